@@ -1,0 +1,55 @@
+// unary: out[i] = f(x[i]) for the elementwise function chosen by OP.
+//
+// Bindings (group 0):
+//   x      read        input, n values
+//   out    read_write  output, n values
+//   params uniform     n
+//
+// One invocation computes one element. OP numbers follow UNARY_OPS in src/ops/unary.ts:
+// 0 neg, 1 abs, 2 exp, 3 log, 4 sqrt, 5 rsqrt, 6 square, 7 reciprocal, 8 sign,
+// 9 relu, 10 sigmoid, 11 tanh.
+// Tunables (override): OP, WG (workgroup size).
+
+struct Params {
+  n: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+override OP: u32 = 0u;
+override WG: u32 = 64u;
+
+fn apply(v: f32) -> f32 {
+  switch OP {
+    case 0u: { return -v; }
+    case 1u: { return abs(v); }
+    case 2u: { return exp(v); }
+    case 3u: { return log(v); }
+    case 4u: { return sqrt(v); }
+    case 5u: { return inverseSqrt(v); }
+    case 6u: { return v * v; }
+    case 7u: { return 1.0 / v; }
+    case 8u: { return sign(v); }
+    case 9u: { return max(v, 0.0); }
+    case 10u: {
+      // NOTE: exp of a non-positive number never overflows, so both branches are stable.
+      let e = exp(-abs(v));
+      return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+    }
+    case 11u: {
+      // NOTE: builtin tanh may return NaN for large |v| on some drivers; this form cannot.
+      let e = exp(-2.0 * abs(v));
+      return sign(v) * (1.0 - e) / (1.0 + e);
+    }
+    default: { return v; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
+  if (i >= params.n) { return; }
+  out[i] = apply(x[i]);
+}

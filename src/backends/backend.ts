@@ -1,0 +1,34 @@
+import type { Shape } from '../shape';
+
+/** What a backend keeps for one tensor: a Float32Array on the CPU, a GPUBuffer on WebGPU. */
+export interface Storage {
+  /** Number of float32 elements held. */
+  readonly length: number;
+}
+
+/** One input to a kernel: its storage and shape. */
+export interface KernelInput<S extends Storage = Storage> {
+  readonly storage: S;
+  readonly shape: Shape;
+}
+
+/** Attributes of an op: plain data (numbers, booleans, strings, arrays of them). */
+export type Attrs = Readonly<Record<string, unknown>>;
+
+/**
+ * The contract both backends fulfil. Ops never call a device directly: they ask the
+ * backend to run a named kernel on storages, and only `read` waits.
+ */
+export interface Backend {
+  readonly name: 'cpu' | 'webgpu';
+  /** Copies host data into new storage. */
+  upload(data: Float32Array): Storage;
+  /** Resolves with a copy of the storage's values once all work writing it has run. */
+  read(storage: Storage): Promise<Float32Array>;
+  /** Frees storage (returns it to a pool); the caller guarantees it is not used again. */
+  release(storage: Storage): void;
+  /** Runs the kernel registered for `op` and returns the output storage of `outShape`. */
+  run(op: string, inputs: readonly KernelInput[], attrs: Attrs, outShape: Shape): Storage;
+  /** Op names this backend has kernels for. */
+  kernelNames(): string[];
+}

@@ -1,0 +1,26 @@
+import { UNARY_OPS, type UnaryOpName } from '../../../ops/unary';
+import type { CpuKernel } from '../cpu_backend';
+
+/** The math of every unary op, in float64. Mirrors `apply` in shaders/unary.wgsl. */
+export const unaryFunctions: Record<UnaryOpName, (x: number) => number> = {
+  neg: (x) => -x,
+  abs: (x) => Math.abs(x),
+  exp: (x) => Math.exp(x),
+  log: (x) => Math.log(x),
+  sqrt: (x) => Math.sqrt(x),
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  square: (x) => x * x,
+  reciprocal: (x) => 1 / x,
+  sign: (x) => Math.sign(x),
+  relu: (x) => Math.max(x, 0),
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  tanh: (x) => Math.tanh(x),
+};
+
+export const unaryKernels: Record<string, CpuKernel> = Object.fromEntries(
+  UNARY_OPS.map((name) => {
+    const f = unaryFunctions[name];
+    const kernel: CpuKernel = ([x]) => x.storage.map(f);
+    return [name, kernel];
+  }),
+);

@@ -1,0 +1,13 @@
+/** Workgroup size of the one-element-per-invocation kernels (unary, binary, reduce). */
+export const ELEMENTWISE_WG = 64;
+
+/** Workgroups needed to give each of `n` elements one invocation. */
+export function elementwiseWorkgroups(n: number): number {
+  return Math.ceil(n / ELEMENTWISE_WG);
+}
+
+/** Pads a per-axis list to the 8 slots (two vec4u) the shaders' params structs hold. */
+export function axisList(op: string, values: readonly number[]): number[] {
+  if (values.length > 8) throw new Error(`${op}: tensors of rank ${values.length} are not supported (at most 8 axes)`);
+  return [...values, ...new Array<number>(8 - values.length).fill(0)];
+}

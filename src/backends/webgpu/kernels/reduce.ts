@@ -1,0 +1,87 @@
+import reduceSource from '../../../../shaders/reduce.wgsl?raw';
+import { reducedAxes, REDUCE_OPS, type ReduceAttrs, type ReduceOpName } from '../../../ops/reduce';
+import { sizeOf, stridesOf, type Shape } from '../../../shape';
+import { defineShader } from '../shader_registry';
+import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
+import { axisList, ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
+
+export const reduceShader = defineShader({
+  name: 'reduce',
+  source: reduceSource,
+  bindings: ['x', 'out'],
+  uniforms: [
+    'out_size', 'parts', 'reduce_size', 'chunk', 'kept_rank', 'red_rank', 'scale',
+    'kept_shape', 'kept_strides', 'red_shape', 'red_strides',
+  ],
+});
+
+/** Below this many outputs, a long reduction is split so more invocations share it. */
+const SPLIT_BELOW_OUTPUTS = 1024;
+/** Values each invocation folds in the first pass of a split reduction. */
+const SPLIT_CHUNK = 256;
+
+interface Pass {
+  input: GpuStorage;
+  outSize: number;
+  reduceSize: number;
+  parts: number;
+  scale: number;
+  contiguous: boolean;
+  kept: { shape: number[]; strides: number[] };
+  red: { shape: number[]; strides: number[] };
+}
+
+function enqueuePass(backend: WebGPUBackend, name: string, op: number, out: GpuStorage, p: Pass): void {
+  backend.dispatch({
+    spec: reduceShader,
+    overrides: { OP: op, CONTIGUOUS: p.contiguous, WG: ELEMENTWISE_WG },
+    buffers: { x: p.input, out },
+    uniforms: {
+      out_size: p.outSize,
+      parts: p.parts,
+      reduce_size: p.reduceSize,
+      chunk: Math.ceil(p.reduceSize / p.parts),
+      kept_rank: p.kept.shape.length,
+      red_rank: p.red.shape.length,
+      scale: p.scale,
+      kept_shape: axisList(name, p.kept.shape),
+      kept_strides: axisList(name, p.kept.strides),
+      red_shape: axisList(name, p.red.shape),
+      red_strides: axisList(name, p.red.strides),
+    },
+    workgroups: elementwiseWorkgroups(p.outSize * p.parts),
+  });
+}
+
+function reduceKernel(name: ReduceOpName): WebGPUKernel {
+  const op = name === 'max' ? 1 : 0;
+  return (backend, [x], rawAttrs, outShape: Shape) => {
+    const axes = reducedAxes(name, x.shape, (rawAttrs as ReduceAttrs).axes);
+    const strides = stridesOf(x.shape);
+    const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const pick = (list: number[]) => ({ shape: list.map((i) => x.shape[i]), strides: list.map((i) => strides[i]) });
+    const kept = pick(keptAxes);
+    const red = pick(axes);
+    const outSize = sizeOf(outShape);
+    const reduceSize = sizeOf(red.shape);
+    const scale = name === 'mean' ? 1 / reduceSize : 1;
+    // Reduced axes are innermost when every kept axis comes before every reduced one.
+    const contiguous = keptAxes.every((k) => axes.every((r) => k < r));
+    const out = backend.allocate(name, outShape);
+    const parts = outSize < SPLIT_BELOW_OUTPUTS && reduceSize > 4 * SPLIT_CHUNK ? Math.ceil(reduceSize / SPLIT_CHUNK) : 1;
+    if (parts === 1) {
+      enqueuePass(backend, name, op, out, { input: x.storage, outSize, reduceSize, parts: 1, scale, contiguous, kept, red });
+      return out;
+    }
+    const partial = backend.allocate(name, [outSize, parts]);
+    enqueuePass(backend, name, op, partial, { input: x.storage, outSize, reduceSize, parts, scale: 1, contiguous, kept, red });
+    const flat = { shape: [outSize], strides: [parts] };
+    enqueuePass(backend, name, op, out, {
+      input: partial, outSize, reduceSize: parts, parts: 1, scale, contiguous: true, kept: flat, red: { shape: [parts], strides: [1] },
+    });
+    backend.release(partial);
+    return out;
+  };
+}
+
+export const reduceKernels: Record<string, WebGPUKernel> = Object.fromEntries(REDUCE_OPS.map((n) => [n, reduceKernel(n)]));

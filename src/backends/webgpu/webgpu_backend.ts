@@ -1,0 +1,262 @@
+import type { Attrs, Backend, KernelInput, Storage } from '../backend';
+import { formatShape, sizeOf, type Shape } from '../../shape';
+import { BufferPool } from './buffer_pool';
+import { acquireDevice, type DeviceOptions } from './device';
+import { foldWorkgroups } from './dispatch';
+import { webgpuKernels } from './kernels';
+import { PipelineCache, type OverrideValues } from './pipeline_cache';
+import { packUniforms, type ShaderSpec, type UniformValues } from './shader';
+
+/** A tensor's GPU buffer. The buffer may be larger than `length` floats (size classes). */
+export interface GpuStorage extends Storage {
+  readonly buffer: GPUBuffer;
+}
+
+/** A WebGPU kernel launcher: allocates the output and enqueues its dispatches. */
+export type WebGPUKernel = (
+  backend: WebGPUBackend,
+  inputs: readonly KernelInput<GpuStorage>[],
+  attrs: Attrs,
+  outShape: Shape,
+) => GpuStorage;
+
+export interface WebGPUBackendOptions extends DeviceOptions {
+  /**
+   * Lowers the per-dimension workgroup limit used for folding (never above the
+   * device's); tests use it to exercise folded dispatches on small tensors.
+   */
+  maxWorkgroupsPerDimension?: number;
+  /** Submit after this many dispatches even if nothing is read (bounds encoder size). */
+  maxDispatchesPerSubmit?: number;
+}
+
+export interface Dispatch {
+  spec: ShaderSpec;
+  overrides?: OverrideValues;
+  /** Storage buffers by the names the shader declares. */
+  buffers: Record<string, GpuStorage>;
+  /** Members of the shader's `params` uniform struct. */
+  uniforms?: UniformValues;
+  /** Workgroups to run; folded over x, y and z as the limit requires. */
+  workgroups: number;
+}
+
+/** Counters for what the engine asked of the device. */
+export interface WebGPUStats {
+  dispatches: number;
+  submits: number;
+  readbacks: number;
+  buffersCreated: number;
+  peakBytes: number;
+  bytesInUse: number;
+  pipelines: number;
+}
+
+/** Usage of every tensor buffer. A function, not a constant: GPUBufferUsage does not exist without WebGPU. */
+const storageUsage = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+/**
+ * The WebGPU backend: eager ops append dispatches to one open command encoder, which
+ * is submitted when a value is read, when `flush()` is called, or every
+ * `maxDispatchesPerSubmit` dispatches.
+ */
+export class WebGPUBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  readonly maxWorkgroupsPerDimension: number;
+  private readonly maxDispatchesPerSubmit: number;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private dispatchesInEncoder = 0;
+  private pendingError: Error | null = null;
+  private lost: GPUDeviceLostInfo | null = null;
+  private readonly counters = { dispatches: 0, submits: 0, readbacks: 0 };
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly adapterInfo: GPUAdapterInfo,
+    readonly isFallbackAdapter: boolean,
+    options: WebGPUBackendOptions,
+  ) {
+    this.pool = new BufferPool(device);
+    this.pipelines = new PipelineCache(device, (m) => this.recordError(m));
+    const deviceMax = device.limits.maxComputeWorkgroupsPerDimension;
+    this.maxWorkgroupsPerDimension = Math.min(options.maxWorkgroupsPerDimension ?? deviceMax, deviceMax);
+    this.maxDispatchesPerSubmit = options.maxDispatchesPerSubmit ?? 256;
+    device.addEventListener('uncapturederror', (e) => this.recordError((e as GPUUncapturedErrorEvent).error.message));
+    void device.lost.then((info) => {
+      this.lost = info;
+    });
+  }
+
+  /** Acquires an adapter and device; throws with instructions when WebGPU is missing. */
+  static async create(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+    const { device, info, isFallback } = await acquireDevice(options);
+    return new WebGPUBackend(device, info, isFallback, options);
+  }
+
+  get features(): ReadonlySet<string> {
+    return this.device.features;
+  }
+
+  stats(): WebGPUStats {
+    return {
+      ...this.counters,
+      buffersCreated: this.pool.created,
+      peakBytes: this.pool.peakBytes,
+      bytesInUse: this.pool.bytesInUse,
+      pipelines: this.pipelines.size,
+    };
+  }
+
+  private recordError(message: string): void {
+    this.pendingError ??= new Error(`WebGPU error: ${message}`);
+  }
+
+  /** Throws if the device was lost or reported an error since the last check. */
+  checkHealthy(op: string): void {
+    if (this.lost) {
+      throw new Error(`${op}: the WebGPU device was lost (${this.lost.reason}: ${this.lost.message}); create a new backend`);
+    }
+    const e = this.pendingError;
+    if (e) {
+      this.pendingError = null;
+      throw new Error(`${op}: ${e.message}`);
+    }
+  }
+
+  /** Allocates output storage for `op`, checking the adapter's buffer limits first. */
+  allocate(op: string, shape: Shape): GpuStorage {
+    const length = sizeOf(shape);
+    const bytes = length * 4;
+    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    if (bytes > limit) {
+      const which = limit === this.device.limits.maxBufferSize ? 'maxBufferSize' : 'maxStorageBufferBindingSize';
+      throw new RangeError(`${op}: a tensor of shape ${formatShape(shape)} needs ${bytes} bytes, over the adapter's ${which} of ${limit} bytes`);
+    }
+    return { buffer: this.pool.acquire(bytes, storageUsage(), op), length };
+  }
+
+  upload(data: Float32Array): GpuStorage {
+    this.checkHealthy('tensor');
+    const storage = this.allocate('tensor', [data.length]);
+    if (data.length > 0) this.device.queue.writeBuffer(storage.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return storage;
+  }
+
+  release(storage: Storage): void {
+    this.pool.release((storage as GpuStorage).buffer);
+  }
+
+  run(op: string, inputs: readonly KernelInput[], attrs: Attrs, outShape: Shape): Storage {
+    const kernel = webgpuKernels[op];
+    if (!kernel) throw new Error(`${op}: the webgpu backend has no kernel for this op`);
+    this.checkHealthy(op);
+    return kernel(this, inputs as readonly KernelInput<GpuStorage>[], attrs, outShape);
+  }
+
+  kernelNames(): string[] {
+    return Object.keys(webgpuKernels).sort();
+  }
+
+  /** Enqueues one compute dispatch, binding buffers and uniforms by their WGSL names. */
+  dispatch(d: Dispatch): void {
+    if (d.workgroups === 0) return;
+    const compiled = this.pipelines.get(d.spec, d.overrides ?? {});
+    const entries: GPUBindGroupEntry[] = [];
+    const given = new Set(Object.keys(d.buffers));
+    let uniformBuffer: GPUBuffer | null = null;
+    for (const b of compiled.reflected.bindings) {
+      if (b.kind === 'uniform') {
+        const data = packUniforms(d.spec.name, compiled.reflected.uniform!, d.uniforms ?? {});
+        uniformBuffer = this.pool.acquire(data.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${d.spec.name} params`);
+        this.device.queue.writeBuffer(uniformBuffer, 0, data);
+        entries.push({ binding: b.binding, resource: { buffer: uniformBuffer } });
+        continue;
+      }
+      const storage = d.buffers[b.name];
+      if (!storage) throw new Error(`${d.spec.name}: no buffer given for binding '${b.name}'`);
+      given.delete(b.name);
+      entries.push({ binding: b.binding, resource: { buffer: storage.buffer } });
+    }
+    if (given.size > 0) throw new Error(`${d.spec.name}: ${[...given].join(', ')} not bindings of ${d.spec.name}.wgsl`);
+    const bindGroup = this.device.createBindGroup({ label: compiled.key, layout: compiled.layout, entries });
+    const [x, y, z] = foldWorkgroups(d.workgroups, this.maxWorkgroupsPerDimension);
+    const pass = this.openPass();
+    pass.setPipeline(compiled.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    if (uniformBuffer) this.pool.release(uniformBuffer);
+    this.counters.dispatches++;
+    if (++this.dispatchesInEncoder >= this.maxDispatchesPerSubmit) this.flush();
+  }
+
+  private openEncoder(): GPUCommandEncoder {
+    this.encoder ??= this.device.createCommandEncoder({ label: 'eager ops' });
+    return this.encoder;
+  }
+
+  private openPass(): GPUComputePassEncoder {
+    this.pass ??= this.openEncoder().beginComputePass();
+    return this.pass;
+  }
+
+  private closePass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
+  /** Submits everything enqueued so far. */
+  flush(): void {
+    this.closePass();
+    if (this.encoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.counters.submits++;
+    }
+    this.encoder = null;
+    this.dispatchesInEncoder = 0;
+    this.pool.afterSubmit();
+  }
+
+  /** Resolves when the GPU has finished all submitted work. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.checkHealthy('sync');
+  }
+
+  async read(storage: Storage): Promise<Float32Array> {
+    this.checkHealthy('read');
+    const bytes = storage.length * 4;
+    if (bytes === 0) return new Float32Array(0);
+    const staging = this.pool.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback');
+    this.closePass();
+    this.openEncoder().copyBufferToBuffer((storage as GpuStorage).buffer, 0, staging, 0, bytes);
+    this.flush();
+    this.counters.readbacks++;
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    } catch (e) {
+      this.checkHealthy('read');
+      throw new Error(`read: mapping the readback buffer failed: ${(e as Error).message}`);
+    }
+    const out = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+    staging.unmap();
+    this.pool.release(staging);
+    this.checkHealthy('read');
+    return out;
+  }
+
+  /** Releases the device; the backend cannot be used afterwards. */
+  destroy(): void {
+    this.flush();
+    this.pool.trim();
+    this.device.destroy();
+  }
+}
+
+/** Creates the WebGPU backend (see `WebGPUBackend.create`). */
+export function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+  return WebGPUBackend.create(options);
+}

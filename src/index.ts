@@ -1,0 +1,11 @@
+export { CpuBackend } from './backends/cpu/cpu_backend';
+export { createWebGPUBackend, WebGPUBackend, type WebGPUBackendOptions, type WebGPUStats } from './backends/webgpu/webgpu_backend';
+export type { Backend } from './backends/backend';
+export { Tensor, tensor, full, scope, keep } from './tensor';
+export { sizeOf, type Shape } from './shape';
+export { Random } from './random';
+export { matmul, type MatmulOptions } from './ops/matmul';
+export * from './ops/unary';
+export * from './ops/binary';
+export * from './ops/reduce';
+export { opNames, runOpByName } from './ops/op';
