@@ -29,6 +29,7 @@ export default defineConfig({
     browser: {
       enabled: true,
       headless: true,
+      screenshotFailures: false,
       provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
       instances: [{ browser: 'chromium' }],
     },

@@ -1,0 +1,37 @@
+import { UNARY_OPS, type UnaryOpName } from '../../src/ops/unary';
+import type { ParityCase, ParityTable } from '../helpers/parity';
+
+/** Input ranges inside each function's domain; wide ones check overflow-safe forms. */
+const domain: Record<UnaryOpName, [number, number]> = {
+  neg: [-5, 5],
+  abs: [-5, 5],
+  exp: [-10, 10],
+  log: [0.01, 100],
+  sqrt: [0, 100],
+  rsqrt: [0.01, 100],
+  square: [-10, 10],
+  reciprocal: [0.05, 20],
+  sign: [-2, 2],
+  relu: [-3, 3],
+  sigmoid: [-60, 60],
+  tanh: [-40, 40],
+};
+
+/** Transcendentals are accurate to a few ulp on GPUs, not correctly rounded. */
+const transcendental = new Set<UnaryOpName>(['exp', 'log', 'sqrt', 'rsqrt', 'sigmoid', 'tanh']);
+
+const shapes = [[1], [7], [3, 5, 2], [2, 3, 17, 19]];
+
+export const unaryTable: ParityTable = {
+  ops: UNARY_OPS,
+  cases: UNARY_OPS.flatMap((op) =>
+    shapes.map(
+      (shape): ParityCase => ({
+        name: `${op} x=${shape.join('x')}`,
+        op,
+        inputs: [{ shape, range: domain[op] }],
+        ulpsExtra: transcendental.has(op) ? 4 : 0,
+      }),
+    ),
+  ),
+};
