@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Idempotent set-up: installs what is missing and nothing else.
+//   apt: chromium (the browser the tests and the trainer drive), dataset-fashion-mnist
+//   npm: `npm ci` when node_modules is missing or older than package-lock.json
+// Uses only Node built-ins, so it runs on a fresh clone before any npm install.
+import { execSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const fashionMnist = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
+
+function run(cmd, env = {}) {
+  console.log(`[setup] ${cmd}`);
+  execSync(cmd, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+}
+
+const aptMissing = [];
+if (!existsSync(chromium)) aptMissing.push('chromium');
+if (!existsSync(fashionMnist)) aptMissing.push('dataset-fashion-mnist');
+if (aptMissing.length > 0) {
+  const isRoot = process.getuid?.() === 0;
+  const sudo = isRoot ? '' : 'sudo -n ';
+  try {
+    run(`${sudo}apt-get update -qq`);
+    run(`${sudo}apt-get install -y -qq ${aptMissing.join(' ')}`, { DEBIAN_FRONTEND: 'noninteractive' });
+  } catch {
+    console.error(
+      `[setup] could not install ${aptMissing.join(', ')} with apt-get. Install them yourself ` +
+        `(apt-get install ${aptMissing.join(' ')}), or set CHROMIUM_PATH to a Chromium with WebGPU.`,
+    );
+    process.exit(1);
+  }
+}
+
+const lock = join(root, 'package-lock.json');
+const marker = join(root, 'node_modules', '.setup-lock-hash');
+const lockHash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+const installed = existsSync(marker) ? readFileSync(marker, 'utf8') : '';
+if (installed !== lockHash) {
+  // Browsers come from apt, never from Playwright's own download (there is no network for it).
+  run('npm ci --no-audit --no-fund', { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
+  writeFileSync(marker, lockHash);
+}
+console.log('[setup] ready');

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// `npm test`: set up what is missing, run the whole suite in headless Chromium, and end
+// with the plain line `N passed, N failed` that CI reads. Extra arguments go to Vitest
+// (for example `npm test -- tests/ops/matmul.test.ts`).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const setup = spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { cwd: root, stdio: 'inherit' });
+if (setup.status !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(setup.status ?? 1);
+}
+
+const report = join(root, 'test-results', 'vitest.json');
+rmSync(report, { force: true });
+const vitest = spawnSync(
+  join(root, 'node_modules', '.bin', 'vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit' },
+);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(report)) {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  passed = r.numPassedTests;
+  failed = r.numFailedTests;
+  skipped = r.numPendingTests + r.numTodoTests;
+  // A file that fails to load has no tests to count; count it as a failure.
+  failed += r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+} else {
+  failed = 1;
+}
+const code = vitest.status !== 0 || failed > 0 ? 1 : 0;
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(code);

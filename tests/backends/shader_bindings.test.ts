@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import '../../src/backends/webgpu/kernels';
+import { reflectShader } from '../../src/backends/webgpu/shader';
+import { shaderSpecs } from '../../src/backends/webgpu/shader_registry';
+
+const shaderFiles = import.meta.glob<string>('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true });
+const shaderName = (path: string) => path.split('/').pop()!.replace('.wgsl', '');
+
+describe('shader bindings match their launchers', () => {
+  it('every shader file has a launcher and every launcher a shader file', () => {
+    const files = Object.keys(shaderFiles).map(shaderName).sort();
+    expect(shaderSpecs().map((s) => s.name).sort()).toEqual(files);
+  });
+
+  for (const [path, source] of Object.entries(shaderFiles)) {
+    const name = shaderName(path);
+    it(`${name}.wgsl: storage bindings and params members are the launcher's`, () => {
+      const spec = shaderSpecs().find((s) => s.name === name)!;
+      expect(spec.source).toBe(source);
+      const reflected = reflectShader(name, source);
+      const storage = reflected.bindings.filter((b) => b.kind !== 'uniform').map((b) => b.name);
+      expect(storage.sort()).toEqual([...spec.bindings].sort());
+      expect([...(reflected.uniform?.members.keys() ?? [])].sort()).toEqual([...spec.uniforms].sort());
+      // Binding slots are unique and the header comment documents each binding.
+      expect(new Set(reflected.bindings.map((b) => b.binding)).size).toBe(reflected.bindings.length);
+      for (const b of reflected.bindings) expect(source.split('@group')[0]).toMatch(new RegExp(`//\\s+${b.name}\\s`));
+    });
+  }
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import '../../src/index';
+import { cpuKernels } from '../../src/backends/cpu/kernels';
+import { webgpuKernels } from '../../src/backends/webgpu/kernels';
+import { opNames } from '../../src/ops/op';
+import type { ParityTable } from '../helpers/parity';
+
+// Every parity table in tests/ops, found by file name so a new table is picked up.
+const tableModules = import.meta.glob<Record<string, unknown>>('./*.cases.ts', { eager: true });
+const testFiles = Object.keys(import.meta.glob('./*.test.ts'));
+
+const tables = Object.entries(tableModules).flatMap(([file, mod]) =>
+  Object.values(mod)
+    .filter((v): v is ParityTable => typeof v === 'object' && v !== null && 'ops' in v && 'cases' in v)
+    .map((table) => ({ file, table })),
+);
+
+describe('op registry', () => {
+  it('knows the ops of the foundation', () => {
+    expect(opNames()).toEqual(expect.arrayContaining(['matmul', 'relu', 'add', 'sum', 'mean', 'max']));
+  });
+
+  for (const op of opNames()) {
+    it(`${op} has a CPU kernel, a WebGPU kernel and parity cases that a test runs`, () => {
+      expect(cpuKernels[op], `${op}: no CPU kernel`).toBeTypeOf('function');
+      expect(webgpuKernels[op], `${op}: no WebGPU kernel`).toBeTypeOf('function');
+      const covering = tables.filter(({ table }) => table.ops.includes(op) && table.cases.some((c) => c.op === op));
+      expect(covering.length, `${op}: no parity table lists cases for it`).toBeGreaterThan(0);
+      for (const { file } of covering) {
+        expect(testFiles, `${file} has no test file running it`).toContain(file.replace('.cases.ts', '.test.ts'));
+      }
+    });
+  }
+
+  it('has no kernel without a declared op', () => {
+    for (const name of [...Object.keys(cpuKernels), ...Object.keys(webgpuKernels)]) expect(opNames()).toContain(name);
+  });
+});
