@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: set up what is missing, run the whole suite in headless Chromium, and end
 // with the plain line `N passed, N failed` that CI reads. Extra arguments go to Vitest
-// (for example `npm test -- tests/ops/matmul.test.ts`).
+// (for example `npm test -- tests/ops/matmul.test.ts`; then the end-to-end tests are skipped).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,6 +35,23 @@ if (existsSync(report)) {
 } else {
   failed = 1;
 }
-const code = vitest.status !== 0 || failed > 0 ? 1 : 0;
+
+// End-to-end tests of the demo (Playwright), unless a Vitest filter was given.
+let e2eStatus = 0;
+if (process.argv.length <= 2) {
+  const e2eReport = join(root, 'test-results', 'e2e.json');
+  rmSync(e2eReport, { force: true });
+  const e2e = spawnSync(join(root, 'node_modules', '.bin', 'playwright'), ['test'], { cwd: root, stdio: 'inherit' });
+  e2eStatus = e2e.status ?? 1;
+  if (existsSync(e2eReport)) {
+    const s = JSON.parse(readFileSync(e2eReport, 'utf8')).stats;
+    passed += s.expected + s.flaky;
+    failed += s.unexpected;
+    skipped += s.skipped;
+  } else {
+    failed += 1;
+  }
+}
+const code = vitest.status !== 0 || e2eStatus !== 0 || failed > 0 ? 1 : 0;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(code);
