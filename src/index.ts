@@ -9,3 +9,4 @@ export * from './ops/unary';
 export * from './ops/binary';
 export * from './ops/reduce';
 export { opNames, runOpByName } from './ops/op';
+export { conv2d, conv2dGradInput, conv2dGradFilter, conv2dAttrs, type Conv2dOptions, type Padding } from './ops/conv2d';

@@ -66,7 +66,7 @@ export function tensor(backend: Backend, data: ArrayLike<number>, shape: Shape):
   if (data.length !== n) {
     throw new Error(`tensor: data has ${data.length} values but shape ${formatShape(shape)} needs ${n}`);
   }
-  const values = data instanceof Float32Array ? data : Float32Array.from(data);
+  const values = data instanceof Float32Array || data instanceof Float64Array ? data : Float64Array.from(data);
   return new Tensor(backend, backend.upload(values), shape);
 }
 

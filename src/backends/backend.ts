@@ -22,7 +22,7 @@ export type Attrs = Readonly<Record<string, unknown>>;
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
   /** Copies host data into new storage. */
-  upload(data: Float32Array): Storage;
+  upload(data: Float32Array | Float64Array): Storage;
   /** Resolves with a copy of the storage's values once all work writing it has run. */
   read(storage: Storage): Promise<Float32Array>;
   /** Frees storage (returns it to a pool); the caller guarantees it is not used again. */

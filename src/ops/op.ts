@@ -12,6 +12,12 @@ export interface OpDef<A extends Attrs = Attrs> {
   readonly inputs: number | readonly [min: number, max: number];
   /** The output shape, or a thrown Error naming the op, the shapes and the attribute. */
   inferShape(inputs: readonly Shape[], attrs: A): Shape;
+  /**
+   * The gradient rule, written with other ops: given the inputs, the output and the
+   * gradient of the loss with respect to the output, the gradient for each input
+   * (null where an input takes none, such as integer labels).
+   */
+  grad?(inputs: readonly Tensor[], output: Tensor, dy: Tensor, attrs: A): (Tensor | null)[];
 }
 
 /** Registered op declarations by name; filled by `defineOp`. */

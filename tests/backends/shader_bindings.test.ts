@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import '../../src/backends/webgpu/kernels';
 import { reflectShader } from '../../src/backends/webgpu/shader';
 import { shaderSpecs } from '../../src/backends/webgpu/shader_registry';
+import { gpuBackend } from '../helpers/backends';
 
 const shaderFiles = import.meta.glob<string>('../../shaders/*.wgsl', { query: '?raw', import: 'default', eager: true });
 const shaderName = (path: string) => path.split('/').pop()!.replace('.wgsl', '');
@@ -26,4 +27,14 @@ describe('shader bindings match their launchers', () => {
       for (const b of reflected.bindings) expect(source.split('@group')[0]).toMatch(new RegExp(`//\\s+${b.name}\\s`));
     });
   }
+
+  it('every shader compiles on the device without errors or warnings', async () => {
+    const gpu = await gpuBackend();
+    const problems: string[] = [];
+    for (const spec of shaderSpecs()) {
+      const info = await gpu.device.createShaderModule({ code: spec.source }).getCompilationInfo();
+      for (const m of info.messages) if (m.type !== 'info') problems.push(`${spec.name}.wgsl:${m.lineNum}: ${m.type}: ${m.message}`);
+    }
+    expect(problems).toEqual([]);
+  });
 });

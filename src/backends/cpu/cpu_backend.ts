@@ -2,11 +2,19 @@ import type { Attrs, Backend, KernelInput, Storage } from '../backend';
 import { formatShape, sizeOf, type Shape } from '../../shape';
 import { cpuKernels } from './kernels';
 
-/** CPU storage is a plain Float32Array. */
-export type CpuStorage = Float32Array & Storage;
+/** CPU storage is a plain typed array: float32 normally, float64 for gradient checks. */
+export type CpuStorage = (Float32Array | Float64Array) & Storage;
 
-/** A CPU kernel: reads its inputs' arrays and returns a new array for the output. */
-export type CpuKernel = (inputs: readonly KernelInput<CpuStorage>[], attrs: Attrs, outShape: Shape) => Float32Array;
+/**
+ * A CPU kernel: reads its inputs' arrays and returns a new array for the output,
+ * computed in float64; the backend rounds it to its precision.
+ */
+export type CpuKernel = (inputs: readonly KernelInput<CpuStorage>[], attrs: Attrs, outShape: Shape) => Float64Array | Float32Array;
+
+export interface CpuBackendOptions {
+  /** 'float64' keeps every value in double precision (finite-difference gradient checks). */
+  precision?: 'float32' | 'float64';
+}
 
 /**
  * The reference backend: naive loops over NCHW data with float64 accumulation. It is
@@ -14,13 +22,27 @@ export type CpuKernel = (inputs: readonly KernelInput<CpuStorage>[], attrs: Attr
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
+  readonly precision: 'float32' | 'float64';
 
-  upload(data: Float32Array): Storage {
-    return new Float32Array(data);
+  constructor(options: CpuBackendOptions = {}) {
+    this.precision = options.precision ?? 'float32';
+  }
+
+  private store(values: ArrayLike<number>): CpuStorage {
+    return this.precision === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+  }
+
+  upload(data: Float32Array | Float64Array): Storage {
+    return this.store(data);
   }
 
   async read(storage: Storage): Promise<Float32Array> {
-    return new Float32Array(storage as CpuStorage);
+    return Float32Array.from(storage as CpuStorage);
+  }
+
+  /** The exact stored values (float64 on a float64 backend). */
+  readFloat64(storage: Storage): Float64Array {
+    return Float64Array.from(storage as CpuStorage);
   }
 
   release(): void {
@@ -34,7 +56,7 @@ export class CpuBackend implements Backend {
     if (out.length !== sizeOf(outShape)) {
       throw new Error(`${op}: cpu kernel returned ${out.length} values for output ${formatShape(outShape)}`);
     }
-    return out;
+    return this.precision === 'float32' && out instanceof Float32Array ? out : this.store(out);
   }
 
   kernelNames(): string[] {

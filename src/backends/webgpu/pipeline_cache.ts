@@ -66,6 +66,12 @@ export class PipelineCache {
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ label: `${spec.name}.wgsl`, code: spec.source });
     void this.device.popErrorScope().then((e) => e && this.onError(`${spec.name}.wgsl: ${e.message}`));
+    // Compile messages carry the line number, which the error scope's message lacks.
+    void module.getCompilationInfo().then((info) => {
+      for (const m of info.messages) {
+        if (m.type === 'error') this.onError(`${spec.name}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`);
+      }
+    });
     const layout = this.device.createBindGroupLayout({
       label: spec.name,
       entries: reflected.bindings.map((b) => ({

@@ -110,8 +110,16 @@ export class WebGPUBackend implements Backend {
     };
   }
 
+  /**
+   * Keeps the first error, except that a root cause (a shader that does not compile)
+   * replaces a follow-on one ("... is invalid due to a previous error"), whatever order
+   * the device reported them in.
+   */
   private recordError(message: string): void {
-    this.pendingError ??= new Error(`WebGPU error: ${message}`);
+    const followOn = (m: string) => m.includes('due to a previous error');
+    if (!this.pendingError || (followOn(this.pendingError.message) && !followOn(message))) {
+      this.pendingError = new Error(`WebGPU error: ${message}`);
+    }
   }
 
   /** Throws if the device was lost or reported an error since the last check. */
@@ -138,8 +146,9 @@ export class WebGPUBackend implements Backend {
     return { buffer: this.pool.acquire(bytes, storageUsage(), op), length };
   }
 
-  upload(data: Float32Array): GpuStorage {
+  upload(input: Float32Array | Float64Array): GpuStorage {
     this.checkHealthy('tensor');
+    const data = input instanceof Float32Array ? input : Float32Array.from(input);
     const storage = this.allocate('tensor', [data.length]);
     if (data.length > 0) this.device.queue.writeBuffer(storage.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
     return storage;

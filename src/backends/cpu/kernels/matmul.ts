@@ -10,7 +10,7 @@ export const matmul: CpuKernel = (inputs, rawAttrs) => {
   );
   const [a, b] = [inputs[0].storage, inputs[1].storage];
   const bias = inputs[2]?.storage;
-  const out = new Float32Array(d.batch * d.m * d.n);
+  const out = new Float64Array(d.batch * d.m * d.n);
   // Element strides of A along m and k, and of B along k and n.
   const [aM, aK] = attrs.transposeA ? [1, d.m] : [d.k, 1];
   const [bK, bN] = attrs.transposeB ? [1, d.k] : [d.n, 1];

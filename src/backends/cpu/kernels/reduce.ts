@@ -10,7 +10,7 @@ function reduceKernel(name: ReduceOpName): CpuKernel {
     const keptShape = kept.map((i) => x.shape[i]);
     const redShape = axes.map((i) => x.shape[i]);
     const redCount = sizeOf(redShape);
-    const out = new Float32Array(sizeOf(keptShape));
+    const out = new Float64Array(sizeOf(keptShape));
     const offsetOf = (flat: number, dims: number[], shape: number[]) => {
       let off = 0;
       for (let d = dims.length - 1; d >= 0; d--) {

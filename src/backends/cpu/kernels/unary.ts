@@ -20,7 +20,7 @@ export const unaryFunctions: Record<UnaryOpName, (x: number) => number> = {
 export const unaryKernels: Record<string, CpuKernel> = Object.fromEntries(
   UNARY_OPS.map((name) => {
     const f = unaryFunctions[name];
-    const kernel: CpuKernel = ([x]) => x.storage.map(f);
+    const kernel: CpuKernel = ([x]) => Float64Array.from(x.storage, f);
     return [name, kernel];
   }),
 );

@@ -1,0 +1,91 @@
+import { conv2dAttrs, conv2dGeometry, type Padding } from '../../src/ops/conv2d';
+import type { ParityCase, ParityTable } from '../helpers/parity';
+
+export interface ConvRow {
+  x: [number, number, number, number];
+  o: number;
+  k: [number, number];
+  stride?: number | [number, number];
+  padding?: Padding;
+  dilation?: number | [number, number];
+  groups?: number;
+  bias?: boolean;
+}
+
+/** Edge cases: batch 1, 1x1 images, odd sizes, stride > kernel, channels not divisible by 4, Cin 1 and 3, groups, dilation, asymmetric padding. */
+export const convRows: ConvRow[] = [
+  { x: [1, 1, 1, 1], o: 1, k: [1, 1] },
+  { x: [1, 1, 1, 1], o: 3, k: [3, 3], padding: 1, bias: true },
+  { x: [2, 1, 28, 28], o: 6, k: [5, 5], bias: true },
+  { x: [2, 6, 14, 14], o: 16, k: [5, 5], bias: true },
+  { x: [2, 3, 9, 9], o: 5, k: [3, 3], stride: 2, padding: 1 },
+  { x: [1, 3, 7, 11], o: 7, k: [3, 5], padding: 'same', bias: true },
+  { x: [2, 5, 10, 10], o: 3, k: [3, 3], stride: 2, padding: 'same' },
+  { x: [1, 2, 9, 9], o: 2, k: [2, 2], stride: 3 },
+  { x: [2, 4, 8, 8], o: 6, k: [3, 3], dilation: 2, padding: 2 },
+  { x: [1, 3, 11, 9], o: 4, k: [3, 3], dilation: [2, 1], stride: [1, 2] },
+  { x: [2, 4, 6, 6], o: 6, k: [3, 3], groups: 2, padding: 1, bias: true },
+  { x: [1, 6, 5, 5], o: 6, k: [3, 3], groups: 3, stride: 2 },
+  { x: [2, 3, 6, 7], o: 5, k: [3, 3], padding: [0, 1, 2, 1] },
+  { x: [1, 17, 4, 4], o: 9, k: [1, 1], bias: true },
+  { x: [3, 7, 5, 5], o: 13, k: [5, 5], padding: 2 },
+  { x: [1, 8, 3, 3], o: 33, k: [3, 3], padding: 1 },
+];
+
+export function convName(r: ConvRow): string {
+  const parts = [`x=${r.x.join('x')}`, `o=${r.o}`, `k=${r.k.join('x')}`];
+  if (r.stride) parts.push(`s=${[r.stride].flat().join('x')}`);
+  if (r.padding !== undefined) parts.push(`p=${[r.padding].flat().join('/')}`);
+  if (r.dilation) parts.push(`d=${[r.dilation].flat().join('x')}`);
+  if (r.groups) parts.push(`g=${r.groups}`);
+  if (r.bias) parts.push('bias');
+  return parts.join(',');
+}
+
+export function convSetup(r: ConvRow) {
+  const groups = r.groups ?? 1;
+  const filter = [r.o, r.x[1] / groups, r.k[0], r.k[1]];
+  const attrs = conv2dAttrs(r.x, filter, { stride: r.stride, padding: r.padding, dilation: r.dilation, groups });
+  const g = conv2dGeometry('conv2d', r.x, filter, attrs);
+  return { filter, attrs, g, y: [g.n, g.o, g.oh, g.ow] };
+}
+
+const cases: ParityCase[] = convRows.flatMap((r) => {
+  const { filter, attrs, g, y } = convSetup(r);
+  const name = convName(r);
+  return [
+    {
+      name: `forward ${name}`,
+      op: 'conv2d',
+      inputs: [{ shape: r.x }, { shape: filter }, ...(r.bias ? [{ shape: [r.o] }] : [])],
+      attrs,
+      reduction: g.cg * g.kh * g.kw + 1,
+    },
+    {
+      name: `grad_input ${name}`,
+      op: 'conv2d_grad_input',
+      inputs: [{ shape: y }, { shape: filter }],
+      attrs: { ...attrs, inputShape: r.x },
+      reduction: g.og * g.kh * g.kw,
+    },
+    {
+      name: `grad_filter ${name}`,
+      op: 'conv2d_grad_filter',
+      inputs: [{ shape: r.x }, { shape: y }],
+      attrs: { ...attrs, filterShape: filter },
+      reduction: g.n * g.oh * g.ow,
+    },
+  ];
+});
+
+/** LeNet's first layer at batch 64: grad_filter splits its reduction over images. */
+const lenetBatch = convSetup({ x: [64, 1, 28, 28], o: 6, k: [5, 5] });
+cases.push({
+  name: 'grad_filter x=64x1x28x28,o=6,k=5x5 (split over images)',
+  op: 'conv2d_grad_filter',
+  inputs: [{ shape: [64, 1, 28, 28] }, { shape: lenetBatch.y }],
+  attrs: { ...lenetBatch.attrs, filterShape: lenetBatch.filter },
+  reduction: 64 * 24 * 24,
+});
+
+export const conv2dTable: ParityTable = { ops: ['conv2d', 'conv2d_grad_input', 'conv2d_grad_filter'], cases };

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { conv2d } from '../../src/ops/conv2d';
+import { tensor } from '../../src/tensor';
+import { cpu, gpuBackend } from '../helpers/backends';
+import { checkGradient } from '../helpers/gradcheck';
+import { checkParity } from '../helpers/parity';
+import { conv2dTable, convName, convRows, convSetup } from './conv2d.cases';
+
+describe('conv2d parity (gpu vs cpu)', () => {
+  for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
+});
+
+describe('conv2d gradient rule (finite differences, cpu float64)', () => {
+  for (const r of convRows.filter((row) => row.x[0] * row.x[1] * row.x[2] * row.x[3] <= 600)) {
+    const { filter, attrs } = convSetup(r);
+    it(convName(r), () =>
+      checkGradient({
+        name: convName(r),
+        op: 'conv2d',
+        inputs: [{ shape: r.x }, { shape: filter }, ...(r.bias ? [{ shape: [r.o] }] : [])],
+        attrs,
+      }),
+    );
+  }
+});
+
+describe('conv2d values', () => {
+  it('a 3x3 box filter with padding 1 counts each pixel neighbourhood', async () => {
+    for (const backend of [cpu, await gpuBackend()]) {
+      const x = tensor(backend, new Float32Array(9).fill(1), [1, 1, 3, 3]);
+      const w = tensor(backend, new Float32Array(9).fill(1), [1, 1, 3, 3]);
+      expect([...(await conv2d(x, w, { padding: 1 }).read())]).toEqual([4, 6, 4, 6, 9, 6, 4, 6, 4]);
+    }
+  });
+});
+
+describe('conv2d bad input', () => {
+  const x = tensor(cpu, new Float32Array(2 * 4 * 5 * 5), [2, 4, 5, 5]);
+  it('channel mismatch names the op and both shapes', () => {
+    const w = tensor(cpu, new Float32Array(6 * 3 * 3 * 3), [6, 3, 3, 3]);
+    expect(() => conv2d(x, w)).toThrow('conv2d: filter expects 3 input channels per group but the input has 4 channels in 1 group(s) (4 each); input [2,4,5,5], filter [6,3,3,3]');
+  });
+  it('groups that do not divide the channels', () => {
+    const w = tensor(cpu, new Float32Array(6 * 2 * 3 * 3), [6, 2, 3, 3]);
+    expect(() => conv2d(x, w, { groups: 3 })).toThrow('conv2d: groups=3 must divide both the input channels (4) and the output channels (6)');
+  });
+  it('a kernel larger than the padded input', () => {
+    const w = tensor(cpu, new Float32Array(2 * 4 * 7 * 7), [2, 4, 7, 7]);
+    expect(() => conv2d(x, w, { padding: 0 })).toThrow('conv2d: the 7x7 kernel (dilated span 7x7) is larger than the padded input 5x5');
+  });
+  it('zero or negative stride and dilation', () => {
+    const w = tensor(cpu, new Float32Array(2 * 4 * 3 * 3), [2, 4, 3, 3]);
+    expect(() => conv2d(x, w, { stride: 0 })).toThrow('conv2d: stride must be positive integers, got [0,0]');
+    expect(() => conv2d(x, w, { dilation: [1, -1] })).toThrow('conv2d: dilation must be positive integers, got [1,-1]');
+  });
+});
