@@ -2,6 +2,7 @@ import type { WebGPUKernel } from '../webgpu_backend';
 import { binaryKernels } from './binary';
 import { conv2d, conv2d_grad_filter, conv2d_grad_input } from './conv2d';
 import { matmul } from './matmul';
+import { avgpool2d, avgpool2d_grad, global_avg_pool, maxpool2d, maxpool2d_grad } from './pool2d';
 import { reduceKernels } from './reduce';
 import { unaryKernels } from './unary';
 
@@ -11,6 +12,11 @@ export const webgpuKernels: Record<string, WebGPUKernel> = {
   conv2d,
   conv2d_grad_input,
   conv2d_grad_filter,
+  maxpool2d,
+  maxpool2d_grad,
+  avgpool2d,
+  avgpool2d_grad,
+  global_avg_pool,
   ...unaryKernels,
   ...binaryKernels,
   ...reduceKernels,
