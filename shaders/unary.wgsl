@@ -3,15 +3,16 @@
 // Bindings (group 0):
 //   x      read        input, n values
 //   out    read_write  output, n values
-//   params uniform     n
+//   params uniform     n, alpha (leaky_relu's slope, elu's scale)
 //
 // One invocation computes one element. OP numbers follow UNARY_OPS in src/ops/unary.ts:
 // 0 neg, 1 abs, 2 exp, 3 log, 4 sqrt, 5 rsqrt, 6 square, 7 reciprocal, 8 sign,
-// 9 relu, 10 sigmoid, 11 tanh.
+// 9 relu, 10 sigmoid, 11 tanh, 12 relu6, 13 leaky_relu, 14 elu.
 // Tunables (override): OP, WG (workgroup size).
 
 struct Params {
   n: u32,
+  alpha: f32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -42,6 +43,13 @@ fn apply(v: f32) -> f32 {
       // NOTE: builtin tanh may return NaN for large |v| on some drivers; this form cannot.
       let e = exp(-2.0 * abs(v));
       return sign(v) * (1.0 - e) / (1.0 + e);
+    }
+    case 12u: { return clamp(v, 0.0, 6.0); }
+    case 13u: { return select(params.alpha * v, v, v > 0.0); }
+    case 14u: {
+      // NOTE: exp(v) - 1 loses digits near 0; the cubic Taylor term keeps them for |v| < 1e-3.
+      let em1 = select(exp(v) - 1.0, v + v * v * (0.5 + v / 6.0), abs(v) < 1e-3);
+      return select(params.alpha * em1, v, v > 0.0);
     }
     default: { return v; }
   }

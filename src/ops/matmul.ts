@@ -1,5 +1,6 @@
 import { formatShape, type Shape } from '../shape';
-import type { Tensor } from '../tensor';
+import { scope, type Tensor } from '../tensor';
+import { sum } from './reduce';
 import { defineOp, runOp } from './op';
 
 export interface MatmulAttrs {
@@ -52,6 +53,27 @@ export function matmulDims(shapes: readonly Shape[], attrs: MatmulAttrs): Matmul
   };
 }
 
+/**
+ * With C = op(A) op(B): d op(A) = dC op(B)^T and d op(B) = op(A)^T dC; a transposed
+ * operand takes the transpose of that. A rank-2 operand shared across a batch sums its
+ * per-batch gradients; the bias gets dC summed over every axis but the last.
+ */
+function matmulGrad([a, b, bias]: readonly Tensor[], _y: Tensor, dy: Tensor, attrs: MatmulAttrs): Tensor[] {
+  const tA = attrs.transposeA;
+  const tB = attrs.transposeB;
+  const batched = dy.rank === 3;
+  const da = tA
+    ? matmul(b, dy, { transposeA: tB, transposeB: true }) // (dC op(B)^T)^T = op(B) dC^T
+    : matmul(dy, b, { transposeB: !tB });
+  const db = tB
+    ? matmul(dy, a, { transposeA: true, transposeB: tA }) // (op(A)^T dC)^T = dC^T op(A)
+    : matmul(a, dy, { transposeA: !tA });
+  const unbatch = (g: Tensor, operand: Tensor) => (batched && operand.rank === 2 ? scope(() => sum(g, 0)) : g);
+  const grads = [unbatch(da, a), unbatch(db, b)];
+  if (bias) grads.push(sum(dy, batched ? [0, 1] : [0]));
+  return grads;
+}
+
 export const matmulOp = defineOp<MatmulAttrs>({
   name: 'matmul',
   inputs: [2, 3],
@@ -59,6 +81,7 @@ export const matmulOp = defineOp<MatmulAttrs>({
     const d = matmulDims(shapes, attrs);
     return shapes[0].length === 3 || shapes[1].length === 3 ? [d.batch, d.m, d.n] : [d.m, d.n];
   },
+  grad: matmulGrad,
 });
 
 export interface MatmulOptions {
@@ -76,4 +99,13 @@ export interface MatmulOptions {
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   const attrs = { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false };
   return runOp(matmulOp, options.bias ? [a, b, options.bias] : [a, b], attrs);
+}
+
+/**
+ * A dense (fully connected) layer: x [batch, in] times weights [in, out] plus bias
+ * [out]. It is matmul, so it shares the GEMM kernel and the gradient rule: dx = dy W^T,
+ * dW = x^T dy, db = sum of dy over the batch.
+ */
+export function dense(x: Tensor, weights: Tensor, bias?: Tensor): Tensor {
+  return matmul(x, weights, { bias });
 }

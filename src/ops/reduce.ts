@@ -1,5 +1,7 @@
 import { normalizeAxes, type Shape } from '../shape';
-import type { Tensor } from '../tensor';
+import { full, scope, type Tensor } from '../tensor';
+import { mul } from './binary';
+import { reshape } from './reshape';
 import { defineOp, runOp, type OpDef } from './op';
 
 /** Reductions over a set of axes; the index is reduce.wgsl's `OP` (mean is sum then scale). */
@@ -26,10 +28,28 @@ function inferReduceShape(op: string, [x]: readonly Shape[], attrs: ReduceAttrs)
   return attrs.keepDims ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
 }
 
+/**
+ * sum and mean spread dy back over the reduced axes (mean divides by their count).
+ * max has no rule yet: a graph that needs it fails with a clear error.
+ */
+function reduceGrad(name: ReduceOpName): OpDef<ReduceAttrs>['grad'] {
+  if (name === 'max') return undefined;
+  return ([x], _y, dy, attrs) => {
+    const axes = reducedAxes(name, x.shape, attrs.axes);
+    const count = axes.reduce((n, a) => n * x.shape[a], 1);
+    return [
+      scope(() => {
+        const kept = reshape(dy, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+        return mul(kept, full(x.backend, x.shape, name === 'mean' ? 1 / count : 1));
+      }),
+    ];
+  };
+}
+
 export const reduceOps = Object.fromEntries(
   REDUCE_OPS.map((name) => [
     name,
-    defineOp<ReduceAttrs>({ name, inputs: 1, inferShape: (shapes, attrs) => inferReduceShape(name, shapes, attrs) }),
+    defineOp<ReduceAttrs>({ name, inputs: 1, inferShape: (shapes, attrs) => inferReduceShape(name, shapes, attrs), grad: reduceGrad(name) }),
   ]),
 ) as Record<ReduceOpName, OpDef<ReduceAttrs>>;
 

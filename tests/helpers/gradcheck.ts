@@ -20,6 +20,13 @@ export interface GradCase {
   samples?: number;
 }
 
+/** A table of gradient checks; `ops` lists every op whose rule it covers. */
+export interface GradTable {
+  kind: 'gradient';
+  ops: readonly string[];
+  cases: GradCase[];
+}
+
 const H = 1e-6;
 
 /**

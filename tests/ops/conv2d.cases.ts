@@ -1,4 +1,5 @@
 import { conv2dAttrs, conv2dGeometry, type Padding } from '../../src/ops/conv2d';
+import type { GradTable } from '../helpers/gradcheck';
 import type { ParityCase, ParityTable } from '../helpers/parity';
 
 export interface ConvRow {
@@ -89,3 +90,15 @@ cases.push({
 });
 
 export const conv2dTable: ParityTable = { ops: ['conv2d', 'conv2d_grad_input', 'conv2d_grad_filter'], cases };
+
+/** Finite-difference checks of conv2d's rule (input, filter, bias) on the small rows. */
+export const conv2dGrads: GradTable = {
+  kind: 'gradient',
+  ops: ['conv2d'],
+  cases: convRows
+    .filter((r) => r.x[0] * r.x[1] * r.x[2] * r.x[3] <= 600)
+    .map((r) => {
+      const { filter, attrs } = convSetup(r);
+      return { name: convName(r), op: 'conv2d', inputs: [{ shape: r.x }, { shape: filter }, ...(r.bias ? [{ shape: [r.o] }] : [])], attrs };
+    }),
+};

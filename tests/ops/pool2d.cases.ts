@@ -1,4 +1,5 @@
 import { pool2dAttrs, pool2dGeometry, type Pool2dOptions } from '../../src/ops/pool2d';
+import type { GradCase, GradTable } from '../helpers/gradcheck';
 import type { ParityCase, ParityTable } from '../helpers/parity';
 
 export interface PoolRow {
@@ -58,4 +59,19 @@ for (const x of [[1, 1, 1, 1], [2, 3, 7, 7], [3, 5, 1, 9], [2, 16, 32, 32]]) {
 export const pool2dTable: ParityTable = {
   ops: ['maxpool2d', 'maxpool2d_grad', 'avgpool2d', 'avgpool2d_grad', 'global_avg_pool'],
   cases,
+};
+
+/** Finite-difference checks of the pool rules (random inputs: no ties to straddle). */
+export const pool2dGrads: GradTable = {
+  kind: 'gradient',
+  ops: ['maxpool2d', 'avgpool2d', 'global_avg_pool'],
+  cases: [
+    ...poolRows
+      .filter((r) => !r.ties)
+      .flatMap((r): GradCase[] => {
+        const { attrs } = poolSetup(r);
+        return (['maxpool2d', 'avgpool2d'] as const).map((op) => ({ name: `${op} ${poolName(r)}`, op, inputs: [{ shape: r.x }], attrs }));
+      }),
+    { name: 'global_avg_pool x=2x3x4x5', op: 'global_avg_pool', inputs: [{ shape: [2, 3, 4, 5] }] },
+  ],
 };

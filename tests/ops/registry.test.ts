@@ -3,7 +3,9 @@ import '../../src/index';
 import { cpuKernels } from '../../src/backends/cpu/kernels';
 import { webgpuKernels } from '../../src/backends/webgpu/kernels';
 import { opNames } from '../../src/ops/op';
+import type { GradTable } from '../helpers/gradcheck';
 import type { ParityTable } from '../helpers/parity';
+import { getOp } from '../../src/ops/op';
 
 // Every parity table in tests/ops, found by file name so a new table is picked up.
 const tableModules = import.meta.glob<Record<string, unknown>>('./*.cases.ts', { eager: true });
@@ -11,8 +13,12 @@ const testFiles = Object.keys(import.meta.glob('./*.test.ts'));
 
 const tables = Object.entries(tableModules).flatMap(([file, mod]) =>
   Object.values(mod)
-    .filter((v): v is ParityTable => typeof v === 'object' && v !== null && 'ops' in v && 'cases' in v)
+    .filter((v): v is ParityTable => typeof v === 'object' && v !== null && 'ops' in v && 'cases' in v && !('kind' in v))
     .map((table) => ({ file, table })),
+);
+
+const gradTables = Object.values(tableModules).flatMap((mod) =>
+  Object.values(mod).filter((v): v is GradTable => typeof v === 'object' && v !== null && (v as GradTable).kind === 'gradient'),
 );
 
 describe('op registry', () => {
@@ -29,6 +35,13 @@ describe('op registry', () => {
       for (const { file } of covering) {
         expect(testFiles, `${file} has no test file running it`).toContain(file.replace('.cases.ts', '.test.ts'));
       }
+    });
+  }
+
+  for (const op of opNames().filter((name) => getOp(name).grad)) {
+    it(`${op}'s gradient rule has a finite-difference check`, () => {
+      const checked = gradTables.some((t) => t.ops.includes(op) && t.cases.some((c) => c.op === op));
+      expect(checked, `${op}: no gradient-check case`).toBe(true);
     });
   }
 

@@ -15,10 +15,13 @@ const domain: Record<UnaryOpName, [number, number]> = {
   relu: [-3, 3],
   sigmoid: [-60, 60],
   tanh: [-40, 40],
+  relu6: [-3, 9],
+  leaky_relu: [-3, 3],
+  elu: [-4, 2],
 };
 
 /** Transcendentals are accurate to a few ulp on GPUs, not correctly rounded. */
-const transcendental = new Set<UnaryOpName>(['exp', 'log', 'sqrt', 'rsqrt', 'sigmoid', 'tanh']);
+const transcendental = new Set<UnaryOpName>(['exp', 'log', 'sqrt', 'rsqrt', 'sigmoid', 'tanh', 'elu']);
 
 const shapes = [[1], [7], [3, 5, 2], [2, 3, 17, 19]];
 
@@ -33,5 +36,8 @@ export const unaryTable: ParityTable = {
         ulpsExtra: transcendental.has(op) ? 4 : 0,
       }),
     ),
-  ),
+  ).concat([
+    { name: 'leaky_relu alpha=0.2 x=3x5', op: 'leaky_relu', inputs: [{ shape: [3, 5], range: [-3, 3] }], attrs: { alpha: 0.2 } },
+    { name: 'elu alpha=0.5 x=3x5', op: 'elu', inputs: [{ shape: [3, 5], range: [-3, 3] }], attrs: { alpha: 0.5 }, ulpsExtra: 4 },
+  ]),
 };

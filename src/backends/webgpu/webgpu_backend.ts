@@ -201,6 +201,16 @@ export class WebGPUBackend implements Backend {
     if (++this.dispatchesInEncoder >= this.maxDispatchesPerSubmit) this.flush();
   }
 
+  /** A new storage of `shape` holding a copy of `source` (same element count), copied on the GPU. */
+  copy(op: string, source: GpuStorage, shape: Shape): GpuStorage {
+    const out = this.allocate(op, shape);
+    if (out.length > 0) {
+      this.closePass();
+      this.openEncoder().copyBufferToBuffer(source.buffer, 0, out.buffer, 0, out.length * 4);
+    }
+    return out;
+  }
+
   private openEncoder(): GPUCommandEncoder {
     this.encoder ??= this.device.createCommandEncoder({ label: 'eager ops' });
     return this.encoder;

@@ -1,7 +1,9 @@
 import type { CpuKernel } from '../cpu_backend';
 import { binaryKernels } from './binary';
 import { conv2d, conv2d_grad_filter, conv2d_grad_input } from './conv2d';
+import { activationGradKernels } from './activation_grad';
 import { matmul } from './matmul';
+import { reshape } from './reshape';
 import { avgpool2d, avgpool2d_grad, global_avg_pool, maxpool2d, maxpool2d_grad } from './pool2d';
 import { reduceKernels } from './reduce';
 import { unaryKernels } from './unary';
@@ -17,7 +19,9 @@ export const cpuKernels: Record<string, CpuKernel> = {
   avgpool2d,
   avgpool2d_grad,
   global_avg_pool,
+  reshape,
   ...unaryKernels,
+  ...activationGradKernels,
   ...binaryKernels,
   ...reduceKernels,
 };

@@ -1,8 +1,8 @@
-import { UNARY_OPS, type UnaryOpName } from '../../../ops/unary';
+import { defaultAlpha, UNARY_OPS, type UnaryAttrs, type UnaryOpName } from '../../../ops/unary';
 import type { CpuKernel } from '../cpu_backend';
 
 /** The math of every unary op, in float64. Mirrors `apply` in shaders/unary.wgsl. */
-export const unaryFunctions: Record<UnaryOpName, (x: number) => number> = {
+export const unaryFunctions: Record<UnaryOpName, (x: number, alpha: number) => number> = {
   neg: (x) => -x,
   abs: (x) => Math.abs(x),
   exp: (x) => Math.exp(x),
@@ -15,12 +15,18 @@ export const unaryFunctions: Record<UnaryOpName, (x: number) => number> = {
   relu: (x) => Math.max(x, 0),
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   tanh: (x) => Math.tanh(x),
+  relu6: (x) => Math.min(Math.max(x, 0), 6),
+  leaky_relu: (x, alpha) => (x > 0 ? x : alpha * x),
+  elu: (x, alpha) => (x > 0 ? x : alpha * Math.expm1(x)),
 };
 
 export const unaryKernels: Record<string, CpuKernel> = Object.fromEntries(
   UNARY_OPS.map((name) => {
     const f = unaryFunctions[name];
-    const kernel: CpuKernel = ([x]) => Float64Array.from(x.storage, f);
+    const kernel: CpuKernel = ([x], attrs) => {
+      const alpha = (attrs as UnaryAttrs).alpha ?? defaultAlpha(name);
+      return Float64Array.from(x.storage, (v) => f(v, alpha));
+    };
     return [name, kernel];
   }),
 );

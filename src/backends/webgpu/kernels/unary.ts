@@ -1,22 +1,22 @@
 import unarySource from '../../../../shaders/unary.wgsl?raw';
-import { UNARY_OPS } from '../../../ops/unary';
+import { defaultAlpha, UNARY_OPS, type UnaryAttrs } from '../../../ops/unary';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
 import type { WebGPUKernel } from '../webgpu_backend';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
-export const unaryShader = defineShader({ name: 'unary', source: unarySource, bindings: ['x', 'out'], uniforms: ['n'] });
+export const unaryShader = defineShader({ name: 'unary', source: unarySource, bindings: ['x', 'out'], uniforms: ['n', 'alpha'] });
 
 export const unaryKernels: Record<string, WebGPUKernel> = Object.fromEntries(
   UNARY_OPS.map((name, index) => {
-    const kernel: WebGPUKernel = (backend, [x], _attrs, outShape) => {
+    const kernel: WebGPUKernel = (backend, [x], attrs, outShape) => {
       const out = backend.allocate(name, outShape);
       const n = sizeOf(outShape);
       backend.dispatch({
         spec: unaryShader,
         overrides: { OP: index, WG: ELEMENTWISE_WG },
         buffers: { x: x.storage, out },
-        uniforms: { n },
+        uniforms: { n, alpha: (attrs as UnaryAttrs).alpha ?? defaultAlpha(name) },
         workgroups: elementwiseWorkgroups(n),
       });
       return out;
