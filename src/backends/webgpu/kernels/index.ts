@@ -4,6 +4,7 @@ import { conv2d, conv2d_grad_filter, conv2d_grad_input } from './conv2d';
 import { activationGradKernels } from './activation_grad';
 import { matmul } from './matmul';
 import { reshape } from './reshape';
+import { log_softmax, softmax, softmax_cross_entropy, softmax_cross_entropy_grad } from './softmax';
 import { avgpool2d, avgpool2d_grad, global_avg_pool, maxpool2d, maxpool2d_grad } from './pool2d';
 import { reduceKernels } from './reduce';
 import { unaryKernels } from './unary';
@@ -20,6 +21,10 @@ export const webgpuKernels: Record<string, WebGPUKernel> = {
   avgpool2d_grad,
   global_avg_pool,
   reshape,
+  softmax,
+  log_softmax,
+  softmax_cross_entropy,
+  softmax_cross_entropy_grad,
   ...unaryKernels,
   ...activationGradKernels,
   ...binaryKernels,

@@ -1,0 +1,54 @@
+import softmaxSource from '../../../../shaders/softmax.wgsl?raw';
+import { sizeOf } from '../../../shape';
+import { defineShader } from '../shader_registry';
+import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
+import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
+import { reduceKernels } from './reduce';
+
+export const softmaxShader = defineShader({
+  name: 'softmax',
+  source: softmaxSource,
+  bindings: ['x', 'labels', 'dy', 'out'],
+  uniforms: ['rows', 'K', 'nan_bits'],
+});
+
+const QUIET_NAN_BITS = 0x7fc00000;
+
+function enqueue(backend: WebGPUBackend, op: number, x: GpuStorage, k: number, rows: number, out: GpuStorage, labels = x, dy = x): void {
+  backend.dispatch({
+    spec: softmaxShader,
+    overrides: { OP: op, WG: ELEMENTWISE_WG },
+    // Unused slots (labels, dy for OP 0 and 1) are filled with x; the shader never reads them.
+    buffers: { x, labels, dy, out },
+    uniforms: { rows, K: k, nan_bits: QUIET_NAN_BITS },
+    workgroups: elementwiseWorkgroups(rows),
+  });
+}
+
+const rowwise =
+  (op: number, name: string): WebGPUKernel =>
+  (backend, [x], _attrs, outShape) => {
+    const out = backend.allocate(name, outShape);
+    const k = x.shape.at(-1)!;
+    enqueue(backend, op, x.storage, k, sizeOf(x.shape) / k, out);
+    return out;
+  };
+
+export const softmax = rowwise(0, 'softmax');
+export const log_softmax = rowwise(1, 'log_softmax');
+
+export const softmax_cross_entropy: WebGPUKernel = (backend, [logits, labels], _attrs, outShape) => {
+  const [rows, k] = logits.shape;
+  const perRow = backend.allocate('softmax_cross_entropy', [rows]);
+  enqueue(backend, 2, logits.storage, k, rows, perRow, labels.storage);
+  const out = reduceKernels.mean(backend, [{ storage: perRow, shape: [rows] }], { axes: [], keepDims: false }, outShape);
+  backend.release(perRow);
+  return out;
+};
+
+export const softmax_cross_entropy_grad: WebGPUKernel = (backend, [logits, labels, dy], _attrs, outShape) => {
+  const [rows, k] = logits.shape;
+  const out = backend.allocate('softmax_cross_entropy_grad', outShape);
+  enqueue(backend, 3, logits.storage, k, rows, out, labels.storage, dy.storage);
+  return out;
+};
