@@ -13,3 +13,4 @@ export { opNames, runOpByName } from './ops/op';
 export { conv2d, conv2dGradInput, conv2dGradFilter, conv2dAttrs, type Conv2dOptions, type Padding } from './ops/conv2d';
 export { maxpool2d, avgpool2d, globalAvgPool, pool2dAttrs, type Pool2dOptions } from './ops/pool2d';
 export { softmax, logSoftmax, softmaxCrossEntropy, labelTensor } from './ops/softmax';
+export { depthwiseConv2d } from './ops/depthwise_conv2d';

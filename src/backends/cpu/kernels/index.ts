@@ -2,6 +2,7 @@ import type { CpuKernel } from '../cpu_backend';
 import { binaryKernels } from './binary';
 import { conv2d, conv2d_grad_filter, conv2d_grad_input } from './conv2d';
 import { activationGradKernels } from './activation_grad';
+import { depthwise_conv2d, depthwise_conv2d_grad_filter, depthwise_conv2d_grad_input } from './depthwise_conv2d';
 import { matmul } from './matmul';
 import { reshape } from './reshape';
 import { log_softmax, softmax, softmax_cross_entropy, softmax_cross_entropy_grad } from './softmax';
@@ -15,6 +16,9 @@ export const cpuKernels: Record<string, CpuKernel> = {
   conv2d,
   conv2d_grad_input,
   conv2d_grad_filter,
+  depthwise_conv2d,
+  depthwise_conv2d_grad_input,
+  depthwise_conv2d_grad_filter,
   maxpool2d,
   maxpool2d_grad,
   avgpool2d,
