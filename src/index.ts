@@ -14,3 +14,4 @@ export { conv2d, conv2dGradInput, conv2dGradFilter, conv2dAttrs, type Conv2dOpti
 export { maxpool2d, avgpool2d, globalAvgPool, pool2dAttrs, type Pool2dOptions } from './ops/pool2d';
 export { softmax, logSoftmax, softmaxCrossEntropy, labelTensor } from './ops/softmax';
 export { depthwiseConv2d } from './ops/depthwise_conv2d';
+export { batchNorm, type BatchNormState, type BatchNormOptions } from './ops/batch_norm';

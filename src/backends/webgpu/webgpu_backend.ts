@@ -204,11 +204,15 @@ export class WebGPUBackend implements Backend {
   /** A new storage of `shape` holding a copy of `source` (same element count), copied on the GPU. */
   copy(op: string, source: GpuStorage, shape: Shape): GpuStorage {
     const out = this.allocate(op, shape);
-    if (out.length > 0) {
-      this.closePass();
-      this.openEncoder().copyBufferToBuffer(source.buffer, 0, out.buffer, 0, out.length * 4);
-    }
+    this.copyInto(source, out, 0, out.length);
     return out;
+  }
+
+  /** Copies `count` floats of `source` into `target` starting at float `offset`, on the GPU. */
+  copyInto(source: GpuStorage, target: GpuStorage, offset: number, count: number): void {
+    if (count === 0) return;
+    this.closePass();
+    this.openEncoder().copyBufferToBuffer(source.buffer, 0, target.buffer, offset * 4, count * 4);
   }
 
   private openEncoder(): GPUCommandEncoder {

@@ -1,0 +1,65 @@
+import type { BatchNormAttrs } from '../../../ops/batch_norm';
+import type { CpuKernel, CpuStorage } from '../cpu_backend';
+
+/** Channel count, values per channel M, and the channel of flat index i, for [N,C] or [N,C,H,W]. */
+function layout(shape: readonly number[]) {
+  const c = shape[1];
+  const hw = shape.length === 4 ? shape[2] * shape[3] : 1;
+  const m = shape[0] * hw;
+  return { c, hw, m, channel: (i: number) => Math.floor(i / hw) % c };
+}
+
+/** Per-channel mean and biased variance, two-pass. */
+function stats(x: CpuStorage, shape: readonly number[]): { mean: Float64Array; variance: Float64Array } {
+  const { c, m, channel } = layout(shape);
+  const mean = new Float64Array(c);
+  const variance = new Float64Array(c);
+  for (let i = 0; i < x.length; i++) mean[channel(i)] += x[i];
+  for (let k = 0; k < c; k++) mean[k] /= m;
+  for (let i = 0; i < x.length; i++) variance[channel(i)] += (x[i] - mean[channel(i)]) ** 2;
+  for (let k = 0; k < c; k++) variance[k] /= m;
+  return { mean, variance };
+}
+
+export const batch_norm_stats: CpuKernel = ([x]) => {
+  const { mean, variance } = stats(x.storage, x.shape);
+  return Float64Array.from([...mean, ...variance]);
+};
+
+export const batch_norm_train: CpuKernel = ([x, gamma, beta], attrs) => {
+  const { mean, variance } = stats(x.storage, x.shape);
+  const { channel } = layout(x.shape);
+  const eps = (attrs as BatchNormAttrs).eps;
+  return Float64Array.from(x.storage, (v, i) => {
+    const k = channel(i);
+    return (gamma.storage[k] * (v - mean[k])) / Math.sqrt(variance[k] + eps) + beta.storage[k];
+  });
+};
+
+export const batch_norm_train_grad: CpuKernel = ([x, dy, gamma], attrs) => {
+  const { mean, variance } = stats(x.storage, x.shape);
+  const { c, m, channel } = layout(x.shape);
+  const eps = (attrs as BatchNormAttrs).eps;
+  const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
+  const sumDy = new Float64Array(c);
+  const sumDyXhat = new Float64Array(c);
+  for (let i = 0; i < x.storage.length; i++) {
+    const k = channel(i);
+    sumDy[k] += dy.storage[i];
+    sumDyXhat[k] += dy.storage[i] * (x.storage[i] - mean[k]) * invStd[k];
+  }
+  return Float64Array.from(x.storage, (v, i) => {
+    const k = channel(i);
+    const xhat = (v - mean[k]) * invStd[k];
+    return ((gamma.storage[k] * invStd[k]) / m) * (m * dy.storage[i] - sumDy[k] - xhat * sumDyXhat[k]);
+  });
+};
+
+export const batch_norm_infer: CpuKernel = ([x, mean, variance, gamma, beta], attrs) => {
+  const { channel } = layout(x.shape);
+  const eps = (attrs as BatchNormAttrs).eps;
+  return Float64Array.from(x.storage, (v, i) => {
+    const k = channel(i);
+    return (gamma.storage[k] * (v - mean.storage[k])) / Math.sqrt(variance.storage[k] + eps) + beta.storage[k];
+  });
+};

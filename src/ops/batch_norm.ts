@@ -1,0 +1,132 @@
+import { formatShape, type Shape } from '../shape';
+import { full, scope, tensor, type Tensor } from '../tensor';
+import { add, mul, sub } from './binary';
+import { defineOp, runOp, type OpDef } from './op';
+import { sum } from './reduce';
+import { reshape } from './reshape';
+import { rsqrt } from './unary';
+
+export interface BatchNormAttrs {
+  [key: string]: unknown;
+  /** Added to the variance before the square root. */
+  readonly eps: number;
+}
+
+/** Channels of a [N, C] or [N, C, H, W] input; throws naming the op otherwise. */
+export function bnChannels(op: string, x: Shape): number {
+  if (x.length !== 2 && x.length !== 4) throw new Error(`${op}: input must be [N, C] or [N, C, H, W], got ${formatShape(x)}`);
+  if (x[0] === 0) throw new Error(`${op}: needs at least one example, got ${formatShape(x)}`);
+  return x[1];
+}
+
+function checkPerChannel(op: string, x: Shape, params: readonly Shape[], names: readonly string[]): void {
+  const c = bnChannels(op, x);
+  params.forEach((p, i) => {
+    if (p.length !== 1 || p[0] !== c) throw new Error(`${op}: ${names[i]} must have shape [${c}] for input ${formatShape(x)}, got ${formatShape(p)}`);
+  });
+}
+
+/** The axes batch norm reduces over: all but the channel axis. */
+const statAxes = (x: Tensor) => (x.rank === 4 ? [0, 2, 3] : [0]);
+/** Reshapes a per-channel [C] tensor to broadcast against x. */
+const perChannel = (t: Tensor, x: Tensor) => reshape(t, x.rank === 4 ? [1, x.shape[1], 1, 1] : [1, x.shape[1]]);
+
+/** Per-channel mean (row 0) and biased variance (row 1) of x over the batch and positions: [2, C]. */
+export const batchNormStatsOp = defineOp({
+  name: 'batch_norm_stats',
+  inputs: 1,
+  inferShape: ([x]) => [2, bnChannels('batch_norm_stats', x)],
+});
+
+/** Training mode: normalise with the batch's own statistics. Inputs: x, gamma, beta. */
+export const batchNormTrainOp: OpDef<BatchNormAttrs> = defineOp<BatchNormAttrs>({
+  name: 'batch_norm_train',
+  inputs: 3,
+  inferShape([x, gamma, beta]) {
+    checkPerChannel('batch_norm_train', x, [gamma, beta], ['gamma', 'beta']);
+    return x;
+  },
+  grad([x, gamma, beta], _y, dy, attrs): Tensor[] {
+    return [
+      runOp(batchNormTrainGradOp, [x, dy, gamma], attrs),
+      // dgamma = sum(dy * xhat), with xhat = the normalised input (gamma 1, beta 0)
+      scope((): Tensor => sum(mul(dy, runOp(batchNormTrainOp, [x, full(x.backend, gamma.shape, 1), full(x.backend, beta.shape, 0)], attrs)), statAxes(x))),
+      sum(dy, statAxes(x)),
+    ];
+  },
+});
+
+/**
+ * dx of training-mode batch norm, where the statistics depend on x too:
+ * dx = gamma * invstd / M * (M * dy - sum(dy) - xhat * sum(dy * xhat)), M = values per channel.
+ * Inputs: x, dy, gamma.
+ */
+export const batchNormTrainGradOp = defineOp<BatchNormAttrs>({
+  name: 'batch_norm_train_grad',
+  inputs: 3,
+  inferShape([x, dy, gamma]) {
+    checkPerChannel('batch_norm_train_grad', x, [gamma], ['gamma']);
+    if (formatShape(dy) !== formatShape(x)) throw new Error(`batch_norm_train_grad: dy ${formatShape(dy)} must match x ${formatShape(x)}`);
+    return x;
+  },
+});
+
+/** Inference mode: normalise with given (running) statistics. Inputs: x, mean, variance, gamma, beta. */
+export const batchNormInferOp = defineOp<BatchNormAttrs>({
+  name: 'batch_norm_infer',
+  inputs: 5,
+  inferShape([x, mean, variance, gamma, beta]) {
+    checkPerChannel('batch_norm_infer', x, [mean, variance, gamma, beta], ['mean', 'variance', 'gamma', 'beta']);
+    return x;
+  },
+  grad([x, mean, variance, gamma], _y, dy, attrs) {
+    return scope(() => {
+      const invStd = rsqrt(add(variance, full(x.backend, [], attrs.eps)));
+      const xhat = mul(sub(x, perChannel(mean, x)), perChannel(invStd, x));
+      return [mul(dy, perChannel(mul(gamma, invStd), x)), null, null, sum(mul(dy, xhat), statAxes(x)), sum(dy, statAxes(x))];
+    });
+  },
+});
+
+export interface BatchNormState {
+  gamma: Tensor;
+  beta: Tensor;
+  runningMean: Tensor;
+  runningVar: Tensor;
+}
+
+export interface BatchNormOptions {
+  training: boolean;
+  /** Weight of the new batch in the running statistics (PyTorch's convention), default 0.1. */
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * Batch normalisation over channels. In training it normalises with batch statistics
+ * and returns new running statistics (mean, and unbiased variance) blended with
+ * `momentum`; the caller swaps them in and disposes the old ones. In inference it uses
+ * the running statistics and returns them unchanged.
+ */
+export function batchNorm(x: Tensor, state: BatchNormState, options: BatchNormOptions): { y: Tensor; runningMean: Tensor; runningVar: Tensor } {
+  const eps = options.eps ?? 1e-5;
+  if (!options.training) {
+    return { y: runOp(batchNormInferOp, [x, state.runningMean, state.runningVar, state.gamma, state.beta], { eps }), runningMean: state.runningMean, runningVar: state.runningVar };
+  }
+  const m = options.momentum ?? 0.1;
+  const count = x.size / x.shape[1];
+  const y = runOp(batchNormTrainOp, [x, state.gamma, state.beta], { eps });
+  const running = scope(() => {
+    const stats = runOp(batchNormStatsOp, [x], {});
+    // Row r of the [2, C] statistics: mask with a one-hot column and sum over rows.
+    const row = (r: 0 | 1) => reshape(sum(mul(stats, tensor(x.backend, r === 0 ? [1, 0] : [0, 1], [2, 1])), 0), [x.shape[1]]);
+    const unbiased = mul(row(1), full(x.backend, [], count > 1 ? count / (count - 1) : 1));
+    const keep = full(x.backend, [], 1 - m);
+    const take = full(x.backend, [], m);
+    return {
+      runningMean: add(mul(state.runningMean, keep), mul(row(0), take)),
+      runningVar: add(mul(state.runningVar, keep), mul(unbiased, take)),
+    };
+  });
+  return { y, ...running };
+}
