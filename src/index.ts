@@ -15,3 +15,6 @@ export { maxpool2d, avgpool2d, globalAvgPool, pool2dAttrs, type Pool2dOptions } 
 export { softmax, logSoftmax, softmaxCrossEntropy, labelTensor } from './ops/softmax';
 export { depthwiseConv2d } from './ops/depthwise_conv2d';
 export { batchNorm, type BatchNormState, type BatchNormOptions } from './ops/batch_norm';
+export { dropout } from './ops/dropout';
+export { concat, slice } from './ops/concat';
+export { lrn } from './ops/lrn';

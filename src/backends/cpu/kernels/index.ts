@@ -4,6 +4,9 @@ import { conv2d, conv2d_grad_filter, conv2d_grad_input } from './conv2d';
 import { activationGradKernels } from './activation_grad';
 import { batch_norm_infer, batch_norm_stats, batch_norm_train, batch_norm_train_grad } from './batch_norm';
 import { depthwise_conv2d, depthwise_conv2d_grad_filter, depthwise_conv2d_grad_input } from './depthwise_conv2d';
+import { concat, slice } from './concat';
+import { dropout } from './dropout';
+import { lrn, lrn_grad } from './lrn';
 import { matmul } from './matmul';
 import { reshape } from './reshape';
 import { log_softmax, softmax, softmax_cross_entropy, softmax_cross_entropy_grad } from './softmax';
@@ -26,6 +29,11 @@ export const cpuKernels: Record<string, CpuKernel> = {
   avgpool2d_grad,
   global_avg_pool,
   reshape,
+  concat,
+  slice,
+  dropout,
+  lrn,
+  lrn_grad,
   batch_norm_stats,
   batch_norm_train,
   batch_norm_train_grad,
