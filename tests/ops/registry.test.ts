@@ -26,6 +26,21 @@ describe('op registry', () => {
     expect(opNames()).toEqual(expect.arrayContaining(['matmul', 'relu', 'add', 'sum', 'mean', 'max']));
   });
 
+  it('knows the CNN op set, forward and backward (dense is matmul with a bias)', () => {
+    expect(opNames()).toEqual(
+      expect.arrayContaining([
+        'conv2d', 'conv2d_grad_input', 'conv2d_grad_filter',
+        'depthwise_conv2d', 'depthwise_conv2d_grad_input', 'depthwise_conv2d_grad_filter',
+        'maxpool2d', 'maxpool2d_grad', 'avgpool2d', 'avgpool2d_grad', 'global_avg_pool',
+        'relu', 'relu6', 'leaky_relu', 'elu', 'tanh', 'sigmoid',
+        'relu_grad', 'relu6_grad', 'leaky_relu_grad', 'elu_grad', 'tanh_grad', 'sigmoid_grad',
+        'softmax', 'log_softmax', 'softmax_cross_entropy', 'softmax_cross_entropy_grad',
+        'batch_norm_stats', 'batch_norm_train', 'batch_norm_train_grad', 'batch_norm_infer',
+        'dropout', 'add', 'concat', 'slice', 'reshape', 'lrn', 'lrn_grad',
+      ]),
+    );
+  });
+
   for (const op of opNames()) {
     it(`${op} has a CPU kernel, a WebGPU kernel and parity cases that a test runs`, () => {
       expect(cpuKernels[op], `${op}: no CPU kernel`).toBeTypeOf('function');
