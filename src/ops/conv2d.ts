@@ -92,6 +92,14 @@ export const conv2dOp = defineOp<Conv2dAttrs>({
   },
 });
 
+/** Throws unless dy has the convolution's output shape [N, O, OH, OW]. */
+export function checkConvDy(op: string, dy: Shape, g: Conv2dGeometry): void {
+  const want = [g.n, g.o, g.oh, g.ow];
+  if (formatShape(dy) !== formatShape(want)) {
+    throw new Error(`${op}: dy has shape ${formatShape(dy)} but the convolution's output is ${formatShape(want)}`);
+  }
+}
+
 export interface Conv2dGradInputAttrs extends Conv2dAttrs {
   /** Shape of the forward input, which the gradient takes. */
   readonly inputShape: readonly number[];
@@ -102,11 +110,7 @@ export const conv2dGradInputOp = defineOp<Conv2dGradInputAttrs>({
   name: 'conv2d_grad_input',
   inputs: 2,
   inferShape([dy, f], attrs) {
-    const g = conv2dGeometry('conv2d_grad_input', attrs.inputShape, f, attrs);
-    const want = [g.n, g.o, g.oh, g.ow];
-    if (formatShape(dy) !== formatShape(want)) {
-      throw new Error(`conv2d_grad_input: dy has shape ${formatShape(dy)} but the convolution's output is ${formatShape(want)}`);
-    }
+    checkConvDy('conv2d_grad_input', dy, conv2dGeometry('conv2d_grad_input', attrs.inputShape, f, attrs));
     return attrs.inputShape;
   },
 });
@@ -121,11 +125,7 @@ export const conv2dGradFilterOp = defineOp<Conv2dGradFilterAttrs>({
   name: 'conv2d_grad_filter',
   inputs: 2,
   inferShape([x, dy], attrs) {
-    const g = conv2dGeometry('conv2d_grad_filter', x, attrs.filterShape, attrs);
-    const want = [g.n, g.o, g.oh, g.ow];
-    if (formatShape(dy) !== formatShape(want)) {
-      throw new Error(`conv2d_grad_filter: dy has shape ${formatShape(dy)} but the convolution's output is ${formatShape(want)}`);
-    }
+    checkConvDy('conv2d_grad_filter', dy, conv2dGeometry('conv2d_grad_filter', x, attrs.filterShape, attrs));
     return attrs.filterShape;
   },
 });

@@ -1,6 +1,6 @@
 import { formatShape, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
-import { conv2dAttrs, conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dOptions } from './conv2d';
+import { checkConvDy, conv2dAttrs, conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dOptions } from './conv2d';
 import { defineOp, runOp } from './op';
 import { sum } from './reduce';
 
@@ -38,17 +38,12 @@ export const depthwiseConv2dOp = defineOp<Conv2dAttrs>({
   },
 });
 
-function checkDy(op: string, dy: Shape, g: Conv2dGeometry): void {
-  const want = [g.n, g.o, g.oh, g.ow];
-  if (formatShape(dy) !== formatShape(want)) throw new Error(`${op}: dy has shape ${formatShape(dy)} but the convolution's output is ${formatShape(want)}`);
-}
-
 /** Inputs: dy, filter. */
 export const depthwiseConv2dGradInputOp = defineOp<Conv2dAttrs & { inputShape: readonly number[] }>({
   name: 'depthwise_conv2d_grad_input',
   inputs: 2,
   inferShape([dy, f], attrs) {
-    checkDy('depthwise_conv2d_grad_input', dy, depthwiseGeometry('depthwise_conv2d_grad_input', attrs.inputShape, f, attrs));
+    checkConvDy('depthwise_conv2d_grad_input', dy, depthwiseGeometry('depthwise_conv2d_grad_input', attrs.inputShape, f, attrs));
     return attrs.inputShape;
   },
 });
@@ -58,7 +53,7 @@ export const depthwiseConv2dGradFilterOp = defineOp<Conv2dAttrs & { filterShape:
   name: 'depthwise_conv2d_grad_filter',
   inputs: 2,
   inferShape([x, dy], attrs) {
-    checkDy('depthwise_conv2d_grad_filter', dy, depthwiseGeometry('depthwise_conv2d_grad_filter', x, attrs.filterShape, attrs));
+    checkConvDy('depthwise_conv2d_grad_filter', dy, depthwiseGeometry('depthwise_conv2d_grad_filter', x, attrs.filterShape, attrs));
     return attrs.filterShape;
   },
 });
