@@ -1,22 +1,15 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import chromium from './chromium.config.json';
 
 /**
- * Flags that make headless Chromium expose WebGPU. On a machine without a GPU,
- * SwiftShader (a CPU Vulkan) backs the adapter; the network flags stop Chromium from
- * dialling out of a sandbox with no network.
+ * Flags that make headless Chromium expose WebGPU (chromium.config.json, shared with the
+ * command-line scripts). On a machine without a GPU, SwiftShader (a CPU Vulkan) backs
+ * the adapter; the network flags stop Chromium from dialling out of a sandbox with no network.
  */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export const chromiumArgs = chromium.args;
 
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumPath = process.env.CHROMIUM_PATH ?? chromium.path;
 
 export default defineConfig({
   test: {

@@ -67,6 +67,9 @@ export class WebGPUBackend implements Backend {
   readonly maxWorkgroupsPerDimension: number;
   private readonly maxDispatchesPerSubmit: number;
   private encoder: GPUCommandEncoder | null = null;
+  /** While timing: the query set whose slot 0 the next opened pass writes at its start. */
+  private timingQueries: GPUQuerySet | null = null;
+  private timingStarted = false;
   private pass: GPUComputePassEncoder | null = null;
   private dispatchesInEncoder = 0;
   private pendingError: Error | null = null;
@@ -221,8 +224,52 @@ export class WebGPUBackend implements Backend {
   }
 
   private openPass(): GPUComputePassEncoder {
+    if (!this.pass && this.timingQueries && !this.timingStarted) {
+      this.timingStarted = true;
+      this.pass = this.openEncoder().beginComputePass({ timestampWrites: { querySet: this.timingQueries, beginningOfPassWriteIndex: 0 } });
+    }
     this.pass ??= this.openEncoder().beginComputePass();
     return this.pass;
+  }
+
+  /**
+   * Runs `fn` (which enqueues GPU work) and measures it: wall time from enqueue to
+   * completion, and GPU time from timestamp queries written at the start of its first
+   * compute pass and by an empty pass after its last, when the device has
+   * 'timestamp-query' (gpuMs is null otherwise).
+   */
+  async time(fn: () => void): Promise<{ wallMs: number; gpuMs: number | null }> {
+    await this.sync();
+    const timestamps = this.device.features.has('timestamp-query');
+    const querySet = timestamps ? this.device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
+    this.timingQueries = querySet;
+    this.timingStarted = false;
+    const start = performance.now();
+    try {
+      fn();
+    } finally {
+      this.timingQueries = null;
+    }
+    let gpuMs: number | null = null;
+    if (querySet) {
+      this.closePass();
+      const encoder = this.openEncoder();
+      encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 1 } }).end();
+      const resolved = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      const staging = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      encoder.resolveQuerySet(querySet, 0, 2, resolved, 0);
+      encoder.copyBufferToBuffer(resolved, 0, staging, 0, 16);
+      this.flush();
+      await staging.mapAsync(GPUMapMode.READ);
+      const [t0, t1] = new BigInt64Array(staging.getMappedRange());
+      // A pass that never opened (fn enqueued nothing) leaves slot 0 unwritten.
+      gpuMs = this.timingStarted ? Number(t1 - t0) / 1e6 : 0;
+      staging.unmap();
+      for (const b of [resolved, staging]) b.destroy();
+      querySet.destroy();
+    }
+    await this.sync();
+    return { wallMs: performance.now() - start, gpuMs };
   }
 
   private closePass(): void {
