@@ -1,12 +1,15 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-import chromium from './chromium.config.json';
+import { readFileSync } from 'node:fs';
 
 /**
  * Flags that make headless Chromium expose WebGPU (chromium.config.json, shared with the
  * command-line scripts). On a machine without a GPU, SwiftShader (a CPU Vulkan) backs
  * the adapter; the network flags stop Chromium from dialling out of a sandbox with no network.
  */
+// Read, not imported: Playwright's config loader would need an import attribute for JSON.
+const chromium = JSON.parse(readFileSync(new URL('./chromium.config.json', import.meta.url), 'utf8')) as { path: string; args: string[] };
+
 export const chromiumArgs = chromium.args;
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? chromium.path;
