@@ -141,7 +141,8 @@ export interface Conv2dOptions {
   bias?: Tensor;
 }
 
-const pair = (v: number | readonly [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+/** A single number or an [h, w] pair as [h, w]. */
+export const pair = (v: number | readonly [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 /** Resolves a padding spec against input size, kernel, stride and dilation. */
 export function resolvePadding(

@@ -1,7 +1,7 @@
 import { formatShape, type Shape } from '../shape';
 import { full, type Tensor } from '../tensor';
 import { mul } from './binary';
-import { resolvePadding, windowOutputSize, type Padding } from './conv2d';
+import { pair, resolvePadding, windowOutputSize, type Padding } from './conv2d';
 import { defineOp, runOp } from './op';
 
 /** Resolved pooling attributes. */
@@ -113,8 +113,6 @@ export interface Pool2dOptions {
   padding?: Padding;
   countIncludePad?: boolean;
 }
-
-const pair = (v: number | readonly [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
 export function pool2dAttrs(x: Shape, kernel: number | readonly [number, number], options: Pool2dOptions = {}): Pool2dAttrs {
   const k = pair(kernel);

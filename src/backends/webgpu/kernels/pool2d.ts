@@ -1,9 +1,10 @@
 import pool2dSource from '../../../../shaders/pool2d.wgsl?raw';
 import pool2dGradSource from '../../../../shaders/pool2d_grad.wgsl?raw';
-import { pool2dGeometry, type AvgPool2dGradAttrs, type Pool2dAttrs, type Pool2dGeometry } from '../../../ops/pool2d';
-import { sizeOf } from '../../../shape';
+import { pool2dGeometry, type AvgPool2dGradAttrs, type Pool2dAttrs } from '../../../ops/pool2d';
+import { sizeOf, type Shape } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
+import type { ShaderSpec } from '../shader';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 import { reduceKernels } from './reduce';
 
@@ -11,61 +12,52 @@ const GEOMETRY = ['total', 'H', 'W', 'OH', 'OW', 'KH', 'KW', 'stride_h', 'stride
 export const pool2dShader = defineShader({ name: 'pool2d', source: pool2dSource, bindings: ['x', 'out'], uniforms: GEOMETRY });
 export const pool2dGradShader = defineShader({ name: 'pool2d_grad', source: pool2dGradSource, bindings: ['x', 'dy', 'out'], uniforms: GEOMETRY });
 
-const uniforms = (g: Pool2dGeometry, total: number) => ({
-  total, H: g.h, W: g.w, OH: g.oh, OW: g.ow, KH: g.kh, KW: g.kw,
-  stride_h: g.strideH, stride_w: g.strideW, pad_t: g.padT, pad_l: g.padL,
-});
-
-function forward(name: 'maxpool2d' | 'avgpool2d'): WebGPUKernel {
-  return (backend, [x], rawAttrs, outShape) => {
-    const attrs = rawAttrs as Pool2dAttrs;
-    const g = pool2dGeometry(name, x.shape, attrs);
-    const out = backend.allocate(name, outShape);
-    const total = sizeOf(outShape);
-    backend.dispatch({
-      spec: pool2dShader,
-      overrides: { OP: name === 'maxpool2d' ? 0 : 1, COUNT_PAD: attrs.countIncludePad, WG: ELEMENTWISE_WG },
-      buffers: { x: x.storage, out },
-      uniforms: uniforms(g, total),
-      workgroups: elementwiseWorkgroups(total),
-    });
-    return out;
-  };
+/**
+ * One pool2d or pool2d_grad dispatch with one invocation per element of `outShape`;
+ * `inputShape` is the forward input the geometry is derived from.
+ */
+function enqueue(
+  backend: WebGPUBackend,
+  name: string,
+  spec: ShaderSpec,
+  op: 0 | 1,
+  attrs: Pool2dAttrs,
+  inputShape: Shape,
+  outShape: Shape,
+  buffers: Record<string, GpuStorage>,
+): GpuStorage {
+  const g = pool2dGeometry(name, inputShape, attrs);
+  const out = backend.allocate(name, outShape);
+  const total = sizeOf(outShape);
+  backend.dispatch({
+    spec,
+    overrides: { OP: op, COUNT_PAD: attrs.countIncludePad, WG: ELEMENTWISE_WG },
+    buffers: { ...buffers, out },
+    uniforms: {
+      total, H: g.h, W: g.w, OH: g.oh, OW: g.ow, KH: g.kh, KW: g.kw,
+      stride_h: g.strideH, stride_w: g.strideW, pad_t: g.padT, pad_l: g.padL,
+    },
+    workgroups: elementwiseWorkgroups(total),
+  });
+  return out;
 }
 
-export const maxpool2d = forward('maxpool2d');
-export const avgpool2d = forward('avgpool2d');
+export const maxpool2d: WebGPUKernel = (backend, [x], attrs, outShape) =>
+  enqueue(backend, 'maxpool2d', pool2dShader, 0, attrs as Pool2dAttrs, x.shape, outShape, { x: x.storage });
 
-export const maxpool2d_grad: WebGPUKernel = (backend, [x, dy], rawAttrs, outShape) => {
-  const attrs = rawAttrs as Pool2dAttrs;
-  const g = pool2dGeometry('maxpool2d_grad', x.shape, attrs);
-  const out = backend.allocate('maxpool2d_grad', outShape);
-  const total = sizeOf(outShape);
-  backend.dispatch({
-    spec: pool2dGradShader,
-    overrides: { OP: 0, COUNT_PAD: false, WG: ELEMENTWISE_WG },
-    buffers: { x: x.storage, dy: dy.storage, out },
-    uniforms: uniforms(g, total),
-    workgroups: elementwiseWorkgroups(total),
-  });
-  return out;
-};
+export const avgpool2d: WebGPUKernel = (backend, [x], attrs, outShape) =>
+  enqueue(backend, 'avgpool2d', pool2dShader, 1, attrs as Pool2dAttrs, x.shape, outShape, { x: x.storage });
 
-export const avgpool2d_grad: WebGPUKernel = (backend, [dy], rawAttrs, outShape) => {
-  const attrs = rawAttrs as AvgPool2dGradAttrs;
-  const g = pool2dGeometry('avgpool2d_grad', attrs.inputShape, attrs);
-  const out = backend.allocate('avgpool2d_grad', outShape);
-  const total = sizeOf(outShape);
-  backend.dispatch({
-    spec: pool2dGradShader,
-    overrides: { OP: 1, COUNT_PAD: attrs.countIncludePad, WG: ELEMENTWISE_WG },
-    // Average pooling never reads x; dy fills the slot.
-    buffers: { x: dy.storage, dy: dy.storage, out },
-    uniforms: uniforms(g, total),
-    workgroups: elementwiseWorkgroups(total),
+// COUNT_PAD is read only by the average path, so max pooling passes its attrs unchanged.
+export const maxpool2d_grad: WebGPUKernel = (backend, [x, dy], attrs, outShape) =>
+  enqueue(backend, 'maxpool2d_grad', pool2dGradShader, 0, attrs as Pool2dAttrs, x.shape, outShape, { x: x.storage, dy: dy.storage });
+
+// Average pooling never reads x; dy fills the slot.
+export const avgpool2d_grad: WebGPUKernel = (backend, [dy], attrs, outShape) =>
+  enqueue(backend, 'avgpool2d_grad', pool2dGradShader, 1, attrs as AvgPool2dGradAttrs, (attrs as AvgPool2dGradAttrs).inputShape, outShape, {
+    x: dy.storage,
+    dy: dy.storage,
   });
-  return out;
-};
 
 /** A mean over H and W, run by the reduce kernel (contiguous innermost axes). */
 export const global_avg_pool: WebGPUKernel = (backend, [x], _attrs, outShape) =>
