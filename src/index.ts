@@ -18,3 +18,5 @@ export { batchNorm, type BatchNormState, type BatchNormOptions } from './ops/bat
 export { dropout } from './ops/dropout';
 export { concat, slice } from './ops/concat';
 export { lrn } from './ops/lrn';
+export { sgdUpdate, adamUpdate, assign, type SgdUpdateAttrs, type AdamUpdateAttrs } from './ops/optimizer';
+export { argmax } from './ops/argmax';

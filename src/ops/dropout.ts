@@ -29,11 +29,23 @@ export function dropoutHash(seed: number, i: number): number {
 
 export const dropoutThreshold = (p: number) => Math.floor(p * 4294967296);
 
-/** Inverted dropout: kept elements are scaled by 1 / (1 - p), so inference is the identity. */
+/**
+ * The seed actually hashed: `seed` plus the optional step counter (a one-element float
+ * tensor holding a whole number). A compiled training step keeps `seed` fixed and
+ * writes the step counter each step, so every step draws a new mask without
+ * rebuilding the step's commands.
+ */
+export const dropoutSeed = (seed: number, step: number) => (seed + step) >>> 0;
+
+/**
+ * Inverted dropout: kept elements are scaled by 1 / (1 - p), so inference is the
+ * identity. Inputs: x and, optionally, the step counter [1].
+ */
 export const dropoutOp: OpDef<DropoutAttrs> = defineOp<DropoutAttrs>({
   name: 'dropout',
-  inputs: 1,
-  inferShape([x], attrs) {
+  inputs: [1, 2],
+  inferShape([x, step], attrs) {
+    if (step && (step.length !== 1 || step[0] !== 1)) throw new Error(`dropout: the step counter must have shape [1], got [${step.join(',')}]`);
     if (!(attrs.p >= 0 && attrs.p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${attrs.p}`);
     if (!Number.isInteger(attrs.seed) || attrs.seed < 0 || attrs.seed > 0xffffffff) {
       throw new Error(`dropout: seed must be a 32-bit unsigned integer, got ${attrs.seed}`);
@@ -41,16 +53,18 @@ export const dropoutOp: OpDef<DropoutAttrs> = defineOp<DropoutAttrs>({
     return x;
   },
   // The same mask and scale apply to the gradient: dropout with the same seed.
-  grad: (_x, _y, dy, attrs) => [runOp(dropoutOp, [dy], attrs)],
+  grad: ([, step], _y, dy, attrs) => (step ? [runOp(dropoutOp, [dy, step], attrs), null] : [runOp(dropoutOp, [dy], attrs)]),
 });
 
 export interface DropoutOptions {
   training: boolean;
   seed: number;
+  /** A step counter [1] added to the seed on the device (compiled training steps). */
+  step?: Tensor;
 }
 
 /** Drops each element with probability p while training (a new seed per step); identity in inference. */
 export function dropout(x: Tensor, p: number, options: DropoutOptions): Tensor {
   if (!options.training) return x;
-  return runOp(dropoutOp, [x], { p, seed: options.seed });
+  return runOp(dropoutOp, options.step ? [x, options.step] : [x], { p, seed: options.seed });
 }

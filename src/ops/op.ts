@@ -18,6 +18,12 @@ export interface OpDef<A extends Attrs = Attrs> {
    * (null where an input takes none, such as integer labels).
    */
   grad?(inputs: readonly Tensor[], output: Tensor, dy: Tensor, attrs: A): (Tensor | null)[];
+  /**
+   * Inputs the kernel overwrites in place (optimizer updates, assign). Such an op makes
+   * no new storage: its output is input 0 itself, and the graph only lets it write
+   * persistent tensors (parameters and optimizer or running state).
+   */
+  readonly mutates?: readonly number[];
 }
 
 /** Registered op declarations by name; filled by `defineOp`. */
@@ -65,6 +71,10 @@ export function runOp<A extends Attrs>(def: OpDef<A>, inputs: readonly Tensor[],
     attrs,
   );
   const storage = backend.run(def.name, kernelInputs, attrs, outShape);
+  if (def.mutates) {
+    if (storage !== kernelInputs[0].storage) throw new Error(`${def.name}: an in-place kernel must return its first input's storage`);
+    return inputs[0];
+  }
   return new Tensor(backend, storage, outShape);
 }
 

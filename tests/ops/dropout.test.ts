@@ -27,6 +27,15 @@ describe('dropout', () => {
     expect(a.some((v, i) => v !== b[i])).toBe(true);
   });
 
+  it('with a step counter draws the mask of seed + step', async () => {
+    const gpu = await gpuBackend();
+    const x = tensor(gpu, new Float32Array(500).fill(1), [500]);
+    const stepped = await dropout(x, 0.5, { training: true, seed: 10, step: tensor(gpu, [37], [1]) }).read();
+    const plain = await dropout(x, 0.5, { training: true, seed: 47 }).read();
+    expect(stepped).toEqual(plain);
+    expect(() => dropout(x, 0.5, { training: true, seed: 1, step: tensor(gpu, [1, 2], [2]) })).toThrow('dropout: the step counter must have shape [1], got [2]');
+  });
+
   it('is the identity in inference and rejects p outside [0, 1)', () => {
     const x = tensor(cpu, [1, 2], [2]);
     expect(dropout(x, 0.5, { training: false, seed: 0 })).toBe(x);

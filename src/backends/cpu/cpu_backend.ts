@@ -53,6 +53,8 @@ export class CpuBackend implements Backend {
     const kernel = cpuKernels[op];
     if (!kernel) throw new Error(`${op}: the cpu backend has no kernel for this op`);
     const out = kernel(inputs as readonly KernelInput<CpuStorage>[], attrs, outShape);
+    // In-place kernels (optimizer updates, assign) return their first input's storage.
+    if (inputs.length > 0 && out === inputs[0].storage) return out as CpuStorage;
     if (out.length !== sizeOf(outShape)) {
       throw new Error(`${op}: cpu kernel returned ${out.length} values for output ${formatShape(outShape)}`);
     }

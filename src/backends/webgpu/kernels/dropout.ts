@@ -5,16 +5,17 @@ import { defineShader } from '../shader_registry';
 import type { WebGPUKernel } from '../webgpu_backend';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
-export const dropoutShader = defineShader({ name: 'dropout', source: dropoutSource, bindings: ['x', 'out'], uniforms: ['n', 'seed', 'threshold', 'scale'] });
+export const dropoutShader = defineShader({ name: 'dropout', source: dropoutSource, bindings: ['x', 'step', 'out'], uniforms: ['n', 'seed', 'threshold', 'scale'] });
 
-export const dropout: WebGPUKernel = (backend, [x], rawAttrs, outShape) => {
+export const dropout: WebGPUKernel = (backend, [x, step], rawAttrs, outShape) => {
   const { p, seed } = rawAttrs as DropoutAttrs;
   const out = backend.allocate('dropout', outShape);
   const n = sizeOf(outShape);
   backend.dispatch({
     spec: dropoutShader,
-    overrides: { WG: ELEMENTWISE_WG },
-    buffers: { x: x.storage, out },
+    overrides: { WG: ELEMENTWISE_WG, HAS_STEP: step ? 1 : 0 },
+    // Without a step counter x is bound in its place (two read-only bindings may share a buffer).
+    buffers: { x: x.storage, step: (step ?? x).storage, out },
     uniforms: { n, seed, threshold: dropoutThreshold(p), scale: 1 / (1 - p) },
     workgroups: elementwiseWorkgroups(n),
   });

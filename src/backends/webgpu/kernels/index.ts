@@ -6,6 +6,8 @@ import { batch_norm_infer, batch_norm_stats, batch_norm_train, batch_norm_train_
 import { depthwise_conv2d, depthwise_conv2d_grad_filter, depthwise_conv2d_grad_input } from './depthwise_conv2d';
 import { concat, slice } from './concat';
 import { dropout } from './dropout';
+import { adam_update, assign, sgd_update } from './optimizer';
+import { argmax } from './argmax';
 import { lrn, lrn_grad } from './lrn';
 import { matmul } from './matmul';
 import { reshape } from './reshape';
@@ -32,6 +34,10 @@ export const webgpuKernels: Record<string, WebGPUKernel> = {
   concat,
   slice,
   dropout,
+  sgd_update,
+  adam_update,
+  assign,
+  argmax,
   lrn,
   lrn_grad,
   batch_norm_stats,

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backends/backend';
+import { adamUpdate, assign, sgdUpdate } from '../../src/ops/optimizer';
+import { argmax } from '../../src/ops/argmax';
+import { Random } from '../../src/random';
+import { tensor } from '../../src/tensor';
+import { cpu, gpuBackend } from '../helpers/backends';
+import { checkParity } from '../helpers/parity';
+import { argmaxTable, optimizerTable } from './optimizer.cases';
+
+describe('optimizer update parity (one step, updated parameter)', () => {
+  for (const c of optimizerTable.cases) it(c.name, () => checkParity(c));
+});
+
+describe('argmax parity', () => {
+  for (const c of argmaxTable.cases) it(c.name, () => checkParity(c));
+});
+
+/** Ten steps with changing gradients and learning rate; returns param and every state tensor. */
+async function tenSteps(backend: Backend, kind: 'nesterov' | 'adamw') {
+  const rng = new Random(5);
+  const n = 37;
+  const param = tensor(backend, rng.uniformArray(n), [n]);
+  const s1 = tensor(backend, new Float32Array(n), [n]);
+  const s2 = tensor(backend, new Float32Array(n), [n]);
+  for (let t = 1; t <= 10; t++) {
+    const grad = tensor(backend, rng.uniformArray(n), [n]);
+    const lr = 0.05 / t;
+    if (kind === 'nesterov') {
+      sgdUpdate(param, grad, tensor(backend, [lr], [1]), s1, { momentum: 0.9, nesterov: true, weightDecay: 1e-2 });
+    } else {
+      const hyper = tensor(backend, [lr, 1 - 0.9 ** t, 1 - 0.999 ** t], [3]);
+      adamUpdate(param, grad, hyper, s1, s2, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2, decoupled: true });
+    }
+  }
+  return Promise.all([param.read(), s1.read(), s2.read()]);
+}
+
+describe('optimizer updates over many steps', () => {
+  for (const kind of ['nesterov', 'adamw'] as const) {
+    it(`${kind}: parameter and state agree between backends after 10 steps (tol 1e-5)`, async () => {
+      const gpu = await gpuBackend();
+      const [want, got] = [await tenSteps(cpu, kind), await tenSteps(gpu, kind)];
+      for (let k = 0; k < 3; k++) {
+        for (let i = 0; i < want[k].length; i++) expect(Math.abs(got[k][i] - want[k][i]), `tensor ${k}[${i}]`).toBeLessThan(1e-5 * (1 + Math.abs(want[k][i])));
+      }
+      expect(want[1].some((v) => v !== 0)).toBe(true);
+    });
+  }
+
+  it('SGD without momentum is param - lr * grad; the update returns the parameter itself', async () => {
+    const param = tensor(cpu, [1, 2], [2]);
+    const out = sgdUpdate(param, tensor(cpu, [10, -10], [2]), tensor(cpu, [0.1], [1]), null, { momentum: 0, nesterov: false, weightDecay: 0 });
+    expect(out).toBe(param);
+    const got = await param.read();
+    expect(got[0]).toBeCloseTo(0, 6);
+    expect(got[1]).toBeCloseTo(3, 6);
+  });
+
+  it('Adam moves each weight by about lr on its first step (bias correction)', async () => {
+    const gpu = await gpuBackend();
+    const param = tensor(gpu, [0, 0, 0], [3]);
+    const zeros = () => tensor(gpu, [0, 0, 0], [3]);
+    adamUpdate(param, tensor(gpu, [5, -0.1, 1e-3], [3]), tensor(gpu, [0.01, 0.1, 0.001], [3]), zeros(), zeros(), { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false });
+    const got = await param.read();
+    [-0.01, 0.01, -0.01].forEach((want, i) => expect(got[i]).toBeCloseTo(want, 5));
+  });
+
+  it('rejects mismatched state, a wrong hyper tensor and momentum without velocity', () => {
+    const a = tensor(cpu, [1, 2], [2]);
+    const h = tensor(cpu, [0.1], [1]);
+    expect(() => sgdUpdate(a, tensor(cpu, [1], [1]), h, null, { momentum: 0, nesterov: false, weightDecay: 0 })).toThrow('sgd_update: grad [1] must have the parameter\'s shape [2]');
+    expect(() => sgdUpdate(a, a, h, null, { momentum: 0.9, nesterov: false, weightDecay: 0 })).toThrow('sgd_update: momentum 0.9 needs a velocity input');
+    expect(() => adamUpdate(a, a, h, a, a, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false })).toThrow('adam_update: hyper must be [3], got [1]');
+    expect(() => assign(a, h)).toThrow('assign: value [1] must match target [2]');
+    expect(() => argmax(a)).toThrow('argmax: input must be [rows, cols]');
+  });
+});
