@@ -46,6 +46,12 @@ export class Tensor {
     return this.backend.read(this.storageFor('read'));
   }
 
+  /** Overwrites the values (same count) after the work already enqueued. */
+  write(values: ArrayLike<number>): void {
+    if (values.length !== this.size) throw new Error(`write: ${values.length} values for a tensor of shape ${formatShape(this.shape)} (${this.size})`);
+    this.backend.write(this.storageFor('write'), values instanceof Float32Array ? values : Float32Array.from(values));
+  }
+
   /** Frees the storage. Disposing twice is harmless. */
   dispose(): void {
     if (this.storageOrNull === null) return;

@@ -20,11 +20,16 @@ export type Attrs = Readonly<Record<string, unknown>>;
  * backend to run a named kernel on storages, and only `read` waits.
  */
 export interface Backend {
-  readonly name: 'cpu' | 'webgpu';
+  readonly name: 'cpu' | 'webgpu' | 'trace';
   /** Copies host data into new storage. */
   upload(data: Float32Array | Float64Array): Storage;
   /** Resolves with a copy of the storage's values once all work writing it has run. */
   read(storage: Storage): Promise<Float32Array>;
+  /**
+   * Overwrites a storage's values from the host (same length), ordered after all work
+   * enqueued before it: compiled graphs feed their inputs this way, checkpoints load.
+   */
+  write(storage: Storage, data: Float32Array): void;
   /** Frees storage (returns it to a pool); the caller guarantees it is not used again. */
   release(storage: Storage): void;
   /** Runs the kernel registered for `op` and returns the output storage of `outShape`. */

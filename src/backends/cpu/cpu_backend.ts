@@ -45,6 +45,11 @@ export class CpuBackend implements Backend {
     return Float64Array.from(storage as CpuStorage);
   }
 
+  write(storage: Storage, data: Float32Array): void {
+    if (data.length !== storage.length) throw new Error(`write: ${data.length} values for a storage of ${storage.length}`);
+    (storage as CpuStorage).set(data);
+  }
+
   release(): void {
     // Garbage collection frees the array.
   }

@@ -5,6 +5,7 @@ import { acquireDevice, type DeviceOptions } from './device';
 import { foldWorkgroups } from './dispatch';
 import { webgpuKernels } from './kernels';
 import { PipelineCache, type OverrideValues } from './pipeline_cache';
+import { Recording } from './recording';
 import { packUniforms, type ShaderSpec, type UniformValues } from './shader';
 
 /** A tensor's GPU buffer. The buffer may be larger than `length` floats (size classes). */
@@ -75,6 +76,8 @@ export class WebGPUBackend implements Backend {
   private pendingError: Error | null = null;
   private lost: GPUDeviceLostInfo | null = null;
   private readonly counters = { dispatches: 0, submits: 0, readbacks: 0 };
+  /** While `record` runs: where allocations, dispatches and copies go instead of the encoder. */
+  private recording: Recording | null = null;
 
   private constructor(
     readonly device: GPUDevice,
@@ -146,7 +149,8 @@ export class WebGPUBackend implements Backend {
       const which = limit === this.device.limits.maxBufferSize ? 'maxBufferSize' : 'maxStorageBufferBindingSize';
       throw new RangeError(`${op}: a tensor of shape ${formatShape(shape)} needs ${bytes} bytes, over the adapter's ${which} of ${limit} bytes`);
     }
-    return { buffer: this.pool.acquire(bytes, storageUsage(), op), length };
+    const buffer = this.recording ? this.recording.acquire(bytes, storageUsage(), op) : this.pool.acquire(bytes, storageUsage(), op);
+    return { buffer, length };
   }
 
   upload(input: Float32Array | Float64Array): GpuStorage {
@@ -158,7 +162,18 @@ export class WebGPUBackend implements Backend {
   }
 
   release(storage: Storage): void {
-    this.pool.release((storage as GpuStorage).buffer);
+    const buffer = (storage as GpuStorage).buffer;
+    if (this.recording?.release(buffer)) return;
+    this.pool.release(buffer);
+  }
+
+  write(storage: Storage, data: Float32Array): void {
+    this.checkHealthy('write');
+    if (data.length !== storage.length) throw new Error(`write: ${data.length} values for a storage of ${storage.length}`);
+    // Earlier enqueued work may read this buffer: submit it first, since queue writes
+    // land ahead of commands that are still being encoded.
+    if (this.encoder) this.flush();
+    if (data.length > 0) this.device.queue.writeBuffer((storage as GpuStorage).buffer, 0, data.buffer, data.byteOffset, data.byteLength);
   }
 
   run(op: string, inputs: readonly KernelInput[], attrs: Attrs, outShape: Shape): Storage {
@@ -182,6 +197,10 @@ export class WebGPUBackend implements Backend {
     for (const b of compiled.reflected.bindings) {
       if (b.kind === 'uniform') {
         const data = packUniforms(d.spec.name, compiled.reflected.uniform!, d.uniforms ?? {});
+        if (this.recording) {
+          entries.push({ binding: b.binding, resource: { buffer: this.recording.uniform(data, `${d.spec.name} params`) } });
+          continue;
+        }
         uniformBuffer = this.pool.acquire(data.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, `${d.spec.name} params`);
         this.device.queue.writeBuffer(uniformBuffer, 0, data);
         entries.push({ binding: b.binding, resource: { buffer: uniformBuffer } });
@@ -195,6 +214,10 @@ export class WebGPUBackend implements Backend {
     if (given.size > 0) throw new Error(`${d.spec.name}: ${[...given].join(', ')} not bindings of ${d.spec.name}.wgsl`);
     const bindGroup = this.device.createBindGroup({ label: compiled.key, layout: compiled.layout, entries });
     const [x, y, z] = foldWorkgroups(d.workgroups, this.maxWorkgroupsPerDimension);
+    if (this.recording) {
+      this.recording.commands.push({ kind: 'dispatch', pipeline: compiled.pipeline, bindGroup, workgroups: [x, y, z] });
+      return;
+    }
     const pass = this.openPass();
     pass.setPipeline(compiled.pipeline);
     pass.setBindGroup(0, bindGroup);
@@ -214,8 +237,88 @@ export class WebGPUBackend implements Backend {
   /** Copies `count` floats of `source` into `target` starting at float `offset`, on the GPU. */
   copyInto(source: GpuStorage, target: GpuStorage, offset: number, count: number): void {
     if (count === 0) return;
+    if (this.recording) {
+      this.recording.commands.push({ kind: 'copy', source: source.buffer, target: target.buffer, offset: offset * 4, bytes: count * 4 });
+      return;
+    }
     this.closePass();
     this.openEncoder().copyBufferToBuffer(source.buffer, 0, target.buffer, offset * 4, count * 4);
+  }
+
+  /**
+   * Runs `fn` (which runs kernels) without executing anything: its dispatches and
+   * copies, with pipelines and bind groups made once, go into a Recording that
+   * `replay` submits as one command buffer, as often as needed. Storage allocated
+   * inside belongs to the recording (see Recording).
+   */
+  record(fn: () => void): Recording {
+    if (this.recording) throw new Error('record: already recording');
+    this.checkHealthy('record');
+    this.flush();
+    const recording = new Recording(this.device);
+    this.recording = recording;
+    try {
+      fn();
+    } catch (e) {
+      recording.destroy();
+      throw e;
+    } finally {
+      this.recording = null;
+    }
+    this.checkHealthy('record');
+    return recording;
+  }
+
+  /**
+   * Submits a recording as one command buffer (after any pending eager work), copying
+   * `reads` into one staging buffer in the same submit. Resolves with their values
+   * when the GPU is done; the caller need not wait before replaying again.
+   */
+  replay(recording: Recording, reads: readonly GpuStorage[] = []): Promise<Float32Array[]> {
+    this.checkHealthy('replay');
+    if (this.recording) throw new Error('replay: cannot replay while recording');
+    this.flush();
+    const encoder = this.device.createCommandEncoder({ label: 'recorded run' });
+    let pass: GPUComputePassEncoder | null = null;
+    for (const c of recording.commands) {
+      if (c.kind === 'dispatch') {
+        pass ??= encoder.beginComputePass();
+        pass.setPipeline(c.pipeline);
+        pass.setBindGroup(0, c.bindGroup);
+        pass.dispatchWorkgroups(...c.workgroups);
+      } else {
+        pass?.end();
+        pass = null;
+        encoder.copyBufferToBuffer(c.source, 0, c.target, c.offset, c.bytes);
+      }
+    }
+    pass?.end();
+    const bytes = reads.reduce((n, r) => n + r.length * 4, 0);
+    const staging = bytes > 0 ? this.pool.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'replay readback') : null;
+    let at = 0;
+    for (const r of reads) {
+      if (r.length > 0) encoder.copyBufferToBuffer(r.buffer, 0, staging!, at, r.length * 4);
+      at += r.length * 4;
+    }
+    this.device.queue.submit([encoder.finish()]);
+    this.counters.submits++;
+    this.counters.dispatches += recording.dispatches;
+    this.pool.afterSubmit();
+    if (!staging) return Promise.resolve(reads.map(() => new Float32Array(0)));
+    this.counters.readbacks++;
+    return staging.mapAsync(GPUMapMode.READ, 0, bytes).then(
+      () => {
+        const all = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+        staging.unmap();
+        this.pool.release(staging);
+        let offset = 0;
+        return reads.map((r) => all.subarray(offset, (offset += r.length)));
+      },
+      (e: Error) => {
+        this.checkHealthy('replay');
+        throw new Error(`replay: mapping the readback failed: ${e.message}`);
+      },
+    );
   }
 
   private openEncoder(): GPUCommandEncoder {
@@ -279,6 +382,7 @@ export class WebGPUBackend implements Backend {
 
   /** Submits everything enqueued so far. */
   flush(): void {
+    if (this.recording) throw new Error('flush: a recorded run cannot submit or read; read its outputs after replay');
     this.closePass();
     if (this.encoder) {
       this.device.queue.submit([this.encoder.finish()]);

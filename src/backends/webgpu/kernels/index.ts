@@ -8,6 +8,7 @@ import { concat, slice } from './concat';
 import { dropout } from './dropout';
 import { adam_update, assign, sgd_update } from './optimizer';
 import { argmax } from './argmax';
+import { augment } from './augment';
 import { lrn, lrn_grad } from './lrn';
 import { matmul } from './matmul';
 import { reshape } from './reshape';
@@ -38,6 +39,7 @@ export const webgpuKernels: Record<string, WebGPUKernel> = {
   adam_update,
   assign,
   argmax,
+  augment,
   lrn,
   lrn_grad,
   batch_norm_stats,

@@ -1,0 +1,84 @@
+import { conv2d, type Conv2dOptions, type Padding } from '../ops/conv2d';
+import { depthwiseConv2d } from '../ops/depthwise_conv2d';
+import { pair } from '../ops/conv2d';
+import type { Shape } from '../shape';
+import type { Tensor } from '../tensor';
+import { Layer, type ForwardContext, type Init, type ParamSpec } from './layer';
+import { activate, type Activation } from './activations';
+
+export interface Conv2dLayerOptions {
+  filters: number;
+  kernel: number | readonly [number, number];
+  stride?: number | readonly [number, number];
+  padding?: Padding;
+  dilation?: number | readonly [number, number];
+  groups?: number;
+  bias?: boolean;
+  /** Applied after the convolution (fused into the layer, not a separate layer). */
+  activation?: Activation;
+  init?: Init;
+  name?: string;
+}
+
+const sizeOf = (s: Shape) => s.reduce((a, b) => a * b, 1);
+
+/** 2-D convolution over NCHW input with an OIHW filter and an optional bias. */
+export class Conv2d extends Layer {
+  readonly kind = 'conv2d';
+  constructor(readonly options: Conv2dLayerOptions) {
+    super(options.name);
+  }
+
+  override params([x]: readonly Shape[]): ParamSpec[] {
+    const [kh, kw] = pair(this.options.kernel);
+    const groups = this.options.groups ?? 1;
+    const cg = x[0] / groups;
+    const o = this.options.filters;
+    const specs: ParamSpec[] = [{ name: 'weight', shape: [o, cg, kh, kw], init: this.options.init ?? 'he', fans: [cg * kh * kw, (o / groups) * kh * kw], kind: 'weight' }];
+    if (this.options.bias ?? true) specs.push({ name: 'bias', shape: [o], init: 'zeros', kind: 'weight' });
+    return specs;
+  }
+
+  forward(_ctx: ForwardContext, [x]: readonly Tensor[], p: Readonly<Record<string, Tensor>>): Tensor {
+    const { stride, padding, dilation, groups } = this.options;
+    const options: Conv2dOptions = { stride, padding, dilation, groups, bias: p.bias };
+    return activate(conv2d(x, p.weight, options), this.options.activation);
+  }
+
+  override flops([x]: readonly Shape[], out: Shape): number {
+    const [kh, kw] = pair(this.options.kernel);
+    const taps = (x[0] / (this.options.groups ?? 1)) * kh * kw;
+    return sizeOf(out) * (2 * taps + ((this.options.bias ?? true) ? 1 : 0));
+  }
+}
+
+export interface DepthwiseConv2dLayerOptions extends Omit<Conv2dLayerOptions, 'filters' | 'groups'> {
+  /** Output channels per input channel (default 1). */
+  multiplier?: number;
+}
+
+/** Depthwise convolution: each input channel convolved with its own filters (MobileNet). */
+export class DepthwiseConv2d extends Layer {
+  readonly kind = 'depthwise_conv2d';
+  constructor(readonly options: DepthwiseConv2dLayerOptions) {
+    super(options.name);
+  }
+
+  override params([x]: readonly Shape[]): ParamSpec[] {
+    const [kh, kw] = pair(this.options.kernel);
+    const m = this.options.multiplier ?? 1;
+    const specs: ParamSpec[] = [{ name: 'weight', shape: [x[0] * m, 1, kh, kw], init: this.options.init ?? 'he', fans: [kh * kw, m * kh * kw], kind: 'weight' }];
+    if (this.options.bias ?? true) specs.push({ name: 'bias', shape: [x[0] * m], init: 'zeros', kind: 'weight' });
+    return specs;
+  }
+
+  forward(_ctx: ForwardContext, [x]: readonly Tensor[], p: Readonly<Record<string, Tensor>>): Tensor {
+    const { stride, padding, dilation } = this.options;
+    return activate(depthwiseConv2d(x, p.weight, { stride, padding, dilation, bias: p.bias }), this.options.activation);
+  }
+
+  override flops(_x: readonly Shape[], out: Shape): number {
+    const [kh, kw] = pair(this.options.kernel);
+    return sizeOf(out) * (2 * kh * kw + ((this.options.bias ?? true) ? 1 : 0));
+  }
+}

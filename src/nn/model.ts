@@ -1,0 +1,175 @@
+import type { Backend } from '../backends/backend';
+import { Random } from '../random';
+import { formatShape, sizeOf, type Shape } from '../shape';
+import { tensor, type Tensor } from '../tensor';
+import { initialValues } from './init';
+import { input as symbolicInput, Layer, SymbolicTensor, type ForwardContext, type ParamSpec } from './layer';
+import { Dropout } from './norm_layers';
+
+/** One application of a layer in the model's DAG. */
+export interface ModelNode {
+  readonly layer: Layer;
+  readonly inputs: readonly SymbolicTensor[];
+  readonly output: SymbolicTensor;
+}
+
+/** A named parameter or state tensor of a built model. */
+export interface ModelParam {
+  /** `<layer>.<param>`, the name used in checkpoints. */
+  readonly name: string;
+  readonly layer: Layer;
+  readonly spec: ParamSpec;
+  readonly tensor: Tensor;
+}
+
+export interface BuildOptions {
+  /** Seeds the initial weights and the dropout masks (default 0). */
+  seed?: number;
+}
+
+/**
+ * A network: a DAG of layers from one input to one output, built with the functional
+ * API (`layer.apply(x)`) or `sequential`. `build` creates its weights on a backend.
+ */
+export class Model {
+  readonly nodes: readonly ModelNode[];
+  private built: { backend: Backend; params: ModelParam[] } | null = null;
+
+  constructor(
+    readonly input: SymbolicTensor,
+    readonly output: SymbolicTensor,
+    readonly name = 'model',
+  ) {
+    if (input.producer !== null) throw new Error(`${name}: the model input must come from input(shape), not from a layer`);
+    const order: ModelNode[] = [];
+    const seen = new Set<number>();
+    const visit = (t: SymbolicTensor) => {
+      if (seen.has(t.id)) return;
+      seen.add(t.id);
+      if (!t.producer) {
+        if (t !== input) throw new Error(`${name}: the output depends on an input ${formatShape(t.shape)} that is not the model's input`);
+        return;
+      }
+      for (const i of t.inputs) visit(i);
+      order.push({ layer: t.producer, inputs: t.inputs, output: t });
+    };
+    visit(output);
+    this.nodes = order;
+    const counts = new Map<string, number>();
+    const names = new Map<string, Layer>();
+    for (const { layer } of order) {
+      if (!layer.name) {
+        const k = (counts.get(layer.kind) ?? 0) + 1;
+        counts.set(layer.kind, k);
+        layer.name = `${layer.kind}_${k}`;
+      }
+      const other = names.get(layer.name);
+      if (other && other !== layer) throw new Error(`${name}: two layers are named '${layer.name}'`);
+      names.set(layer.name, layer);
+    }
+  }
+
+  /** Unique layers in forward order. */
+  get layers(): Layer[] {
+    return [...new Set(this.nodes.map((n) => n.layer))];
+  }
+
+  layer(name: string): Layer {
+    const found = this.layers.find((l) => l.name === name);
+    if (!found) throw new Error(`${this.name}: no layer named '${name}' (layers: ${this.layers.map((l) => l.name).join(', ')})`);
+    return found;
+  }
+
+  /** Creates every weight and state tensor on `backend` from a seeded generator. */
+  build(backend: Backend, options: BuildOptions = {}): this {
+    this.dispose();
+    const rng = new Random(options.seed ?? 0);
+    const params: ModelParam[] = [];
+    const done = new Set<Layer>();
+    this.nodes.forEach(({ layer, inputs }, index) => {
+      if (done.has(layer)) return;
+      done.add(layer);
+      if (layer instanceof Dropout && layer.options.seed === undefined) layer.seed = ((options.seed ?? 0) * 7919 + index * 104729) >>> 0;
+      for (const spec of layer.params(inputs.map((i) => i.shape))) {
+        params.push({ name: `${layer.name}.${spec.name}`, layer, spec, tensor: tensor(backend, initialValues(spec, rng), spec.shape) });
+      }
+    });
+    this.built = { backend, params };
+    return this;
+  }
+
+  get backend(): Backend {
+    return this.requireBuilt().backend;
+  }
+
+  private requireBuilt() {
+    if (!this.built) throw new Error(`${this.name}: call build(backend) before using the model's weights`);
+    return this.built;
+  }
+
+  /** Every weight and state tensor, in forward order. */
+  params(): ModelParam[] {
+    return this.requireBuilt().params;
+  }
+
+  /** Weights that train: not state, not in a frozen layer. */
+  trainableParams(): ModelParam[] {
+    return this.params().filter((p) => p.spec.kind === 'weight' && !p.layer.frozen);
+  }
+
+  /** Freezes layers by name (no gradient, no update; frozen batch norm uses running statistics). */
+  freeze(...names: string[]): this {
+    for (const n of names) this.layer(n).frozen = true;
+    return this;
+  }
+
+  unfreeze(...names: string[]): this {
+    for (const n of names) this.layer(n).frozen = false;
+    return this;
+  }
+
+  /** Runs the network on a batch [N, ...inputShape]; eagerly, or traced inside a graph. */
+  forward(ctx: ForwardContext, x: Tensor): Tensor {
+    const want = formatShape(this.input.shape);
+    if (formatShape(x.shape.slice(1)) !== want) throw new Error(`${this.name}: input must be [batch, ${this.input.shape.join(', ')}], got ${formatShape(x.shape)}`);
+    const values = new Map<number, Tensor>([[this.input.id, x]]);
+    const byLayer = new Map<Layer, Record<string, Tensor>>();
+    for (const p of this.params()) {
+      const rec = byLayer.get(p.layer) ?? {};
+      rec[p.spec.name] = ctx.use(p.tensor);
+      byLayer.set(p.layer, rec);
+    }
+    for (const node of this.nodes) {
+      const inputs = node.inputs.map((i) => values.get(i.id)!);
+      values.set(node.output.id, node.layer.forward(ctx, inputs, byLayer.get(node.layer) ?? {}));
+    }
+    return values.get(this.output.id)!;
+  }
+
+  /** Number of parameters: weights only, or weights and state. */
+  countParams(includeState = false): number {
+    return this.nodesParams().filter((p) => includeState || p.kind === 'weight').reduce((n, p) => n + sizeOf(p.shape), 0);
+  }
+
+  /** Parameter specs by shape alone (no build needed). */
+  nodesParams(): ParamSpec[] {
+    const done = new Set<Layer>();
+    return this.nodes.flatMap(({ layer, inputs }) => {
+      if (done.has(layer)) return [];
+      done.add(layer);
+      return layer.params(inputs.map((i) => i.shape));
+    });
+  }
+
+  dispose(): void {
+    for (const p of this.built?.params ?? []) p.tensor.dispose();
+    this.built = null;
+  }
+}
+
+/** A chain of layers from an input of per-example shape `inputShape`. */
+export function sequential(inputShape: Shape, layers: readonly Layer[], name = 'sequential'): Model {
+  const x = symbolicInput(inputShape);
+  const out = layers.reduce((h, layer) => layer.apply(h), x);
+  return new Model(x, out, name);
+}

@@ -1,0 +1,89 @@
+import { batchNorm } from '../ops/batch_norm';
+import { dropout } from '../ops/dropout';
+import { lrn, type LrnOptions } from '../ops/lrn';
+import { assign } from '../ops/optimizer';
+import type { Shape } from '../shape';
+import type { Tensor } from '../tensor';
+import { Layer, type ForwardContext, type ParamSpec } from './layer';
+
+const sizeOf = (s: Shape) => s.reduce((a, b) => a * b, 1);
+
+export interface BatchNormLayerOptions {
+  momentum?: number;
+  eps?: number;
+  name?: string;
+}
+
+/**
+ * Batch normalisation over channels. Training mode normalises with the batch's
+ * statistics and writes the blended running statistics back in place; inference
+ * mode (and a frozen layer) uses the running statistics.
+ */
+export class BatchNorm extends Layer {
+  readonly kind = 'batch_norm';
+  constructor(readonly options: BatchNormLayerOptions = {}) {
+    super(options.name);
+  }
+
+  override params([x]: readonly Shape[]): ParamSpec[] {
+    const c = [x[0]];
+    return [
+      { name: 'gamma', shape: c, init: 'ones', kind: 'weight' },
+      { name: 'beta', shape: c, init: 'zeros', kind: 'weight' },
+      { name: 'running_mean', shape: c, init: 'zeros', kind: 'state' },
+      { name: 'running_var', shape: c, init: 'ones', kind: 'state' },
+    ];
+  }
+
+  forward(ctx: ForwardContext, [x]: readonly Tensor[], p: Readonly<Record<string, Tensor>>): Tensor {
+    const training = ctx.training && !this.frozen;
+    const state = { gamma: p.gamma, beta: p.beta, runningMean: p.running_mean, runningVar: p.running_var };
+    const out = batchNorm(x, state, { training, momentum: this.options.momentum, eps: this.options.eps });
+    if (training) {
+      assign(p.running_mean, out.runningMean);
+      assign(p.running_var, out.runningVar);
+    }
+    return out.y;
+  }
+
+  override flops(_x: readonly Shape[], out: Shape): number {
+    return sizeOf(out) * 4;
+  }
+}
+
+export interface DropoutLayerOptions {
+  rate: number;
+  /** Mixed with the step counter so each step draws a new mask (default: from the layer's position). */
+  seed?: number;
+  name?: string;
+}
+
+/** Inverted dropout while training; the identity in inference. */
+export class Dropout extends Layer {
+  readonly kind = 'dropout';
+  /** Set by the model from its seed when not given. */
+  seed: number;
+  constructor(readonly options: DropoutLayerOptions) {
+    super(options.name);
+    if (!(options.rate >= 0 && options.rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${options.rate}`);
+    this.seed = options.seed ?? 0;
+  }
+
+  forward(ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
+    return dropout(x, this.options.rate, { training: ctx.training, seed: this.seed, step: ctx.step });
+  }
+}
+
+/** Local response normalisation across channels (AlexNet). */
+export class Lrn extends Layer {
+  readonly kind = 'lrn';
+  constructor(readonly options: LrnOptions & { name?: string } = {}) {
+    super(options.name);
+  }
+  forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
+    return lrn(x, this.options);
+  }
+  override flops(_x: readonly Shape[], out: Shape): number {
+    return sizeOf(out) * (2 * (this.options.size ?? 5) + 4);
+  }
+}

@@ -1,0 +1,53 @@
+import { avgpool2d, globalAvgPool, maxpool2d, type Pool2dOptions } from '../ops/pool2d';
+import { pair } from '../ops/conv2d';
+import { reshape } from '../ops/reshape';
+import type { Shape } from '../shape';
+import type { Tensor } from '../tensor';
+import { Layer, type ForwardContext } from './layer';
+
+export interface Pool2dLayerOptions extends Pool2dOptions {
+  kernel: number | readonly [number, number];
+  name?: string;
+}
+
+const sizeOf = (s: Shape) => s.reduce((a, b) => a * b, 1);
+
+/** Max pooling (the gradient goes to the first maximum of each window). */
+export class MaxPool2d extends Layer {
+  readonly kind = 'maxpool2d';
+  constructor(readonly options: Pool2dLayerOptions) {
+    super(options.name);
+  }
+  forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
+    return maxpool2d(x, this.options.kernel, this.options);
+  }
+  override flops(_x: readonly Shape[], out: Shape): number {
+    const [kh, kw] = pair(this.options.kernel);
+    return sizeOf(out) * kh * kw;
+  }
+}
+
+export class AvgPool2d extends Layer {
+  readonly kind = 'avgpool2d';
+  constructor(readonly options: Pool2dLayerOptions) {
+    super(options.name);
+  }
+  forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
+    return avgpool2d(x, this.options.kernel, this.options);
+  }
+  override flops(_x: readonly Shape[], out: Shape): number {
+    const [kh, kw] = pair(this.options.kernel);
+    return sizeOf(out) * kh * kw;
+  }
+}
+
+/** Mean over each channel's positions: [C, H, W] -> [C] (flattened for a dense head). */
+export class GlobalAvgPool extends Layer {
+  readonly kind = 'global_avg_pool';
+  forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
+    return reshape(globalAvgPool(x), [x.shape[0], x.shape[1]]);
+  }
+  override flops([x]: readonly Shape[]): number {
+    return sizeOf(x);
+  }
+}

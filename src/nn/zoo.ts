@@ -1,0 +1,95 @@
+import { ActivationLayer } from './activations';
+import { Conv2d, DepthwiseConv2d } from './conv_layers';
+import { Add, Concat, Dense, Flatten } from './dense_layers';
+import { input } from './layer';
+import { Model, sequential } from './model';
+import { BatchNorm, Dropout, Lrn } from './norm_layers';
+import { AvgPool2d, GlobalAvgPool, MaxPool2d } from './pool_layers';
+import type { Shape } from '../shape';
+
+/**
+ * LeNet-5 (LeCun 1998) for 28x28 inputs with today's choices: conv 5x5 (6, padded to
+ * keep 28x28) - max pool - conv 5x5 (16) - max pool - 120 - 84 - classes, ReLU.
+ * 61,706 parameters for 10 classes.
+ */
+export function lenet5(inputShape: Shape = [1, 28, 28], classes = 10): Model {
+  return sequential(
+    inputShape,
+    [
+      new Conv2d({ filters: 6, kernel: 5, padding: 2, activation: 'relu' }),
+      new MaxPool2d({ kernel: 2 }),
+      new Conv2d({ filters: 16, kernel: 5, activation: 'relu' }),
+      new MaxPool2d({ kernel: 2 }),
+      new Flatten(),
+      new Dense({ units: 120, activation: 'relu' }),
+      new Dense({ units: 84, activation: 'relu' }),
+      new Dense({ units: classes, init: 'glorot' }),
+    ],
+    'lenet5',
+  );
+}
+
+/**
+ * Two 3x3 convolutions with batch norm (16 and 32 channels), each followed by max
+ * pooling, then dropout and a dense classifier: the "2-conv + BN" model.
+ */
+export function convBn(inputShape: Shape = [1, 28, 28], classes = 10): Model {
+  return sequential(
+    inputShape,
+    [
+      new Conv2d({ filters: 16, kernel: 3, padding: 1, bias: false }),
+      new BatchNorm(),
+      new ActivationLayer('relu'),
+      new MaxPool2d({ kernel: 2 }),
+      new Conv2d({ filters: 32, kernel: 3, padding: 1, bias: false }),
+      new BatchNorm(),
+      new ActivationLayer('relu'),
+      new MaxPool2d({ kernel: 2 }),
+      new Flatten(),
+      new Dropout({ rate: 0.25 }),
+      new Dense({ units: 128, activation: 'relu' }),
+      new Dense({ units: classes, init: 'glorot' }),
+    ],
+    'conv_bn',
+  );
+}
+
+/** VGG-16 (configuration D) with biases: 138,357,544 parameters at 224x224x3, 1000 classes. */
+export function vgg16(inputShape: Shape = [3, 224, 224], classes = 1000): Model {
+  const layers = [];
+  for (const [filters, repeat] of [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]]) {
+    for (let i = 0; i < repeat; i++) layers.push(new Conv2d({ filters, kernel: 3, padding: 1, activation: 'relu' }));
+    layers.push(new MaxPool2d({ kernel: 2 }));
+  }
+  layers.push(new Flatten(), new Dense({ units: 4096, activation: 'relu' }), new Dense({ units: 4096, activation: 'relu' }), new Dense({ units: classes }));
+  return sequential(inputShape, layers, 'vgg16');
+}
+
+/**
+ * A small DAG using every layer type: a residual Add, a Concat of two branches,
+ * depthwise conv, batch norm, LRN, dropout, both poolings. For verify() and tests.
+ */
+export function everyLayerNet(inputShape: Shape = [3, 12, 12], classes = 5): Model {
+  const x = input(inputShape);
+  const stem = new Conv2d({ filters: 8, kernel: 3, padding: 1 }).apply(x);
+  const bn = new ActivationLayer('relu').apply(new BatchNorm().apply(stem));
+  const dw = new DepthwiseConv2d({ kernel: 3, padding: 'same', activation: 'relu6' }).apply(bn);
+  const residual = new Add().apply(bn, dw);
+  const lrn = new Lrn({ size: 3 }).apply(residual);
+  const left = new MaxPool2d({ kernel: 2 }).apply(lrn);
+  const right = new AvgPool2d({ kernel: 2 }).apply(new Conv2d({ filters: 4, kernel: 1, activation: 'tanh' }).apply(lrn));
+  const merged = new Concat().apply(left, right);
+  const pooled = new GlobalAvgPool().apply(new Conv2d({ filters: 6, kernel: 3, activation: 'elu' }).apply(merged));
+  const hidden = new Dropout({ rate: 0.2 }).apply(new Dense({ units: 10, activation: 'sigmoid' }).apply(pooled));
+  const flatBranch = new Dense({ units: 10, activation: 'leaky_relu' }).apply(new Flatten().apply(left));
+  const out = new Dense({ units: classes, init: 'glorot' }).apply(new Add().apply(hidden, flatBranch));
+  return new Model(x, out, 'every_layer_net');
+}
+
+/** Models by the names the command line accepts. */
+export const MODELS: Record<string, (inputShape: Shape, classes: number) => Model> = {
+  lenet5,
+  'conv-bn': convBn,
+  vgg16,
+  'every-layer': everyLayerNet,
+};
