@@ -87,7 +87,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let cy = f32(params.h - 1u) * 0.5;
   let tx = f32(i32(xo) - dx) - cx;
   let ty = f32(i32(y) - dy) - cy;
-  var u = co * tx - s * ty + cx;
+  var u = co * tx + s * ty + cx;
   var v = -s * tx + co * ty + cy;
   if (hash(seed, image * 8u) < params.flip_h_threshold) { u = f32(params.w - 1u) - u; }
   if (hash(seed, image * 8u + 1u) < params.flip_v_threshold) { v = f32(params.h - 1u) - v; }
