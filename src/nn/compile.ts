@@ -31,7 +31,7 @@ function externalsOf(model: Model, trace: TraceBackend): (t: Tensor) => Tensor {
  * weight, and the optimizer's in-place updates (plus batch norm's running
  * statistics). Inputs: x, labels, step [1], hyper. On WebGPU it runs as one submit.
  */
-export function compileTrainStep(model: Model, optimizer: Optimizer, batch: number, augmentation?: AugmentAttrs): CompiledGraph {
+export function compileTrainStep(model: Model, optimizer: Optimizer, batch: number, augmentation?: Partial<AugmentAttrs>): CompiledGraph {
   const trace = new TraceBackend();
   const x = trace.input('x', [batch, ...model.input.shape]);
   const labels = trace.input('labels', [batch]);
