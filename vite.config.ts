@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { readFileSync } from 'node:fs';
+import { datasetsPlugin } from './datasets_plugin.ts';
 
 /**
  * Flags that make headless Chromium expose WebGPU (chromium.config.json, shared with the
@@ -15,6 +16,7 @@ export const chromiumArgs = chromium.args;
 export const chromiumPath = process.env.CHROMIUM_PATH ?? chromium.path;
 
 export default defineConfig({
+  plugins: [datasetsPlugin()],
   test: {
     include: ['tests/**/*.test.ts'],
     exclude: ['tests/e2e/**'],

@@ -19,8 +19,28 @@ export interface Plan {
 /** Ops whose output is their input's buffer reinterpreted. */
 const ALIAS_OPS = new Set(['reshape']);
 
+/**
+ * Keeps the nodes that matter: those writing state in place (optimizer updates,
+ * running statistics) and those an output or a kept node reads. Gradient rules
+ * compute every input's gradient; this drops the ones nobody needs, such as the
+ * gradient of the input image.
+ */
+function liveNodes(trace: TraceBackend, outputs: readonly number[]): GraphNode[] {
+  const needed = new Set<number>(outputs);
+  const keep = new Array<boolean>(trace.nodes.length).fill(false);
+  for (let i = trace.nodes.length - 1; i >= 0; i--) {
+    const node = trace.nodes[i];
+    if (node.inPlace || needed.has(node.output)) {
+      keep[i] = true;
+      for (const id of node.inputs) needed.add(id);
+    }
+  }
+  return trace.nodes.filter((_, i) => keep[i]);
+}
+
 export function planGraph(trace: TraceBackend, outputs: readonly number[]): Plan {
-  const { values, nodes } = trace;
+  const values = trace.values;
+  const nodes = liveNodes(trace, outputs);
   const root = values.map((v) => v.id);
   for (const node of nodes) {
     if (ALIAS_OPS.has(node.op)) root[node.output] = root[node.inputs[0]];

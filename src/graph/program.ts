@@ -84,6 +84,13 @@ export class Program {
     });
   }
 
+  /** The storage a persistent value (input, external, constant, output) lives in. */
+  storageOf(id: number): Storage {
+    const s = this.storages[id];
+    if (!s) throw new Error(`graph: value ${id} has no storage outside a run (it is an intermediate)`);
+    return s;
+  }
+
   /** Value id of an input by name. */
   inputId(name: string): number {
     const id = this.inputs.get(name);

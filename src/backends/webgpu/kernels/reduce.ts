@@ -53,33 +53,54 @@ function enqueuePass(backend: WebGPUBackend, name: string, op: number, out: GpuS
   });
 }
 
+/**
+ * Reduces `axes` of `input` (shape `shape`) into `out`, scaling by `scale`. A
+ * reduction whose axes are not innermost but end with the last axis (the bias
+ * gradient sum over [0, 2, 3] of NCHW) first folds that trailing run, which reads
+ * memory in order, and then the rest of the axes from the much smaller result:
+ * unravelling scattered axes per element is what makes such a reduction slow.
+ */
+function reduceAxes(backend: WebGPUBackend, name: string, op: number, input: GpuStorage, shape: readonly number[], axes: readonly number[], scale: number, out: GpuStorage): void {
+  const strides = stridesOf(shape);
+  const keptAxes = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  // Reduced axes are innermost when every kept axis comes before every reduced one.
+  const contiguous = keptAxes.every((k) => axes.every((r) => k < r));
+  let trailing = 0;
+  while (trailing < axes.length && axes.includes(shape.length - 1 - trailing)) trailing++;
+  if (!contiguous && trailing > 0) {
+    const inner = shape.slice(0, shape.length - trailing);
+    const partial = backend.allocate(name, inner);
+    reduceAxes(backend, name, op, input, shape, axes.filter((a) => a >= shape.length - trailing), 1, partial);
+    reduceAxes(backend, name, op, partial, inner, axes.filter((a) => a < shape.length - trailing), scale, out);
+    backend.release(partial);
+    return;
+  }
+  const pick = (list: number[]) => ({ shape: list.map((i) => shape[i]), strides: list.map((i) => strides[i]) });
+  const kept = pick(keptAxes);
+  const red = pick([...axes]);
+  const outSize = sizeOf(kept.shape);
+  const reduceSize = sizeOf(red.shape);
+  const parts = outSize < SPLIT_BELOW_OUTPUTS && reduceSize > 4 * SPLIT_CHUNK ? Math.ceil(reduceSize / SPLIT_CHUNK) : 1;
+  if (parts === 1) {
+    enqueuePass(backend, name, op, out, { input, outSize, reduceSize, parts: 1, scale, contiguous, kept, red });
+    return;
+  }
+  const partial = backend.allocate(name, [outSize, parts]);
+  enqueuePass(backend, name, op, partial, { input, outSize, reduceSize, parts, scale: 1, contiguous, kept, red });
+  const flat = { shape: [outSize], strides: [parts] };
+  enqueuePass(backend, name, op, out, {
+    input: partial, outSize, reduceSize: parts, parts: 1, scale, contiguous: true, kept: flat, red: { shape: [parts], strides: [1] },
+  });
+  backend.release(partial);
+}
+
 function reduceKernel(name: ReduceOpName): WebGPUKernel {
   const op = name === 'max' ? 1 : 0;
   return (backend, [x], rawAttrs, outShape: Shape) => {
     const axes = reducedAxes(name, x.shape, (rawAttrs as ReduceAttrs).axes);
-    const strides = stridesOf(x.shape);
-    const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-    const pick = (list: number[]) => ({ shape: list.map((i) => x.shape[i]), strides: list.map((i) => strides[i]) });
-    const kept = pick(keptAxes);
-    const red = pick(axes);
-    const outSize = sizeOf(outShape);
-    const reduceSize = sizeOf(red.shape);
-    const scale = name === 'mean' ? 1 / reduceSize : 1;
-    // Reduced axes are innermost when every kept axis comes before every reduced one.
-    const contiguous = keptAxes.every((k) => axes.every((r) => k < r));
+    const reduceSize = sizeOf(axes.map((a) => x.shape[a]));
     const out = backend.allocate(name, outShape);
-    const parts = outSize < SPLIT_BELOW_OUTPUTS && reduceSize > 4 * SPLIT_CHUNK ? Math.ceil(reduceSize / SPLIT_CHUNK) : 1;
-    if (parts === 1) {
-      enqueuePass(backend, name, op, out, { input: x.storage, outSize, reduceSize, parts: 1, scale, contiguous, kept, red });
-      return out;
-    }
-    const partial = backend.allocate(name, [outSize, parts]);
-    enqueuePass(backend, name, op, partial, { input: x.storage, outSize, reduceSize, parts, scale: 1, contiguous, kept, red });
-    const flat = { shape: [outSize], strides: [parts] };
-    enqueuePass(backend, name, op, out, {
-      input: partial, outSize, reduceSize: parts, parts: 1, scale, contiguous: true, kept: flat, red: { shape: [parts], strides: [1] },
-    });
-    backend.release(partial);
+    reduceAxes(backend, name, op, x.storage, x.shape, [...axes].sort((a, b) => a - b), name === 'mean' ? 1 / reduceSize : 1, out);
     return out;
   };
 }

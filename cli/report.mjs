@@ -1,0 +1,90 @@
+// The training report: one self-contained HTML file with loss and accuracy curves
+// (train and test, per epoch), the test confusion matrix and the first layer's filters.
+
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+
+/** An SVG line chart of named series over epochs 1..n. */
+function chart(title, series, { yMin, yMax } = {}) {
+  const w = 420, h = 240, left = 48, right = 12, top = 28, bottom = 34;
+  const all = series.flatMap((s) => s.values).filter((v) => Number.isFinite(v));
+  const lo = yMin ?? Math.min(...all);
+  const hi = yMax ?? Math.max(...all);
+  const span = hi - lo || 1;
+  const n = Math.max(...series.map((s) => s.values.length));
+  const x = (i) => left + (n === 1 ? (w - left - right) / 2 : (i * (w - left - right)) / (n - 1));
+  const y = (v) => top + (1 - (v - lo) / span) * (h - top - bottom);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * span);
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${esc(title)}">`, `<text x="${left}" y="18" font-weight="bold">${esc(title)}</text>`];
+  for (const t of ticks) parts.push(`<line x1="${left}" x2="${w - right}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${t.toFixed(3)}</text>`);
+  for (let i = 0; i < n; i++) parts.push(`<text x="${x(i)}" y="${h - 14}" text-anchor="middle" font-size="11">${i + 1}</text>`);
+  parts.push(`<text x="${(left + w - right) / 2}" y="${h - 1}" text-anchor="middle" font-size="11">epoch</text>`);
+  series.forEach((s, k) => {
+    const pts = s.values.map((v, i) => `${x(i)},${y(v)}`).join(' ');
+    parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts}"/>`);
+    for (const [i, v] of s.values.entries()) parts.push(`<circle cx="${x(i)}" cy="${y(v)}" r="3" fill="${s.color}"/>`);
+    parts.push(`<text x="${w - right - 4}" y="${top + 14 * k + 4}" text-anchor="end" font-size="12" fill="${s.color}">${esc(s.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** The confusion matrix as a shaded table (row = true class, column = predicted). */
+function confusion(matrix, classes) {
+  const max = Math.max(...matrix.flat());
+  const head = `<tr><th>true \\ predicted</th>${classes.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
+  const rows = matrix.map((row, i) => `<tr><th>${esc(classes[i])}</th>${row.map((v, j) => `<td style="background:rgba(${i === j ? '23,107,31' : '170,17,17'},${(v / max).toFixed(3)});color:${v / max > 0.5 ? '#fff' : '#222'}">${v}</td>`).join('')}</tr>`);
+  return `<table class="confusion">${head}${rows.join('')}</table>`;
+}
+
+/** First-layer filters as grey pixel grids (each filter scaled to its own range). */
+function filterImages(filters) {
+  if (!filters) return '<p>The model has no convolution.</p>';
+  const [o, c, kh, kw] = filters.shape;
+  const px = 10;
+  const out = [];
+  for (let f = 0; f < o; f++) {
+    const values = filters.data.slice(f * c * kh * kw, f * c * kh * kw + kh * kw);
+    const lo = Math.min(...values);
+    const span = Math.max(...values) - lo || 1;
+    const cells = values.map((v, i) => {
+      const g = Math.round(((v - lo) / span) * 255);
+      return `<rect x="${(i % kw) * px}" y="${Math.floor(i / kw) * px}" width="${px}" height="${px}" fill="rgb(${g},${g},${g})"/>`;
+    });
+    out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${kw * px}" height="${kh * px}" aria-label="filter ${f}">${cells.join('')}</svg>`);
+  }
+  return `<div class="filters">${out.join('')}</div><p>${o} filters of ${kh}x${kw}${c > 1 ? ` (input channel 0 of ${c})` : ''}.</p>`;
+}
+
+/** The report HTML for a run's metrics and first-layer filters. */
+export function renderReport(metrics, filters) {
+  const pct = (v) => `${(v * 100).toFixed(2)}%`;
+  const rows = [
+    ['model', `${metrics.model} (${metrics.params.toLocaleString('en-US')} parameters)`],
+    ['dataset', `${metrics.dataset}: ${metrics.trainExamples} train, ${metrics.testExamples} test`],
+    ['backend', `${metrics.backend} — ${metrics.adapter.vendor} ${metrics.adapter.architecture}`],
+    ['optimizer', `${metrics.config.optimizer}, lr ${metrics.config.lr}, batch ${metrics.config.batch}, ${metrics.config.epochs} epochs${metrics.config.augment ? ', augmented' : ''}`],
+    ['test accuracy', pct(metrics.testAccuracy)],
+    ['throughput', `${metrics.imagesPerSecond.toFixed(1)} images/s training; ${metrics.dispatchesPerStep} dispatches and ${metrics.submitsPerStep} submit per step`],
+    ['time', `${metrics.totalSeconds.toFixed(1)} s`],
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Training report — ${esc(metrics.model)}</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #222; max-width: 60rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; } td, th { border: 1px solid #ccc; padding: 0.25rem 0.5rem; }
+.confusion td { text-align: right; min-width: 2.5rem; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+.filters svg { margin: 0 6px 6px 0; border: 1px solid #999; }
+</style></head><body>
+<h1>Training report</h1>
+<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+<div class="charts">
+${chart('loss', [{ name: 'train', values: metrics.loss, color: '#1f5fbf' }, { name: 'test', values: metrics.testLossPerEpoch, color: '#d9480f' }])}
+${chart('accuracy', [{ name: 'train', values: metrics.trainAccuracy, color: '#1f5fbf' }, { name: 'test', values: metrics.testAccuracyPerEpoch, color: '#d9480f' }])}
+</div>
+<h2>Confusion matrix (test set)</h2>
+${confusion(metrics.confusionMatrix, metrics.classes)}
+<h2>First-layer filters</h2>
+${filterImages(filters)}
+</body></html>
+`;
+}

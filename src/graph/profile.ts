@@ -1,0 +1,40 @@
+import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
+import type { Storage } from '../backends/backend';
+import { formatShape } from '../shape';
+import type { Program } from './program';
+
+export interface NodeTiming {
+  index: number;
+  op: string;
+  shape: string;
+  /** GPU time of the node's dispatches (timestamp queries), or wall time without them. */
+  ms: number;
+}
+
+/**
+ * Times every node of a compiled program on its own (one measured submit per node),
+ * after one warm-up run; for finding where a step's time goes. The program's inputs
+ * keep the values its last run wrote.
+ */
+export async function profileProgram(program: Program, gpu: WebGPUBackend): Promise<NodeTiming[]> {
+  const plan = program.plan;
+  const storages = new Map<number, Storage>();
+  const storageOf = (id: number) => storages.get(plan.root[id]) ?? program.storageOf(plan.root[id]);
+  const rows: NodeTiming[] = [];
+  for (const node of plan.nodes) {
+    if (node.op === 'reshape') continue;
+    const inputs = node.inputs.map((id) => ({ storage: storageOf(id), shape: plan.values[id].shape }));
+    const run = () => gpu.run(node.op, inputs, node.attrs, node.shape);
+    // Warm-up (compiles the pipeline); in-place ops write state, which profiling accepts.
+    const warm = run();
+    if (!node.inPlace) gpu.release(warm);
+    let out: Storage | null = null;
+    const t = await gpu.time(() => {
+      out = run();
+    });
+    if (!node.inPlace) storages.set(node.output, out!);
+    rows.push({ index: node.index, op: node.op, shape: formatShape(node.shape), ms: t.gpuMs ?? t.wallMs });
+  }
+  for (const s of storages.values()) gpu.release(s);
+  return rows;
+}
