@@ -17,7 +17,8 @@ const { createServer } = await import('vite');
 const { chromium } = await import('playwright');
 const browserConfig = JSON.parse(readFileSync(join(root, 'chromium.config.json'), 'utf8'));
 
-const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost' } });
+// No file watching or hot reload: editing the sources must not reload a page mid-run.
+const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
 await server.listen();
 const port = server.httpServer.address().port;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: browserConfig.args, headless: true });

@@ -66,7 +66,8 @@ const config = {
   schedule: options.schedule, warmupSteps: options.warmup, augment: options.augment, limit: options.limit, backend: options.backend, seed: options.seed,
 };
 const bar = new ProgressBar();
-const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost' } });
+// No file watching or hot reload: editing the sources must not reload a page mid-run.
+const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
 await server.listen();
 const port = server.httpServer.address().port;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: browserConfig.args, headless: true });

@@ -43,6 +43,9 @@ export class Dense extends Layer {
 /** [C, H, W] -> [C*H*W] (a reshape: no copy in a compiled graph). */
 export class Flatten extends Layer {
   readonly kind = 'flatten';
+  override get storesOutput(): boolean {
+    return false;
+  }
   forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
     return flatten(x);
   }

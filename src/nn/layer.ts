@@ -74,6 +74,11 @@ export abstract class Layer {
     return output.reduce((a, b) => a * b, 1);
   }
 
+  /** False for layers whose output is a view of their input (Flatten): no new activation memory. */
+  get storesOutput(): boolean {
+    return true;
+  }
+
   /** How many inputs the layer takes (Add and Concat take several). */
   get arity(): number | 'many' {
     return 1;
