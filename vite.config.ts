@@ -18,18 +18,28 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? chromium.path;
 export default defineConfig({
   plugins: [datasetsPlugin()],
   test: {
-    include: ['tests/**/*.test.ts'],
-    exclude: ['tests/e2e/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // One browser page at a time: the machine has two cores and SwiftShader uses both.
     fileParallelism: false,
-    browser: {
-      enabled: true,
-      headless: true,
-      screenshotFailures: false,
-      provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
-      instances: [{ browser: 'chromium' }],
-    },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/e2e/**', 'tests/node/**'],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      // The command line's file handling (atomic writes, the report) runs in Node.
+      { extends: true, test: { name: 'node', include: ['tests/node/**/*.test.ts'], environment: 'node' } },
+    ],
   },
 });
