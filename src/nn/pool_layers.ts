@@ -12,14 +12,10 @@ export interface Pool2dLayerOptions extends Pool2dOptions {
 
 const sizeOf = (s: Shape) => s.reduce((a, b) => a * b, 1);
 
-/** Max pooling (the gradient goes to the first maximum of each window). */
-export class MaxPool2d extends Layer {
-  readonly kind = 'maxpool2d';
+/** Shared by both window poolings: options, and FLOPs of one compare or add per window tap. */
+abstract class WindowPool extends Layer {
   constructor(readonly options: Pool2dLayerOptions) {
     super(options.name);
-  }
-  forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
-    return maxpool2d(x, this.options.kernel, this.options);
   }
   override flops(_x: readonly Shape[], out: Shape): number {
     const [kh, kw] = pair(this.options.kernel);
@@ -27,17 +23,19 @@ export class MaxPool2d extends Layer {
   }
 }
 
-export class AvgPool2d extends Layer {
-  readonly kind = 'avgpool2d';
-  constructor(readonly options: Pool2dLayerOptions) {
-    super(options.name);
+/** Max pooling (the gradient goes to the first maximum of each window). */
+export class MaxPool2d extends WindowPool {
+  readonly kind = 'maxpool2d';
+  forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
+    return maxpool2d(x, this.options.kernel, this.options);
   }
+}
+
+/** Average pooling (padded positions count only with countIncludePad). */
+export class AvgPool2d extends WindowPool {
+  readonly kind = 'avgpool2d';
   forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
     return avgpool2d(x, this.options.kernel, this.options);
-  }
-  override flops(_x: readonly Shape[], out: Shape): number {
-    const [kh, kw] = pair(this.options.kernel);
-    return sizeOf(out) * kh * kw;
   }
 }
 

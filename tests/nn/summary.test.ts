@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convBn, lenet5, summary, vgg16 } from '../../src/index';
+import { convBn, lenet5, lenet5Bn, summary, vgg16 } from '../../src/index';
 
 describe('summary()', () => {
   it('VGG-16 at 224x224x3 matches the lecture table: 138,357,544 parameters, per-layer activations', () => {
@@ -27,6 +27,9 @@ describe('summary()', () => {
 
   it('LeNet-5 has 61,706 parameters; the 2-conv BN model counts gamma/beta but not running statistics', () => {
     expect(summary(lenet5()).totalParams).toBe(61_706);
+    // Conv biases (6 + 16) give way to batch norm's gamma and beta (2 x (6 + 16)).
+    expect(summary(lenet5Bn()).totalParams).toBe(61_728);
+    expect(lenet5Bn().countParams(true)).toBe(61_728 + 44);
     const bn = convBn();
     const s = summary(bn);
     expect(s.totalParams).toBe(bn.countParams());
