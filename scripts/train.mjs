@@ -15,7 +15,7 @@ import { ProgressBar } from '../cli/progress.mjs';
 import { renderReport } from '../cli/report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const defaults = { model: 'lenet5', dataset: 'fashion-mnist', epochs: 3, batch: 16, optimizer: 'adam', lr: 1e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, out: 'runs/latest' };
+const defaults = { model: 'lenet5', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, out: 'runs/latest' };
 const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'seed', 'warmup']);
 const choices = { optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'] };
 
