@@ -126,6 +126,7 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
     graphNodes: stats.nodes,
     stepWorkingBytes: stats.workingBytes,
     stepWorkingBytesWithoutReuse: stats.unsharedBytes,
+    peakGpuBytes: stats.peakBytes ?? null,
     confusionMatrix: final.confusion,
     classes: c.dataset === 'fashion-mnist' ? FASHION_MNIST_CLASSES : [...Array(10).keys()].map(String),
   };

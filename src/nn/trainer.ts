@@ -66,6 +66,8 @@ export interface StepStats {
   /** Bytes of the step's intermediate buffers after liveness reuse, and without it. */
   workingBytes: number;
   unsharedBytes: number;
+  /** Highest bytes of GPU buffers alive at once on the backend so far (weights, state, steps, pool). */
+  peakBytes?: number;
 }
 
 /**
@@ -169,6 +171,7 @@ export class Trainer {
           dispatchesPerStep: (after.dispatches - before.dispatches) / batches,
           submitsPerStep: (after.submits - before.submits) / batches,
           readbacksPerStep: (after.readbacks - before.readbacks) / batches,
+          peakBytes: after.peakBytes,
         } as StepStats;
       }
       const report: EpochReport = { epoch: epoch + 1, loss: lossSum / batches, accuracy: correct / seen, seconds, imagesPerSecond: seen / seconds };

@@ -53,6 +53,8 @@ describe('training', () => {
     expect(stats.submitsPerStep).toBe(1);
     expect(stats.dispatchesPerStep).toBeGreaterThan(10);
     expect(stats.workingBytes).toBeLessThan(stats.unsharedBytes);
+    // The peak counts the recorded step's own buffers as well as the pool's.
+    expect(stats.peakBytes).toBeGreaterThan(stats.workingBytes);
     trainer.dispose();
   });
 });

@@ -65,6 +65,15 @@ export class BufferPool {
     this.free.clear();
   }
 
+  /**
+   * Counts buffers made outside the pool (a recorded program's arena and uniforms) in
+   * the live and peak totals: positive when created, negative when destroyed.
+   */
+  track(bytes: number): void {
+    this.liveBytes += bytes;
+    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
+  }
+
   get bytesInUse(): number {
     return this.liveBytes;
   }

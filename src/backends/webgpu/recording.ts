@@ -1,4 +1,4 @@
-import { sizeClass } from './buffer_pool';
+import { sizeClass, type BufferPool } from './buffer_pool';
 
 /** One command of a recorded program. */
 export type RecordedCommand =
@@ -23,7 +23,11 @@ export class Recording {
   /** Bytes of the buffers the recording created (the run's working memory). */
   bytes = 0;
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(
+    private readonly device: GPUDevice,
+    /** Told of every byte created and destroyed, so the backend's peak counts recordings too. */
+    private readonly pool: BufferPool,
+  ) {}
 
   acquire(bytes: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
     const size = sizeClass(bytes);
@@ -32,6 +36,7 @@ export class Recording {
     const buffer = this.device.createBuffer({ size, usage, label });
     this.owned.add(buffer);
     this.bytes += size;
+    this.pool.track(size);
     return buffer;
   }
 
@@ -49,6 +54,7 @@ export class Recording {
     const buffer = this.device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label });
     this.device.queue.writeBuffer(buffer, 0, data);
     this.uniforms.push(buffer);
+    this.pool.track(buffer.size);
     return buffer;
   }
 
@@ -57,7 +63,10 @@ export class Recording {
   }
 
   destroy(): void {
-    for (const b of [...this.owned, ...this.uniforms]) b.destroy();
+    for (const b of [...this.owned, ...this.uniforms]) {
+      this.pool.track(-b.size);
+      b.destroy();
+    }
     this.owned.clear();
     this.free.clear();
     this.uniforms.length = 0;

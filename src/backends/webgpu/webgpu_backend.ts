@@ -255,7 +255,7 @@ export class WebGPUBackend implements Backend {
     if (this.recording) throw new Error('record: already recording');
     this.checkHealthy('record');
     this.flush();
-    const recording = new Recording(this.device);
+    const recording = new Recording(this.device, this.pool);
     this.recording = recording;
     try {
       fn();
