@@ -62,7 +62,7 @@ export function renderReport(metrics, filters) {
     ['model', `${metrics.model} (${metrics.params.toLocaleString('en-US')} parameters)`],
     ['dataset', `${metrics.dataset}: ${metrics.trainExamples} train, ${metrics.testExamples} test`],
     ['backend', `${metrics.backend} — ${metrics.adapter.vendor} ${metrics.adapter.architecture}`],
-    ['optimizer', `${metrics.config.optimizer}, lr ${metrics.config.lr}, batch ${metrics.config.batch}, ${metrics.config.epochs} epochs${metrics.config.augment ? ', augmented' : ''}`],
+    ['optimizer', `${metrics.config.optimizer}, lr ${metrics.config.lr} (${metrics.config.schedule ?? 'constant'}), batch ${metrics.config.batch}, ${metrics.config.epochs} epochs${metrics.config.augment ? ', augmented' : ''}`],
     ['test accuracy', pct(metrics.testAccuracy)],
     ['throughput', `${metrics.imagesPerSecond.toFixed(1)} images/s training; ${metrics.dispatchesPerStep} dispatches and ${metrics.submitsPerStep} submit per step`],
     ['time', `${metrics.totalSeconds.toFixed(1)} s`],
