@@ -11,7 +11,11 @@
 //
 // One invocation computes one dx element. Covering windows: oh from
 // ceil((ih + pt - KH + 1) / sh) to floor((ih + pt) / sh), clipped to [0, OH).
-// Tunables (override): OP (0 max, 1 average), COUNT_PAD, WG.
+// With TILED (stride = kernel, no padding, the windows cover the input exactly, as in
+// LeNet's 2x2/2 pools) each element lies in exactly one window, so one invocation per
+// window finds its maximum once and writes all of the window's dx values (`total` then
+// counts windows): the same values, a quarter of the invocations for 2x2.
+// Tunables (override): OP (0 max, 1 average), COUNT_PAD, TILED, WG.
 
 struct Params {
   total: u32, H: u32, W: u32, OH: u32, OW: u32,
@@ -25,6 +29,7 @@ struct Params {
 
 override OP: u32 = 0u;
 override COUNT_PAD: bool = false;
+override TILED: bool = false;
 override WG: u32 = 64u;
 
 /** First covering window index along one axis: ceil((i + pad - k + 1) / s), at least 0. */
@@ -38,6 +43,33 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let i = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
   if (i >= params.total) { return; }
   let hw = params.H * params.W;
+  if (TILED) {
+    let ohw = params.OH * params.OW;
+    let plane = (i / ohw) * hw;
+    let h0 = ((i % ohw) / params.OW) * params.KH;
+    let w0 = (i % params.OW) * params.KW;
+    let d = dy[i];
+    var best_h = h0;
+    var best_w = w0;
+    if (OP == 0u) {
+      var best = x[plane + h0 * params.W + w0];
+      for (var a = h0; a < h0 + params.KH; a++) {
+        for (var b = w0; b < w0 + params.KW; b++) {
+          let v = x[plane + a * params.W + b];
+          if (v > best) { best = v; best_h = a; best_w = b; }
+        }
+      }
+    }
+    let share = d / f32(params.KH * params.KW);
+    for (var a = h0; a < h0 + params.KH; a++) {
+      for (var b = w0; b < w0 + params.KW; b++) {
+        var g = share;
+        if (OP == 0u) { g = select(0.0, d, a == best_h && b == best_w); }
+        out[plane + a * params.W + b] = g;
+      }
+    }
+    return;
+  }
   let plane_index = i / hw;
   let plane = plane_index * hw;
   let ih = (i % hw) / params.W;

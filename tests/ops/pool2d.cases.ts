@@ -21,6 +21,11 @@ export const poolRows: PoolRow[] = [
   { x: [1, 2, 5, 7], k: [2, 3], options: { stride: [1, 2], padding: [1, 0, 0, 2] } },
   { x: [2, 2, 6, 6], k: 3, options: { stride: 2, padding: 'same' } },
   { x: [1, 2, 6, 6], k: 3, options: { stride: 1 }, ties: true },
+  // Windows that tile the input exactly take the grad kernels' one-invocation-per-window path.
+  { x: [4, 6, 28, 28], k: 2 },
+  { x: [1, 2, 4, 9], k: [2, 3] },
+  { x: [2, 1, 9, 9], k: 3 },
+  { x: [1, 2, 6, 6], k: 2, ties: true },
 ];
 
 export function poolName(r: PoolRow): string {

@@ -28,10 +28,13 @@ function enqueue(
 ): GpuStorage {
   const g = pool2dGeometry(name, inputShape, attrs);
   const out = backend.allocate(name, outShape);
-  const total = sizeOf(outShape);
+  // Gradients of pools whose windows tile the input exactly run one invocation per window.
+  const tiled =
+    spec === pool2dGradShader && g.strideH === g.kh && g.strideW === g.kw && attrs.padding.every((p) => p === 0) && g.oh * g.kh === g.h && g.ow * g.kw === g.w;
+  const total = tiled ? inputShape[0] * inputShape[1] * g.oh * g.ow : sizeOf(outShape);
   backend.dispatch({
     spec,
-    overrides: { OP: op, COUNT_PAD: attrs.countIncludePad, WG: ELEMENTWISE_WG },
+    overrides: { OP: op, COUNT_PAD: attrs.countIncludePad, WG: ELEMENTWISE_WG, ...(spec === pool2dGradShader ? { TILED: tiled } : {}) },
     buffers: { ...buffers, out },
     uniforms: {
       total, H: g.h, W: g.w, OH: g.oh, OW: g.ow, KH: g.kh, KW: g.kw,
