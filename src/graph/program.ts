@@ -46,7 +46,8 @@ export class Program {
         this.inputs.set(v.name!, v.id);
       }
     }
-    const unsharedBytes = plan.values.filter((v) => v.kind === 'node' && plan.root[v.id] === v.id).reduce((n, v) => n + v.length * 4, 0);
+    // Values the kept nodes compute, one buffer each (aliases and in-place writes make none).
+    const unsharedBytes = plan.nodes.filter((n) => !n.inPlace && plan.root[n.output] === n.output).reduce((bytes, n) => bytes + plan.values[n.output].length * 4, 0);
     let workingBytes = unsharedBytes;
     if (backend.name === 'webgpu') {
       const gpu = backend as WebGPUBackend;

@@ -20,7 +20,7 @@ export interface CompiledGraph {
 }
 
 /** Traces model parameters as graph externals named after the weights. */
-function externalsOf(model: Model, trace: TraceBackend): (t: Tensor) => Tensor {
+export function externalsOf(model: Model, trace: TraceBackend): (t: Tensor) => Tensor {
   const names = new Map(model.params().map((p) => [p.tensor, p.name]));
   return (t) => trace.external(t, names.get(t) ?? 'optimizer state');
 }

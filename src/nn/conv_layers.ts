@@ -1,7 +1,7 @@
 import { conv2d, type Conv2dOptions, type Padding } from '../ops/conv2d';
 import { depthwiseConv2d } from '../ops/depthwise_conv2d';
 import { pair } from '../ops/conv2d';
-import type { Shape } from '../shape';
+import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext, type Init, type ParamSpec } from './layer';
 import { activate, type Activation } from './activations';
@@ -19,8 +19,6 @@ export interface Conv2dLayerOptions {
   init?: Init;
   name?: string;
 }
-
-const sizeOf = (s: Shape) => s.reduce((a, b) => a * b, 1);
 
 /** 2-D convolution over NCHW input with an OIHW filter and an optional bias. */
 export class Conv2d extends Layer {

@@ -2,7 +2,7 @@ import { add } from '../ops/binary';
 import { concat } from '../ops/concat';
 import { dense } from '../ops/matmul';
 import { flatten } from '../ops/reshape';
-import { formatShape, type Shape } from '../shape';
+import { formatShape, sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { activate, type Activation } from './activations';
 import { Layer, type ForwardContext, type Init, type ParamSpec } from './layer';
@@ -14,8 +14,6 @@ export interface DenseLayerOptions {
   init?: Init;
   name?: string;
 }
-
-const sizeOf = (s: Shape) => s.reduce((a, b) => a * b, 1);
 
 /** Fully connected: [N, in] x [in, units] + bias (the GEMM kernel). */
 export class Dense extends Layer {

@@ -2,11 +2,9 @@ import { batchNorm } from '../ops/batch_norm';
 import { dropout } from '../ops/dropout';
 import { lrn, type LrnOptions } from '../ops/lrn';
 import { assign } from '../ops/optimizer';
-import type { Shape } from '../shape';
+import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext, type ParamSpec } from './layer';
-
-const sizeOf = (s: Shape) => s.reduce((a, b) => a * b, 1);
 
 export interface BatchNormLayerOptions {
   momentum?: number;

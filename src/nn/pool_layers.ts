@@ -1,7 +1,7 @@
 import { avgpool2d, globalAvgPool, maxpool2d, type Pool2dOptions } from '../ops/pool2d';
 import { pair } from '../ops/conv2d';
 import { reshape } from '../ops/reshape';
-import type { Shape } from '../shape';
+import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
 
@@ -9,8 +9,6 @@ export interface Pool2dLayerOptions extends Pool2dOptions {
   kernel: number | readonly [number, number];
   name?: string;
 }
-
-const sizeOf = (s: Shape) => s.reduce((a, b) => a * b, 1);
 
 /** Shared by both window poolings: options, and FLOPs of one compare or add per window tap. */
 abstract class WindowPool extends Layer {

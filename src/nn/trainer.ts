@@ -1,4 +1,5 @@
 import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
+import type { ProgramStats } from '../graph/program';
 import { checkDataset, fillBatch, shuffledIndices, type Dataset } from '../data/dataset';
 import type { AugmentAttrs } from '../ops/augment';
 import { formatShape, sizeOf } from '../shape';
@@ -68,6 +69,11 @@ export interface StepStats {
   unsharedBytes: number;
   /** Highest bytes of GPU buffers alive at once on the backend so far (weights, state, steps, pool). */
   peakBytes?: number;
+}
+
+/** Step counters as the compiled program predicts them (before any step has run). */
+function planStats(s: ProgramStats): StepStats {
+  return { nodes: s.nodes, dispatchesPerStep: s.dispatchesPerRun, submitsPerStep: s.submitsPerRun, readbacksPerStep: s.readbacksPerRun, workingBytes: s.workingBytes, unsharedBytes: s.unsharedBytes };
 }
 
 /**
@@ -167,12 +173,12 @@ export class Trainer {
       if (gpu && before) {
         const after = gpu.stats();
         this.measured = {
-          ...program.stats, nodes: program.stats.nodes,
+          ...planStats(program.stats),
           dispatchesPerStep: (after.dispatches - before.dispatches) / batches,
           submitsPerStep: (after.submits - before.submits) / batches,
           readbacksPerStep: (after.readbacks - before.readbacks) / batches,
           peakBytes: after.peakBytes,
-        } as StepStats;
+        };
       }
       const report: EpochReport = { epoch: epoch + 1, loss: lossSum / batches, accuracy: correct / seen, seconds, imagesPerSecond: seen / seconds };
       if (options.validation) {
@@ -189,10 +195,9 @@ export class Trainer {
   /** Loss, accuracy, confusion matrix and predictions over a whole dataset (inference mode). */
   async evaluate(data: Dataset): Promise<EvalResult> {
     this.checkData('evaluate', data);
-    const { probabilities: _p, ...rest } = await this.run(data.images, data.count, data.labels);
-    const predictions = rest.predictions;
+    const { loss, predictions } = await this.run(data.images, data.count, data.labels);
     const classes = this.model.output.shape[0];
-    return { loss: rest.loss, accuracy: countCorrect(predictions, data.labels) / data.count, confusion: confusionMatrix(predictions, data.labels, classes), predictions, count: data.count };
+    return { loss, accuracy: countCorrect(predictions, data.labels) / data.count, confusion: confusionMatrix(predictions, data.labels, classes), predictions, count: data.count };
   }
 
   /** Class probabilities [count, classes] and arg-max predictions for a batch of images. */
@@ -233,9 +238,7 @@ export class Trainer {
 
   /** Counters of the training step: from the last epoch on WebGPU, else from the plan. */
   stepStats(): StepStats {
-    if (this.measured) return this.measured;
-    const s = this.step().program.stats;
-    return { nodes: s.nodes, dispatchesPerStep: s.dispatchesPerRun, submitsPerStep: s.submitsPerRun, readbacksPerStep: s.readbacksPerRun, workingBytes: s.workingBytes, unsharedBytes: s.unsharedBytes };
+    return this.measured ?? planStats(this.step().program.stats);
   }
 
   dispose(): void {

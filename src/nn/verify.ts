@@ -5,7 +5,7 @@ import { planGraph } from '../graph/plan';
 import { TraceBackend } from '../graph/trace';
 import { softmaxCrossEntropy } from '../ops/softmax';
 import { formatShape, sizeOf } from '../shape';
-import type { Tensor } from '../tensor';
+import { externalsOf } from './compile';
 import type { Model } from './model';
 
 export interface VerifyRow {
@@ -38,8 +38,7 @@ export async function verify(model: Model, batch: { x: Float32Array; labels: Arr
   const x = trace.input('x', [n, ...model.input.shape]);
   const labels = trace.input('labels', [n]);
   const step = trace.input('step', [1]);
-  const names = new Map(model.params().map((p) => [p.tensor, p.name]));
-  const use = (t: Tensor) => trace.external(t, names.get(t));
+  const use = externalsOf(model, trace);
   const loss = softmaxCrossEntropy(model.forward({ training: true, use, step }, x), labels);
   const trainable = model.trainableParams().map((p) => use(p.tensor));
   const grads = gradients(trace, loss, trainable);
