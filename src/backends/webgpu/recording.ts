@@ -58,6 +58,24 @@ export class Recording {
     return buffer;
   }
 
+  /** Appends the recorded commands to `encoder`: dispatches share compute passes, copies sit between them. */
+  encode(encoder: GPUCommandEncoder): void {
+    let pass: GPUComputePassEncoder | null = null;
+    for (const c of this.commands) {
+      if (c.kind === 'dispatch') {
+        pass ??= encoder.beginComputePass();
+        pass.setPipeline(c.pipeline);
+        pass.setBindGroup(0, c.bindGroup);
+        pass.dispatchWorkgroups(...c.workgroups);
+      } else {
+        pass?.end();
+        pass = null;
+        encoder.copyBufferToBuffer(c.source, 0, c.target, c.offset, c.bytes);
+      }
+    }
+    pass?.end();
+  }
+
   get dispatches(): number {
     return this.commands.filter((c) => c.kind === 'dispatch').length;
   }

@@ -279,20 +279,7 @@ export class WebGPUBackend implements Backend {
     if (this.recording) throw new Error('replay: cannot replay while recording');
     this.flush();
     const encoder = this.device.createCommandEncoder({ label: 'recorded run' });
-    let pass: GPUComputePassEncoder | null = null;
-    for (const c of recording.commands) {
-      if (c.kind === 'dispatch') {
-        pass ??= encoder.beginComputePass();
-        pass.setPipeline(c.pipeline);
-        pass.setBindGroup(0, c.bindGroup);
-        pass.dispatchWorkgroups(...c.workgroups);
-      } else {
-        pass?.end();
-        pass = null;
-        encoder.copyBufferToBuffer(c.source, 0, c.target, c.offset, c.bytes);
-      }
-    }
-    pass?.end();
+    recording.encode(encoder);
     const bytes = reads.reduce((n, r) => n + r.length * 4, 0);
     const staging = bytes > 0 ? this.pool.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'replay readback') : null;
     let at = 0;
