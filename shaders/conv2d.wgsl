@@ -12,7 +12,7 @@
 // One invocation computes 4 output channels x 4 output positions in registers; a
 // workgroup of WG_X x WG_Y invocations covers 4*WG_Y channels by 4*WG_X positions.
 // Padding reads zero through a select, with the load index clamped to 0.
-// Tunables (override): WG_X, WG_Y, HAS_BIAS.
+// Tunables (override): WG_X, WG_Y, HAS_BIAS, CHANNELS_INNER (loop order, below).
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,
@@ -31,6 +31,7 @@ struct Params {
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;
 override HAS_BIAS: bool = false;
+override CHANNELS_INNER: bool = true;
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(
@@ -74,23 +75,54 @@ fn main(
   var acc3 = vec4f(0.0);
   let H = i32(params.H);
   let Wd = i32(params.W);
-  var k = 0u;
-  for (var c = 0u; c < params.cg; c++) {
-    let chan = x_base + vec4u(c * hw);
+  let taps = params.KH * params.KW;
+  // CHANNELS_INNER: taps outside, input channels inside. A tap's bounds test and offsets
+  // are worked out once, the inner loop only loads and multiplies, and a tap that falls
+  // wholly in the padding for this invocation's columns is skipped. With few input
+  // channels (LeNet's first layer has one) that inner loop is too short to pay for
+  // itself, and channels go outside instead.
+  if (CHANNELS_INNER) {
     for (var kh = 0u; kh < params.KH; kh++) {
       let ih = ih0 + vec4i(i32(kh * params.dil_h));
       let row_ok = (ih >= vec4i(0)) & (ih < vec4i(H));
+      if (!any(row_ok)) { continue; }
       for (var kw = 0u; kw < params.KW; kw++) {
         let iw = iw0 + vec4i(i32(kw * params.dil_w));
         let ok = row_ok & (iw >= vec4i(0)) & (iw < vec4i(Wd));
-        let idx = select(vec4u(0u), chan + vec4u(ih * Wd + iw), ok);
-        let xv = select(vec4f(0.0), vec4f(x[idx.x], x[idx.y], x[idx.z], x[idx.w]), ok);
-        let wv = vec4f(w[w_row.x + k], w[w_row.y + k], w[w_row.z + k], w[w_row.w + k]);
-        acc0 += wv.x * xv;
-        acc1 += wv.y * xv;
-        acc2 += wv.z * xv;
-        acc3 += wv.w * xv;
-        k++;
+        if (!any(ok)) { continue; }
+        var idx = select(vec4u(0u), x_base + vec4u(ih * Wd + iw), ok);
+        var w_k = w_row + vec4u(kh * params.KW + kw);
+        for (var c = 0u; c < params.cg; c++) {
+          let xv = select(vec4f(0.0), vec4f(x[idx.x], x[idx.y], x[idx.z], x[idx.w]), ok);
+          let wv = vec4f(w[w_k.x], w[w_k.y], w[w_k.z], w[w_k.w]);
+          acc0 += wv.x * xv;
+          acc1 += wv.y * xv;
+          acc2 += wv.z * xv;
+          acc3 += wv.w * xv;
+          idx += vec4u(hw);
+          w_k += vec4u(taps);
+        }
+      }
+    }
+  } else {
+    var k = 0u;
+    for (var c = 0u; c < params.cg; c++) {
+      let chan = x_base + vec4u(c * hw);
+      for (var kh = 0u; kh < params.KH; kh++) {
+        let ih = ih0 + vec4i(i32(kh * params.dil_h));
+        let row_ok = (ih >= vec4i(0)) & (ih < vec4i(H));
+        for (var kw = 0u; kw < params.KW; kw++) {
+          let iw = iw0 + vec4i(i32(kw * params.dil_w));
+          let ok = row_ok & (iw >= vec4i(0)) & (iw < vec4i(Wd));
+          let idx = select(vec4u(0u), chan + vec4u(ih * Wd + iw), ok);
+          let xv = select(vec4f(0.0), vec4f(x[idx.x], x[idx.y], x[idx.z], x[idx.w]), ok);
+          let wv = vec4f(w[w_row.x + k], w[w_row.y + k], w[w_row.z + k], w[w_row.w + k]);
+          acc0 += wv.x * xv;
+          acc1 += wv.y * xv;
+          acc2 += wv.z * xv;
+          acc3 += wv.w * xv;
+          k++;
+        }
       }
     }
   }

@@ -72,29 +72,36 @@ fn main(
   let sw = vec4i(i32(params.stride_w));
   let OH = vec4i(i32(params.OH));
   let OW = vec4i(i32(params.OW));
+  let o_step = params.cg * taps;
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  for (var o = 0u; o < params.og; o++) {
-    let dy_chan = dy_base + vec4u(o * ohw);
-    let w_o = w_base + vec4u(o * params.cg * taps);
-    for (var kh = 0u; kh < params.KH; kh++) {
-      let th = th0 - vec4i(i32(kh * params.dil_h));
-      let oh = th / sh;
-      let row_ok = (th >= vec4i(0)) & (oh * sh == th) & (oh < OH);
-      for (var kw = 0u; kw < params.KW; kw++) {
-        let tw = tw0 - vec4i(i32(kw * params.dil_w));
-        let ow = tw / sw;
-        let ok = row_ok & (tw >= vec4i(0)) & (ow * sw == tw) & (ow < OW);
-        let idx = select(vec4u(0u), dy_chan + vec4u(oh * OW + ow), ok);
+  // Taps outside, output channels inside: the divisions and masks of a tap are worked
+  // out once, and a tap that no column of this invocation reaches is skipped whole
+  // (a stride-1 gradient skips about half its taps this way).
+  for (var kh = 0u; kh < params.KH; kh++) {
+    let th = th0 - vec4i(i32(kh * params.dil_h));
+    let oh = th / sh;
+    let row_ok = (th >= vec4i(0)) & (oh * sh == th) & (oh < OH);
+    if (!any(row_ok)) { continue; }
+    for (var kw = 0u; kw < params.KW; kw++) {
+      let tw = tw0 - vec4i(i32(kw * params.dil_w));
+      let ow = tw / sw;
+      let ok = row_ok & (tw >= vec4i(0)) & (ow * sw == tw) & (ow < OW);
+      if (!any(ok)) { continue; }
+      var idx = select(vec4u(0u), dy_base + vec4u(oh * OW + ow), ok);
+      let t = kh * params.KW + kw;
+      var w_o = w_base + vec4u(t);
+      for (var o = 0u; o < params.og; o++) {
         let dv = select(vec4f(0.0), vec4f(dy[idx.x], dy[idx.y], dy[idx.z], dy[idx.w]), ok);
-        let t = kh * params.KW + kw;
-        let wv = vec4f(w[w_o.x + t], w[w_o.y + t], w[w_o.z + t], w[w_o.w + t]);
+        let wv = vec4f(w[w_o.x], w[w_o.y], w[w_o.z], w[w_o.w]);
         acc0 += wv.x * dv;
         acc1 += wv.y * dv;
         acc2 += wv.z * dv;
         acc3 += wv.w * dv;
+        idx += vec4u(ohw);
+        w_o += vec4u(o_step);
       }
     }
   }

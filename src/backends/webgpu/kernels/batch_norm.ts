@@ -24,7 +24,8 @@ function pass(backend: WebGPUBackend, op: 0 | 1 | 2 | 3, x: GpuStorage, shape: S
     overrides: { OP: op, WG: ELEMENTWISE_WG },
     buffers: { x, dy: x, gamma: x, beta: x, stats: x, grad_stats: x, ...slots, out },
     uniforms: { C: c, HW: hw, M: shape[0] * hw, total, eps },
-    workgroups: elementwiseWorkgroups(op <= 1 ? c : total),
+    // The sums run one workgroup per channel; the element-wise passes one invocation per element.
+    workgroups: op <= 1 ? c : elementwiseWorkgroups(total),
   });
 }
 

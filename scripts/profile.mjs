@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// `npm run profile -- [--model lenet5] [--batch 64] [--top N] [--json FILE]`: compiles one
+// training step (Adam) of a zoo model in headless Chromium, times whole steps and then
+// every node on its own (GPU timestamps), and prints the slowest nodes and the time per op.
+// For finding where a step's time goes; benchmarks proper are `npm run bench`.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+
+if (spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
+const { createServer } = await import('vite');
+const { chromium } = await import('playwright');
+const browserConfig = JSON.parse(readFileSync(join(root, 'chromium.config.json'), 'utf8'));
+
+const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
+await server.listen();
+const port = server.httpServer.address().port;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: browserConfig.args, headless: true });
+try {
+  const page = await browser.newPage();
+  const query = new URLSearchParams({ model: value('--model', 'lenet5'), batch: value('--batch', '64') });
+  await page.goto(`http://localhost:${port}/demo/profile.html?${query}`);
+  await page.waitForFunction(() => window.profileReport !== undefined, null, { timeout: 0, polling: 500 });
+  const report = await page.evaluate(() => window.profileReport);
+  if (report.error) {
+    console.error(report.error);
+    process.exitCode = 1;
+  } else {
+    const top = Number(value('--top', '15'));
+    console.log(`${report.model}, batch ${report.batch} on ${report.adapter.vendor} ${report.adapter.architecture}: ${report.stepMedianMs.toFixed(1)} ms per step (median of 5, one submit), ${report.dispatchesPerStep} dispatches; nodes timed alone sum to ${report.nodesTotalMs.toFixed(1)} ms`);
+    console.log('\nslowest nodes:');
+    for (const n of [...report.nodes].sort((a, b) => b.ms - a.ms).slice(0, top)) {
+      console.log(`  ${n.ms.toFixed(2).padStart(9)} ms  ${n.op.padEnd(22)} ${n.shape}`);
+    }
+    const byOp = new Map();
+    for (const n of report.nodes) byOp.set(n.op, (byOp.get(n.op) ?? 0) + n.ms);
+    console.log('\ntime per op:');
+    for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1])) {
+      console.log(`  ${ms.toFixed(2).padStart(9)} ms  ${(100 * ms / report.nodesTotalMs).toFixed(1).padStart(5)}%  ${op}`);
+    }
+    if (value('--json')) writeFileSync(value('--json'), JSON.stringify(report, null, 2));
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
