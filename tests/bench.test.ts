@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchCases, quickCaseNames } from '../src/bench/cases';
-import { runBench } from '../src/bench/runner';
+import { loadPeers } from '../src/bench/peers';
+import { runBench, type Timing } from '../src/bench/runner';
 import { matmul } from '../src/ops/matmul';
 import { tensor } from '../src/tensor';
 import { gpuBackend } from './helpers/backends';
@@ -20,7 +21,7 @@ describe('kernel timing and the benchmark runner', () => {
   });
 
   it('runs a named case and reports medians of at least 5 runs and GFLOP/s', async () => {
-    const report = await runBench(await gpuBackend(), { filter: 'dense-64x400x120', warmup: 1 });
+    const report = await runBench(await gpuBackend(), { filter: 'dense-64x400x120' });
     expect(report.cases.map((c) => c.name)).toEqual(['dense-64x400x120']);
     const [c] = report.cases;
     expect(c.flops).toBe(2 * 64 * 400 * 120);
@@ -34,6 +35,33 @@ describe('kernel timing and the benchmark runner', () => {
     for (const layer of ['conv-lenet1', 'conv-lenet2', 'conv-vgg', 'conv-mobilenet-pw']) {
       for (const pass of ['fwd', 'grad-input', 'grad-filter']) expect(names).toContain(`${layer}-${pass}`);
     }
-    for (const n of ['matmul-512', 'conv-lenet1-fwd']) expect(quickCaseNames.has(n)).toBe(true);
+    for (const n of ['lenet5-train-step-b64', 'cifar-cnn-train-step-b64', 'maxpool-2x2-fwd', 'maxpool-2x2-bwd', 'avgpool-2x2-fwd', 'avgpool-2x2-bwd']) expect(names).toContain(n);
+    for (const n of ['matmul-512', 'conv-lenet1-fwd', 'lenet5-train-step-b64']) expect(quickCaseNames.has(n)).toBe(true);
+  });
+
+  it('times the same case on TF.js (WebGPU and CPU) and jax-js beside ours, and reports how many times faster ours is', async () => {
+    const peers = await loadPeers();
+    expect(peers.peerErrors).toEqual({});
+    const report = await runBench(await gpuBackend(), { filter: 'dense-64x400x120', ...peers });
+    expect(report.peers.tfjsWebgpu).toMatch(/^TF\.js 4\.22\.0 webgpu$/);
+    const [c] = report.cases;
+    for (const key of ['tfjsWebgpu', 'tfjsCpu', 'jax'] as const) {
+      const t = c[key]!;
+      expect('medianMs' in t ? t.medianMs : t.skipped).toBeGreaterThan(0);
+      expect(c.speedup[key]).toBeCloseTo((t as Timing).medianMs / c.ours.medianMs, 6);
+    }
+  });
+
+  it('a peer that does not cover a case says why instead of a time', async () => {
+    const peers = await loadPeers({ jax: true });
+    const report = await runBench(await gpuBackend(), { filter: 'maxpool-2x2-fwd', ...peers });
+    expect(report.cases[0].jax).toEqual({ skipped: 'jax-js is timed on matmul and conv forward only; not on pool fwd' });
+    expect(report.cases[0].speedup.jax).toBeUndefined();
+  });
+
+  it('the training-step case runs one whole compiled step and reports images per second', async () => {
+    const report = await runBench(await gpuBackend(), { filter: 'lenet5-train-step-b64' });
+    const [c] = report.cases;
+    expect(c.imagesPerSecond).toBeCloseTo(64 / (c.ours.medianMs / 1000), 6);
   });
 });

@@ -1,82 +1,66 @@
-import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import { conv2dAttrs, conv2dGradFilter, conv2dGradInput, conv2d } from '../ops/conv2d';
-import { depthwiseConv2d } from '../ops/depthwise_conv2d';
-import { matmul } from '../ops/matmul';
-import { runOp } from '../ops/op';
-import { avgpool2dGradOp, maxpool2dGradOp, avgpool2d, maxpool2d, pool2dAttrs } from '../ops/pool2d';
-import { Random } from '../random';
-import { sizeOf, type Shape } from '../shape';
-import { tensor, type Tensor } from '../tensor';
+import type { Shape } from '../shape';
 
-/** One benchmark case: its name (stable across runs), its flop count, and how to build it. */
+/**
+ * What a benchmark case computes, independent of any engine, so each system (ours,
+ * TF.js, jax-js) builds the same work its own way. Shapes are ours (NCHW, OIHW); a
+ * system with another native layout (TF.js: NHWC, HWIO) uses its own.
+ */
+export type CaseSpec =
+  | { kind: 'matmul'; m: number; n: number; k: number }
+  | { kind: 'conv'; pass: 'fwd' | 'grad-input' | 'grad-filter'; x: Shape; o: number; k: number; same: boolean }
+  | { kind: 'dwconv'; x: Shape; k: number; stride: number }
+  | { kind: 'pool'; pool: 'max' | 'avg'; pass: 'fwd' | 'bwd'; x: Shape; k: number }
+  | { kind: 'train-step'; model: 'lenet5' | 'cifar-cnn'; batch: number };
+
+/** One benchmark case: its name (stable across runs), its flop count and what it computes. */
 export interface BenchCase {
   name: string;
+  /** Floating-point operations of one run (for a training step: forward + backward, about 3x forward). */
   flops: number;
-  /** Creates inputs on the backend; `run` enqueues the timed work, `dispose` frees everything. */
-  setup(backend: WebGPUBackend): { run: () => Tensor; inputs: Tensor[] };
+  /** Images one run processes (training steps only): images/s = images / seconds. */
+  images?: number;
+  spec: CaseSpec;
 }
 
-const rand = (backend: WebGPUBackend, shape: Shape, seed: number) => tensor(backend, new Random(seed).uniformArray(sizeOf(shape)), shape);
+const matmulCase = (name: string, m: number, n: number, k: number): BenchCase => ({ name, flops: 2 * m * n * k, spec: { kind: 'matmul', m, n, k } });
 
-function matmulCase(name: string, m: number, n: number, k: number): BenchCase {
-  return {
-    name,
-    flops: 2 * m * n * k,
-    setup(backend) {
-      const inputs = [rand(backend, [m, k], 1), rand(backend, [k, n], 2)];
-      return { inputs, run: () => matmul(inputs[0], inputs[1]) };
-    },
-  };
-}
+/** Output size of a k x k window, stride 1 ("same" keeps the size). */
+const convOut = (size: number, k: number, same: boolean) => (same ? size : size - k + 1);
 
-/** conv2d forward, grad-input and grad-filter for one layer shape ("same" padding when asked). */
+/** conv2d forward, grad-input and grad-filter for one layer shape (each pass costs the forward's flops). */
 function convCases(name: string, x: Shape, o: number, k: number, same = false): BenchCase[] {
-  const filter = [o, x[1], k, k];
-  const attrs = conv2dAttrs(x, filter, { padding: same ? 'same' : 'valid' });
-  const oh = same ? x[2] : x[2] - k + 1;
-  const ow = same ? x[3] : x[3] - k + 1;
-  const y = [x[0], o, oh, ow];
-  const flops = 2 * x[0] * o * oh * ow * x[1] * k * k;
-  return [
-    { name: `${name}-fwd`, flops, setup: (b) => { const i = [rand(b, x, 1), rand(b, filter, 2)]; return { inputs: i, run: () => conv2d(i[0], i[1], { padding: same ? 'same' : 'valid' }) }; } },
-    { name: `${name}-grad-input`, flops, setup: (b) => { const i = [rand(b, y, 3), rand(b, filter, 2)]; return { inputs: i, run: () => conv2dGradInput(i[0], i[1], x, attrs) }; } },
-    { name: `${name}-grad-filter`, flops, setup: (b) => { const i = [rand(b, x, 1), rand(b, y, 3)]; return { inputs: i, run: () => conv2dGradFilter(i[0], i[1], filter, attrs) }; } },
-  ];
+  const flops = 2 * x[0] * o * convOut(x[2], k, same) * convOut(x[3], k, same) * x[1] * k * k;
+  return (['fwd', 'grad-input', 'grad-filter'] as const).map((pass) => ({ name: `${name}-${pass}`, flops, spec: { kind: 'conv', pass, x, o, k, same } }));
 }
 
 function dwCase(name: string, stride: number): BenchCase {
   const x = [8, 128, 56, 56];
   const out = Math.ceil(56 / stride);
-  return {
-    name,
-    flops: 2 * 8 * 128 * out * out * 9,
-    setup(b) {
-      const i = [rand(b, x, 1), rand(b, [128, 1, 3, 3], 2)];
-      return { inputs: i, run: () => depthwiseConv2d(i[0], i[1], { stride, padding: 'same' }) };
-    },
-  };
+  return { name, flops: 2 * 8 * 128 * out * out * 9, spec: { kind: 'dwconv', x, k: 3, stride } };
 }
 
-function poolCases(kind: 'maxpool' | 'avgpool'): BenchCase[] {
+/** 2x2/2 pooling forward and backward; "flops" counts one operation per window element. */
+function poolCases(pool: 'max' | 'avg'): BenchCase[] {
   const x = [32, 32, 28, 28];
-  const y = [32, 32, 14, 14];
-  const attrs = pool2dAttrs(x, 2);
-  const ops = sizeOf(y) * 4;
-  return [
-    { name: `${kind}-2x2-fwd`, flops: ops, setup: (b) => { const i = [rand(b, x, 1)]; return { inputs: i, run: () => (kind === 'maxpool' ? maxpool2d : avgpool2d)(i[0], 2) }; } },
-    {
-      name: `${kind}-2x2-bwd`,
-      flops: ops,
-      setup: (b) => {
-        const i = [rand(b, x, 1), rand(b, y, 2)];
-        return {
-          inputs: i,
-          run: () => (kind === 'maxpool' ? runOp(maxpool2dGradOp, [i[0], i[1]], attrs) : runOp(avgpool2dGradOp, [i[1]], { ...attrs, inputShape: x })),
-        };
-      },
-    },
-  ];
+  const flops = 32 * 32 * 28 * 28;
+  return (['fwd', 'bwd'] as const).map((pass) => ({ name: `${pool}pool-2x2-${pass}`, flops, spec: { kind: 'pool', pool, pass, x, k: 2 } }));
 }
+
+/**
+ * Forward flops per image of the two benchmark networks (convolutions and dense layers;
+ * activations and pooling are not counted). A training step costs about 3x forward.
+ * LeNet-5: conv 1->6 5x5 same on 28x28, conv 6->16 5x5 on 14x14, dense 400-120-84-10.
+ * CIFAR CNN: conv 3->32 3x3 on 32x32 (out 30), pool, 32->64 (13), pool, 64->64 (4), dense 1024-64-10.
+ */
+const LENET5_FORWARD_FLOPS = 2 * (28 * 28 * 6 * 25 + 10 * 10 * 16 * 6 * 25 + 400 * 120 + 120 * 84 + 84 * 10);
+const CIFAR_CNN_FORWARD_FLOPS = 2 * (30 * 30 * 32 * 27 + 13 * 13 * 64 * 32 * 9 + 4 * 4 * 64 * 64 * 9 + 1024 * 64 + 64 * 10);
+
+const trainStepCase = (name: string, model: 'lenet5' | 'cifar-cnn', perImage: number): BenchCase => ({
+  name,
+  flops: 3 * 64 * perImage,
+  images: 64,
+  spec: { kind: 'train-step', model, batch: 64 },
+});
 
 /** The cases named by the benchmark issue, in a stable order. */
 export const benchCases: BenchCase[] = [
@@ -90,9 +74,21 @@ export const benchCases: BenchCase[] = [
   ...convCases('conv-mobilenet-pw', [8, 128, 28, 28], 128, 1),
   dwCase('dwconv-3x3-s1', 1),
   dwCase('dwconv-3x3-s2', 2),
-  ...poolCases('maxpool'),
-  ...poolCases('avgpool'),
+  ...poolCases('max'),
+  ...poolCases('avg'),
+  trainStepCase('lenet5-train-step-b64', 'lenet5', LENET5_FORWARD_FLOPS),
+  trainStepCase('cifar-cnn-train-step-b64', 'cifar-cnn', CIFAR_CNN_FORWARD_FLOPS),
 ];
 
-/** The --quick subset: still includes matmul-512 and conv-lenet1. */
-export const quickCaseNames = new Set(['matmul-256', 'matmul-512', 'dense-64x400x120', 'conv-lenet1-fwd', 'conv-lenet1-grad-input', 'conv-lenet1-grad-filter', 'conv-lenet2-fwd', 'maxpool-2x2-fwd']);
+/** The --quick subset (under 5 minutes here): includes matmul-512, conv-lenet1 and the LeNet-5 step. */
+export const quickCaseNames = new Set([
+  'matmul-256',
+  'matmul-512',
+  'dense-64x400x120',
+  'conv-lenet1-fwd',
+  'conv-lenet1-grad-input',
+  'conv-lenet1-grad-filter',
+  'conv-lenet2-fwd',
+  'maxpool-2x2-fwd',
+  'lenet5-train-step-b64',
+]);

@@ -1,24 +1,42 @@
 import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
 import { benchCases, quickCaseNames, type BenchCase } from './cases';
+import { oursSystem } from './ours';
+import type { BenchSystem, PreparedCase, RunTiming } from './systems';
 
 export interface Timing {
   medianMs: number;
-  /** GPU time from timestamp queries, when the adapter has them. */
+  /** GPU time from timestamp queries, when measured (ours: every op case; TF.js WebGPU: tf.time). */
   gpuMedianMs: number | null;
   runs: number;
 }
+
+/** A peer that did not time a case says why. */
+export interface Skipped {
+  skipped: string;
+}
+
+export type SystemKey = BenchSystem['key'];
 
 export interface BenchResult {
   name: string;
   flops: number;
   ours: Timing;
-  /** Billions of flops per second from the median wall time. */
+  tfjsWebgpu?: Timing | Skipped;
+  tfjsCpu?: Timing | Skipped;
+  jax?: Timing | Skipped;
+  /** Billions of flops per second from our median wall time. */
   gflops: number;
+  /** Images per second of ours (training-step cases). */
+  imagesPerSecond?: number;
+  /** Peer median wall time / our median wall time: how many times faster ours is. */
+  speedup: Partial<Record<Exclude<SystemKey, 'ours'>, number>>;
 }
 
 export interface BenchReport {
   adapter: { vendor: string; architecture: string; isFallback: boolean };
   date: string;
+  /** The peers' versions, or why a peer could not start. */
+  peers: Partial<Record<Exclude<SystemKey, 'ours'>, string>>;
   cases: BenchResult[];
 }
 
@@ -26,52 +44,98 @@ export interface BenchOptions {
   quick?: boolean;
   filter?: string;
   runs?: number;
-  warmup?: number;
+  /** Peer systems, already loaded (see peers.ts); none times ours alone. */
+  peers?: BenchSystem[];
+  /** Why a peer could not be loaded, by key (reported, not fatal). */
+  peerErrors?: Partial<Record<Exclude<SystemKey, 'ours'>, string>>;
   onResult?: (r: BenchResult) => void;
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function timeCase(backend: WebGPUBackend, c: BenchCase, runs: number, warmup: number): Promise<BenchResult> {
-  const { run, inputs } = c.setup(backend);
-  // Warm-up compiles pipelines and fills the buffer pool, so neither is timed.
-  for (let i = 0; i < warmup; i++) {
-    const out = run();
-    await out.read();
-    out.dispose();
+const isTiming = (t: Timing | Skipped | undefined): t is Timing => t !== undefined && 'medianMs' in t;
+
+/**
+ * One case on every system: each prepares (builds inputs, warms up: no pipeline
+ * compilation is timed), then the systems take turns, run by run, so a slow spell of
+ * this shared machine falls on all of them alike; medians of `runs` runs.
+ */
+async function timeCase(c: BenchCase, systems: BenchSystem[], runs: number): Promise<BenchResult> {
+  const prepared = new Map<SystemKey, PreparedCase>();
+  const result: Partial<BenchResult> & { speedup: BenchResult['speedup'] } = { name: c.name, flops: c.flops, speedup: {} };
+  try {
+    for (const s of systems) {
+      try {
+        const p = await s.prepare(c.spec);
+        if (p) prepared.set(s.key, p);
+        else (result as Record<string, unknown>)[s.key] = { skipped: s.skipReason?.(c.spec) ?? 'not covered' };
+      } catch (e) {
+        if (s.key === 'ours') throw e;
+        (result as Record<string, unknown>)[s.key] = { skipped: `failed: ${(e as Error).message}` };
+      }
+    }
+    const timings = new Map<SystemKey, RunTiming[]>([...prepared.keys()].map((k) => [k, []]));
+    for (let r = 0; r < runs; r++) {
+      for (const [key, p] of prepared) {
+        try {
+          timings.get(key)?.push(await p.run());
+        } catch (e) {
+          if (key === 'ours') throw e;
+          prepared.delete(key);
+          timings.delete(key);
+          (result as Record<string, unknown>)[key] = { skipped: `failed: ${(e as Error).message}` };
+        }
+      }
+    }
+    for (const [key, ts] of timings) {
+      const gpu = ts.map((t) => t.gpuMs).filter((g): g is number => g !== null);
+      const p = prepared.get(key) as PreparedCase & { gpuTime?: () => Promise<number | null> };
+      if (gpu.length === 0 && p.gpuTime) {
+        // Peers whose GPU timing changes how they submit are timed for it separately.
+        for (let r = 0; r < runs; r++) {
+          const g = await p.gpuTime();
+          if (g !== null) gpu.push(g);
+        }
+      }
+      (result as Record<string, unknown>)[key] = { medianMs: median(ts.map((t) => t.wallMs)), gpuMedianMs: gpu.length ? median(gpu) : null, runs: ts.length };
+    }
+  } finally {
+    for (const p of prepared.values()) p.dispose();
   }
-  const wall: number[] = [];
-  const gpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    let out: { dispose(): void } | null = null;
-    const t = await backend.time(() => {
-      out = run();
-    });
-    out!.dispose();
-    wall.push(t.wallMs);
-    if (t.gpuMs !== null) gpu.push(t.gpuMs);
+  const ours = result.ours!;
+  result.gflops = c.flops / (ours.medianMs * 1e6);
+  if (c.images) result.imagesPerSecond = c.images / (ours.medianMs / 1000);
+  for (const key of ['tfjsWebgpu', 'tfjsCpu', 'jax'] as const) {
+    const t = result[key];
+    if (isTiming(t)) result.speedup[key] = t.medianMs / ours.medianMs;
   }
-  for (const t of inputs) t.dispose();
-  const ours = { medianMs: median(wall), gpuMedianMs: gpu.length ? median(gpu) : null, runs };
-  return { name: c.name, flops: c.flops, ours, gflops: c.flops / (ours.medianMs * 1e6) };
+  return result as BenchResult;
 }
 
-/** Times each selected case: warm-up, then the median of `runs` timed runs (at least 5). */
+/** The cases a run selects: --quick's subset and/or names containing the filter text. */
+export function selectCases(options: Pick<BenchOptions, 'quick' | 'filter'>): BenchCase[] {
+  return benchCases.filter((c) => (!options.quick || quickCaseNames.has(c.name)) && (!options.filter || c.name.includes(options.filter)));
+}
+
+/** Times each selected case on ours and the given peers: warm-up, then medians of `runs` (at least 5). */
 export async function runBench(backend: WebGPUBackend, options: BenchOptions = {}): Promise<BenchReport> {
   const runs = Math.max(5, options.runs ?? 5);
-  const cases = benchCases.filter((c) => (!options.quick || quickCaseNames.has(c.name)) && (!options.filter || c.name.includes(options.filter)));
+  const systems = [oursSystem(backend), ...(options.peers ?? [])];
   const results: BenchResult[] = [];
-  for (const c of cases) {
-    const r = await timeCase(backend, c, runs, options.warmup ?? 2);
+  for (const c of selectCases(options)) {
+    const r = await timeCase(c, systems, runs);
     options.onResult?.(r);
     results.push(r);
   }
+  const peers: BenchReport['peers'] = { ...options.peerErrors };
+  for (const s of options.peers ?? []) if (s.key !== 'ours') peers[s.key] = s.label;
   return {
     adapter: { vendor: backend.adapterInfo.vendor, architecture: backend.adapterInfo.architecture, isFallback: backend.isFallbackAdapter },
     date: new Date().toISOString(),
+    peers,
     cases: results,
   };
 }

@@ -92,6 +92,28 @@ export function vgg16(inputShape: Shape = [3, 224, 224], classes = 1000): Model 
 }
 
 /**
+ * The small CIFAR-10 CNN of the benchmark issue: 3x3 convolutions of 32, 64 and 64
+ * filters (valid, ReLU), max pooling after the first two, dense 64, then the classes.
+ * 122,570 parameters for 32x32x3 inputs and 10 classes.
+ */
+export function cifarCnn(inputShape: Shape = [3, 32, 32], classes = 10): Model {
+  return sequential(
+    inputShape,
+    [
+      new Conv2d({ filters: 32, kernel: 3, activation: 'relu' }),
+      new MaxPool2d({ kernel: 2 }),
+      new Conv2d({ filters: 64, kernel: 3, activation: 'relu' }),
+      new MaxPool2d({ kernel: 2 }),
+      new Conv2d({ filters: 64, kernel: 3, activation: 'relu' }),
+      new Flatten(),
+      new Dense({ units: 64, activation: 'relu' }),
+      new Dense({ units: classes, init: 'glorot' }),
+    ],
+    'cifar_cnn',
+  );
+}
+
+/**
  * A small DAG using every layer type: a residual Add, a Concat of two branches,
  * depthwise conv, batch norm, LRN, dropout, both poolings. For verify() and tests.
  */
@@ -117,6 +139,7 @@ export const MODELS: Record<string, (inputShape: Shape, classes: number) => Mode
   lenet5,
   'lenet5-bn': lenet5Bn,
   'conv-bn': convBn,
+  'cifar-cnn': cifarCnn,
   vgg16,
   'every-layer': everyLayerNet,
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convBn, lenet5, lenet5Bn, summary, vgg16 } from '../../src/index';
+import { cifarCnn, convBn, lenet5, lenet5Bn, summary, vgg16 } from '../../src/index';
 
 describe('summary()', () => {
   it('VGG-16 at 224x224x3 matches the lecture table: 138,357,544 parameters, per-layer activations', () => {
@@ -35,5 +35,11 @@ describe('summary()', () => {
     expect(s.totalParams).toBe(bn.countParams());
     expect(bn.countParams(true) - bn.countParams()).toBe(2 * (16 + 32));
     expect(s.rows.find((r) => r.kind === 'flatten')!.outputShape).toEqual([32 * 7 * 7]);
+  });
+
+  it('the benchmark CIFAR CNN has 122,570 parameters and flattens 4x4x64', () => {
+    const s = summary(cifarCnn());
+    expect(s.totalParams).toBe(122_570);
+    expect(s.rows.find((r) => r.kind === 'flatten')!.outputShape).toEqual([1024]);
   });
 });

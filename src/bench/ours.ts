@@ -1,0 +1,111 @@
+import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
+import { compileTrainStep } from '../nn/compile';
+import { Optimizer } from '../nn/optimizers';
+import { MODELS } from '../nn/zoo';
+import { conv2d, conv2dAttrs, conv2dGradFilter, conv2dGradInput } from '../ops/conv2d';
+import { depthwiseConv2d } from '../ops/depthwise_conv2d';
+import { matmul } from '../ops/matmul';
+import { runOp } from '../ops/op';
+import { avgpool2d, avgpool2dGradOp, maxpool2d, maxpool2dGradOp, pool2dAttrs } from '../ops/pool2d';
+import { sizeOf, type Shape } from '../shape';
+import { tensor, type Tensor } from '../tensor';
+import type { CaseSpec } from './cases';
+import { benchData, type BenchSystem, type PreparedCase } from './systems';
+
+const WARMUP = 2;
+
+/**
+ * Our op cases: wall time from enqueue until the output is on the host (as for every
+ * peer); GPU time of the same run from timestamp queries.
+ */
+function opCase(gpu: WebGPUBackend, spec: Exclude<CaseSpec, { kind: 'train-step' }>): PreparedCase {
+  const input = (shape: Shape, seed: number) => tensor(gpu, benchData(sizeOf(shape), seed), shape);
+  let inputs: Tensor[];
+  let run: () => Tensor;
+  switch (spec.kind) {
+    case 'matmul':
+      inputs = [input([spec.m, spec.k], 1), input([spec.k, spec.n], 2)];
+      run = () => matmul(inputs[0], inputs[1]);
+      break;
+    case 'conv': {
+      const filter = [spec.o, spec.x[1], spec.k, spec.k];
+      const padding = spec.same ? 'same' : 'valid';
+      const attrs = conv2dAttrs(spec.x, filter, { padding });
+      const y = [spec.x[0], spec.o, spec.same ? spec.x[2] : spec.x[2] - spec.k + 1, spec.same ? spec.x[3] : spec.x[3] - spec.k + 1];
+      if (spec.pass === 'fwd') {
+        inputs = [input(spec.x, 1), input(filter, 2)];
+        run = () => conv2d(inputs[0], inputs[1], { padding });
+      } else if (spec.pass === 'grad-input') {
+        inputs = [input(y, 3), input(filter, 2)];
+        run = () => conv2dGradInput(inputs[0], inputs[1], spec.x, attrs);
+      } else {
+        inputs = [input(spec.x, 1), input(y, 3)];
+        run = () => conv2dGradFilter(inputs[0], inputs[1], filter, attrs);
+      }
+      break;
+    }
+    case 'dwconv':
+      inputs = [input(spec.x, 1), input([spec.x[1], 1, spec.k, spec.k], 2)];
+      run = () => depthwiseConv2d(inputs[0], inputs[1], { stride: spec.stride, padding: 'same' });
+      break;
+    case 'pool': {
+      const attrs = pool2dAttrs(spec.x, spec.k);
+      const y = [spec.x[0], spec.x[1], spec.x[2] / spec.k, spec.x[3] / spec.k];
+      inputs = [input(spec.x, 1), input(y, 2)];
+      if (spec.pass === 'fwd') run = () => (spec.pool === 'max' ? maxpool2d : avgpool2d)(inputs[0], spec.k);
+      else if (spec.pool === 'max') run = () => runOp(maxpool2dGradOp, [inputs[0], inputs[1]], attrs);
+      else run = () => runOp(avgpool2dGradOp, [inputs[1]], { ...attrs, inputShape: spec.x });
+      break;
+    }
+  }
+  return {
+    async run() {
+      let out: Tensor | null = null;
+      const start = performance.now();
+      const t = await gpu.time(() => {
+        out = run();
+      });
+      await out!.read();
+      const wallMs = performance.now() - start;
+      out!.dispose();
+      return { wallMs, gpuMs: t.gpuMs };
+    },
+    dispose: () => inputs.forEach((t) => t.dispose()),
+  };
+}
+
+/**
+ * One whole training step (forward, loss, backward, SGD) as our trainer runs it: one
+ * replayed command buffer, one submit, the loss read back. Wall time only.
+ */
+function trainStepCase(gpu: WebGPUBackend, spec: Extract<CaseSpec, { kind: 'train-step' }>): PreparedCase {
+  const model = MODELS[spec.model](spec.model === 'lenet5' ? [1, 28, 28] : [3, 32, 32], 10).build(gpu, { seed: 1 });
+  const optimizer = new Optimizer({ kind: 'sgd', lr: 0.01 });
+  const step = compileTrainStep(model, optimizer, spec.batch);
+  const [c, h, w] = model.input.shape;
+  const x = benchData(spec.batch * c * h * w, 1);
+  const labels = Float32Array.from({ length: spec.batch }, (_, i) => i % 10);
+  return {
+    async run() {
+      const start = performance.now();
+      await step.program.run({ x, labels, step: Float32Array.of(optimizer.steps), hyper: optimizer.hyper() }, [step.loss]);
+      return { wallMs: performance.now() - start, gpuMs: null };
+    },
+    dispose() {
+      step.program.dispose();
+      model.dispose();
+    },
+  };
+}
+
+export function oursSystem(gpu: WebGPUBackend): BenchSystem {
+  return {
+    key: 'ours',
+    label: 'ours',
+    async prepare(spec) {
+      const prepared = spec.kind === 'train-step' ? trainStepCase(gpu, spec) : opCase(gpu, spec);
+      for (let i = 0; i < WARMUP; i++) await prepared.run();
+      return prepared;
+    },
+  };
+}
