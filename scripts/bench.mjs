@@ -3,28 +3,19 @@
 // demo/bench.html with Vite, opens it in headless Chromium (WebGPU), times our kernels and
 // the same work on TF.js (WebGPU, CPU) and jax-js side by side, prints each case as it
 // finishes, and with --json writes the report.
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openPageSession } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 
-if (spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
-const { createServer } = await import('vite');
-const { chromium } = await import('playwright');
-const browserConfig = JSON.parse(readFileSync(join(root, 'chromium.config.json'), 'utf8'));
-
-// No file watching or hot reload: editing the sources must not reload a page mid-run.
-const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
-await server.listen();
-const port = server.httpServer.address().port;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: browserConfig.args, headless: true });
+const session = await openPageSession(root);
+const { page } = session;
 try {
-  const page = await browser.newPage();
   const fmt = (t) => (t && 'medianMs' in t ? t.medianMs.toFixed(2) : '-');
   const x = (v) => (v === undefined ? '-' : `${v.toFixed(1)}x`);
   const header = `${'case'.padEnd(28)} ${'ours ms'.padStart(10)} ${'gpu ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'tfjs-gpu'.padStart(10)} ${'vs'.padStart(7)} ${'tfjs-cpu'.padStart(10)} ${'vs'.padStart(7)} ${'jax-js'.padStart(9)} ${'vs'.padStart(7)}`;
@@ -47,7 +38,7 @@ try {
   if (flag('--quick')) query.set('quick', '1');
   if (value('--filter')) query.set('filter', value('--filter'));
   if (flag('--no-peers')) query.set('peers', '0');
-  await page.goto(`http://localhost:${port}/demo/bench.html?${query}`);
+  await page.goto(session.url(`/demo/bench.html?${query}`));
   await page.waitForFunction(() => window.benchReport !== undefined, null, { timeout: 0, polling: 1000 });
   const report = await page.evaluate(() => window.benchReport);
   if (report.error) throw new Error(report.error);
@@ -57,6 +48,5 @@ try {
   if (skips.length) console.log(`peer failures:\n${skips.join('\n')}`);
   if (value('--json')) writeFileSync(value('--json'), JSON.stringify(report, null, 2));
 } finally {
-  await browser.close();
-  await server.close();
+  await session.close();
 }

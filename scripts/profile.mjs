@@ -3,28 +3,20 @@
 // training step (Adam) of a zoo model in headless Chromium, times whole steps and then
 // every node on its own (GPU timestamps), and prints the slowest nodes and the time per op.
 // For finding where a step's time goes; benchmarks proper are `npm run bench`.
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openPageSession } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 
-if (spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
-const { createServer } = await import('vite');
-const { chromium } = await import('playwright');
-const browserConfig = JSON.parse(readFileSync(join(root, 'chromium.config.json'), 'utf8'));
-
-const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
-await server.listen();
-const port = server.httpServer.address().port;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: browserConfig.args, headless: true });
+const session = await openPageSession(root);
+const { page } = session;
 try {
-  const page = await browser.newPage();
   const query = new URLSearchParams({ model: value('--model', 'lenet5'), batch: value('--batch', '64') });
-  await page.goto(`http://localhost:${port}/demo/profile.html?${query}`);
+  await page.goto(session.url(`/demo/profile.html?${query}`));
   await page.waitForFunction(() => window.profileReport !== undefined, null, { timeout: 0, polling: 500 });
   const report = await page.evaluate(() => window.profileReport);
   if (report.error) {
@@ -46,6 +38,5 @@ try {
     if (value('--json')) writeFileSync(value('--json'), JSON.stringify(report, null, 2));
   }
 } finally {
-  await browser.close();
-  await server.close();
+  await session.close();
 }

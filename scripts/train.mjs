@@ -6,13 +6,13 @@
 // Sets up what is missing, serves the engine with Vite, trains in headless Chromium
 // (WebGPU) on the real dataset from /usr/share/datasets, shows a progress bar, and
 // writes to --out: weights.safetensors, metrics.json and report.html (atomically).
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { ProgressBar } from '../cli/progress.mjs';
 import { renderReport } from '../cli/report.mjs';
+import { openPageSession } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const defaults = { model: 'lenet5', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, out: 'runs/latest' };
@@ -56,31 +56,22 @@ try {
   process.exit(2);
 }
 
-if (spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
-const { createServer } = await import('vite');
-const { chromium } = await import('playwright');
-const browserConfig = JSON.parse(readFileSync(join(root, 'chromium.config.json'), 'utf8'));
-
 const config = {
   model: options.model, dataset: options.dataset, epochs: options.epochs, batch: options.batch, optimizer: options.optimizer, lr: options.lr,
   schedule: options.schedule, warmupSteps: options.warmup, augment: options.augment, limit: options.limit, backend: options.backend, seed: options.seed,
 };
 const bar = new ProgressBar();
-// No file watching or hot reload: editing the sources must not reload a page mid-run.
-const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
-await server.listen();
-const port = server.httpServer.address().port;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: browserConfig.args, headless: true });
+const session = await openPageSession(root);
 let exitCode = 0;
 try {
-  const page = await browser.newPage();
+  const { page } = session;
   page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
   await page.exposeFunction('reportProgress', (p) => {
     if (p.kind === 'start') bar.log(`training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.dataset}: ${p.trainExamples} train / ${p.testExamples} test examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})`);
     if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
     if (p.kind === 'epoch') bar.log(`epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`);
   });
-  await page.goto(`http://localhost:${port}/demo/train.html`);
+  await page.goto(session.url('/demo/train.html'));
   await page.waitForFunction(() => typeof window.runTraining === 'function');
   const result = await page.evaluate((c) => window.runTraining(c), config);
   const m = result.metrics;
@@ -95,7 +86,6 @@ try {
   bar.log(`train failed: ${e.message}`);
   exitCode = 1;
 } finally {
-  await browser.close();
-  await server.close();
+  await session.close();
 }
 process.exit(exitCode);

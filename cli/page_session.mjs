@@ -1,0 +1,31 @@
+// What every command-line job that runs in the browser needs: set-up (apt, npm), the
+// Vite server on a free localhost port (a secure context, so navigator.gpu exists), and
+// headless Chromium with the WebGPU flags of chromium.config.json.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Runs scripts/setup.mjs (exits the process if it fails), then starts the server and the
+ * browser. Returns the page, `url(path)` for a path on the server, and `close()`.
+ */
+export async function openPageSession(root) {
+  if (spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
+  const { createServer } = await import('vite');
+  const { chromium } = await import('playwright');
+  const browserConfig = JSON.parse(readFileSync(join(root, 'chromium.config.json'), 'utf8'));
+  // No file watching or hot reload: editing the sources must not reload a page mid-run.
+  const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
+  await server.listen();
+  const port = server.httpServer.address().port;
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: browserConfig.args, headless: true });
+  const page = await browser.newPage();
+  return {
+    page,
+    url: (path) => `http://localhost:${port}${path}`,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
