@@ -12,7 +12,7 @@
 // One invocation computes 4 output channels x 4 output positions in registers; a
 // workgroup of WG_X x WG_Y invocations covers 4*WG_Y channels by 4*WG_X positions.
 // Padding reads zero through a select, with the load index clamped to 0.
-// Tunables (override): WG_X, WG_Y, HAS_BIAS, CHANNELS_INNER (loop order, below).
+// Tunables (override): WG_X, WG_Y, HAS_BIAS, RELU (fused max(y, 0)), CHANNELS_INNER (loop order, below).
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,
@@ -31,6 +31,7 @@ struct Params {
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;
 override HAS_BIAS: bool = false;
+override RELU: bool = false;
 override CHANNELS_INNER: bool = true;
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
@@ -139,7 +140,9 @@ fn main(
       let p = col0 + j;
       if (p >= positions) { break; }
       let n = p / ohw;
-      out[(n * params.O + o) * ohw + p % ohw] = acc[i][j] + b;
+      var v = acc[i][j] + b;
+      if (RELU) { v = max(v, 0.0); }
+      out[(n * params.O + o) * ohw + p % ohw] = v;
     }
   }
 }

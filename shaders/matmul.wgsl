@@ -14,7 +14,7 @@
 // Out-of-range rows and columns are clamped to the last valid one so the K loop has
 // no branches; their results are simply not stored.
 //
-// Tunables (override): WG_X, WG_Y workgroup shape; TRANS_A, TRANS_B, HAS_BIAS.
+// Tunables (override): WG_X, WG_Y workgroup shape; TRANS_A, TRANS_B, HAS_BIAS, RELU (fused max(c, 0)).
 
 struct Params {
   M: u32,
@@ -38,6 +38,7 @@ override WG_Y: u32 = 8u;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
+override RELU: bool = false;
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(
@@ -96,7 +97,8 @@ fn main(
   for (var i = 0u; i < 4u; i++) {
     let r = row0 + i;
     if (r >= M) { break; }
-    let v = acc[i] + bias_v;
+    var v = acc[i] + bias_v;
+    if (RELU) { v = max(v, vec4f(0.0)); }
     for (var j = 0u; j < 4u; j++) {
       if (col0 + j < N) { out[out_base + r * N + col0 + j] = v[j]; }
     }

@@ -39,8 +39,10 @@ export class Conv2d extends Layer {
 
   forward(_ctx: ForwardContext, [x]: readonly Tensor[], p: Readonly<Record<string, Tensor>>): Tensor {
     const { stride, padding, dilation, groups } = this.options;
-    const options: Conv2dOptions = { stride, padding, dilation, groups, bias: p.bias };
-    return activate(conv2d(x, p.weight, options), this.options.activation);
+    // ReLU runs inside the convolution's kernel; other activations as their own op.
+    const relu = this.options.activation === 'relu';
+    const options: Conv2dOptions = { stride, padding, dilation, groups, bias: p.bias, relu };
+    return activate(conv2d(x, p.weight, options), relu ? undefined : this.options.activation);
   }
 
   override flops([x]: readonly Shape[], out: Shape): number {

@@ -30,7 +30,9 @@ export class Dense extends Layer {
   }
 
   forward(_ctx: ForwardContext, [x]: readonly Tensor[], p: Readonly<Record<string, Tensor>>): Tensor {
-    return activate(dense(x, p.weight, p.bias), this.options.activation);
+    // ReLU runs inside the GEMM kernel; other activations as their own op.
+    const relu = this.options.activation === 'relu';
+    return activate(dense(x, p.weight, p.bias, relu), relu ? undefined : this.options.activation);
   }
 
   override flops([x]: readonly Shape[]): number {

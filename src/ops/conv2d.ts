@@ -1,6 +1,7 @@
 import { formatShape, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { defineOp, runOp } from './op';
+import { activationGradOps } from './activation_grad';
 import { sum } from './reduce';
 
 /** Resolved convolution attributes: every padding side explicit. */
@@ -11,6 +12,8 @@ export interface Conv2dAttrs {
   readonly padding: readonly [number, number, number, number];
   readonly dilation: readonly [number, number];
   readonly groups: number;
+  /** conv2d only: ReLU applied to the result in the same kernel (fused activation). */
+  readonly relu?: boolean;
 }
 
 /** Every size a conv2d kernel needs, from NCHW input and OIHW filter shapes. */
@@ -83,11 +86,14 @@ export const conv2dOp = defineOp<Conv2dAttrs>({
     }
     return [g.n, g.o, g.oh, g.ow];
   },
-  grad([x, f, bias], _y, dy, attrs) {
+  grad([x, f, bias], y, dy, attrs) {
+    // With a fused ReLU, the gradient first passes the ReLU: y > 0 exactly where its input was.
+    const { relu, ...plain } = attrs;
+    const g = relu ? runOp(activationGradOps.relu_grad, [y, dy], {}) : dy;
     return [
-      conv2dGradInput(dy, f, x.shape, attrs),
-      conv2dGradFilter(x, dy, f.shape, attrs),
-      ...(bias ? [sum(dy, [0, 2, 3])] : []),
+      conv2dGradInput(g, f, x.shape, plain),
+      conv2dGradFilter(x, g, f.shape, plain),
+      ...(bias ? [sum(g, [0, 2, 3])] : []),
     ];
   },
 });
@@ -139,6 +145,8 @@ export interface Conv2dOptions {
   dilation?: number | readonly [number, number];
   groups?: number;
   bias?: Tensor;
+  /** Apply ReLU in the convolution's own kernel (one dispatch and one pass over memory fewer). */
+  relu?: boolean;
 }
 
 /** A single number or an [h, w] pair as [h, w]. */
@@ -163,7 +171,7 @@ export function resolvePadding(
 }
 
 /** Resolved attributes for conv2d of input `x` with filter `f`. */
-export function conv2dAttrs(x: Shape, f: Shape, options: Omit<Conv2dOptions, 'bias'> = {}): Conv2dAttrs {
+export function conv2dAttrs(x: Shape, f: Shape, options: Omit<Conv2dOptions, 'bias' | 'relu'> = {}): Conv2dAttrs {
   const stride = pair(options.stride ?? 1);
   const dilation = pair(options.dilation ?? 1);
   const padding = resolvePadding(options.padding ?? 'valid', [x[2], x[3]], [f[2], f[3]], stride, dilation);
@@ -173,7 +181,7 @@ export function conv2dAttrs(x: Shape, f: Shape, options: Omit<Conv2dOptions, 'bi
 /** 2-D convolution (cross-correlation) of NCHW `x` with OIHW `filter`. */
 export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): Tensor {
   const attrs = conv2dAttrs(x.shape, filter.shape, options);
-  return runOp(conv2dOp, options.bias ? [x, filter, options.bias] : [x, filter], attrs);
+  return runOp(conv2dOp, options.bias ? [x, filter, options.bias] : [x, filter], options.relu ? { ...attrs, relu: true } : attrs);
 }
 
 export function conv2dGradInput(dy: Tensor, filter: Tensor, inputShape: Shape, attrs: Conv2dAttrs): Tensor {

@@ -1,5 +1,6 @@
 import { formatShape, type Shape } from '../shape';
 import { scope, type Tensor } from '../tensor';
+import { activationGradOps } from './activation_grad';
 import { sum } from './reduce';
 import { defineOp, runOp } from './op';
 
@@ -9,6 +10,8 @@ export interface MatmulAttrs {
   readonly transposeA: boolean;
   /** Read B as its transpose: B is stored N x K instead of K x N. */
   readonly transposeB: boolean;
+  /** ReLU applied to the result in the same kernel (fused activation of a dense layer). */
+  readonly relu?: boolean;
 }
 
 /** The matrix view of a rank-2 or rank-3 (batched) matmul operand. */
@@ -58,7 +61,9 @@ export function matmulDims(shapes: readonly Shape[], attrs: MatmulAttrs): Matmul
  * operand takes the transpose of that. A rank-2 operand shared across a batch sums its
  * per-batch gradients; the bias gets dC summed over every axis but the last.
  */
-function matmulGrad([a, b, bias]: readonly Tensor[], _y: Tensor, dy: Tensor, attrs: MatmulAttrs): Tensor[] {
+function matmulGrad([a, b, bias]: readonly Tensor[], y: Tensor, upstream: Tensor, attrs: MatmulAttrs): Tensor[] {
+  // With a fused ReLU, the gradient first passes the ReLU: y > 0 exactly where its input was.
+  const dy = attrs.relu ? runOp(activationGradOps.relu_grad, [y, upstream], {}) : upstream;
   const tA = attrs.transposeA;
   const tB = attrs.transposeB;
   const batched = dy.rank === 3;
@@ -89,6 +94,8 @@ export interface MatmulOptions {
   transposeB?: boolean;
   /** Added to every row of the result; shape [N]. */
   bias?: Tensor;
+  /** Apply ReLU in the GEMM's own kernel. */
+  relu?: boolean;
 }
 
 /**
@@ -97,7 +104,7 @@ export interface MatmulOptions {
  * across the other's batch.
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  const attrs = { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false };
+  const attrs: MatmulAttrs = { transposeA: options.transposeA ?? false, transposeB: options.transposeB ?? false, ...(options.relu ? { relu: true } : {}) };
   return runOp(matmulOp, options.bias ? [a, b, options.bias] : [a, b], attrs);
 }
 
@@ -106,6 +113,6 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
  * [out]. It is matmul, so it shares the GEMM kernel and the gradient rule: dx = dy W^T,
  * dW = x^T dy, db = sum of dy over the batch.
  */
-export function dense(x: Tensor, weights: Tensor, bias?: Tensor): Tensor {
-  return matmul(x, weights, { bias });
+export function dense(x: Tensor, weights: Tensor, bias?: Tensor, relu = false): Tensor {
+  return matmul(x, weights, { bias, relu });
 }

@@ -11,6 +11,8 @@ export interface ConvRow {
   dilation?: number | [number, number];
   groups?: number;
   bias?: boolean;
+  /** Fused ReLU (forward and gradient rule; the gradient kernels never see it). */
+  relu?: boolean;
 }
 
 /** Edge cases: batch 1, 1x1 images, odd sizes, stride > kernel, channels not divisible by 4, Cin 1 and 3, groups, dilation, asymmetric padding. */
@@ -40,16 +42,25 @@ export function convName(r: ConvRow): string {
   if (r.dilation) parts.push(`d=${[r.dilation].flat().join('x')}`);
   if (r.groups) parts.push(`g=${r.groups}`);
   if (r.bias) parts.push('bias');
+  if (r.relu) parts.push('relu');
   return parts.join(',');
 }
 
 export function convSetup(r: ConvRow) {
   const groups = r.groups ?? 1;
   const filter = [r.o, r.x[1] / groups, r.k[0], r.k[1]];
-  const attrs = conv2dAttrs(r.x, filter, { stride: r.stride, padding: r.padding, dilation: r.dilation, groups });
+  const plain = conv2dAttrs(r.x, filter, { stride: r.stride, padding: r.padding, dilation: r.dilation, groups });
+  const attrs = r.relu ? { ...plain, relu: true } : plain;
   const g = conv2dGeometry('conv2d', r.x, filter, attrs);
   return { filter, attrs, g, y: [g.n, g.o, g.oh, g.ow] };
 }
+
+/** Rows with the fused ReLU: forward parity and the finite-difference check of the rule. */
+const reluRows: ConvRow[] = [
+  { x: [2, 6, 14, 14], o: 16, k: [5, 5], bias: true, relu: true },
+  { x: [1, 3, 7, 11], o: 7, k: [3, 5], padding: 'same', bias: true, relu: true },
+  { x: [1, 1, 6, 6], o: 3, k: [3, 3], relu: true },
+];
 
 const cases: ParityCase[] = convRows.flatMap((r) => {
   const { filter, attrs, g, y } = convSetup(r);
@@ -79,6 +90,17 @@ const cases: ParityCase[] = convRows.flatMap((r) => {
   ];
 });
 
+for (const r of reluRows) {
+  const { filter, attrs, g } = convSetup(r);
+  cases.push({
+    name: `forward ${convName(r)}`,
+    op: 'conv2d',
+    inputs: [{ shape: r.x }, { shape: filter }, ...(r.bias ? [{ shape: [r.o] }] : [])],
+    attrs,
+    reduction: g.cg * g.kh * g.kw + 1,
+  });
+}
+
 /** LeNet's first layer at batch 64: grad_filter splits its reduction over images. */
 const lenetBatch = convSetup({ x: [64, 1, 28, 28], o: 6, k: [5, 5] });
 cases.push({
@@ -95,7 +117,7 @@ export const conv2dTable: ParityTable = { ops: ['conv2d', 'conv2d_grad_input', '
 export const conv2dGrads: GradTable = {
   kind: 'gradient',
   ops: ['conv2d'],
-  cases: convRows
+  cases: [...convRows, ...reluRows]
     .filter((r) => r.x[0] * r.x[1] * r.x[2] * r.x[3] <= 600)
     .map((r) => {
       const { filter, attrs } = convSetup(r);

@@ -62,5 +62,7 @@ export const matmulGrads: GradTable = {
     mm(2, 3, 4, false, false, true, 2),
     mm(2, 3, 4, true, true, false, 3),
     mm(2, 3, 4, false, false, false, 2, true),
+    // Fused ReLU: the rule must pass the gradient through max(0, .) first.
+    { ...mm(3, 4, 5, false, false, true), name: 'matmul m=3,n=4,k=5,bias,relu', attrs: { transposeA: false, transposeB: false, relu: true } },
   ],
 };

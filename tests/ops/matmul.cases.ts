@@ -52,4 +52,10 @@ const sharedB: ParityCase = {
   reduction: 4,
 };
 
-export const matmulTable: ParityTable = { ops: ['matmul'], cases: [...rows.map(toCase), sharedB] };
+/** The fused ReLU of a dense layer, with and without bias and transposes. */
+const fusedRelu: ParityCase[] = ([[64, 120, 400, false, false, true], [33, 65, 17, true, true, false]] as Row[]).map((row) => {
+  const c = toCase(row);
+  return { ...c, name: `${c.name},relu`, attrs: { ...c.attrs, relu: true } };
+});
+
+export const matmulTable: ParityTable = { ops: ['matmul'], cases: [...rows.map(toCase), sharedB, ...fusedRelu] };

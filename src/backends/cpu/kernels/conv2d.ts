@@ -31,12 +31,13 @@ function forEachTap(g: Conv2dGeometry, visit: (yi: number, wi: number, xi: numbe
   }
 }
 
-/** y = bias[o] + sum over taps of w * x. */
+/** y = bias[o] + sum over taps of w * x, then max(y, 0) when the ReLU is fused. */
 export const conv2d: CpuKernel = ([x, f, bias], attrs) => {
   const g = conv2dGeometry('conv2d', x.shape, f.shape, attrs as Conv2dAttrs);
   const y = new Float64Array(g.n * g.o * g.oh * g.ow);
   if (bias) for (let i = 0; i < y.length; i++) y[i] = bias.storage[Math.floor(i / (g.oh * g.ow)) % g.o];
   forEachTap(g, (yi, wi, xi) => (y[yi] += f.storage[wi] * x.storage[xi]));
+  if ((attrs as Conv2dAttrs).relu) for (let i = 0; i < y.length; i++) y[i] = Math.max(y[i], 0);
   return y;
 };
 

@@ -1,7 +1,7 @@
 import { matmulDims, type MatmulAttrs } from '../../../ops/matmul';
 import type { CpuKernel } from '../cpu_backend';
 
-/** C[b,i,j] = sum_k A[b,i,k] B[b,k,j] (+ bias[j]), reading A or B transposed when asked. */
+/** C[b,i,j] = sum_k A[b,i,k] B[b,k,j] (+ bias[j]) (then max(C, 0) when the ReLU is fused), reading A or B transposed when asked. */
 export const matmul: CpuKernel = (inputs, rawAttrs) => {
   const attrs = rawAttrs as MatmulAttrs;
   const d = matmulDims(
@@ -21,7 +21,7 @@ export const matmul: CpuKernel = (inputs, rawAttrs) => {
       for (let j = 0; j < d.n; j++) {
         let acc = bias ? bias[j] : 0;
         for (let k = 0; k < d.k; k++) acc += a[aBase + i * aM + k * aK] * b[bBase + k * bK + j * bN];
-        out[(p * d.m + i) * d.n + j] = acc;
+        out[(p * d.m + i) * d.n + j] = attrs.relu ? Math.max(acc, 0) : acc;
       }
     }
   }

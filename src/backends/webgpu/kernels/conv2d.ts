@@ -48,7 +48,7 @@ export const conv2d: WebGPUKernel = (backend, [x, f, bias], attrs, outShape) => 
   const tiles = tileCounts(g.og, g.n * g.oh * g.ow, shape);
   backend.dispatch({
     spec: conv2dShader,
-    overrides: { WG_X: shape.wgX, WG_Y: shape.wgY, HAS_BIAS: bias !== undefined, CHANNELS_INNER: g.cg >= CHANNELS_INNER_MIN },
+    overrides: { WG_X: shape.wgX, WG_Y: shape.wgY, HAS_BIAS: bias !== undefined, RELU: (attrs as Conv2dAttrs).relu === true, CHANNELS_INNER: g.cg >= CHANNELS_INNER_MIN },
     buffers: { x: x.storage, w: f.storage, bias: (bias ?? f).storage, out },
     uniforms: geometryUniforms(g, tiles),
     workgroups: tiles.tilesM * tiles.tilesN * g.groups,

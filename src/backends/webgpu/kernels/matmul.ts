@@ -26,7 +26,7 @@ export const matmul: WebGPUKernel = (backend, inputs, rawAttrs, outShape) => {
   const tilesN = Math.ceil(d.n / (4 * WG_X));
   backend.dispatch({
     spec: matmulShader,
-    overrides: { WG_X, WG_Y, TRANS_A: attrs.transposeA, TRANS_B: attrs.transposeB, HAS_BIAS: d.hasBias },
+    overrides: { WG_X, WG_Y, TRANS_A: attrs.transposeA, TRANS_B: attrs.transposeB, HAS_BIAS: d.hasBias, RELU: attrs.relu === true },
     // Without a bias any buffer fills the slot; HAS_BIAS=false never reads it.
     buffers: { a: inputs[0].storage, b: inputs[1].storage, bias: (inputs[2] ?? inputs[0]).storage, out },
     uniforms: {
