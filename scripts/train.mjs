@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run train -- [--model lenet5] [--dataset fashion-mnist] [--epochs 3] [--batch 64]
-//   [--optimizer adam] [--lr 1e-3] [--schedule constant|cosine|step|exponential]
+// `npm run train -- [--model conv-bn] [--dataset fashion-mnist] [--epochs 3] [--batch 64]
+//   [--optimizer adam] [--lr 2e-3] [--schedule constant|cosine|step|exponential]
 //   [--augment] [--limit N] [--backend webgpu|cpu] [--seed S] [--json FILE] [--out DIR]`
 //
 // Sets up what is missing, serves the engine with Vite, trains in headless Chromium
@@ -15,7 +15,7 @@ import { renderReport } from '../cli/report.mjs';
 import { openPageSession } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const defaults = { model: 'lenet5', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, out: 'runs/latest' };
+const defaults = { model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, out: 'runs/latest' };
 const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'seed', 'warmup']);
 const choices = { optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'] };
 

@@ -5,7 +5,8 @@
 //   2 normalize:   out[i] = gamma[c] * xhat + beta[c]              (one invocation per element; reads stats)
 //   3 grad input:  out[i] = gamma[c] * invstd / M * (M*dy - sum dy - xhat * sum dy*xhat)
 //                                                                   (one invocation per element; reads stats, grad_stats)
-// Training runs 0 then 2 (forward) or 0, 1, 3 (backward); inference runs 2 on running
+// Training runs 0 then 2 (forward); backward, batch_norm_grad_sums runs 0 then 1, and
+// batch_norm_train_grad runs 0 then 3 on those sums. Inference runs 2 on running
 // statistics packed the same way ([mean; var]).
 //
 // Bindings (group 0):

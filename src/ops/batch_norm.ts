@@ -1,6 +1,7 @@
 import { formatShape, type Shape } from '../shape';
-import { full, scope, tensor, type Tensor } from '../tensor';
+import { full, scope, type Tensor } from '../tensor';
 import { add, mul, sub } from './binary';
+import { slice } from './concat';
 import { defineOp, runOp, type OpDef } from './op';
 import { sum } from './reduce';
 import { reshape } from './reshape';
@@ -46,27 +47,44 @@ export const batchNormTrainOp: OpDef<BatchNormAttrs> = defineOp<BatchNormAttrs>(
     checkPerChannel('batch_norm_train', x, [gamma, beta], ['gamma', 'beta']);
     return x;
   },
-  grad([x, gamma, beta], _y, dy, attrs): Tensor[] {
+  grad([x, gamma], _y, dy, attrs): Tensor[] {
+    // One pass gives both per-channel sums; they are dbeta and dgamma, and dx needs them too.
+    const sums = runOp(batchNormGradSumsOp, [x, dy], attrs);
+    const c = x.shape[1];
     return [
-      runOp(batchNormTrainGradOp, [x, dy, gamma], attrs),
-      // dgamma = sum(dy * xhat), with xhat = the normalised input (gamma 1, beta 0)
-      scope((): Tensor => sum(mul(dy, runOp(batchNormTrainOp, [x, full(x.backend, gamma.shape, 1), full(x.backend, beta.shape, 0)], attrs)), statAxes(x))),
-      sum(dy, statAxes(x)),
+      runOp(batchNormTrainGradOp, [x, dy, gamma, sums], attrs),
+      scope(() => reshape(slice(sums, 0, 1, 1), [c])), // dgamma = sum(dy * xhat)
+      scope(() => reshape(slice(sums, 0, 0, 1), [c])), // dbeta = sum(dy)
     ];
+  },
+});
+
+/**
+ * The per-channel sums of training-mode batch norm's backward pass: row 0 sum(dy), row 1
+ * sum(dy * xhat) with xhat normalised by the batch statistics: [2, C]. Inputs: x, dy.
+ */
+export const batchNormGradSumsOp = defineOp<BatchNormAttrs>({
+  name: 'batch_norm_grad_sums',
+  inputs: 2,
+  inferShape([x, dy]) {
+    const c = bnChannels('batch_norm_grad_sums', x);
+    if (formatShape(dy) !== formatShape(x)) throw new Error(`batch_norm_grad_sums: dy ${formatShape(dy)} must match x ${formatShape(x)}`);
+    return [2, c];
   },
 });
 
 /**
  * dx of training-mode batch norm, where the statistics depend on x too:
  * dx = gamma * invstd / M * (M * dy - sum(dy) - xhat * sum(dy * xhat)), M = values per channel.
- * Inputs: x, dy, gamma.
+ * Inputs: x, dy, gamma, and the [2, C] sums of batch_norm_grad_sums.
  */
 export const batchNormTrainGradOp = defineOp<BatchNormAttrs>({
   name: 'batch_norm_train_grad',
-  inputs: 3,
-  inferShape([x, dy, gamma]) {
+  inputs: 4,
+  inferShape([x, dy, gamma, sums]) {
     checkPerChannel('batch_norm_train_grad', x, [gamma], ['gamma']);
     if (formatShape(dy) !== formatShape(x)) throw new Error(`batch_norm_train_grad: dy ${formatShape(dy)} must match x ${formatShape(x)}`);
+    if (formatShape(sums) !== formatShape([2, x[1]])) throw new Error(`batch_norm_train_grad: sums must be [2, ${x[1]}] (sum dy; sum dy*xhat), got ${formatShape(sums)}`);
     return x;
   },
 });
@@ -118,8 +136,8 @@ export function batchNorm(x: Tensor, state: BatchNormState, options: BatchNormOp
   const y = runOp(batchNormTrainOp, [x, state.gamma, state.beta], { eps });
   const running = scope(() => {
     const stats = runOp(batchNormStatsOp, [x], {});
-    // Row r of the [2, C] statistics: mask with a one-hot column and sum over rows.
-    const row = (r: 0 | 1) => reshape(sum(mul(stats, tensor(x.backend, r === 0 ? [1, 0] : [0, 1], [2, 1])), 0), [x.shape[1]]);
+    // Row r of the [2, C] statistics.
+    const row = (r: 0 | 1) => reshape(slice(stats, 0, r, 1), [x.shape[1]]);
     const unbiased = mul(row(1), full(x.backend, [], count > 1 ? count / (count - 1) : 1));
     const keep = full(x.backend, [], 1 - m);
     const take = full(x.backend, [], m);

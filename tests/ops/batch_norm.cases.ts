@@ -5,7 +5,7 @@ const shapes = [[1, 1], [4, 3], [64, 10], [2, 3, 5, 5], [1, 5, 3, 3], [8, 16, 7,
 const eps = 1e-5;
 
 export const batchNormTable: ParityTable = {
-  ops: ['batch_norm_stats', 'batch_norm_train', 'batch_norm_train_grad', 'batch_norm_infer'],
+  ops: ['batch_norm_stats', 'batch_norm_train', 'batch_norm_grad_sums', 'batch_norm_train_grad', 'batch_norm_infer'],
   cases: shapes.flatMap((x): ParityCase[] => {
     const c = x[1];
     const m = x.reduce((a, b) => a * b, 1) / c;
@@ -15,7 +15,8 @@ export const batchNormTable: ParityTable = {
     return [
       { name: `batch_norm_stats ${name}`, op: 'batch_norm_stats', inputs: [input], reduction: m },
       { name: `batch_norm_train ${name}`, op: 'batch_norm_train', inputs: [input, { shape: [c] }, { shape: [c] }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
-      { name: `batch_norm_train_grad ${name}`, op: 'batch_norm_train_grad', inputs: [input, { shape: x }, { shape: [c] }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
+      { name: `batch_norm_grad_sums ${name}`, op: 'batch_norm_grad_sums', inputs: [input, { shape: x }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
+      { name: `batch_norm_train_grad ${name}`, op: 'batch_norm_train_grad', inputs: [input, { shape: x }, { shape: [c] }, { shape: [2, c] }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
       {
         name: `batch_norm_infer ${name}`,
         op: 'batch_norm_infer',

@@ -36,22 +36,29 @@ export const batch_norm_train: CpuKernel = ([x, gamma, beta], attrs) => {
   });
 };
 
-export const batch_norm_train_grad: CpuKernel = ([x, dy, gamma], attrs) => {
+/** [sum dy; sum dy * xhat] per channel. */
+export const batch_norm_grad_sums: CpuKernel = ([x, dy], attrs) => {
+  const { mean, variance } = stats(x.storage, x.shape);
+  const { c, channel } = layout(x.shape);
+  const eps = (attrs as BatchNormAttrs).eps;
+  const sums = new Float64Array(2 * c);
+  for (let i = 0; i < x.storage.length; i++) {
+    const k = channel(i);
+    sums[k] += dy.storage[i];
+    sums[c + k] += (dy.storage[i] * (x.storage[i] - mean[k])) / Math.sqrt(variance[k] + eps);
+  }
+  return sums;
+};
+
+export const batch_norm_train_grad: CpuKernel = ([x, dy, gamma, sums], attrs) => {
   const { mean, variance } = stats(x.storage, x.shape);
   const { c, m, channel } = layout(x.shape);
   const eps = (attrs as BatchNormAttrs).eps;
   const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
-  const sumDy = new Float64Array(c);
-  const sumDyXhat = new Float64Array(c);
-  for (let i = 0; i < x.storage.length; i++) {
-    const k = channel(i);
-    sumDy[k] += dy.storage[i];
-    sumDyXhat[k] += dy.storage[i] * (x.storage[i] - mean[k]) * invStd[k];
-  }
   return Float64Array.from(x.storage, (v, i) => {
     const k = channel(i);
     const xhat = (v - mean[k]) * invStd[k];
-    return ((gamma.storage[k] * invStd[k]) / m) * (m * dy.storage[i] - sumDy[k] - xhat * sumDyXhat[k]);
+    return ((gamma.storage[k] * invStd[k]) / m) * (m * dy.storage[i] - sums.storage[k] - xhat * sums.storage[c + k]);
   });
 };
 

@@ -2,7 +2,7 @@ import type { CpuKernel } from '../cpu_backend';
 import { binaryKernels } from './binary';
 import { conv2d, conv2d_grad_filter, conv2d_grad_input } from './conv2d';
 import { activationGradKernels } from './activation_grad';
-import { batch_norm_infer, batch_norm_stats, batch_norm_train, batch_norm_train_grad } from './batch_norm';
+import { batch_norm_grad_sums, batch_norm_infer, batch_norm_stats, batch_norm_train, batch_norm_train_grad } from './batch_norm';
 import { depthwise_conv2d, depthwise_conv2d_grad_filter, depthwise_conv2d_grad_input } from './depthwise_conv2d';
 import { concat, slice } from './concat';
 import { dropout } from './dropout';
@@ -45,6 +45,7 @@ export const cpuKernels: Record<string, CpuKernel> = {
   batch_norm_stats,
   batch_norm_train,
   batch_norm_train_grad,
+  batch_norm_grad_sums,
   batch_norm_infer,
   softmax,
   log_softmax,

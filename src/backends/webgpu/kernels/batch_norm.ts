@@ -45,16 +45,23 @@ export const batch_norm_train: WebGPUKernel = (backend, [x, gamma, beta], attrs,
   return out;
 };
 
-export const batch_norm_train_grad: WebGPUKernel = (backend, [x, dy, gamma], attrs, outShape) => {
+export const batch_norm_grad_sums: WebGPUKernel = (backend, [x, dy], attrs, outShape) => {
+  const eps = (attrs as BatchNormAttrs).eps;
+  const stats = backend.allocate('batch_norm_grad_sums', [2, x.shape[1]]);
+  pass(backend, 0, x.storage, x.shape, eps, stats, {});
+  const out = backend.allocate('batch_norm_grad_sums', outShape);
+  pass(backend, 1, x.storage, x.shape, eps, out, { dy: dy.storage, stats });
+  backend.release(stats);
+  return out;
+};
+
+export const batch_norm_train_grad: WebGPUKernel = (backend, [x, dy, gamma, sums], attrs, outShape) => {
   const eps = (attrs as BatchNormAttrs).eps;
   const stats = backend.allocate('batch_norm_train_grad', [2, x.shape[1]]);
   pass(backend, 0, x.storage, x.shape, eps, stats, {});
-  const gradStats = backend.allocate('batch_norm_train_grad', [2, x.shape[1]]);
-  pass(backend, 1, x.storage, x.shape, eps, gradStats, { dy: dy.storage, stats });
   const out = backend.allocate('batch_norm_train_grad', outShape);
-  pass(backend, 3, x.storage, x.shape, eps, out, { dy: dy.storage, gamma: gamma.storage, stats, grad_stats: gradStats });
+  pass(backend, 3, x.storage, x.shape, eps, out, { dy: dy.storage, gamma: gamma.storage, stats, grad_stats: sums.storage });
   backend.release(stats);
-  backend.release(gradStats);
   return out;
 };
 
