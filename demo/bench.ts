@@ -1,45 +1,67 @@
-import { createWebGPUBackend } from '../src/index';
+// The Bench page: our kernels against TF.js and jax-js in the visitor's browser, as a
+// table and a chart. `npm run bench` opens it with ?run=1 and reads window.benchReport.
 import { loadPeers } from '../src/bench/peers';
 import { runBench, type BenchReport, type BenchResult, type Skipped, type Timing } from '../src/bench/runner';
+import { drawBarChart } from './ui/charts';
+import { webgpu, WEBGPU_HELP } from './ui/backend_choice';
 
 declare global {
   interface Window {
-    /** Set when the run ends; the command line (`npm run bench`) waits for it. */
+    /** Set when a run ends; the command line (`npm run bench`) waits for it. */
     benchReport?: BenchReport | { error: string };
   }
 }
 
-const status = document.querySelector<HTMLParagraphElement>('#status')!;
-const table = document.querySelector<HTMLTableElement>('#results')!;
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
+const results: BenchResult[] = [];
 
-const ms = (t: Timing | Skipped | undefined) => (t && 'medianMs' in t ? t.medianMs.toFixed(2) : '-');
+const ms = (t: Timing | Skipped | undefined) => (t && 'medianMs' in t ? t.medianMs : null);
+const cell = (v: number | null) => (v === null ? '-' : v.toFixed(2));
 const ratio = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(1)}x`);
 
 function addRow(r: BenchResult): void {
-  const tr = table.insertRow();
+  const tr = $<HTMLTableElement>('results').insertRow();
   const cells = [
-    r.name, ms(r.ours), r.ours.gpuMedianMs?.toFixed(2) ?? '-', r.gflops.toFixed(3),
-    ms(r.tfjsWebgpu), ratio(r.speedup.tfjsWebgpu), ms(r.tfjsCpu), ratio(r.speedup.tfjsCpu), ms(r.jax), ratio(r.speedup.jax),
+    r.name, cell(r.ours.medianMs), cell(r.ours.gpuMedianMs), r.gflops.toFixed(3),
+    cell(ms(r.tfjsWebgpu)), ratio(r.speedup.tfjsWebgpu), cell(ms(r.tfjsCpu)), ratio(r.speedup.tfjsCpu), cell(ms(r.jax)), ratio(r.speedup.jax),
   ];
   for (const v of cells) tr.insertCell().textContent = v;
   console.log(`bench ${JSON.stringify(r)}`);
+  results.push(r);
+  drawBarChart($('chart'), 'median time per case', results.map((c) => c.name), [
+    { name: 'ours', color: '#1f5fbf', values: results.map((c) => c.ours.medianMs) },
+    { name: 'TF.js WebGPU', color: '#d9480f', values: results.map((c) => ms(c.tfjsWebgpu)) },
+    { name: 'TF.js CPU', color: '#868e96', values: results.map((c) => ms(c.tfjsCpu)) },
+    { name: 'jax-js WebGPU', color: '#2b8a3e', values: results.map((c) => ms(c.jax)) },
+  ], 'ms');
 }
 
-async function main(): Promise<void> {
-  try {
-    const gpu = await createWebGPUBackend();
-    const withPeers = params.get('peers') !== '0';
-    status.textContent = withPeers ? 'Loading TF.js and jax-js…' : 'Starting…';
-    const peers = withPeers ? await loadPeers() : {};
-    status.textContent = `Running on ${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}…`;
-    const report = await runBench(gpu, { quick: params.has('quick'), filter: params.get('filter') ?? undefined, ...peers, onResult: addRow });
-    status.textContent = `Done: ${report.cases.length} cases.`;
-    window.benchReport = report;
-  } catch (e) {
-    status.textContent = (e as Error).message;
-    window.benchReport = { error: (e as Error).message };
+async function run(options: { quick: boolean; filter?: string; peers: boolean }): Promise<void> {
+  const status = $('status');
+  const gpu = await webgpu();
+  if (gpu instanceof Error) {
+    $('webgpu-warning').hidden = false;
+    $('webgpu-warning').textContent = `${WEBGPU_HELP} The benchmarks time WebGPU kernels, so they need it. (${gpu.message})`;
+    throw gpu;
   }
+  status.textContent = options.peers ? 'Loading TF.js and jax-js…' : 'Starting…';
+  const peers = options.peers ? await loadPeers() : {};
+  status.textContent = `Running on ${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}…`;
+  const report = await runBench(gpu, { quick: options.quick, filter: options.filter, ...peers, onResult: addRow });
+  status.textContent = `Done: ${report.cases.length} cases.`;
+  window.benchReport = report;
 }
 
-void main();
+function start(options: { quick: boolean; filter?: string; peers: boolean }): void {
+  $<HTMLButtonElement>('run').disabled = true;
+  run(options)
+    .catch((e: Error) => {
+      $('status').textContent = e.message;
+      window.benchReport = { error: e.message };
+    })
+    .finally(() => ($<HTMLButtonElement>('run').disabled = false));
+}
+
+$('run').onclick = () => start({ quick: $<HTMLInputElement>('quick').checked, filter: $<HTMLInputElement>('filter').value || undefined, peers: $<HTMLInputElement>('peers').checked });
+if (params.has('run')) start({ quick: params.has('quick'), filter: params.get('filter') ?? undefined, peers: params.get('peers') !== '0' });

@@ -1,4 +1,5 @@
 import { CpuBackend, createWebGPUBackend, matmul, Random, tensor, type WebGPUBackend } from '../src/index';
+import { WEBGPU_HELP } from './ui/backend_choice';
 
 const status = document.querySelector<HTMLParagraphElement>('#status')!;
 const table = document.querySelector<HTMLTableElement>('#adapter')!;
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     gpu = await createWebGPUBackend();
   } catch (e) {
     status.className = 'bad';
-    status.textContent = (e as Error).message;
+    status.textContent = `${WEBGPU_HELP} (${(e as Error).message})`;
     return;
   }
   table.hidden = false;

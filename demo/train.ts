@@ -1,27 +1,214 @@
-import { runTrainJob, type TrainJobConfig, type TrainJobProgress } from '../src/app/train_job';
+// The Train page: pick data, model and optimizer; start, pause, resume, reset; watch the
+// curves, filters, confusion matrix, test predictions and activation maps; save and
+// load weights. `window.trainDemo` exposes the page's state to the end-to-end tests.
+import { optimizerConfig, TRAIN_AUGMENTATION } from '../src/app/train_job';
+import type { Backend } from '../src/backends/backend';
+import { meanStd, normalize, take, type Dataset } from '../src/data/dataset';
+import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../src/data/fashion_mnist';
+import { datasetsFromFiles, type SplitDatasets } from '../src/data/files';
+import { loadCheckpoint, saveCheckpoint } from '../src/io/checkpoint';
+import type { Model } from '../src/nn/model';
+import { Trainer } from '../src/nn/trainer';
+import { MODELS } from '../src/nn/zoo';
+import { tensor } from '../src/tensor';
+import { backendFor } from './ui/backend_choice';
+import { drawCurves, emptyCurves, renderActivations, renderConfusion, renderFilters, renderSamples, type Curves } from './ui/train_view';
+
+type State = 'idle' | 'running' | 'paused' | 'done' | 'error';
 
 declare global {
   interface Window {
-    /** Called by `npm run train` (scripts/train.mjs); resolves with metrics and base64 weights. */
-    runTraining?: (config: TrainJobConfig) => Promise<{ metrics: Record<string, unknown>; weightsBase64: string; filters: unknown }>;
-    /** Exposed by the command line to stream progress to the terminal. */
-    reportProgress?: (p: TrainJobProgress) => Promise<void>;
+    trainDemo: { state: State; losses: number[]; epochsDone: number; testAccuracy: number | null; error: string | null };
   }
 }
 
-const status = document.querySelector<HTMLParagraphElement>('#status')!;
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const num = (id: string) => Number($<HTMLInputElement>(id).value);
+const TRAINABLE_MODELS = ['lenet5', 'lenet5-bn', 'conv-bn', 'cifar-cnn'];
 
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
+interface Session {
+  backend: Backend;
+  model: Model;
+  trainer: Trainer;
+  data: SplitDatasets;
+  curves: Curves;
+  step: number;
+  abort: AbortController;
 }
 
-window.runTraining = async (config) => {
-  const result = await runTrainJob(config, async (p) => {
-    if (p.kind === 'epoch') status.textContent = `epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, test accuracy ${p.testAccuracy?.toFixed(4)}`;
-    await window.reportProgress?.(p);
+let session: Session | null = null;
+let resume: (() => void) | null = null;
+let serverData: SplitDatasets | null = null;
+window.trainDemo = { state: 'idle', losses: [], epochsDone: 0, testAccuracy: null, error: null };
+
+function setState(state: State, message?: string): void {
+  window.trainDemo.state = state;
+  if (message !== undefined) $('status').textContent = message;
+  const active = state === 'running' || state === 'paused';
+  $<HTMLButtonElement>('start').disabled = active;
+  $<HTMLButtonElement>('pause').disabled = state !== 'running';
+  $<HTMLButtonElement>('resume').disabled = state !== 'paused';
+  $<HTMLButtonElement>('reset').disabled = session === null;
+  $<HTMLButtonElement>('save').disabled = session === null;
+  $<HTMLButtonElement>('show-activations').disabled = session === null;
+}
+
+/** The picked data, limited and normalised with the training split's statistics (copies; the cache stays raw). */
+async function loadData(): Promise<SplitDatasets & { pivot: number }> {
+  let raw: SplitDatasets;
+  if (document.querySelector<HTMLInputElement>('input[name=source]:checked')!.value === 'files') {
+    const files = [...($<HTMLInputElement>('files').files ?? [])];
+    raw = await datasetsFromFiles(await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))));
+  } else {
+    serverData ??= { train: await fetchIdxSplit('/datasets/fashion-mnist', 'train'), test: await fetchIdxSplit('/datasets/fashion-mnist', 'test'), classes: FASHION_MNIST_CLASSES, source: 'Fashion-MNIST' };
+    raw = serverData;
+  }
+  const train = take(raw.train, Math.min(num('limit'), raw.train.count));
+  const test = take(raw.test, Math.min(num('test-limit'), raw.test.count));
+  const { mean, std } = meanStd(train.images);
+  const normalized = (d: Dataset): Dataset => ({ ...d, images: normalize(Float32Array.from(d.images), mean, std) });
+  // pivot: where black lands after normalising (augmentation's contrast pivots around it).
+  return { ...raw, train: normalized(train), test: normalized(test), pivot: -mean / std };
+}
+
+/** Builds the model and trainer for the current choices (data loaded once per session). */
+async function ensureSession(): Promise<Session> {
+  if (session) return session;
+  const data = await loadData();
+  const backend = await backendFor($<HTMLSelectElement>('backend').value as 'webgpu' | 'cpu', $('webgpu-warning'), $<HTMLSelectElement>('backend'));
+  const model = MODELS[$<HTMLSelectElement>('model').value](data.train.shape, data.train.classes).build(backend, { seed: 1 });
+  const batch = num('batch');
+  const epochs = num('epochs');
+  const config = { optimizer: $<HTMLSelectElement>('optimizer').value as 'adam', lr: num('lr'), schedule: 'cosine' as const, epochs };
+  const trainer = new Trainer(model, {
+    optimizer: optimizerConfig(config, Math.floor(data.train.count / batch)),
+    batchSize: batch,
+    seed: 1,
+    augment: $<HTMLInputElement>('augment').checked ? { ...TRAIN_AUGMENTATION, pivot: data.pivot } : undefined,
   });
-  status.textContent = `done: test accuracy ${(result.metrics.testAccuracy as number).toFixed(4)}`;
-  return { metrics: result.metrics, weightsBase64: toBase64(result.weights), filters: result.filters };
+  session = { backend, model, trainer, data, curves: emptyCurves(), step: 0, abort: new AbortController() };
+  return session;
+}
+
+async function showFilters(s: Session): Promise<void> {
+  const first = s.model.params().find((p) => p.layer.kind === 'conv2d' && p.spec.name === 'weight');
+  if (first) renderFilters($('filters'), await first.tensor.read(), first.tensor.shape);
+}
+
+/** Runs the model eagerly (inference mode) on one test image and shows every convolution's output. */
+async function showActivations(s: Session): Promise<void> {
+  const test = s.data.test;
+  const index = Math.max(0, Math.min(num('image-index'), test.count - 1));
+  const per = test.shape.reduce((a, b) => a * b, 1);
+  const x = tensor(s.backend, test.images.slice(index * per, (index + 1) * per), [1, ...test.shape]);
+  const values = s.model.forwardAll({ training: false, use: (t) => t }, x);
+  const maps = [];
+  for (const node of s.model.nodes) {
+    if (node.layer.kind !== 'conv2d' && node.layer.kind !== 'depthwise_conv2d') continue;
+    const out = values.get(node.output.id)!;
+    maps.push({ layer: node.layer.name, data: await out.read(), shape: out.shape.slice(1) });
+  }
+  for (const t of new Set(values.values())) t.dispose();
+  renderActivations($('activations'), maps);
+}
+
+async function train(): Promise<void> {
+  setState('running', 'Loading data…');
+  const s = await ensureSession();
+  setState('running', `Training ${s.model.name} on ${s.data.source} (${s.data.train.count} examples) with ${s.backend.name}…`);
+  let lastDraw = 0;
+  await s.trainer.fit(s.data.train, {
+    epochs: num('epochs'),
+    signal: s.abort.signal,
+    onBatch: async (b) => {
+      s.step++;
+      window.trainDemo.losses.push(b.loss);
+      s.curves.trainLoss.push([s.step, b.loss]);
+      s.curves.trainAccuracy.push([s.step, b.accuracy]);
+      const progress = $<HTMLProgressElement>('progress');
+      progress.value = (b.epoch - 1 + b.batch / b.batches) / num('epochs');
+      const now = performance.now();
+      if (now - lastDraw > 1000 || b.batch === b.batches) {
+        lastDraw = now;
+        drawCurves($('loss-chart'), $('accuracy-chart'), s.curves);
+        $('status').textContent = `epoch ${b.epoch}, step ${b.batch}/${b.batches}: loss ${b.loss.toFixed(4)}, accuracy ${b.accuracy.toFixed(3)}, ${b.imagesPerSecond.toFixed(1)} images/s, ETA ${Math.round(b.etaSeconds)} s`;
+        await showFilters(s);
+      }
+      if (window.trainDemo.state === 'paused') await new Promise<void>((r) => (resume = r));
+    },
+    onEpoch: async (e) => {
+      const r = await s.trainer.evaluate(s.data.test);
+      s.curves.testLoss.push([s.step, r.loss]);
+      s.curves.testAccuracy.push([s.step, r.accuracy]);
+      drawCurves($('loss-chart'), $('accuracy-chart'), s.curves);
+      renderConfusion($('confusion'), r.confusion, s.data.classes);
+      renderSamples($('samples'), s.data.test, r.predictions, s.data.classes);
+      await showActivations(s);
+      window.trainDemo.epochsDone = e.epoch;
+      window.trainDemo.testAccuracy = r.accuracy;
+      $('status').textContent = `epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, test accuracy ${r.accuracy.toFixed(4)}, ${e.imagesPerSecond.toFixed(1)} images/s`;
+    },
+  });
+  setState('done', `${$('status').textContent} — done. Start trains further; Reset starts over.`);
+}
+
+function fail(e: unknown): void {
+  if ((e as Error).name === 'AbortError') return;
+  window.trainDemo.error = (e as Error).message;
+  setState('error', `Error: ${(e as Error).message}`);
+}
+
+function reset(): void {
+  const s = session;
+  session = null;
+  window.trainDemo = { state: 'idle', losses: [], epochsDone: 0, testAccuracy: null, error: null };
+  if (s) {
+    s.abort.abort();
+    resume?.();
+    // The aborted fit finishes its queued steps first; then the session's GPU memory goes.
+    setTimeout(() => {
+      s.trainer.dispose();
+      s.model.dispose();
+    }, 500);
+  }
+  for (const id of ['filters', 'confusion', 'samples', 'activations']) $(id).replaceChildren();
+  drawCurves($('loss-chart'), $('accuracy-chart'), emptyCurves());
+  $<HTMLProgressElement>('progress').value = 0;
+  setState('idle', 'Reset. Pick data and a model, then Start.');
+}
+
+function download(bytes: Uint8Array, name: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+for (const name of TRAINABLE_MODELS) $('model').append(new Option(name, name, name === 'conv-bn', name === 'conv-bn'));
+$('start').onclick = () => train().catch(fail);
+$('pause').onclick = () => setState('paused', 'Paused.');
+$('resume').onclick = () => {
+  setState('running', 'Resumed.');
+  resume?.();
+  resume = null;
 };
+$('reset').onclick = reset;
+$('save').onclick = async () => {
+  if (session) download(await saveCheckpoint(session.model, session.trainer.optimizer), `${session.model.name}.safetensors`);
+};
+$<HTMLInputElement>('load').onchange = async (ev) => {
+  const file = (ev.target as HTMLInputElement).files?.[0];
+  if (!file) return;
+  try {
+    const s = await ensureSession();
+    loadCheckpoint(s.model, new Uint8Array(await file.arrayBuffer()), file.name, s.trainer.optimizer);
+    await showFilters(s);
+    await showActivations(s);
+    setState(window.trainDemo.state === 'running' ? 'running' : 'idle', `Loaded ${file.name} into ${s.model.name}.`);
+  } catch (e) {
+    fail(e);
+  }
+};
+$('show-activations').onclick = () => session && showActivations(session).catch(fail);
+drawCurves($('loss-chart'), $('accuracy-chart'), emptyCurves());
+setState('idle');

@@ -34,7 +34,7 @@ try {
         (r.imagesPerSecond ? `  (${r.imagesPerSecond.toFixed(0)} images/s)` : ''),
     );
   });
-  const query = new URLSearchParams();
+  const query = new URLSearchParams({ run: '1' });
   if (flag('--quick')) query.set('quick', '1');
   if (value('--filter')) query.set('filter', value('--filter'));
   if (flag('--no-peers')) query.set('peers', '0');

@@ -71,7 +71,7 @@ try {
     if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
     if (p.kind === 'epoch') bar.log(`epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`);
   });
-  await page.goto(session.url('/demo/train.html'));
+  await page.goto(session.url('/demo/train_job.html'));
   await page.waitForFunction(() => typeof window.runTraining === 'function');
   const result = await page.evaluate((c) => window.runTraining(c), config);
   const m = result.metrics;

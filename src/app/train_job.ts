@@ -40,7 +40,8 @@ export interface TrainJobResult {
 /** Augmentations used by --augment: mirror, small shifts and turns, light contrast jitter. */
 export const TRAIN_AUGMENTATION: Partial<AugmentAttrs> = { flipHorizontal: 0.5, maxShift: 2, maxRotation: 10, contrast: 0.1 };
 
-function optimizerConfig(c: TrainJobConfig, stepsPerEpoch: number): OptimizerConfig {
+/** The optimizer and learning-rate schedule a job (or the Train page) asks for. */
+export function optimizerConfig(c: Pick<TrainJobConfig, 'optimizer' | 'lr' | 'schedule' | 'warmupSteps' | 'epochs'>, stepsPerEpoch: number): OptimizerConfig {
   const total = stepsPerEpoch * c.epochs;
   const schedule =
     c.schedule === 'cosine' ? { kind: 'cosine' as const, totalSteps: total, warmupSteps: c.warmupSteps }

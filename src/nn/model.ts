@@ -130,6 +130,14 @@ export class Model {
 
   /** Runs the network on a batch [N, ...inputShape]; eagerly, or traced inside a graph. */
   forward(ctx: ForwardContext, x: Tensor): Tensor {
+    return this.forwardAll(ctx, x).get(this.output.id)!;
+  }
+
+  /**
+   * The forward pass keeping every node's output, by SymbolicTensor id (the input's
+   * included): for looking inside the network (activation maps). The caller owns them.
+   */
+  forwardAll(ctx: ForwardContext, x: Tensor): Map<number, Tensor> {
     const want = formatShape(this.input.shape);
     if (formatShape(x.shape.slice(1)) !== want) throw new Error(`${this.name}: input must be [batch, ${this.input.shape.join(', ')}], got ${formatShape(x.shape)}`);
     const values = new Map<number, Tensor>([[this.input.id, x]]);
@@ -143,7 +151,7 @@ export class Model {
       const inputs = node.inputs.map((i) => values.get(i.id)!);
       values.set(node.output.id, node.layer.forward(ctx, inputs, byLayer.get(node.layer) ?? {}));
     }
-    return values.get(this.output.id)!;
+    return values;
   }
 
   /** Number of parameters: weights only, or weights and state. */

@@ -48,6 +48,11 @@ export interface FitOptions {
   validation?: Dataset;
   onBatch?(report: BatchReport): void | Promise<void>;
   onEpoch?(report: EpochReport): void | Promise<void>;
+  /**
+   * Stops training between steps: the steps already queued finish (weights stay
+   * consistent, nothing is left reading freed buffers) and fit rejects with an AbortError.
+   */
+  signal?: AbortSignal;
 }
 
 export interface EvalResult {
@@ -161,6 +166,10 @@ export class Trainer {
         });
       };
       for (let b = 0; b < batches; b++) {
+        if (options.signal?.aborted) {
+          await Promise.allSettled(pending.map((p) => p.values));
+          throw new DOMException(`fit: stopped in epoch ${epoch + 1} after ${b} of ${batches} steps`, 'AbortError');
+        }
         fillBatch(data, order, b * batch, x, labels);
         const lr = this.optimizer.learningRate();
         const values = program.run({ x, labels, step: Float32Array.of(this.optimizer.steps), hyper: this.optimizer.hyper() }, [step.loss, step.predictions]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatDatasets, idxDataset, parseCifar10, parseIdx } from '../../src/index';
 import { fillBatch, shuffledIndices } from '../../src/data/dataset';
+import { datasetsFromFiles } from '../../src/data/files';
 
 /** An IDX file: magic 00 00 08 ndim, big-endian dims, bytes. */
 function idx(dims: number[], data: number[]): Uint8Array {
@@ -94,5 +95,43 @@ describe('shuffling and batching', () => {
     expect([...x, ...labels]).toEqual([3, 3, 1, 1, 2, 0]);
     expect(fillBatch(d, [2, 0, 1], 2, x, labels)).toBe(1);
     expect([...x, ...labels]).toEqual([2, 2, 0, 0, 1, 0]);
+  });
+});
+
+describe('datasets from picked files (the demo Train page)', () => {
+  const images = (n: number) => idx([n, 2, 2], Array.from({ length: 4 * n }, (_, i) => i % 256));
+  const labels = (n: number) => idx([n], Array.from({ length: n }, (_, i) => i % 10));
+  const cifar = (n: number, label: number) => Uint8Array.from(Array.from({ length: n }, () => [label, ...new Array(3072).fill(7)]).flat());
+
+  it('sorts four IDX files (gzipped or not) into training and test splits by name and rank', async () => {
+    const d = await datasetsFromFiles([
+      { name: 't10k-labels-idx1-ubyte', bytes: labels(3) },
+      { name: 'train-images-idx3-ubyte.gz', bytes: await gzip(images(5)) },
+      { name: 't10k-images-idx3-ubyte', bytes: images(3) },
+      { name: 'train-labels-idx1-ubyte', bytes: labels(5) },
+    ]);
+    expect([d.train.count, d.test.count, d.train.shape]).toEqual([5, 3, [1, 2, 2]]);
+    expect(d.classes).toHaveLength(10);
+  });
+
+  it('reads CIFAR-10 batches: data_batch_* for training, test_batch for testing', async () => {
+    const d = await datasetsFromFiles([
+      { name: 'data_batch_1.bin', bytes: cifar(2, 3) },
+      { name: 'data_batch_2.bin', bytes: cifar(1, 4) },
+      { name: 'test_batch.bin', bytes: cifar(1, 9) },
+    ]);
+    expect([d.train.count, d.test.count, [...d.train.labels], d.classes[9]]).toEqual([3, 1, [3, 3, 4], 'truck']);
+  });
+
+  it('says which file is missing, mixed in or not a dataset at all', async () => {
+    await expect(datasetsFromFiles([])).rejects.toThrow('pick the dataset files');
+    await expect(datasetsFromFiles([{ name: 'train-images', bytes: images(2) }, { name: 'train-labels', bytes: labels(2) }])).rejects.toThrow(
+      'IDX files: need exactly one test (t10k) images file, got none among train-images, train-labels',
+    );
+    await expect(datasetsFromFiles([{ name: 'train-images', bytes: images(2) }, { name: 'notes.txt', bytes: new Uint8Array(5) }])).rejects.toThrow('mixed files: notes.txt are not IDX files');
+    await expect(datasetsFromFiles([{ name: 'photo.jpg', bytes: new Uint8Array(100) }])).rejects.toThrow(
+      'photo.jpg: neither an IDX file (magic 00 00 08 0n) nor CIFAR-10 binary (a multiple of 3073 bytes; it has 100)',
+    );
+    await expect(datasetsFromFiles([{ name: 'data_batch_1.bin', bytes: cifar(1, 0) }])).rejects.toThrow('CIFAR-10 needs at least one training batch and test_batch.bin');
   });
 });

@@ -1,0 +1,62 @@
+// The Verify page: the per-node GPU-against-CPU comparison of a chosen model, worst
+// nodes first. `window.verifyDemo` holds the last table for the end-to-end tests.
+import { verify, VERIFY_TOLERANCE, type VerifyRow } from '../src/nn/verify';
+import { MODELS } from '../src/nn/zoo';
+import { Random } from '../src/random';
+import { webgpu, WEBGPU_HELP } from './ui/backend_choice';
+
+declare global {
+  interface Window {
+    verifyDemo?: { rows: VerifyRow[] } | { error: string };
+  }
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+/** Per-example input shapes: the small test networks want small inputs; the rest take Fashion-MNIST's. */
+const INPUTS: Record<string, number[]> = { 'every-layer': [3, 12, 12], 'cifar-cnn': [3, 32, 32] };
+const CHOICES = ['every-layer', 'lenet5', 'lenet5-bn', 'conv-bn', 'cifar-cnn'];
+
+async function run(): Promise<void> {
+  const status = $('status');
+  const gpu = await webgpu();
+  if (gpu instanceof Error) {
+    $('webgpu-warning').hidden = false;
+    $('webgpu-warning').textContent = `${WEBGPU_HELP} Verify compares WebGPU with the CPU, so it needs WebGPU. (${gpu.message})`;
+    throw gpu;
+  }
+  const name = $<HTMLSelectElement>('model').value;
+  const batch = Number($<HTMLInputElement>('batch').value);
+  const shape = INPUTS[name] ?? [1, 28, 28];
+  const model = MODELS[name](shape, name === 'every-layer' ? 5 : 10).build(gpu, { seed: Number($<HTMLInputElement>('seed').value) });
+  status.textContent = `Running ${model.name} (batch ${batch}) on the CPU reference and on ${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}…`;
+  const rng = new Random(7);
+  const classes = model.output.shape[0];
+  const x = rng.uniformArray(batch * shape.reduce((a, b) => a * b, 1));
+  const labels = Array.from({ length: batch }, (_, i) => i % classes);
+  const started = performance.now();
+  const rows = await verify(model, { x, labels });
+  model.dispose();
+  rows.sort((a, b) => b.maxRelError - a.maxRelError);
+  const body = $<HTMLTableElement>('nodes').tBodies[0];
+  body.replaceChildren();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    for (const v of [String(r.index), r.phase, r.op, r.shape, r.maxAbsError.toExponential(2), r.maxRelError.toExponential(2), r.ok ? 'ok' : 'FAIL']) tr.insertCell().textContent = v;
+    if (!r.ok) tr.className = 'error';
+  }
+  $('nodes').hidden = false;
+  const failed = rows.filter((r) => !r.ok).length;
+  status.textContent = `${rows.length} nodes of ${new Set(rows.map((r) => r.op)).size} op kinds in ${((performance.now() - started) / 1000).toFixed(1)} s: ${failed === 0 ? `all within ${VERIFY_TOLERANCE} of scale` : `${failed} FAILED`}; worst relative error ${rows[0]?.maxRelError.toExponential(2)} (${rows[0]?.op}).`;
+  window.verifyDemo = { rows };
+}
+
+for (const name of CHOICES) $('model').append(new Option(name, name));
+$('run').onclick = () => {
+  $<HTMLButtonElement>('run').disabled = true;
+  run()
+    .catch((e: Error) => {
+      $('status').textContent = `Error: ${e.message}`;
+      window.verifyDemo = { error: e.message };
+    })
+    .finally(() => ($<HTMLButtonElement>('run').disabled = false));
+};

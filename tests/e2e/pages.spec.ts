@@ -1,0 +1,100 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/** Fails the test on any console error or uncaught exception of the page. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+/** Pixels of a canvas that are not the white background: a drawn chart has thousands. */
+const inkedPixels = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
+    return n;
+  });
+
+test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, activations, samples and confusion; pause, resume, save, load, reset', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/demo/train.html');
+  await page.selectOption('#model', 'lenet5');
+  await page.fill('#limit', '1280');
+  await page.fill('#test-limit', '200');
+  await page.fill('#batch', '32');
+  await page.fill('#epochs', '2');
+  await page.click('#start');
+  await page.waitForFunction(() => window.trainDemo.losses.length >= 8, null, { timeout: 90_000 });
+  await page.click('#pause');
+  await expect(page.locator('#resume')).toBeEnabled();
+  const pausedAt = await page.evaluate(() => window.trainDemo.losses.length);
+  await page.waitForTimeout(1500);
+  // At most the steps already queued finish while paused.
+  expect(await page.evaluate(() => window.trainDemo.losses.length)).toBeLessThanOrEqual(pausedAt + 3);
+  await page.click('#resume');
+  await page.waitForFunction(() => window.trainDemo.state === 'done' || window.trainDemo.state === 'error', null, { timeout: 90_000 });
+  const state = await page.evaluate(() => window.trainDemo);
+  expect(state.error).toBeNull();
+  expect(state.epochsDone).toBe(2);
+  expect(state.losses).toHaveLength(80);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  expect(mean(state.losses.slice(-10))).toBeLessThan(0.8 * mean(state.losses.slice(0, 10)));
+  expect(state.testAccuracy).toBeGreaterThan(0.5);
+  for (const chart of ['#loss-chart', '#accuracy-chart']) expect(await inkedPixels(page, chart)).toBeGreaterThan(2000);
+  await expect(page.locator('#filters canvas')).toHaveCount(6);
+  await expect(page.locator('#activations figure')).toHaveCount(2);
+  await expect(page.locator('#samples canvas')).toHaveCount(24);
+  await expect(page.locator('#confusion tr')).toHaveCount(11);
+  await page.screenshot({ path: 'test-results/train-page.png', fullPage: true });
+
+  const download = page.waitForEvent('download');
+  await page.click('#save');
+  const file = await (await download).path();
+  await page.setInputFiles('#load', file);
+  await expect(page.locator('#status')).toContainText('Loaded');
+
+  await page.click('#reset');
+  await expect(page.locator('#status')).toContainText('Reset');
+  expect(await page.evaluate(() => window.trainDemo.losses.length)).toBe(0);
+  expect(errors).toEqual([]);
+});
+
+test('Bench page: runs one case beside TF.js and jax-js and charts it', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/demo/bench.html');
+  await page.fill('#filter', 'dense-64x400x120');
+  await page.uncheck('#quick');
+  await page.click('#run');
+  await page.waitForFunction(() => window.benchReport !== undefined, null, { timeout: 90_000 });
+  const report = await page.evaluate(() => window.benchReport!);
+  expect('error' in report ? report.error : null).toBeNull();
+  if ('cases' in report) {
+    expect(report.cases.map((c) => c.name)).toEqual(['dense-64x400x120']);
+    expect(report.cases[0].speedup.tfjsWebgpu).toBeGreaterThan(0);
+  }
+  await expect(page.locator('#results tr')).toHaveCount(2);
+  expect(await inkedPixels(page, '#chart')).toBeGreaterThan(500);
+  expect(errors).toEqual([]);
+});
+
+test('Verify page: every node of a small model matches the CPU, worst first', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/demo/verify.html');
+  await page.selectOption('#model', 'every-layer');
+  await page.fill('#batch', '2');
+  await page.click('#run');
+  await page.waitForFunction(() => window.verifyDemo !== undefined, null, { timeout: 90_000 });
+  const result = await page.evaluate(() => window.verifyDemo!);
+  expect('error' in result ? result.error : null).toBeNull();
+  if ('rows' in result) {
+    expect(result.rows.length).toBeGreaterThan(40);
+    expect(result.rows.every((r) => r.ok)).toBe(true);
+    const rel = result.rows.map((r) => r.maxRelError);
+    expect(rel).toEqual([...rel].sort((a, b) => b - a));
+  }
+  await expect(page.locator('#nodes tbody tr').first()).toBeVisible();
+  await expect(page.locator('#status')).toContainText('all within');
+  expect(errors).toEqual([]);
+});
