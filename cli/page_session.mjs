@@ -1,9 +1,12 @@
 // What every command-line job that runs in the browser needs: set-up (apt, npm), the
 // Vite server on a free localhost port (a secure context, so navigator.gpu exists), and
-// headless Chromium with the WebGPU flags of chromium.config.json.
+// headless Chromium with the WebGPU flags of chromium.config.json. The page's kernel
+// autotuner keeps its choices in .cache/autotune.json (instead of the browser profile's
+// IndexedDB, which a fresh headless profile forgets).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic_write.mjs';
 
 /**
  * Runs scripts/setup.mjs (exits the process if it fails), then starts the server and the
@@ -20,6 +23,9 @@ export async function openPageSession(root) {
   const port = server.httpServer.address().port;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: browserConfig.args, headless: true });
   const page = await browser.newPage();
+  const tuneFile = join(root, '.cache', 'autotune.json');
+  await page.exposeFunction('autotuneLoad', () => (existsSync(tuneFile) ? JSON.parse(readFileSync(tuneFile, 'utf8')) : {}));
+  await page.exposeFunction('autotuneSave', (choices) => writeFileAtomic(tuneFile, `${JSON.stringify(choices, null, 2)}\n`));
   return {
     page,
     url: (path) => `http://localhost:${port}${path}`,

@@ -43,6 +43,7 @@ async function main(): Promise<ProfileReport> {
   const [c, h, w] = model.input.shape;
   const x = rng.uniformArray(batch * c * h * w);
   const labels = Float32Array.from({ length: batch }, (_, i) => i % 10);
+  await step.program.autotune();
   const run = () => step.program.run({ x, labels, step: Float32Array.of(optimizer.steps), hyper: optimizer.hyper() }, [step.loss]);
   await run();
   const walls: number[] = [];

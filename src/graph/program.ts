@@ -31,7 +31,7 @@ export class Program {
   private readonly inputs = new Map<string, number>();
   private recording: Recording | null = null;
   private readonly owned: Storage[] = [];
-  readonly stats: ProgramStats;
+  stats: ProgramStats;
 
   constructor(
     readonly backend: Backend,
@@ -62,6 +62,22 @@ export class Program {
       workingBytes,
       unsharedBytes,
     };
+  }
+
+  /**
+   * On WebGPU with autotuning on: times the kernel variants of shape classes this
+   * program met for the first time, then records the program again with the chosen
+   * variants. Resolves true when it re-recorded. Call before the first run.
+   */
+  async autotune(): Promise<boolean> {
+    if (!this.recording) return false;
+    const gpu = this.backend as WebGPUBackend;
+    if (gpu.tuner.pendingCount === 0) return false;
+    await gpu.autotune();
+    this.recording.destroy();
+    this.recording = gpu.record(() => this.execute());
+    this.stats = { ...this.stats, dispatchesPerRun: this.recording.dispatches, workingBytes: this.recording.bytes };
+    return true;
   }
 
   private own(id: number, s: Storage): void {

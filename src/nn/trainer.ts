@@ -140,6 +140,7 @@ export class Trainer {
     if (batches === 0) throw new Error(`fit: ${data.count} examples are fewer than one batch of ${batch}`);
     const step = this.step();
     const program = step.program;
+    await program.autotune();
     const x = new Float32Array(batch * sizeOf(data.shape));
     const labels = new Float32Array(batch);
     const gpu = this.model.backend.name === 'webgpu' ? (this.model.backend as WebGPUBackend) : null;
@@ -236,6 +237,7 @@ export class Trainer {
     for (let start = 0; start < count; start += this.batchSize) {
       const size = Math.min(this.batchSize, count - start);
       const g = this.evalStep(size);
+      await g.program.autotune();
       const x = images.subarray(start * per, (start + size) * per);
       const labels = Float32Array.from(labelsIn.subarray(start, start + size));
       pending.push({ values: g.program.run({ x, labels }, [g.loss, g.predictions, g.probabilities!]), start, size });

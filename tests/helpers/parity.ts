@@ -67,12 +67,14 @@ export function makeInputs(backend: Backend, c: ParityCase, seed = 1234) {
 /**
  * Runs a case on the CPU reference and on WebGPU and asserts every element agrees.
  * On failure the message names the worst element's index, both values and the error.
+ * `variant` forces the kernels' autotuning variant on WebGPU (default: variant 0).
  */
-export async function checkParity(c: ParityCase): Promise<void> {
+export async function checkParity(c: ParityCase, variant?: number): Promise<void> {
   const gpu = await gpuBackend();
   const run = async (backend: Backend) => {
     const inputs = makeInputs(backend, c);
-    const out = runOpByName(c.op, inputs, c.attrs ?? {});
+    const op = () => runOpByName(c.op, inputs, c.attrs ?? {});
+    const out = backend === gpu && variant !== undefined ? gpu.tuner.withVariant(variant, op) : op();
     const values = await out.read();
     const shape = out.shape;
     for (const t of [...inputs, out]) t.dispose();

@@ -10,6 +10,11 @@ describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
 });
 
+// Autotuning variant 1: the other loop order (channels outside taps for wide inputs, inside for narrow ones).
+describe('conv2d parity, variant 1 (the other loop order)', () => {
+  for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d')) it(c.name, () => checkParity(c, 1));
+});
+
 describe('conv2d gradient rule (finite differences, cpu float64)', () => {
   for (const c of conv2dGrads.cases) it(c.name, () => checkGradient(c));
 });

@@ -3,11 +3,21 @@ import { matmul } from '../../src/ops/matmul';
 import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkParity } from '../helpers/parity';
+import { MATMUL_VARIANTS } from '../../src/backends/webgpu/kernels/matmul';
 import { matmulTable } from './matmul.cases';
 
 describe('matmul parity (gpu vs cpu)', () => {
   for (const c of matmulTable.cases) it(c.name, () => checkParity(c));
 });
+
+// The other GEMM variants the autotuner may pick: the 16x4 register tile and the
+// workgroup-memory tile (64x64 tiles, K in steps of 16: the table's odd sizes cover partial tiles).
+for (const [index, v] of MATMUL_VARIANTS.entries()) {
+  if (index === 0) continue;
+  describe(`matmul parity, variant ${index} (${v.kind} ${v.wgX}x${v.wgY})`, () => {
+    for (const c of matmulTable.cases) it(c.name, () => checkParity(c, index));
+  });
+}
 
 describe('matmul values', () => {
   it('multiplies a known 2x3 by 3x2 with bias on both backends', async () => {

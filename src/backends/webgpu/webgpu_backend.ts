@@ -1,5 +1,6 @@
 import type { Attrs, Backend, KernelInput, Storage } from '../backend';
 import { formatShape, sizeOf, type Shape } from '../../shape';
+import { Autotuner, defaultStore, type TuneStore } from './autotune';
 import { BufferPool } from './buffer_pool';
 import { acquireDevice, type DeviceOptions } from './device';
 import { foldWorkgroups } from './dispatch';
@@ -29,6 +30,13 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   maxWorkgroupsPerDimension?: number;
   /** Submit after this many dispatches even if nothing is read (bounds encoder size). */
   maxDispatchesPerSubmit?: number;
+  /**
+   * Time kernel variants per shape class and keep the fastest (default true). Off,
+   * every kernel runs its first variant: results do not depend on timings (tests).
+   */
+  autotune?: boolean;
+  /** Where tuned choices persist (default: the command line's JSON file, else IndexedDB). */
+  tuneStore?: TuneStore | null;
 }
 
 export interface Dispatch {
@@ -84,6 +92,8 @@ export class WebGPUBackend implements Backend {
     readonly adapterInfo: GPUAdapterInfo,
     readonly isFallbackAdapter: boolean,
     options: WebGPUBackendOptions,
+    /** Picks kernel variants per adapter and shape class (see autotune.ts). */
+    readonly tuner: Autotuner,
   ) {
     this.pool = new BufferPool(device);
     this.pipelines = new PipelineCache(device, (m) => this.recordError(m));
@@ -99,7 +109,17 @@ export class WebGPUBackend implements Backend {
   /** Acquires an adapter and device; throws with instructions when WebGPU is missing. */
   static async create(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
     const { device, info, isFallback } = await acquireDevice(options);
-    return new WebGPUBackend(device, info, isFallback, options);
+    const enabled = options.autotune ?? true;
+    const adapterKey = [info.vendor, info.architecture, info.device, info.description].join('/');
+    const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null);
+    await tuner.load();
+    return new WebGPUBackend(device, info, isFallback, options, tuner);
+  }
+
+  /** Times the kernel variants queued by shape classes not seen before; returns how many were tuned. */
+  autotune(): Promise<number> {
+    if (this.recording) throw new Error('autotune: cannot tune while recording');
+    return this.tuner.tune(this);
   }
 
   get features(): ReadonlySet<string> {

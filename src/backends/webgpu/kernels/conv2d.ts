@@ -41,14 +41,20 @@ function geometryUniforms(g: Conv2dGeometry, tiles: { tilesM: number; tilesN: nu
  */
 const CHANNELS_INNER_MIN = 4;
 
-export const conv2d: WebGPUKernel = (backend, [x, f, bias], attrs, outShape) => {
+export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
+  const [x, f, bias] = inputs;
   const g = conv2dGeometry('conv2d', x.shape, f.shape, attrs as Conv2dAttrs);
+  // Two variants, the loop orders: variant 0 is the one the channel count suggests, 1 the other.
+  const request = { op: 'conv2d', inputs: inputs.map((i) => i.shape), attrs, outShape };
+  const shapeClass = `${request.inputs.map((s) => s.join('x')).join(' ')} s${g.strideH}x${g.strideW} p${g.padT},${g.padL} d${g.dilH}x${g.dilW} g${g.groups}`;
+  const swapped = backend.tuner.pick('conv2d', shapeClass, 2, request) === 1;
+  const channelsInner = (g.cg >= CHANNELS_INNER_MIN) !== swapped;
   const out = backend.allocate('conv2d', outShape);
   const shape = tileShape(g.og);
   const tiles = tileCounts(g.og, g.n * g.oh * g.ow, shape);
   backend.dispatch({
     spec: conv2dShader,
-    overrides: { WG_X: shape.wgX, WG_Y: shape.wgY, HAS_BIAS: bias !== undefined, RELU: (attrs as Conv2dAttrs).relu === true, CHANNELS_INNER: g.cg >= CHANNELS_INNER_MIN },
+    overrides: { WG_X: shape.wgX, WG_Y: shape.wgY, HAS_BIAS: bias !== undefined, RELU: (attrs as Conv2dAttrs).relu === true, CHANNELS_INNER: channelsInner },
     buffers: { x: x.storage, w: f.storage, bias: (bias ?? f).storage, out },
     uniforms: geometryUniforms(g, tiles),
     workgroups: tiles.tilesM * tiles.tilesN * g.groups,

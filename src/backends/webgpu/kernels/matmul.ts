@@ -1,4 +1,5 @@
 import matmulSource from '../../../../shaders/matmul.wgsl?raw';
+import matmulSharedSource from '../../../../shaders/matmul_shared.wgsl?raw';
 import { matmulDims, type MatmulAttrs } from '../../../ops/matmul';
 import { defineShader } from '../shader_registry';
 import type { WebGPUKernel } from '../webgpu_backend';
@@ -10,9 +11,27 @@ export const matmulShader = defineShader({
   uniforms: ['M', 'N', 'K', 'batch', 'tiles_m', 'tiles_n', 'a_batch_stride', 'b_batch_stride'],
 });
 
-/** Workgroup shape (in invocations); each invocation owns a 4x4 block of C. */
-const WG_X = 8;
-const WG_Y = 8;
+export const matmulSharedShader = defineShader({
+  name: 'matmul_shared',
+  source: matmulSharedSource,
+  bindings: ['a', 'b', 'bias', 'out'],
+  uniforms: ['M', 'N', 'K', 'batch', 'tiles_m', 'tiles_n', 'a_batch_stride', 'b_batch_stride'],
+});
+
+/**
+ * The GEMM variants the autotuner chooses from: register tiles without barriers in two
+ * workgroup shapes (what SwiftShader and other CPU-backed adapters run fastest), and
+ * workgroup-memory tiles of 64 x 64 (what discrete GPUs prefer). Each invocation owns
+ * a 4x4 block of C in all three. Variant 0 runs when tuning is off.
+ */
+export const MATMUL_VARIANTS = [
+  { kind: 'registers', wgX: 8, wgY: 8 },
+  { kind: 'registers', wgX: 16, wgY: 4 },
+  { kind: 'shared', wgX: 16, wgY: 16 },
+] as const;
+
+/** Shape class for tuning: sizes rounded up to powers of two, transposes, batched or not. */
+const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
 
 export const matmul: WebGPUKernel = (backend, inputs, rawAttrs, outShape) => {
   const attrs = rawAttrs as MatmulAttrs;
@@ -22,11 +41,16 @@ export const matmul: WebGPUKernel = (backend, inputs, rawAttrs, outShape) => {
   );
   const out = backend.allocate('matmul', outShape);
   if (d.m === 0 || d.n === 0) return out;
-  const tilesM = Math.ceil(d.m / (4 * WG_Y));
-  const tilesN = Math.ceil(d.n / (4 * WG_X));
+  const shapeClass = `m${pow2(d.m)} n${pow2(d.n)} k${pow2(d.k)}${attrs.transposeA ? ' tA' : ''}${attrs.transposeB ? ' tB' : ''}${d.batch > 1 ? ' batched' : ''}`;
+  const request = { op: 'matmul', inputs: inputs.map((x) => x.shape), attrs, outShape };
+  const variant = MATMUL_VARIANTS[backend.tuner.pick('matmul', shapeClass, MATMUL_VARIANTS.length, request)];
+  const shared = variant.kind === 'shared';
+  const tilesM = Math.ceil(d.m / (4 * variant.wgY));
+  const tilesN = Math.ceil(d.n / (4 * variant.wgX));
+  const flags = { TRANS_A: attrs.transposeA, TRANS_B: attrs.transposeB, HAS_BIAS: d.hasBias, RELU: attrs.relu === true };
   backend.dispatch({
-    spec: matmulShader,
-    overrides: { WG_X, WG_Y, TRANS_A: attrs.transposeA, TRANS_B: attrs.transposeB, HAS_BIAS: d.hasBias, RELU: attrs.relu === true },
+    spec: shared ? matmulSharedShader : matmulShader,
+    overrides: shared ? flags : { WG_X: variant.wgX, WG_Y: variant.wgY, ...flags },
     // Without a bias any buffer fills the slot; HAS_BIAS=false never reads it.
     buffers: { a: inputs[0].storage, b: inputs[1].storage, bias: (inputs[2] ?? inputs[0]).storage, out },
     uniforms: {

@@ -1,0 +1,168 @@
+import type { Attrs } from '../backend';
+import type { Shape } from '../../shape';
+
+/** Enough to rerun a kernel on inputs of its own: op, input shapes, attributes, output shape. */
+export interface TuneRequest {
+  op: string;
+  inputs: readonly Shape[];
+  attrs: Attrs;
+  outShape: Shape;
+}
+
+/** Where choices persist between page loads: IndexedDB in the browser, a JSON file for the command line. */
+export interface TuneStore {
+  load(): Promise<Record<string, number>>;
+  save(choices: Record<string, number>): Promise<void>;
+}
+
+/** What the tuner needs of the backend: run an op by name and time enqueued work. */
+export interface TuneHost {
+  upload(data: Float32Array): { length: number };
+  release(storage: { length: number }): void;
+  run(op: string, inputs: readonly { storage: { length: number }; shape: Shape }[], attrs: Attrs, outShape: Shape): { length: number };
+  time(fn: () => void): Promise<{ wallMs: number; gpuMs: number | null }>;
+}
+
+/** Timed runs per variant (after one warm-up run that compiles its pipeline). */
+const TIMED_RUNS = 3;
+
+/**
+ * Picks kernel variants (tile shapes, loop orders, workgroup memory or registers) per
+ * adapter and shape class by timing them. A launcher asks `pick`; a cached choice is
+ * used at once, an unknown shape class runs variant 0 and is queued; `tune` times the
+ * queued ones (GPU timestamps when the device has them) on inputs of their own, keeps
+ * the fastest and saves the choices. Disabled, `pick` always answers 0 (deterministic).
+ */
+export class Autotuner {
+  private readonly choices = new Map<string, number>();
+  private readonly pending = new Map<string, { request: TuneRequest; variants: number }>();
+  private forced: number | null = null;
+
+  constructor(
+    readonly enabled: boolean,
+    /** Adapter identity in every key: a choice for one GPU says nothing about another. */
+    readonly adapterKey: string,
+    private readonly store: TuneStore | null = null,
+  ) {}
+
+  /** Loads the stored choices (a broken store is ignored: tuning only costs time). */
+  async load(): Promise<void> {
+    if (!this.store) return;
+    try {
+      for (const [k, v] of Object.entries(await this.store.load())) if (Number.isInteger(v) && v >= 0) this.choices.set(k, v);
+    } catch {
+      // An unreadable cache is the same as an empty one.
+    }
+  }
+
+  private key(kernel: string, shapeClass: string): string {
+    return `${this.adapterKey}|${kernel}|${shapeClass}`;
+  }
+
+  /** The variant (0 .. variants-1) a kernel should run for a shape class. */
+  pick(kernel: string, shapeClass: string, variants: number, request: TuneRequest): number {
+    if (this.forced !== null) return Math.min(this.forced, variants - 1);
+    if (!this.enabled || variants <= 1) return 0;
+    const key = this.key(kernel, shapeClass);
+    const chosen = this.choices.get(key);
+    if (chosen !== undefined && chosen < variants) return chosen;
+    if (!this.pending.has(key)) this.pending.set(key, { request, variants });
+    return 0;
+  }
+
+  /** Runs `fn` with every kernel forced to variant `index` (tests, and tuning itself). */
+  withVariant<T>(index: number, fn: () => T): T {
+    const before = this.forced;
+    this.forced = index;
+    try {
+      return fn();
+    } finally {
+      this.forced = before;
+    }
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** The cached choices, by key (adapter|kernel|shape class). */
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.choices);
+  }
+
+  /** Times every variant of every queued shape class; returns how many were tuned. */
+  async tune(host: TuneHost): Promise<number> {
+    const queued = [...this.pending];
+    this.pending.clear();
+    for (const [key, { request, variants }] of queued) {
+      const inputs = request.inputs.map((shape) => ({ storage: host.upload(seededValues(shape)), shape }));
+      const times: number[] = [];
+      try {
+        for (let v = 0; v < variants; v++) {
+          const once = () => this.withVariant(v, () => host.release(host.run(request.op, inputs, request.attrs, request.outShape)));
+          once();
+          const runs: number[] = [];
+          for (let r = 0; r < TIMED_RUNS; r++) {
+            const t = await host.time(once);
+            runs.push(t.gpuMs ?? t.wallMs);
+          }
+          times.push(runs.sort((x, y) => x - y)[1]);
+        }
+      } finally {
+        for (const i of inputs) host.release(i.storage);
+      }
+      this.choices.set(key, times.indexOf(Math.min(...times)));
+    }
+    if (queued.length > 0 && this.store) await this.store.save(this.snapshot());
+    return queued.length;
+  }
+}
+
+/** Inputs for timing: values in [-1, 1) (kernels here do not branch on data). */
+function seededValues(shape: Shape): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = ((i * 2654435761) % 1000) / 500 - 1;
+  return out;
+}
+
+/** Choices kept in the browser's IndexedDB (database 'webgpu-cnn-engine', store 'autotune'). */
+export function indexedDbStore(): TuneStore {
+  const open = () =>
+    new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('webgpu-cnn-engine', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('autotune');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  const request = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>) =>
+    open().then(
+      (db) =>
+        new Promise<T>((resolve, reject) => {
+          const r = fn(db.transaction('autotune', mode).objectStore('autotune'));
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        }).finally(() => db.close()),
+    );
+  return {
+    load: async () => ((await request('readonly', (s) => s.get('choices'))) as Record<string, number> | undefined) ?? {},
+    save: async (choices) => void (await request('readwrite', (s) => s.put(choices, 'choices'))),
+  };
+}
+
+declare global {
+  interface Window {
+    /** Exposed by the command-line tools (page.exposeFunction): a JSON file on disk holds the choices. */
+    autotuneLoad?: () => Promise<Record<string, number>>;
+    autotuneSave?: (choices: Record<string, number>) => Promise<void>;
+  }
+}
+
+/** The store a page should use: the command line's JSON file when it provides one, else IndexedDB, else none. */
+export function defaultStore(): TuneStore | null {
+  if (typeof window !== 'undefined' && window.autotuneLoad && window.autotuneSave) {
+    const [load, save] = [window.autotuneLoad, window.autotuneSave];
+    return { load: () => load(), save: (c) => save(c) };
+  }
+  return typeof indexedDB !== 'undefined' ? indexedDbStore() : null;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { WebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
+import { Autotuner, type TuneStore } from '../../src/backends/webgpu/autotune';
+import { compileTrainStep } from '../../src/nn/compile';
+import { Optimizer } from '../../src/nn/optimizers';
+import { lenet5 } from '../../src/nn/zoo';
+import { matmul } from '../../src/ops/matmul';
+import { tensor } from '../../src/tensor';
+
+/** A store in memory, counting saves. */
+function memoryStore(initial: Record<string, number> = {}) {
+  const store = { data: { ...initial }, saves: 0 } as { data: Record<string, number>; saves: number } & TuneStore;
+  store.load = async () => ({ ...store.data });
+  store.save = async (c) => {
+    store.data = { ...c };
+    store.saves++;
+  };
+  return store;
+}
+
+describe('autotuning kernel variants', () => {
+  it('queues an unseen shape class, times its variants, keeps the fastest and saves it under the adapter', async () => {
+    const store = memoryStore();
+    const gpu = await WebGPUBackend.create({ autotune: true, tuneStore: store });
+    const a = tensor(gpu, new Float32Array(96 * 80).fill(0.5), [96, 80]);
+    const b = tensor(gpu, new Float32Array(80 * 72).fill(0.25), [80, 72]);
+    matmul(a, b).dispose();
+    expect(gpu.tuner.pendingCount).toBe(1);
+    expect(await gpu.autotune()).toBe(1);
+    expect(gpu.tuner.pendingCount).toBe(0);
+    const keys = Object.keys(store.data);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toContain(`${gpu.adapterInfo.vendor}/${gpu.adapterInfo.architecture}`);
+    expect(keys[0]).toContain('|matmul|m128 n128 k128');
+    expect([0, 1, 2]).toContain(store.data[keys[0]]);
+    expect(store.saves).toBe(1);
+    // The same class again is not queued, and whichever variant won computes the same values.
+    const y = matmul(a, b);
+    expect(gpu.tuner.pendingCount).toBe(0);
+    expect([...(await y.read())].every((v) => Math.abs(v - 10) < 1e-5)).toBe(true);
+  });
+
+  it('a new tuner reads the stored choice and does not tune again; a disabled one always runs variant 0', async () => {
+    const request = { op: 'matmul', inputs: [[4, 4], [4, 4]], attrs: {}, outShape: [4, 4] };
+    const stored = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4': 2 }));
+    await stored.load();
+    expect(stored.pick('matmul', 'm4', 3, request)).toBe(2);
+    expect(stored.pendingCount).toBe(0);
+    // Another adapter's choice does not carry over.
+    const other = new Autotuner(true, 'gpu-y', memoryStore({ 'gpu-x|matmul|m4': 2 }));
+    await other.load();
+    expect(other.pick('matmul', 'm4', 3, request)).toBe(0);
+    expect(other.pendingCount).toBe(1);
+    const off = new Autotuner(false, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4': 2 }));
+    await off.load();
+    expect(off.pick('matmul', 'm4', 3, request)).toBe(0);
+    expect(off.pendingCount).toBe(0);
+    expect(off.withVariant(1, () => off.pick('matmul', 'm4', 3, request))).toBe(1);
+  });
+
+  it('a compiled training step tunes its new shape classes once, then records again with the choices', async () => {
+    const gpu = await WebGPUBackend.create({ autotune: true, tuneStore: memoryStore() });
+    const model = lenet5([1, 16, 16], 4).build(gpu, { seed: 1 });
+    const step = compileTrainStep(model, new Optimizer({ kind: 'sgd', lr: 0.01 }), 8);
+    const dispatches = step.program.stats.dispatchesPerRun;
+    expect(gpu.tuner.pendingCount).toBeGreaterThan(0);
+    expect(await step.program.autotune()).toBe(true);
+    expect(await step.program.autotune()).toBe(false);
+    expect(step.program.stats.dispatchesPerRun).toBe(dispatches);
+    const [loss] = await step.program.run({ x: new Float32Array(8 * 256).fill(0.1), labels: Float32Array.from([0, 1, 2, 3, 0, 1, 2, 3]), step: Float32Array.of(0), hyper: Float32Array.of(0.01) }, [step.loss]);
+    expect(loss[0]).toBeGreaterThan(0);
+    step.program.dispose();
+    model.dispose();
+  });
+});
