@@ -21,6 +21,11 @@ export type Attrs = Readonly<Record<string, unknown>>;
  */
 export interface Backend {
   readonly name: 'cpu' | 'webgpu' | 'trace';
+  /**
+   * Storage buffers one kernel may bind (WebGPU's maxStorageBuffersPerShaderStage);
+   * absent means no limit. Decides whether optimizer updates can run two tensors at once.
+   */
+  readonly maxStorageBuffersPerKernel?: number;
   /** Copies host data into new storage. */
   upload(data: Float32Array | Float64Array): Storage;
   /** Resolves with a copy of the storage's values once all work writing it has run. */

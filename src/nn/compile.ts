@@ -47,7 +47,7 @@ export function compileTrainStep(model: Model, optimizer: Optimizer, batch: numb
   if (trainable.length === 0) throw new Error(`${model.name}: nothing to train (every layer is frozen)`);
   const traced = trainable.map((p) => use(p.tensor));
   const grads = gradients(trace, loss, traced);
-  trainable.forEach((p, i) => optimizer.update(p, traced[i], grads[i], hyper, use, model.backend));
+  optimizer.updateAll(trainable.map((param, i) => ({ param, traced: traced[i], grad: grads[i] })), hyper, use, model.backend);
   const ids = [trace.valueOf(loss).id, trace.valueOf(predictions).id];
   return { program: new Program(model.backend, planGraph(trace, ids)), loss: ids[0], predictions: ids[1], batch };
 }

@@ -1,5 +1,5 @@
 import type { Backend } from '../backends/backend';
-import { adamUpdate, sgdUpdate } from '../ops/optimizer';
+import { adamUpdate, adamUpdatePair, sgdUpdate, sgdUpdatePair, type AdamUpdateAttrs } from '../ops/optimizer';
 import { full, type Tensor } from '../tensor';
 import type { ModelParam } from './model';
 import { checkSchedule, learningRate, type Schedule } from './schedules';
@@ -75,14 +75,40 @@ export class Optimizer {
       const momentum = c.momentum ?? 0;
       sgdUpdate(traced, grad, hyper, momentum > 0 ? state[0] : null, { momentum, nesterov: c.nesterov ?? false, weightDecay: c.weightDecay ?? 0 });
     } else {
-      adamUpdate(traced, grad, hyper, state[0], state[1], {
-        beta1: c.beta1 ?? 0.9,
-        beta2: c.beta2 ?? 0.999,
-        eps: c.eps ?? 1e-8,
-        weightDecay: c.weightDecay ?? (c.kind === 'adamw' ? 0.01 : 0),
-        decoupled: c.kind === 'adamw',
-      });
+      adamUpdate(traced, grad, hyper, state[0], state[1], this.adamAttrs());
     }
+  }
+
+  /**
+   * Updates every trainable weight: two weights per kernel (a layer's weight and bias)
+   * where the backend can bind the pair's storage buffers (Adam 9, SGD 7), one
+   * otherwise. `entries` holds each weight with its traced tensor and gradient.
+   */
+  updateAll(entries: readonly { param: ModelParam; traced: Tensor; grad: Tensor }[], hyper: Tensor, use: (t: Tensor) => Tensor, backend: Backend): void {
+    const c = this.config;
+    const needed = c.kind === 'sgd' ? 7 : 9;
+    const pairs = (backend.maxStorageBuffersPerKernel ?? Infinity) >= needed;
+    for (let i = 0; i < entries.length; i += pairs ? 2 : 1) {
+      const a = entries[i];
+      const b = pairs ? entries[i + 1] : undefined;
+      if (!b) {
+        this.update(a.param, a.traced, a.grad, hyper, use, backend);
+        continue;
+      }
+      const [sa, sb] = [this.stateFor(a.param, backend).map(use), this.stateFor(b.param, backend).map(use)];
+      if (c.kind === 'sgd') {
+        const momentum = c.momentum ?? 0;
+        sgdUpdatePair(a.traced, b.traced, a.grad, b.grad, hyper, momentum > 0 ? [sa[0], sb[0]] : null, { momentum, nesterov: c.nesterov ?? false, weightDecay: c.weightDecay ?? 0 });
+      } else {
+        adamUpdatePair(a.traced, b.traced, a.grad, b.grad, hyper, [sa[0], sa[1], sb[0], sb[1]], this.adamAttrs());
+      }
+    }
+  }
+
+  private adamAttrs(): AdamUpdateAttrs {
+    const c = this.config;
+    if (c.kind === 'sgd') throw new Error('optimizer sgd: no Adam attributes');
+    return { beta1: c.beta1 ?? 0.9, beta2: c.beta2 ?? 0.999, eps: c.eps ?? 1e-8, weightDecay: c.weightDecay ?? (c.kind === 'adamw' ? 0.01 : 0), decoupled: c.kind === 'adamw' };
   }
 
   dispose(): void {

@@ -76,6 +76,42 @@ export const adamUpdateOp = defineOp<AdamUpdateAttrs>({
   },
 });
 
+/**
+ * Two SGD updates in one kernel (a layer's weight and bias): one dispatch instead of
+ * two. Inputs: param, param2, grad, grad2, hyper [lr], then velocity, velocity2 when
+ * momentum > 0. The tensors of each set share a shape; the two sets need not.
+ */
+export const sgdUpdatePairOp = defineOp<SgdUpdateAttrs>({
+  name: 'sgd_update_pair',
+  inputs: [5, 7],
+  mutates: [0, 1, 5, 6],
+  inferShape(shapes, attrs) {
+    if (attrs.momentum > 0 && shapes.length !== 7) throw new Error(`sgd_update_pair: momentum ${attrs.momentum} needs two velocity inputs`);
+    if (!(attrs.momentum >= 0 && attrs.momentum < 1)) throw new Error(`sgd_update_pair: momentum must be in [0, 1), got ${attrs.momentum}`);
+    const [p1, p2, g1, g2, h, v1, v2] = shapes;
+    checkState('sgd_update_pair', v2 ? [p2, g2, h, v2] : [p2, g2, h], ['param2', 'grad2', 'hyper', 'velocity2'], 2, 1);
+    return checkState('sgd_update_pair', v1 ? [p1, g1, h, v1] : [p1, g1, h], ['param', 'grad', 'hyper', 'velocity'], 2, 1);
+  },
+});
+
+/**
+ * Two Adam updates in one kernel. Inputs: param, param2, grad, grad2, hyper
+ * [lr, bc1, bc2], m, v, m2, v2.
+ */
+export const adamUpdatePairOp = defineOp<AdamUpdateAttrs>({
+  name: 'adam_update_pair',
+  inputs: 9,
+  mutates: [0, 1, 5, 6, 7, 8],
+  inferShape(shapes, attrs) {
+    for (const k of ['beta1', 'beta2'] as const) {
+      if (!(attrs[k] >= 0 && attrs[k] < 1)) throw new Error(`adam_update_pair: ${k} must be in [0, 1), got ${attrs[k]}`);
+    }
+    const [p1, p2, g1, g2, h, m1, v1, m2, v2] = shapes;
+    checkState('adam_update_pair', [p2, g2, h, m2, v2], ['param2', 'grad2', 'hyper', 'm2', 'v2'], 2, 3);
+    return checkState('adam_update_pair', [p1, g1, h, m1, v1], ['param', 'grad', 'hyper', 'm', 'v'], 2, 3);
+  },
+});
+
 /** Copies `value` into `target` in place (running statistics, loaded weights). */
 export const assignOp = defineOp({
   name: 'assign',
@@ -91,4 +127,8 @@ export const sgdUpdate = (param: Tensor, grad: Tensor, hyper: Tensor, velocity: 
   runOp(sgdUpdateOp, velocity ? [param, grad, hyper, velocity] : [param, grad, hyper], attrs);
 export const adamUpdate = (param: Tensor, grad: Tensor, hyper: Tensor, m: Tensor, v: Tensor, attrs: AdamUpdateAttrs) =>
   runOp(adamUpdateOp, [param, grad, hyper, m, v], attrs);
+export const sgdUpdatePair = (param: Tensor, param2: Tensor, grad: Tensor, grad2: Tensor, hyper: Tensor, velocities: [Tensor, Tensor] | null, attrs: SgdUpdateAttrs) =>
+  runOp(sgdUpdatePairOp, [param, param2, grad, grad2, hyper, ...(velocities ?? [])], attrs);
+export const adamUpdatePair = (param: Tensor, param2: Tensor, grad: Tensor, grad2: Tensor, hyper: Tensor, [m, v, m2, v2]: [Tensor, Tensor, Tensor, Tensor], attrs: AdamUpdateAttrs) =>
+  runOp(adamUpdatePairOp, [param, param2, grad, grad2, hyper, m, v, m2, v2], attrs);
 export const assign = (target: Tensor, value: Tensor) => runOp(assignOp, [target, value], {});

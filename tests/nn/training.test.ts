@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Conv2d, Dense, Flatten, MaxPool2d, sequential, Trainer, BatchNorm, ActivationLayer, Dropout } from '../../src/index';
+import { Conv2d, Dense, Flatten, MaxPool2d, sequential, Trainer, BatchNorm, ActivationLayer, Dropout, lenet5, Optimizer } from '../../src/index';
+import { compileTrainStep } from '../../src/nn/compile';
 import type { Backend } from '../../src/backends/backend';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { stripes } from './helpers';
@@ -56,5 +57,18 @@ describe('training', () => {
     // The peak counts the recorded step's own buffers as well as the pool's.
     expect(stats.peakBytes).toBeGreaterThan(stats.workingBytes);
     trainer.dispose();
+  });
+
+  it('a LeNet-5 step at batch 64 is at most 40 dispatches and one submit (ReLU fused, weight and bias updated together)', async () => {
+    const gpu = await gpuBackend();
+    for (const kind of ['adam', 'sgd'] as const) {
+      const model = lenet5().build(gpu, { seed: 1 });
+      const step = compileTrainStep(model, new Optimizer({ kind, lr: 1e-3 }), 64);
+      expect(step.program.stats.dispatchesPerRun, kind).toBeLessThanOrEqual(40);
+      expect(step.program.stats.submitsPerRun).toBe(1);
+      expect(step.program.plan.nodes.filter((n) => n.op.endsWith('_update_pair'))).toHaveLength(5);
+      step.program.dispose();
+      model.dispose();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend';
-import { adamUpdate, assign, sgdUpdate } from '../../src/ops/optimizer';
+import { adamUpdate, adamUpdatePair, assign, sgdUpdate, sgdUpdatePair } from '../../src/ops/optimizer';
 import { argmax } from '../../src/ops/argmax';
 import { Random } from '../../src/random';
 import { tensor } from '../../src/tensor';
@@ -14,6 +14,39 @@ describe('optimizer update parity (one step, updated parameter)', () => {
 
 describe('argmax parity', () => {
   for (const c of argmaxTable.cases) it(c.name, () => checkParity(c));
+});
+
+describe('paired updates (two weights in one kernel)', () => {
+  /** Runs a pair update and the same two single updates from equal inputs; returns every tensor after each. */
+  async function both(backend: Backend, kind: 'momentum' | 'adamw') {
+    const rng = new Random(9);
+    const sizes = [150, 6];
+    const data = sizes.map((n) => Array.from({ length: 5 }, () => rng.uniformArray(n, 0, 1)));
+    const make = () => sizes.map((n, k) => data[k].map((d) => tensor(backend, d, [n])));
+    const [a, b] = [make(), make()]; // per weight: param, grad, s1, s2, (unused)
+    if (kind === 'momentum') {
+      const hyper = tensor(backend, [0.05], [1]);
+      const attrs = { momentum: 0.9, nesterov: false, weightDecay: 1e-2 };
+      sgdUpdatePair(a[0][0], a[1][0], a[0][1], a[1][1], hyper, [a[0][2], a[1][2]], attrs);
+      for (const w of b) sgdUpdate(w[0], w[1], hyper, w[2], attrs);
+    } else {
+      const hyper = tensor(backend, [0.01, 0.3, 0.05], [3]);
+      const attrs = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05, decoupled: true };
+      adamUpdatePair(a[0][0], a[1][0], a[0][1], a[1][1], hyper, [a[0][2], a[0][3], a[1][2], a[1][3]], attrs);
+      for (const w of b) adamUpdate(w[0], w[1], hyper, w[2], w[3], attrs);
+    }
+    const read = async (set: typeof a) => Promise.all(set.flatMap((w) => [w[0], w[2], w[3]]).map((t) => t.read()));
+    return { pair: await read(a), singles: await read(b) };
+  }
+
+  for (const kind of ['momentum', 'adamw'] as const) {
+    it(`${kind}: the pair writes both weights and their state exactly as two single updates, on both backends`, async () => {
+      for (const backend of [cpu, await gpuBackend()]) {
+        const { pair, singles } = await both(backend, kind);
+        pair.forEach((values, i) => expect([...values], `${backend.name} tensor ${i}`).toEqual([...singles[i]]));
+      }
+    });
+  }
 });
 
 /** Ten steps with changing gradients and learning rate; returns param and every state tensor. */

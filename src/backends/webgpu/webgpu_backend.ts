@@ -122,6 +122,10 @@ export class WebGPUBackend implements Backend {
     return this.tuner.tune(this);
   }
 
+  get maxStorageBuffersPerKernel(): number {
+    return this.device.limits.maxStorageBuffersPerShaderStage;
+  }
+
   get features(): ReadonlySet<string> {
     return this.device.features;
   }

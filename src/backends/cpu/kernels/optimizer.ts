@@ -36,6 +36,17 @@ export const adam_update: CpuKernel = ([param, grad, hyper, m, v], rawAttrs) => 
   return p;
 };
 
+/** The pair ops are two single updates (the GPU does both in one dispatch). */
+export const sgd_update_pair: CpuKernel = ([p1, p2, g1, g2, hyper, v1, v2], attrs, outShape) => {
+  sgd_update(v2 ? [p2, g2, hyper, v2] : [p2, g2, hyper], attrs, p2.shape);
+  return sgd_update(v1 ? [p1, g1, hyper, v1] : [p1, g1, hyper], attrs, outShape);
+};
+
+export const adam_update_pair: CpuKernel = ([p1, p2, g1, g2, hyper, m1, v1, m2, v2], attrs, outShape) => {
+  adam_update([p2, g2, hyper, m2, v2], attrs, p2.shape);
+  return adam_update([p1, g1, hyper, m1, v1], attrs, outShape);
+};
+
 export const assign: CpuKernel = ([target, value]) => {
   target.storage.set(value.storage);
   return target.storage;

@@ -6,7 +6,7 @@ import { batch_norm_grad_sums, batch_norm_infer, batch_norm_stats, batch_norm_tr
 import { depthwise_conv2d, depthwise_conv2d_grad_filter, depthwise_conv2d_grad_input } from './depthwise_conv2d';
 import { concat, slice } from './concat';
 import { dropout } from './dropout';
-import { adam_update, assign, sgd_update } from './optimizer';
+import { adam_update, adam_update_pair, assign, sgd_update, sgd_update_pair } from './optimizer';
 import { argmax } from './argmax';
 import { augment } from './augment';
 import { lrn, lrn_grad } from './lrn';
@@ -37,6 +37,8 @@ export const webgpuKernels: Record<string, WebGPUKernel> = {
   dropout,
   sgd_update,
   adam_update,
+  adam_update_pair,
+  sgd_update_pair,
   assign,
   argmax,
   augment,

@@ -1,5 +1,7 @@
 import adamSource from '../../../../shaders/adam_update.wgsl?raw';
+import adamPairSource from '../../../../shaders/adam_update_pair.wgsl?raw';
 import sgdSource from '../../../../shaders/sgd_update.wgsl?raw';
+import sgdPairSource from '../../../../shaders/sgd_update_pair.wgsl?raw';
 import type { AdamUpdateAttrs, SgdUpdateAttrs } from '../../../ops/optimizer';
 import { defineShader } from '../shader_registry';
 import type { WebGPUKernel } from '../webgpu_backend';
@@ -47,6 +49,52 @@ export const adam_update: WebGPUKernel = (backend, [param, grad, hyper, m, v], r
     workgroups: elementwiseWorkgroups(n),
   });
   return param.storage;
+};
+
+export const sgdUpdatePairShader = defineShader({
+  name: 'sgd_update_pair',
+  source: sgdPairSource,
+  bindings: ['grad', 'grad2', 'hyper', 'param', 'velocity', 'param2', 'velocity2'],
+  uniforms: ['n', 'n2', 'momentum', 'weight_decay'],
+});
+
+export const adamUpdatePairShader = defineShader({
+  name: 'adam_update_pair',
+  source: adamPairSource,
+  bindings: ['grad', 'grad2', 'hyper', 'param', 'm', 'v', 'param2', 'm2', 'v2'],
+  uniforms: ['n', 'n2', 'beta1', 'beta2', 'eps', 'weight_decay'],
+});
+
+export const sgd_update_pair: WebGPUKernel = (backend, [p1, p2, g1, g2, hyper, v1, v2], rawAttrs) => {
+  const attrs = rawAttrs as SgdUpdateAttrs;
+  const [n, n2] = [p1.storage.length, p2.storage.length];
+  // Without momentum the velocity bindings are unread; writable bindings may not alias, so two scratch buffers.
+  const scratch = v1 ? [] : [backend.allocate('sgd_update_pair', [1]), backend.allocate('sgd_update_pair', [1])];
+  backend.dispatch({
+    spec: sgdUpdatePairShader,
+    overrides: { WG: ELEMENTWISE_WG, MOMENTUM: v1 ? 1 : 0, NESTEROV: attrs.nesterov ? 1 : 0 },
+    buffers: {
+      grad: g1.storage, grad2: g2.storage, hyper: hyper.storage, param: p1.storage, param2: p2.storage,
+      velocity: v1?.storage ?? scratch[0], velocity2: v2?.storage ?? scratch[1],
+    },
+    uniforms: { n, n2, momentum: attrs.momentum, weight_decay: attrs.weightDecay },
+    workgroups: elementwiseWorkgroups(n + n2),
+  });
+  for (const s of scratch) backend.release(s);
+  return p1.storage;
+};
+
+export const adam_update_pair: WebGPUKernel = (backend, [p1, p2, g1, g2, hyper, m1, v1, m2, v2], rawAttrs) => {
+  const attrs = rawAttrs as AdamUpdateAttrs;
+  const [n, n2] = [p1.storage.length, p2.storage.length];
+  backend.dispatch({
+    spec: adamUpdatePairShader,
+    overrides: { WG: ELEMENTWISE_WG, DECOUPLED: attrs.decoupled ? 1 : 0 },
+    buffers: { grad: g1.storage, grad2: g2.storage, hyper: hyper.storage, param: p1.storage, m: m1.storage, v: v1.storage, param2: p2.storage, m2: m2.storage, v2: v2.storage },
+    uniforms: { n, n2, beta1: attrs.beta1, beta2: attrs.beta2, eps: attrs.eps, weight_decay: attrs.weightDecay },
+    workgroups: elementwiseWorkgroups(n + n2),
+  });
+  return p1.storage;
 };
 
 /** assign: a buffer copy into the target's storage. */
