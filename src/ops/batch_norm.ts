@@ -39,36 +39,52 @@ export const batchNormStatsOp = defineOp({
   inferShape: ([x]) => [2, bnChannels('batch_norm_stats', x)],
 });
 
-/** Training mode: normalise with the batch's own statistics. Inputs: x, gamma, beta. */
+/** Throws unless `stats` is the [2, C] of batch_norm_stats for x. */
+function checkStats(op: string, x: Shape, stats: Shape | undefined): void {
+  if (stats && formatShape(stats) !== formatShape([2, x[1]])) throw new Error(`${op}: stats must be [2, ${x[1]}] (mean; variance) for input ${formatShape(x)}, got ${formatShape(stats)}`);
+}
+
+/**
+ * Training mode: normalise with the batch's own statistics. Inputs: x, gamma, beta,
+ * and optionally the batch's [2, C] statistics from batch_norm_stats (then the kernel
+ * does not compute them again: batchNorm() computes them once for the output, the
+ * running statistics and the backward pass).
+ */
 export const batchNormTrainOp: OpDef<BatchNormAttrs> = defineOp<BatchNormAttrs>({
   name: 'batch_norm_train',
-  inputs: 3,
-  inferShape([x, gamma, beta]) {
+  inputs: [3, 4],
+  inferShape([x, gamma, beta, stats]) {
     checkPerChannel('batch_norm_train', x, [gamma, beta], ['gamma', 'beta']);
+    checkStats('batch_norm_train', x, stats);
     return x;
   },
-  grad([x, gamma], _y, dy, attrs): Tensor[] {
+  grad([x, gamma, , stats], _y, dy, attrs): (Tensor | null)[] {
     // One pass gives both per-channel sums; they are dbeta and dgamma, and dx needs them too.
-    const sums = runOp(batchNormGradSumsOp, [x, dy], attrs);
+    // dx is the full gradient (through the statistics too), so the stats input gets none.
+    const given = stats ? [stats] : [];
+    const sums = runOp(batchNormGradSumsOp, [x, dy, ...given], attrs);
     const c = x.shape[1];
     return [
-      runOp(batchNormTrainGradOp, [x, dy, gamma, sums], attrs),
+      runOp(batchNormTrainGradOp, [x, dy, gamma, sums, ...given], attrs),
       scope(() => reshape(slice(sums, 0, 1, 1), [c])), // dgamma = sum(dy * xhat)
       scope(() => reshape(slice(sums, 0, 0, 1), [c])), // dbeta = sum(dy)
+      ...(stats ? [null] : []),
     ];
   },
 });
 
 /**
  * The per-channel sums of training-mode batch norm's backward pass: row 0 sum(dy), row 1
- * sum(dy * xhat) with xhat normalised by the batch statistics: [2, C]. Inputs: x, dy.
+ * sum(dy * xhat) with xhat normalised by the batch statistics: [2, C]. Inputs: x, dy,
+ * and optionally the batch's statistics.
  */
 export const batchNormGradSumsOp = defineOp<BatchNormAttrs>({
   name: 'batch_norm_grad_sums',
-  inputs: 2,
-  inferShape([x, dy]) {
+  inputs: [2, 3],
+  inferShape([x, dy, stats]) {
     const c = bnChannels('batch_norm_grad_sums', x);
     if (formatShape(dy) !== formatShape(x)) throw new Error(`batch_norm_grad_sums: dy ${formatShape(dy)} must match x ${formatShape(x)}`);
+    checkStats('batch_norm_grad_sums', x, stats);
     return [2, c];
   },
 });
@@ -76,12 +92,13 @@ export const batchNormGradSumsOp = defineOp<BatchNormAttrs>({
 /**
  * dx of training-mode batch norm, where the statistics depend on x too:
  * dx = gamma * invstd / M * (M * dy - sum(dy) - xhat * sum(dy * xhat)), M = values per channel.
- * Inputs: x, dy, gamma, and the [2, C] sums of batch_norm_grad_sums.
+ * Inputs: x, dy, gamma, the [2, C] sums of batch_norm_grad_sums, optionally the batch's statistics.
  */
 export const batchNormTrainGradOp = defineOp<BatchNormAttrs>({
   name: 'batch_norm_train_grad',
-  inputs: 4,
-  inferShape([x, dy, gamma, sums]) {
+  inputs: [4, 5],
+  inferShape([x, dy, gamma, sums, stats]) {
+    checkStats('batch_norm_train_grad', x, stats);
     checkPerChannel('batch_norm_train_grad', x, [gamma], ['gamma']);
     if (formatShape(dy) !== formatShape(x)) throw new Error(`batch_norm_train_grad: dy ${formatShape(dy)} must match x ${formatShape(x)}`);
     if (formatShape(sums) !== formatShape([2, x[1]])) throw new Error(`batch_norm_train_grad: sums must be [2, ${x[1]}] (sum dy; sum dy*xhat), got ${formatShape(sums)}`);
@@ -133,9 +150,10 @@ export function batchNorm(x: Tensor, state: BatchNormState, options: BatchNormOp
   }
   const m = options.momentum ?? 0.1;
   const count = x.size / x.shape[1];
-  const y = runOp(batchNormTrainOp, [x, state.gamma, state.beta], { eps });
+  // The statistics once: for the output, the running statistics and the backward pass.
+  const stats = runOp(batchNormStatsOp, [x], {});
+  const y = runOp(batchNormTrainOp, [x, state.gamma, state.beta, stats], { eps });
   const running = scope(() => {
-    const stats = runOp(batchNormStatsOp, [x], {});
     // Row r of the [2, C] statistics.
     const row = (r: 0 | 1) => reshape(slice(stats, 0, r, 1), [x.shape[1]]);
     const unbiased = mul(row(1), full(x.backend, [], count > 1 ? count / (count - 1) : 1));

@@ -12,11 +12,17 @@ export const batchNormTable: ParityTable = {
     const name = `x=${x.join('x')}`;
     // An offset keeps the mean away from zero so the two-pass variance is exercised.
     const input = { shape: x, range: [1, 3] as [number, number] };
+    // Given statistics: means near the input's, variances well above zero.
+    const stats = { shape: [2, c], range: [1, 3] as [number, number] };
     return [
       { name: `batch_norm_stats ${name}`, op: 'batch_norm_stats', inputs: [input], reduction: m },
       { name: `batch_norm_train ${name}`, op: 'batch_norm_train', inputs: [input, { shape: [c] }, { shape: [c] }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
       { name: `batch_norm_grad_sums ${name}`, op: 'batch_norm_grad_sums', inputs: [input, { shape: x }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
       { name: `batch_norm_train_grad ${name}`, op: 'batch_norm_train_grad', inputs: [input, { shape: x }, { shape: [c] }, { shape: [2, c] }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
+      // With the statistics given (as batchNorm() passes them): the kernels skip their stats pass.
+      { name: `batch_norm_train ${name} (stats given)`, op: 'batch_norm_train', inputs: [input, { shape: [c] }, { shape: [c] }, stats], attrs: { eps }, reduction: m, ulpsExtra: 8 },
+      { name: `batch_norm_grad_sums ${name} (stats given)`, op: 'batch_norm_grad_sums', inputs: [input, { shape: x }, stats], attrs: { eps }, reduction: m, ulpsExtra: 8 },
+      { name: `batch_norm_train_grad ${name} (stats given)`, op: 'batch_norm_train_grad', inputs: [input, { shape: x }, { shape: [c] }, { shape: [2, c] }, stats], attrs: { eps }, reduction: m, ulpsExtra: 8 },
       {
         name: `batch_norm_infer ${name}`,
         op: 'batch_norm_infer',

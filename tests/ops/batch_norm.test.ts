@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { batchNorm } from '../../src/ops/batch_norm';
+import { batchNorm, batchNormStatsOp, batchNormTrainOp } from '../../src/ops/batch_norm';
+import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
+import { runOp } from '../../src/ops/op';
+import { Random } from '../../src/random';
 import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
@@ -12,6 +15,29 @@ describe('batch_norm parity (gpu vs cpu)', () => {
 
 describe('batch_norm gradient rules (finite differences, cpu float64)', () => {
   for (const c of batchNormGrads.cases) it(c.name, () => checkGradient(c));
+});
+
+describe('batch_norm with the statistics given', () => {
+  it('the rule gives the same gradients as without (which finite differences check), and none for the statistics', async () => {
+    const f64 = new CpuBackend({ precision: 'float64' });
+    const rng = new Random(3);
+    const x = tensor(f64, rng.uniformArray(2 * 3 * 2 * 2, -1, 2), [2, 3, 2, 2]);
+    const gamma = tensor(f64, rng.uniformArray(3), [3]);
+    const beta = tensor(f64, rng.uniformArray(3), [3]);
+    const dy = tensor(f64, rng.uniformArray(24), [2, 3, 2, 2]);
+    const stats = runOp(batchNormStatsOp, [x], {});
+    const attrs = { eps: 1e-5 };
+    const y = runOp(batchNormTrainOp, [x, gamma, beta, stats], attrs);
+    expect([...(await y.read())]).toEqual([...(await runOp(batchNormTrainOp, [x, gamma, beta], attrs).read())]);
+    const withStats = batchNormTrainOp.grad!([x, gamma, beta, stats], y, dy, attrs);
+    const without = batchNormTrainOp.grad!([x, gamma, beta], y, dy, attrs);
+    expect(withStats).toHaveLength(4);
+    expect(withStats[3]).toBeNull();
+    for (let i = 0; i < 3; i++) {
+      const [a, b] = [await withStats[i]!.read(), await without[i]!.read()];
+      a.forEach((v, k) => expect(v).toBeCloseTo(b[k], 12));
+    }
+  });
 });
 
 describe('batch_norm', () => {

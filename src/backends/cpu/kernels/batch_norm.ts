@@ -9,6 +9,13 @@ function layout(shape: readonly number[]) {
   return { c, hw, m, channel: (i: number) => Math.floor(i / hw) % c };
 }
 
+/** The given [mean; variance] rows, or per-channel mean and biased variance computed two-pass. */
+function statsOf(x: CpuStorage, shape: readonly number[], given?: CpuStorage): { mean: Float64Array; variance: Float64Array } {
+  if (!given) return stats(x, shape);
+  const c = shape[1];
+  return { mean: Float64Array.from(given.subarray(0, c)), variance: Float64Array.from(given.subarray(c, 2 * c)) };
+}
+
 /** Per-channel mean and biased variance, two-pass. */
 function stats(x: CpuStorage, shape: readonly number[]): { mean: Float64Array; variance: Float64Array } {
   const { c, m, channel } = layout(shape);
@@ -26,8 +33,8 @@ export const batch_norm_stats: CpuKernel = ([x]) => {
   return Float64Array.from([...mean, ...variance]);
 };
 
-export const batch_norm_train: CpuKernel = ([x, gamma, beta], attrs) => {
-  const { mean, variance } = stats(x.storage, x.shape);
+export const batch_norm_train: CpuKernel = ([x, gamma, beta, given], attrs) => {
+  const { mean, variance } = statsOf(x.storage, x.shape, given?.storage);
   const { channel } = layout(x.shape);
   const eps = (attrs as BatchNormAttrs).eps;
   return Float64Array.from(x.storage, (v, i) => {
@@ -37,8 +44,8 @@ export const batch_norm_train: CpuKernel = ([x, gamma, beta], attrs) => {
 };
 
 /** [sum dy; sum dy * xhat] per channel. */
-export const batch_norm_grad_sums: CpuKernel = ([x, dy], attrs) => {
-  const { mean, variance } = stats(x.storage, x.shape);
+export const batch_norm_grad_sums: CpuKernel = ([x, dy, given], attrs) => {
+  const { mean, variance } = statsOf(x.storage, x.shape, given?.storage);
   const { c, channel } = layout(x.shape);
   const eps = (attrs as BatchNormAttrs).eps;
   const sums = new Float64Array(2 * c);
@@ -50,8 +57,8 @@ export const batch_norm_grad_sums: CpuKernel = ([x, dy], attrs) => {
   return sums;
 };
 
-export const batch_norm_train_grad: CpuKernel = ([x, dy, gamma, sums], attrs) => {
-  const { mean, variance } = stats(x.storage, x.shape);
+export const batch_norm_train_grad: CpuKernel = ([x, dy, gamma, sums, given], attrs) => {
+  const { mean, variance } = statsOf(x.storage, x.shape, given?.storage);
   const { c, m, channel } = layout(x.shape);
   const eps = (attrs as BatchNormAttrs).eps;
   const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));

@@ -35,33 +35,38 @@ export const batch_norm_stats: WebGPUKernel = (backend, [x], _attrs, outShape) =
   return out;
 };
 
-export const batch_norm_train: WebGPUKernel = (backend, [x, gamma, beta], attrs, outShape) => {
+/** The given statistics, or new ones from a stats pass (`computed` says whether to release them). */
+function statsFor(backend: WebGPUBackend, op: string, x: { storage: GpuStorage; shape: Shape }, given: { storage: GpuStorage } | undefined) {
+  if (given) return { stats: given.storage, computed: false };
+  const stats = backend.allocate(op, [2, x.shape[1]]);
+  pass(backend, 0, x.storage, x.shape, 0, stats, {});
+  return { stats, computed: true };
+}
+
+export const batch_norm_train: WebGPUKernel = (backend, [x, gamma, beta, given], attrs, outShape) => {
   const eps = (attrs as BatchNormAttrs).eps;
-  const stats = backend.allocate('batch_norm_train', [2, x.shape[1]]);
-  pass(backend, 0, x.storage, x.shape, eps, stats, {});
+  const { stats, computed } = statsFor(backend, 'batch_norm_train', x, given);
   const out = backend.allocate('batch_norm_train', outShape);
   pass(backend, 2, x.storage, x.shape, eps, out, { gamma: gamma.storage, beta: beta.storage, stats });
-  backend.release(stats);
+  if (computed) backend.release(stats);
   return out;
 };
 
-export const batch_norm_grad_sums: WebGPUKernel = (backend, [x, dy], attrs, outShape) => {
+export const batch_norm_grad_sums: WebGPUKernel = (backend, [x, dy, given], attrs, outShape) => {
   const eps = (attrs as BatchNormAttrs).eps;
-  const stats = backend.allocate('batch_norm_grad_sums', [2, x.shape[1]]);
-  pass(backend, 0, x.storage, x.shape, eps, stats, {});
+  const { stats, computed } = statsFor(backend, 'batch_norm_grad_sums', x, given);
   const out = backend.allocate('batch_norm_grad_sums', outShape);
   pass(backend, 1, x.storage, x.shape, eps, out, { dy: dy.storage, stats });
-  backend.release(stats);
+  if (computed) backend.release(stats);
   return out;
 };
 
-export const batch_norm_train_grad: WebGPUKernel = (backend, [x, dy, gamma, sums], attrs, outShape) => {
+export const batch_norm_train_grad: WebGPUKernel = (backend, [x, dy, gamma, sums, given], attrs, outShape) => {
   const eps = (attrs as BatchNormAttrs).eps;
-  const stats = backend.allocate('batch_norm_train_grad', [2, x.shape[1]]);
-  pass(backend, 0, x.storage, x.shape, eps, stats, {});
+  const { stats, computed } = statsFor(backend, 'batch_norm_train_grad', x, given);
   const out = backend.allocate('batch_norm_train_grad', outShape);
   pass(backend, 3, x.storage, x.shape, eps, out, { dy: dy.storage, gamma: gamma.storage, stats, grad_stats: sums.storage });
-  backend.release(stats);
+  if (computed) backend.release(stats);
   return out;
 };
 
