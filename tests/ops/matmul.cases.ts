@@ -29,6 +29,9 @@ const rows: Row[] = [
   [128, 128, 128, false, false, true],
   [5, 6, 7, false, false, false, 3],
   [9, 4, 10, true, true, true, 2],
+  // K and N multiples of 4, untransposed: the vec4 variant's shapes (M not a multiple of 4, batched).
+  [33, 16, 8, false, false, false],
+  [6, 8, 12, false, false, true, 2],
 ];
 
 function name([m, n, k, ta, tb, bias, batch]: Row): string {

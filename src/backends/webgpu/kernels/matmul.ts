@@ -1,5 +1,6 @@
 import matmulSource from '../../../../shaders/matmul.wgsl?raw';
 import matmulSharedSource from '../../../../shaders/matmul_shared.wgsl?raw';
+import matmulVec4Source from '../../../../shaders/matmul_vec4.wgsl?raw';
 import { matmulDims, type MatmulAttrs } from '../../../ops/matmul';
 import { defineShader } from '../shader_registry';
 import type { WebGPUKernel } from '../webgpu_backend';
@@ -18,6 +19,13 @@ export const matmulSharedShader = defineShader({
   uniforms: ['M', 'N', 'K', 'batch', 'tiles_m', 'tiles_n', 'a_batch_stride', 'b_batch_stride'],
 });
 
+export const matmulVec4Shader = defineShader({
+  name: 'matmul_vec4',
+  source: matmulVec4Source,
+  bindings: ['a', 'b', 'bias', 'out'],
+  uniforms: ['M', 'N', 'K', 'batch', 'tiles_m', 'tiles_n', 'a_batch_stride', 'b_batch_stride'],
+});
+
 /**
  * The GEMM variants the autotuner chooses from: register tiles without barriers in two
  * workgroup shapes (what SwiftShader and other CPU-backed adapters run fastest), and
@@ -28,7 +36,12 @@ export const MATMUL_VARIANTS = [
   { kind: 'registers', wgX: 8, wgY: 8 },
   { kind: 'registers', wgX: 16, wgY: 4 },
   { kind: 'shared', wgX: 16, wgY: 16 },
+  // Only where A and B are untransposed and K and N are multiples of 4 (vec4 loads and stores).
+  { kind: 'vec4', wgX: 8, wgY: 8 },
 ] as const;
+
+/** Whether the vec4 variant can run this product. */
+const vec4Fits = (attrs: MatmulAttrs, d: { n: number; k: number }) => !attrs.transposeA && !attrs.transposeB && d.n % 4 === 0 && d.k % 4 === 0;
 
 /** Shape class for tuning: sizes rounded up to powers of two, transposes, batched or not. */
 const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
@@ -41,16 +54,22 @@ export const matmul: WebGPUKernel = (backend, inputs, rawAttrs, outShape) => {
   );
   const out = backend.allocate('matmul', outShape);
   if (d.m === 0 || d.n === 0) return out;
-  const shapeClass = `m${pow2(d.m)} n${pow2(d.n)} k${pow2(d.k)}${attrs.transposeA ? ' tA' : ''}${attrs.transposeB ? ' tB' : ''}${d.batch > 1 ? ' batched' : ''}`;
+  const fits = vec4Fits(attrs, d);
+  const shapeClass = `m${pow2(d.m)} n${pow2(d.n)} k${pow2(d.k)}${attrs.transposeA ? ' tA' : ''}${attrs.transposeB ? ' tB' : ''}${d.batch > 1 ? ' batched' : ''}${fits ? ' v4' : ''}`;
   const request = { op: 'matmul', inputs: inputs.map((x) => x.shape), attrs, outShape };
-  const variant = MATMUL_VARIANTS[backend.tuner.pick('matmul', shapeClass, MATMUL_VARIANTS.length, request)];
-  const shared = variant.kind === 'shared';
+  const count = fits ? MATMUL_VARIANTS.length : MATMUL_VARIANTS.length - 1;
+  const variant = MATMUL_VARIANTS[backend.tuner.pick('matmul', shapeClass, count, request)];
   const tilesM = Math.ceil(d.m / (4 * variant.wgY));
   const tilesN = Math.ceil(d.n / (4 * variant.wgX));
   const flags = { TRANS_A: attrs.transposeA, TRANS_B: attrs.transposeB, HAS_BIAS: d.hasBias, RELU: attrs.relu === true };
+  const spec = variant.kind === 'shared' ? matmulSharedShader : variant.kind === 'vec4' ? matmulVec4Shader : matmulShader;
+  const overrides =
+    variant.kind === 'shared' ? flags
+    : variant.kind === 'vec4' ? { WG_X: variant.wgX, WG_Y: variant.wgY, HAS_BIAS: flags.HAS_BIAS, RELU: flags.RELU }
+    : { WG_X: variant.wgX, WG_Y: variant.wgY, ...flags };
   backend.dispatch({
-    spec: shared ? matmulSharedShader : matmulShader,
-    overrides: shared ? flags : { WG_X: variant.wgX, WG_Y: variant.wgY, ...flags },
+    spec,
+    overrides,
     // Without a bias any buffer fills the slot; HAS_BIAS=false never reads it.
     buffers: { a: inputs[0].storage, b: inputs[1].storage, bias: (inputs[2] ?? inputs[0]).storage, out },
     uniforms: {
