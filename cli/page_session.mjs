@@ -8,12 +8,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic_write.mjs';
 
+/** Runs scripts/setup.mjs (apt, npm: whatever is missing); exits the process if it fails. */
+export function runSetup(root) {
+  if (spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
+}
+
 /**
- * Runs scripts/setup.mjs (exits the process if it fails), then starts the server and the
- * browser. Returns the page, `url(path)` for a path on the server, and `close()`.
+ * Runs the set-up, then starts the server and the browser. Returns the page,
+ * `url(path)` for a path on the server, and `close()`.
  */
 export async function openPageSession(root) {
-  if (spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
+  runSetup(root);
   const { createServer } = await import('vite');
   const { chromium } = await import('playwright');
   const browserConfig = JSON.parse(readFileSync(join(root, 'chromium.config.json'), 'utf8'));

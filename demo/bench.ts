@@ -3,7 +3,7 @@
 import { loadPeers } from '../src/bench/peers';
 import { runBench, type BenchReport, type BenchResult, type Skipped, type Timing } from '../src/bench/runner';
 import { drawBarChart } from './ui/charts';
-import { webgpu, WEBGPU_HELP } from './ui/backend_choice';
+import { $, requireWebGPU } from './ui/backend_choice';
 
 declare global {
   interface Window {
@@ -12,7 +12,6 @@ declare global {
   }
 }
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 const results: BenchResult[] = [];
 
@@ -39,12 +38,7 @@ function addRow(r: BenchResult): void {
 
 async function run(options: { quick: boolean; filter?: string; peers: boolean }): Promise<void> {
   const status = $('status');
-  const gpu = await webgpu();
-  if (gpu instanceof Error) {
-    $('webgpu-warning').hidden = false;
-    $('webgpu-warning').textContent = `${WEBGPU_HELP} The benchmarks time WebGPU kernels, so they need it. (${gpu.message})`;
-    throw gpu;
-  }
+  const gpu = await requireWebGPU($('webgpu-warning'), 'The benchmarks time WebGPU kernels, so they need it.');
   status.textContent = options.peers ? 'Loading TF.js and jax-js…' : 'Starting…';
   const peers = options.peers ? await loadPeers() : {};
   status.textContent = `Running on ${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}…`;

@@ -36,7 +36,7 @@ async function main(): Promise<ProfileReport> {
   if (!make) throw new Error(`profile: unknown model '${modelName}' (known: ${Object.keys(MODELS).join(', ')})`);
   if (!(Number.isInteger(batch) && batch > 0)) throw new Error(`profile: batch must be a positive integer, got ${params.get('batch')}`);
   const gpu = await createWebGPUBackend();
-  const model = make(modelName === 'cifar-cnn' ? [3, 32, 32] : [1, 28, 28], 10).build(gpu, { seed: 1 });
+  const model = make().build(gpu, { seed: 1 });
   const optimizer = new Optimizer({ kind: 'adam', lr: 1e-3 });
   const step = compileTrainStep(model, optimizer, batch);
   const rng = new Random(2);

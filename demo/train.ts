@@ -1,6 +1,7 @@
 // The Train page: pick data, model and optimizer; start, pause, resume, reset; watch the
 // curves, filters, confusion matrix, test predictions and activation maps; save and
 // load weights. `window.trainDemo` exposes the page's state to the end-to-end tests.
+import { sizeOf } from '../src/shape';
 import { optimizerConfig, TRAIN_AUGMENTATION } from '../src/app/train_job';
 import type { Backend } from '../src/backends/backend';
 import { meanStd, normalize, take, type Dataset } from '../src/data/dataset';
@@ -11,7 +12,7 @@ import type { Model } from '../src/nn/model';
 import { Trainer } from '../src/nn/trainer';
 import { MODELS } from '../src/nn/zoo';
 import { tensor } from '../src/tensor';
-import { backendFor } from './ui/backend_choice';
+import { $, backendFor } from './ui/backend_choice';
 import { drawCurves, emptyCurves, renderActivations, renderConfusion, renderFilters, renderSamples, type Curves } from './ui/train_view';
 
 type State = 'idle' | 'running' | 'paused' | 'done' | 'error';
@@ -22,7 +23,6 @@ declare global {
   }
 }
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
 const TRAINABLE_MODELS = ['lenet5', 'lenet5-bn', 'conv-bn', 'cifar-cnn'];
 
@@ -99,7 +99,7 @@ async function showFilters(s: Session): Promise<void> {
 async function showActivations(s: Session): Promise<void> {
   const test = s.data.test;
   const index = Math.max(0, Math.min(num('image-index'), test.count - 1));
-  const per = test.shape.reduce((a, b) => a * b, 1);
+  const per = sizeOf(test.shape);
   const x = tensor(s.backend, test.images.slice(index * per, (index + 1) * per), [1, ...test.shape]);
   const values = s.model.forwardAll({ training: false, use: (t) => t }, x);
   const maps = [];

@@ -1,9 +1,10 @@
 // The Verify page: the per-node GPU-against-CPU comparison of a chosen model, worst
 // nodes first. `window.verifyDemo` holds the last table for the end-to-end tests.
+import { sizeOf } from '../src/shape';
 import { verify, VERIFY_TOLERANCE, type VerifyRow } from '../src/nn/verify';
 import { MODELS } from '../src/nn/zoo';
 import { Random } from '../src/random';
-import { webgpu, WEBGPU_HELP } from './ui/backend_choice';
+import { $, requireWebGPU } from './ui/backend_choice';
 
 declare global {
   interface Window {
@@ -11,27 +12,20 @@ declare global {
   }
 }
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-/** Per-example input shapes: the small test networks want small inputs; the rest take Fashion-MNIST's. */
-const INPUTS: Record<string, number[]> = { 'every-layer': [3, 12, 12], 'cifar-cnn': [3, 32, 32] };
 const CHOICES = ['every-layer', 'lenet5', 'lenet5-bn', 'conv-bn', 'cifar-cnn'];
 
 async function run(): Promise<void> {
   const status = $('status');
-  const gpu = await webgpu();
-  if (gpu instanceof Error) {
-    $('webgpu-warning').hidden = false;
-    $('webgpu-warning').textContent = `${WEBGPU_HELP} Verify compares WebGPU with the CPU, so it needs WebGPU. (${gpu.message})`;
-    throw gpu;
-  }
+  const gpu = await requireWebGPU($('webgpu-warning'), 'Verify compares WebGPU with the CPU, so it needs WebGPU.');
   const name = $<HTMLSelectElement>('model').value;
   const batch = Number($<HTMLInputElement>('batch').value);
-  const shape = INPUTS[name] ?? [1, 28, 28];
-  const model = MODELS[name](shape, name === 'every-layer' ? 5 : 10).build(gpu, { seed: Number($<HTMLInputElement>('seed').value) });
+  // Each zoo model on the input it was made for.
+  const model = MODELS[name]().build(gpu, { seed: Number($<HTMLInputElement>('seed').value) });
+  const shape = model.input.shape;
   status.textContent = `Running ${model.name} (batch ${batch}) on the CPU reference and on ${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}…`;
   const rng = new Random(7);
   const classes = model.output.shape[0];
-  const x = rng.uniformArray(batch * shape.reduce((a, b) => a * b, 1));
+  const x = rng.uniformArray(batch * sizeOf(shape));
   const labels = Array.from({ length: batch }, (_, i) => i % classes);
   const started = performance.now();
   const rows = await verify(model, { x, labels });

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // `npm run demo`: sets up what is missing, then serves the demo (Train, Bench, Verify)
 // with Vite on localhost (a secure context, so WebGPU is allowed) and prints the addresses.
-import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runSetup } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-if (spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { stdio: 'inherit' }).status !== 0) process.exit(1);
+runSetup(root);
 const { createServer } = await import('vite');
 const port = Number(process.env.PORT ?? 5173);
 const server = await createServer({ root, server: { port, host: 'localhost' } });

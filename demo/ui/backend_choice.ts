@@ -16,6 +16,21 @@ export function webgpu(): Promise<WebGPUBackend | Error> {
   return probe;
 }
 
+/** The page element with this id (the pages' own markup has every id they ask for). */
+export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/**
+ * The WebGPU backend for a page that cannot do without it (Bench, Verify): without
+ * WebGPU, shows `WEBGPU_HELP` and why this page needs it in `warning`, then throws.
+ */
+export async function requireWebGPU(warning: HTMLElement, why: string): Promise<WebGPUBackend> {
+  const gpu = await webgpu();
+  if (!(gpu instanceof Error)) return gpu;
+  warning.hidden = false;
+  warning.textContent = `${WEBGPU_HELP} ${why} (${gpu.message})`;
+  throw gpu;
+}
+
 /**
  * The backend the visitor picked. Without WebGPU, shows `WEBGPU_HELP` in `warning`,
  * disables the WebGPU choice and falls back to the CPU backend.

@@ -1,4 +1,5 @@
 // The Train page's pictures: curves, confusion matrix, test samples, filters, activations.
+import { sizeOf } from '../../src/shape';
 import type { Dataset } from '../../src/data/dataset';
 import { drawLineChart, type LineSeries } from './charts';
 import { channelGrid, imageCanvas } from './images';
@@ -47,7 +48,7 @@ export function renderConfusion(target: HTMLElement, matrix: number[][], classes
 
 /** The first `count` test images with the predicted class (and the true one when wrong). */
 export function renderSamples(target: HTMLElement, test: Dataset, predictions: Uint8Array, classes: string[], count = 24): void {
-  const per = test.shape.reduce((a, b) => a * b, 1);
+  const per = sizeOf(test.shape);
   const [channels, h, w] = test.shape;
   target.replaceChildren();
   for (let i = 0; i < Math.min(count, test.count); i++) {

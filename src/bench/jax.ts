@@ -9,7 +9,7 @@ const WARMUP = 2;
 
 export function jaxSystem(jax: typeof Jax): BenchSystem {
   const { numpy: np, lax, jit } = jax;
-  const array = (shape: number[], seed: number) => np.array(benchData(shape.reduce((a, b) => a * b, 1), seed)).reshape(shape);
+  const array = (shape: number[], seed: number) => np.array(benchData(shape, seed)).reshape(shape);
   return {
     key: 'jax',
     label: 'jax-js webgpu',

@@ -7,7 +7,7 @@ import { depthwiseConv2d } from '../ops/depthwise_conv2d';
 import { matmul } from '../ops/matmul';
 import { runOp } from '../ops/op';
 import { avgpool2d, avgpool2dGradOp, maxpool2d, maxpool2dGradOp, pool2dAttrs } from '../ops/pool2d';
-import { sizeOf, type Shape } from '../shape';
+import type { Shape } from '../shape';
 import { tensor, type Tensor } from '../tensor';
 import type { CaseSpec } from './cases';
 import { benchData, type BenchSystem, type PreparedCase } from './systems';
@@ -19,7 +19,7 @@ const WARMUP = 2;
  * peer); GPU time of the same run from timestamp queries.
  */
 function opCase(gpu: WebGPUBackend, spec: Exclude<CaseSpec, { kind: 'train-step' }>): PreparedCase {
-  const input = (shape: Shape, seed: number) => tensor(gpu, benchData(sizeOf(shape), seed), shape);
+  const input = (shape: Shape, seed: number) => tensor(gpu, benchData(shape, seed), shape);
   let inputs: Tensor[];
   let run: () => Tensor;
   switch (spec.kind) {
@@ -79,12 +79,12 @@ function opCase(gpu: WebGPUBackend, spec: Exclude<CaseSpec, { kind: 'train-step'
  * replayed command buffer, one submit, the loss read back. Wall time only.
  */
 function trainStepCase(gpu: WebGPUBackend, spec: Extract<CaseSpec, { kind: 'train-step' }>): PreparedCase {
-  const model = MODELS[spec.model](spec.model === 'lenet5' ? [1, 28, 28] : [3, 32, 32], 10).build(gpu, { seed: 1 });
+  const model = MODELS[spec.model]().build(gpu, { seed: 1 });
   const optimizer = new Optimizer({ kind: 'sgd', lr: 0.01 });
   const step = compileTrainStep(model, optimizer, spec.batch);
   const [c, h, w] = model.input.shape;
   const tuned = step.program.autotune();
-  const x = benchData(spec.batch * c * h * w, 1);
+  const x = benchData([spec.batch, c, h, w], 1);
   const labels = Float32Array.from({ length: spec.batch }, (_, i) => i % 10);
   return {
     async run() {

@@ -1,3 +1,5 @@
+import { Random } from '../random';
+import { sizeOf, type Shape } from '../shape';
 import type { CaseSpec } from './cases';
 
 /** One timed run: wall time from enqueue to finished work, and GPU time where measured. */
@@ -24,15 +26,5 @@ export interface BenchSystem {
   dispose?(): void;
 }
 
-/** Deterministic pseudo-random inputs in [-1, 1) shared by every system (same values, same sizes). */
-export function benchData(length: number, seed: number): Float32Array {
-  const out = new Float32Array(length);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
+/** Seeded inputs in [-1, 1) of a shape, the same values for every system (the project's Random). */
+export const benchData = (shape: Shape, seed: number): Float32Array => new Random(seed).uniformArray(sizeOf(shape));

@@ -37,7 +37,7 @@ const NETS: Record<'lenet5' | 'cifar-cnn', { input: [number, number, number]; la
 
 /** Builds the case's tensors and its work as a function returning the output tensor. */
 function buildOp(tf: Tf, spec: Exclude<CaseSpec, { kind: 'train-step' }>): { inputs: TfTensor[]; run: () => TfTensor } {
-  const input = (shape: number[], seed: number) => tf.tensor(benchData(shape.reduce((a, b) => a * b, 1), seed), shape);
+  const input = (shape: number[], seed: number) => tf.tensor(benchData(shape, seed), shape);
   switch (spec.kind) {
     case 'matmul': {
       const inputs = [input([spec.m, spec.k], 1), input([spec.k, spec.n], 2)];
@@ -89,7 +89,7 @@ function buildTrainStep(tf: Tf, spec: Extract<CaseSpec, { kind: 'train-step' }>)
   const vars: TfCore.Variable[] = [];
   let seed = 10;
   const weight = (shape: number[], fanIn: number) => {
-    const v = tf.variable(tf.mul(tf.tensor(benchData(shape.reduce((a, b) => a * b, 1), seed++), shape), Math.sqrt(2 / fanIn)));
+    const v = tf.variable(tf.mul(tf.tensor(benchData(shape, seed++), shape), Math.sqrt(2 / fanIn)));
     vars.push(v);
     return v;
   };
@@ -98,7 +98,7 @@ function buildTrainStep(tf: Tf, spec: Extract<CaseSpec, { kind: 'train-step' }>)
     if ('dense' in l) return [weight(l.dense, l.dense[0]), weight([l.dense[1]], 1)];
     return [];
   });
-  const x = tf.tensor(benchData(spec.batch * net.input.reduce((a, b) => a * b, 1), 1), [spec.batch, ...net.input]);
+  const x = tf.tensor(benchData([spec.batch, ...net.input], 1), [spec.batch, ...net.input]);
   const labels = tf.oneHot(tf.tensor1d(Array.from({ length: spec.batch }, (_, i) => i % 10), 'int32'), 10);
   const optimizer = tf.train.sgd(0.01);
   const forward = () => {

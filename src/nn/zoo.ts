@@ -134,8 +134,8 @@ export function everyLayerNet(inputShape: Shape = [3, 12, 12], classes = 5): Mod
   return new Model(x, out, 'every_layer_net');
 }
 
-/** Models by the names the command line accepts. */
-export const MODELS: Record<string, (inputShape: Shape, classes: number) => Model> = {
+/** Models by the names the command line accepts; without arguments each takes the input and classes it was made for. */
+export const MODELS: Record<string, (inputShape?: Shape, classes?: number) => Model> = {
   lenet5,
   'lenet5-bn': lenet5Bn,
   'conv-bn': convBn,

@@ -1,5 +1,6 @@
 import type { Attrs } from '../backend';
-import type { Shape } from '../../shape';
+import { Random } from '../../random';
+import { sizeOf, type Shape } from '../../shape';
 
 /** Enough to rerun a kernel on inputs of its own: op, input shapes, attributes, output shape. */
 export interface TuneRequest {
@@ -95,7 +96,8 @@ export class Autotuner {
     const queued = [...this.pending];
     this.pending.clear();
     for (const [key, { request, variants }] of queued) {
-      const inputs = request.inputs.map((shape) => ({ storage: host.upload(seededValues(shape)), shape }));
+      // Timing inputs: seeded values in [-1, 1) (kernels here do not branch on data).
+      const inputs = request.inputs.map((shape, k) => ({ storage: host.upload(new Random(k + 1).uniformArray(sizeOf(shape))), shape }));
       const times: number[] = [];
       try {
         for (let v = 0; v < variants; v++) {
@@ -116,14 +118,6 @@ export class Autotuner {
     if (queued.length > 0 && this.store) await this.store.save(this.snapshot());
     return queued.length;
   }
-}
-
-/** Inputs for timing: values in [-1, 1) (kernels here do not branch on data). */
-function seededValues(shape: Shape): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = ((i * 2654435761) % 1000) / 500 - 1;
-  return out;
 }
 
 /** Choices kept in the browser's IndexedDB (database 'webgpu-cnn-engine', store 'autotune'). */
