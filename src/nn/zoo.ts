@@ -59,15 +59,15 @@ export function lenet5Bn(inputShape: Shape = [1, 28, 28], classes = 10): Model {
  * Two 3x3 convolutions with batch norm (16 and 32 channels), each followed by max
  * pooling, then dropout and a dense classifier: the "2-conv + BN" model.
  */
-export function convBn(inputShape: Shape = [1, 28, 28], classes = 10): Model {
+export function convBn(inputShape: Shape = [1, 28, 28], classes = 10, filters: [number, number] = [16, 32]): Model {
   return sequential(
     inputShape,
     [
-      new Conv2d({ filters: 16, kernel: 3, padding: 1, bias: false }),
+      new Conv2d({ filters: filters[0], kernel: 3, padding: 1, bias: false }),
       new BatchNorm(),
       new ActivationLayer('relu'),
       new MaxPool2d({ kernel: 2 }),
-      new Conv2d({ filters: 32, kernel: 3, padding: 1, bias: false }),
+      new Conv2d({ filters: filters[1], kernel: 3, padding: 1, bias: false }),
       new BatchNorm(),
       new ActivationLayer('relu'),
       new MaxPool2d({ kernel: 2 }),
@@ -78,6 +78,14 @@ export function convBn(inputShape: Shape = [1, 28, 28], classes = 10): Model {
     ],
     'conv_bn',
   );
+}
+
+/**
+ * conv-bn at one and a half times the width (24 and 48 channels): the 2-conv + BN model
+ * for Fashion-MNIST's 0.92 in 5 epochs, about twice conv-bn's work per image.
+ */
+export function convBnWide(inputShape: Shape = [1, 28, 28], classes = 10): Model {
+  return convBn(inputShape, classes, [24, 48]);
 }
 
 /** VGG-16 (configuration D) with biases: 138,357,544 parameters at 224x224x3, 1000 classes. */
@@ -139,6 +147,7 @@ export const MODELS: Record<string, (inputShape?: Shape, classes?: number) => Mo
   lenet5,
   'lenet5-bn': lenet5Bn,
   'conv-bn': convBn,
+  'conv-bn-wide': convBnWide,
   'cifar-cnn': cifarCnn,
   vgg16,
   'every-layer': everyLayerNet,

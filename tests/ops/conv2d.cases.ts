@@ -33,7 +33,20 @@ export const convRows: ConvRow[] = [
   { x: [1, 17, 4, 4], o: 9, k: [1, 1], bias: true },
   { x: [3, 7, 5, 5], o: 13, k: [5, 5], padding: 2 },
   { x: [1, 8, 3, 3], o: 33, k: [3, 3], padding: 1 },
+  // Wider layers (several 8x8 tiles of conv2d_tile8), 7- and 8-wide filters.
+  { x: [2, 8, 12, 20], o: 16, k: [3, 3], padding: 1, bias: true },
+  { x: [1, 4, 5, 23], o: 12, k: [3, 7], padding: 'same' },
+  { x: [1, 2, 4, 19], o: 4, k: [2, 8] },
 ];
+
+/** Whether conv2d_tile8 runs a row's forward (one group) and its input gradient (also stride 1, undilated, padding below the kernel). */
+function tile8Applies(r: ConvRow, gradInput: boolean): boolean {
+  const ones = (v: number | [number, number] | undefined) => v === undefined || [v].flat().every((e) => e === 1);
+  if ((r.groups ?? 1) !== 1) return false;
+  if (!gradInput) return true;
+  const pads = typeof r.padding === 'number' ? [r.padding] : Array.isArray(r.padding) ? r.padding : r.padding === 'same' ? [Math.floor((Math.max(...r.k) - 1) / 2)] : [0];
+  return ones(r.stride) && ones(r.dilation) && pads.every((p) => p < Math.min(...r.k));
+}
 
 export function convName(r: ConvRow): string {
   const parts = [`x=${r.x.join('x')}`, `o=${r.o}`, `k=${r.k.join('x')}`];
@@ -110,6 +123,12 @@ cases.push({
   attrs: { ...lenetBatch.attrs, filterShape: lenetBatch.filter },
   reduction: 64 * 24 * 24,
 });
+
+/** Names of the forward and grad_input cases conv2d_tile8.wgsl runs (its variant parity tests). */
+export const tile8CaseNames = new Set([
+  ...[...convRows, ...reluRows].filter((r) => tile8Applies(r, false)).map((r) => `forward ${convName(r)}`),
+  ...convRows.filter((r) => tile8Applies(r, true)).map((r) => `grad_input ${convName(r)}`),
+]);
 
 export const conv2dTable: ParityTable = { ops: ['conv2d', 'conv2d_grad_input', 'conv2d_grad_filter'], cases };
 

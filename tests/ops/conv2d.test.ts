@@ -4,7 +4,7 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
-import { conv2dGrads, conv2dTable } from './conv2d.cases';
+import { conv2dGrads, conv2dTable, tile8CaseNames } from './conv2d.cases';
 
 describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
@@ -13,6 +13,20 @@ describe('conv2d parity (gpu vs cpu)', () => {
 // Autotuning variant 1: the other loop order (channels outside taps for wide inputs, inside for narrow ones).
 describe('conv2d parity, variant 1 (the other loop order)', () => {
   for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d')) it(c.name, () => checkParity(c, 1));
+});
+
+// Autotuning variant 2 of the forward and 1 of the input gradient: conv2d_tile8.wgsl, where it applies.
+const tile8Cases = conv2dTable.cases.filter((c) => tile8CaseNames.has(c.name));
+describe('conv2d parity, variant 2 (conv2d_tile8)', () => {
+  for (const c of tile8Cases.filter((c) => c.op === 'conv2d')) it(c.name, () => checkParity(c, 2));
+});
+describe('conv2d_grad_input parity, variant 1 (conv2d_tile8, flipped filter)', () => {
+  for (const c of tile8Cases.filter((c) => c.op === 'conv2d_grad_input')) it(c.name, () => checkParity(c, 1));
+});
+
+// Autotuning variant 1 of the filter gradient: 8x8 tiles (conv2d_grad_filter_tile8.wgsl), every geometry.
+describe('conv2d_grad_filter parity, variant 1 (conv2d_grad_filter_tile8)', () => {
+  for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_filter')) it(c.name, () => checkParity(c, 1));
 });
 
 describe('conv2d gradient rule (finite differences, cpu float64)', () => {

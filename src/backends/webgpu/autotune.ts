@@ -56,15 +56,16 @@ export class Autotuner {
     }
   }
 
-  private key(kernel: string, shapeClass: string): string {
-    return `${this.adapterKey}|${kernel}|${shapeClass}`;
+  /** The variant count is part of the key: a choice made before a kernel gained variants must be remade. */
+  private key(kernel: string, shapeClass: string, variants: number): string {
+    return `${this.adapterKey}|${kernel}|${shapeClass}|${variants} variants`;
   }
 
   /** The variant (0 .. variants-1) a kernel should run for a shape class. */
   pick(kernel: string, shapeClass: string, variants: number, request: TuneRequest): number {
     if (this.forced !== null) return Math.min(this.forced, variants - 1);
     if (!this.enabled || variants <= 1) return 0;
-    const key = this.key(kernel, shapeClass);
+    const key = this.key(kernel, shapeClass, variants);
     const chosen = this.choices.get(key);
     if (chosen !== undefined && chosen < variants) return chosen;
     if (!this.pending.has(key)) this.pending.set(key, { request, variants });
@@ -86,7 +87,7 @@ export class Autotuner {
     return this.pending.size;
   }
 
-  /** The cached choices, by key (adapter|kernel|shape class). */
+  /** The cached choices, by key (adapter|kernel|shape class|variant count). */
   snapshot(): Record<string, number> {
     return Object.fromEntries(this.choices);
   }
