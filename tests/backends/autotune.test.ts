@@ -42,20 +42,26 @@ describe('autotuning kernel variants', () => {
 
   it('a new tuner reads the stored choice and does not tune again; a disabled one always runs variant 0', async () => {
     const request = { op: 'matmul', inputs: [[4, 4], [4, 4]], attrs: {}, outShape: [4, 4] };
-    const stored = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4': 2 }));
+    const names = ['a', 'b', 'c'];
+    const stored = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4|a,b,c': 2 }));
     await stored.load();
-    expect(stored.pick('matmul', 'm4', 3, request)).toBe(2);
+    expect(stored.pick('matmul', 'm4', names, request)).toBe(2);
     expect(stored.pendingCount).toBe(0);
     // Another adapter's choice does not carry over.
-    const other = new Autotuner(true, 'gpu-y', memoryStore({ 'gpu-x|matmul|m4': 2 }));
+    const other = new Autotuner(true, 'gpu-y', memoryStore({ 'gpu-x|matmul|m4|a,b,c': 2 }));
     await other.load();
-    expect(other.pick('matmul', 'm4', 3, request)).toBe(0);
+    expect(other.pick('matmul', 'm4', names, request)).toBe(0);
     expect(other.pendingCount).toBe(1);
-    const off = new Autotuner(false, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4': 2 }));
+    // A choice stored for another list of variants (one was added or reordered) is not reused.
+    const changed = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4|a,b,c': 2 }));
+    await changed.load();
+    expect(changed.pick('matmul', 'm4', ['a', 'c', 'b'], request)).toBe(0);
+    expect(changed.pendingCount).toBe(1);
+    const off = new Autotuner(false, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4|a,b,c': 2 }));
     await off.load();
-    expect(off.pick('matmul', 'm4', 3, request)).toBe(0);
+    expect(off.pick('matmul', 'm4', names, request)).toBe(0);
     expect(off.pendingCount).toBe(0);
-    expect(off.withVariant(1, () => off.pick('matmul', 'm4', 3, request))).toBe(1);
+    expect(off.withVariant(1, () => off.pick('matmul', 'm4', names, request))).toBe(1);
   });
 
   it('a compiled training step tunes its new shape classes once, then records again with the choices', async () => {

@@ -10,22 +10,20 @@ describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
 });
 
-// Autotuning variant 1: the other loop order (channels outside taps for wide inputs, inside for narrow ones).
-describe('conv2d parity, variant 1 (the other loop order)', () => {
+// Every variant of each kernel (forcing a variant beyond a geometry's count runs its last).
+// conv2d: 0 = 8x8 tiles where ungrouped, then the 4x4 kernel's two loop orders.
+describe('conv2d parity, variant 1 (4x4 tiles; the suggested loop order where 8x8 applies, else the other)', () => {
   for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d')) it(c.name, () => checkParity(c, 1));
 });
-
-// Autotuning variant 2 of the forward and 1 of the input gradient: conv2d_tile8.wgsl, where it applies.
-const tile8Cases = conv2dTable.cases.filter((c) => tile8CaseNames.has(c.name));
-describe('conv2d parity, variant 2 (conv2d_tile8)', () => {
-  for (const c of tile8Cases.filter((c) => c.op === 'conv2d')) it(c.name, () => checkParity(c, 2));
+describe('conv2d parity, variant 2 (4x4 tiles, the other loop order)', () => {
+  for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d' && tile8CaseNames.has(c.name))) it(c.name, () => checkParity(c, 2));
 });
-describe('conv2d_grad_input parity, variant 1 (conv2d_tile8, flipped filter)', () => {
-  for (const c of tile8Cases.filter((c) => c.op === 'conv2d_grad_input')) it(c.name, () => checkParity(c, 1));
+// conv2d_grad_input: 0 = the flipped-filter convolution in 8x8 tiles (stride 1, undilated, ungrouped), 1 = the 4x4 gather kernel.
+describe('conv2d_grad_input parity, variant 1 (4x4 gather kernel)', () => {
+  for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_input' && tile8CaseNames.has(c.name))) it(c.name, () => checkParity(c, 1));
 });
-
-// Autotuning variant 1 of the filter gradient: 8x8 tiles (conv2d_grad_filter_tile8.wgsl), every geometry.
-describe('conv2d_grad_filter parity, variant 1 (conv2d_grad_filter_tile8)', () => {
+// conv2d_grad_filter: 0 = 8x8 tiles, 1 = 4x4 tiles.
+describe('conv2d_grad_filter parity, variant 1 (4x4 tiles)', () => {
   for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_filter')) it(c.name, () => checkParity(c, 1));
 });
 

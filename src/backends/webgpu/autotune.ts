@@ -56,19 +56,23 @@ export class Autotuner {
     }
   }
 
-  /** The variant count is part of the key: a choice made before a kernel gained variants must be remade. */
-  private key(kernel: string, shapeClass: string, variants: number): string {
-    return `${this.adapterKey}|${kernel}|${shapeClass}|${variants} variants`;
+  /**
+   * The variants' names are part of the key: a choice stored as an index stays valid only
+   * for the same list, so adding, removing or reordering a kernel's variants makes it retune.
+   */
+  private key(kernel: string, shapeClass: string, variants: readonly string[]): string {
+    return `${this.adapterKey}|${kernel}|${shapeClass}|${variants.join(',')}`;
   }
 
-  /** The variant (0 .. variants-1) a kernel should run for a shape class. */
-  pick(kernel: string, shapeClass: string, variants: number, request: TuneRequest): number {
-    if (this.forced !== null) return Math.min(this.forced, variants - 1);
-    if (!this.enabled || variants <= 1) return 0;
+  /** The index into `variants` (the names of the variants that can run this shape) a kernel should run. */
+  pick(kernel: string, shapeClass: string, variants: readonly string[], request: TuneRequest): number {
+    const count = variants.length;
+    if (this.forced !== null) return Math.min(this.forced, count - 1);
+    if (!this.enabled || count <= 1) return 0;
     const key = this.key(kernel, shapeClass, variants);
     const chosen = this.choices.get(key);
-    if (chosen !== undefined && chosen < variants) return chosen;
-    if (!this.pending.has(key)) this.pending.set(key, { request, variants });
+    if (chosen !== undefined && chosen < count) return chosen;
+    if (!this.pending.has(key)) this.pending.set(key, { request, variants: count });
     return 0;
   }
 
@@ -87,7 +91,7 @@ export class Autotuner {
     return this.pending.size;
   }
 
-  /** The cached choices, by key (adapter|kernel|shape class|variant count). */
+  /** The cached choices, by key (adapter|kernel|shape class|variant names). */
   snapshot(): Record<string, number> {
     return Object.fromEntries(this.choices);
   }

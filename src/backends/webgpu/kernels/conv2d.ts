@@ -108,12 +108,18 @@ const CHANNELS_INNER_MIN = 4;
 export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const [x, f, bias] = inputs;
   const g = conv2dGeometry('conv2d', x.shape, f.shape, attrs as Conv2dAttrs);
-  // Two variants, the loop orders: variant 0 is the one the channel count suggests, 1 the other.
+  // Variants: 8x8 tiles (conv2d_tile8.wgsl, ungrouped only; about 1.5x the 4x4 kernel on
+  // wide layers here), then conv2d.wgsl's 4x4 tiles in the loop order the channel count
+  // suggests, then in the other order.
   const request = { op: 'conv2d', inputs: inputs.map((i) => i.shape), attrs, outShape };
   const shapeClass = `${request.inputs.map((s) => s.join('x')).join(' ')} s${g.strideH}x${g.strideW} p${g.padT},${g.padL} d${g.dilH}x${g.dilW} g${g.groups}`;
-  const variant = backend.tuner.pick('conv2d', shapeClass, tile8Applies(g, false) ? 3 : 2, request);
+  const tile8 = tile8Applies(g, false);
+  const orders = ['4x4-suggested-order', '4x4-other-order'];
+  const picked = backend.tuner.pick('conv2d', shapeClass, tile8 ? ['8x8', ...orders] : orders, request);
+  // Without the 8x8 kernel, variants 0 and 1 are the two loop orders.
+  const variant = tile8 ? picked : picked + 1;
   const out = backend.allocate('conv2d', outShape);
-  if (variant === 2) {
+  if (variant === 0) {
     dispatchTile8(backend, {
       x: x.storage, w: f.storage, bias: bias?.storage, out,
       n: g.n, inChannels: g.c, h: g.h, w_: g.w, outChannels: g.o, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw,
@@ -123,7 +129,7 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
     });
     return out;
   }
-  const channelsInner = (g.cg >= CHANNELS_INNER_MIN) !== (variant === 1);
+  const channelsInner = (g.cg >= CHANNELS_INNER_MIN) !== (variant === 2);
   const shape = tileShape(g.og);
   const tiles = tileCounts(g.og, g.n * g.oh * g.ow, shape);
   backend.dispatch({
@@ -141,9 +147,10 @@ export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShap
   const g = conv2dGeometry('conv2d_grad_input', a.inputShape, f.shape, a);
   const request = { op: 'conv2d_grad_input', inputs: [dy.shape, f.shape], attrs, outShape };
   const shapeClass = `${request.inputs.map((s) => s.join('x')).join(' ')} s${g.strideH}x${g.strideW} p${g.padT},${g.padL} d${g.dilH}x${g.dilW} g${g.groups}`;
-  const variant = backend.tuner.pick('conv2d_grad_input', shapeClass, tile8Applies(g, true) ? 2 : 1, request);
+  // Variants: the flipped-filter convolution in 8x8 tiles where it applies, then the 4x4 gather kernel.
+  const tile8 = tile8Applies(g, true) && backend.tuner.pick('conv2d_grad_input', shapeClass, ['8x8-flipped', '4x4-gather'], request) === 0;
   const out = backend.allocate('conv2d_grad_input', outShape);
-  if (variant === 1) {
+  if (tile8) {
     // dx = dy convolved with the filter as IOHW, flipped: (c, o, kh, kw) reads w[o, c, KH-1-kh, KW-1-kw].
     const taps = g.kh * g.kw;
     dispatchTile8(backend, {
@@ -174,10 +181,10 @@ export const conv2d_grad_filter: WebGPUKernel = (backend, [x, dy], attrs, outSha
   const a = attrs as Conv2dGradFilterAttrs;
   const g = conv2dGeometry('conv2d_grad_filter', x.shape, a.filterShape, a);
   const taps = g.cg * g.kh * g.kw;
-  // Two variants: 4x4 tiles (conv2d_grad_filter.wgsl) and 8x8 (conv2d_grad_filter_tile8.wgsl).
+  // Two variants: 8x8 tiles (conv2d_grad_filter_tile8.wgsl) and 4x4 (conv2d_grad_filter.wgsl).
   const request = { op: 'conv2d_grad_filter', inputs: [x.shape, dy.shape], attrs, outShape };
   const shapeClass = `${request.inputs.map((s) => s.join('x')).join(' ')} k${g.kh}x${g.kw} s${g.strideH}x${g.strideW} p${g.padT},${g.padL} d${g.dilH}x${g.dilW} g${g.groups}`;
-  const tile = backend.tuner.pick('conv2d_grad_filter', shapeClass, 2, request) === 1 ? 8 : 4;
+  const tile = backend.tuner.pick('conv2d_grad_filter', shapeClass, ['8x8', '4x4'], request) === 0 ? 8 : 4;
   const shape = tileShapeOf(g.og, tile);
   const tiles = { tilesM: Math.ceil(g.og / (tile * shape.wgY)), tilesN: Math.ceil(taps / (tile * shape.wgX)) };
   const invocationsPerPart = tiles.tilesM * tiles.tilesN * g.groups * 64;

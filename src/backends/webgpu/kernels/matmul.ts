@@ -33,11 +33,11 @@ export const matmulVec4Shader = defineShader({
  * a 4x4 block of C in all three. Variant 0 runs when tuning is off.
  */
 export const MATMUL_VARIANTS = [
-  { kind: 'registers', wgX: 8, wgY: 8 },
-  { kind: 'registers', wgX: 16, wgY: 4 },
-  { kind: 'shared', wgX: 16, wgY: 16 },
+  { name: 'registers-8x8', kind: 'registers', wgX: 8, wgY: 8 },
+  { name: 'registers-16x4', kind: 'registers', wgX: 16, wgY: 4 },
+  { name: 'shared-64x64', kind: 'shared', wgX: 16, wgY: 16 },
   // Only where A and B are untransposed and K and N are multiples of 4 (vec4 loads and stores).
-  { kind: 'vec4', wgX: 8, wgY: 8 },
+  { name: 'vec4-8x8', kind: 'vec4', wgX: 8, wgY: 8 },
 ] as const;
 
 /** Whether the vec4 variant can run this product. */
@@ -57,8 +57,8 @@ export const matmul: WebGPUKernel = (backend, inputs, rawAttrs, outShape) => {
   const fits = vec4Fits(attrs, d);
   const shapeClass = `m${pow2(d.m)} n${pow2(d.n)} k${pow2(d.k)}${attrs.transposeA ? ' tA' : ''}${attrs.transposeB ? ' tB' : ''}${d.batch > 1 ? ' batched' : ''}${fits ? ' v4' : ''}`;
   const request = { op: 'matmul', inputs: inputs.map((x) => x.shape), attrs, outShape };
-  const count = fits ? MATMUL_VARIANTS.length : MATMUL_VARIANTS.length - 1;
-  const variant = MATMUL_VARIANTS[backend.tuner.pick('matmul', shapeClass, count, request)];
+  const candidates = fits ? MATMUL_VARIANTS : MATMUL_VARIANTS.slice(0, -1);
+  const variant = candidates[backend.tuner.pick('matmul', shapeClass, candidates.map((v) => v.name), request)];
   const tilesM = Math.ceil(d.m / (4 * variant.wgY));
   const tilesN = Math.ceil(d.n / (4 * variant.wgX));
   const flags = { TRANS_A: attrs.transposeA, TRANS_B: attrs.transposeB, HAS_BIAS: d.hasBias, RELU: attrs.relu === true };
