@@ -67,9 +67,9 @@ export function makeInputs(backend: Backend, c: ParityCase, seed = 1234) {
 /**
  * Runs a case on the CPU reference and on WebGPU and asserts every element agrees.
  * On failure the message names the worst element's index, both values and the error.
- * `variant` forces the kernels' autotuning variant on WebGPU (default: variant 0).
+ * `variant` forces the kernels' autotuning variant on WebGPU, by index or name (default: variant 0).
  */
-export async function checkParity(c: ParityCase, variant?: number): Promise<void> {
+export async function checkParity(c: ParityCase, variant?: number | string): Promise<void> {
   const gpu = await gpuBackend();
   const run = async (backend: Backend) => {
     const inputs = makeInputs(backend, c);

@@ -39,13 +39,17 @@ export const convRows: ConvRow[] = [
   { x: [1, 2, 4, 19], o: 4, k: [2, 8] },
 ];
 
-/** Whether conv2d_tile8 runs a row's forward (one group) and its input gradient (also stride 1, undilated, padding below the kernel). */
-function tile8Applies(r: ConvRow, gradInput: boolean): boolean {
+/**
+ * Which register-tiled kernels run a row: conv2d_tile8 runs every ungrouped forward and
+ * the input gradient where it is a plain convolution of dy (stride 1, undilated, padding
+ * below the kernel); conv2d_rows those of them with stride 1, no dilation, filters <= 5 wide.
+ */
+function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean } {
   const ones = (v: number | [number, number] | undefined) => v === undefined || [v].flat().every((e) => e === 1);
-  if ((r.groups ?? 1) !== 1) return false;
-  if (!gradInput) return true;
   const pads = typeof r.padding === 'number' ? [r.padding] : Array.isArray(r.padding) ? r.padding : r.padding === 'same' ? [Math.floor((Math.max(...r.k) - 1) / 2)] : [0];
-  return ones(r.stride) && ones(r.dilation) && pads.every((p) => p < Math.min(...r.k));
+  const plain = (r.groups ?? 1) === 1 && ones(r.stride) && ones(r.dilation);
+  const tile8 = (r.groups ?? 1) === 1 && (!gradInput || (plain && pads.every((p) => p < Math.min(...r.k))));
+  return { tile8, rows: tile8 && plain && r.k[1] <= 5 };
 }
 
 export function convName(r: ConvRow): string {
@@ -124,10 +128,15 @@ cases.push({
   reduction: 64 * 24 * 24,
 });
 
-/** Names of the forward and grad_input cases conv2d_tile8.wgsl runs (its variant parity tests). */
+/** Names of the forward and grad_input cases each tiled kernel runs (their variant parity tests). */
+const allRows = [...convRows, ...reluRows];
 export const tile8CaseNames = new Set([
-  ...[...convRows, ...reluRows].filter((r) => tile8Applies(r, false)).map((r) => `forward ${convName(r)}`),
-  ...convRows.filter((r) => tile8Applies(r, true)).map((r) => `grad_input ${convName(r)}`),
+  ...allRows.filter((r) => tiledKernels(r, false).tile8).map((r) => `forward ${convName(r)}`),
+  ...convRows.filter((r) => tiledKernels(r, true).tile8).map((r) => `grad_input ${convName(r)}`),
+]);
+export const rowsCaseNames = new Set([
+  ...allRows.filter((r) => tiledKernels(r, false).rows).map((r) => `forward ${convName(r)}`),
+  ...convRows.filter((r) => tiledKernels(r, true).rows).map((r) => `grad_input ${convName(r)}`),
 ]);
 
 export const conv2dTable: ParityTable = { ops: ['conv2d', 'conv2d_grad_input', 'conv2d_grad_filter'], cases };

@@ -4,28 +4,30 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
-import { conv2dGrads, conv2dTable, tile8CaseNames } from './conv2d.cases';
+import { conv2dGrads, conv2dTable, rowsCaseNames, tile8CaseNames } from './conv2d.cases';
 
 describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
 });
 
-// Every variant of each kernel (forcing a variant beyond a geometry's count runs its last).
-// conv2d: 0 = 8x8 tiles where ungrouped, then the 4x4 kernel's two loop orders.
-describe('conv2d parity, variant 1 (4x4 tiles; the suggested loop order where 8x8 applies, else the other)', () => {
-  for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d')) it(c.name, () => checkParity(c, 1));
-});
-describe('conv2d parity, variant 2 (4x4 tiles, the other loop order)', () => {
-  for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d' && tile8CaseNames.has(c.name))) it(c.name, () => checkParity(c, 2));
-});
-// conv2d_grad_input: 0 = the flipped-filter convolution in 8x8 tiles (stride 1, undilated, ungrouped), 1 = the 4x4 gather kernel.
-describe('conv2d_grad_input parity, variant 1 (4x4 gather kernel)', () => {
-  for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_input' && tile8CaseNames.has(c.name))) it(c.name, () => checkParity(c, 1));
-});
-// conv2d_grad_filter: 0 = 8x8 tiles, 1 = 4x4 tiles.
-describe('conv2d_grad_filter parity, variant 1 (4x4 tiles)', () => {
-  for (const c of conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_filter')) it(c.name, () => checkParity(c, 1));
-});
+// Every variant of each kernel, forced by name. Unforced (above), each runs its first:
+// conv2d 8x8 tiles where ungrouped, the input gradient the 8x8 flipped convolution where it
+// applies, the filter gradient 8x8 tiles.
+const forward = conv2dTable.cases.filter((c) => c.op === 'conv2d');
+const gradInput = conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_input');
+const variants: [string, typeof conv2dTable.cases][] = [
+  ['4x4-suggested-order', forward],
+  ['4x4-other-order', forward],
+  ['rows-8x8', forward.filter((c) => rowsCaseNames.has(c.name))],
+  ['rows-flipped', gradInput.filter((c) => rowsCaseNames.has(c.name))],
+  ['4x4-gather', gradInput.filter((c) => tile8CaseNames.has(c.name))],
+  ['4x4', conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_filter')],
+];
+for (const [variant, cases] of variants) {
+  describe(`conv2d parity, variant ${variant}`, () => {
+    for (const c of cases) it(c.name, () => checkParity(c, variant));
+  });
+}
 
 describe('conv2d gradient rule (finite differences, cpu float64)', () => {
   for (const c of conv2dGrads.cases) it(c.name, () => checkGradient(c));

@@ -37,7 +37,7 @@ const TIMED_RUNS = 3;
 export class Autotuner {
   private readonly choices = new Map<string, number>();
   private readonly pending = new Map<string, { request: TuneRequest; variants: number }>();
-  private forced: number | null = null;
+  private forced: number | string | null = null;
 
   constructor(
     readonly enabled: boolean,
@@ -67,7 +67,8 @@ export class Autotuner {
   /** The index into `variants` (the names of the variants that can run this shape) a kernel should run. */
   pick(kernel: string, shapeClass: string, variants: readonly string[], request: TuneRequest): number {
     const count = variants.length;
-    if (this.forced !== null) return Math.min(this.forced, count - 1);
+    if (typeof this.forced === 'number') return Math.min(this.forced, count - 1);
+    if (typeof this.forced === 'string') return Math.max(variants.indexOf(this.forced), 0);
     if (!this.enabled || count <= 1) return 0;
     const key = this.key(kernel, shapeClass, variants);
     const chosen = this.choices.get(key);
@@ -76,8 +77,11 @@ export class Autotuner {
     return 0;
   }
 
-  /** Runs `fn` with every kernel forced to variant `index` (tests, and tuning itself). */
-  withVariant<T>(index: number, fn: () => T): T {
+  /**
+   * Runs `fn` with every kernel forced to variant `index` (tuning itself; past a kernel's
+   * count, its last), or to the variant of that name (tests; a kernel without it runs its first).
+   */
+  withVariant<T>(index: number | string, fn: () => T): T {
     const before = this.forced;
     this.forced = index;
     try {

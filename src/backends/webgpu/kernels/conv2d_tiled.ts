@@ -1,0 +1,108 @@
+import conv2dRowsSource from '../../../../shaders/conv2d_rows.wgsl?raw';
+import conv2dTile8Source from '../../../../shaders/conv2d_tile8.wgsl?raw';
+import type { Conv2dGeometry } from '../../../ops/conv2d';
+import { defineShader } from '../shader_registry';
+import type { GpuStorage, WebGPUBackend } from '../webgpu_backend';
+
+/**
+ * The register-tiled convolution kernels (8x8 outputs per invocation) that serve both
+ * conv2d's forward and its stride-1 input gradient: the gradient is the convolution of dy
+ * with the filter read as IOHW and flipped in both spatial axes, padded by K-1-pad, which
+ * the kernels express through signed filter strides.
+ */
+
+export const conv2dTile8Shader = defineShader({
+  name: 'conv2d_tile8',
+  source: conv2dTile8Source,
+  bindings: ['x', 'w', 'bias', 'out'],
+  uniforms: [
+    'N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'KH', 'KW', 'stride_h', 'stride_w', 'pad_t', 'pad_l', 'dil_h', 'dil_w',
+    'w_base', 'w_oc', 'w_ic', 'w_kh', 'w_kw', 'tiles_m', 'tiles_n',
+  ],
+});
+
+export const conv2dRowsShader = defineShader({
+  name: 'conv2d_rows',
+  source: conv2dRowsSource,
+  bindings: ['x', 'w', 'bias', 'out'],
+  uniforms: ['N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'KH', 'pad_t', 'pad_l', 'w_base', 'w_oc', 'w_ic', 'w_kh', 'w_kw', 'segs', 'blocks'],
+});
+
+/** An ungrouped convolution as the tiled kernels see it: out[n, oc] from x[n, ic] through an addressed filter. */
+export interface TiledConv {
+  x: GpuStorage; w: GpuStorage; bias?: GpuStorage; out: GpuStorage;
+  n: number; inChannels: number; h: number; width: number; outChannels: number; oh: number; ow: number;
+  kh: number; kw: number; strideH: number; strideW: number; padT: number; padL: number; dilH: number; dilW: number;
+  /** Filter addressing: offset of (0,0,0,0) and strides along out-channel, in-channel, row, column. */
+  filter: { base: number; oc: number; ic: number; kh: number; kw: number };
+  relu: boolean;
+}
+
+/** conv2d's forward (one group) for the tiled kernels. */
+export function forwardConv(g: Conv2dGeometry, x: GpuStorage, w: GpuStorage, bias: GpuStorage | undefined, out: GpuStorage, relu: boolean): TiledConv {
+  return {
+    x, w, bias, out, relu,
+    n: g.n, inChannels: g.c, h: g.h, width: g.w, outChannels: g.o, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw,
+    strideH: g.strideH, strideW: g.strideW, padT: g.padT, padL: g.padL, dilH: g.dilH, dilW: g.dilW,
+    filter: { base: 0, oc: g.c * g.kh * g.kw, ic: g.kh * g.kw, kh: g.kw, kw: 1 },
+  };
+}
+
+/** Whether conv2d's input gradient is a plain convolution of dy: one group, stride 1, no dilation, padding below the kernel. */
+export function flippable(g: Conv2dGeometry): boolean {
+  return g.groups === 1 && g.strideH === 1 && g.strideW === 1 && g.dilH === 1 && g.dilW === 1 && g.padT < g.kh && g.padL < g.kw;
+}
+
+/** conv2d's input gradient as the flipped-filter convolution: (c, o, kh, kw) reads w[o, c, KH-1-kh, KW-1-kw]. */
+export function flippedConv(g: Conv2dGeometry, dy: GpuStorage, w: GpuStorage, out: GpuStorage): TiledConv {
+  const taps = g.kh * g.kw;
+  return {
+    x: dy, w, out, relu: false,
+    n: g.n, inChannels: g.o, h: g.oh, width: g.ow, outChannels: g.c, oh: g.h, ow: g.w, kh: g.kh, kw: g.kw,
+    strideH: 1, strideW: 1, padT: g.kh - 1 - g.padT, padL: g.kw - 1 - g.padL, dilH: 1, dilW: 1,
+    filter: { base: taps - 1, oc: taps, ic: g.c * taps, kh: -g.kw, kw: -1 },
+  };
+}
+
+/** conv2d_rows.wgsl's reach: stride 1, no dilation, filters at most 5 wide. */
+export function rowsFit(t: TiledConv): boolean {
+  return t.strideH === 1 && t.strideW === 1 && t.dilH === 1 && t.dilW === 1 && t.kw <= 5;
+}
+
+const filterUniforms = (t: TiledConv) => ({ w_base: t.filter.base, w_oc: t.filter.oc, w_ic: t.filter.ic, w_kh: t.filter.kh, w_kw: t.filter.kw });
+
+export function dispatchTile8(backend: WebGPUBackend, t: TiledConv): void {
+  // 64 invocations of 8x8 outputs: as many along channels as they need (up to 8), the rest along positions.
+  let wgY = 1;
+  while (wgY < Math.ceil(t.outChannels / 8) && wgY < 8) wgY *= 2;
+  const wgX = 64 / wgY;
+  const tilesM = Math.ceil(t.outChannels / (8 * wgY));
+  const tilesN = Math.ceil((t.n * t.oh * t.ow) / (8 * wgX));
+  backend.dispatch({
+    spec: conv2dTile8Shader,
+    overrides: { WG_X: wgX, WG_Y: wgY, HAS_BIAS: t.bias !== undefined, RELU: t.relu },
+    buffers: { x: t.x, w: t.w, bias: t.bias ?? t.w, out: t.out },
+    uniforms: {
+      N: t.n, IC: t.inChannels, H: t.h, W: t.width, OC: t.outChannels, OH: t.oh, OW: t.ow, KH: t.kh, KW: t.kw,
+      stride_h: t.strideH, stride_w: t.strideW, pad_t: t.padT, pad_l: t.padL, dil_h: t.dilH, dil_w: t.dilW,
+      ...filterUniforms(t), tiles_m: tilesM, tiles_n: tilesN,
+    },
+    workgroups: tilesM * tilesN,
+  });
+}
+
+export function dispatchRows(backend: WebGPUBackend, t: TiledConv): void {
+  const segs = Math.ceil(t.ow / 8);
+  const channels = Math.min(t.outChannels, 8);
+  const blocks = Math.ceil(t.outChannels / channels);
+  backend.dispatch({
+    spec: conv2dRowsShader,
+    overrides: { KW: t.kw, OT: channels, HAS_BIAS: t.bias !== undefined, RELU: t.relu },
+    buffers: { x: t.x, w: t.w, bias: t.bias ?? t.w, out: t.out },
+    uniforms: {
+      N: t.n, IC: t.inChannels, H: t.h, W: t.width, OC: t.outChannels, OH: t.oh, OW: t.ow, KH: t.kh, pad_t: t.padT, pad_l: t.padL,
+      ...filterUniforms(t), segs, blocks,
+    },
+    workgroups: Math.ceil((t.n * t.oh * segs * blocks) / 64),
+  });
+}
