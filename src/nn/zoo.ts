@@ -59,7 +59,7 @@ export function lenet5Bn(inputShape: Shape = [1, 28, 28], classes = 10): Model {
  * Two 3x3 convolutions with batch norm (16 and 32 channels), each followed by max
  * pooling, then dropout and a dense classifier: the "2-conv + BN" model.
  */
-export function convBn(inputShape: Shape = [1, 28, 28], classes = 10, filters: [number, number] = [16, 32]): Model {
+export function convBn(inputShape: Shape = [1, 28, 28], classes = 10, filters: [number, number] = [16, 32], name = 'conv_bn'): Model {
   return sequential(
     inputShape,
     [
@@ -76,7 +76,7 @@ export function convBn(inputShape: Shape = [1, 28, 28], classes = 10, filters: [
       new Dense({ units: 128, activation: 'relu' }),
       new Dense({ units: classes, init: 'glorot' }),
     ],
-    'conv_bn',
+    name,
   );
 }
 
@@ -85,7 +85,7 @@ export function convBn(inputShape: Shape = [1, 28, 28], classes = 10, filters: [
  * for Fashion-MNIST's 0.92 in 5 epochs, about twice conv-bn's work per image.
  */
 export function convBnWide(inputShape: Shape = [1, 28, 28], classes = 10): Model {
-  return convBn(inputShape, classes, [24, 48]);
+  return convBn(inputShape, classes, [24, 48], 'conv_bn_wide');
 }
 
 /** VGG-16 (configuration D) with biases: 138,357,544 parameters at 224x224x3, 1000 classes. */

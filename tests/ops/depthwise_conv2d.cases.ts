@@ -14,6 +14,11 @@ const rows: (Omit<ConvRow, 'o' | 'groups'> & { mult: number })[] = [
   { x: [1, 2, 9, 9], mult: 1, k: [3, 3], dilation: 2, padding: 2 },
   { x: [1, 2, 9, 9], mult: 1, k: [2, 2], stride: 3 },
   { x: [8, 8, 12, 12], mult: 1, k: [3, 3], padding: 1 },
+  // Rows of several 8-wide segments (depthwise_conv2d_rows), a 3x5 filter, stride 2 with a multiplier.
+  { x: [2, 3, 5, 21], mult: 1, k: [3, 3], padding: 1, bias: true },
+  { x: [1, 3, 6, 19], mult: 1, k: [3, 5], padding: 'same' },
+  { x: [1, 2, 6, 37], mult: 2, k: [5, 5], stride: 2, padding: 2, bias: true },
+  { x: [1, 2, 7, 17], mult: 3, k: [3, 3], padding: 1 },
 ];
 
 const setup = (r: (typeof rows)[number]) => {

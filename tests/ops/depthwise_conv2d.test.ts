@@ -12,6 +12,13 @@ describe('depthwise_conv2d parity (gpu vs cpu)', () => {
   for (const c of depthwiseTable.cases) it(c.name, () => checkParity(c));
 });
 
+// Unforced, the forward and the input gradient run row windows where they fit; forced here,
+// the one-invocation-per-output kernels (every case: where rows do not fit they run anyway).
+describe('depthwise_conv2d parity, variants per-output and gather', () => {
+  for (const c of depthwiseTable.cases.filter((c) => c.op === 'depthwise_conv2d')) it(c.name, () => checkParity(c, 'per-output'));
+  for (const c of depthwiseTable.cases.filter((c) => c.op === 'depthwise_conv2d_grad_input')) it(c.name, () => checkParity(c, 'gather'));
+});
+
 describe('depthwise_conv2d gradient rule (finite differences, cpu float64)', () => {
   for (const c of depthwiseGrads.cases) it(c.name, () => checkGradient(c));
 });

@@ -1,4 +1,5 @@
 import depthwiseSource from '../../../../shaders/depthwise_conv2d.wgsl?raw';
+import depthwiseRowsSource from '../../../../shaders/depthwise_conv2d_rows.wgsl?raw';
 import { type Conv2dAttrs, type Conv2dGeometry } from '../../../ops/conv2d';
 import { depthwiseGeometry } from '../../../ops/depthwise_conv2d';
 import { sizeOf, type Shape } from '../../../shape';
@@ -16,6 +17,53 @@ export const depthwiseConv2dShader = defineShader({
     'parts', 'images_per_part',
   ],
 });
+
+export const depthwiseConv2dRowsShader = defineShader({
+  name: 'depthwise_conv2d_rows',
+  source: depthwiseRowsSource,
+  bindings: ['x', 'w', 'bias', 'out'],
+  uniforms: [
+    'N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'KH', 'pad_t', 'pad_l', 'in_div', 'in_mul', 'MI', 'w_mul', 'taps', 'w_base', 'w_kh', 'w_kw', 'segs',
+  ],
+});
+
+/** depthwise_conv2d_rows.wgsl's reach: no dilation, the same stride (1 or 2) both ways, filters at most 5 wide. */
+function rowsFit(g: Conv2dGeometry): boolean {
+  return g.dilH === 1 && g.dilW === 1 && g.strideH === g.strideW && g.strideH <= 2 && g.kw <= 5;
+}
+
+/** The input gradient as a stride-1 convolution of dy with flipped filters: stride 1, no dilation, padding below the kernel. */
+function flippable(g: Conv2dGeometry): boolean {
+  return g.dilH === 1 && g.dilW === 1 && g.strideH === 1 && g.strideW === 1 && g.padT < g.kh && g.padL < g.kw && g.kw <= 5;
+}
+
+interface RowsRun {
+  x: GpuStorage; w: GpuStorage; bias?: GpuStorage; out: GpuStorage;
+  n: number; inChannels: number; h: number; width: number; outChannels: number; oh: number; ow: number;
+  kh: number; kw: number; stride: number; padT: number; padL: number;
+  /** Input channel of output channel oc and inner index m: (oc / inDiv) * inMul + m, m < inner; filter row oc * wMul + m. */
+  inDiv: number; inMul: number; inner: number; wMul: number;
+  filter: { base: number; kh: number; kw: number };
+}
+
+function enqueueRows(backend: WebGPUBackend, r: RowsRun): void {
+  const segs = Math.ceil(r.ow / 8);
+  backend.dispatch({
+    spec: depthwiseConv2dRowsShader,
+    overrides: { KW: r.kw, STRIDE: r.stride, HAS_BIAS: r.bias !== undefined },
+    buffers: { x: r.x, w: r.w, bias: r.bias ?? r.w, out: r.out },
+    uniforms: {
+      N: r.n, IC: r.inChannels, H: r.h, W: r.width, OC: r.outChannels, OH: r.oh, OW: r.ow, KH: r.kh, pad_t: r.padT, pad_l: r.padL,
+      in_div: r.inDiv, in_mul: r.inMul, MI: r.inner, w_mul: r.wMul, taps: r.kh * r.kw, w_base: r.filter.base, w_kh: r.filter.kh, w_kw: r.filter.kw, segs,
+    },
+    workgroups: Math.ceil((r.n * r.outChannels * r.oh * segs) / 64),
+  });
+}
+
+/** Tuning shape class: the input shapes and the window geometry. */
+function shapeClassOf(inputs: readonly Shape[], g: Conv2dGeometry): string {
+  return `${inputs.map((s) => s.join('x')).join(' ')} k${g.kh}x${g.kw} s${g.strideH}x${g.strideW} p${g.padT},${g.padL} d${g.dilH}x${g.dilW}`;
+}
 
 interface Run {
   op: 0 | 1 | 2;
@@ -47,6 +95,17 @@ function enqueue(backend: WebGPUBackend, r: Run): void {
 export const depthwise_conv2d: WebGPUKernel = (backend, [x, f, bias], attrs, outShape) => {
   const g = depthwiseGeometry('depthwise_conv2d', x.shape, f.shape, attrs as Conv2dAttrs);
   const out = backend.allocate('depthwise_conv2d', outShape);
+  // Variants: row windows (depthwise_conv2d_rows.wgsl) where they fit, one invocation per output.
+  const names = [...(rowsFit(g) ? ['rows'] : []), 'per-output'];
+  const request = { op: 'depthwise_conv2d', inputs: [x.shape, f.shape, ...(bias ? [bias.shape] : [])], attrs, outShape };
+  if (names[backend.tuner.pick('depthwise_conv2d', shapeClassOf(request.inputs, g), names, request)] === 'rows') {
+    enqueueRows(backend, {
+      x: x.storage, w: f.storage, bias: bias?.storage, out,
+      n: g.n, inChannels: g.c, h: g.h, width: g.w, outChannels: g.o, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw, stride: g.strideH, padT: g.padT, padL: g.padL,
+      inDiv: g.mult, inMul: 1, inner: 1, wMul: 1, filter: { base: 0, kh: g.kw, kw: 1 },
+    });
+    return out;
+  }
   enqueue(backend, { op: 0, g, a: x.storage, b: f.storage, bias: bias?.storage, out, total: sizeOf(outShape) });
   return out;
 };
@@ -54,6 +113,19 @@ export const depthwise_conv2d: WebGPUKernel = (backend, [x, f, bias], attrs, out
 export const depthwise_conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShape) => {
   const g = depthwiseGeometry('depthwise_conv2d_grad_input', attrs.inputShape as Shape, f.shape, attrs as Conv2dAttrs);
   const out = backend.allocate('depthwise_conv2d_grad_input', outShape);
+  // Variants: dy convolved with the flipped filters by row windows (stride 1), the gather kernel.
+  const names = [...(flippable(g) ? ['rows-flipped'] : []), 'gather'];
+  const request = { op: 'depthwise_conv2d_grad_input', inputs: [dy.shape, f.shape], attrs, outShape };
+  if (names[backend.tuner.pick('depthwise_conv2d_grad_input', shapeClassOf(request.inputs, g), names, request)] === 'rows-flipped') {
+    const taps = g.kh * g.kw;
+    enqueueRows(backend, {
+      x: dy.storage, w: f.storage, out,
+      n: g.n, inChannels: g.o, h: g.oh, width: g.ow, outChannels: g.c, oh: g.h, ow: g.w, kh: g.kh, kw: g.kw, stride: 1,
+      padT: g.kh - 1 - g.padT, padL: g.kw - 1 - g.padL,
+      inDiv: 1, inMul: g.mult, inner: g.mult, wMul: g.mult, filter: { base: taps - 1, kh: -g.kw, kw: -1 },
+    });
+    return out;
+  }
   enqueue(backend, { op: 1, g, a: dy.storage, b: f.storage, out, total: sizeOf(outShape) });
   return out;
 };
