@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run train -- [--model conv-bn] [--dataset fashion-mnist] [--epochs 3] [--batch 64]
 //   [--optimizer adam] [--lr 2e-3] [--schedule constant|cosine|step|exponential]
-//   [--augment] [--limit N] [--backend webgpu|cpu] [--seed S] [--json FILE] [--out DIR]`
+//   [--augment [full|flip]] [--limit N] [--backend webgpu|cpu] [--seed S] [--json FILE] [--out DIR]`
 //
 // Sets up what is missing, serves the engine with Vite, trains in headless Chromium
 // (WebGPU) on the real dataset from /usr/share/datasets, shows a progress bar, and
@@ -30,7 +30,9 @@ function parseArgs(argv) {
     if (!arg.startsWith('--')) throw new Error(`train: unexpected argument '${arg}'`);
     const key = arg.slice(2);
     if (key === 'augment') {
-      o.augment = true;
+      // `--augment` alone: the full set; `--augment flip`: left-right mirroring only.
+      if (argv[i + 1] === 'flip' || argv[i + 1] === 'full') o.augment = argv[++i];
+      else o.augment = 'full';
       continue;
     }
     if (!(key in defaults) && !numeric.has(key) && key !== 'json') throw new Error(`train: unknown option --${key} (see --help)`);

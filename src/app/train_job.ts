@@ -20,7 +20,8 @@ export interface TrainJobConfig {
   lr: number;
   schedule?: 'constant' | 'cosine' | 'step' | 'exponential';
   warmupSteps?: number;
-  augment: boolean;
+  /** Augmentation on the GPU: the full set (TRAIN_AUGMENTATION), left-right mirroring only, or none. */
+  augment: boolean | 'full' | 'flip';
   /** Use only the first N training examples (the test set stays whole). */
   limit?: number;
   backend: 'webgpu' | 'cpu';
@@ -39,6 +40,9 @@ export interface TrainJobResult {
 
 /** Augmentations used by --augment: mirror, small shifts and turns, light contrast jitter. */
 export const TRAIN_AUGMENTATION: Partial<AugmentAttrs> = { flipHorizontal: 0.5, maxShift: 2, maxRotation: 10, contrast: 0.1 };
+
+/** Augmentation used by --augment flip: mirroring alone (Fashion-MNIST's classes are left-right symmetric). */
+export const FLIP_AUGMENTATION: Partial<AugmentAttrs> = { flipHorizontal: 0.5 };
 
 /** The optimizer and learning-rate schedule a job (or the Train page) asks for. */
 export function optimizerConfig(c: Pick<TrainJobConfig, 'optimizer' | 'lr' | 'schedule' | 'warmupSteps' | 'epochs'>, stepsPerEpoch: number): OptimizerConfig {
@@ -79,7 +83,7 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   normalize(test.images, mean, std);
   const model = makeModel(train.shape, train.classes).build(backend, { seed: c.seed });
   const stepsPerEpoch = Math.floor(train.count / c.batch);
-  const trainer = new Trainer(model, { optimizer: optimizerConfig(c, stepsPerEpoch), batchSize: c.batch, seed: c.seed, augment: c.augment ? { ...TRAIN_AUGMENTATION, pivot: (0 - mean) / std } : undefined });
+  const trainer = new Trainer(model, { optimizer: optimizerConfig(c, stepsPerEpoch), batchSize: c.batch, seed: c.seed, augment: c.augment ? { ...(c.augment === 'flip' ? FLIP_AUGMENTATION : TRAIN_AUGMENTATION), pivot: (0 - mean) / std } : undefined });
   const info = summary(model);
   await report({ kind: 'start', model: model.name, params: info.totalParams, trainExamples: train.count, testExamples: test.count, stepsPerEpoch, adapter: adapter ? `${adapter.vendor} ${adapter.architecture}` : 'cpu' });
   const started = performance.now();
