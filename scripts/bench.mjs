@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench -- [--quick] [--filter TEXT] [--json FILE] [--no-peers]`: serves
+// `npm run bench -- [--quick] [--filter TEXT[,TEXT]] [--json FILE] [--no-peers]`: serves
 // demo/bench.html with Vite, opens it in headless Chromium (WebGPU), times our kernels and
 // the same work on TF.js (WebGPU, CPU) and jax-js side by side, prints each case as it
 // finishes, and with --json writes the report.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchCases, quickCaseNames } from '../src/bench/cases';
 import { loadPeers } from '../src/bench/peers';
-import { runBench, type Timing } from '../src/bench/runner';
+import { runBench, selectCases, type Timing } from '../src/bench/runner';
 import { matmul } from '../src/ops/matmul';
 import { tensor } from '../src/tensor';
 import { gpuBackend } from './helpers/backends';
@@ -37,6 +37,13 @@ describe('kernel timing and the benchmark runner', () => {
     }
     for (const n of ['lenet5-train-step-b64', 'cifar-cnn-train-step-b64', 'maxpool-2x2-fwd', 'maxpool-2x2-bwd', 'avgpool-2x2-fwd', 'avgpool-2x2-bwd']) expect(names).toContain(n);
     for (const n of ['matmul-512', 'conv-lenet1-fwd', 'lenet5-train-step-b64']) expect(quickCaseNames.has(n)).toBe(true);
+  });
+
+  it('a filter with commas selects the cases matching any of its parts', () => {
+    expect(selectCases({ filter: 'matmul-512,dwconv' }).map((c) => c.name)).toEqual(['matmul-512', 'dwconv-3x3-s1', 'dwconv-3x3-s2']);
+    expect(selectCases({ quick: true, filter: 'conv-lenet1,lenet5' }).map((c) => c.name)).toEqual(
+      ['conv-lenet1-fwd', 'conv-lenet1-grad-input', 'conv-lenet1-grad-filter', 'lenet5-train-step-b64'].filter((n) => quickCaseNames.has(n)),
+    );
   });
 
   it('times the same case on TF.js (WebGPU and CPU) and jax-js beside ours, and reports how many times faster ours is', async () => {

@@ -115,9 +115,10 @@ async function timeCase(c: BenchCase, systems: BenchSystem[], runs: number): Pro
   return result as BenchResult;
 }
 
-/** The cases a run selects: --quick's subset and/or names containing the filter text. */
+/** The cases a run selects: --quick's subset and/or names containing the filter text (or any of its comma-separated parts). */
 export function selectCases(options: Pick<BenchOptions, 'quick' | 'filter'>): BenchCase[] {
-  return benchCases.filter((c) => (!options.quick || quickCaseNames.has(c.name)) && (!options.filter || c.name.includes(options.filter)));
+  const parts = options.filter ? options.filter.split(',').filter((p) => p.length > 0) : [];
+  return benchCases.filter((c) => (!options.quick || quickCaseNames.has(c.name)) && (parts.length === 0 || parts.some((p) => c.name.includes(p))));
 }
 
 /** Times each selected case on ours and the given peers: warm-up, then medians of `runs` (at least 5). */
