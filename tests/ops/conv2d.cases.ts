@@ -37,6 +37,11 @@ export const convRows: ConvRow[] = [
   { x: [2, 8, 12, 20], o: 16, k: [3, 3], padding: 1, bias: true },
   { x: [1, 4, 5, 23], o: 12, k: [3, 7], padding: 'same' },
   { x: [1, 2, 4, 19], o: 4, k: [2, 8] },
+  // 1x1 layers conv2d_pointwise takes (channels multiples of 4, positions per image too):
+  // rows not a multiple of 8, an odd number of vec4 columns, images of one vec4.
+  { x: [2, 8, 4, 6], o: 12, k: [1, 1], bias: true },
+  { x: [3, 12, 2, 2], o: 20, k: [1, 1] },
+  { x: [2, 32, 7, 8], o: 24, k: [1, 1], padding: 0, bias: true },
 ];
 
 /**
@@ -44,12 +49,15 @@ export const convRows: ConvRow[] = [
  * the input gradient where it is a plain convolution of dy (stride 1, undilated, padding
  * below the kernel); conv2d_rows those of them with stride 1, no dilation, filters <= 5 wide.
  */
-function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean } {
+function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean; pointwise: boolean } {
   const ones = (v: number | [number, number] | undefined) => v === undefined || [v].flat().every((e) => e === 1);
   const pads = typeof r.padding === 'number' ? [r.padding] : Array.isArray(r.padding) ? r.padding : r.padding === 'same' ? [Math.floor((Math.max(...r.k) - 1) / 2)] : [0];
   const plain = (r.groups ?? 1) === 1 && ones(r.stride) && ones(r.dilation);
   const tile8 = (r.groups ?? 1) === 1 && (!gradInput || (plain && pads.every((p) => p < Math.min(...r.k))));
-  return { tile8, rows: tile8 && plain && r.k[1] <= 5 };
+  // conv2d_pointwise: 1x1 unpadded, positions per image and the input channels (the filter's vec4 axis) multiples of 4.
+  const unit = r.k[0] === 1 && r.k[1] === 1 && pads.every((p) => p === 0) && (r.x[2] * r.x[3]) % 4 === 0;
+  const pointwise = tile8 && plain && unit && r.x[1] % 4 === 0;
+  return { tile8, rows: tile8 && plain && r.k[1] <= 5, pointwise };
 }
 
 export function convName(r: ConvRow): string {
@@ -74,6 +82,7 @@ export function convSetup(r: ConvRow) {
 
 /** Rows with the fused ReLU: forward parity and the finite-difference check of the rule. */
 const reluRows: ConvRow[] = [
+  { x: [1, 16, 4, 4], o: 8, k: [1, 1], bias: true, relu: true },
   { x: [2, 6, 14, 14], o: 16, k: [5, 5], bias: true, relu: true },
   { x: [1, 3, 7, 11], o: 7, k: [3, 5], padding: 'same', bias: true, relu: true },
   { x: [1, 1, 6, 6], o: 3, k: [3, 3], relu: true },
@@ -133,6 +142,10 @@ const allRows = [...convRows, ...reluRows];
 export const tile8CaseNames = new Set([
   ...allRows.filter((r) => tiledKernels(r, false).tile8).map((r) => `forward ${convName(r)}`),
   ...convRows.filter((r) => tiledKernels(r, true).tile8).map((r) => `grad_input ${convName(r)}`),
+]);
+export const pointwiseCaseNames = new Set([
+  ...allRows.filter((r) => tiledKernels(r, false).pointwise).map((r) => `forward ${convName(r)}`),
+  ...convRows.filter((r) => tiledKernels(r, true).pointwise).map((r) => `grad_input ${convName(r)}`),
 ]);
 export const rowsCaseNames = new Set([
   ...allRows.filter((r) => tiledKernels(r, false).rows).map((r) => `forward ${convName(r)}`),

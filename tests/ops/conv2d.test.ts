@@ -4,18 +4,23 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
-import { conv2dGrads, conv2dTable, rowsCaseNames, tile8CaseNames } from './conv2d.cases';
+import { flippedConv, forwardConv, pointwiseMode } from '../../src/backends/webgpu/kernels/conv2d_tiled';
+import type { GpuStorage } from '../../src/backends/webgpu/webgpu_backend';
+import { type ConvRow, conv2dGrads, conv2dTable, convSetup, pointwiseCaseNames, rowsCaseNames, tile8CaseNames } from './conv2d.cases';
 
 describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
 });
 
 // Every variant of each kernel, forced by name. Unforced (above), each runs its first:
-// conv2d 8x8 tiles where ungrouped, the input gradient the 8x8 flipped convolution where it
-// applies, the filter gradient 8x8 tiles.
+// conv2d the vec4 pointwise kernel on 1x1 layers it takes, else 8x8 tiles where ungrouped;
+// the input gradient likewise as the flipped convolution where it applies; the filter
+// gradient 8x8 tiles.
 const forward = conv2dTable.cases.filter((c) => c.op === 'conv2d');
 const gradInput = conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_input');
 const variants: [string, typeof conv2dTable.cases][] = [
+  ['8x8', forward.filter((c) => pointwiseCaseNames.has(c.name))],
+  ['8x8-flipped', gradInput.filter((c) => pointwiseCaseNames.has(c.name))],
   ['4x4-suggested-order', forward],
   ['4x4-other-order', forward],
   ['rows-8x8', forward.filter((c) => rowsCaseNames.has(c.name))],
@@ -61,5 +66,24 @@ describe('conv2d bad input', () => {
     const w = tensor(cpu, new Float32Array(2 * 4 * 3 * 3), [2, 4, 3, 3]);
     expect(() => conv2d(x, w, { stride: 0 })).toThrow('conv2d: stride must be positive integers, got [0,0]');
     expect(() => conv2d(x, w, { dilation: [1, -1] })).toThrow('conv2d: dilation must be positive integers, got [1,-1]');
+  });
+});
+
+describe('conv2d_pointwise reach', () => {
+  // The unforced parity cases above run it only if the launchers offer it: pin that they do.
+  const none = {} as GpuStorage;
+  const modes = (r: ConvRow) => {
+    const { g } = convSetup(r);
+    return [pointwiseMode(forwardConv(g, none, none, undefined, none, false)), pointwiseMode(flippedConv(g, none, none, none))];
+  };
+  it('takes 1x1 layers with channels and positions per image multiples of 4 (forward along the reduction, input gradient along rows)', () => {
+    expect(modes({ x: [2, 32, 7, 8], o: 24, k: [1, 1] })).toEqual(['reduction', 'rows']);
+    expect(modes({ x: [3, 12, 2, 2], o: 20, k: [1, 1] })).toEqual(['reduction', 'rows']);
+  });
+  it('leaves other layers to the other variants', () => {
+    expect(modes({ x: [1, 17, 4, 4], o: 9, k: [1, 1] })).toEqual([null, null]);
+    expect(modes({ x: [1, 16, 3, 3], o: 8, k: [1, 1] })).toEqual([null, null]);
+    expect(modes({ x: [1, 16, 4, 4], o: 8, k: [3, 3], padding: 1 })).toEqual([null, null]);
+    expect(modes({ x: [1, 16, 4, 4], o: 8, k: [1, 1], padding: 1 })).toEqual([null, null]);
   });
 });

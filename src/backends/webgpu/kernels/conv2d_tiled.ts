@@ -1,3 +1,4 @@
+import conv2dPointwiseSource from '../../../../shaders/conv2d_pointwise.wgsl?raw';
 import conv2dRowsSource from '../../../../shaders/conv2d_rows.wgsl?raw';
 import conv2dTile8Source from '../../../../shaders/conv2d_tile8.wgsl?raw';
 import type { Conv2dGeometry } from '../../../ops/conv2d';
@@ -26,6 +27,13 @@ export const conv2dRowsShader = defineShader({
   source: conv2dRowsSource,
   bindings: ['x', 'w', 'bias', 'out'],
   uniforms: ['N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'KH', 'pad_t', 'pad_l', 'w_base', 'w_oc', 'w_ic', 'w_kh', 'w_kw', 'segs', 'blocks'],
+});
+
+export const conv2dPointwiseShader = defineShader({
+  name: 'conv2d_pointwise',
+  source: conv2dPointwiseSource,
+  bindings: ['x', 'w', 'bias', 'out'],
+  uniforms: ['N', 'K', 'R', 'S4', 'w_base', 'w_r', 'w_k', 'tiles_m', 'tiles_n'],
 });
 
 /** An ungrouped convolution as the tiled kernels see it: out[n, oc] from x[n, ic] through an addressed filter. */
@@ -106,3 +114,37 @@ export function dispatchRows(backend: WebGPUBackend, t: TiledConv): void {
     workgroups: Math.ceil((t.n * t.oh * segs * blocks) / 64),
   });
 }
+
+/**
+ * How conv2d_pointwise.wgsl reads the filter of a 1x1, stride-1, unpadded convolution whose
+ * images hold a multiple of 4 positions: as vec4s along output rows ('rows') or along the
+ * reduction ('reduction'); null where it cannot (the vec4s would not be aligned).
+ */
+export function pointwiseMode(t: TiledConv): 'rows' | 'reduction' | null {
+  const unitWindow = t.kh === 1 && t.kw === 1 && t.strideH === 1 && t.strideW === 1 && t.padT === 0 && t.padL === 0;
+  if (!unitWindow || (t.oh * t.ow) % 4 !== 0 || t.filter.base % 4 !== 0) return null;
+  if (t.filter.oc === 1 && t.outChannels % 4 === 0 && t.filter.ic % 4 === 0) return 'rows';
+  if (t.filter.ic === 1 && t.inChannels % 4 === 0 && t.filter.oc % 4 === 0) return 'reduction';
+  return null;
+}
+
+export function dispatchPointwise(backend: WebGPUBackend, t: TiledConv): void {
+  const mode = pointwiseMode(t);
+  if (!mode) throw new Error(`conv2d_pointwise: not a 1x1 stride-1 convolution with vec4-aligned filter and ${t.oh}x${t.ow} positions`);
+  let wgY = 1;
+  while (wgY < Math.ceil(t.outChannels / 8) && wgY < 8) wgY *= 2;
+  const wgX = 64 / wgY;
+  const s4 = (t.oh * t.ow) / 4;
+  const tilesM = Math.ceil(t.outChannels / (8 * wgY));
+  // Each invocation takes two vec4 columns (8 positions).
+  const tilesN = Math.ceil((t.n * s4) / (2 * wgX));
+  backend.dispatch({
+    spec: conv2dPointwiseShader,
+    overrides: { WG_X: wgX, WG_Y: wgY, W_ALONG_ROWS: mode === 'rows', HAS_BIAS: t.bias !== undefined, RELU: t.relu },
+    buffers: { x: t.x, w: t.w, bias: t.bias ?? t.w, out: t.out },
+    uniforms: { N: t.n, K: t.inChannels, R: t.outChannels, S4: s4, ...pointwiseFilter(t), tiles_m: tilesM, tiles_n: tilesN },
+    workgroups: tilesM * tilesN,
+  });
+}
+
+const pointwiseFilter = (t: TiledConv) => ({ w_base: t.filter.base, w_r: t.filter.oc, w_k: t.filter.ic });
