@@ -47,9 +47,10 @@ export const convRows: ConvRow[] = [
 /**
  * Which register-tiled kernels run a row: conv2d_tile8 runs every ungrouped forward and
  * the input gradient where it is a plain convolution of dy (stride 1, undilated, padding
- * below the kernel); conv2d_rows those of them with stride 1, no dilation, filters <= 5 wide.
+ * below the kernel); conv2d_rows those of them with stride 1, no dilation, filters <= 5 wide;
+ * conv2d_tile8_packed those with 8 or more channels in and out; conv2d_pointwise the 1x1 ones below.
  */
-function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean; pointwise: boolean } {
+function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean; pointwise: boolean; packed: boolean } {
   const ones = (v: number | [number, number] | undefined) => v === undefined || [v].flat().every((e) => e === 1);
   const pads = typeof r.padding === 'number' ? [r.padding] : Array.isArray(r.padding) ? r.padding : r.padding === 'same' ? [Math.floor((Math.max(...r.k) - 1) / 2)] : [0];
   const plain = (r.groups ?? 1) === 1 && ones(r.stride) && ones(r.dilation);
@@ -57,7 +58,9 @@ function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: b
   // conv2d_pointwise: 1x1 unpadded, positions per image and the input channels (the filter's vec4 axis) multiples of 4.
   const unit = r.k[0] === 1 && r.k[1] === 1 && pads.every((p) => p === 0) && (r.x[2] * r.x[3]) % 4 === 0;
   const pointwise = tile8 && plain && unit && r.x[1] % 4 === 0;
-  return { tile8, rows: tile8 && plain && r.k[1] <= 5, pointwise };
+  // conv2d_tile8_packed: from 8 input and 8 output channels.
+  const packed = tile8 && r.x[1] >= 8 && r.o >= 8;
+  return { tile8, rows: tile8 && plain && r.k[1] <= 5, pointwise, packed };
 }
 
 export function convName(r: ConvRow): string {
@@ -142,6 +145,10 @@ const allRows = [...convRows, ...reluRows];
 export const tile8CaseNames = new Set([
   ...allRows.filter((r) => tiledKernels(r, false).tile8).map((r) => `forward ${convName(r)}`),
   ...convRows.filter((r) => tiledKernels(r, true).tile8).map((r) => `grad_input ${convName(r)}`),
+]);
+export const packedCaseNames = new Set([
+  ...allRows.filter((r) => tiledKernels(r, false).packed).map((r) => `forward ${convName(r)}`),
+  ...convRows.filter((r) => tiledKernels(r, true).packed).map((r) => `grad_input ${convName(r)}`),
 ]);
 export const pointwiseCaseNames = new Set([
   ...allRows.filter((r) => tiledKernels(r, false).pointwise).map((r) => `forward ${convName(r)}`),

@@ -4,23 +4,25 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
-import { flippedConv, forwardConv, pointwiseMode } from '../../src/backends/webgpu/kernels/conv2d_tiled';
+import { flippedConv, forwardConv, packedFit, pointwiseMode } from '../../src/backends/webgpu/kernels/conv2d_tiled';
 import type { GpuStorage } from '../../src/backends/webgpu/webgpu_backend';
-import { type ConvRow, conv2dGrads, conv2dTable, convSetup, pointwiseCaseNames, rowsCaseNames, tile8CaseNames } from './conv2d.cases';
+import { type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, pointwiseCaseNames, rowsCaseNames, tile8CaseNames } from './conv2d.cases';
 
 describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
 });
 
 // Every variant of each kernel, forced by name. Unforced (above), each runs its first:
-// conv2d the vec4 pointwise kernel on 1x1 layers it takes, else 8x8 tiles where ungrouped;
-// the input gradient likewise as the flipped convolution where it applies; the filter
-// gradient 8x8 tiles.
+// conv2d the vec4 pointwise kernel on 1x1 layers it takes, else the packed-filter 8x8
+// tiles from 8 channels, else 8x8 tiles where ungrouped; the input gradient likewise as
+// the flipped convolution where it applies; the filter gradient 8x8 tiles.
 const forward = conv2dTable.cases.filter((c) => c.op === 'conv2d');
 const gradInput = conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_input');
 const variants: [string, typeof conv2dTable.cases][] = [
-  ['8x8', forward.filter((c) => pointwiseCaseNames.has(c.name))],
-  ['8x8-flipped', gradInput.filter((c) => pointwiseCaseNames.has(c.name))],
+  ['8x8', forward.filter((c) => pointwiseCaseNames.has(c.name) || packedCaseNames.has(c.name))],
+  ['8x8-flipped', gradInput.filter((c) => pointwiseCaseNames.has(c.name) || packedCaseNames.has(c.name))],
+  ['8x8-packed', forward.filter((c) => pointwiseCaseNames.has(c.name) && packedCaseNames.has(c.name))],
+  ['8x8-packed-flipped', gradInput.filter((c) => pointwiseCaseNames.has(c.name) && packedCaseNames.has(c.name))],
   ['4x4-suggested-order', forward],
   ['4x4-other-order', forward],
   ['rows-8x8', forward.filter((c) => rowsCaseNames.has(c.name))],
@@ -85,5 +87,21 @@ describe('conv2d_pointwise reach', () => {
     expect(modes({ x: [1, 16, 3, 3], o: 8, k: [1, 1] })).toEqual([null, null]);
     expect(modes({ x: [1, 16, 4, 4], o: 8, k: [3, 3], padding: 1 })).toEqual([null, null]);
     expect(modes({ x: [1, 16, 4, 4], o: 8, k: [1, 1], padding: 1 })).toEqual([null, null]);
+  });
+});
+
+describe('conv2d_tile8_packed reach', () => {
+  const none = {} as GpuStorage;
+  const fits = (r: ConvRow) => {
+    const { g } = convSetup(r);
+    return [packedFit(forwardConv(g, none, none, undefined, none, false)), packedFit(flippedConv(g, none, none, none))];
+  };
+  it('takes layers with 8 or more channels in and out', () => {
+    expect(fits({ x: [8, 64, 56, 56], o: 64, k: [3, 3], padding: 1 })).toEqual([true, true]);
+    expect(fits({ x: [1, 8, 3, 3], o: 33, k: [3, 3], padding: 1 })).toEqual([true, true]);
+  });
+  it("leaves LeNet-5's 6-channel layers to the one-dispatch kernels (its 40-dispatch step)", () => {
+    expect(fits({ x: [64, 6, 14, 14], o: 16, k: [5, 5] })).toEqual([false, false]);
+    expect(fits({ x: [64, 1, 28, 28], o: 6, k: [5, 5] })).toEqual([false, false]);
   });
 });

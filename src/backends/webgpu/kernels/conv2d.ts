@@ -5,7 +5,7 @@ import conv2dGradInputSource from '../../../../shaders/conv2d_grad_input.wgsl?ra
 import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradFilterAttrs, type Conv2dGradInputAttrs } from '../../../ops/conv2d';
 import { defineShader } from '../shader_registry';
 import type { WebGPUKernel } from '../webgpu_backend';
-import { dispatchPointwise, dispatchRows, dispatchTile8, flippable, flippedConv, forwardConv, pointwiseMode, rowsFit } from './conv2d_tiled';
+import { dispatchPointwise, dispatchRows, dispatchTile8, dispatchTile8Packed, flippable, packedFit, flippedConv, forwardConv, pointwiseMode, rowsFit } from './conv2d_tiled';
 import { reduceKernels } from './reduce';
 import { tileCounts, tileShape } from './tiling';
 
@@ -63,12 +63,15 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const g = conv2dGeometry('conv2d', x.shape, f.shape, attrs as Conv2dAttrs);
   const relu = (attrs as Conv2dAttrs).relu === true;
   const out = backend.allocate('conv2d', outShape);
-  // Variants: vec4 loads for 1x1 layers (conv2d_pointwise.wgsl), 8x8 tiles (conv2d_tile8.wgsl, ungrouped; about 1.5x the 4x4 kernel on wide
+  // Variants: vec4 loads for 1x1 layers (conv2d_pointwise.wgsl), 8x8 tiles reading a packed
+  // copy of the filter as vec4s (conv2d_tile8_packed.wgsl, from 8 channels; ~1.2x the plain
+  // 8x8 here), 8x8 tiles (conv2d_tile8.wgsl, ungrouped; about 1.5x the 4x4 kernel on wide
   // layers here), row windows (conv2d_rows.wgsl, stride 1 and filters up to 5 wide), then
   // conv2d.wgsl's 4x4 tiles in the loop order the channel count suggests and in the other.
   const tiled = g.groups === 1 ? forwardConv(g, x.storage, f.storage, bias?.storage, out, relu) : null;
   const names = [
     ...(tiled && pointwiseMode(tiled) ? ['pointwise-vec4'] : []),
+    ...(tiled && packedFit(tiled) ? ['8x8-packed'] : []),
     ...(tiled ? ['8x8'] : []),
     ...(tiled && rowsFit(tiled) ? ['rows-8x8'] : []),
     '4x4-suggested-order',
@@ -78,6 +81,7 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const name = names[backend.tuner.pick('conv2d', shapeClassOf(request.inputs, g), names, request)];
   if (tiled && name === 'pointwise-vec4') dispatchPointwise(backend, tiled);
   else if (tiled && name === '8x8') dispatchTile8(backend, tiled);
+  else if (tiled && name === '8x8-packed') dispatchTile8Packed(backend, tiled);
   else if (tiled && name === 'rows-8x8') dispatchRows(backend, tiled);
   else {
     const channelsInner = (g.cg >= CHANNELS_INNER_MIN) !== (name === '4x4-other-order');
@@ -103,10 +107,12 @@ export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShap
   const a = attrs as Conv2dGradInputAttrs;
   const g = conv2dGeometry('conv2d_grad_input', a.inputShape, f.shape, a);
   const out = backend.allocate('conv2d_grad_input', outShape);
-  // Variants: the flipped-filter convolution (vec4 loads for 1x1 layers, 8x8 tiles or row windows) where it applies, then the 4x4 gather kernel.
+  // Variants: the flipped-filter convolution (vec4 loads for 1x1 layers, 8x8 tiles with the
+  // filter packed or not, row windows) where it applies, then the 4x4 gather kernel.
   const tiled = flippable(g) ? flippedConv(g, dy.storage, f.storage, out) : null;
   const names = [
     ...(tiled && pointwiseMode(tiled) ? ['pointwise-vec4'] : []),
+    ...(tiled && packedFit(tiled) ? ['8x8-packed-flipped'] : []),
     ...(tiled ? ['8x8-flipped'] : []),
     ...(tiled && rowsFit(tiled) ? ['rows-flipped'] : []),
     '4x4-gather',
@@ -119,6 +125,10 @@ export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShap
   }
   if (tiled && name === '8x8-flipped') {
     dispatchTile8(backend, tiled);
+    return out;
+  }
+  if (tiled && name === '8x8-packed-flipped') {
+    dispatchTile8Packed(backend, tiled);
     return out;
   }
   if (tiled && name === 'rows-flipped') {
