@@ -37,6 +37,10 @@ export const convRows: ConvRow[] = [
   { x: [2, 8, 12, 20], o: 16, k: [3, 3], padding: 1, bias: true },
   { x: [1, 4, 5, 23], o: 12, k: [3, 7], padding: 'same' },
   { x: [1, 2, 4, 19], o: 4, k: [2, 8] },
+  // More conv2d_tile8_packed shapes: 5x5 with padding 2, a row stride of 2, a 3x2 filter.
+  { x: [1, 8, 6, 8], o: 12, k: [5, 5], padding: 2, bias: true },
+  { x: [2, 12, 9, 8], o: 8, k: [3, 3], stride: [2, 1], padding: 1 },
+  { x: [1, 8, 5, 8], o: 8, k: [3, 2] },
   // 1x1 layers conv2d_pointwise takes (channels multiples of 4, positions per image too):
   // rows not a multiple of 8, an odd number of vec4 columns, images of one vec4.
   { x: [2, 8, 4, 6], o: 12, k: [1, 1], bias: true },
