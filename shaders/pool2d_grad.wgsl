@@ -15,7 +15,9 @@
 // LeNet's 2x2/2 pools) each element lies in exactly one window, so one invocation per
 // window finds its maximum once and writes all of the window's dx values (`total` then
 // counts windows): the same values, a quarter of the invocations for 2x2.
-// Tunables (override): OP (0 max, 1 average), COUNT_PAD, TILED, WG.
+// With RELU (max only) dx is also zero where x <= 0: the gradient of a ReLU whose output
+// x is, folded in by the planner.
+// Tunables (override): OP (0 max, 1 average), COUNT_PAD, TILED, RELU, WG.
 
 struct Params {
   total: u32, H: u32, W: u32, OH: u32, OW: u32,
@@ -30,6 +32,7 @@ struct Params {
 override OP: u32 = 0u;
 override COUNT_PAD: bool = false;
 override TILED: bool = false;
+override RELU: bool = false;
 override WG: u32 = 64u;
 
 /** First covering window index along one axis: ceil((i + pad - k + 1) / s), at least 0. */
@@ -51,8 +54,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let d = dy[i];
     var best_h = h0;
     var best_w = w0;
+    var best = 0.0;
     if (OP == 0u) {
-      var best = x[plane + h0 * params.W + w0];
+      best = x[plane + h0 * params.W + w0];
       for (var a = h0; a < h0 + params.KH; a++) {
         for (var b = w0; b < w0 + params.KW; b++) {
           let v = x[plane + a * params.W + b];
@@ -64,7 +68,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     for (var a = h0; a < h0 + params.KH; a++) {
       for (var b = w0; b < w0 + params.KW; b++) {
         var g = share;
-        if (OP == 0u) { g = select(0.0, d, a == best_h && b == best_w); }
+        if (OP == 0u) { g = select(0.0, d, a == best_h && b == best_w && (!RELU || best > 0.0)); }
         out[plane + a * params.W + b] = g;
       }
     }
@@ -106,5 +110,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       }
     }
   }
+  if (RELU && !(x[i] > 0.0)) { g = 0.0; }
   out[i] = g;
 }

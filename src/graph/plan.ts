@@ -38,9 +38,46 @@ function liveNodes(trace: TraceBackend, outputs: readonly number[]): GraphNode[]
   return trace.nodes.filter((_, i) => keep[i]);
 }
 
-export function planGraph(trace: TraceBackend, outputs: readonly number[]): Plan {
+/**
+ * Folds a ReLU's gradient into the max-pool gradient it follows: relu_grad(r, maxpool2d_grad(p, dy))
+ * where the pool read the ReLU's output (p is r itself for a ReLU fused into conv2d or dense,
+ * or p = relu(r) for a ReLU layer) becomes maxpool2d_grad(p, dy, relu) writing the
+ * relu_grad's value: p > 0 exactly where r > 0, and the pool gradient kernels already read
+ * p. One elementwise dispatch and one activation-sized buffer fewer per conv/ReLU/pool block.
+ * Only when nothing else reads the pool gradient.
+ */
+function fuseReluIntoPoolGrad(nodes: readonly GraphNode[], outputs: readonly number[]): GraphNode[] {
+  const producer = new Map<number, GraphNode>();
+  const readers = new Map<number, number>();
+  for (const node of nodes) {
+    producer.set(node.output, node);
+    for (const id of node.inputs) readers.set(id, (readers.get(id) ?? 0) + 1);
+  }
+  const replaced = new Map<GraphNode, GraphNode>();
+  const dropped = new Set<GraphNode>();
+  for (const r of nodes) {
+    if (r.op !== 'relu_grad') continue;
+    const [pre, grad] = r.inputs;
+    const pool = producer.get(grad);
+    if (!pool || pool.op !== 'maxpool2d_grad' || pool.attrs.relu || readers.get(grad) !== 1 || outputs.includes(grad)) continue;
+    const pooled = pool.inputs[0];
+    const viaLayer = producer.get(pooled);
+    if (pooled !== pre && !(viaLayer?.op === 'relu' && viaLayer.inputs[0] === pre)) continue;
+    replaced.set(pool, { ...pool, attrs: { ...pool.attrs, relu: true }, output: r.output });
+    dropped.add(r);
+  }
+  return nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n);
+}
+
+export interface PlanOptions {
+  /** Fold ReLU gradients into the max-pool gradients before them (default true; tests compare both). */
+  fuse?: boolean;
+}
+
+export function planGraph(trace: TraceBackend, outputs: readonly number[], options: PlanOptions = {}): Plan {
   const values = trace.values;
-  const nodes = liveNodes(trace, outputs);
+  const live = liveNodes(trace, outputs);
+  const nodes = options.fuse === false ? live : fuseReluIntoPoolGrad(live, outputs);
   const root = values.map((v) => v.id);
   for (const node of nodes) {
     if (ALIAS_OPS.has(node.op)) root[node.output] = root[node.inputs[0]];

@@ -59,8 +59,16 @@ export const maxpool2dOp = defineOp<Pool2dAttrs>({
   grad: ([x], _y, dy, attrs) => [runOp(maxpool2dGradOp, [x, dy], attrs)],
 });
 
+export interface MaxPool2dGradAttrs extends Pool2dAttrs {
+  /**
+   * Also pass the gradient through the ReLU whose output x is: zero where x <= 0. Set by
+   * the planner when it folds a relu_grad into this op (src/graph/plan.ts).
+   */
+  readonly relu?: boolean;
+}
+
 /** Routes each output gradient to its window's arg-max (the first maximum in row-major order). Inputs: x, dy. */
-export const maxpool2dGradOp = defineOp<Pool2dAttrs>({
+export const maxpool2dGradOp = defineOp<MaxPool2dGradAttrs>({
   name: 'maxpool2d_grad',
   inputs: 2,
   inferShape([x, dy], attrs) {

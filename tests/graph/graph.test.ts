@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gradients, matmul, maximum, planGraph, Program, relu, reshape, sum, tensor, TraceBackend, exp } from '../../src/index';
+import { conv2d, gradients, matmul, maximum, maxpool2d, mul, planGraph, Program, relu, reshape, sum, tensor, TraceBackend, exp } from '../../src/index';
 import { assign } from '../../src/ops/optimizer';
 import { Random } from '../../src/random';
 import { cpu, gpuBackend } from '../helpers/backends';
@@ -76,4 +76,42 @@ describe('graph: trace, autograd, plan, program', () => {
     expect(() => gradients(trace, loss, [tw])).toThrow(/autograd: op 'maximum' \(node \d+, output \[2\]\) has no gradient rule/);
     await expect(trace.read()).rejects.toThrow('read: a traced tensor has no values');
   });
+});
+
+describe('graph: the planner folds ReLU gradients into max-pool gradients', () => {
+  const rng = new Random(9);
+  const xv = rng.uniformArray(2 * 3 * 8 * 8);
+  const wv = rng.uniformArray(4 * 3 * 3 * 3);
+  const weights = rng.uniformArray(4 * 4 * 4 * 2).map((v) => v * 3);
+
+  /** loss = sum(maxpool(relu(conv(x, w))) * weights): the ReLU fused into conv2d, or as its own op. */
+  function build(w: ReturnType<typeof tensor>, fusedRelu: boolean) {
+    const trace = new TraceBackend();
+    const x = trace.input('x', [2, 3, 8, 8]);
+    const tw = trace.external(w, 'w');
+    const h = fusedRelu ? conv2d(x, tw, { padding: 1, relu: true }) : relu(conv2d(x, tw, { padding: 1 }));
+    const pooled = maxpool2d(h, 2);
+    const loss = sum(mul(pooled, tensor(trace, weights, [2, 4, 4, 4])));
+    const [dw] = gradients(trace, loss, [tw]);
+    const ids = [trace.valueOf(loss).id, trace.valueOf(dw).id];
+    return { ids, fused: planGraph(trace, ids), plain: planGraph(trace, ids, { fuse: false }) };
+  }
+
+  for (const fusedRelu of [true, false]) {
+    it(`${fusedRelu ? 'conv2d with relu' : 'a relu op'} before the pool: one node fewer, the same gradient on both backends`, async () => {
+      for (const backend of [cpu, await gpuBackend()]) {
+        const w = tensor(backend, wv, [4, 3, 3, 3]);
+        const { ids, fused, plain } = build(w, fusedRelu);
+        expect(plain.nodes.map((n) => n.op)).toContain('relu_grad');
+        expect(fused.nodes.map((n) => n.op)).not.toContain('relu_grad');
+        expect(fused.nodes.find((n) => n.op === 'maxpool2d_grad')?.attrs.relu).toBe(true);
+        expect(fused.nodes.length).toBe(plain.nodes.length - 1);
+        const [, want] = await new Program(backend, plain).run({ x: xv }, ids);
+        const [, got] = await new Program(backend, fused).run({ x: xv }, ids);
+        // Some gradient is masked: a relu-less pool gradient would differ.
+        expect(want.some((v) => v !== 0)).toBe(true);
+        got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+      }
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { pool2dGeometry, type AvgPool2dGradAttrs, type Pool2dAttrs, type Pool2dGeometry } from '../../../ops/pool2d';
+import { pool2dGeometry, type AvgPool2dGradAttrs, type MaxPool2dGradAttrs, type Pool2dAttrs, type Pool2dGeometry } from '../../../ops/pool2d';
 import type { CpuKernel } from '../cpu_backend';
 
 /** A window's in-bounds rows [h0, h1) and columns [w0, w1), and the offset of its (n, c) plane. */
@@ -52,6 +52,7 @@ export const maxpool2d_grad: CpuKernel = ([x, dy], attrs) => {
   const g = pool2dGeometry('maxpool2d_grad', x.shape, attrs as Pool2dAttrs);
   const dx = new Float64Array(x.storage.length);
   forEachWindow(g, (o, win) => (dx[argmax(x.storage, g, win)] += dy.storage[o]));
+  if ((attrs as MaxPool2dGradAttrs).relu) for (let i = 0; i < dx.length; i++) if (!(x.storage[i] > 0)) dx[i] = 0;
   return dx;
 };
 

@@ -1,6 +1,6 @@
 import pool2dSource from '../../../../shaders/pool2d.wgsl?raw';
 import pool2dGradSource from '../../../../shaders/pool2d_grad.wgsl?raw';
-import { pool2dGeometry, type AvgPool2dGradAttrs, type Pool2dAttrs } from '../../../ops/pool2d';
+import { pool2dGeometry, type AvgPool2dGradAttrs, type MaxPool2dGradAttrs, type Pool2dAttrs } from '../../../ops/pool2d';
 import { sizeOf, type Shape } from '../../../shape';
 import { defineShader } from '../shader_registry';
 import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
@@ -34,7 +34,10 @@ function enqueue(
   const total = tiled ? inputShape[0] * inputShape[1] * g.oh * g.ow : sizeOf(outShape);
   backend.dispatch({
     spec,
-    overrides: { OP: op, COUNT_PAD: attrs.countIncludePad, WG: ELEMENTWISE_WG, ...(spec === pool2dGradShader ? { TILED: tiled } : {}) },
+    overrides: {
+      OP: op, COUNT_PAD: attrs.countIncludePad, WG: ELEMENTWISE_WG,
+      ...(spec === pool2dGradShader ? { TILED: tiled, RELU: (attrs as MaxPool2dGradAttrs).relu === true } : {}),
+    },
     buffers: { ...buffers, out },
     uniforms: {
       total, H: g.h, W: g.w, OH: g.oh, OW: g.ow, KH: g.kh, KW: g.kw,
