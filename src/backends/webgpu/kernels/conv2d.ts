@@ -4,8 +4,10 @@ import conv2dGradFilterTile8Source from '../../../../shaders/conv2d_grad_filter_
 import conv2dGradInputSource from '../../../../shaders/conv2d_grad_input.wgsl?raw';
 import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradFilterAttrs, type Conv2dGradInputAttrs } from '../../../ops/conv2d';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
-import { dispatchPointwise, dispatchRows, dispatchTile8, dispatchTile8Packed, flippable, packedFit, flippedConv, forwardConv, pointwiseMode, rowsFit } from './conv2d_tiled';
+import type { WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
+import {
+  dispatchPointwise, dispatchRows, dispatchTile8, dispatchTile8Packed, flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsFit, type TiledConv,
+} from './conv2d_tiled';
 import { reduceKernels } from './reduce';
 import { tileCounts, tileShape } from './tiling';
 
@@ -35,14 +37,6 @@ export const conv2dGradFilterTile8Shader = defineShader({
   uniforms: [...GEOMETRY, 'parts', 'images_per_part'],
 });
 
-/** Workgroup shape of 64 invocations with `tile` x `tile` outputs each: as many along rows as they need (up to 8). */
-function tileShapeOf(rows: number, tile: number): { wgX: number; wgY: number } {
-  if (tile === 4) return tileShape(rows);
-  let wgY = 1;
-  while (wgY < Math.ceil(rows / tile) && wgY < 8) wgY *= 2;
-  return { wgX: 64 / wgY, wgY };
-}
-
 function geometryUniforms(g: Conv2dGeometry, tiles: { tilesM: number; tilesN: number }) {
   return {
     N: g.n, C: g.c, H: g.h, W: g.w, O: g.o, OH: g.oh, OW: g.ow, KH: g.kh, KW: g.kw,
@@ -57,6 +51,17 @@ function geometryUniforms(g: Conv2dGeometry, tiles: { tilesM: number; tilesN: nu
  * (LeNet's 1-channel first layer: 18 -> 36 ms; 64 channels: 2280 -> 1260 ms, bench).
  */
 const CHANNELS_INNER_MIN = 4;
+
+/** The launchers of the tiled variants (conv2d_tiled.ts), by the names the tuner chooses among. */
+const TILED_VARIANTS: Record<string, ((backend: WebGPUBackend, t: TiledConv) => void) | undefined> = {
+  'pointwise-vec4': dispatchPointwise,
+  '8x8': dispatchTile8,
+  '8x8-packed': dispatchTile8Packed,
+  'rows-8x8': dispatchRows,
+  '8x8-flipped': dispatchTile8,
+  '8x8-packed-flipped': dispatchTile8Packed,
+  'rows-flipped': dispatchRows,
+};
 
 export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const [x, f, bias] = inputs;
@@ -79,10 +84,8 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   ];
   const request = { op: 'conv2d', inputs: inputs.map((i) => i.shape), attrs, outShape };
   const name = names[backend.tuner.pick('conv2d', shapeClassOf(request.inputs, g), names, request)];
-  if (tiled && name === 'pointwise-vec4') dispatchPointwise(backend, tiled);
-  else if (tiled && name === '8x8') dispatchTile8(backend, tiled);
-  else if (tiled && name === '8x8-packed') dispatchTile8Packed(backend, tiled);
-  else if (tiled && name === 'rows-8x8') dispatchRows(backend, tiled);
+  const tiledKernel = tiled && TILED_VARIANTS[name];
+  if (tiled && tiledKernel) tiledKernel(backend, tiled);
   else {
     const channelsInner = (g.cg >= CHANNELS_INNER_MIN) !== (name === '4x4-other-order');
     const shape = tileShape(g.og);
@@ -119,20 +122,9 @@ export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShap
   ];
   const request = { op: 'conv2d_grad_input', inputs: [dy.shape, f.shape], attrs, outShape };
   const name = names[backend.tuner.pick('conv2d_grad_input', shapeClassOf(request.inputs, g), names, request)];
-  if (tiled && name === 'pointwise-vec4') {
-    dispatchPointwise(backend, tiled);
-    return out;
-  }
-  if (tiled && name === '8x8-flipped') {
-    dispatchTile8(backend, tiled);
-    return out;
-  }
-  if (tiled && name === '8x8-packed-flipped') {
-    dispatchTile8Packed(backend, tiled);
-    return out;
-  }
-  if (tiled && name === 'rows-flipped') {
-    dispatchRows(backend, tiled);
+  const tiledKernel = tiled && TILED_VARIANTS[name];
+  if (tiled && tiledKernel) {
+    tiledKernel(backend, tiled);
     return out;
   }
   const shape = tileShape(g.cg);
@@ -157,7 +149,7 @@ export const conv2d_grad_filter: WebGPUKernel = (backend, [x, dy], attrs, outSha
   // Two variants: 8x8 tiles (conv2d_grad_filter_tile8.wgsl) and 4x4 (conv2d_grad_filter.wgsl).
   const request = { op: 'conv2d_grad_filter', inputs: [x.shape, dy.shape], attrs, outShape };
   const tile = backend.tuner.pick('conv2d_grad_filter', shapeClassOf(request.inputs, g), ['8x8', '4x4'], request) === 0 ? 8 : 4;
-  const shape = tileShapeOf(g.og, tile);
+  const shape = tileShape(g.og, tile);
   const tiles = { tilesM: Math.ceil(g.og / (tile * shape.wgY)), tilesN: Math.ceil(taps / (tile * shape.wgX)) };
   const invocationsPerPart = tiles.tilesM * tiles.tilesN * g.groups * 64;
   const wantParts = Math.max(1, Math.min(g.n, Math.ceil(GRAD_FILTER_TARGET_INVOCATIONS / invocationsPerPart)));

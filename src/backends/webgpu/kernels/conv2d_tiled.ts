@@ -6,6 +6,7 @@ import conv2dTile8PackedSource from '../../../../shaders/conv2d_tile8_packed.wgs
 import type { Conv2dGeometry } from '../../../ops/conv2d';
 import { defineShader } from '../shader_registry';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
+import { tileShape } from './tiling';
 import type { GpuStorage, WebGPUBackend } from '../webgpu_backend';
 
 /**
@@ -98,9 +99,7 @@ const filterUniforms = (t: TiledConv) => ({ w_base: t.filter.base, w_oc: t.filte
 
 /** 64 invocations of 8x8 outputs: as many along channels as they need (up to 8), the rest along positions. */
 function tile8Grid(t: TiledConv): { wgX: number; wgY: number; tilesM: number; tilesN: number } {
-  let wgY = 1;
-  while (wgY < Math.ceil(t.outChannels / 8) && wgY < 8) wgY *= 2;
-  const wgX = 64 / wgY;
+  const { wgX, wgY } = tileShape(t.outChannels, 8);
   return { wgX, wgY, tilesM: Math.ceil(t.outChannels / (8 * wgY)), tilesN: Math.ceil((t.n * t.oh * t.ow) / (8 * wgX)) };
 }
 
@@ -187,9 +186,7 @@ export function pointwiseMode(t: TiledConv): 'rows' | 'reduction' | null {
 export function dispatchPointwise(backend: WebGPUBackend, t: TiledConv): void {
   const mode = pointwiseMode(t);
   if (!mode) throw new Error(`conv2d_pointwise: not a 1x1 stride-1 convolution with vec4-aligned filter and ${t.oh}x${t.ow} positions`);
-  let wgY = 1;
-  while (wgY < Math.ceil(t.outChannels / 8) && wgY < 8) wgY *= 2;
-  const wgX = 64 / wgY;
+  const { wgX, wgY } = tileShape(t.outChannels, 8);
   const s4 = (t.oh * t.ow) / 4;
   const tilesM = Math.ceil(t.outChannels / (8 * wgY));
   // Each invocation takes two vec4 columns (8 positions).

@@ -1,13 +1,14 @@
-/** Invocations per workgroup for the register-tiled (4x4 per invocation) kernels. */
+/** Invocations per workgroup for the register-tiled kernels. */
 const INVOCATIONS = 64;
 
 /**
- * Workgroup shape for a 4x4-per-invocation GEMM with `rows` x `cols` outputs: as many
- * invocations along rows as the rows need (up to 8), the rest along columns, so a
- * GEMM with few rows (LeNet's 6 channels) does not leave most invocations idle.
+ * Workgroup shape for a register-tiled kernel with `tile` x `tile` outputs per invocation
+ * (4x4 GEMM and convolutions, 8x8 conv tiles) and `rows` output rows: as many invocations
+ * along rows as the rows need (up to 8), the rest along columns, so a kernel with few rows
+ * (LeNet's 6 channels) does not leave most invocations idle.
  */
-export function tileShape(rows: number): { wgX: number; wgY: number } {
-  const rowInvocations = Math.ceil(rows / 4);
+export function tileShape(rows: number, tile = 4): { wgX: number; wgY: number } {
+  const rowInvocations = Math.ceil(rows / tile);
   let wgY = 1;
   while (wgY < rowInvocations && wgY < 8) wgY *= 2;
   return { wgX: INVOCATIONS / wgY, wgY };
