@@ -46,15 +46,22 @@ export const convRows: ConvRow[] = [
   { x: [2, 8, 4, 6], o: 12, k: [1, 1], bias: true },
   { x: [3, 12, 2, 2], o: 20, k: [1, 1] },
   { x: [2, 32, 7, 8], o: 24, k: [1, 1], padding: 0, bias: true },
+  // 3x3 stride-1 layers Winograd F(2x2, 3x3) takes (8+ channels): odd output sizes (partial
+  // 2x2 tiles), channels and tile counts off multiples of 8, valid (its gradient padded by
+  // 2) and asymmetric padding.
+  { x: [2, 9, 7, 5], o: 10, k: [3, 3], padding: 1, bias: true },
+  { x: [3, 8, 9, 11], o: 8, k: [3, 3] },
+  { x: [1, 12, 6, 7], o: 9, k: [3, 3], padding: [2, 0, 1, 2] },
 ];
 
 /**
  * Which register-tiled kernels run a row: conv2d_tile8 runs every ungrouped forward and
  * the input gradient where it is a plain convolution of dy (stride 1, undilated, padding
  * below the kernel); conv2d_rows those of them with stride 1, no dilation, filters <= 5 wide;
- * conv2d_tile8_packed those with 8 or more channels in and out; conv2d_pointwise the 1x1 ones below.
+ * conv2d_tile8_packed those with 8 or more channels in and out; conv2d_pointwise the 1x1 ones below;
+ * Winograd the 3x3 stride-1 ones with 8 or more channels in and out and padding up to 2.
  */
-function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean; pointwise: boolean; packed: boolean } {
+function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean; pointwise: boolean; packed: boolean; winograd: boolean } {
   const ones = (v: number | [number, number] | undefined) => v === undefined || [v].flat().every((e) => e === 1);
   const pads = typeof r.padding === 'number' ? [r.padding] : Array.isArray(r.padding) ? r.padding : r.padding === 'same' ? [Math.floor((Math.max(...r.k) - 1) / 2)] : [0];
   const plain = (r.groups ?? 1) === 1 && ones(r.stride) && ones(r.dilation);
@@ -64,7 +71,8 @@ function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: b
   const pointwise = tile8 && plain && unit && r.x[1] % 4 === 0;
   // conv2d_tile8_packed: from 8 input and 8 output channels.
   const packed = tile8 && r.x[1] >= 8 && r.o >= 8;
-  return { tile8, rows: tile8 && plain && r.k[1] <= 5, pointwise, packed };
+  const winograd = packed && plain && r.k[0] === 3 && r.k[1] === 3 && pads.every((p) => p <= 2);
+  return { tile8, rows: tile8 && plain && r.k[1] <= 5, pointwise, packed, winograd };
 }
 
 export function convName(r: ConvRow): string {
@@ -93,6 +101,7 @@ const reluRows: ConvRow[] = [
   { x: [2, 6, 14, 14], o: 16, k: [5, 5], bias: true, relu: true },
   { x: [1, 3, 7, 11], o: 7, k: [3, 5], padding: 'same', bias: true, relu: true },
   { x: [1, 1, 6, 6], o: 3, k: [3, 3], relu: true },
+  { x: [2, 8, 5, 6], o: 8, k: [3, 3], padding: 1, bias: true, relu: true },
 ];
 
 const cases: ParityCase[] = convRows.flatMap((r) => {
@@ -157,6 +166,11 @@ export const packedCaseNames = new Set([
 export const pointwiseCaseNames = new Set([
   ...allRows.filter((r) => tiledKernels(r, false).pointwise).map((r) => `forward ${convName(r)}`),
   ...convRows.filter((r) => tiledKernels(r, true).pointwise).map((r) => `grad_input ${convName(r)}`),
+]);
+export const winogradCaseNames = new Set([
+  ...allRows.filter((r) => tiledKernels(r, false).winograd).map((r) => `forward ${convName(r)}`),
+  ...convRows.filter((r) => tiledKernels(r, false).winograd).map((r) => `grad_filter ${convName(r)}`),
+  ...convRows.filter((r) => tiledKernels(r, true).winograd).map((r) => `grad_input ${convName(r)}`),
 ]);
 export const rowsCaseNames = new Set([
   ...allRows.filter((r) => tiledKernels(r, false).rows).map((r) => `forward ${convName(r)}`),

@@ -4,31 +4,36 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
-import { flippedConv, forwardConv, packedFit, pointwiseMode } from '../../src/backends/webgpu/kernels/conv2d_tiled';
+import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode } from '../../src/backends/webgpu/kernels/conv2d_tiled';
+import { winogradFit } from '../../src/backends/webgpu/kernels/conv2d_winograd';
 import type { GpuStorage } from '../../src/backends/webgpu/webgpu_backend';
-import { type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, pointwiseCaseNames, rowsCaseNames, tile8CaseNames } from './conv2d.cases';
+import { type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, pointwiseCaseNames, rowsCaseNames, tile8CaseNames, winogradCaseNames } from './conv2d.cases';
 
 describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
 });
 
 // Every variant of each kernel, forced by name. Unforced (above), each runs its first:
-// conv2d the vec4 pointwise kernel on 1x1 layers it takes, else the packed-filter 8x8
-// tiles from 8 channels, else 8x8 tiles where ungrouped; the input gradient likewise as
-// the flipped convolution where it applies; the filter gradient 8x8 tiles.
+// conv2d the vec4 pointwise kernel on 1x1 layers it takes, Winograd on 3x3 stride-1 layers
+// from 8 channels, else the packed-filter 8x8 tiles from 8 channels, else 8x8 tiles where
+// ungrouped; the input gradient likewise as the flipped convolution where it applies; the
+// filter gradient Winograd where the forward takes it, else 8x8 tiles.
 const forward = conv2dTable.cases.filter((c) => c.op === 'conv2d');
 const gradInput = conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_input');
+const gradFilter = conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_filter');
 const variants: [string, typeof conv2dTable.cases][] = [
-  ['8x8', forward.filter((c) => pointwiseCaseNames.has(c.name) || packedCaseNames.has(c.name))],
+  ['8x8', [...forward, ...gradFilter].filter((c) => pointwiseCaseNames.has(c.name) || packedCaseNames.has(c.name) || winogradCaseNames.has(c.name))],
   ['8x8-flipped', gradInput.filter((c) => pointwiseCaseNames.has(c.name) || packedCaseNames.has(c.name))],
-  ['8x8-packed', forward.filter((c) => pointwiseCaseNames.has(c.name) && packedCaseNames.has(c.name))],
-  ['8x8-packed-flipped', gradInput.filter((c) => pointwiseCaseNames.has(c.name) && packedCaseNames.has(c.name))],
+  ['8x8-packed', forward.filter((c) => (pointwiseCaseNames.has(c.name) || winogradCaseNames.has(c.name)) && packedCaseNames.has(c.name))],
+  ['8x8-packed-flipped', gradInput.filter((c) => (pointwiseCaseNames.has(c.name) || winogradCaseNames.has(c.name)) && packedCaseNames.has(c.name))],
+  ['winograd', [...forward, ...gradFilter].filter((c) => winogradCaseNames.has(c.name))],
+  ['winograd-flipped', gradInput.filter((c) => winogradCaseNames.has(c.name))],
   ['4x4-suggested-order', forward],
   ['4x4-other-order', forward],
   ['rows-8x8', forward.filter((c) => rowsCaseNames.has(c.name))],
   ['rows-flipped', gradInput.filter((c) => rowsCaseNames.has(c.name))],
   ['4x4-gather', gradInput.filter((c) => tile8CaseNames.has(c.name))],
-  ['4x4', conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_filter')],
+  ['4x4', gradFilter],
 ];
 for (const [variant, cases] of variants) {
   describe(`conv2d parity, variant ${variant}`, () => {
@@ -103,5 +108,32 @@ describe('conv2d_tile8_packed reach', () => {
   it("leaves LeNet-5's 6-channel layers to the one-dispatch kernels (its 40-dispatch step)", () => {
     expect(fits({ x: [64, 6, 14, 14], o: 16, k: [5, 5] })).toEqual([false, false]);
     expect(fits({ x: [64, 1, 28, 28], o: 6, k: [5, 5] })).toEqual([false, false]);
+  });
+});
+
+describe('conv2d Winograd reach', () => {
+  const none = {} as GpuStorage;
+  const MiB = 1 << 20;
+  const fits = (r: ConvRow, maxBinding = 128 * MiB) => {
+    const { g } = convSetup(r);
+    // As the launchers ask: the input gradient is a convolution of dy only where flippable.
+    return [winogradFit(forwardConv(g, none, none, undefined, none, false), maxBinding), flippable(g) && winogradFit(flippedConv(g, none, none, none), maxBinding)];
+  };
+  it('takes 3x3 stride-1 layers with 8 or more channels and padding up to 2', () => {
+    expect(fits({ x: [8, 64, 56, 56], o: 64, k: [3, 3], padding: 1 })).toEqual([true, true]);
+    expect(fits({ x: [3, 8, 9, 11], o: 8, k: [3, 3] })).toEqual([true, true]);
+    expect(fits({ x: [64, 16, 14, 14], o: 32, k: [3, 3], padding: 1 })).toEqual([true, true]);
+  });
+  it('leaves other windows, strides, dilations and narrow layers to the direct kernels', () => {
+    expect(fits({ x: [2, 12, 9, 8], o: 8, k: [3, 3], stride: [2, 1], padding: 1 })).toEqual([false, false]);
+    expect(fits({ x: [2, 8, 9, 9], o: 8, k: [3, 3], dilation: 2, padding: 2 })).toEqual([false, false]);
+    expect(fits({ x: [1, 8, 6, 8], o: 12, k: [5, 5], padding: 2 })).toEqual([false, false]);
+    expect(fits({ x: [64, 1, 28, 28], o: 16, k: [3, 3], padding: 1 })).toEqual([false, false]);
+    expect(fits({ x: [2, 8, 9, 9], o: 8, k: [3, 3], padding: 3 })).toEqual([false, false]);
+  });
+  it('falls back where its transformed input would not fit in one binding', () => {
+    // VGG-16's first 64-channel layer at batch 8: 16 x 64 x 100,352 tiles x 4 bytes = 392 MiB.
+    expect(fits({ x: [8, 64, 224, 224], o: 64, k: [3, 3], padding: 1 })).toEqual([false, false]);
+    expect(fits({ x: [8, 64, 56, 56], o: 64, k: [3, 3], padding: 1 }, 16 * MiB)).toEqual([false, false]);
   });
 });

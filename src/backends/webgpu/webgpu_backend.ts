@@ -126,6 +126,11 @@ export class WebGPUBackend implements Backend {
     return this.device.limits.maxStorageBuffersPerShaderStage;
   }
 
+  /** The most bytes one storage binding (and one buffer) may hold on this device. */
+  get maxBindingBytes(): number {
+    return Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+  }
+
   get features(): ReadonlySet<string> {
     return this.device.features;
   }
@@ -168,7 +173,7 @@ export class WebGPUBackend implements Backend {
   allocate(op: string, shape: Shape): GpuStorage {
     const length = sizeOf(shape);
     const bytes = length * 4;
-    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, this.device.limits.maxBufferSize);
+    const limit = this.maxBindingBytes;
     if (bytes > limit) {
       const which = limit === this.device.limits.maxBufferSize ? 'maxBufferSize' : 'maxStorageBufferBindingSize';
       throw new RangeError(`${op}: a tensor of shape ${formatShape(shape)} needs ${bytes} bytes, over the adapter's ${which} of ${limit} bytes`);

@@ -8,6 +8,7 @@ import type { WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
 import {
   dispatchPointwise, dispatchRows, dispatchTile8, dispatchTile8Packed, flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsFit, type TiledConv,
 } from './conv2d_tiled';
+import { dispatchWinograd, dispatchWinogradGradFilter, winogradFit, winogradGradFilterFit } from './conv2d_winograd';
 import { reduceKernels } from './reduce';
 import { tileCounts, tileShape } from './tiling';
 
@@ -55,6 +56,8 @@ const CHANNELS_INNER_MIN = 4;
 /** The launchers of the tiled variants (conv2d_tiled.ts), by the names the tuner chooses among. */
 const TILED_VARIANTS: Record<string, ((backend: WebGPUBackend, t: TiledConv) => void) | undefined> = {
   'pointwise-vec4': dispatchPointwise,
+  winograd: dispatchWinograd,
+  'winograd-flipped': dispatchWinograd,
   '8x8': dispatchTile8,
   '8x8-packed': dispatchTile8Packed,
   'rows-8x8': dispatchRows,
@@ -68,7 +71,9 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const g = conv2dGeometry('conv2d', x.shape, f.shape, attrs as Conv2dAttrs);
   const relu = (attrs as Conv2dAttrs).relu === true;
   const out = backend.allocate('conv2d', outShape);
-  // Variants: vec4 loads for 1x1 layers (conv2d_pointwise.wgsl), 8x8 tiles reading a packed
+  // Variants: vec4 loads for 1x1 layers (conv2d_pointwise.wgsl), Winograd F(2x2, 3x3) for
+  // 3x3 stride-1 layers from 8 channels (conv2d_winograd.ts; ~2x the packed tile on VGG's
+  // 64-channel layer here), 8x8 tiles reading a packed
   // copy of the filter as vec4s (conv2d_tile8_packed.wgsl, from 8 channels; ~1.2x the plain
   // 8x8 here), 8x8 tiles (conv2d_tile8.wgsl, ungrouped; about 1.5x the 4x4 kernel on wide
   // layers here), row windows (conv2d_rows.wgsl, stride 1 and filters up to 5 wide), then
@@ -76,6 +81,7 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const tiled = g.groups === 1 ? forwardConv(g, x.storage, f.storage, bias?.storage, out, relu) : null;
   const names = [
     ...(tiled && pointwiseMode(tiled) ? ['pointwise-vec4'] : []),
+    ...(tiled && winogradFit(tiled, backend.maxBindingBytes) ? ['winograd'] : []),
     ...(tiled && packedFit(tiled) ? ['8x8-packed'] : []),
     ...(tiled ? ['8x8'] : []),
     ...(tiled && rowsFit(tiled) ? ['rows-8x8'] : []),
@@ -110,11 +116,13 @@ export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShap
   const a = attrs as Conv2dGradInputAttrs;
   const g = conv2dGeometry('conv2d_grad_input', a.inputShape, f.shape, a);
   const out = backend.allocate('conv2d_grad_input', outShape);
-  // Variants: the flipped-filter convolution (vec4 loads for 1x1 layers, 8x8 tiles with the
-  // filter packed or not, row windows) where it applies, then the 4x4 gather kernel.
+  // Variants: the flipped-filter convolution (vec4 loads for 1x1 layers, Winograd for 3x3,
+  // 8x8 tiles with the filter packed or not, row windows) where it applies, then the 4x4
+  // gather kernel.
   const tiled = flippable(g) ? flippedConv(g, dy.storage, f.storage, out) : null;
   const names = [
     ...(tiled && pointwiseMode(tiled) ? ['pointwise-vec4'] : []),
+    ...(tiled && winogradFit(tiled, backend.maxBindingBytes) ? ['winograd-flipped'] : []),
     ...(tiled && packedFit(tiled) ? ['8x8-packed-flipped'] : []),
     ...(tiled ? ['8x8-flipped'] : []),
     ...(tiled && rowsFit(tiled) ? ['rows-flipped'] : []),
@@ -146,9 +154,17 @@ export const conv2d_grad_filter: WebGPUKernel = (backend, [x, dy], attrs, outSha
   const a = attrs as Conv2dGradFilterAttrs;
   const g = conv2dGeometry('conv2d_grad_filter', x.shape, a.filterShape, a);
   const taps = g.cg * g.kh * g.kw;
-  // Two variants: 8x8 tiles (conv2d_grad_filter_tile8.wgsl) and 4x4 (conv2d_grad_filter.wgsl).
+  // Variants: Winograd F(2x2, 3x3) where the forward takes it (conv2d_winograd.ts), 8x8 tiles
+  // (conv2d_grad_filter_tile8.wgsl) and 4x4 (conv2d_grad_filter.wgsl).
   const request = { op: 'conv2d_grad_filter', inputs: [x.shape, dy.shape], attrs, outShape };
-  const tile = backend.tuner.pick('conv2d_grad_filter', shapeClassOf(request.inputs, g), ['8x8', '4x4'], request) === 0 ? 8 : 4;
+  const names = [...(winogradGradFilterFit(g, backend.maxBindingBytes) ? ['winograd'] : []), '8x8', '4x4'];
+  const name = names[backend.tuner.pick('conv2d_grad_filter', shapeClassOf(request.inputs, g), names, request)];
+  if (name === 'winograd') {
+    const out = backend.allocate('conv2d_grad_filter', outShape);
+    dispatchWinogradGradFilter(backend, g, x.storage, dy.storage, out);
+    return out;
+  }
+  const tile = name === '8x8' ? 8 : 4;
   const shape = tileShape(g.og, tile);
   const tiles = { tilesM: Math.ceil(g.og / (tile * shape.wgY)), tilesN: Math.ceil(taps / (tile * shape.wgX)) };
   const invocationsPerPart = tiles.tilesM * tiles.tilesN * g.groups * 64;
