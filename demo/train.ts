@@ -24,7 +24,7 @@ declare global {
 }
 
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
-const TRAINABLE_MODELS = ['lenet5', 'lenet5-bn', 'conv-bn', 'cifar-cnn'];
+const TRAINABLE_MODELS = ['lenet5', 'lenet5-bn', 'conv-bn', 'conv-bn-x2', 'cifar-cnn'];
 
 interface Session {
   backend: Backend;

@@ -33,7 +33,7 @@ export { BatchNorm, Dropout, Lrn } from './nn/norm_layers';
 export { ActivationLayer, activate, type Activation } from './nn/activations';
 export { Model, sequential, type ModelParam } from './nn/model';
 export { summary, type Summary, type SummaryRow } from './nn/summary';
-export { lenet5, lenet5Bn, convBn, convBnWide, cifarCnn, vgg16, everyLayerNet, MODELS } from './nn/zoo';
+export { lenet5, lenet5Bn, convBn, convBnWide, convBnX2, cifarCnn, vgg16, everyLayerNet, MODELS } from './nn/zoo';
 export { Optimizer, type OptimizerConfig } from './nn/optimizers';
 export { learningRate, type Schedule } from './nn/schedules';
 export { Trainer, type TrainerOptions, type EpochReport, type BatchReport, type EvalResult, type StepStats } from './nn/trainer';

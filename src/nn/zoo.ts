@@ -88,6 +88,14 @@ export function convBnWide(inputShape: Shape = [1, 28, 28], classes = 10): Model
   return convBn(inputShape, classes, [24, 48], 'conv_bn_wide');
 }
 
+/**
+ * conv-bn at twice the width (32 and 64 channels), about 3.5x conv-bn's convolution work
+ * per image: the width at which the 2-conv + BN model no longer underfits in 5 epochs.
+ */
+export function convBnX2(inputShape: Shape = [1, 28, 28], classes = 10): Model {
+  return convBn(inputShape, classes, [32, 64], 'conv_bn_x2');
+}
+
 /** VGG-16 (configuration D) with biases: 138,357,544 parameters at 224x224x3, 1000 classes. */
 export function vgg16(inputShape: Shape = [3, 224, 224], classes = 1000): Model {
   const layers = [];
@@ -148,6 +156,7 @@ export const MODELS: Record<string, (inputShape?: Shape, classes?: number) => Mo
   'lenet5-bn': lenet5Bn,
   'conv-bn': convBn,
   'conv-bn-wide': convBnWide,
+  'conv-bn-x2': convBnX2,
   'cifar-cnn': cifarCnn,
   vgg16,
   'every-layer': everyLayerNet,

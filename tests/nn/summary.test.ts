@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cifarCnn, convBn, lenet5, lenet5Bn, summary, vgg16 } from '../../src/index';
+import { cifarCnn, convBn, convBnWide, convBnX2, lenet5, lenet5Bn, summary, vgg16 } from '../../src/index';
 
 describe('summary()', () => {
   it('VGG-16 at 224x224x3 matches the lecture table: 138,357,544 parameters, per-layer activations', () => {
@@ -35,6 +35,15 @@ describe('summary()', () => {
     expect(s.totalParams).toBe(bn.countParams());
     expect(bn.countParams(true) - bn.countParams()).toBe(2 * (16 + 32));
     expect(s.rows.find((r) => r.kind === 'flatten')!.outputShape).toEqual([32 * 7 * 7]);
+  });
+
+  it('the wider 2-conv BN models: 24/48 channels 313,202 parameters, 32/64 channels 421,738', () => {
+    // 3x3 convolutions without bias, gamma and beta per channel, dense 128 on the 7x7 maps, dense 10.
+    const params = (a: number, b: number) => 9 * a + 2 * a + 9 * a * b + 2 * b + (b * 49 * 128 + 128) + (128 * 10 + 10);
+    expect(summary(convBnWide()).totalParams).toBe(313_202);
+    expect(params(24, 48)).toBe(313_202);
+    expect(summary(convBnX2()).totalParams).toBe(421_738);
+    expect(params(32, 64)).toBe(421_738);
   });
 
   it('the benchmark CIFAR CNN has 122,570 parameters and flattens 4x4x64', () => {
