@@ -58,7 +58,7 @@ export const convRows: ConvRow[] = [
  * Which register-tiled kernels run a row: conv2d_tile8 runs every ungrouped forward and
  * the input gradient where it is a plain convolution of dy (stride 1, undilated, padding
  * below the kernel); conv2d_rows those of them with stride 1, no dilation, filters <= 5 wide;
- * conv2d_tile8_packed those with 8 or more channels in and out; conv2d_pointwise the 1x1 ones below;
+ * conv2d_tile8_packed those with 4 or more channels in and out; conv2d_pointwise the 1x1 ones below;
  * Winograd the 3x3 stride-1 ones with 8 or more channels in and out and padding up to 2.
  */
 function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean; pointwise: boolean; packed: boolean; winograd: boolean } {
@@ -69,9 +69,9 @@ function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: b
   // conv2d_pointwise: 1x1 unpadded, positions per image and the input channels (the filter's vec4 axis) multiples of 4.
   const unit = r.k[0] === 1 && r.k[1] === 1 && pads.every((p) => p === 0) && (r.x[2] * r.x[3]) % 4 === 0;
   const pointwise = tile8 && plain && unit && r.x[1] % 4 === 0;
-  // conv2d_tile8_packed: from 8 input and 8 output channels.
-  const packed = tile8 && r.x[1] >= 8 && r.o >= 8;
-  const winograd = packed && plain && r.k[0] === 3 && r.k[1] === 3 && pads.every((p) => p <= 2);
+  // conv2d_tile8_packed: from 4 input and 4 output channels.
+  const packed = tile8 && r.x[1] >= 4 && r.o >= 4;
+  const winograd = packed && plain && r.x[1] >= 8 && r.o >= 8 && r.k[0] === 3 && r.k[1] === 3 && pads.every((p) => p <= 2);
   return { tile8, rows: tile8 && plain && r.k[1] <= 5, pointwise, packed, winograd };
 }
 

@@ -101,13 +101,14 @@ describe('conv2d_tile8_packed reach', () => {
     const { g } = convSetup(r);
     return [packedFit(forwardConv(g, none, none, undefined, none, false)), packedFit(flippedConv(g, none, none, none))];
   };
-  it('takes layers with 8 or more channels in and out', () => {
+  it("takes layers with 4 or more channels in and out, LeNet-5's second among them", () => {
     expect(fits({ x: [8, 64, 56, 56], o: 64, k: [3, 3], padding: 1 })).toEqual([true, true]);
     expect(fits({ x: [1, 8, 3, 3], o: 33, k: [3, 3], padding: 1 })).toEqual([true, true]);
+    expect(fits({ x: [64, 6, 14, 14], o: 16, k: [5, 5] })).toEqual([true, true]);
   });
-  it("leaves LeNet-5's 6-channel layers to the one-dispatch kernels (its 40-dispatch step)", () => {
-    expect(fits({ x: [64, 6, 14, 14], o: 16, k: [5, 5] })).toEqual([false, false]);
+  it("leaves narrower layers (LeNet-5's 1-channel first) to the one-dispatch kernels", () => {
     expect(fits({ x: [64, 1, 28, 28], o: 6, k: [5, 5] })).toEqual([false, false]);
+    expect(fits({ x: [2, 3, 9, 9], o: 8, k: [3, 3], padding: 1 })).toEqual([false, false]);
   });
 });
 
