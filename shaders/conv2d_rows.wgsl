@@ -157,19 +157,30 @@ fn main(
     w_chan += params.w_ic;
   }
 
-  let ohw = params.OH * params.OW;
-  for (var i = 0u; i < OT; i++) {
-    let oc = oc0 + i;
-    if (oc >= params.OC) { break; }
-    var b = 0.0;
-    if (HAS_BIAS) { b = bias[oc]; }
-    let base = (n * params.OC + oc) * ohw + oh * params.OW;
-    for (var j = 0u; j < 8u; j++) {
-      let ow = ow0 + j;
-      if (ow >= params.OW) { break; }
-      var v = acc[2u * i + j / 4u][j % 4u] + b;
-      if (RELU) { v = max(v, 0.0); }
-      out[base + ow] = v;
-    }
+  // Stores with constant register indices (a loop over acc[i] would index it dynamically,
+  // and SwiftShader would then keep the whole accumulator array in memory).
+  let row_base = n * params.OC * params.OH * params.OW + oh * params.OW;
+  store8(row_base, oc0, ow0, acc[0], acc[1]);
+  if (OT > 1u) { store8(row_base, oc0 + 1u, ow0, acc[2], acc[3]); }
+  if (OT > 2u) { store8(row_base, oc0 + 2u, ow0, acc[4], acc[5]); }
+  if (OT > 3u) { store8(row_base, oc0 + 3u, ow0, acc[6], acc[7]); }
+  if (OT > 4u) { store8(row_base, oc0 + 4u, ow0, acc[8], acc[9]); }
+  if (OT > 5u) { store8(row_base, oc0 + 5u, ow0, acc[10], acc[11]); }
+  if (OT > 6u) { store8(row_base, oc0 + 6u, ow0, acc[12], acc[13]); }
+  if (OT > 7u) { store8(row_base, oc0 + 7u, ow0, acc[14], acc[15]); }
+}
+
+/** Channel oc's 8 outputs from ow0 (those inside the row), plus bias and ReLU. */
+fn store8(row_base: u32, oc: u32, ow0: u32, lo: vec4f, hi: vec4f) {
+  if (oc >= params.OC) { return; }
+  var b = 0.0;
+  if (HAS_BIAS) { b = bias[oc]; }
+  let base = row_base + oc * params.OH * params.OW;
+  for (var j = 0u; j < 8u; j++) {
+    let ow = ow0 + j;
+    if (ow >= params.OW) { break; }
+    var v = select(hi[j & 3u], lo[j & 3u], j < 4u) + b;
+    if (RELU) { v = max(v, 0.0); }
+    out[base + ow] = v;
   }
 }
