@@ -5,7 +5,7 @@ import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
 import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode } from '../../src/backends/webgpu/kernels/conv2d_tiled';
-import { winogradFit } from '../../src/backends/webgpu/kernels/conv2d_winograd';
+import { winogradFit, winogradGradFilterFit } from '../../src/backends/webgpu/kernels/conv2d_winograd';
 import type { GpuStorage } from '../../src/backends/webgpu/webgpu_backend';
 import { type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, pointwiseCaseNames, rowsCaseNames, tile8CaseNames, winogradCaseNames } from './conv2d.cases';
 
@@ -117,24 +117,29 @@ describe('conv2d Winograd reach', () => {
   const MiB = 1 << 20;
   const fits = (r: ConvRow, maxBinding = 128 * MiB) => {
     const { g } = convSetup(r);
-    // As the launchers ask: the input gradient is a convolution of dy only where flippable.
-    return [winogradFit(forwardConv(g, none, none, undefined, none, false), maxBinding), flippable(g) && winogradFit(flippedConv(g, none, none, none), maxBinding)];
+    // As the launchers ask: the tiled kernels take ungrouped layers, the input gradient only where flippable.
+    return [
+      g.groups === 1 && winogradFit(forwardConv(g, none, none, undefined, none, false), maxBinding),
+      flippable(g) && winogradFit(flippedConv(g, none, none, none), maxBinding),
+      winogradGradFilterFit(g, maxBinding),
+    ];
   };
-  it('takes 3x3 stride-1 layers with 8 or more channels and padding up to 2', () => {
-    expect(fits({ x: [8, 64, 56, 56], o: 64, k: [3, 3], padding: 1 })).toEqual([true, true]);
-    expect(fits({ x: [3, 8, 9, 11], o: 8, k: [3, 3] })).toEqual([true, true]);
-    expect(fits({ x: [64, 16, 14, 14], o: 32, k: [3, 3], padding: 1 })).toEqual([true, true]);
+  it('takes 3x3 stride-1 layers with 8 or more channels and padding up to 2 (forward, input gradient, filter gradient)', () => {
+    expect(fits({ x: [8, 64, 56, 56], o: 64, k: [3, 3], padding: 1 })).toEqual([true, true, true]);
+    expect(fits({ x: [3, 8, 9, 11], o: 8, k: [3, 3] })).toEqual([true, true, true]);
+    expect(fits({ x: [64, 16, 14, 14], o: 32, k: [3, 3], padding: 1 })).toEqual([true, true, true]);
   });
   it('leaves other windows, strides, dilations and narrow layers to the direct kernels', () => {
-    expect(fits({ x: [2, 12, 9, 8], o: 8, k: [3, 3], stride: [2, 1], padding: 1 })).toEqual([false, false]);
-    expect(fits({ x: [2, 8, 9, 9], o: 8, k: [3, 3], dilation: 2, padding: 2 })).toEqual([false, false]);
-    expect(fits({ x: [1, 8, 6, 8], o: 12, k: [5, 5], padding: 2 })).toEqual([false, false]);
-    expect(fits({ x: [64, 1, 28, 28], o: 16, k: [3, 3], padding: 1 })).toEqual([false, false]);
-    expect(fits({ x: [2, 8, 9, 9], o: 8, k: [3, 3], padding: 3 })).toEqual([false, false]);
+    expect(fits({ x: [2, 12, 9, 8], o: 8, k: [3, 3], stride: [2, 1], padding: 1 })).toEqual([false, false, false]);
+    expect(fits({ x: [2, 8, 9, 9], o: 8, k: [3, 3], dilation: 2, padding: 2 })).toEqual([false, false, false]);
+    expect(fits({ x: [1, 8, 6, 8], o: 12, k: [5, 5], padding: 2 })).toEqual([false, false, false]);
+    expect(fits({ x: [64, 1, 28, 28], o: 16, k: [3, 3], padding: 1 })).toEqual([false, false, false]);
+    expect(fits({ x: [2, 8, 9, 9], o: 8, k: [3, 3], padding: 3 })).toEqual([false, false, false]);
+    expect(fits({ x: [2, 8, 9, 9], o: 8, k: [3, 3], padding: 1, groups: 2 })).toEqual([false, false, false]);
   });
   it('falls back where its transformed input would not fit in one binding', () => {
     // VGG-16's first 64-channel layer at batch 8: 16 x 64 x 100,352 tiles x 4 bytes = 392 MiB.
-    expect(fits({ x: [8, 64, 224, 224], o: 64, k: [3, 3], padding: 1 })).toEqual([false, false]);
-    expect(fits({ x: [8, 64, 56, 56], o: 64, k: [3, 3], padding: 1 }, 16 * MiB)).toEqual([false, false]);
+    expect(fits({ x: [8, 64, 224, 224], o: 64, k: [3, 3], padding: 1 })).toEqual([false, false, false]);
+    expect(fits({ x: [8, 64, 56, 56], o: 64, k: [3, 3], padding: 1 }, 16 * MiB)).toEqual([false, false, false]);
   });
 });

@@ -72,14 +72,19 @@ function winogradSizes(t: TiledConv) {
   return { th, tw, tiles, tiles8: up8(tiles), oc8: up8(t.outChannels) };
 }
 
+/** The window both Winograd paths take: 3x3, stride 1, undilated, padding 0-2 (the flipped gradient of padding 3 would be -1). */
+function winogradWindow(w: { kh: number; kw: number; strideH: number; strideW: number; dilH: number; dilW: number; padT: number; padL: number }): boolean {
+  const unit = w.strideH === 1 && w.strideW === 1 && w.dilH === 1 && w.dilW === 1;
+  return unit && w.kh === 3 && w.kw === 3 && w.padT >= 0 && w.padL >= 0 && w.padT <= 2 && w.padL <= 2;
+}
+
 /**
- * Whether Winograd F(2x2, 3x3) applies: a 3x3, stride-1, undilated window with padding at
- * most 2 (the flipped gradient of padding 0; padding 3 flips to -1), from 8 channels on both sides (narrower layers
- * keep the one-dispatch kernels), and transformed input and products that fit in a binding.
+ * Whether Winograd F(2x2, 3x3) applies to a convolution (or a flipped input gradient): its
+ * window, 8 or more channels on both sides (narrower layers keep the one-dispatch kernels),
+ * and transformed input and products that fit in a binding.
  */
 export function winogradFit(t: TiledConv, maxBindingBytes: number): boolean {
-  const window = t.kh === 3 && t.kw === 3 && t.strideH === 1 && t.strideW === 1 && t.dilH === 1 && t.dilW === 1;
-  if (!window || t.padT < 0 || t.padL < 0 || t.padT > 2 || t.padL > 2 || t.inChannels < 8 || t.outChannels < 8) return false;
+  if (!winogradWindow(t) || t.inChannels < 8 || t.outChannels < 8) return false;
   const s = winogradSizes(t);
   const largest = 16 * s.tiles8 * Math.max(t.inChannels, s.oc8) * 4;
   return largest <= maxBindingBytes;
@@ -134,8 +139,7 @@ function gemmWorkgroups(rows: number, cols: number): number {
  * temporaries fit in a binding.
  */
 export function winogradGradFilterFit(g: Conv2dGeometry, maxBindingBytes: number): boolean {
-  const window = g.kh === 3 && g.kw === 3 && g.strideH === 1 && g.strideW === 1 && g.dilH === 1 && g.dilW === 1 && g.groups === 1;
-  if (!window || g.padT < 0 || g.padL < 0 || g.padT > 2 || g.padL > 2 || g.c < 8 || g.o < 8) return false;
+  if (!winogradWindow(g) || g.groups !== 1 || g.c < 8 || g.o < 8) return false;
   const tiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
   return 16 * tiles * Math.max(up8(g.c), up8(g.o)) * 4 <= maxBindingBytes;
 }
