@@ -15,7 +15,7 @@ describe('conv2d parity (gpu vs cpu)', () => {
 
 // Every variant of each kernel, forced by name. Unforced (above), each runs its first:
 // conv2d the vec4 pointwise kernel on 1x1 layers it takes, Winograd on 3x3 stride-1 layers
-// from 8 channels, else the packed-filter 8x8 tiles from 8 channels, else 8x8 tiles where
+// from 8 channels, else the packed-filter 8x8 tiles from 4 channels, else 8x8 tiles where
 // ungrouped; the input gradient likewise as the flipped convolution where it applies; the
 // filter gradient Winograd where the forward takes it, else 8x8 tiles.
 const forward = conv2dTable.cases.filter((c) => c.op === 'conv2d');

@@ -74,7 +74,7 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   // Variants: vec4 loads for 1x1 layers (conv2d_pointwise.wgsl), Winograd F(2x2, 3x3) for
   // 3x3 stride-1 layers from 8 channels (conv2d_winograd.ts; ~2x the packed tile on VGG's
   // 64-channel layer here), 8x8 tiles reading a packed
-  // copy of the filter as vec4s (conv2d_tile8_packed.wgsl, from 8 channels; ~1.2x the plain
+  // copy of the filter as vec4s (conv2d_tile8_packed.wgsl, from 4 channels; ~1.2x the plain
   // 8x8 here), 8x8 tiles (conv2d_tile8.wgsl, ungrouped; about 1.5x the 4x4 kernel on wide
   // layers here), row windows (conv2d_rows.wgsl, stride 1 and filters up to 5 wide), then
   // conv2d.wgsl's 4x4 tiles in the loop order the channel count suggests and in the other.

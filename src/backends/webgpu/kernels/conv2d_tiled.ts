@@ -95,7 +95,8 @@ export function rowsFit(t: TiledConv): boolean {
   return t.strideH === 1 && t.strideW === 1 && t.dilH === 1 && t.dilW === 1 && t.kw <= 5;
 }
 
-const filterUniforms = (t: TiledConv) => ({ w_base: t.filter.base, w_oc: t.filter.oc, w_ic: t.filter.ic, w_kh: t.filter.kh, w_kw: t.filter.kw });
+/** The filter-addressing uniforms (w_base and the four strides) the tiled and Winograd shaders share. */
+export const filterUniforms = (t: TiledConv) => ({ w_base: t.filter.base, w_oc: t.filter.oc, w_ic: t.filter.ic, w_kh: t.filter.kh, w_kw: t.filter.kw });
 
 /** 64 invocations of 8x8 outputs: as many along channels as they need (up to 8), the rest along positions. */
 function tile8Grid(t: TiledConv): { wgX: number; wgY: number; tilesM: number; tilesN: number } {

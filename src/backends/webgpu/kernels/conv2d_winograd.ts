@@ -7,7 +7,7 @@ import conv2dWinogradOutputSource from '../../../../shaders/conv2d_winograd_outp
 import type { Conv2dGeometry } from '../../../ops/conv2d';
 import { defineShader } from '../shader_registry';
 import type { GpuStorage, WebGPUBackend } from '../webgpu_backend';
-import type { TiledConv } from './conv2d_tiled';
+import { filterUniforms, type TiledConv } from './conv2d_tiled';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
 /**
@@ -64,12 +64,17 @@ export const conv2dWinogradGradFilterShader = defineShader({
 /** Rounds up to a multiple of 8 (the GEMM's 8x8 blocks). */
 const up8 = (n: number) => Math.ceil(n / 8) * 8;
 
+/** The 2x2 output tiles of a convolution (TiledConv and Conv2dGeometry both name these n, oh, ow): per image th x tw, in all `tiles`. */
+function outputTiles(c: { n: number; oh: number; ow: number }) {
+  const th = Math.ceil(c.oh / 2);
+  const tw = Math.ceil(c.ow / 2);
+  return { th, tw, tiles: c.n * th * tw };
+}
+
 /** Sizes of the Winograd temporaries: 2x2 output tiles, and channel and tile counts padded to 8. */
 function winogradSizes(t: TiledConv) {
-  const th = Math.ceil(t.oh / 2);
-  const tw = Math.ceil(t.ow / 2);
-  const tiles = t.n * th * tw;
-  return { th, tw, tiles, tiles8: up8(tiles), oc8: up8(t.outChannels) };
+  const o = outputTiles(t);
+  return { ...o, tiles8: up8(o.tiles), oc8: up8(t.outChannels) };
 }
 
 /** The window both Winograd paths take: 3x3, stride 1, undilated, padding 0-2 (the flipped gradient of padding 3 would be -1). */
@@ -98,7 +103,7 @@ export function dispatchWinograd(backend: WebGPUBackend, t: TiledConv): void {
     spec: conv2dWinogradFilterShader,
     overrides: { WG: ELEMENTWISE_WG },
     buffers: { w: t.w, u },
-    uniforms: { IC: ic, OC: t.outChannels, OC8: s.oc8, w_base: t.filter.base, w_oc: t.filter.oc, w_ic: t.filter.ic, w_kh: t.filter.kh, w_kw: t.filter.kw },
+    uniforms: { IC: ic, OC: t.outChannels, OC8: s.oc8, ...filterUniforms(t) },
     workgroups: elementwiseWorkgroups(ic * s.oc8),
   });
   const v = backend.allocate('conv2d_winograd_input', [16, ic, s.tiles8]);
@@ -140,8 +145,7 @@ function gemmWorkgroups(rows: number, cols: number): number {
  */
 export function winogradGradFilterFit(g: Conv2dGeometry, maxBindingBytes: number): boolean {
   if (!winogradWindow(g) || g.groups !== 1 || g.c < 8 || g.o < 8) return false;
-  const tiles = g.n * Math.ceil(g.oh / 2) * Math.ceil(g.ow / 2);
-  return 16 * tiles * Math.max(up8(g.c), up8(g.o)) * 4 <= maxBindingBytes;
+  return 16 * outputTiles(g).tiles * Math.max(up8(g.c), up8(g.o)) * 4 <= maxBindingBytes;
 }
 
 /**
@@ -151,9 +155,7 @@ export function winogradGradFilterFit(g: Conv2dGeometry, maxBindingBytes: number
  * with tiles as its reduction, and conv2d_winograd_grad_filter.wgsl applies G^T . G.
  */
 export function dispatchWinogradGradFilter(backend: WebGPUBackend, g: Conv2dGeometry, x: GpuStorage, dy: GpuStorage, out: GpuStorage): void {
-  const th = Math.ceil(g.oh / 2);
-  const tw = Math.ceil(g.ow / 2);
-  const tiles = g.n * th * tw;
+  const { th, tw, tiles } = outputTiles(g);
   const ic8 = up8(g.c);
   const oc8 = up8(g.o);
   const v = backend.allocate('conv2d_winograd_input', [16, tiles, ic8]);
