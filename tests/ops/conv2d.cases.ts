@@ -58,10 +58,11 @@ export const convRows: ConvRow[] = [
  * Which register-tiled kernels run a row: conv2d_tile8 runs every ungrouped forward and
  * the input gradient where it is a plain convolution of dy (stride 1, undilated, padding
  * below the kernel); conv2d_rows those of them with stride 1, no dilation, filters <= 5 wide;
+ * conv2d_rows_tall those with filters up to 5x5 and few output channels (see below);
  * conv2d_tile8_packed those with 4 or more channels in and out; conv2d_pointwise the 1x1 ones below;
  * Winograd the 3x3 stride-1 ones with 8 or more channels in and out and padding up to 2.
  */
-function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean; pointwise: boolean; packed: boolean; winograd: boolean } {
+function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean; tall: boolean; pointwise: boolean; packed: boolean; winograd: boolean } {
   const ones = (v: number | [number, number] | undefined) => v === undefined || [v].flat().every((e) => e === 1);
   const pads = typeof r.padding === 'number' ? [r.padding] : Array.isArray(r.padding) ? r.padding : r.padding === 'same' ? [Math.floor((Math.max(...r.k) - 1) / 2)] : [0];
   const plain = (r.groups ?? 1) === 1 && ones(r.stride) && ones(r.dilation);
@@ -72,7 +73,10 @@ function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: b
   // conv2d_tile8_packed: from 4 input and 4 output channels.
   const packed = tile8 && r.x[1] >= 4 && r.o >= 4;
   const winograd = packed && plain && r.x[1] >= 8 && r.o >= 8 && r.k[0] === 3 && r.k[1] === 3 && pads.every((p) => p <= 2);
-  return { tile8, rows: tile8 && plain && r.k[1] <= 5, pointwise, packed, winograd };
+  const rows = tile8 && plain && r.k[1] <= 5;
+  // conv2d_rows_tall: those with filters up to 5 tall and at most 2 output channels (forward) or 8 (input gradient: the layer's input channels).
+  const tall = rows && r.k[0] <= 5 && (gradInput ? r.x[1] <= 8 : r.o <= 2);
+  return { tile8, rows, tall, pointwise, packed, winograd };
 }
 
 export function convName(r: ConvRow): string {
@@ -171,6 +175,10 @@ export const winogradCaseNames = new Set([
   ...allRows.filter((r) => tiledKernels(r, false).winograd).map((r) => `forward ${convName(r)}`),
   ...convRows.filter((r) => tiledKernels(r, false).winograd).map((r) => `grad_filter ${convName(r)}`),
   ...convRows.filter((r) => tiledKernels(r, true).winograd).map((r) => `grad_input ${convName(r)}`),
+]);
+export const tallCaseNames = new Set([
+  ...allRows.filter((r) => tiledKernels(r, false).tall).map((r) => `forward ${convName(r)}`),
+  ...convRows.filter((r) => tiledKernels(r, true).tall).map((r) => `grad_input ${convName(r)}`),
 ]);
 export const rowsCaseNames = new Set([
   ...allRows.filter((r) => tiledKernels(r, false).rows).map((r) => `forward ${convName(r)}`),

@@ -4,10 +4,10 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
-import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode } from '../../src/backends/webgpu/kernels/conv2d_tiled';
+import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsTallFit } from '../../src/backends/webgpu/kernels/conv2d_tiled';
 import { winogradFit, winogradGradFilterFit } from '../../src/backends/webgpu/kernels/conv2d_winograd';
 import type { GpuStorage } from '../../src/backends/webgpu/webgpu_backend';
-import { type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, pointwiseCaseNames, rowsCaseNames, tile8CaseNames, winogradCaseNames } from './conv2d.cases';
+import { type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, pointwiseCaseNames, rowsCaseNames, tallCaseNames, tile8CaseNames, winogradCaseNames } from './conv2d.cases';
 
 describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
@@ -15,17 +15,21 @@ describe('conv2d parity (gpu vs cpu)', () => {
 
 // Every variant of each kernel, forced by name. Unforced (above), each runs its first:
 // conv2d the vec4 pointwise kernel on 1x1 layers it takes, Winograd on 3x3 stride-1 layers
-// from 8 channels, else the packed-filter 8x8 tiles from 4 channels, else 8x8 tiles where
-// ungrouped; the input gradient likewise as the flipped convolution where it applies; the
+// from 8 channels, four-row windows on 1- and 2-channel layers up to 5x5, else the
+// packed-filter 8x8 tiles from 4 channels, else 8x8 tiles where ungrouped; the input
+// gradient likewise (four-row windows up to 8 channels out) as the flipped convolution where it applies; the
 // filter gradient Winograd where the forward takes it, else 8x8 tiles.
 const forward = conv2dTable.cases.filter((c) => c.op === 'conv2d');
 const gradInput = conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_input');
 const gradFilter = conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_filter');
+const ahead = (c: { name: string }) => pointwiseCaseNames.has(c.name) || winogradCaseNames.has(c.name) || tallCaseNames.has(c.name);
 const variants: [string, typeof conv2dTable.cases][] = [
-  ['8x8', [...forward, ...gradFilter].filter((c) => pointwiseCaseNames.has(c.name) || packedCaseNames.has(c.name) || winogradCaseNames.has(c.name))],
-  ['8x8-flipped', gradInput.filter((c) => pointwiseCaseNames.has(c.name) || packedCaseNames.has(c.name))],
-  ['8x8-packed', forward.filter((c) => (pointwiseCaseNames.has(c.name) || winogradCaseNames.has(c.name)) && packedCaseNames.has(c.name))],
-  ['8x8-packed-flipped', gradInput.filter((c) => (pointwiseCaseNames.has(c.name) || winogradCaseNames.has(c.name)) && packedCaseNames.has(c.name))],
+  ['8x8', [...forward, ...gradFilter].filter((c) => ahead(c) || packedCaseNames.has(c.name))],
+  ['8x8-flipped', gradInput.filter((c) => ahead(c) || packedCaseNames.has(c.name))],
+  ['8x8-packed', forward.filter((c) => ahead(c) && packedCaseNames.has(c.name))],
+  ['8x8-packed-flipped', gradInput.filter((c) => ahead(c) && packedCaseNames.has(c.name))],
+  ['rows-tall', forward.filter((c) => tallCaseNames.has(c.name))],
+  ['rows-tall-flipped', gradInput.filter((c) => tallCaseNames.has(c.name))],
   ['winograd', [...forward, ...gradFilter].filter((c) => winogradCaseNames.has(c.name))],
   ['winograd-flipped', gradInput.filter((c) => winogradCaseNames.has(c.name))],
   ['4x4-suggested-order', forward],
@@ -109,6 +113,27 @@ describe('conv2d_tile8_packed reach', () => {
   it("leaves narrower layers (LeNet-5's 1-channel first) to the one-dispatch kernels", () => {
     expect(fits({ x: [64, 1, 28, 28], o: 6, k: [5, 5] })).toEqual([false, false]);
     expect(fits({ x: [2, 3, 9, 9], o: 8, k: [3, 3], padding: 1 })).toEqual([false, false]);
+  });
+});
+
+describe('conv2d_rows_tall reach', () => {
+  const none = {} as GpuStorage;
+  const fits = (r: ConvRow) => {
+    const { g } = convSetup(r);
+    return [rowsTallFit(forwardConv(g, none, none, undefined, none, false), false), flippable(g) && rowsTallFit(flippedConv(g, none, none, none), true)];
+  };
+  it("takes LeNet-5's input gradients (1 and 6 channels out) and 1- or 2-channel forwards up to 5x5", () => {
+    expect(fits({ x: [64, 1, 28, 28], o: 6, k: [5, 5] })).toEqual([false, true]);
+    expect(fits({ x: [64, 6, 14, 14], o: 16, k: [5, 5] })).toEqual([false, true]);
+    expect(fits({ x: [64, 6, 14, 14], o: 2, k: [5, 5] })).toEqual([true, true]);
+    expect(fits({ x: [2, 8, 9, 9], o: 1, k: [3, 3], padding: 1 })).toEqual([true, true]);
+  });
+  it('leaves wider layers, taller or wider filters, strides and dilations to the other variants', () => {
+    expect(fits({ x: [2, 9, 9, 9], o: 16, k: [3, 3], padding: 1 })).toEqual([false, false]);
+    expect(fits({ x: [1, 2, 9, 9], o: 1, k: [7, 3] })).toEqual([false, false]);
+    expect(fits({ x: [1, 2, 9, 9], o: 1, k: [3, 7] })).toEqual([false, false]);
+    expect(fits({ x: [2, 3, 9, 9], o: 1, k: [3, 3], stride: 2, padding: 1 })).toEqual([false, false]);
+    expect(fits({ x: [2, 4, 8, 8], o: 1, k: [3, 3], dilation: 2, padding: 2 })).toEqual([false, false]);
   });
 });
 

@@ -6,7 +6,7 @@ import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradF
 import { defineShader } from '../shader_registry';
 import type { WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
 import {
-  dispatchPointwise, dispatchRows, dispatchTile8, dispatchTile8Packed, flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsFit, type TiledConv,
+  dispatchPointwise, dispatchRows, dispatchRowsTall, dispatchTile8, dispatchTile8Packed, flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsFit, rowsTallFit, type TiledConv,
 } from './conv2d_tiled';
 import { dispatchWinograd, dispatchWinogradGradFilter, winogradFit, winogradGradFilterFit } from './conv2d_winograd';
 import { reduceKernels } from './reduce';
@@ -64,6 +64,8 @@ const TILED_VARIANTS: Record<string, ((backend: WebGPUBackend, t: TiledConv) => 
   '8x8-flipped': dispatchTile8,
   '8x8-packed-flipped': dispatchTile8Packed,
   'rows-flipped': dispatchRows,
+  'rows-tall': dispatchRowsTall,
+  'rows-tall-flipped': dispatchRowsTall,
 };
 
 export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
@@ -73,7 +75,8 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const out = backend.allocate('conv2d', outShape);
   // Variants: vec4 loads for 1x1 layers (conv2d_pointwise.wgsl), Winograd F(2x2, 3x3) for
   // 3x3 stride-1 layers from 8 channels (conv2d_winograd.ts; ~2x the packed tile on VGG's
-  // 64-channel layer here), 8x8 tiles reading a packed
+  // 64-channel layer here), four rows of row windows for 1- and 2-channel layers
+  // (conv2d_rows_tall.wgsl, ~1.5x conv2d_rows here), 8x8 tiles reading a packed
   // copy of the filter as vec4s (conv2d_tile8_packed.wgsl, from 4 channels; ~1.2x the plain
   // 8x8 here), 8x8 tiles (conv2d_tile8.wgsl, ungrouped; about 1.5x the 4x4 kernel on wide
   // layers here), row windows (conv2d_rows.wgsl, stride 1 and filters up to 5 wide), then
@@ -82,6 +85,7 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const names = [
     ...(tiled && pointwiseMode(tiled) ? ['pointwise-vec4'] : []),
     ...(tiled && winogradFit(tiled, backend.maxBindingBytes) ? ['winograd'] : []),
+    ...(tiled && rowsTallFit(tiled, false) ? ['rows-tall'] : []),
     ...(tiled && packedFit(tiled) ? ['8x8-packed'] : []),
     ...(tiled ? ['8x8'] : []),
     ...(tiled && rowsFit(tiled) ? ['rows-8x8'] : []),
@@ -117,12 +121,14 @@ export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShap
   const g = conv2dGeometry('conv2d_grad_input', a.inputShape, f.shape, a);
   const out = backend.allocate('conv2d_grad_input', outShape);
   // Variants: the flipped-filter convolution (vec4 loads for 1x1 layers, Winograd for 3x3,
-  // 8x8 tiles with the filter packed or not, row windows) where it applies, then the 4x4
-  // gather kernel.
+  // four rows of row windows for up to 8 channels out, e.g. LeNet-5's 16 -> 6 (1.6x the
+  // packed tile here), 8x8 tiles with the filter packed or not, row windows) where it
+  // applies, then the 4x4 gather kernel.
   const tiled = flippable(g) ? flippedConv(g, dy.storage, f.storage, out) : null;
   const names = [
     ...(tiled && pointwiseMode(tiled) ? ['pointwise-vec4'] : []),
     ...(tiled && winogradFit(tiled, backend.maxBindingBytes) ? ['winograd-flipped'] : []),
+    ...(tiled && rowsTallFit(tiled, true) ? ['rows-tall-flipped'] : []),
     ...(tiled && packedFit(tiled) ? ['8x8-packed-flipped'] : []),
     ...(tiled ? ['8x8-flipped'] : []),
     ...(tiled && rowsFit(tiled) ? ['rows-flipped'] : []),

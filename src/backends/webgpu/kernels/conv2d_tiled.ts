@@ -1,6 +1,7 @@
 import conv2dFilterPackSource from '../../../../shaders/conv2d_filter_pack.wgsl?raw';
 import conv2dPointwiseSource from '../../../../shaders/conv2d_pointwise.wgsl?raw';
 import conv2dRowsSource from '../../../../shaders/conv2d_rows.wgsl?raw';
+import conv2dRowsTallSource from '../../../../shaders/conv2d_rows_tall.wgsl?raw';
 import conv2dTile8Source from '../../../../shaders/conv2d_tile8.wgsl?raw';
 import conv2dTile8PackedSource from '../../../../shaders/conv2d_tile8_packed.wgsl?raw';
 import type { Conv2dGeometry } from '../../../ops/conv2d';
@@ -45,6 +46,13 @@ export const conv2dRowsShader = defineShader({
   source: conv2dRowsSource,
   bindings: ['x', 'w', 'bias', 'out'],
   uniforms: ['N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'KH', 'pad_t', 'pad_l', 'w_base', 'w_oc', 'w_ic', 'w_kh', 'w_kw', 'segs', 'blocks'],
+});
+
+export const conv2dRowsTallShader = defineShader({
+  name: 'conv2d_rows_tall',
+  source: conv2dRowsTallSource,
+  bindings: ['x', 'w', 'bias', 'out'],
+  uniforms: ['N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'pad_t', 'pad_l', 'w_base', 'w_oc', 'w_ic', 'w_kh', 'w_kw', 'segs', 'bands', 'blocks'],
 });
 
 export const conv2dPointwiseShader = defineShader({
@@ -93,6 +101,18 @@ export function flippedConv(g: Conv2dGeometry, dy: GpuStorage, w: GpuStorage, ou
 /** conv2d_rows.wgsl's reach: stride 1, no dilation, filters at most 5 wide. */
 export function rowsFit(t: TiledConv): boolean {
   return t.strideH === 1 && t.strideW === 1 && t.dilH === 1 && t.dilW === 1 && t.kw <= 5;
+}
+
+/**
+ * conv2d_rows_tall.wgsl's reach: conv2d_rows's windows with filters at most 5 tall, one
+ * block of up to 8 output channels, and (forward) at most 2 output channels. Measured
+ * side by side here against the kernels it competes with: input gradients of LeNet-5's
+ * layers 1.6x (6 channels out of 16 in) and 1.8x (1 channel) faster, 2-channel forwards
+ * 1.5x; 6- and 16-channel forwards even or slower (their accumulators spill), and those
+ * pipelines take 4-7 s to compile here, so they are not offered.
+ */
+export function rowsTallFit(t: TiledConv, flipped: boolean): boolean {
+  return rowsFit(t) && t.kh <= 5 && t.outChannels <= (flipped ? 8 : 2);
 }
 
 /** The filter-addressing uniforms (w_base and the four strides) the tiled and Winograd shaders share. */
@@ -169,6 +189,26 @@ export function dispatchRows(backend: WebGPUBackend, t: TiledConv): void {
       ...filterUniforms(t), segs, blocks,
     },
     workgroups: Math.ceil((t.n * t.oh * segs * blocks) / 64),
+  });
+}
+
+/** Output rows per invocation of conv2d_rows_tall.wgsl (its unrolled row loop is written for 4). */
+const TALL_ROWS = 4;
+
+export function dispatchRowsTall(backend: WebGPUBackend, t: TiledConv): void {
+  const segs = Math.ceil(t.ow / 8);
+  const bands = Math.ceil(t.oh / TALL_ROWS);
+  const channels = Math.min(t.outChannels, 8);
+  const blocks = Math.ceil(t.outChannels / channels);
+  backend.dispatch({
+    spec: conv2dRowsTallShader,
+    overrides: { KH: t.kh, KW: t.kw, OT: channels, HAS_BIAS: t.bias !== undefined, RELU: t.relu },
+    buffers: { x: t.x, w: t.w, bias: t.bias ?? t.w, out: t.out },
+    uniforms: {
+      N: t.n, IC: t.inChannels, H: t.h, W: t.width, OC: t.outChannels, OH: t.oh, OW: t.ow, pad_t: t.padT, pad_l: t.padL,
+      ...filterUniforms(t), segs, bands, blocks,
+    },
+    workgroups: Math.ceil((t.n * bands * segs * blocks) / 64),
   });
 }
 
