@@ -92,9 +92,9 @@ async function timeCase(c: BenchCase, systems: BenchSystem[], runs: number): Pro
     }
     for (const [key, ts] of timings) {
       const gpu = ts.map((t) => t.gpuMs).filter((g): g is number => g !== null);
-      const p = prepared.get(key) as PreparedCase & { gpuTime?: () => Promise<number | null> };
+      const p = prepared.get(key)!;
       if (gpu.length === 0 && p.gpuTime) {
-        // Peers whose GPU timing changes how they submit are timed for it separately.
+        // Systems whose GPU timing changes what a run does are timed for it separately.
         for (let r = 0; r < runs; r++) {
           const g = await p.gpuTime();
           if (g !== null) gpu.push(g);

@@ -11,6 +11,11 @@ export interface RunTiming {
 /** A case set up on one system: inputs made, pipelines compiled by the warm-up. */
 export interface PreparedCase {
   run(): Promise<RunTiming>;
+  /**
+   * GPU time of one more run, for systems whose timestamp queries would change what
+   * `run` measures (a second readback inside the wall time): timed after the wall runs.
+   */
+  gpuTime?(): Promise<number | null>;
   dispose(): void;
 }
 
