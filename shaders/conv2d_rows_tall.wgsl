@@ -1,28 +1,29 @@
 // conv2d_rows_tall: a stride-1, undilated, ungrouped convolution with filters at most 5x5,
-// for layers with one or two output channels (the input gradient of a 1-channel first layer,
-// LeNet-5's among them):
 //   out[n,oc,oh,ow] = bias[oc] + sum_{ic,kh,kw} w(oc,ic,kh,kw) * x[n, ic, oh-pad_t+kh, ow-pad_l+kw]
 // with the filter addressed as in conv2d_rows.wgsl, w(oc,ic,kh,kw) = w[w_base + oc*w_oc +
 // ic*w_ic + kh*w_kh + kw*w_kw] (signed strides: the flipped input gradient is the same kernel).
+// Written by conv2d_rows_tall.gen.mjs; edit that and rerun it.
 //
-// Why: with one output channel, conv2d_rows.wgsl loads 12 inputs and 5 weights per filter
-// row for 40 multiply-adds, and each input row is loaded again by each of the 5 output rows
-// it feeds. Here one invocation computes 4 output rows x 8 columns of one channel: per input
-// channel it loads the filter once (KH x KW weights into registers) and each of the 4+KH-1
-// input rows once (12 inputs), then adds each row into every output row it feeds. For 5x5:
+// Why: conv2d_rows.wgsl computes one output row per invocation, so each input row is loaded
+// again by each of the KH output rows it feeds, and the filter once per output row. Here one
+// invocation computes 4 output rows x 8 columns x OT channels: per input channel it loads the
+// OT filters once (KH x KW weights each, into registers) and each of the 4+KH-1 input rows once
+// (12 inputs), then adds each row into every output row it feeds. For 5x5 and one channel:
 // 25 + 8*12 = 121 loads per 800 multiply-adds, against 340 in conv2d_rows.wgsl. On SwiftShader
-// every load is a bounds-checked gather costing about 10 multiply-adds, so loads set the time.
-// The rows and taps are written out (each guarded by a comparison of override constants) so
-// that every register index is a constant.
+// every load is a bounds-checked gather costing about 10 multiply-adds, so loads set the time;
+// with many channels the accumulators spill instead, which is why the launcher offers it to
+// narrow layers only.
 //
 // Bindings (group 0):
 //   x      read        input, N x IC x H x W
 //   w      read        filter, addressed through the strides above
 //   bias   read        OC values (read only when HAS_BIAS)
 //   out    read_write  output, N x OC x OH x OW
-//   params uniform     geometry, filter strides, row segments and bands of 4 rows
+//   params uniform     geometry, filter strides, row segments, bands of 4 rows and channel blocks
 //
-// Tunables (override): KH, KW (1..5), HAS_BIAS, RELU.
+// Tunables (override): KH, KW (1..5), OT (output channels per invocation, 1..8),
+// HAS_BIAS, RELU. Every row, channel and tap is written out, guarded by a comparison of
+// override constants, so that every register index is a constant.
 
 struct Params {
   N: u32, IC: u32, H: u32, W: u32,
@@ -79,6 +80,7 @@ fn main(
 ) {
   let id = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * 64u + lid;
   if (id >= params.N * params.bands * params.segs * params.blocks) { return; }
+  // Row segments vary fastest, then bands of rows, images and channel blocks.
   let seg = id % params.segs;
   let band = (id / params.segs) % params.bands;
   let n = (id / (params.segs * params.bands)) % params.N;
@@ -563,7 +565,7 @@ fn main(
   if (OT > 7u) { store8(n, oc0 + 7u, oh0 + 3u, ow0, a3_7_lo, a3_7_hi); }
 }
 
-/** Row oh's 8 outputs from ow0 (those inside the output), plus bias and ReLU. */
+/** Row oh's 8 outputs from ow0 of channel oc (those inside the output), plus bias and ReLU. */
 fn store8(n: u32, oc: u32, oh: u32, ow0: u32, lo: vec4f, hi: vec4f) {
   if (oc >= params.OC || oh >= params.OH) { return; }
   var b = 0.0;

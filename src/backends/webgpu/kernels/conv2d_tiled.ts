@@ -192,7 +192,7 @@ export function dispatchRows(backend: WebGPUBackend, t: TiledConv): void {
   });
 }
 
-/** Output rows per invocation of conv2d_rows_tall.wgsl (its unrolled row loop is written for 4). */
+/** Output rows per invocation of conv2d_rows_tall.wgsl (R in conv2d_rows_tall.gen.mjs, which writes its rows out). */
 const TALL_ROWS = 4;
 
 export function dispatchRowsTall(backend: WebGPUBackend, t: TiledConv): void {
