@@ -9,7 +9,7 @@
 // One invocation computes one output. Max keeps the first maximum in row-major order
 // (strict >), the same tie rule pool2d_grad routes gradients by. Average divides by
 // KH*KW when COUNT_PAD, else by the in-bounds count.
-// Tunables (override): OP (0 max, 1 average), COUNT_PAD, WG.
+// Tunables (override): OP (0 max, 1 average), COUNT_PAD, WINDOW2, WG.
 
 struct Params {
   total: u32, H: u32, W: u32, OH: u32, OW: u32,
@@ -23,6 +23,8 @@ struct Params {
 override OP: u32 = 0u;
 override COUNT_PAD: bool = false;
 override WG: u32 = 64u;
+/** 2x2 windows at stride 2 that tile the input exactly (LeNet's pools): written out. */
+override WINDOW2: bool = false;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -32,6 +34,23 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let plane = (i / ohw) * params.H * params.W;
   let oh = (i % ohw) / params.OW;
   let ow = i % params.OW;
+  if (WINDOW2) {
+    // A 2x2 window inside the input (stride 2, no padding, exact tiling): four loads, no loop.
+    let a = plane + 2u * oh * params.W + 2u * ow;
+    let b = a + params.W;
+    let v = vec4f(x[a], x[a + 1u], x[b], x[b + 1u]);
+    if (OP == 0u) {
+      // The same strict > chain as the loop below (not max(), whose NaN handling may differ).
+      var best = v.x;
+      if (v.y > best) { best = v.y; }
+      if (v.z > best) { best = v.z; }
+      if (v.w > best) { best = v.w; }
+      out[i] = best;
+    } else {
+      out[i] = (v.x + v.y + v.z + v.w) / 4.0;
+    }
+    return;
+  }
   let hs = i32(oh * params.stride_h) - i32(params.pad_t);
   let ws = i32(ow * params.stride_w) - i32(params.pad_l);
   let h0 = u32(max(hs, 0));

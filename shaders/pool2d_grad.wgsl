@@ -17,7 +17,7 @@
 // counts windows): the same values, a quarter of the invocations for 2x2.
 // With RELU (max only) dx is also zero where x <= 0: the gradient of a ReLU whose output
 // x is, folded in by the planner.
-// Tunables (override): OP (0 max, 1 average), COUNT_PAD, TILED, RELU, WG.
+// Tunables (override): OP (0 max, 1 average), COUNT_PAD, TILED, WINDOW2, RELU, WG.
 
 struct Params {
   total: u32, H: u32, W: u32, OH: u32, OW: u32,
@@ -32,6 +32,8 @@ struct Params {
 override OP: u32 = 0u;
 override COUNT_PAD: bool = false;
 override TILED: bool = false;
+/** TILED with 2x2 windows (LeNet's pools): the window written out. */
+override WINDOW2: bool = false;
 override RELU: bool = false;
 override WG: u32 = 64u;
 
@@ -52,6 +54,27 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let h0 = ((i % ohw) / params.OW) * params.KH;
     let w0 = (i % params.OW) * params.KW;
     let d = dy[i];
+    if (WINDOW2) {
+      // 2x2 windows written out: four loads, no loop, the first maximum in row-major order.
+      let a = plane + h0 * params.W + w0;
+      let b = a + params.W;
+      var g = vec4f(d * 0.25);
+      if (OP == 0u) {
+        let v = vec4f(x[a], x[a + 1u], x[b], x[b + 1u]);
+        var k = 0u;
+        var best = v.x;
+        if (v.y > best) { best = v.y; k = 1u; }
+        if (v.z > best) { best = v.z; k = 2u; }
+        if (v.w > best) { best = v.w; k = 3u; }
+        let live = !RELU || best > 0.0;
+        g = select(vec4f(0.0), vec4f(d), vec4<bool>(k == 0u, k == 1u, k == 2u, k == 3u) & vec4<bool>(live));
+      }
+      out[a] = g.x;
+      out[a + 1u] = g.y;
+      out[b] = g.z;
+      out[b + 1u] = g.w;
+      return;
+    }
     var best_h = h0;
     var best_w = w0;
     var best = 0.0;
