@@ -24,8 +24,14 @@ export interface TuneHost {
   time(fn: () => void): Promise<{ wallMs: number; gpuMs: number | null }>;
 }
 
-/** Timed runs per variant (after one warm-up run that compiles its pipeline). */
-const TIMED_RUNS = 3;
+/**
+ * Timed runs per variant (after one warm-up run that compiles its pipeline), taken in
+ * rounds of one run of each variant: on a shared machine a slow spell then falls on every
+ * variant alike instead of on whichever was being timed (LeNet-5's conv2 input gradient:
+ * the same variant timed 15 and 24 ms in consecutive runs here, and timed variant by
+ * variant the tuner sometimes kept the slower kernel).
+ */
+const TIMED_ROUNDS = 5;
 
 /**
  * Picks kernel variants (tile shapes, loop orders, workgroup memory or registers) per
@@ -107,22 +113,21 @@ export class Autotuner {
     for (const [key, { request, variants }] of queued) {
       // Timing inputs: seeded values in [-1, 1) (kernels here do not branch on data).
       const inputs = request.inputs.map((shape, k) => ({ storage: host.upload(new Random(k + 1).uniformArray(sizeOf(shape))), shape }));
-      const times: number[] = [];
+      const runs: number[][] = Array.from({ length: variants }, () => []);
       try {
-        for (let v = 0; v < variants; v++) {
-          const once = () => this.withVariant(v, () => host.release(host.run(request.op, inputs, request.attrs, request.outShape)));
-          once();
-          const runs: number[] = [];
-          for (let r = 0; r < TIMED_RUNS; r++) {
-            const t = await host.time(once);
-            runs.push(t.gpuMs ?? t.wallMs);
+        const once = (v: number) => this.withVariant(v, () => host.release(host.run(request.op, inputs, request.attrs, request.outShape)));
+        for (let v = 0; v < variants; v++) once(v);
+        for (let r = 0; r < TIMED_ROUNDS; r++) {
+          for (let v = 0; v < variants; v++) {
+            const t = await host.time(() => once(v));
+            runs[v].push(t.gpuMs ?? t.wallMs);
           }
-          times.push(runs.sort((x, y) => x - y)[1]);
         }
       } finally {
         for (const i of inputs) host.release(i.storage);
       }
-      this.choices.set(key, times.indexOf(Math.min(...times)));
+      const medians = runs.map((ts) => ts.sort((x, y) => x - y)[Math.floor(ts.length / 2)]);
+      this.choices.set(key, medians.indexOf(Math.min(...medians)));
     }
     if (queued.length > 0 && this.store) await this.store.save(this.snapshot());
     return queued.length;
