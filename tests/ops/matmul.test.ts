@@ -10,8 +10,9 @@ describe('matmul parity (gpu vs cpu)', () => {
   for (const c of matmulTable.cases) it(c.name, () => checkParity(c));
 });
 
-// The other GEMM variants the autotuner may pick: the 16x4 register tile and the
-// workgroup-memory tile (64x64 tiles, K in steps of 16: the table's odd sizes cover partial tiles).
+// The other GEMM variants the autotuner may pick: the 16x4 register tile, the
+// workgroup-memory tile (64x64 tiles, K in steps of 16), the 8x8 register tile and the vec4
+// tile (where it fits; elsewhere index 4 runs the 8x8 tile): the table's odd sizes cover partial tiles.
 for (const [index, v] of MATMUL_VARIANTS.entries()) {
   if (index === 0) continue;
   describe(`matmul parity, variant ${index} (${v.kind} ${v.wgX}x${v.wgY})`, () => {
