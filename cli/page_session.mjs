@@ -14,10 +14,11 @@ export function runSetup(root) {
 }
 
 /**
- * Runs the set-up, then starts the server and the browser. Returns the page,
- * `url(path)` for a path on the server, and `close()`.
+ * Runs the set-up, then starts the server and the browser (with `extraArgs` after
+ * chromium.config.json's flags). Returns the page, `url(path)` for a path on the server,
+ * and `close()`.
  */
-export async function openPageSession(root) {
+export async function openPageSession(root, { extraArgs = [] } = {}) {
   runSetup(root);
   const { createServer } = await import('vite');
   const { chromium } = await import('playwright');
@@ -26,7 +27,7 @@ export async function openPageSession(root) {
   const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
   await server.listen();
   const port = server.httpServer.address().port;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: browserConfig.args, headless: true });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: [...browserConfig.args, ...extraArgs], headless: true });
   const page = await browser.newPage();
   const tuneFile = join(root, '.cache', 'autotune.json');
   await page.exposeFunction('autotuneLoad', () => (existsSync(tuneFile) ? JSON.parse(readFileSync(tuneFile, 'utf8')) : {}));

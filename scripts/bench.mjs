@@ -13,7 +13,8 @@ const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 
-const session = await openPageSession(root);
+// --expose-gc: the harness collects garbage before each timed run (src/bench/runner.ts).
+const session = await openPageSession(root, { extraArgs: ['--js-flags=--expose-gc'] });
 const { page } = session;
 try {
   const fmt = (t) => (t && 'medianMs' in t ? t.medianMs.toFixed(2) : '-');

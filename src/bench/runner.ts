@@ -56,6 +56,17 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/**
+ * Before each timed run: collect garbage where the page may (the bench's Chromium runs with
+ * --expose-gc) and idle briefly, so one system's leftovers (garbage from TF.js's CPU
+ * backend, a peer's background buffer work) are not timed as the next system's run.
+ */
+async function settle(): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+const SETTLE_MS = 20;
+
 const isTiming = (t: Timing | Skipped | undefined): t is Timing => t !== undefined && 'medianMs' in t;
 
 /**
@@ -81,6 +92,7 @@ async function timeCase(c: BenchCase, systems: BenchSystem[], runs: number): Pro
     for (let r = 0; r < runs; r++) {
       for (const [key, p] of prepared) {
         try {
+          await settle();
           timings.get(key)?.push(await p.run());
         } catch (e) {
           if (key === 'ours') throw e;
