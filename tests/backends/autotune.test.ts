@@ -64,6 +64,34 @@ describe('autotuning kernel variants', () => {
     expect(off.withVariant(1, () => off.pick('matmul', 'm4', names, request))).toBe(1);
   });
 
+  it('times variants in rounds, so a slow spell of the machine does not pick the slower variant', async () => {
+    // Variant 0 takes 10 ms and variant 1 12 ms, but the first four timed runs fall in a
+    // slow spell (+20 ms). Timed variant by variant, variant 0 would take all of the spell
+    // (median 30 ms) and lose; in rounds the spell falls on both alike.
+    const tuner = new Autotuner(true, 'fake');
+    const names = ['fast', 'slower'];
+    const request = { op: 'k', inputs: [[4]], attrs: {}, outShape: [4] };
+    expect(tuner.pick('k', 'c', names, request)).toBe(0);
+    let variant = -1;
+    let timed = 0;
+    const host = {
+      upload: (data: Float32Array) => ({ length: data.length }),
+      release: () => {},
+      run: () => {
+        variant = tuner.pick('k', 'c', names, request);
+        return { length: 4 };
+      },
+      time: async (fn: () => void) => {
+        fn();
+        const ms = (variant === 0 ? 10 : 12) + (timed++ < 4 ? 20 : 0);
+        return { wallMs: ms, gpuMs: ms };
+      },
+    };
+    expect(await tuner.tune(host)).toBe(1);
+    expect(timed).toBe(10);
+    expect(tuner.pick('k', 'c', names, request)).toBe(0);
+  });
+
   it('a compiled training step tunes its new shape classes once, then records again with the choices', async () => {
     const gpu = await WebGPUBackend.create({ autotune: true, tuneStore: memoryStore() });
     const model = lenet5([1, 16, 16], 4).build(gpu, { seed: 1 });
