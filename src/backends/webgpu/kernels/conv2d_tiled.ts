@@ -176,19 +176,31 @@ export function dispatchTile8Packed(backend: WebGPUBackend, t: TiledConv): void 
   backend.release(packed);
 }
 
-export function dispatchRows(backend: WebGPUBackend, t: TiledConv): void {
+/** What both row-window kernels share: 8-wide row segments, blocks of up to 8 output channels, their bindings and geometry uniforms. */
+function rowWindows(t: TiledConv) {
   const segs = Math.ceil(t.ow / 8);
   const channels = Math.min(t.outChannels, 8);
   const blocks = Math.ceil(t.outChannels / channels);
-  backend.dispatch({
-    spec: conv2dRowsShader,
-    overrides: { KW: t.kw, OT: channels, HAS_BIAS: t.bias !== undefined, RELU: t.relu },
+  return {
+    segs,
+    channels,
+    blocks,
     buffers: { x: t.x, w: t.w, bias: t.bias ?? t.w, out: t.out },
     uniforms: {
-      N: t.n, IC: t.inChannels, H: t.h, W: t.width, OC: t.outChannels, OH: t.oh, OW: t.ow, KH: t.kh, pad_t: t.padT, pad_l: t.padL,
+      N: t.n, IC: t.inChannels, H: t.h, W: t.width, OC: t.outChannels, OH: t.oh, OW: t.ow, pad_t: t.padT, pad_l: t.padL,
       ...filterUniforms(t), segs, blocks,
     },
-    workgroups: Math.ceil((t.n * t.oh * segs * blocks) / 64),
+  };
+}
+
+export function dispatchRows(backend: WebGPUBackend, t: TiledConv): void {
+  const r = rowWindows(t);
+  backend.dispatch({
+    spec: conv2dRowsShader,
+    overrides: { KW: t.kw, OT: r.channels, HAS_BIAS: t.bias !== undefined, RELU: t.relu },
+    buffers: r.buffers,
+    uniforms: { ...r.uniforms, KH: t.kh },
+    workgroups: Math.ceil((t.n * t.oh * r.segs * r.blocks) / 64),
   });
 }
 
@@ -196,19 +208,14 @@ export function dispatchRows(backend: WebGPUBackend, t: TiledConv): void {
 const TALL_ROWS = 4;
 
 export function dispatchRowsTall(backend: WebGPUBackend, t: TiledConv): void {
-  const segs = Math.ceil(t.ow / 8);
+  const r = rowWindows(t);
   const bands = Math.ceil(t.oh / TALL_ROWS);
-  const channels = Math.min(t.outChannels, 8);
-  const blocks = Math.ceil(t.outChannels / channels);
   backend.dispatch({
     spec: conv2dRowsTallShader,
-    overrides: { KH: t.kh, KW: t.kw, OT: channels, HAS_BIAS: t.bias !== undefined, RELU: t.relu },
-    buffers: { x: t.x, w: t.w, bias: t.bias ?? t.w, out: t.out },
-    uniforms: {
-      N: t.n, IC: t.inChannels, H: t.h, W: t.width, OC: t.outChannels, OH: t.oh, OW: t.ow, pad_t: t.padT, pad_l: t.padL,
-      ...filterUniforms(t), segs, bands, blocks,
-    },
-    workgroups: Math.ceil((t.n * bands * segs * blocks) / 64),
+    overrides: { KH: t.kh, KW: t.kw, OT: r.channels, HAS_BIAS: t.bias !== undefined, RELU: t.relu },
+    buffers: r.buffers,
+    uniforms: { ...r.uniforms, bands },
+    workgroups: Math.ceil((t.n * bands * r.segs * r.blocks) / 64),
   });
 }
 
