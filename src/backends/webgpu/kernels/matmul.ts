@@ -44,12 +44,12 @@ export const matmulVec4Shader = defineShader({
  * Variant 0 runs when tuning is off.
  */
 export const MATMUL_VARIANTS = [
-  { name: 'registers-8x8', kind: 'registers', wgX: 8, wgY: 8 },
-  { name: 'registers-16x4', kind: 'registers', wgX: 16, wgY: 4 },
-  { name: 'shared-64x64', kind: 'shared', wgX: 16, wgY: 16 },
-  { name: 'tile8', kind: 'tile8', wgX: 8, wgY: 8 },
+  { name: 'registers-8x8', kind: 'registers', spec: matmulShader, block: 4, wgX: 8, wgY: 8 },
+  { name: 'registers-16x4', kind: 'registers', spec: matmulShader, block: 4, wgX: 16, wgY: 4 },
+  { name: 'shared-64x64', kind: 'shared', spec: matmulSharedShader, block: 4, wgX: 16, wgY: 16 },
+  { name: 'tile8', kind: 'tile8', spec: matmulTile8Shader, block: 8, wgX: 8, wgY: 8 },
   // Only where A and B are untransposed and K and N are multiples of 4 (vec4 loads and stores).
-  { name: 'vec4-8x8', kind: 'vec4', wgX: 8, wgY: 8 },
+  { name: 'vec4-8x8', kind: 'vec4', spec: matmulVec4Shader, block: 4, wgX: 8, wgY: 8 },
 ] as const;
 
 /** Whether the vec4 variant can run this product. */
@@ -71,17 +71,16 @@ export const matmul: WebGPUKernel = (backend, inputs, rawAttrs, outShape) => {
   const request = { op: 'matmul', inputs: inputs.map((x) => x.shape), attrs, outShape };
   const candidates = fits ? MATMUL_VARIANTS : MATMUL_VARIANTS.slice(0, -1);
   const variant = candidates[backend.tuner.pick('matmul', shapeClass, candidates.map((v) => v.name), request)];
-  const block = variant.kind === 'tile8' ? 8 : 4;
-  const tilesM = Math.ceil(d.m / (block * variant.wgY));
-  const tilesN = Math.ceil(d.n / (block * variant.wgX));
+  // Each invocation owns a block x block piece of C.
+  const tilesM = Math.ceil(d.m / (variant.block * variant.wgY));
+  const tilesN = Math.ceil(d.n / (variant.block * variant.wgX));
   const flags = { TRANS_A: attrs.transposeA, TRANS_B: attrs.transposeB, HAS_BIAS: d.hasBias, RELU: attrs.relu === true };
-  const spec = variant.kind === 'shared' ? matmulSharedShader : variant.kind === 'vec4' ? matmulVec4Shader : variant.kind === 'tile8' ? matmulTile8Shader : matmulShader;
   const overrides =
     variant.kind === 'shared' ? flags
     : variant.kind === 'vec4' ? { WG_X: variant.wgX, WG_Y: variant.wgY, HAS_BIAS: flags.HAS_BIAS, RELU: flags.RELU }
     : { WG_X: variant.wgX, WG_Y: variant.wgY, ...flags };
   backend.dispatch({
-    spec,
+    spec: variant.spec,
     overrides,
     // Without a bias any buffer fills the slot; HAS_BIAS=false never reads it.
     buffers: { a: inputs[0].storage, b: inputs[1].storage, bias: (inputs[2] ?? inputs[0]).storage, out },
