@@ -56,6 +56,9 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** Idle time before each timed run (see settle). */
+const SETTLE_MS = 20;
+
 /**
  * Before each timed run: collect garbage where the page may (the bench's Chromium runs with
  * --expose-gc) and idle briefly, so one system's leftovers (garbage from TF.js's CPU
@@ -65,7 +68,6 @@ async function settle(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 }
-const SETTLE_MS = 20;
 
 const isTiming = (t: Timing | Skipped | undefined): t is Timing => t !== undefined && 'medianMs' in t;
 
