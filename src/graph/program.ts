@@ -2,6 +2,7 @@ import type { Backend, Storage } from '../backends/backend';
 import type { GpuStorage, WebGPUBackend } from '../backends/webgpu/webgpu_backend';
 import type { Recording } from '../backends/webgpu/recording';
 import { formatShape } from '../shape';
+import type { Tensor } from '../tensor';
 import type { Plan } from './plan';
 
 /** Counters of one compiled run, as the engine exposes them. */
@@ -16,7 +17,10 @@ export interface ProgramStats {
   readbacksPerRun: number;
   /** Bytes of the buffers holding the run's computed values (after liveness reuse). */
   workingBytes: number;
-  /** Bytes those values would take with one buffer each (no reuse), for comparison. */
+  /**
+   * Bytes the same buffers would take with one each and no reuse, for comparison: on
+   * WebGPU in the device's size classes and with kernel temporaries, as workingBytes.
+   */
   unsharedBytes: number;
 }
 
@@ -31,6 +35,8 @@ export class Program {
   private readonly inputs = new Map<string, number>();
   private recording: Recording | null = null;
   private readonly owned: Storage[] = [];
+  /** The persistent tensors (weights, state) the program reads and writes in place, by graph name. */
+  private readonly externals: { name: string; tensor: Tensor }[] = [];
   stats: ProgramStats;
 
   constructor(
@@ -39,7 +45,10 @@ export class Program {
   ) {
     this.storages = new Array(plan.values.length);
     for (const v of plan.values) {
-      if (v.kind === 'external') this.storages[v.id] = v.external!.storageFor(`graph external '${v.name}'`);
+      if (v.kind === 'external') {
+        this.storages[v.id] = v.external!.storageFor(`graph external '${v.name}'`);
+        this.externals.push({ name: v.name ?? `value ${v.id}`, tensor: v.external! });
+      }
       else if (v.kind === 'const') this.own(v.id, backend.upload(v.data!));
       else if (v.kind === 'input') {
         this.own(v.id, backend.upload(new Float32Array(v.length)));
@@ -49,10 +58,13 @@ export class Program {
     // Values the kept nodes compute, one buffer each (aliases and in-place writes make none).
     const unsharedBytes = plan.nodes.filter((n) => !n.inPlace && plan.root[n.output] === n.output).reduce((bytes, n) => bytes + plan.values[n.output].length * 4, 0);
     let workingBytes = unsharedBytes;
+    let withoutReuse = unsharedBytes;
     if (backend.name === 'webgpu') {
       const gpu = backend as WebGPUBackend;
       this.recording = gpu.record(() => this.execute());
       workingBytes = this.recording.bytes;
+      // The device's buffers come in size classes and kernels take temporaries: compare like with like.
+      withoutReuse = this.recording.bytesWithoutReuse;
     }
     this.stats = {
       nodes: plan.nodes.length,
@@ -60,7 +72,7 @@ export class Program {
       submitsPerRun: this.recording ? 1 : 0,
       readbacksPerRun: 1,
       workingBytes,
-      unsharedBytes,
+      unsharedBytes: withoutReuse,
     };
   }
 
@@ -76,7 +88,7 @@ export class Program {
     await gpu.autotune();
     this.recording.destroy();
     this.recording = gpu.record(() => this.execute());
-    this.stats = { ...this.stats, dispatchesPerRun: this.recording.dispatches, workingBytes: this.recording.bytes };
+    this.stats = { ...this.stats, dispatchesPerRun: this.recording.dispatches, workingBytes: this.recording.bytes, unsharedBytes: this.recording.bytesWithoutReuse };
     return true;
   }
 
@@ -117,6 +129,9 @@ export class Program {
 
   /** Writes inputs, enqueues one run of the graph and resolves with the `reads` values. */
   run(feeds: Readonly<Record<string, Float32Array>>, reads: readonly number[] = []): Promise<Float32Array[]> {
+    // A disposed tensor's buffer may already belong to another tensor: never write through it.
+    const gone = this.externals.find((e) => e.tensor.disposed);
+    if (gone) throw new Error(`graph: '${gone.name}', which this graph was compiled with, was disposed since (its model rebuilt or disposed?); compile the graph again`);
     for (const id of reads) {
       if (!this.plan.outputs.includes(id)) throw new Error(`graph: value ${id} is not an output of this graph and is not kept after a run`);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Conv2d, Dense, Flatten, MaxPool2d, sequential, Trainer, BatchNorm, ActivationLayer, Dropout, lenet5, Optimizer } from '../../src/index';
+import { Conv2d, Dense, Flatten, MaxPool2d, sequential, Trainer, BatchNorm, ActivationLayer, Dropout, lenet5, Optimizer, everyLayerNet } from '../../src/index';
 import { compileTrainStep } from '../../src/nn/compile';
 import type { Backend } from '../../src/backends/backend';
 import { cpu, gpuBackend } from '../helpers/backends';
@@ -57,6 +57,19 @@ describe('training', () => {
     // The peak counts the recorded step's own buffers as well as the pool's.
     expect(stats.peakBytes).toBeGreaterThan(stats.workingBytes);
     trainer.dispose();
+  });
+
+  it('working bytes after reuse never exceed the bytes without it (same size classes, kernel temporaries counted in both)', async () => {
+    const gpu = await gpuBackend();
+    for (const [make, batch] of [[() => lenet5([1, 28, 28], 10), 1], [() => lenet5(), 64], [() => everyLayerNet(), 2], [() => sequential([3, 16, 16], [new Conv2d({ filters: 16, kernel: 3, padding: 1 }), new Flatten(), new Dense({ units: 3 })]), 8]] as const) {
+      const model = make().build(gpu, { seed: 1 });
+      const step = compileTrainStep(model, new Optimizer({ kind: 'adam', lr: 1e-3 }), batch);
+      const { workingBytes, unsharedBytes } = step.program.stats;
+      expect(workingBytes, `${model.name} batch ${batch}: ${workingBytes} > ${unsharedBytes}`).toBeLessThanOrEqual(unsharedBytes);
+      expect(workingBytes).toBeGreaterThan(0);
+      step.program.dispose();
+      model.dispose();
+    }
   });
 
   it('a LeNet-5 step at batch 64 is at most 40 dispatches and one submit (ReLU fused, weight and bias updated together)', async () => {

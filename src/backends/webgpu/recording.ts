@@ -22,6 +22,11 @@ export class Recording {
   private readonly uniforms: GPUBuffer[] = [];
   /** Bytes of the buffers the recording created (the run's working memory). */
   bytes = 0;
+  /**
+   * Bytes the same requests would take with a buffer each and no reuse, in the same
+   * size classes (kernel temporaries included), so it compares with `bytes`.
+   */
+  bytesWithoutReuse = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -31,6 +36,7 @@ export class Recording {
 
   acquire(bytes: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
     const size = sizeClass(bytes);
+    this.bytesWithoutReuse += size;
     const reused = this.free.get(size)?.pop();
     if (reused) return reused;
     const buffer = this.device.createBuffer({ size, usage, label });
