@@ -3,6 +3,7 @@ import { softmax } from '../ops/softmax';
 import type { Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
+import { checkActivation } from './layer_options';
 
 export type Activation = 'relu' | 'relu6' | 'leaky_relu' | 'elu' | 'tanh' | 'sigmoid' | 'softmax' | 'linear';
 
@@ -39,6 +40,7 @@ export class ActivationLayer extends Layer {
     name?: string,
   ) {
     super(name);
+    checkActivation(name ?? 'activation', activation);
     this.kind = activation;
   }
 

@@ -5,6 +5,16 @@ import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext, type Init, type ParamSpec } from './layer';
 import { activate, type Activation } from './activations';
+import { checkActivation, checkOptionsObject, checkPadding, checkPositiveInt, checkPositivePair } from './layer_options';
+
+/** The options both convolution layers share: kernel, stride, dilation, padding, activation. */
+function checkWindowOptions(label: string, o: Omit<Conv2dLayerOptions, 'filters'>): void {
+  checkPositivePair(label, 'kernel', o.kernel);
+  if (o.stride !== undefined) checkPositivePair(label, 'stride', o.stride);
+  if (o.dilation !== undefined) checkPositivePair(label, 'dilation', o.dilation);
+  checkPadding(label, o.padding);
+  checkActivation(label, o.activation);
+}
 
 export interface Conv2dLayerOptions {
   filters: number;
@@ -24,7 +34,15 @@ export interface Conv2dLayerOptions {
 export class Conv2d extends Layer {
   readonly kind = 'conv2d';
   constructor(readonly options: Conv2dLayerOptions) {
+    checkOptionsObject('conv2d', options, '{ filters: 16, kernel: 3 }');
     super(options.name);
+    const label = options.name ?? 'conv2d';
+    checkPositiveInt(label, 'filters', options.filters);
+    checkWindowOptions(label, options);
+    if (options.groups !== undefined) {
+      checkPositiveInt(label, 'groups', options.groups);
+      if (options.filters % options.groups !== 0) throw new Error(`${label}: ${options.filters} filters do not split into ${options.groups} groups`);
+    }
   }
 
   override params([x]: readonly Shape[]): ParamSpec[] {
@@ -61,7 +79,11 @@ export interface DepthwiseConv2dLayerOptions extends Omit<Conv2dLayerOptions, 'f
 export class DepthwiseConv2d extends Layer {
   readonly kind = 'depthwise_conv2d';
   constructor(readonly options: DepthwiseConv2dLayerOptions) {
+    checkOptionsObject('depthwise_conv2d', options, '{ kernel: 3 }');
     super(options.name);
+    const label = options.name ?? 'depthwise_conv2d';
+    checkWindowOptions(label, options);
+    if (options.multiplier !== undefined) checkPositiveInt(label, 'multiplier', options.multiplier);
   }
 
   override params([x]: readonly Shape[]): ParamSpec[] {

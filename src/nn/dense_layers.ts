@@ -6,6 +6,7 @@ import { formatShape, sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { activate, type Activation } from './activations';
 import { Layer, type ForwardContext, type Init, type ParamSpec } from './layer';
+import { checkActivation, checkOptionsObject, checkPositiveInt } from './layer_options';
 
 export interface DenseLayerOptions {
   units: number;
@@ -19,7 +20,11 @@ export interface DenseLayerOptions {
 export class Dense extends Layer {
   readonly kind = 'dense';
   constructor(readonly options: DenseLayerOptions) {
+    checkOptionsObject('dense', options, '{ units: 10 }');
     super(options.name);
+    const label = options.name ?? 'dense';
+    checkPositiveInt(label, 'units', options.units);
+    checkActivation(label, options.activation);
   }
 
   override params([x]: readonly Shape[]): ParamSpec[] {

@@ -34,6 +34,13 @@ export interface BuildOptions {
 export class Model {
   readonly nodes: readonly ModelNode[];
   private built: { backend: Backend; params: ModelParam[] } | null = null;
+  /**
+   * Counts builds and disposals. A trainer (or any compiled graph) binds the weights
+   * of one generation; a different number means those tensors are gone.
+   */
+  private generationCount = 0;
+  /** What is using the weights right now (a running fit), which build, dispose and loads must not pull away. */
+  private holder: string | null = null;
 
   constructor(
     readonly input: SymbolicTensor,
@@ -67,6 +74,7 @@ export class Model {
       if (other && other !== layer) throw new Error(`${name}: two layers are named '${layer.name}'`);
       names.set(layer.name, layer);
     }
+    checkSharedLayers(name, order);
   }
 
   /** Unique layers in forward order. */
@@ -82,6 +90,7 @@ export class Model {
 
   /** Creates every weight and state tensor on `backend` from a seeded generator. */
   build(backend: Backend, options: BuildOptions = {}): this {
+    this.assertIdle('build');
     this.dispose();
     const rng = new Random(options.seed ?? 0);
     const params: ModelParam[] = [];
@@ -95,7 +104,35 @@ export class Model {
       }
     });
     this.built = { backend, params };
+    this.generationCount++;
     return this;
+  }
+
+  /** Changes with every build and dispose: weights of another generation are gone. */
+  get generation(): number {
+    return this.generationCount;
+  }
+
+  get isBuilt(): boolean {
+    return this.built !== null;
+  }
+
+  /**
+   * Marks the weights as in use by `what` (a running fit) until `release` is called:
+   * build, dispose and checkpoint loads then throw instead of pulling them away.
+   */
+  hold(what: string): void {
+    if (this.holder) throw new Error(`${this.name}: already in use by ${this.holder}`);
+    this.holder = what;
+  }
+
+  release(): void {
+    this.holder = null;
+  }
+
+  /** Throws, naming `action`, while a running fit holds the weights. */
+  assertIdle(action: string): void {
+    if (this.holder) throw new Error(`${action}: ${this.name} is in use by ${this.holder}; wait for it to finish (or stop it with its AbortSignal) first`);
   }
 
   get backend(): Backend {
@@ -170,8 +207,33 @@ export class Model {
   }
 
   dispose(): void {
-    for (const p of this.built?.params ?? []) p.tensor.dispose();
+    if (!this.built) return;
+    this.assertIdle('dispose');
+    for (const p of this.built.params) p.tensor.dispose();
     this.built = null;
+    this.generationCount++;
+  }
+}
+
+/**
+ * A layer applied more than once shares one set of weights, so every application must
+ * need the same weight shapes; otherwise the model would wire and fail later naming no
+ * layer.
+ */
+function checkSharedLayers(model: string, nodes: readonly ModelNode[]): void {
+  const first = new Map<Layer, { input: string; weights: string }>();
+  for (const { layer, inputs } of nodes) {
+    const shapes = inputs.map((i) => i.shape);
+    const weights = layer.params(shapes).map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
+    const input = shapes.map(formatShape).join(', ');
+    const seen = first.get(layer);
+    if (!seen) first.set(layer, { input, weights });
+    else if (seen.weights !== weights) {
+      throw new Error(
+        `${model}: layer '${layer.name || layer.kind}' is applied to inputs ${seen.input} and ${input}, which need different weights (${seen.weights} against ${weights}); ` +
+          'a layer applied twice shares its weights, so use a new layer for the second input',
+      );
+    }
   }
 }
 

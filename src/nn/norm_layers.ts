@@ -5,6 +5,7 @@ import { assign } from '../ops/optimizer';
 import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext, type ParamSpec } from './layer';
+import { checkPositive, checkPositiveInt, checkRange } from './layer_options';
 
 export interface BatchNormLayerOptions {
   momentum?: number;
@@ -21,6 +22,8 @@ export class BatchNorm extends Layer {
   readonly kind = 'batch_norm';
   constructor(readonly options: BatchNormLayerOptions = {}) {
     super(options.name);
+    checkRange(options.name ?? 'batch_norm', 'momentum', options.momentum, 0, 1);
+    checkPositive(options.name ?? 'batch_norm', 'eps', options.eps);
   }
 
   override params([x]: readonly Shape[]): ParamSpec[] {
@@ -77,6 +80,12 @@ export class Lrn extends Layer {
   readonly kind = 'lrn';
   constructor(readonly options: LrnOptions & { name?: string } = {}) {
     super(options.name);
+    const label = options.name ?? 'lrn';
+    if (options.size !== undefined) checkPositiveInt(label, 'size', options.size);
+    for (const k of ['alpha', 'beta', 'k'] as const) {
+      const v = options[k];
+      if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) throw new Error(`${label}: ${k} must be a finite number, got ${String(v)}`);
+    }
   }
   forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
     return lrn(x, this.options);

@@ -4,6 +4,7 @@ import { reshape } from '../ops/reshape';
 import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
+import { checkOptionsObject, checkPadding, checkPositivePair } from './layer_options';
 
 export interface Pool2dLayerOptions extends Pool2dOptions {
   kernel: number | readonly [number, number];
@@ -13,7 +14,12 @@ export interface Pool2dLayerOptions extends Pool2dOptions {
 /** Shared by both window poolings: options, and FLOPs of one compare or add per window tap. */
 abstract class WindowPool extends Layer {
   constructor(readonly options: Pool2dLayerOptions) {
+    checkOptionsObject('pool', options, '{ kernel: 2 }');
     super(options.name);
+    const label = options.name ?? 'pool';
+    checkPositivePair(label, 'kernel', options.kernel);
+    if (options.stride !== undefined) checkPositivePair(label, 'stride', options.stride);
+    checkPadding(label, options.padding);
   }
   override flops(_x: readonly Shape[], out: Shape): number {
     const [kh, kw] = pair(this.options.kernel);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Add, Concat, Conv2d, Dense, Flatten, input, MaxPool2d, Model, sequential, Trainer, lenet5, learningRate, ActivationLayer } from '../../src/index';
+import { Add, Concat, Conv2d, Dense, Flatten, input, MaxPool2d, Model, sequential, Trainer, lenet5, learningRate, ActivationLayer, DepthwiseConv2d, BatchNorm, Lrn } from '../../src/index';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { stripes } from './helpers';
 
@@ -117,5 +117,49 @@ describe('learning-rate schedules', () => {
     expect(learningRate(0.1, { kind: 'constant', warmupSteps: 4 }, 0)).toBeCloseTo(0.025);
     expect(learningRate(0.1, { kind: 'cosine', totalSteps: 104, warmupSteps: 4 }, 4)).toBeCloseTo(0.1);
     expect(() => new Trainer(lenet5().build(cpu), { optimizer: { kind: 'sgd', lr: 0.1, schedule: { kind: 'step', stepSize: 0, gamma: 0.5 } } })).toThrow('schedule step: stepSize must be positive, got 0');
+  });
+});
+
+describe('layer options and wiring fail where they are written', () => {
+  it('bad sizes throw at construction, naming the layer and the option', () => {
+    expect(() => new Dense({ units: -3 })).toThrow('dense: units must be a positive integer, got -3');
+    expect(() => new Dense(-3 as never)).toThrow('dense: options must be an object like { units: 10 }, got -3');
+    expect(() => new Conv2d({ filters: 0, kernel: 3 })).toThrow('conv2d: filters must be a positive integer, got 0');
+    expect(() => new Conv2d({ filters: 4, kernel: 2.5, name: 'c1' })).toThrow('c1: kernel must be a positive integer or a [height, width] pair of them, got 2.5');
+    expect(() => new Conv2d({ filters: 4, kernel: 3, stride: 0 })).toThrow('conv2d: stride must be a positive integer');
+    expect(() => new Conv2d({ filters: 4, kernel: 3, padding: -1 })).toThrow("conv2d: padding must be 'valid', 'same', a non-negative integer");
+    expect(() => new Conv2d({ filters: 6, kernel: 3, groups: 4 })).toThrow('conv2d: 6 filters do not split into 4 groups');
+    expect(() => new Conv2d({ filters: 4, kernel: 3, activation: 'swish' as never })).toThrow("conv2d: unknown activation 'swish'");
+    expect(() => new DepthwiseConv2d({ kernel: 3, multiplier: 0 })).toThrow('depthwise_conv2d: multiplier must be a positive integer, got 0');
+    expect(() => new MaxPool2d({ kernel: 0 })).toThrow('pool: kernel must be a positive integer');
+    expect(() => new BatchNorm({ momentum: 2 })).toThrow('batch_norm: momentum must be in [0, 1], got 2');
+    expect(() => new BatchNorm({ eps: 0 })).toThrow('batch_norm: eps must be a positive number, got 0');
+    expect(() => new Lrn({ size: 0 })).toThrow('lrn: size must be a positive integer, got 0');
+    expect(() => new ActivationLayer('gelu' as never)).toThrow("activation: unknown activation 'gelu'");
+  });
+
+  it('one layer applied to inputs that need different weights throws when the model is made, naming the layer', () => {
+    const x = input([1, 8, 8]);
+    const shared = new Dense({ units: 3, name: 'head' });
+    const a = shared.apply(new Flatten().apply(x));
+    const b = shared.apply(new Flatten().apply(new MaxPool2d({ kernel: 2 }).apply(x)));
+    expect(() => new Model(x, new Add().apply(a, b), 'twice')).toThrow(
+      "twice: layer 'head' is applied to inputs [64] and [16], which need different weights (weight [64,3], bias [3] against weight [16,3], bias [3]); a layer applied twice shares its weights",
+    );
+    // The same layer on two inputs of one shape shares its weights, as it should.
+    const y = input([1, 8, 8]);
+    const fc = new Dense({ units: 3 });
+    const left = fc.apply(new Flatten().apply(y));
+    const right = fc.apply(new Flatten().apply(new Conv2d({ filters: 1, kernel: 1 }).apply(y)));
+    expect(new Model(y, new Add().apply(left, right), 'shared').countParams()).toBe(64 * 3 + 3 + 2);
+  });
+
+  it('an empty dataset is an error in evaluate and fit, not NaN', async () => {
+    const model = lenet5([1, 16, 16], 4).build(cpu, { seed: 1 });
+    const trainer = new Trainer(model, { optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 8 });
+    const empty = { images: new Float32Array(0), labels: new Uint8Array(0), shape: [1, 16, 16], classes: 4, count: 0 };
+    await expect(trainer.evaluate(empty)).rejects.toThrow('evaluate: the dataset is empty (0 examples)');
+    await expect(trainer.fit(empty, { epochs: 1 })).rejects.toThrow('fit: the dataset is empty (0 examples)');
+    await expect(trainer.fit(stripes(8, 4, 16), { epochs: 0 })).rejects.toThrow('fit: epochs must be a positive integer, got 0');
   });
 });
