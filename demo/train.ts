@@ -7,7 +7,6 @@ import type { Backend } from '../src/backends/backend';
 import { meanStd, normalize, take, type Dataset } from '../src/data/dataset';
 import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../src/data/fashion_mnist';
 import { datasetsFromFiles, type SplitDatasets } from '../src/data/files';
-import { loadCheckpoint, saveCheckpoint } from '../src/io/checkpoint';
 import type { Model } from '../src/nn/model';
 import { Trainer } from '../src/nn/trainer';
 import { MODELS } from '../src/nn/zoo';
@@ -34,6 +33,8 @@ interface Session {
   curves: Curves;
   step: number;
   abort: AbortController;
+  /** The running fit, if any: Reset disposes the session's GPU memory only after it has settled. */
+  fitting: Promise<void> | null;
 }
 
 let session: Session | null = null;
@@ -86,7 +87,7 @@ async function ensureSession(): Promise<Session> {
     seed: 1,
     augment: $<HTMLInputElement>('augment').checked ? { ...TRAIN_AUGMENTATION, pivot: data.pivot } : undefined,
   });
-  session = { backend, model, trainer, data, curves: emptyCurves(), step: 0, abort: new AbortController() };
+  session = { backend, model, trainer, data, curves: emptyCurves(), step: 0, abort: new AbortController(), fitting: null };
   return session;
 }
 
@@ -117,7 +118,7 @@ async function train(): Promise<void> {
   const s = await ensureSession();
   setState('running', `Training ${s.model.name} on ${s.data.source} (${s.data.train.count} examples) with ${s.backend.name}…`);
   let lastDraw = 0;
-  await s.trainer.fit(s.data.train, {
+  const fitting = s.trainer.fit(s.data.train, {
     epochs: num('epochs'),
     signal: s.abort.signal,
     onBatch: async (b) => {
@@ -149,6 +150,11 @@ async function train(): Promise<void> {
       $('status').textContent = `epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, test accuracy ${r.accuracy.toFixed(4)}, ${e.imagesPerSecond.toFixed(1)} images/s`;
     },
   });
+  s.fitting = fitting.then(
+    () => undefined,
+    () => undefined,
+  );
+  await fitting;
   setState('done', `${$('status').textContent} — done. Start trains further; Reset starts over.`);
 }
 
@@ -166,10 +172,10 @@ function reset(): void {
     s.abort.abort();
     resume?.();
     // The aborted fit finishes its queued steps first; then the session's GPU memory goes.
-    setTimeout(() => {
+    void (s.fitting ?? Promise.resolve()).then(() => {
       s.trainer.dispose();
       s.model.dispose();
-    }, 500);
+    });
   }
   for (const id of ['filters', 'confusion', 'samples', 'activations']) $(id).replaceChildren();
   drawCurves($('loss-chart'), $('accuracy-chart'), emptyCurves());
@@ -194,17 +200,21 @@ $('resume').onclick = () => {
 };
 $('reset').onclick = reset;
 $('save').onclick = async () => {
-  if (session) download(await saveCheckpoint(session.model, session.trainer.optimizer), `${session.model.name}.safetensors`);
+  if (session) download(await session.trainer.saveCheckpoint(), `${session.model.name}.safetensors`);
 };
 $<HTMLInputElement>('load').onchange = async (ev) => {
   const file = (ev.target as HTMLInputElement).files?.[0];
   if (!file) return;
   try {
     const s = await ensureSession();
-    loadCheckpoint(s.model, new Uint8Array(await file.arrayBuffer()), file.name, s.trainer.optimizer);
+    if (window.trainDemo.state === 'running' || window.trainDemo.state === 'paused') {
+      $('status').textContent = `Not loaded: ${s.model.name} is training. Reset (or let it finish) first, then load ${file.name}.`;
+      return;
+    }
+    s.trainer.loadCheckpoint(new Uint8Array(await file.arrayBuffer()), file.name);
     await showFilters(s);
     await showActivations(s);
-    setState(window.trainDemo.state === 'running' ? 'running' : 'idle', `Loaded ${file.name} into ${s.model.name}.`);
+    setState(window.trainDemo.state === 'done' ? 'done' : 'idle', `Loaded ${file.name} into ${s.model.name}.`);
   } catch (e) {
     fail(e);
   }

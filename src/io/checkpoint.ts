@@ -2,7 +2,9 @@ import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import type { Model } from '../nn/model';
 import type { Optimizer } from '../nn/optimizers';
+import type { TrainingProgress } from '../nn/training_progress';
 import { parseSafetensors, serializeSafetensors, type NamedArray } from './safetensors';
+import { readCheckpointMetadata, writeProgress, CHECKPOINT_FORMAT } from './checkpoint_metadata';
 
 /** Every tensor a checkpoint holds: the model's weights and state, and the optimizer's state. */
 function checkpointTensors(model: Model, optimizer?: Optimizer): [string, Tensor][] {
@@ -11,29 +13,58 @@ function checkpointTensors(model: Model, optimizer?: Optimizer): [string, Tensor
   return tensors;
 }
 
+export interface SaveCheckpointOptions {
+  /** A trainer's progress (epoch, step, the epoch's running sums), for an exact resume. */
+  progress?: TrainingProgress;
+  /** More string fields for the header (a run's configuration, say); the checkpoint's own keys win. */
+  metadata?: Record<string, string>;
+}
+
 /**
  * The model's weights and state (and the optimizer's state and step count, if given)
  * as safetensors bytes. Writing them to disk atomically is the caller's part
  * (cli/atomic_write.mjs: temp file, fsync, rename).
  */
-export async function saveCheckpoint(model: Model, optimizer?: Optimizer): Promise<Uint8Array> {
+export async function saveCheckpoint(model: Model, optimizer?: Optimizer, options: SaveCheckpointOptions = {}): Promise<Uint8Array> {
   const named = checkpointTensors(model, optimizer);
   const arrays: NamedArray[] = await Promise.all(named.map(async ([name, t]) => ({ name, shape: t.shape, data: await t.read() })));
-  const metadata: Record<string, string> = { format: 'webgpu-cnn checkpoint 1', model: model.name };
+  const metadata: Record<string, string> = { ...options.metadata, format: CHECKPOINT_FORMAT, model: model.name };
   if (optimizer) {
     metadata.optimizer = optimizer.config.kind;
     metadata.optimizer_steps = String(optimizer.steps);
   }
+  if (options.progress) writeProgress(metadata, options.progress);
   return serializeSafetensors(arrays, metadata);
+}
+
+export interface LoadedCheckpoint {
+  /** The file's metadata (every field already checked). */
+  metadata: Record<string, string>;
+  /** The trainer progress the file records, if it records one. */
+  progress: TrainingProgress | null;
+}
+
+/** The first value of a tensor that a checkpoint must not hold: NaN or infinite anywhere, negative in a variance. */
+function badValue(name: string, data: Float32Array): string | null {
+  const variance = name.endsWith('.running_var') || (name.startsWith('optimizer.') && name.endsWith('.v'));
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isFinite(v)) return `holds ${v} at index ${i}`;
+    if (variance && v < 0) return `is a variance but holds ${v} at index ${i}`;
+  }
+  return null;
 }
 
 /**
  * Loads a checkpoint into a built model (and optimizer). The whole file is parsed and
- * every name and shape checked against the model before any weight is written, so a
- * corrupt, truncated or mismatched file leaves the current weights untouched.
+ * every name, shape, value (finite; variances not negative) and metadata field checked
+ * before any weight is written, so a corrupt, truncated or mismatched file leaves the
+ * current weights untouched.
  */
-export function loadCheckpoint(model: Model, bytes: Uint8Array, file: string, optimizer?: Optimizer): void {
+export function loadCheckpoint(model: Model, bytes: Uint8Array, file: string, optimizer?: Optimizer): LoadedCheckpoint {
+  model.assertIdle('loadCheckpoint');
   const parsed = parseSafetensors(bytes, file);
+  const info = readCheckpointMetadata(parsed.metadata, file);
   const byName = new Map(parsed.tensors.map((t) => [t.name, t]));
   if (optimizer) {
     // Creates the optimizer's state tensors so they can be filled.
@@ -48,10 +79,15 @@ export function loadCheckpoint(model: Model, bytes: Uint8Array, file: string, op
   for (const [name, t] of targets) {
     const got = byName.get(name)!;
     if (formatShape(got.shape) !== formatShape(t.shape)) throw new Error(`${file}: tensor '${name}' has shape ${formatShape(got.shape)} but ${model.name} needs ${formatShape(t.shape)}`);
+    const bad = badValue(name, got.data);
+    if (bad) throw new Error(`${file}: tensor '${name}' ${bad}; a checkpoint of a diverged or corrupted run is not loaded`);
   }
-  if (optimizer && parsed.metadata.optimizer && parsed.metadata.optimizer !== optimizer.config.kind) {
-    throw new Error(`${file}: optimizer state is for ${parsed.metadata.optimizer}, not ${optimizer.config.kind}`);
+  const hasOptimizerState = parsed.tensors.some((t) => t.name.startsWith('optimizer.'));
+  if (optimizer) {
+    if (info.optimizer && info.optimizer !== optimizer.config.kind) throw new Error(`${file}: optimizer state is for ${info.optimizer}, not ${optimizer.config.kind}`);
+    if (hasOptimizerState && info.optimizerSteps === null) throw new Error(`${file}: the file has optimizer state but no optimizer_steps (Adam's bias corrections need it)`);
   }
   for (const [name, t] of targets) t.write(byName.get(name)!.data);
-  if (optimizer && parsed.metadata.optimizer_steps) optimizer.steps = Number(parsed.metadata.optimizer_steps);
+  if (optimizer && info.optimizerSteps !== null) optimizer.steps = info.optimizerSteps;
+  return { metadata: parsed.metadata, progress: info.progress };
 }

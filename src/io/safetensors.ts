@@ -63,6 +63,10 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
   const dataStart = 8 + headerLength;
   const dataBytes = bytes.length - dataStart;
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error(`${file}: __metadata__ must be an object of strings, got ${JSON.stringify(metadata)}`);
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value !== 'string') throw new Error(`${file}: metadata field '${key}' must be a string (safetensors metadata maps strings to strings), got ${JSON.stringify(value)}`);
+  }
   const entries = Object.entries(header).filter(([k]) => k !== '__metadata__');
   const ranges: [number, number, string][] = [];
   const tensors: NamedArray[] = [];

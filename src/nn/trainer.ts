@@ -1,12 +1,15 @@
 import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
 import type { ProgramStats } from '../graph/program';
 import { checkDataset, fillBatch, shuffledIndices, type Dataset } from '../data/dataset';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint';
 import type { AugmentAttrs } from '../ops/augment';
 import { formatShape, sizeOf } from '../shape';
 import { compileEvalStep, compileTrainStep, type CompiledGraph } from './compile';
 import { confusionMatrix, countCorrect } from './metrics';
 import type { Model } from './model';
+import { LastGood } from './last_good';
 import { Optimizer, type OptimizerConfig } from './optimizers';
+import { DivergenceError, epochOrderSeed, NonFiniteLoss, startOfTraining, type TrainingProgress } from './training_progress';
 
 export interface TrainerOptions {
   optimizer: OptimizerConfig;
@@ -40,19 +43,50 @@ export interface EpochReport {
   testAccuracy?: number;
   seconds: number;
   imagesPerSecond: number;
+  /** Steps whose loss was NaN or infinite (only with onNonFinite: 'continue'); left out of `loss`. */
+  nonFiniteSteps?: number;
 }
 
 export interface FitOptions {
+  /**
+   * Epochs to train, counted from where the trainer stands: a trainer in the middle of
+   * an epoch (aborted, or loaded from a mid-epoch checkpoint) first finishes that epoch,
+   * which counts as the first. Each epoch's data order depends on (seed, epoch) alone.
+   */
   epochs: number;
   /** Evaluated after every epoch. */
   validation?: Dataset;
   onBatch?(report: BatchReport): void | Promise<void>;
   onEpoch?(report: EpochReport): void | Promise<void>;
   /**
-   * Stops training between steps: the steps already queued finish (weights stay
-   * consistent, nothing is left reading freed buffers) and fit rejects with an AbortError.
+   * Stops training between steps: the steps already queued finish and are reported
+   * (weights stay consistent, nothing is left reading freed buffers), the trainer's
+   * progress counts them, and fit rejects with an AbortError. A checkpoint saved then
+   * (`trainer.saveCheckpoint()`) resumes exactly there.
    */
   signal?: AbortSignal;
+  /**
+   * What a NaN or infinite loss does (checked on the losses already read back; no extra
+   * sync). 'stop' (default): no further step is queued, the weights are put back to the
+   * last good copy (see keepLastGood), and fit rejects with a DivergenceError naming the
+   * step and the learning rate. 'continue': training carries on; such steps are left
+   * out of the epoch's mean loss and counted in `nonFiniteSteps`.
+   */
+  onNonFinite?: 'stop' | 'continue';
+  /**
+   * With onNonFinite 'stop': keep a copy of the weights, running statistics and
+   * optimizer state on the device, taken at the start of every epoch and at every
+   * checkpoint, to restore on divergence (default true; it costs one more copy of them).
+   */
+  keepLastGood?: boolean;
+  /** Also call onCheckpoint every this many steps within an epoch (after the queued steps finish). */
+  checkpointEvery?: number;
+  /**
+   * Called where no step is in flight and every loss so far was finite: after each
+   * epoch (after onEpoch) and every `checkpointEvery` steps. `trainer.saveCheckpoint()`
+   * inside it saves a checkpoint that resumes at exactly this point.
+   */
+  onCheckpoint?(progress: TrainingProgress): void | Promise<void>;
 }
 
 export interface EvalResult {
@@ -81,10 +115,25 @@ function planStats(s: ProgramStats): StepStats {
   return { nodes: s.nodes, dispatchesPerStep: s.dispatchesPerRun, submitsPerStep: s.submitsPerRun, readbacksPerStep: s.readbacksPerRun, workingBytes: s.workingBytes, unsharedBytes: s.unsharedBytes };
 }
 
+/** One queued training step whose loss and predictions are on their way back. */
+interface PendingStep {
+  values: Promise<Float32Array[]>;
+  labels: Float32Array;
+  /** 0-based step of the optimizer and 0-based batch of the epoch. */
+  step: number;
+  batch: number;
+  lr: number;
+}
+
 /**
  * Trains, evaluates and predicts with a built model. Each training step is one
  * compiled graph (one submit on WebGPU); its loss and predictions come back through
  * an asynchronous readback while the next steps are already queued.
+ *
+ * A trainer binds the weights its model had when it first compiled: rebuilding or
+ * disposing the model afterwards makes every call throw (make a new Trainer), so it
+ * never writes through freed storage. While `fit` runs, the model cannot be rebuilt,
+ * disposed or loaded into, and a second `fit` throws.
  */
 export class Trainer {
   readonly optimizer: Optimizer;
@@ -94,6 +143,10 @@ export class Trainer {
   private trainKey = '';
   private readonly evalSteps = new Map<number, CompiledGraph>();
   private measured: StepStats | null = null;
+  /** The model generation the compiled steps and optimizer state belong to. */
+  private generation: number;
+  private fitting = false;
+  private position: TrainingProgress = startOfTraining();
 
   constructor(
     readonly model: Model,
@@ -102,7 +155,31 @@ export class Trainer {
     this.optimizer = new Optimizer(options.optimizer);
     this.batchSize = options.batchSize ?? 64;
     if (!Number.isInteger(this.batchSize) || this.batchSize <= 0) throw new Error(`trainer: batchSize must be a positive integer, got ${this.batchSize}`);
+    const inFlight = options.inFlight ?? 2;
+    if (!Number.isInteger(inFlight) || inFlight < 0) throw new Error(`trainer: inFlight must be a non-negative integer, got ${inFlight}`);
     this.seed = options.seed ?? 0;
+    this.generation = model.generation;
+  }
+
+  /** Where training stands: epochs completed, steps into the current epoch (a copy). */
+  get progress(): TrainingProgress {
+    return { ...this.position };
+  }
+
+  /**
+   * Throws unless the model still has the weights this trainer compiled against. A
+   * trainer that has compiled nothing and holds no optimizer state simply adopts a
+   * rebuilt model.
+   */
+  private checkModel(op: string): void {
+    if (!this.model.isBuilt) throw new Error(`${op}: ${this.model.name} was disposed (or never built); build it and make a new Trainer for it`);
+    if (this.model.generation === this.generation) return;
+    if (this.trainStep || this.evalSteps.size > 0 || this.optimizer.namedState().length > 0) {
+      throw new Error(
+        `${op}: ${this.model.name} was rebuilt after this trainer compiled its steps; they and the optimizer state belong to the old weights, which are gone. Make a new Trainer for the rebuilt model`,
+      );
+    }
+    this.generation = this.model.generation;
   }
 
   private checkData(name: string, d: Dataset): void {
@@ -110,15 +187,21 @@ export class Trainer {
       throw new Error(`${name}: examples of shape ${formatShape(d.shape)} do not fit ${this.model.name}'s input ${formatShape(this.model.input.shape)}`);
     }
     checkDataset(name, d);
+    if (d.count === 0) throw new Error(`${name}: the dataset is empty (0 examples)`);
     const classes = this.model.output.shape[0];
     if (d.classes > classes) throw new Error(`${name}: ${d.classes} classes but ${this.model.name} outputs ${classes}`);
   }
 
+  private frozenKey(): string {
+    return this.model.layers.map((l) => (l.frozen ? 1 : 0)).join('');
+  }
+
   /** The compiled step, rebuilt when layers were frozen or unfrozen since. */
   private step(): CompiledGraph {
-    const key = this.model.layers.map((l) => (l.frozen ? 1 : 0)).join('');
+    const key = this.frozenKey();
     if (!this.trainStep || key !== this.trainKey) {
       this.trainStep?.program.dispose();
+      this.trainStep = null;
       this.trainStep = compileTrainStep(this.model, this.optimizer, this.batchSize, this.options.augment ? { seed: this.seed, ...this.options.augment } : undefined);
       this.trainKey = key;
     }
@@ -131,79 +214,172 @@ export class Trainer {
     return g;
   }
 
-  /** Trains for `epochs` passes over `data` (the last partial batch of each epoch is dropped). */
+  /**
+   * Trains for `epochs` passes over `data` from where the trainer stands (the last
+   * partial batch of each epoch is dropped). See FitOptions for aborting, divergence
+   * and checkpoints.
+   */
   async fit(data: Dataset, options: FitOptions): Promise<EpochReport[]> {
+    if (this.fitting) throw new Error(`fit: this trainer is already fitting (epoch ${this.position.epoch + 1}, step ${this.position.batch}); await that fit, or stop it with its AbortSignal, first`);
+    this.checkModel('fit');
     this.checkData('fit', data);
     if (options.validation) this.checkData('fit validation', options.validation);
+    if (!Number.isInteger(options.epochs) || options.epochs <= 0) throw new Error(`fit: epochs must be a positive integer, got ${options.epochs}`);
+    if (options.checkpointEvery !== undefined && (!Number.isInteger(options.checkpointEvery) || options.checkpointEvery <= 0)) {
+      throw new Error(`fit: checkpointEvery must be a positive integer of steps, got ${options.checkpointEvery}`);
+    }
+    const batches = Math.floor(data.count / this.batchSize);
+    if (batches === 0) throw new Error(`fit: ${data.count} examples are fewer than one batch of ${this.batchSize}`);
+    if (this.position.batch > batches) {
+      throw new Error(`fit: the trainer stands at step ${this.position.batch} of epoch ${this.position.epoch + 1}, but this dataset has only ${batches} steps of ${this.batchSize} per epoch (a different dataset or batch size than the checkpoint's?)`);
+    }
+    this.fitting = true;
+    this.model.hold('a running fit');
+    try {
+      return await this.fitEpochs(data, batches, options);
+    } finally {
+      this.fitting = false;
+      this.model.release();
+    }
+  }
+
+  private async fitEpochs(data: Dataset, batches: number, options: FitOptions): Promise<EpochReport[]> {
     const batch = this.batchSize;
-    const batches = Math.floor(data.count / batch);
-    if (batches === 0) throw new Error(`fit: ${data.count} examples are fewer than one batch of ${batch}`);
-    const step = this.step();
-    const program = step.program;
-    await program.autotune();
     const x = new Float32Array(batch * sizeOf(data.shape));
     const labels = new Float32Array(batch);
     const gpu = this.model.backend.name === 'webgpu' ? (this.model.backend as WebGPUBackend) : null;
+    const stopOnNonFinite = (options.onNonFinite ?? 'stop') === 'stop';
+    const lastGood = stopOnNonFinite && (options.keepLastGood ?? true) ? new LastGood(this.model, this.optimizer) : null;
     const reports: EpochReport[] = [];
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
-      const order = shuffledIndices(data.count, (this.seed * 1000003 + epoch) >>> 0);
-      const start = performance.now();
-      const before = gpu?.stats();
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      const pending: { values: Promise<Float32Array[]>; labels: Float32Array; index: number; lr: number }[] = [];
-      const settle = async () => {
-        const p = pending.shift()!;
-        const [loss, predictions] = await p.values;
-        lossSum += loss[0];
-        correct += countCorrect(predictions, p.labels);
-        seen += batch;
-        const seconds = (performance.now() - start) / 1000;
-        const done = p.index + 1;
-        await options.onBatch?.({
-          epoch: epoch + 1, batch: done, batches, loss: loss[0], accuracy: correct / seen,
-          imagesPerSecond: seen / seconds, etaSeconds: (seconds / done) * (batches - done), learningRate: p.lr,
-        });
-      };
-      for (let b = 0; b < batches; b++) {
-        if (options.signal?.aborted) {
-          await Promise.allSettled(pending.map((p) => p.values));
-          throw new DOMException(`fit: stopped in epoch ${epoch + 1} after ${b} of ${batches} steps`, 'AbortError');
-        }
-        fillBatch(data, order, b * batch, x, labels);
-        const lr = this.optimizer.learningRate();
-        const values = program.run({ x, labels, step: Float32Array.of(this.optimizer.steps), hyper: this.optimizer.hyper() }, [step.loss, step.predictions]);
-        this.optimizer.steps++;
-        pending.push({ values, labels: labels.slice(), index: b, lr });
-        if (pending.length > (this.options.inFlight ?? 2)) await settle();
-      }
+    const endEpoch = this.position.epoch + options.epochs;
+    const pending: PendingStep[] = [];
+    let epochStart = 0;
+
+    const settle = async () => {
+      const p = pending.shift()!;
+      const [loss, predictions] = await p.values;
+      const at = this.position;
+      const finite = Number.isFinite(loss[0]);
+      if (finite) {
+        at.lossSum += loss[0];
+        lastGood?.confirm(p.step);
+      } else at.nonFinite++;
+      at.correct += countCorrect(predictions, p.labels);
+      at.seen += batch;
+      const seconds = at.seconds + (performance.now() - epochStart) / 1000;
+      const done = p.batch + 1;
+      await options.onBatch?.({
+        epoch: at.epoch + 1, batch: done, batches, loss: loss[0], accuracy: at.correct / at.seen,
+        imagesPerSecond: at.seen / seconds, etaSeconds: (seconds / at.seen) * batch * (batches - done), learningRate: p.lr,
+      });
+      if (!finite && stopOnNonFinite) throw new NonFiniteLoss(p.step, at.epoch + 1, done, p.lr, loss[0]);
+    };
+    const drain = async () => {
       while (pending.length > 0) await settle();
-      const seconds = (performance.now() - start) / 1000;
-      if (gpu && before) {
-        const after = gpu.stats();
-        this.measured = {
-          ...planStats(program.stats),
-          dispatchesPerStep: (after.dispatches - before.dispatches) / batches,
-          submitsPerStep: (after.submits - before.submits) / batches,
-          readbacksPerStep: (after.readbacks - before.readbacks) / batches,
-          peakBytes: after.peakBytes,
-        };
+    };
+    /** Where no step is in flight: copy the weights for divergence, then let the caller checkpoint them. */
+    const checkpoint = async () => {
+      lastGood?.take(this.position);
+      await options.onCheckpoint?.(this.progress);
+    };
+
+    try {
+      while (this.position.epoch < endEpoch) {
+        const epoch = this.position.epoch;
+        const order = shuffledIndices(data.count, epochOrderSeed(this.seed, epoch));
+        let step = this.step();
+        await step.program.autotune();
+        // What fit starts from is trusted; later copies are taken at checkpoints.
+        if (reports.length === 0) lastGood?.take(this.position, true);
+        gpu?.flush(); // copies go in their own submit, not counted as the steps'
+        const before = gpu?.stats();
+        const firstBatch = this.position.batch;
+        epochStart = performance.now();
+        for (let b = firstBatch; b < batches; b++) {
+          if (options.signal?.aborted) {
+            await drain();
+            this.position.seconds += (performance.now() - epochStart) / 1000;
+            throw new DOMException(`fit: stopped in epoch ${epoch + 1} after ${b} of ${batches} steps (the trainer's progress and a checkpoint saved now resume there)`, 'AbortError');
+          }
+          if (this.frozenKey() !== this.trainKey) {
+            // A callback froze or unfroze layers: finish the queued steps, then compile the new step.
+            await drain();
+            step = this.step();
+            await step.program.autotune();
+          }
+          fillBatch(data, order, b * batch, x, labels);
+          const lr = this.optimizer.learningRate();
+          const values = step.program.run({ x, labels, step: Float32Array.of(this.optimizer.steps), hyper: this.optimizer.hyper() }, [step.loss, step.predictions]);
+          pending.push({ values, labels: labels.slice(), step: this.optimizer.steps, batch: b, lr });
+          this.optimizer.steps++;
+          this.position.batch = b + 1;
+          if (pending.length > (this.options.inFlight ?? 2)) await settle();
+          if (options.checkpointEvery && (b + 1) % options.checkpointEvery === 0 && b + 1 < batches) {
+            await drain();
+            const now = performance.now();
+            this.position.seconds += (now - epochStart) / 1000;
+            epochStart = now;
+            await checkpoint();
+          }
+        }
+        await drain();
+        const at = this.position;
+        const seconds = at.seconds + (performance.now() - epochStart) / 1000;
+        if (gpu && before) {
+          const after = gpu.stats();
+          const ran = batches - firstBatch;
+          this.measured = {
+            ...planStats(step.program.stats),
+            dispatchesPerStep: (after.dispatches - before.dispatches) / ran,
+            submitsPerStep: (after.submits - before.submits) / ran,
+            readbacksPerStep: (after.readbacks - before.readbacks) / ran,
+            peakBytes: after.peakBytes,
+          };
+        }
+        const finiteSteps = batches - at.nonFinite;
+        const report: EpochReport = { epoch: epoch + 1, loss: finiteSteps > 0 ? at.lossSum / finiteSteps : NaN, accuracy: at.correct / at.seen, seconds, imagesPerSecond: at.seen / seconds };
+        if (at.nonFinite > 0) report.nonFiniteSteps = at.nonFinite;
+        this.position = { ...startOfTraining(), epoch: epoch + 1 };
+        if (options.validation) {
+          const r = await this.evaluate(options.validation);
+          report.testLoss = r.loss;
+          report.testAccuracy = r.accuracy;
+        }
+        reports.push(report);
+        await options.onEpoch?.(report);
+        await checkpoint();
       }
-      const report: EpochReport = { epoch: epoch + 1, loss: lossSum / batches, accuracy: correct / seen, seconds, imagesPerSecond: seen / seconds };
-      if (options.validation) {
-        const r = await this.evaluate(options.validation);
-        report.testLoss = r.loss;
-        report.testAccuracy = r.accuracy;
+      return reports;
+    } catch (e) {
+      // Let every queued step finish, so no readback rejects unobserved and nothing
+      // still runs when the caller restores, loads or disposes.
+      await Promise.allSettled(pending.map((p) => p.values));
+      pending.length = 0;
+      if (e instanceof NonFiniteLoss) throw this.diverged(e, lastGood, reports);
+      if (gpu?.lostInfo) {
+        throw new Error(`fit (epoch ${this.position.epoch + 1}, step ${this.position.batch}): ${(e as Error).message}`);
       }
-      reports.push(report);
-      await options.onEpoch?.(report);
+      throw e;
+    } finally {
+      lastGood?.dispose();
     }
-    return reports;
+  }
+
+  /** Puts the last good copy back and describes what happened. */
+  private diverged(e: NonFiniteLoss, lastGood: LastGood | null, reports: EpochReport[]): DivergenceError {
+    const restored = lastGood?.restore() ?? null;
+    if (restored) this.position = restored.progress;
+    const where = restored ? `step ${restored.steps} (epoch ${restored.progress.epoch + 1}, after ${restored.progress.batch} of its steps)` : '';
+    const message =
+      `fit: the loss became ${e.loss} at step ${e.step} (epoch ${e.epoch}, batch ${e.batch}) with learning rate ${e.learningRate}; training stopped. ` +
+      (restored ? `The weights, running statistics and optimizer state are back to those before ${where}, the last with every loss finite. ` : 'The weights were left as they are (keepLastGood was off) and may hold NaN. ') +
+      "Lower the learning rate (or add warm-up), or pass onNonFinite: 'continue' to carry on.";
+    return new DivergenceError(message, e.step, e.epoch, e.batch, e.learningRate, e.loss, restored?.progress ?? null, reports);
   }
 
   /** Loss, accuracy, confusion matrix and predictions over a whole dataset (inference mode). */
   async evaluate(data: Dataset): Promise<EvalResult> {
+    this.checkModel('evaluate');
     this.checkData('evaluate', data);
     const { loss, predictions } = await this.run(data.images, data.count, data.labels);
     const classes = this.model.output.shape[0];
@@ -212,6 +388,7 @@ export class Trainer {
 
   /** Class probabilities [count, classes] and arg-max predictions for a batch of images. */
   async predict(images: Float32Array): Promise<{ probabilities: Float32Array; predictions: Uint8Array }> {
+    this.checkModel('predict');
     const per = sizeOf(this.model.input.shape);
     if (images.length % per !== 0 || images.length === 0) {
       throw new Error(`predict: ${images.length} values are not a whole number of ${formatShape(this.model.input.shape)} images`);
@@ -234,25 +411,58 @@ export class Trainer {
       predictions.set(preds, p.start);
       probabilities.set(probs, p.start * classes);
     };
-    for (let start = 0; start < count; start += this.batchSize) {
-      const size = Math.min(this.batchSize, count - start);
-      const g = this.evalStep(size);
-      await g.program.autotune();
-      const x = images.subarray(start * per, (start + size) * per);
-      const labels = Float32Array.from(labelsIn.subarray(start, start + size));
-      pending.push({ values: g.program.run({ x, labels }, [g.loss, g.predictions, g.probabilities!]), start, size });
-      if (pending.length > 2) await settle();
+    try {
+      for (let start = 0; start < count; start += this.batchSize) {
+        const size = Math.min(this.batchSize, count - start);
+        const g = this.evalStep(size);
+        await g.program.autotune();
+        const x = images.subarray(start * per, (start + size) * per);
+        const labels = Float32Array.from(labelsIn.subarray(start, start + size));
+        pending.push({ values: g.program.run({ x, labels }, [g.loss, g.predictions, g.probabilities!]), start, size });
+        if (pending.length > 2) await settle();
+      }
+      while (pending.length > 0) await settle();
+    } catch (e) {
+      await Promise.allSettled(pending.map((p) => p.values));
+      throw e;
     }
-    while (pending.length > 0) await settle();
     return { loss: lossSum / count, probabilities, predictions };
+  }
+
+  /**
+   * A checkpoint of the model, the optimizer state and this trainer's progress (epoch,
+   * step, the epoch's running sums): loaded into a new trainer with `loadCheckpoint`,
+   * fit continues exactly where this one stands. Inside a running fit, call it from
+   * onCheckpoint (where no step is in flight).
+   */
+  saveCheckpoint(metadata: Record<string, string> = {}): Promise<Uint8Array> {
+    this.checkModel('saveCheckpoint');
+    // Optimizer state is created with the first compiled step; a checkpoint before any step has none yet.
+    for (const p of this.model.trainableParams()) this.optimizer.stateFor(p, this.model.backend);
+    return saveCheckpoint(this.model, this.optimizer, { progress: this.position, metadata });
+  }
+
+  /**
+   * Loads a checkpoint (weights, running statistics, optimizer state and, when the file
+   * has it, the trainer's progress). Every tensor and metadata field is checked before
+   * anything is written. Returns the file's metadata.
+   */
+  loadCheckpoint(bytes: Uint8Array, file: string): Record<string, string> {
+    if (this.fitting) throw new Error(`loadCheckpoint: this trainer is fitting; load between fits (stop it with its AbortSignal first)`);
+    this.checkModel('loadCheckpoint');
+    const loaded = loadCheckpoint(this.model, bytes, file, this.optimizer);
+    if (loaded.progress) this.position = loaded.progress;
+    return loaded.metadata;
   }
 
   /** Counters of the training step: from the last epoch on WebGPU, else from the plan. */
   stepStats(): StepStats {
+    this.checkModel('stepStats');
     return this.measured ?? planStats(this.step().program.stats);
   }
 
   dispose(): void {
+    if (this.fitting) throw new Error('dispose: this trainer is fitting; await its fit (or stop it with its AbortSignal) first');
     this.trainStep?.program.dispose();
     this.trainStep = null;
     for (const g of this.evalSteps.values()) g.program.dispose();

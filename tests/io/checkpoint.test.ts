@@ -85,3 +85,64 @@ describe('checkpoints', () => {
     expect(await other.params()[0].tensor.read()).toEqual(await model.params()[0].tensor.read());
   });
 });
+
+describe('checkpoint metadata is checked like the tensors', () => {
+  /** A checkpoint of `model` with `fields` replaced in its header. */
+  let base: ReturnType<typeof parseSafetensors> | null = null;
+  const withFields = async (fields: Record<string, unknown>) => {
+    if (!base) {
+      const model = lenet5([1, 16, 16], 4).build(cpu, { seed: 1 });
+      const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 32 });
+      await trainer.fit(stripes(64, 4, 16), { epochs: 1 });
+      base = parseSafetensors(await trainer.saveCheckpoint(), 'x');
+      trainer.dispose();
+    }
+    return serializeSafetensors(base.tensors, { ...base.metadata, ...(fields as Record<string, string>) });
+  };
+
+  it('refuses optimizer_steps "abc", "-5", "1.5", "1e3", "" and other bad progress fields, changing nothing', async () => {
+    const model = lenet5([1, 16, 16], 4).build(cpu, { seed: 9 });
+    const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 32 });
+    const before = await Promise.all(model.params().map((p) => p.tensor.read()));
+    const cases: [Record<string, unknown>, string][] = [
+      [{ optimizer_steps: 'abc' }, `f.st: metadata field 'optimizer_steps' must be a non-negative integer, got "abc"`],
+      [{ optimizer_steps: '-5' }, `got "-5"`],
+      [{ optimizer_steps: '1.5' }, `got "1.5"`],
+      [{ optimizer_steps: '1e3' }, `got "1e3"`],
+      [{ optimizer_steps: '' }, `got ""`],
+      [{ optimizer_steps: '99999999999999999999' }, `got "99999999999999999999"`],
+      [{ epoch: 'two' }, `f.st: metadata field 'epoch' must be a non-negative integer, got "two"`],
+      [{ epoch_loss_sum: 'NaN' }, `f.st: metadata field 'epoch_loss_sum' must be a finite non-negative number, got "NaN"`],
+      [{ epoch_correct: '70', epoch_seen: '64' }, 'f.st: metadata says 70 correct of 64 examples seen this epoch'],
+      [{ epoch_step: '5' }, 'f.st: metadata says 5 steps into the epoch but only 2 optimizer steps in all'],
+      [{ optimizer: 'rmsprop' }, `f.st: metadata field 'optimizer' must be one of sgd, adam, adamw, got "rmsprop"`],
+      [{ optimizer: 'sgd' }, 'f.st: optimizer state is for sgd, not adam'],
+      [{ format: 'other 2' }, `f.st: metadata field 'format' is "other 2"`],
+      [{ optimizer_steps: 5 }, `f.st: metadata field 'optimizer_steps' must be a string`],
+    ];
+    for (const [fields, message] of cases) {
+      const bytes = await withFields(fields);
+      expect(() => trainer.loadCheckpoint(bytes, 'f.st'), JSON.stringify(fields)).toThrow(message);
+    }
+    const noSteps = parseSafetensors(await withFields({}), 'x');
+    delete (noSteps.metadata as Record<string, string>).optimizer_steps;
+    expect(() => trainer.loadCheckpoint(serializeSafetensors(noSteps.tensors, noSteps.metadata), 'f.st')).toThrow('f.st: the file has optimizer state but no optimizer_steps');
+    expect(await Promise.all(model.params().map((p) => p.tensor.read()))).toEqual(before);
+    expect(trainer.optimizer.steps).toBe(0);
+    expect(trainer.progress.epoch).toBe(0);
+    trainer.loadCheckpoint(await withFields({}), 'good.st');
+    expect(trainer.optimizer.steps).toBe(2);
+    expect(trainer.progress.epoch).toBe(1);
+  });
+
+  it('refuses tensors holding NaN or infinity, and negative variances, naming the tensor and the index', async () => {
+    const model = convBn([1, 16, 16], 4).build(cpu, { seed: 1 });
+    const good = parseSafetensors(await saveCheckpoint(model), 'x');
+    const spoil = (name: string, index: number, value: number) =>
+      serializeSafetensors(good.tensors.map((t) => (t.name === name ? { ...t, data: Float32Array.from(t.data, (v, i) => (i === index ? value : v)) } : t)), good.metadata);
+    const other = convBn([1, 16, 16], 4).build(cpu, { seed: 2 });
+    expect(() => loadCheckpoint(other, spoil('conv2d_1.weight', 3, NaN), 'nan.st')).toThrow("nan.st: tensor 'conv2d_1.weight' holds NaN at index 3; a checkpoint of a diverged or corrupted run is not loaded");
+    expect(() => loadCheckpoint(other, spoil('dense_1.bias', 0, Infinity), 'inf.st')).toThrow("inf.st: tensor 'dense_1.bias' holds Infinity at index 0");
+    expect(() => loadCheckpoint(other, spoil('batch_norm_1.running_var', 2, -1), 'var.st')).toThrow("var.st: tensor 'batch_norm_1.running_var' is a variance but holds -1 at index 2");
+  });
+});

@@ -157,11 +157,14 @@ export class WebGPUBackend implements Backend {
     }
   }
 
+  /** Why the device was lost, once it has been (null while it works). */
+  get lostInfo(): GPUDeviceLostInfo | null {
+    return this.lost;
+  }
+
   /** Throws if the device was lost or reported an error since the last check. */
   checkHealthy(op: string): void {
-    if (this.lost) {
-      throw new Error(`${op}: the WebGPU device was lost (${this.lost.reason}: ${this.lost.message}); create a new backend`);
-    }
+    if (this.lost) throw new Error(`${op}: ${describeLoss(this.lost)}`);
     const e = this.pendingError;
     if (e) {
       this.pendingError = null;
@@ -330,11 +333,23 @@ export class WebGPUBackend implements Backend {
         let offset = 0;
         return reads.map((r) => all.subarray(offset, (offset += r.length)));
       },
-      (e: Error) => {
+      async (e: Error) => {
+        await this.settleLoss();
         this.checkHealthy('replay');
         throw new Error(`replay: mapping the readback failed: ${e.message}`);
       },
     );
+  }
+
+  /**
+   * A failed map is often the first sign of a lost device, before `device.lost` has
+   * resolved: give it a moment, so the error says the device was lost instead of only
+   * that a mapping failed.
+   */
+  private async settleLoss(): Promise<void> {
+    if (this.lost) return;
+    const info = await Promise.race([this.device.lost, new Promise<null>((r) => setTimeout(() => r(null), 100))]);
+    if (info) this.lost = info;
   }
 
   private openEncoder(): GPUCommandEncoder {
@@ -428,6 +443,7 @@ export class WebGPUBackend implements Backend {
     try {
       await staging.mapAsync(GPUMapMode.READ, 0, bytes);
     } catch (e) {
+      await this.settleLoss();
       this.checkHealthy('read');
       throw new Error(`read: mapping the readback buffer failed: ${(e as Error).message}`);
     }
@@ -444,6 +460,14 @@ export class WebGPUBackend implements Backend {
     this.pool.trim();
     this.device.destroy();
   }
+}
+
+/** What a lost device means for the caller, and what to do. */
+function describeLoss(info: GPUDeviceLostInfo): string {
+  return (
+    `the WebGPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}). Everything on it (weights, optimizer state, compiled steps) is gone: ` +
+    'create a new backend (createWebGPUBackend()), build the model on it and load the last checkpoint (npm run train -- --resume DIR continues a command-line run)'
+  );
 }
 
 /** Creates the WebGPU backend (see `WebGPUBackend.create`). */

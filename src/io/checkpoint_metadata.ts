@@ -1,0 +1,78 @@
+// The string fields of a checkpoint's safetensors header, written and checked with the
+// same care as its tensors: a field that does not parse exactly (optimizer_steps "abc",
+// "-5", "1.5" or "1e3") is refused with the file and the field named, before anything
+// is loaded. A loaded "-5" once made every weight of conv1 NaN one step later.
+import type { TrainingProgress } from '../nn/training_progress';
+
+export const CHECKPOINT_FORMAT = 'webgpu-cnn checkpoint 1';
+
+const OPTIMIZERS = ['sgd', 'adam', 'adamw'];
+
+/** What the metadata says, parsed. */
+export interface CheckpointInfo {
+  optimizer: string | null;
+  optimizerSteps: number | null;
+  progress: TrainingProgress | null;
+}
+
+const PROGRESS_FIELDS = {
+  epoch: 'epoch',
+  batch: 'epoch_step',
+  lossSum: 'epoch_loss_sum',
+  correct: 'epoch_correct',
+  seen: 'epoch_seen',
+  nonFinite: 'epoch_non_finite_steps',
+  seconds: 'epoch_seconds',
+} as const satisfies Record<keyof TrainingProgress, string>;
+
+/** Adds a trainer's progress to a header's fields (numbers as strings that read back exactly). */
+export function writeProgress(metadata: Record<string, string>, p: TrainingProgress): void {
+  for (const [key, field] of Object.entries(PROGRESS_FIELDS)) metadata[field] = String(p[key as keyof TrainingProgress]);
+}
+
+/** A count: decimal digits only, no sign, no exponent, no leading zeros, within 2^53. */
+function count(file: string, field: string, value: string): number {
+  if (!/^(0|[1-9][0-9]*)$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new Error(`${file}: metadata field '${field}' must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+/** A finite non-negative decimal number (a sum of losses, seconds). */
+function amount(file: string, field: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !/^[0-9.e+-]+$/i.test(value) || !Number.isFinite(n) || n < 0) {
+    throw new Error(`${file}: metadata field '${field}' must be a finite non-negative number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** Checks every field this engine reads; unknown fields (a run's configuration, say) are left to their readers. */
+export function readCheckpointMetadata(metadata: Record<string, string>, file: string): CheckpointInfo {
+  const format = metadata.format;
+  if (format !== undefined && format !== CHECKPOINT_FORMAT) throw new Error(`${file}: metadata field 'format' is ${JSON.stringify(format)}; this engine reads ${JSON.stringify(CHECKPOINT_FORMAT)}`);
+  const optimizer = metadata.optimizer ?? null;
+  if (optimizer !== null && !OPTIMIZERS.includes(optimizer)) throw new Error(`${file}: metadata field 'optimizer' must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(optimizer)}`);
+  const optimizerSteps = metadata.optimizer_steps === undefined ? null : count(file, 'optimizer_steps', metadata.optimizer_steps);
+  const present = Object.values(PROGRESS_FIELDS).filter((f) => metadata[f] !== undefined);
+  let progress: TrainingProgress | null = null;
+  if (present.length > 0) {
+    const absent = Object.values(PROGRESS_FIELDS).filter((f) => metadata[f] === undefined);
+    if (absent.length > 0) throw new Error(`${file}: the training progress is incomplete: metadata field(s) ${absent.map((f) => `'${f}'`).join(', ')} missing`);
+    const f = PROGRESS_FIELDS;
+    progress = {
+      epoch: count(file, f.epoch, metadata[f.epoch]),
+      batch: count(file, f.batch, metadata[f.batch]),
+      lossSum: amount(file, f.lossSum, metadata[f.lossSum]),
+      correct: count(file, f.correct, metadata[f.correct]),
+      seen: count(file, f.seen, metadata[f.seen]),
+      nonFinite: count(file, f.nonFinite, metadata[f.nonFinite]),
+      seconds: amount(file, f.seconds, metadata[f.seconds]),
+    };
+    if (progress.correct > progress.seen) throw new Error(`${file}: metadata says ${progress.correct} correct of ${progress.seen} examples seen this epoch`);
+    if (progress.nonFinite > progress.batch) throw new Error(`${file}: metadata says ${progress.nonFinite} non-finite steps of ${progress.batch} run this epoch`);
+    if (progress.batch === 0 && (progress.seen > 0 || progress.lossSum > 0)) throw new Error(`${file}: metadata says no step of the epoch has run, yet ${progress.seen} examples were seen`);
+    if (optimizerSteps !== null && optimizerSteps < progress.batch) throw new Error(`${file}: metadata says ${progress.batch} steps into the epoch but only ${optimizerSteps} optimizer steps in all`);
+  }
+  return { optimizer, optimizerSteps, progress };
+}

@@ -1,0 +1,67 @@
+import type { EpochReport } from './trainer';
+
+/**
+ * Where a trainer stands in its data: epochs completed, steps run in the current epoch,
+ * and that epoch's running sums, so that a run resumed mid-epoch (from a checkpoint)
+ * continues the same data order and reports the epoch as the uninterrupted run would.
+ */
+export interface TrainingProgress {
+  /** Epochs completed. */
+  epoch: number;
+  /** Steps run in the current (not yet completed) epoch. */
+  batch: number;
+  /** Sum of the finite step losses of the current epoch so far. */
+  lossSum: number;
+  /** Correct training predictions of the current epoch so far. */
+  correct: number;
+  /** Training examples of the current epoch so far. */
+  seen: number;
+  /** Steps of the current epoch whose loss was not finite (fit with onNonFinite: 'continue'). */
+  nonFinite: number;
+  /** Seconds the current epoch has trained so far. */
+  seconds: number;
+}
+
+export const startOfTraining = (): TrainingProgress => ({ epoch: 0, batch: 0, lossSum: 0, correct: 0, seen: 0, nonFinite: 0, seconds: 0 });
+
+/** The seed of epoch `epoch`'s data order: a function of (seed, epoch) alone, so a resumed run sees the same order. */
+export const epochOrderSeed = (seed: number, epoch: number) => (seed * 1000003 + epoch) >>> 0;
+
+/**
+ * fit stopped because a step's loss was NaN or infinite (the default `onNonFinite:
+ * 'stop'`). The model's weights, running statistics and optimizer state were put back to
+ * the last point whose losses were all finite (`restoredTo`), unless fit ran with
+ * `keepLastGood: false`.
+ */
+export class DivergenceError extends Error {
+  override readonly name = 'DivergenceError';
+  constructor(
+    message: string,
+    /** The 0-based optimizer step whose loss was not finite. */
+    readonly step: number,
+    /** 1-based epoch and batch of that step. */
+    readonly epoch: number,
+    readonly batch: number,
+    readonly learningRate: number,
+    readonly loss: number,
+    /** Where the weights were put back to, or null when nothing was restored. */
+    readonly restoredTo: TrainingProgress | null,
+    /** Reports of the epochs that completed in this fit before it stopped. */
+    readonly reports: EpochReport[],
+  ) {
+    super(message);
+  }
+}
+
+/** Raised inside fit's loop when a loss is not finite; fit turns it into a DivergenceError after restoring. */
+export class NonFiniteLoss extends Error {
+  constructor(
+    readonly step: number,
+    readonly epoch: number,
+    readonly batch: number,
+    readonly learningRate: number,
+    readonly loss: number,
+  ) {
+    super(`loss ${loss} at step ${step}`);
+  }
+}
