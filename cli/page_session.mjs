@@ -32,12 +32,23 @@ export async function openPageSession(root, { extraArgs = [] } = {}) {
   const tuneFile = join(root, '.cache', 'autotune.json');
   await page.exposeFunction('autotuneLoad', () => (existsSync(tuneFile) ? JSON.parse(readFileSync(tuneFile, 'utf8')) : {}));
   await page.exposeFunction('autotuneSave', (choices) => writeFileAtomic(tuneFile, `${JSON.stringify(choices, null, 2)}\n`));
+  let closing = null;
+  const close = () => (closing ??= Promise.allSettled([browser.close(), server.close()]).then(() => undefined));
+  // Ctrl-C, a kill or a closed terminal: close the browser and the server before exiting,
+  // so no Vite server is left holding a port and no Chromium runs on.
+  const onSignal = (signal) => {
+    console.error(`\n${signal}: closing the browser and the server`);
+    void close().then(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15)));
+  };
+  for (const signal of SIGNALS) process.once(signal, onSignal);
   return {
     page,
     url: (path) => `http://localhost:${port}${path}`,
     async close() {
-      await browser.close();
-      await server.close();
+      for (const signal of SIGNALS) process.off(signal, onSignal);
+      await close();
     },
   };
 }
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];

@@ -57,14 +57,14 @@ function filterImages(filters) {
 
 /** The report HTML for a run's metrics and first-layer filters. */
 export function renderReport(metrics, filters) {
-  const pct = (v) => `${(v * 100).toFixed(2)}%`;
+  const pct = (v) => (v === null || v === undefined ? 'none (no epoch finished)' : `${(v * 100).toFixed(2)}%`);
   const rows = [
     ['model', `${metrics.model} (${metrics.params.toLocaleString('en-US')} parameters)`],
     ['dataset', `${metrics.dataset}: ${metrics.trainExamples} train, ${metrics.testExamples} test`],
     ['backend', `${metrics.backend} — ${metrics.adapter.vendor} ${metrics.adapter.architecture}`],
     ['optimizer', `${metrics.config.optimizer}, lr ${metrics.config.lr} (${metrics.config.schedule ?? 'constant'}), batch ${metrics.config.batch}, ${metrics.config.epochs} epochs${metrics.config.augment ? ', augmented' : ''}`],
     ['test accuracy', pct(metrics.testAccuracy)],
-    ['throughput', `${metrics.imagesPerSecond.toFixed(1)} images/s training; ${metrics.dispatchesPerStep} dispatches and ${metrics.submitsPerStep} submit per step`],
+    ['throughput', `${metrics.imagesPerSecond === null ? '-' : metrics.imagesPerSecond.toFixed(1)} images/s training; ${metrics.dispatchesPerStep} dispatches and ${metrics.submitsPerStep} submit per step`],
     ['time', `${metrics.totalSeconds.toFixed(1)} s`],
   ];
   return `<!doctype html>
@@ -74,15 +74,17 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #222; max-widt
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; } td, th { border: 1px solid #ccc; padding: 0.25rem 0.5rem; }
 .confusion td { text-align: right; min-width: 2.5rem; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
 .filters svg { margin: 0 6px 6px 0; border: 1px solid #999; }
+.diverged { background: #fde8e8; border: 1px solid #c33; padding: 0.5rem 0.75rem; }
 </style></head><body>
 <h1>Training report</h1>
+${metrics.diverged ? `<p class="diverged"><strong>Training diverged and stopped.</strong> ${esc(metrics.diverged.message)}</p>` : ''}
 <table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 <div class="charts">
 ${chart('loss', [{ name: 'train', values: metrics.loss, color: '#1f5fbf' }, { name: 'test', values: metrics.testLossPerEpoch, color: '#d9480f' }])}
 ${chart('accuracy', [{ name: 'train', values: metrics.trainAccuracy, color: '#1f5fbf' }, { name: 'test', values: metrics.testAccuracyPerEpoch, color: '#d9480f' }])}
 </div>
 <h2>Confusion matrix (test set)</h2>
-${confusion(metrics.confusionMatrix, metrics.classes)}
+${metrics.confusionMatrix ? confusion(metrics.confusionMatrix, metrics.classes) : '<p>No test-set evaluation.</p>'}
 <h2>First-layer filters</h2>
 ${filterImages(filters)}
 </body></html>

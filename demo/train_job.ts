@@ -1,11 +1,20 @@
 import { runTrainJob, type TrainJobConfig, type TrainJobProgress } from '../src/app/train_job';
 
+/** What `npm run train` asks besides the configuration. */
+interface JobOptions {
+  /** checkpoint.safetensors of the run to continue, base64. */
+  resumeBase64?: string;
+  checkpointEvery?: number;
+}
+
 declare global {
   interface Window {
-    /** Called by `npm run train` (scripts/train.mjs); resolves with metrics and base64 weights. */
-    runTraining?: (config: TrainJobConfig) => Promise<{ metrics: Record<string, unknown>; weightsBase64: string; filters: unknown }>;
+    /** Called by `npm run train` (scripts/train.mjs); resolves with metrics and base64 weights (null when training diverged). */
+    runTraining?: (config: TrainJobConfig, options?: JobOptions) => Promise<{ metrics: Record<string, unknown>; weightsBase64: string | null; filters: unknown }>;
     /** Exposed by the command line to stream progress to the terminal. */
     reportProgress?: (p: TrainJobProgress) => Promise<void>;
+    /** Exposed by the command line: writes a checkpoint (base64) and the metrics so far into the run's folder. */
+    saveRunCheckpoint?: (checkpointBase64: string, metrics: Record<string, unknown>) => Promise<void>;
   }
 }
 
@@ -17,11 +26,22 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-window.runTraining = async (config) => {
-  const result = await runTrainJob(config, async (p) => {
-    if (p.kind === 'epoch') status.textContent = `epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, test accuracy ${p.testAccuracy?.toFixed(4)}`;
-    await window.reportProgress?.(p);
-  });
-  status.textContent = `done: test accuracy ${(result.metrics.testAccuracy as number).toFixed(4)}`;
-  return { metrics: result.metrics, weightsBase64: toBase64(result.weights), filters: result.filters };
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+window.runTraining = async (config, options = {}) => {
+  const result = await runTrainJob(
+    config,
+    async (p) => {
+      if (p.kind === 'epoch') status.textContent = `epoch ${p.epoch}: loss ${p.loss.toFixed(4)}, test accuracy ${p.testAccuracy?.toFixed(4)}`;
+      await window.reportProgress?.(p);
+    },
+    '/datasets',
+    {
+      resume: options.resumeBase64 ? fromBase64(options.resumeBase64) : undefined,
+      checkpointEvery: options.checkpointEvery,
+      onCheckpoint: window.saveRunCheckpoint ? (bytes, metrics) => window.saveRunCheckpoint!(toBase64(bytes), metrics) : undefined,
+    },
+  );
+  status.textContent = result.weights ? `done: test accuracy ${(result.metrics.testAccuracy as number).toFixed(4)}` : 'stopped: training diverged';
+  return { metrics: result.metrics, weightsBase64: result.weights ? toBase64(result.weights) : null, filters: result.filters };
 };

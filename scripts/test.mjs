@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../cli/free_port.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const setup = spawnSync(process.execPath, [join(root, 'scripts/setup.mjs')], { cwd: root, stdio: 'inherit' });
@@ -41,7 +42,9 @@ let e2eStatus = 0;
 if (process.argv.length <= 2) {
   const e2eReport = join(root, 'test-results', 'e2e.json');
   rmSync(e2eReport, { force: true });
-  const e2e = spawnSync(join(root, 'node_modules', '.bin', 'playwright'), ['test'], { cwd: root, stdio: 'inherit' });
+  // A free port for the demo's server, so one that an interrupted run left on 5179 does not fail this run.
+  const port = await freePort(Number(process.env.E2E_PORT ?? 5179));
+  const e2e = spawnSync(join(root, 'node_modules', '.bin', 'playwright'), ['test'], { cwd: root, stdio: 'inherit', env: { ...process.env, E2E_PORT: String(port) } });
   e2eStatus = e2e.status ?? 1;
   if (existsSync(e2eReport)) {
     const s = JSON.parse(readFileSync(e2eReport, 'utf8')).stats;

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // `npm run train -- [--model conv-bn] [--dataset fashion-mnist] [--epochs 3] [--batch 64]
-//   [--optimizer adam] [--lr 2e-3] [--schedule constant|cosine|step|exponential]
-//   [--augment [full|flip]] [--limit N] [--backend webgpu|cpu] [--seed S] [--json FILE] [--out DIR]`
+//   [--optimizer adam] [--lr 2e-3] [--schedule constant|cosine|step|exponential] [--warmup STEPS]
+//   [--augment [full|flip]] [--limit N] [--test-limit N] [--backend webgpu|cpu] [--seed S]
+//   [--autotune on|off] [--checkpoint-every STEPS] [--json FILE] [--out DIR]`
+// `npm run train -- --resume DIR [--epochs N] [--checkpoint-every STEPS] [--json FILE]`
 //
-// Sets up what is missing, serves the engine with Vite, trains in headless Chromium
-// (WebGPU) on the real dataset from /usr/share/datasets, shows a progress bar, and
-// writes to --out: weights.safetensors, metrics.json and report.html (atomically).
+// Sets up what is missing, checks that --out is writable, serves the engine with Vite,
+// trains in headless Chromium (WebGPU) on the real dataset from /usr/share/datasets with
+// a progress bar, and writes to --out (each file atomically): checkpoint.safetensors and
+// metrics.json after every epoch (and every --checkpoint-every steps), then
+// weights.safetensors, metrics.json and report.html. --resume DIR continues a stopped or
+// killed run from its checkpoint, with the same data order: the result is the run's.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,18 +18,22 @@ import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { ProgressBar } from '../cli/progress.mjs';
 import { renderReport } from '../cli/report.mjs';
 import { openPageSession } from '../cli/page_session.mjs';
+import { prepareRunFolder, readSafetensorsMetadata } from '../cli/run_folder.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const defaults = { model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, out: 'runs/latest' };
-const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'seed', 'warmup']);
-const choices = { optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'] };
+const defaults = { model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, autotune: 'on' };
+const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'test-limit', 'seed', 'warmup', 'checkpoint-every']);
+const paths = new Set(['json', 'out', 'resume']);
+const choices = { optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'], autotune: ['on', 'off'] };
+/** What may accompany --resume: the run's configuration comes from its checkpoint. */
+const withResume = new Set(['resume', 'epochs', 'checkpoint-every', 'json', 'out']);
 
 function parseArgs(argv) {
-  const o = { ...defaults };
+  const o = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 8).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     }
     if (!arg.startsWith('--')) throw new Error(`train: unexpected argument '${arg}'`);
@@ -35,7 +44,7 @@ function parseArgs(argv) {
       else o.augment = 'full';
       continue;
     }
-    if (!(key in defaults) && !numeric.has(key) && key !== 'json') throw new Error(`train: unknown option --${key} (see --help)`);
+    if (!(key in defaults) && !numeric.has(key) && !paths.has(key)) throw new Error(`train: unknown option --${key} (see --help)`);
     const value = argv[++i];
     if (value === undefined) throw new Error(`train: --${key} needs a value`);
     if (numeric.has(key)) {
@@ -47,21 +56,51 @@ function parseArgs(argv) {
       o[key] = value;
     }
   }
+  if (o.resume) {
+    const extra = Object.keys(o).filter((k) => !withResume.has(k));
+    if (extra.length > 0) throw new Error(`train: --resume takes the run's configuration from its checkpoint; it cannot be given with ${extra.map((k) => `--${k}`).join(', ')} (only --epochs, --checkpoint-every, --json and --out)`);
+  }
   return o;
 }
 
+/** The job's configuration: from the options, or from the checkpoint of the run being resumed. */
+function jobOf(o) {
+  if (!o.resume) {
+    const c = { ...defaults, ...o };
+    const config = {
+      model: c.model, dataset: c.dataset, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer, lr: c.lr, schedule: c.schedule, warmupSteps: c.warmup,
+      augment: c.augment, limit: c.limit, testLimit: c['test-limit'], backend: c.backend, seed: c.seed, autotune: c.autotune === 'on',
+    };
+    return { config, out: resolve(o.out ?? 'runs/latest'), resumeBase64: undefined };
+  }
+  const dir = resolve(o.resume);
+  const file = join(dir, 'checkpoint.safetensors');
+  let metadata;
+  try {
+    metadata = readSafetensorsMetadata(file);
+  } catch (e) {
+    throw new Error(`train: --resume ${o.resume}: ${e.message} (a run writes checkpoint.safetensors into its --out folder after every epoch)`);
+  }
+  if (!metadata.run_config) throw new Error(`train: --resume ${o.resume}: ${file} is not a checkpoint of npm run train (no run_config)`);
+  const config = JSON.parse(metadata.run_config);
+  if (o.epochs) config.epochs = o.epochs;
+  return { config, out: resolve(o.out ?? dir), resumeBase64: readFileSync(file).toString('base64'), at: metadata };
+}
+
 let options;
+let job;
 try {
   options = parseArgs(process.argv.slice(2));
+  job = jobOf(options);
+  // Before anything is trained: a run that cannot be written is refused now, not after hours.
+  const removed = prepareRunFolder(job.out);
+  if (removed.length > 0) console.error(`removed ${removed.length} temporary file(s) a killed run left in ${job.out}`);
 } catch (e) {
   console.error(e.message);
   process.exit(2);
 }
 
-const config = {
-  model: options.model, dataset: options.dataset, epochs: options.epochs, batch: options.batch, optimizer: options.optimizer, lr: options.lr,
-  schedule: options.schedule, warmupSteps: options.warmup, augment: options.augment, limit: options.limit, backend: options.backend, seed: options.seed,
-};
+const { config, out } = job;
 const bar = new ProgressBar();
 const session = await openPageSession(root);
 let exitCode = 0;
@@ -69,23 +108,40 @@ try {
   const { page } = session;
   page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
   await page.exposeFunction('reportProgress', (p) => {
+    if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
     if (p.kind === 'start') bar.log(`training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.dataset}: ${p.trainExamples} train / ${p.testExamples} test examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})`);
     if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
     if (p.kind === 'epoch') bar.log(`epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`);
   });
+  // Each checkpoint first, then the metrics that name it (epochsDone): a kill between
+  // the two leaves the newer checkpoint, which --resume reads, beside older metrics.
+  await page.exposeFunction('saveRunCheckpoint', (checkpointBase64, metrics) => {
+    writeFileAtomic(join(out, 'checkpoint.safetensors'), Buffer.from(checkpointBase64, 'base64'));
+    writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+  });
   await page.goto(session.url('/demo/train_job.html'));
   await page.waitForFunction(() => typeof window.runTraining === 'function');
-  const result = await page.evaluate((c) => window.runTraining(c), config);
+  const result = await page.evaluate(([c, o]) => window.runTraining(c, o), [config, { resumeBase64: job.resumeBase64, checkpointEvery: options['checkpoint-every'] }]);
   const m = result.metrics;
-  const out = resolve(options.out);
-  writeFileAtomic(join(out, 'weights.safetensors'), Buffer.from(result.weightsBase64, 'base64'));
+  if (result.weightsBase64) writeFileAtomic(join(out, 'weights.safetensors'), Buffer.from(result.weightsBase64, 'base64'));
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(m, null, 2)}\n`);
   writeFileAtomic(join(out, 'report.html'), renderReport(m, result.filters));
   if (options.json) writeFileAtomic(resolve(options.json), `${JSON.stringify(m, null, 2)}\n`);
-  bar.log(`test accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images); ${m.imagesPerSecond.toFixed(1)} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`);
-  bar.log(`wrote ${join(out, 'weights.safetensors')}, metrics.json, report.html${options.json ? ` and ${options.json}` : ''}`);
+  if (m.diverged) {
+    bar.log(`train: ${m.diverged.message}`);
+    bar.log(
+      m.epochsDone > 0
+        ? `nothing was written over ${join(out, 'weights.safetensors')}; ${join(out, 'checkpoint.safetensors')} holds epoch ${m.epochsDone}, the last good checkpoint. metrics.json and report.html say what happened.`
+        : `no epoch finished, so no weights were written; metrics.json and report.html in ${out} say what happened.`,
+    );
+    exitCode = 1;
+  } else {
+    bar.log(`test accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images); ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`);
+    bar.log(`wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${options.json ? ` and ${options.json}` : ''}`);
+  }
 } catch (e) {
   bar.log(`train failed: ${e.message}`);
+  bar.log(`the last checkpoint, if an epoch finished, is in ${out}: npm run train -- --resume ${out} continues from it`);
   exitCode = 1;
 } finally {
   await session.close();

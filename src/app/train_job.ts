@@ -6,7 +6,9 @@ import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../data/fashion_mnist';
 import { saveCheckpoint } from '../io/checkpoint';
 import type { AugmentAttrs } from '../ops/augment';
 import { summary } from '../nn/summary';
-import { Trainer, type BatchReport, type EpochReport } from '../nn/trainer';
+import { Trainer, type BatchReport, type EpochReport, type EvalResult, type StepStats } from '../nn/trainer';
+import { DivergenceError } from '../nn/training_progress';
+import type { Model } from '../nn/model';
 import { MODELS } from '../nn/zoo';
 import type { OptimizerConfig } from '../nn/optimizers';
 
@@ -22,20 +24,38 @@ export interface TrainJobConfig {
   warmupSteps?: number;
   /** Augmentation on the GPU: the full set (TRAIN_AUGMENTATION), left-right mirroring only, or none. */
   augment: boolean | 'full' | 'flip';
-  /** Use only the first N training examples (the test set stays whole). */
+  /** Use only the first N training examples. */
   limit?: number;
+  /** Use only the first N test examples (default: all of them). */
+  testLimit?: number;
   backend: 'webgpu' | 'cpu';
   seed: number;
+  /** Time kernel variants and keep the fastest (default true); off, every kernel runs its first variant. */
+  autotune?: boolean;
 }
 
-export type TrainJobProgress = { kind: 'start'; [key: string]: unknown } | ({ kind: 'batch' } & BatchReport) | ({ kind: 'epoch' } & EpochReport);
+export type TrainJobProgress =
+  | { kind: 'start'; [key: string]: unknown }
+  | ({ kind: 'batch' } & BatchReport)
+  | ({ kind: 'epoch' } & EpochReport)
+  | { kind: 'resume'; epoch: number; batch: number; steps: number };
 
 export interface TrainJobResult {
   metrics: Record<string, unknown>;
-  /** Safetensors bytes of the trained weights. */
-  weights: Uint8Array;
+  /** Safetensors bytes of the trained weights; null when training diverged (the last checkpoint holds the last good ones). */
+  weights: Uint8Array | null;
   /** First convolution's filters [out, in, kh, kw] for the report. */
   filters: { shape: number[]; data: number[] } | null;
+}
+
+/** What a job does besides training: continue from a checkpoint, and write checkpoints as it goes. */
+export interface TrainJobHooks {
+  /** Bytes of a checkpoint this job wrote (checkpoint.safetensors) to continue from. */
+  resume?: Uint8Array;
+  /** Also checkpoint every this many steps (the job always checkpoints after every epoch). */
+  checkpointEvery?: number;
+  /** Receives each checkpoint (weights, optimizer state, progress, the run so far) and the metrics so far. */
+  onCheckpoint?(bytes: Uint8Array, metrics: Record<string, unknown>): void | Promise<void>;
 }
 
 /** Augmentations used by --augment: mirror, small shifts and turns, light contrast jitter. */
@@ -64,19 +84,50 @@ export function optimizerConfig(c: Pick<TrainJobConfig, 'optimizer' | 'lr' | 'sc
   }
 }
 
+/** The checkpoint fields a job adds: its configuration and the epochs done, so a resume can finish the run. */
+const RUN_CONFIG = 'run_config';
+const RUN_EPOCHS = 'run_epochs';
+
+/** The configuration and epoch reports a job checkpoint holds, checked. */
+export function runOfCheckpoint(metadata: Record<string, string>, file: string): { config: TrainJobConfig; epochs: EpochReport[] } {
+  const parse = (field: string) => {
+    const text = metadata[field];
+    if (text === undefined) throw new Error(`${file}: not a checkpoint of npm run train (metadata field '${field}' missing)`);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new Error(`${file}: metadata field '${field}' is not JSON (${(e as Error).message})`);
+    }
+  };
+  const config = parse(RUN_CONFIG) as TrainJobConfig;
+  if (typeof config !== 'object' || config === null || typeof config.model !== 'string' || !(config.epochs > 0) || !(config.batch > 0)) {
+    throw new Error(`${file}: metadata field '${RUN_CONFIG}' does not describe a run (model, epochs, batch)`);
+  }
+  const epochs = parse(RUN_EPOCHS) as EpochReport[];
+  if (!Array.isArray(epochs) || epochs.some((e) => typeof e !== 'object' || e === null || !Number.isInteger(e.epoch))) {
+    throw new Error(`${file}: metadata field '${RUN_EPOCHS}' must be a list of epoch reports`);
+  }
+  return { config, epochs };
+}
+
 /**
- * Loads the dataset, trains, evaluates on the whole test set and returns metrics,
- * weights and first-layer filters. Progress goes to `report` (batches throttled).
+ * Loads the dataset, trains, evaluates on the test set after every epoch and returns
+ * metrics, weights and first-layer filters. Progress goes to `report` (batches
+ * throttled). With hooks it resumes from a checkpoint and checkpoints after every epoch
+ * (and every `checkpointEvery` steps). A diverged run resolves with the divergence in
+ * its metrics and no weights (its last checkpoint holds the last good ones).
  */
-export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgress) => void | Promise<void>, datasetsUrl = '/datasets'): Promise<TrainJobResult> {
+export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgress) => void | Promise<void>, datasetsUrl = '/datasets', hooks: TrainJobHooks = {}): Promise<TrainJobResult> {
   const makeModel = MODELS[c.model];
   if (!makeModel) throw new Error(`train: unknown model '${c.model}' (models: ${Object.keys(MODELS).join(', ')})`);
-  const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await createWebGPUBackend();
-  const adapter = backend.name === 'webgpu' ? (backend as WebGPUBackend).adapterInfo : null;
   const folder = c.dataset === 'mnist' ? 'mnist' : 'fashion-mnist';
   let train: Dataset = await fetchIdxSplit(`${datasetsUrl}/${folder}`, 'train');
-  const test = await fetchIdxSplit(`${datasetsUrl}/${folder}`, 'test');
+  let test = await fetchIdxSplit(`${datasetsUrl}/${folder}`, 'test');
   if (c.limit) train = take(train, c.limit);
+  if (c.testLimit) test = take(test, c.testLimit);
+  if (train.count < c.batch) throw new Error(`train: ${train.count} training examples are fewer than one batch of ${c.batch}; lower --batch or raise --limit`);
+  const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await createWebGPUBackend({ autotune: c.autotune ?? true });
+  const adapter = backend.name === 'webgpu' ? (backend as WebGPUBackend).adapterInfo : null;
   // Normalise both splits with the training split's statistics.
   const { mean, std } = meanStd(train.images);
   normalize(train.images, mean, std);
@@ -84,58 +135,114 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   const model = makeModel(train.shape, train.classes).build(backend, { seed: c.seed });
   const stepsPerEpoch = Math.floor(train.count / c.batch);
   const trainer = new Trainer(model, { optimizer: optimizerConfig(c, stepsPerEpoch), batchSize: c.batch, seed: c.seed, augment: c.augment ? { ...(c.augment === 'flip' ? FLIP_AUGMENTATION : TRAIN_AUGMENTATION), pivot: (0 - mean) / std } : undefined });
+  const epochs: EpochReport[] = [];
+  if (hooks.resume) {
+    const metadata = trainer.loadCheckpoint(hooks.resume, 'checkpoint.safetensors');
+    epochs.push(...runOfCheckpoint(metadata, 'checkpoint.safetensors').epochs);
+    const p = trainer.progress;
+    await report({ kind: 'resume', epoch: p.epoch, batch: p.batch, steps: trainer.optimizer.steps });
+  }
   const info = summary(model);
   await report({ kind: 'start', model: model.name, params: info.totalParams, trainExamples: train.count, testExamples: test.count, stepsPerEpoch, adapter: adapter ? `${adapter.vendor} ${adapter.architecture}` : 'cpu' });
   const started = performance.now();
   let lastBatch = 0;
-  const epochs = await trainer.fit(train, {
-    epochs: c.epochs,
-    validation: test,
-    onBatch: async (b) => {
-      const now = performance.now();
-      if (now - lastBatch > 250 || b.batch === b.batches) {
-        lastBatch = now;
-        await report({ kind: 'batch', ...b });
-      }
-    },
-    onEpoch: (e) => report({ kind: 'epoch', ...e }),
-  });
-  const final = await trainer.evaluate(test);
-  const stats = trainer.stepStats();
+  let lastEval: EvalResult | null = null;
+  let diverged: DivergenceError | null = null;
+  const metricsNow = () => jobMetrics(c, { model, backend, adapter, info, train, test, mean, std, epochs, stats: trainer.stepStats(), lastEval, started, diverged, stepsPerEpoch });
+  const remaining = c.epochs - trainer.progress.epoch;
+  if (remaining > 0) {
+    try {
+      await trainer.fit(train, {
+        epochs: remaining,
+        checkpointEvery: hooks.checkpointEvery,
+        onBatch: async (b) => {
+          const now = performance.now();
+          if (now - lastBatch > 250 || b.batch === b.batches) {
+            lastBatch = now;
+            await report({ kind: 'batch', ...b });
+          }
+        },
+        onEpoch: async (e) => {
+          lastEval = await trainer.evaluate(test);
+          e.testLoss = lastEval.loss;
+          e.testAccuracy = lastEval.accuracy;
+          epochs.push(e);
+          await report({ kind: 'epoch', ...e });
+        },
+        onCheckpoint: async () => {
+          if (!hooks.onCheckpoint) return;
+          const bytes = await trainer.saveCheckpoint({ [RUN_CONFIG]: JSON.stringify(c), [RUN_EPOCHS]: JSON.stringify(epochs) });
+          await hooks.onCheckpoint(bytes, metricsNow());
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      diverged = e;
+    }
+  }
+  lastEval ??= await trainer.evaluate(test);
   const firstConv = model.params().find((p) => p.layer.kind === 'conv2d' && p.spec.name === 'weight');
   const filters = firstConv ? { shape: [...firstConv.tensor.shape], data: [...(await firstConv.tensor.read())] } : null;
-  const weights = await saveCheckpoint(model);
-  const trainSeconds = epochs.reduce((s, e) => s + e.seconds, 0);
-  const metrics = {
-    model: model.name,
-    dataset: c.dataset,
-    backend: backend.name,
-    adapter: adapter ? { vendor: adapter.vendor, architecture: adapter.architecture, description: adapter.description } : { vendor: 'cpu', architecture: 'reference' },
-    config: c,
-    params: info.totalParams,
-    trainExamples: train.count,
-    testExamples: test.count,
-    normalization: { mean, std },
-    testAccuracy: final.accuracy,
-    testLoss: final.loss,
-    loss: epochs.map((e) => e.loss),
-    trainAccuracy: epochs.map((e) => e.accuracy),
-    testLossPerEpoch: epochs.map((e) => e.testLoss),
-    testAccuracyPerEpoch: epochs.map((e) => e.testAccuracy),
-    imagesPerSecond: (stepsPerEpoch * c.batch * c.epochs) / trainSeconds,
-    epochSeconds: epochs.map((e) => e.seconds),
-    totalSeconds: (performance.now() - started) / 1000,
-    dispatchesPerStep: stats.dispatchesPerStep,
-    submitsPerStep: stats.submitsPerStep,
-    readbacksPerStep: stats.readbacksPerStep,
-    graphNodes: stats.nodes,
-    stepWorkingBytes: stats.workingBytes,
-    stepWorkingBytesWithoutReuse: stats.unsharedBytes,
-    peakGpuBytes: stats.peakBytes ?? null,
-    confusionMatrix: final.confusion,
-    classes: c.dataset === 'fashion-mnist' ? FASHION_MNIST_CLASSES : [...Array(10).keys()].map(String),
-  };
+  // The final weights name where training stood (epoch, step), like every checkpoint.
+  const weights = diverged ? null : await saveCheckpoint(model, undefined, { progress: trainer.progress });
+  const metrics = metricsNow();
   trainer.dispose();
   model.dispose();
   return { metrics, weights, filters };
+}
+
+interface JobState {
+  model: Model;
+  backend: Backend;
+  adapter: GPUAdapterInfo | null;
+  info: ReturnType<typeof summary>;
+  train: Dataset;
+  test: Dataset;
+  mean: number;
+  std: number;
+  epochs: EpochReport[];
+  stats: StepStats;
+  lastEval: EvalResult | null;
+  started: number;
+  diverged: DivergenceError | null;
+  stepsPerEpoch: number;
+}
+
+/** The run's metrics as metrics.json holds them, complete or so far (after the epochs in `epochs`). */
+function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
+  const trainSeconds = s.epochs.reduce((sum, e) => sum + e.seconds, 0);
+  const done = s.epochs.length;
+  const d = s.diverged;
+  return {
+    model: s.model.name,
+    dataset: c.dataset,
+    backend: s.backend.name,
+    adapter: s.adapter ? { vendor: s.adapter.vendor, architecture: s.adapter.architecture, description: s.adapter.description } : { vendor: 'cpu', architecture: 'reference' },
+    config: c,
+    complete: done === c.epochs && !d,
+    epochsDone: done,
+    diverged: d ? { step: d.step, epoch: d.epoch, batch: d.batch, learningRate: d.learningRate, loss: String(d.loss), restoredTo: d.restoredTo ? { epoch: d.restoredTo.epoch, step: d.restoredTo.batch } : null, message: d.message } : null,
+    params: s.info.totalParams,
+    trainExamples: s.train.count,
+    testExamples: s.test.count,
+    normalization: { mean: s.mean, std: s.std },
+    testAccuracy: s.lastEval?.accuracy ?? null,
+    testLoss: s.lastEval?.loss ?? null,
+    loss: s.epochs.map((e) => e.loss),
+    trainAccuracy: s.epochs.map((e) => e.accuracy),
+    testLossPerEpoch: s.epochs.map((e) => e.testLoss),
+    testAccuracyPerEpoch: s.epochs.map((e) => e.testAccuracy),
+    imagesPerSecond: trainSeconds > 0 ? (s.stepsPerEpoch * c.batch * done) / trainSeconds : null,
+    epochSeconds: s.epochs.map((e) => e.seconds),
+    totalSeconds: (performance.now() - s.started) / 1000,
+    dispatchesPerStep: s.stats.dispatchesPerStep,
+    submitsPerStep: s.stats.submitsPerStep,
+    readbacksPerStep: s.stats.readbacksPerStep,
+    graphNodes: s.stats.nodes,
+    stepWorkingBytes: s.stats.workingBytes,
+    stepWorkingBytesWithoutReuse: s.stats.unsharedBytes,
+    peakGpuBytes: s.stats.peakBytes ?? null,
+    confusionMatrix: s.lastEval?.confusion ?? null,
+    classes: c.dataset === 'fashion-mnist' ? FASHION_MNIST_CLASSES : [...Array(10).keys()].map(String),
+  };
 }

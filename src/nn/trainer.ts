@@ -254,6 +254,20 @@ export class Trainer {
     const endEpoch = this.position.epoch + options.epochs;
     const pending: PendingStep[] = [];
     let epochStart = 0;
+    /** Device work of callbacks and checkpoints this epoch, kept out of the per-step counters. */
+    let aside = { dispatches: 0, submits: 0, readbacks: 0 };
+    const outside = async (fn: () => void | Promise<void>) => {
+      const s0 = gpu?.stats();
+      try {
+        await fn();
+      } finally {
+        if (gpu && s0) {
+          gpu.flush(); // eager work of fn goes now, not with the next step
+          const s1 = gpu.stats();
+          aside = { dispatches: aside.dispatches + s1.dispatches - s0.dispatches, submits: aside.submits + s1.submits - s0.submits, readbacks: aside.readbacks + s1.readbacks - s0.readbacks };
+        }
+      }
+    };
 
     const settle = async () => {
       const p = pending.shift()!;
@@ -268,20 +282,22 @@ export class Trainer {
       at.seen += batch;
       const seconds = at.seconds + (performance.now() - epochStart) / 1000;
       const done = p.batch + 1;
-      await options.onBatch?.({
+      const report: BatchReport = {
         epoch: at.epoch + 1, batch: done, batches, loss: loss[0], accuracy: at.correct / at.seen,
         imagesPerSecond: at.seen / seconds, etaSeconds: (seconds / at.seen) * batch * (batches - done), learningRate: p.lr,
-      });
+      };
+      if (options.onBatch) await outside(() => options.onBatch!(report));
       if (!finite && stopOnNonFinite) throw new NonFiniteLoss(p.step, at.epoch + 1, done, p.lr, loss[0]);
     };
     const drain = async () => {
       while (pending.length > 0) await settle();
     };
     /** Where no step is in flight: copy the weights for divergence, then let the caller checkpoint them. */
-    const checkpoint = async () => {
-      lastGood?.take(this.position);
-      await options.onCheckpoint?.(this.progress);
-    };
+    const checkpoint = () =>
+      outside(async () => {
+        lastGood?.take(this.position);
+        await options.onCheckpoint?.(this.progress);
+      });
 
     try {
       while (this.position.epoch < endEpoch) {
@@ -293,6 +309,7 @@ export class Trainer {
         if (reports.length === 0) lastGood?.take(this.position, true);
         gpu?.flush(); // copies go in their own submit, not counted as the steps'
         const before = gpu?.stats();
+        aside = { dispatches: 0, submits: 0, readbacks: 0 };
         const firstBatch = this.position.batch;
         epochStart = performance.now();
         for (let b = firstBatch; b < batches; b++) {
@@ -316,10 +333,9 @@ export class Trainer {
           if (pending.length > (this.options.inFlight ?? 2)) await settle();
           if (options.checkpointEvery && (b + 1) % options.checkpointEvery === 0 && b + 1 < batches) {
             await drain();
-            const now = performance.now();
-            this.position.seconds += (now - epochStart) / 1000;
-            epochStart = now;
+            this.position.seconds += (performance.now() - epochStart) / 1000;
             await checkpoint();
+            epochStart = performance.now(); // checkpoint time is not training time
           }
         }
         await drain();
@@ -330,9 +346,9 @@ export class Trainer {
           const ran = batches - firstBatch;
           this.measured = {
             ...planStats(step.program.stats),
-            dispatchesPerStep: (after.dispatches - before.dispatches) / ran,
-            submitsPerStep: (after.submits - before.submits) / ran,
-            readbacksPerStep: (after.readbacks - before.readbacks) / ran,
+            dispatchesPerStep: (after.dispatches - before.dispatches - aside.dispatches) / ran,
+            submitsPerStep: (after.submits - before.submits - aside.submits) / ran,
+            readbacksPerStep: (after.readbacks - before.readbacks - aside.readbacks) / ran,
             peakBytes: after.peakBytes,
           };
         }

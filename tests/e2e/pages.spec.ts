@@ -26,7 +26,7 @@ test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, ac
   await page.fill('#batch', '32');
   await page.fill('#epochs', '2');
   await page.click('#start');
-  await page.waitForFunction(() => window.trainDemo.losses.length >= 8, null, { timeout: 90_000 });
+  await page.waitForFunction(() => window.trainDemo.losses.length >= 8, null, { timeout: 240_000 });
   await page.click('#pause');
   await expect(page.locator('#resume')).toBeEnabled();
   const pausedAt = await page.evaluate(() => window.trainDemo.losses.length);
@@ -34,7 +34,7 @@ test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, ac
   // At most the steps already queued finish while paused.
   expect(await page.evaluate(() => window.trainDemo.losses.length)).toBeLessThanOrEqual(pausedAt + 3);
   await page.click('#resume');
-  await page.waitForFunction(() => window.trainDemo.state === 'done' || window.trainDemo.state === 'error', null, { timeout: 90_000 });
+  await page.waitForFunction(() => window.trainDemo.state === 'done' || window.trainDemo.state === 'error', null, { timeout: 240_000 });
   const state = await page.evaluate(() => window.trainDemo);
   expect(state.error).toBeNull();
   expect(state.epochsDone).toBe(2);

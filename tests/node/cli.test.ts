@@ -7,6 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../cli/atomic_write.mjs';
 // @ts-expect-error plain JavaScript module of the command line
 import { renderReport } from '../../cli/report.mjs';
+// @ts-expect-error plain JavaScript module of the command line
+import { prepareRunFolder } from '../../cli/run_folder.mjs';
+// @ts-expect-error plain JavaScript module of the command line
+import { freePort } from '../../cli/free_port.mjs';
+import { createServer } from 'node:net';
 
 describe('atomic writes', () => {
   it('replaces the file whole and leaves no temporary file', () => {
@@ -66,5 +71,57 @@ describe('npm run train arguments', () => {
     expect(r.stderr).toContain("train: --epochs must be a positive integer, got 'x'");
     expect(train('--optimizer', 'rmsprop').stderr).toContain("train: --optimizer must be one of sgd, momentum, nesterov, adam, adamw, got 'rmsprop'");
     expect(train('--colour', 'red').stderr).toContain('train: unknown option --colour');
+  });
+});
+
+describe('the run folder', () => {
+  it('--out under a regular file fails before anything trains (exit 2), naming the folder and why', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'out-'));
+    writeFileSync(join(dir, 'file'), 'x');
+    const r = spawnSync(process.execPath, ['scripts/train.mjs', '--model', 'lenet5', '--out', join(dir, 'file', 'run')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`train: cannot write the run to ${join(dir, 'file', 'run')}: a part of that path is a regular file, not a folder (nothing was trained; pick another --out)`);
+    expect(r.stderr).not.toContain('[setup]');
+  });
+
+  it('removes temporary files of writers that no longer run, keeps those of live ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'out-'));
+    const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(dir, `.weights.safetensors.${dead}.1700000000000.tmp`), 'partial');
+    writeFileSync(join(dir, `.metrics.json.${process.pid}.1700000000000.tmp`), 'being written');
+    writeFileSync(join(dir, 'metrics.json'), '{}');
+    expect(prepareRunFolder(dir)).toEqual([`.weights.safetensors.${dead}.1700000000000.tmp`]);
+    expect(readdirSync(dir).sort()).toEqual([`.metrics.json.${process.pid}.1700000000000.tmp`, 'metrics.json']);
+  });
+
+  it('--resume takes the configuration from the checkpoint: other options and missing checkpoints are refused (exit 2)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'out-'));
+    const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/train.mjs', ...args], { encoding: 'utf8' });
+    const other = run('--resume', dir, '--lr', '0.1');
+    expect(other.status).toBe(2);
+    expect(other.stderr).toContain("train: --resume takes the run's configuration from its checkpoint; it cannot be given with --lr");
+    const missing = run('--resume', dir);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`train: --resume ${dir}: ${join(dir, 'checkpoint.safetensors')}: no such file`);
+    writeFileSync(join(dir, 'checkpoint.safetensors'), 'not a checkpoint at all');
+    expect(run('--resume', dir).stderr).toContain('header length');
+  });
+});
+
+describe('the end-to-end tests\' port', () => {
+  it('is the preferred one when free, another free one when a leftover server holds it', async () => {
+    const preferred = await freePort(0);
+    expect(await freePort(preferred)).toBe(preferred);
+    const leftover = createServer().listen(preferred, 'localhost');
+    await new Promise((r) => leftover.once('listening', r));
+    try {
+      const other = await freePort(preferred);
+      expect(other).not.toBe(preferred);
+      const probe = createServer().listen(other, 'localhost');
+      await new Promise((r) => probe.once('listening', r));
+      probe.close();
+    } finally {
+      leftover.close();
+    }
   });
 });
