@@ -71,6 +71,7 @@ function jobOf(o) {
       model: c.model, dataset: c.dataset, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer, lr: c.lr, schedule: c.schedule, warmupSteps: c.warmup,
       augment: c.augment, limit: c.limit, testLimit: c['test-limit'], backend: c.backend, seed: c.seed, autotune: c.autotune === 'on',
     };
+    if (config.limit !== undefined && config.limit < config.batch) throw new Error(`train: --limit ${config.limit} is fewer examples than one batch of ${config.batch}; lower --batch or raise --limit`);
     return { config, out: resolve(o.out ?? 'runs/latest'), resumeBase64: undefined };
   }
   const dir = resolve(o.resume);

@@ -71,6 +71,7 @@ describe('npm run train arguments', () => {
     expect(r.stderr).toContain("train: --epochs must be a positive integer, got 'x'");
     expect(train('--optimizer', 'rmsprop').stderr).toContain("train: --optimizer must be one of sgd, momentum, nesterov, adam, adamw, got 'rmsprop'");
     expect(train('--colour', 'red').stderr).toContain('train: unknown option --colour');
+    expect(train('--limit', '10').stderr).toContain('train: --limit 10 is fewer examples than one batch of 64; lower --batch or raise --limit');
   });
 });
 
