@@ -26,6 +26,8 @@ export interface Backend {
    * absent means no limit. Decides whether optimizer updates can run two tensors at once.
    */
   readonly maxStorageBuffersPerKernel?: number;
+  /** The most bytes one tensor may hold on this backend (WebGPU's binding and buffer limits); absent means no limit. */
+  readonly maxBindingBytes?: number;
   /** Copies host data into new storage. */
   upload(data: Float32Array | Float64Array): Storage;
   /** Resolves with a copy of the storage's values once all work writing it has run. */

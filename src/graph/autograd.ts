@@ -40,6 +40,7 @@ export function gradients(trace: TraceBackend, loss: Tensor, wrt: readonly Tenso
       throw new Error(`autograd: op '${node.op}' (node ${node.index}, output ${formatShape(node.shape)}) has no gradient rule, but the loss depends on it through trainable weights`);
     }
     const inputs = node.inputs.map((id) => trace.handle(id));
+    trace.label = node.label === undefined ? undefined : `${node.label} (gradient)`;
     const inputGrads = def.grad(inputs, trace.handle(node.output, node.shape), dy, node.attrs);
     node.inputs.forEach((id, k) => {
       const g = inputGrads[k];
@@ -48,5 +49,6 @@ export function gradients(trace: TraceBackend, loss: Tensor, wrt: readonly Tenso
       grads.set(id, previous ? add(previous, g) : g);
     });
   }
+  trace.label = undefined;
   return wrt.map((w) => grads.get(trace.valueOf(w).id) ?? full(trace, w.shape, 0));
 }

@@ -33,6 +33,8 @@ export interface GraphNode {
   /** The value written: a new one, or input 0's for an in-place op (optimizer update, assign). */
   readonly output: number;
   readonly inPlace: boolean;
+  /** The model layer whose forward (or gradient) traced the node, for errors that name it. */
+  readonly label?: string;
 }
 
 /** A symbolic storage: which graph value a traced tensor holds. */
@@ -51,6 +53,8 @@ export class TraceBackend implements Backend {
   readonly values: GraphValue[] = [];
   readonly nodes: GraphNode[] = [];
   private readonly externals = new Map<Tensor, Tensor>();
+  /** Labels the nodes traced from now on (the layer being traced); set by Model.forwardAll and autograd. */
+  label: string | undefined;
   private readonly inputNames = new Set<string>();
 
   private addValue(v: Omit<GraphValue, 'id'>): TraceStorage {
@@ -111,11 +115,11 @@ export class TraceBackend implements Backend {
           throw new Error(`graph: ${op} writes input ${k} in place, which must be a persistent tensor (a weight or state), not a ${target.kind} of shape ${formatShape(target.shape)}`);
         }
       }
-      this.nodes.push({ index, op, inputs: ids, attrs, shape: outShape, output: ids[0], inPlace: true });
+      this.nodes.push({ index, op, inputs: ids, attrs, shape: outShape, output: ids[0], inPlace: true, label: this.label });
       return inputs[0].storage;
     }
     const storage = this.addValue({ kind: 'node', length: sizeOf(outShape), shape: outShape });
-    this.nodes.push({ index, op, inputs: ids, attrs, shape: outShape, output: storage.id, inPlace: false });
+    this.nodes.push({ index, op, inputs: ids, attrs, shape: outShape, output: storage.id, inPlace: false, label: this.label });
     return storage;
   }
 

@@ -1,5 +1,6 @@
 import { gradients } from '../graph/autograd';
-import { planGraph } from '../graph/plan';
+import { planGraph, type Plan } from '../graph/plan';
+import { checkPlanFits, planMemory, type PlanMemory } from '../graph/plan_memory';
 import { Program } from '../graph/program';
 import { TraceBackend } from '../graph/trace';
 import { argmax } from '../ops/argmax';
@@ -8,7 +9,7 @@ import { softmax, softmaxCrossEntropy } from '../ops/softmax';
 import type { Tensor } from '../tensor';
 import type { ForwardContext } from './layer';
 import type { Model } from './model';
-import type { Optimizer } from './optimizers';
+import { Optimizer } from './optimizers';
 
 /** A compiled graph and the ids of the values a run reads back. */
 export interface CompiledGraph {
@@ -32,6 +33,15 @@ export function externalsOf(model: Model, trace: TraceBackend): (t: Tensor) => T
  * statistics). Inputs: x, labels, step [1], hyper. On WebGPU it runs as one submit.
  */
 export function compileTrainStep(model: Model, optimizer: Optimizer, batch: number, augmentation?: Partial<AugmentAttrs>): CompiledGraph {
+  const { plan, ids } = planTrainStep(model, optimizer, batch, augmentation);
+  return { program: new Program(model.backend, plan), loss: ids[0], predictions: ids[1], batch };
+}
+
+/**
+ * The plan of one training step, traced and checked against the backend's tensor size
+ * limit but not compiled: nothing is allocated on the device (see trainStepMemory).
+ */
+export function planTrainStep(model: Model, optimizer: Optimizer, batch: number, augmentation?: Partial<AugmentAttrs>): { plan: Plan; ids: [number, number] } {
   const trace = new TraceBackend();
   const x = trace.input('x', [batch, ...model.input.shape]);
   const labels = trace.input('labels', [batch]);
@@ -48,8 +58,26 @@ export function compileTrainStep(model: Model, optimizer: Optimizer, batch: numb
   const traced = trainable.map((p) => use(p.tensor));
   const grads = gradients(trace, loss, traced);
   optimizer.updateAll(trainable.map((param, i) => ({ param, traced: traced[i], grad: grads[i] })), hyper, use, model.backend);
-  const ids = [trace.valueOf(loss).id, trace.valueOf(predictions).id];
-  return { program: new Program(model.backend, planGraph(trace, ids)), loss: ids[0], predictions: ids[1], batch };
+  const ids: [number, number] = [trace.valueOf(loss).id, trace.valueOf(predictions).id];
+  return { plan: checkedPlan(model, batch, planGraph(trace, ids)), ids };
+}
+
+/** Throws naming the layer when a value of the plan cannot be one buffer on the model's backend. */
+function checkedPlan(model: Model, batch: number, plan: Plan): Plan {
+  const limit = model.backend.maxBindingBytes;
+  if (limit !== undefined) checkPlanFits(plan, limit, model.name, batch);
+  return plan;
+}
+
+/**
+ * The planner's figures for one training step of `model` at `batch` (the model must be
+ * built; any backend, the CPU's included: nothing is compiled or allocated for the step):
+ * bytes of its intermediate values with liveness reuse and without, in WebGPU's size
+ * classes, and its largest value. Weights, optimizer state and kernel temporaries come
+ * on top.
+ */
+export function trainStepMemory(model: Model, batch: number, optimizer: Optimizer = new Optimizer({ kind: 'adam', lr: 1e-3 })): PlanMemory {
+  return planMemory(planTrainStep(model, optimizer, batch).plan);
 }
 
 /** Inference as one graph: logits, mean loss against labels, predictions and probabilities. */
@@ -60,5 +88,5 @@ export function compileEvalStep(model: Model, batch: number): CompiledGraph {
   const logits = model.forward({ training: false, use: externalsOf(model, trace) }, x);
   const loss = softmaxCrossEntropy(logits, labels);
   const ids = [loss, argmax(logits), softmax(logits)].map((t) => trace.valueOf(t).id);
-  return { program: new Program(model.backend, planGraph(trace, ids)), loss: ids[0], predictions: ids[1], probabilities: ids[2], batch };
+  return { program: new Program(model.backend, checkedPlan(model, batch, planGraph(trace, ids))), loss: ids[0], predictions: ids[1], probabilities: ids[2], batch };
 }

@@ -79,6 +79,15 @@ export abstract class Layer {
     return true;
   }
 
+  /**
+   * Whether inference's forward pass holds a new output for inputs of these shapes
+   * (summary's activation count): `storesOutput`, unless the layer passes its input
+   * through at these shapes.
+   */
+  storesOutputFor(_inputs: readonly Shape[], _output: Shape): boolean {
+    return this.storesOutput;
+  }
+
   /** How many inputs the layer takes (Add and Concat take several). */
   get arity(): number | 'many' {
     return 1;

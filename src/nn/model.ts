@@ -1,4 +1,5 @@
 import type { Backend } from '../backends/backend';
+import { TraceBackend } from '../graph/trace';
 import { Random } from '../random';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { tensor, type Tensor } from '../tensor';
@@ -184,9 +185,16 @@ export class Model {
       rec[p.spec.name] = ctx.use(p.tensor);
       byLayer.set(p.layer, rec);
     }
-    for (const node of this.nodes) {
-      const inputs = node.inputs.map((i) => values.get(i.id)!);
-      values.set(node.output.id, node.layer.forward(ctx, inputs, byLayer.get(node.layer) ?? {}));
+    // While tracing a graph, label its nodes with the layer, so errors can name it.
+    const trace = x.backend instanceof TraceBackend ? x.backend : null;
+    try {
+      for (const node of this.nodes) {
+        const inputs = node.inputs.map((i) => values.get(i.id)!);
+        if (trace) trace.label = node.layer.name;
+        values.set(node.output.id, node.layer.forward(ctx, inputs, byLayer.get(node.layer) ?? {}));
+      }
+    } finally {
+      if (trace) trace.label = undefined;
     }
     return values;
   }

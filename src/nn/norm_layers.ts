@@ -73,6 +73,11 @@ export class Dropout extends Layer {
   forward(ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
     return dropout(x, this.options.rate, { training: ctx.training, seed: this.seed, step: ctx.step });
   }
+
+  /** In inference (summary's count) dropout passes its input through. */
+  override storesOutputFor(): boolean {
+    return false;
+  }
 }
 
 /** Local response normalisation across channels (AlexNet). */

@@ -1,6 +1,7 @@
 import { avgpool2d, globalAvgPool, maxpool2d, type Pool2dOptions } from '../ops/pool2d';
-import { pair } from '../ops/conv2d';
+import { pair, resolvePadding } from '../ops/conv2d';
 import { reshape } from '../ops/reshape';
+import { concat, slice } from '../ops/concat';
 import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
@@ -8,7 +9,24 @@ import { checkOptionsObject, checkPadding, checkPositivePair } from './layer_opt
 
 export interface Pool2dLayerOptions extends Pool2dOptions {
   kernel: number | readonly [number, number];
+  /**
+   * Max pooling only: round the output size up, as PyTorch's ceil_mode (GoogLeNet's
+   * pools). The windows that overhang the bottom and right edge see the in-bounds part.
+   */
+  ceilMode?: boolean;
   name?: string;
+}
+
+/**
+ * The bottom or right padding that turns floor into ceil rounding of the output size,
+ * with PyTorch's rule that the last window must start inside the input or its leading
+ * padding.
+ */
+function ceilExtra(size: number, k: number, s: number, before: number, after: number): number {
+  const span = size + before + after - k;
+  let out = Math.ceil(span / s) + 1;
+  if ((out - 1) * s >= size + before) out--;
+  return Math.max(0, (out - 1) * s + k - (size + before + after));
 }
 
 /** Shared by both window poolings: options, and FLOPs of one compare or add per window tap. */
@@ -31,7 +49,13 @@ abstract class WindowPool extends Layer {
 export class MaxPool2d extends WindowPool {
   readonly kind = 'maxpool2d';
   forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
-    return maxpool2d(x, this.options.kernel, this.options);
+    if (!this.options.ceilMode) return maxpool2d(x, this.options.kernel, this.options);
+    const k = pair(this.options.kernel);
+    const s = pair(this.options.stride ?? k);
+    const [t, l, b, r] = resolvePadding(this.options.padding ?? 'valid', [x.shape[2], x.shape[3]], k, s);
+    // Padded positions never win a max window, so extra bottom/right padding is ceil rounding.
+    const padding = [t, l, b + ceilExtra(x.shape[2], k[0], s[0], t, b), r + ceilExtra(x.shape[3], k[1], s[1], l, r)] as const;
+    return maxpool2d(x, k, { ...this.options, stride: s, padding });
   }
 }
 
@@ -51,5 +75,45 @@ export class GlobalAvgPool extends Layer {
   }
   override flops([x]: readonly Shape[]): number {
     return sizeOf(x);
+  }
+}
+
+/**
+ * Average pooling to a fixed output size, as torchvision's AdaptiveAvgPool2d (AlexNet's
+ * 6x6, VGG's 7x7, GoogLeNet's auxiliary 4x4): the identity when the input already has
+ * that size, one average pool when the sizes divide, else PyTorch's uneven windows
+ * (output i averages rows floor(i*H/oh) to ceil((i+1)*H/oh)), one slice and pool each.
+ */
+export class AdaptiveAvgPool2d extends Layer {
+  readonly kind = 'adaptive_avg_pool2d';
+  readonly size: readonly [number, number];
+  constructor(size: number | readonly [number, number], name?: string) {
+    super(name);
+    checkPositivePair(name ?? 'adaptive_avg_pool2d', 'size', size);
+    this.size = pair(size);
+  }
+  forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
+    const [h, w] = [x.shape[2], x.shape[3]];
+    const [oh, ow] = this.size;
+    if (h === oh && w === ow) return x;
+    if (h % oh === 0 && w % ow === 0) return avgpool2d(x, [h / oh, w / ow]);
+    const window = (i: number, size: number, out: number) => [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)];
+    const rows = [...Array(oh).keys()].map((i) => {
+      const [h0, h1] = window(i, h, oh);
+      const band = slice(x, 2, h0, h1 - h0);
+      const cells = [...Array(ow).keys()].map((j) => {
+        const [w0, w1] = window(j, w, ow);
+        return avgpool2d(slice(band, 3, w0, w1 - w0), [h1 - h0, w1 - w0]);
+      });
+      return cells.length === 1 ? cells[0] : concat(cells, 3);
+    });
+    return rows.length === 1 ? rows[0] : concat(rows, 2);
+  }
+  /** At its output size it passes the input through: no new activation. */
+  override storesOutputFor([x]: readonly Shape[]): boolean {
+    return x[1] !== this.size[0] || x[2] !== this.size[1];
+  }
+  override flops([x]: readonly Shape[]): number {
+    return this.storesOutputFor([x]) ? sizeOf(x) : 0;
   }
 }

@@ -35,7 +35,7 @@ export function summary(model: Model): Summary {
     const inShapes = inputs.map((i) => i.shape);
     const params = done.has(layer) ? 0 : layer.params(inShapes).filter((p) => p.kind === 'weight').reduce((n, p) => n + sizeOf(p.shape), 0);
     done.add(layer);
-    rows.push({ name: layer.name, kind: layer.kind, outputShape: output.shape, params, activations: layer.storesOutput ? sizeOf(output.shape) : 0, flops: layer.flops(inShapes, output.shape) });
+    rows.push({ name: layer.name, kind: layer.kind, outputShape: output.shape, params, activations: layer.storesOutputFor(inShapes, output.shape) ? sizeOf(output.shape) : 0, flops: layer.flops(inShapes, output.shape) });
   }
   const totalParams = rows.reduce((n, r) => n + r.params, 0);
   const totalActivations = rows.reduce((n, r) => n + r.activations, 0);

@@ -6,6 +6,15 @@ import { Model, sequential } from './model';
 import { BatchNorm, Dropout, Lrn } from './norm_layers';
 import { AvgPool2d, GlobalAvgPool, MaxPool2d } from './pool_layers';
 import type { Shape } from '../shape';
+import { alexnet, alexnetGrouped, alexnetMini, alexnetTorchvision } from './models/alexnet';
+import { densenet121, densenet169, densenetBc } from './models/densenet';
+import { googlenet, googlenetMini } from './models/googlenet';
+import { mobilenetV1, mobilenetV1Cifar } from './models/mobilenet';
+import { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152 } from './models/resnet';
+import { vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 } from './models/vgg';
+
+export { alexnet, alexnetGrouped, alexnetMini, alexnetTorchvision, densenet121, densenet169, densenetBc, googlenet, googlenetMini, mobilenetV1, mobilenetV1Cifar };
+export { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152, vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 };
 
 /**
  * LeNet-5 (LeCun 1998) for 28x28 inputs with today's choices: conv 5x5 (6, padded to
@@ -96,17 +105,6 @@ export function convBnX2(inputShape: Shape = [1, 28, 28], classes = 10): Model {
   return convBn(inputShape, classes, [32, 64], 'conv_bn_x2');
 }
 
-/** VGG-16 (configuration D) with biases: 138,357,544 parameters at 224x224x3, 1000 classes. */
-export function vgg16(inputShape: Shape = [3, 224, 224], classes = 1000): Model {
-  const layers = [];
-  for (const [filters, repeat] of [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]]) {
-    for (let i = 0; i < repeat; i++) layers.push(new Conv2d({ filters, kernel: 3, padding: 1, activation: 'relu' }));
-    layers.push(new MaxPool2d({ kernel: 2 }));
-  }
-  layers.push(new Flatten(), new Dense({ units: 4096, activation: 'relu' }), new Dense({ units: 4096, activation: 'relu' }), new Dense({ units: classes }));
-  return sequential(inputShape, layers, 'vgg16');
-}
-
 /**
  * The small CIFAR-10 CNN of the benchmark issue: 3x3 convolutions of 32, 64 and 64
  * filters (valid, ReLU), max pooling after the first two, dense 64, then the classes.
@@ -158,6 +156,35 @@ export const MODELS: Record<string, (inputShape?: Shape, classes?: number) => Mo
   'conv-bn-wide': convBnWide,
   'conv-bn-x2': convBnX2,
   'cifar-cnn': cifarCnn,
-  vgg16,
   'every-layer': everyLayerNet,
+  // The seed architectures at full size (ImageNet shapes, 1000 classes).
+  alexnet,
+  'alexnet-grouped': alexnetGrouped,
+  'alexnet-torchvision': alexnetTorchvision,
+  vgg11,
+  'vgg11-lrn': vgg11Lrn,
+  vgg13,
+  vgg16c,
+  vgg16,
+  vgg19,
+  'vgg16-bn': vgg16Bn,
+  googlenet,
+  'googlenet-aux': (inputShape, classes) => googlenet(inputShape, classes, { auxLogits: true }),
+  resnet18,
+  resnet34,
+  resnet50,
+  resnet101,
+  resnet152,
+  'mobilenet-v1': mobilenetV1,
+  densenet121,
+  densenet169,
+  // Their families at 28x28 and 32x32 inputs, 10 classes: they train here.
+  resnet20,
+  'mobilenet-v1-cifar': mobilenetV1Cifar,
+  'densenet-bc': densenetBc,
+  'googlenet-mini': googlenetMini,
+  'alexnet-mini': alexnetMini,
 };
+
+/** The zoo models that train at a useful speed here (28x28 or 32x32 inputs, 10 classes). */
+export const TRAINABLE_HERE = ['lenet5', 'lenet5-bn', 'conv-bn', 'conv-bn-wide', 'conv-bn-x2', 'cifar-cnn', 'resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini'];

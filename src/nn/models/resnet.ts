@@ -1,0 +1,78 @@
+// ResNets as torchvision builds them (He et al. 2015): a 7x7/2 stem and max pool, four
+// stages of basic (two 3x3) or bottleneck (1x1, 3x3, 1x1 x4) blocks with batch norm,
+// 1x1 strided projections where the shape changes, global average pool, one dense layer.
+// Layer names are torchvision's module paths (conv1, bn1, layer1.0.conv1,
+// layer1.0.downsample.0, fc), so a torchvision state dict maps one name to one name.
+// resnet20 is He et al.'s CIFAR network (three stages of three basic blocks, 16/32/64).
+import { Add, Dense } from '../dense_layers';
+import { input, type SymbolicTensor } from '../layer';
+import { Model } from '../model';
+import { GlobalAvgPool, MaxPool2d } from '../pool_layers';
+import type { Shape } from '../../shape';
+import { convBnRelu, relu } from './blocks';
+
+type Block = 'basic' | 'bottleneck';
+
+/** One residual block at `name` (layer2.0): the residual branch, the shortcut (projected where needed), add, ReLU. */
+function residualBlock(x: SymbolicTensor, name: string, kind: Block, width: number, stride: number): SymbolicTensor {
+  const inChannels = x.shape[0];
+  const out = kind === 'basic' ? width : width * 4;
+  let h: SymbolicTensor;
+  if (kind === 'basic') {
+    h = convBnRelu(x, { conv: `${name}.conv1`, bn: `${name}.bn1` }, { filters: width, kernel: 3, stride, padding: 1 });
+    h = convBnRelu(h, { conv: `${name}.conv2`, bn: `${name}.bn2` }, { filters: width, kernel: 3, padding: 1 }, { relu: false });
+  } else {
+    // torchvision (v1.5) puts the stride on the 3x3.
+    h = convBnRelu(x, { conv: `${name}.conv1`, bn: `${name}.bn1` }, { filters: width, kernel: 1 });
+    h = convBnRelu(h, { conv: `${name}.conv2`, bn: `${name}.bn2` }, { filters: width, kernel: 3, stride, padding: 1 });
+    h = convBnRelu(h, { conv: `${name}.conv3`, bn: `${name}.bn3` }, { filters: out, kernel: 1 }, { relu: false });
+  }
+  const shortcut = stride !== 1 || inChannels !== out ? convBnRelu(x, { conv: `${name}.downsample.0`, bn: `${name}.downsample.1` }, { filters: out, kernel: 1, stride }, { relu: false }) : x;
+  return relu(new Add(`${name}.add`).apply(h, shortcut));
+}
+
+/** Stages of blocks: `layer{i}.{j}`, the first block of each stage after the first with stride 2. */
+function stages(x: SymbolicTensor, kind: Block, widths: readonly number[], depths: readonly number[], prefix = 'layer'): SymbolicTensor {
+  let h = x;
+  widths.forEach((width, i) => {
+    for (let j = 0; j < depths[i]; j++) h = residualBlock(h, `${prefix}${i + 1}.${j}`, kind, width, i > 0 && j === 0 ? 2 : 1);
+  });
+  return h;
+}
+
+/** An ImageNet ResNet of torchvision's: `resnet(kind, depths)` at 224x224x3 and 1000 classes by default. */
+function imagenetResnet(name: string, kind: Block, depths: readonly number[]) {
+  return (inputShape: Shape = [3, 224, 224], classes = 1000): Model => {
+    const x = input(inputShape);
+    let h = convBnRelu(x, { conv: 'conv1', bn: 'bn1' }, { filters: 64, kernel: 7, stride: 2, padding: 3 });
+    h = new MaxPool2d({ kernel: 3, stride: 2, padding: 1, name: 'maxpool' }).apply(h);
+    h = stages(h, kind, [64, 128, 256, 512], depths);
+    const out = new Dense({ units: classes, name: 'fc' }).apply(new GlobalAvgPool('avgpool').apply(h));
+    return new Model(x, out, name);
+  };
+}
+
+/** ResNet-18: basic blocks [2, 2, 2, 2], 11,689,512 parameters. */
+export const resnet18 = imagenetResnet('resnet18', 'basic', [2, 2, 2, 2]);
+/** ResNet-34: basic blocks [3, 4, 6, 3], 21,797,672 parameters. */
+export const resnet34 = imagenetResnet('resnet34', 'basic', [3, 4, 6, 3]);
+/** ResNet-50: bottlenecks [3, 4, 6, 3], 25,557,032 parameters. */
+export const resnet50 = imagenetResnet('resnet50', 'bottleneck', [3, 4, 6, 3]);
+/** ResNet-101: bottlenecks [3, 4, 23, 3], 44,549,160 parameters. */
+export const resnet101 = imagenetResnet('resnet101', 'bottleneck', [3, 4, 23, 3]);
+/** ResNet-152: bottlenecks [3, 8, 36, 3], 60,192,808 parameters. */
+export const resnet152 = imagenetResnet('resnet152', 'bottleneck', [3, 8, 36, 3]);
+
+/**
+ * He et al.'s CIFAR ResNet-20 (section 4.2): a 3x3 conv of 16, three stages of three basic
+ * blocks at 16, 32 and 64 channels (stride 2 entering the last two), global average pool,
+ * dense. Shortcuts that change shape are 1x1 projections with batch norm (option B; the
+ * paper's CIFAR runs pad with zeros instead), 272,474 parameters for 10 classes.
+ */
+export function resnet20(inputShape: Shape = [1, 28, 28], classes = 10): Model {
+  const x = input(inputShape);
+  let h = convBnRelu(x, { conv: 'conv1', bn: 'bn1' }, { filters: 16, kernel: 3, padding: 1 });
+  h = stages(h, 'basic', [16, 32, 64], [3, 3, 3]);
+  const out = new Dense({ units: classes, name: 'fc', init: 'glorot' }).apply(new GlobalAvgPool('avgpool').apply(h));
+  return new Model(x, out, 'resnet20');
+}
