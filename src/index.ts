@@ -50,6 +50,7 @@ export { type Dataset, take, normalize, meanStd, shuffledIndices } from './data/
 export { verify, formatVerify, VERIFY_TOLERANCE, type VerifyRow } from './nn/verify';
 export { saveCheckpoint, loadCheckpoint, type SaveCheckpointOptions, type LoadedCheckpoint } from './io/checkpoint';
 export { serializeSafetensors, parseSafetensors, type NamedArray } from './io/safetensors';
+export { torchStateDictLayout, type TorchTensorName } from './io/torch_layout';
 export { parseIdx, idxDataset, gunzip } from './data/idx';
 export { parseCifar10, concatDatasets, CIFAR10_CLASSES } from './data/cifar10';
 export { fetchIdxSplit, FASHION_MNIST_CLASSES } from './data/fashion_mnist';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Conv2d, DepthwiseConv2d, MODELS, TRAINABLE_HERE, sequential, summary, trainStepMemory, formatVerify, verify, Trainer,
-  alexnet, googlenet, mobilenetV1, resnet50, CpuBackend, GlobalAvgPool, AdaptiveAvgPool2d, tensor,
+  alexnet, googlenet, mobilenetV1, resnet50, CpuBackend, GlobalAvgPool, AdaptiveAvgPool2d, tensor, torchStateDictLayout,
 } from '../../src/index';
 import { Random } from '../../src/random';
 import { cpu, gpuBackend } from '../helpers/backends';
@@ -148,4 +148,18 @@ describe('verify(): one training step of each zoo family on both backends', () =
   };
   for (const key of ['resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini']) it(`${key} at 28x28x1, batch 2`, () => check(key, [1, 28, 28], 10), 300_000);
   for (const key of ['resnet18', 'mobilenet-v1', 'densenet121', 'googlenet']) it(`${key} at 32x32x3, batch 2`, () => check(key, [3, 32, 32], 1000), 300_000);
+});
+
+describe("torchvision's state dicts map one name to one name onto the zoo", () => {
+  // Made by scripts/torchvision_keys.py with Debian's PyTorch 1.13 / torchvision 0.14 (random weights).
+  it('every key and shape of each torchvision model is one parameter here (BN weight/bias as gamma/beta, Linear transposed)', async () => {
+    const fixture = (await import('../fixtures/torchvision_state_dicts.json')).default as unknown as Record<string, { tensors: [string, number[]][] }>;
+    expect(Object.keys(fixture)).toHaveLength(15);
+    for (const [key, { tensors }] of Object.entries(fixture)) {
+      const layout = torchStateDictLayout(MODELS[key]());
+      const ours = layout.map((t) => `${t.torch} [${t.shape.join(',')}]`).sort();
+      const theirs = tensors.map(([name, shape]) => `${name} [${shape.join(',')}]`).sort();
+      expect(ours, key).toEqual(theirs);
+    }
+  });
 });
