@@ -9,7 +9,7 @@ import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../src/data/fashion_mnist'
 import { datasetsFromFiles, type SplitDatasets } from '../src/data/files';
 import type { Model } from '../src/nn/model';
 import { Trainer } from '../src/nn/trainer';
-import { MODELS } from '../src/nn/zoo';
+import { MODELS, TRAINABLE_HERE } from '../src/nn/zoo';
 import { tensor } from '../src/tensor';
 import { $, backendFor } from './ui/backend_choice';
 import { drawCurves, emptyCurves, renderActivations, renderConfusion, renderFilters, renderSamples, type Curves } from './ui/train_view';
@@ -23,7 +23,6 @@ declare global {
 }
 
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
-const TRAINABLE_MODELS = ['lenet5', 'lenet5-bn', 'conv-bn', 'conv-bn-x2', 'cifar-cnn'];
 
 interface Session {
   backend: Backend;
@@ -190,7 +189,7 @@ function download(bytes: Uint8Array, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-for (const name of TRAINABLE_MODELS) $('model').append(new Option(name, name, name === 'conv-bn', name === 'conv-bn'));
+for (const name of TRAINABLE_HERE) $('model').append(new Option(name, name, name === 'conv-bn', name === 'conv-bn'));
 $('start').onclick = () => train().catch(fail);
 $('pause').onclick = () => setState('paused', 'Paused.');
 $('resume').onclick = () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run train -- [--model conv-bn] [--dataset fashion-mnist] [--epochs 3] [--batch 64]
 //   [--optimizer adam] [--lr 2e-3] [--schedule constant|cosine|step|exponential] [--warmup STEPS]
-//   [--augment [full|flip]] [--limit N] [--test-limit N] [--backend webgpu|cpu] [--seed S]
+//   [--augment [full|flip]] [--limit N] [--test-limit N] [--pad PIXELS] [--backend webgpu|cpu] [--seed S]
 //   [--autotune on|off] [--checkpoint-every STEPS] [--json FILE] [--out DIR]`
 // `npm run train -- --resume DIR [--epochs N] [--checkpoint-every STEPS] [--json FILE]`
 //
@@ -22,7 +22,7 @@ import { prepareRunFolder, readSafetensorsMetadata } from '../cli/run_folder.mjs
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const defaults = { model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, autotune: 'on' };
-const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'test-limit', 'seed', 'warmup', 'checkpoint-every']);
+const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'test-limit', 'seed', 'warmup', 'checkpoint-every', 'pad']);
 const paths = new Set(['json', 'out', 'resume']);
 const choices = { optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'], autotune: ['on', 'off'] };
 /** What may accompany --resume: the run's configuration comes from its checkpoint. */
@@ -69,7 +69,7 @@ function jobOf(o) {
     const c = { ...defaults, ...o };
     const config = {
       model: c.model, dataset: c.dataset, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer, lr: c.lr, schedule: c.schedule, warmupSteps: c.warmup,
-      augment: c.augment, limit: c.limit, testLimit: c['test-limit'], backend: c.backend, seed: c.seed, autotune: c.autotune === 'on',
+      augment: c.augment, limit: c.limit, testLimit: c['test-limit'], pad: c.pad, backend: c.backend, seed: c.seed, autotune: c.autotune === 'on',
     };
     if (config.limit !== undefined && config.limit < config.batch) throw new Error(`train: --limit ${config.limit} is fewer examples than one batch of ${config.batch}; lower --batch or raise --limit`);
     return { config, out: resolve(o.out ?? 'runs/latest'), resumeBase64: undefined };
@@ -103,7 +103,13 @@ try {
 
 const { config, out } = job;
 const bar = new ProgressBar();
-const session = await openPageSession(root);
+let session;
+try {
+  session = await openPageSession(root);
+} catch (e) {
+  console.error(`train: could not start the browser or the server (nothing was trained): ${e.message.split('\n')[0]}`);
+  process.exit(1);
+}
 let exitCode = 0;
 try {
   const { page } = session;

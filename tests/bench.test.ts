@@ -72,3 +72,24 @@ describe('kernel timing and the benchmark runner', () => {
     expect(c.imagesPerSecond).toBeCloseTo(64 / (c.ours.medianMs / 1000), 6);
   });
 });
+
+describe('zoo training steps on TF.js, built layer for layer like ours', () => {
+  it('resnet20 and mobilenet-v1-cifar have our parameter counts in TF.js, and one TF.js step gives a finite loss', async () => {
+    const { loadTfjs } = await import('../src/bench/tfjs');
+    const { buildZooTrainStep } = await import('../src/bench/tfjs_zoo');
+    const { MODELS, summary } = await import('../src/index');
+    const tf = await loadTfjs();
+    await tf.setBackend('cpu');
+    for (const model of ['resnet20', 'mobilenet-v1-cifar'] as const) {
+      const step = buildZooTrainStep(tf, model, 4);
+      // Inputs: x, labels, then the variables (weights, batch norm gamma and beta).
+      const params = step.inputs.slice(2).reduce((n, t) => n + t.size, 0);
+      expect(params, model).toBe(summary(MODELS[model]()).totalParams);
+      const loss = step.run();
+      expect(Number.isFinite((await loss.data())[0])).toBe(true);
+      loss.dispose();
+      step.inputs.forEach((t) => t.dispose());
+    }
+    expect(benchCases.map((c) => c.name)).toEqual(expect.arrayContaining(['resnet20-train-step-b16', 'mobilenet-v1-cifar-train-step-b16']));
+  });
+});

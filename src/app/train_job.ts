@@ -1,7 +1,7 @@
 import type { Backend } from '../backends/backend';
 import { CpuBackend } from '../backends/cpu/cpu_backend';
 import { createWebGPUBackend, type WebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import { meanStd, normalize, take, type Dataset } from '../data/dataset';
+import { meanStd, normalize, padImages, take, type Dataset } from '../data/dataset';
 import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../data/fashion_mnist';
 import { saveCheckpoint } from '../io/checkpoint';
 import type { AugmentAttrs } from '../ops/augment';
@@ -28,6 +28,8 @@ export interface TrainJobConfig {
   limit?: number;
   /** Use only the first N test examples (default: all of them). */
   testLimit?: number;
+  /** Pixels of black added on every side of each image (2: 28x28 becomes 32x32). */
+  pad?: number;
   backend: 'webgpu' | 'cpu';
   seed: number;
   /** Time kernel variants and keep the fastest (default true); off, every kernel runs its first variant. */
@@ -125,6 +127,7 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   let test = await fetchIdxSplit(`${datasetsUrl}/${folder}`, 'test');
   if (c.limit) train = take(train, c.limit);
   if (c.testLimit) test = take(test, c.testLimit);
+  if (c.pad) [train, test] = [padImages(train, c.pad), padImages(test, c.pad)];
   if (train.count < c.batch) throw new Error(`train: ${train.count} training examples are fewer than one batch of ${c.batch}; lower --batch or raise --limit`);
   const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await createWebGPUBackend({ autotune: c.autotune ?? true });
   const adapter = backend.name === 'webgpu' ? (backend as WebGPUBackend).adapterInfo : null;

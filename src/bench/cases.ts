@@ -1,4 +1,6 @@
 import type { Shape } from '../shape';
+import { summary } from '../nn/summary';
+import { MODELS } from '../nn/zoo';
 
 /**
  * What a benchmark case computes, independent of any engine, so each system (ours,
@@ -10,7 +12,7 @@ export type CaseSpec =
   | { kind: 'conv'; pass: 'fwd' | 'grad-input' | 'grad-filter'; x: Shape; o: number; k: number; same: boolean }
   | { kind: 'dwconv'; x: Shape; k: number; stride: number }
   | { kind: 'pool'; pool: 'max' | 'avg'; pass: 'fwd' | 'bwd'; x: Shape; k: number }
-  | { kind: 'train-step'; model: 'lenet5' | 'cifar-cnn'; batch: number };
+  | { kind: 'train-step'; model: 'lenet5' | 'cifar-cnn' | 'resnet20' | 'mobilenet-v1-cifar'; batch: number };
 
 /** One benchmark case: its name (stable across runs), its flop count and what it computes. */
 export interface BenchCase {
@@ -55,12 +57,18 @@ function poolCases(pool: 'max' | 'avg'): BenchCase[] {
 const LENET5_FORWARD_FLOPS = 2 * (28 * 28 * 6 * 25 + 10 * 10 * 16 * 6 * 25 + 400 * 120 + 120 * 84 + 84 * 10);
 const CIFAR_CNN_FORWARD_FLOPS = 2 * (30 * 30 * 32 * 27 + 13 * 13 * 64 * 32 * 9 + 4 * 4 * 64 * 64 * 9 + 1024 * 64 + 64 * 10);
 
-const trainStepCase = (name: string, model: 'lenet5' | 'cifar-cnn', perImage: number): BenchCase => ({
+const trainStepCase = (name: string, model: Extract<CaseSpec, { kind: 'train-step' }>['model'], perImage: number, batch = 64): BenchCase => ({
   name,
-  flops: 3 * 64 * perImage,
-  images: 64,
-  spec: { kind: 'train-step', model, batch: 64 },
+  flops: 3 * batch * perImage,
+  images: batch,
+  spec: { kind: 'train-step', model, batch },
 });
+
+/** Forward flops per 28x28x1 image of a zoo model (its summary's convolution and dense FLOPs). */
+const zooForwardFlops = (model: string) =>
+  summary(MODELS[model]())
+    .rows.filter((r) => r.kind === 'conv2d' || r.kind === 'depthwise_conv2d' || r.kind === 'dense')
+    .reduce((n, r) => n + r.flops, 0);
 
 /** The cases named by the benchmark issue, in a stable order. */
 export const benchCases: BenchCase[] = [
@@ -78,6 +86,8 @@ export const benchCases: BenchCase[] = [
   ...poolCases('avg'),
   trainStepCase('lenet5-train-step-b64', 'lenet5', LENET5_FORWARD_FLOPS),
   trainStepCase('cifar-cnn-train-step-b64', 'cifar-cnn', CIFAR_CNN_FORWARD_FLOPS),
+  trainStepCase('resnet20-train-step-b16', 'resnet20', zooForwardFlops('resnet20'), 16),
+  trainStepCase('mobilenet-v1-cifar-train-step-b16', 'mobilenet-v1-cifar', zooForwardFlops('mobilenet-v1-cifar'), 16),
 ];
 
 /** The --quick subset (under 5 minutes here): includes matmul-512, conv-lenet1 and the LeNet-5 step. */

@@ -4,6 +4,7 @@
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { CaseSpec } from './cases';
 import { benchData, type BenchSystem, type PreparedCase, type RunTiming } from './systems';
+import { buildZooTrainStep } from './tfjs_zoo';
 
 type Tf = typeof TfCore;
 type TfTensor = TfCore.Tensor;
@@ -85,6 +86,7 @@ function buildOp(tf: Tf, spec: Exclude<CaseSpec, { kind: 'train-step' }>): { inp
 
 /** One SGD training step of a benchmark network with TF.js ops and optimizer; returns the loss. */
 function buildTrainStep(tf: Tf, spec: Extract<CaseSpec, { kind: 'train-step' }>): { inputs: TfTensor[]; run: () => TfTensor } {
+  if (spec.model === 'resnet20' || spec.model === 'mobilenet-v1-cifar') return buildZooTrainStep(tf, spec.model, spec.batch);
   const net = NETS[spec.model];
   const vars: TfCore.Variable[] = [];
   let seed = 10;

@@ -61,6 +61,8 @@ export function mobilenetV1(inputShape: Shape = [3, 224, 224], classes = 1000, o
  * five to 1x1.
  */
 export function mobilenetV1Cifar(inputShape: Shape = [1, 28, 28], classes = 10): Model {
-  const strides = [1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1];
-  return build('mobilenet_v1_cifar', inputShape, classes, { alpha: 0.5, strides });
+  return build('mobilenet_v1_cifar', inputShape, classes, { alpha: 0.5, strides: MOBILENET_CIFAR_STRIDES });
 }
+
+/** Strides of mobilenet-v1-cifar's stem and 13 blocks. */
+export const MOBILENET_CIFAR_STRIDES: readonly number[] = [1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1];
