@@ -48,8 +48,7 @@ export class Program {
       if (v.kind === 'external') {
         this.storages[v.id] = v.external!.storageFor(`graph external '${v.name}'`);
         this.externals.push({ name: v.name ?? `value ${v.id}`, tensor: v.external! });
-      }
-      else if (v.kind === 'const') this.own(v.id, backend.upload(v.data!));
+      } else if (v.kind === 'const') this.own(v.id, backend.upload(v.data!));
       else if (v.kind === 'input') {
         this.own(v.id, backend.upload(new Float32Array(v.length)));
         this.inputs.set(v.name!, v.id);
