@@ -6,8 +6,8 @@ import type { TrainingProgress } from '../nn/training_progress';
 import { parseSafetensors, serializeSafetensors, type NamedArray } from './safetensors';
 import { readCheckpointMetadata, writeProgress, CHECKPOINT_FORMAT } from './checkpoint_metadata';
 
-/** Every tensor a checkpoint holds: the model's weights and state, and the optimizer's state. */
-function checkpointTensors(model: Model, optimizer?: Optimizer): [string, Tensor][] {
+/** Every tensor a checkpoint holds: the model's weights and state, and the optimizer's state (`optimizer.<weight>.<state>`). */
+export function checkpointTensors(model: Model, optimizer?: Optimizer): [string, Tensor][] {
   const tensors: [string, Tensor][] = model.params().map((p) => [p.name, p.tensor]);
   if (optimizer) for (const [name, t] of optimizer.namedState()) tensors.push([`optimizer.${name}`, t]);
   return tensors;

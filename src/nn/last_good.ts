@@ -1,3 +1,4 @@
+import { checkpointTensors } from '../io/checkpoint';
 import { assign } from '../ops/optimizer';
 import { full, type Tensor } from '../tensor';
 import type { Model } from './model';
@@ -31,8 +32,9 @@ export class LastGood {
     private readonly optimizer: Optimizer,
   ) {}
 
+  /** What a checkpoint would hold: the copies cover the same tensors. */
   private tensors(): [string, Tensor][] {
-    return [...this.model.params().map((p): [string, Tensor] => [p.name, p.tensor]), ...this.optimizer.namedState().map(([n, t]): [string, Tensor] => [`optimizer.${n}`, t])];
+    return checkpointTensors(this.model, this.optimizer);
   }
 
   /**
