@@ -42,7 +42,8 @@ const lockHash = createHash('sha256').update(readFileSync(lock)).digest('hex');
 const installed = existsSync(marker) ? readFileSync(marker, 'utf8') : '';
 if (installed !== lockHash) {
   // Browsers come from apt, never from Playwright's own download (there is no network for it).
-  run('npm ci --no-audit --no-fund', { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
+  // ONNX Runtime's CPU binaries are in its npm package; its install script would fetch CUDA ones from NuGet.
+  run('npm ci --no-audit --no-fund', { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip' });
   writeFileSync(marker, lockHash);
 }
 console.log('[setup] ready');

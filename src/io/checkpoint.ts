@@ -45,7 +45,7 @@ export interface LoadedCheckpoint {
 }
 
 /** The first value of a tensor that a checkpoint must not hold: NaN or infinite anywhere, negative in a variance. */
-function badValue(name: string, data: Float32Array): string | null {
+export function badValue(name: string, data: Float32Array): string | null {
   const variance = name.endsWith('.running_var') || (name.startsWith('optimizer.') && name.endsWith('.v'));
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
@@ -79,6 +79,7 @@ export function loadCheckpoint(model: Model, bytes: Uint8Array, file: string, op
   for (const [name, t] of targets) {
     const got = byName.get(name)!;
     if (formatShape(got.shape) !== formatShape(t.shape)) throw new Error(`${file}: tensor '${name}' has shape ${formatShape(got.shape)} but ${model.name} needs ${formatShape(t.shape)}`);
+    if ((got.dtype ?? 'F32') !== 'F32') throw new Error(`${file}: tensor '${name}' is ${got.dtype}; checkpoints of this engine hold F32 (use loadStateDict for other files)`);
     const bad = badValue(name, got.data);
     if (bad) throw new Error(`${file}: tensor '${name}' ${bad}; a checkpoint of a diverged or corrupted run is not loaded`);
   }

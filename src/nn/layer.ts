@@ -23,6 +23,8 @@ export interface ParamSpec {
 export interface ForwardContext {
   readonly training: boolean;
   use(t: Tensor): Tensor;
+  /** False turns dropout off in a training pass (gradient checks against another engine). Default true. */
+  readonly dropout?: boolean;
   /** A step counter [1] (dropout masks change every step of a compiled graph). */
   readonly step?: Tensor;
 }

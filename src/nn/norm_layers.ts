@@ -71,7 +71,7 @@ export class Dropout extends Layer {
   }
 
   forward(ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
-    return dropout(x, this.options.rate, { training: ctx.training, seed: this.seed, step: ctx.step });
+    return dropout(x, this.options.rate, { training: ctx.training && ctx.dropout !== false, seed: this.seed, step: ctx.step });
   }
 
   /** In inference (summary's count) dropout passes its input through. */

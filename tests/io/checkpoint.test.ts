@@ -33,8 +33,8 @@ describe('safetensors', () => {
     notJson[9] = 0x7b;
     notJson[10] = 0x7b;
     expect(() => parseSafetensors(notJson, 'f.st')).toThrow('is not valid UTF-8 JSON');
-    expect(() => parseSafetensors(withHeader({ w: { dtype: 'F16', shape: [8], data_offsets: [0, 16] } }), 'f.st')).toThrow("f.st: tensor 'w' has dtype \"F16\"; only F32 is supported");
-    expect(() => parseSafetensors(withHeader({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }), 'f.st')).toThrow("f.st: tensor 'w' of shape [3] needs 12 bytes but data_offsets [0, 16] hold 16");
+    expect(() => parseSafetensors(withHeader({ w: { dtype: 'C64', shape: [8], data_offsets: [0, 64] } }), 'f.st')).toThrow("f.st: tensor 'w' has dtype \"C64\"; supported: F32, F16");
+    expect(() => parseSafetensors(withHeader({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }), 'f.st')).toThrow("f.st: tensor 'w' (F32) of shape [3] needs 12 bytes but data_offsets [0, 16] hold 16");
     expect(() => parseSafetensors(withHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }), 'f.st')).toThrow("f.st: tensor 'b' starts at byte 4, expected 8");
     expect(() => parseSafetensors(withHeader({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }), 'f.st')).toThrow('f.st: 8 data bytes after the last tensor');
   });

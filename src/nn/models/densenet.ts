@@ -32,7 +32,7 @@ export interface DenseNetConfig {
   stem: 'imagenet' | 'small';
 }
 
-function densenet(name: string, c: DenseNetConfig, inputShape: Shape, classes: number): Model {
+export function densenet(name: string, c: DenseNetConfig, inputShape: Shape, classes: number): Model {
   const x = input(inputShape);
   let h: SymbolicTensor;
   if (c.stem === 'imagenet') {

@@ -16,7 +16,7 @@ import { Layer, type ForwardContext } from '../layer';
 import type { Tensor } from '../../tensor';
 
 /** torchvision's BasicConv2d: conv (no bias) - batch norm (eps 0.001) - ReLU, named `${name}.conv` and `${name}.bn`. */
-const basic = (x: SymbolicTensor, name: string, filters: number, kernel: number, stride = 1, padding = 0) =>
+export const basic = (x: SymbolicTensor, name: string, filters: number, kernel: number, stride = 1, padding = 0) =>
   convBnRelu(x, { conv: `${name}.conv`, bn: `${name}.bn` }, { filters, kernel, stride, padding }, { eps: 1e-3 });
 
 /** Output channels of the four branches: 1x1, [3x3 reduce, 3x3], [second 3x3 reduce, 3x3], pool projection. */

@@ -27,7 +27,7 @@ export interface MobileNetOptions {
 }
 
 /** One depthwise-separable block: depthwise 3x3 + BN + ReLU, pointwise 1x1 + BN + ReLU. */
-function separable(x: SymbolicTensor, i: number, filters: number, stride: number): SymbolicTensor {
+export function separable(x: SymbolicTensor, i: number, filters: number, stride: number): SymbolicTensor {
   const dw = new DepthwiseConv2d({ kernel: 3, stride, padding: 1, bias: false, name: `conv_dw_${i}` }).apply(x);
   const h = new ActivationLayer('relu').apply(new BatchNorm({ name: `conv_dw_${i}_bn` }).apply(dw));
   return convBnRelu(h, { conv: `conv_pw_${i}`, bn: `conv_pw_${i}_bn` }, { filters, kernel: 1 });

@@ -14,7 +14,7 @@ import { convBnRelu, relu } from './blocks';
 type Block = 'basic' | 'bottleneck';
 
 /** One residual block at `name` (layer2.0): the residual branch, the shortcut (projected where needed), add, ReLU. */
-function residualBlock(x: SymbolicTensor, name: string, kind: Block, width: number, stride: number): SymbolicTensor {
+export function residualBlock(x: SymbolicTensor, name: string, kind: Block, width: number, stride: number): SymbolicTensor {
   const inChannels = x.shape[0];
   const out = kind === 'basic' ? width : width * 4;
   let h: SymbolicTensor;
