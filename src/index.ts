@@ -51,6 +51,13 @@ export { verify, formatVerify, VERIFY_TOLERANCE, type VerifyRow } from './nn/ver
 export { saveCheckpoint, loadCheckpoint, type SaveCheckpointOptions, type LoadedCheckpoint } from './io/checkpoint';
 export { serializeSafetensors, parseSafetensors, type NamedArray } from './io/safetensors';
 export { torchStateDictLayout, type TorchTensorName } from './io/torch_layout';
+export { loadStateDict, exportStateDict, type LoadStateDictOptions, type LoadStateDictResult, type ExportStateDictOptions, type SkippedTensor, type StateDictLayout } from './io/state_dict';
+export { importOnnx, ONNX_OPSETS, type ImportOnnxOptions } from './io/onnx/onnx_import';
+export { ONNX_OPS } from './io/onnx/onnx_ops';
+export { exportOnnx, ONNX_EXPORT_OPSET, type ExportOnnxOptions } from './io/onnx/onnx_export';
+export { ImportedModel } from './io/onnx/onnx_model';
+export { stepGradients, type StepGradients, type StepGradientsOptions } from './nn/step_gradients';
+export { Reshape, Elementwise, type ElementwiseOp, type ElementwiseOptions } from './nn/shape_layers';
 export { parseIdx, idxDataset, gunzip } from './data/idx';
 export { parseCifar10, concatDatasets, CIFAR10_CLASSES } from './data/cifar10';
 export { fetchIdxSplit, FASHION_MNIST_CLASSES } from './data/fashion_mnist';

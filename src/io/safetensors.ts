@@ -26,7 +26,7 @@ export interface SafetensorsFile {
 }
 
 /** IEEE half precision to float (exact: every half is a float). */
-function halfToFloat(h: number): number {
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exponent = (h >> 10) & 0x1f;
   const fraction = h & 0x3ff;
