@@ -80,6 +80,7 @@ export function loadStateDict(model: Model, bytes: Uint8Array, options: LoadStat
   const rename = renamer(options.rename);
   const skipped: SkippedTensor[] = [];
   const extra: string[] = [];
+  const mismatched: string[] = [];
   const writes: { name: string; data: Float32Array }[] = [];
   const provided = new Map<string, string>();
   for (const t of parsed.tensors) {
@@ -103,7 +104,10 @@ export function loadStateDict(model: Model, bytes: Uint8Array, options: LoadStat
     if (isIntegerDtype(dtype)) throw new Error(`${file}: tensor ${label} is ${dtype}, but ${target.ours} of ${model.name} is a float weight (F32, F16, BF16 or F64)`);
     if (formatShape(t.shape) !== formatShape(target.shape)) {
       const why = `has shape ${formatShape(t.shape)} but ${model.name} needs ${formatShape(target.shape)}${target.transposed ? ' (PyTorch Linear layout [out, in])' : ''}`;
-      if (strict) throw new Error(`${file}: tensor ${label} ${why}`);
+      if (strict) {
+        mismatched.push(`${file}: tensor ${label} ${why}`);
+        continue;
+      }
       skipped.push({ key: t.name, reason: why });
       provided.delete(key);
       continue;
@@ -118,6 +122,7 @@ export function loadStateDict(model: Model, bytes: Uint8Array, options: LoadStat
     throw new Error(`${file}: missing ${keys.length} tensor(s) of ${model.name}: ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''} (is it a state dict of another architecture? rename maps its keys; strict: false loads what matches)`);
   }
   if (strict && extra.length > 0) throw new Error(`${file}: tensor(s) not in ${model.name}: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''} (strict: false skips them)`);
+  if (mismatched.length > 0) throw new Error(mismatched[0] + (mismatched.length > 1 ? ` (and ${mismatched.length - 1} more)` : ''));
   for (const w of writes) params.get(w.name)!.tensor.write(w.data);
   return { loaded: writes.map((w) => w.name), skipped, missing };
 }
