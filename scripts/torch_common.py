@@ -51,6 +51,16 @@ def load_safetensors(path):
     return out
 
 
+def main_logits(out):
+    """GoogLeNet with auxiliary heads returns (logits, aux2, aux1) in training; the loss is the main head's."""
+    return out[0] if isinstance(out, tuple) else out
+
+
+def gradient(p):
+    """A parameter's gradient, zeros where the loss does not reach it (the auxiliary heads)."""
+    return p.grad.detach().clone() if p.grad is not None else torch.zeros_like(p)
+
+
 def relative_error(a, b):
     return float((a - b).abs().max() / b.abs().max().clamp_min(1e-30))
 
@@ -74,8 +84,8 @@ def float32_gradients(model, x, labels):
         if isinstance(m, torch.nn.Dropout):
             m.eval()
     model.zero_grad()
-    F.cross_entropy(model(x), labels).backward()
-    grads = {name: p.grad.clone() for name, p in model.named_parameters()}
+    F.cross_entropy(main_logits(model(x)), labels).backward()
+    grads = {name: gradient(p) for name, p in model.named_parameters()}
     model.load_state_dict(state)
     model.eval()
     return grads
@@ -98,12 +108,12 @@ def exact_step(model, x, labels):
     # Running statistics move in a training forward; the exported state dict is taken before.
     state = {k: v.clone() for k, v in model.state_dict().items()}
     model.zero_grad()
-    logits_train = model(x)
+    logits_train = main_logits(model(x))
     loss = F.cross_entropy(logits_train, labels)
     loss.backward()
     expected = {"input": x, "labels": labels.float(), "logits_eval": logits_eval, "logits_train": logits_train.detach(), "loss": loss.detach().reshape(1)}
     for name, p in model.named_parameters():
-        expected["grad." + name] = p.grad.detach().clone()
+        expected["grad." + name] = gradient(p)
     # The training forward moved the running statistics (momentum 0.1, unbiased variance).
     for name, b in model.named_buffers():
         if name.endswith("running_mean") or name.endswith("running_var"):

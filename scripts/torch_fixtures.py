@@ -121,6 +121,7 @@ def perturb_batch_norm(model, generator):
             m.weight.data.copy_(torch.rand(m.num_features, generator=generator) + 0.5)
             m.bias.data.copy_(torch.randn(m.num_features, generator=generator) * 0.1)
             m.num_batches_tracked.fill_(7)
+    return model
 
 
 def main():

@@ -29,16 +29,21 @@ MODELS = {
     "densenet169": lambda: tv.densenet169(),
 }
 
-out = {}
-for key, make in MODELS.items():
-    model = make()
-    out[key] = {
-        "torchvision": __import__("torchvision").__version__,
-        "tensors": [[name, list(t.shape)] for name, t in model.state_dict().items()],
-    }
-path = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "torchvision_state_dicts.json")
-with open(path, "w") as f:
-    json.dump(out, f, separators=(",", ":"))
-    f.write("\n")
-counts = ", ".join("%s (%d tensors)" % (k, len(v["tensors"])) for k, v in out.items())
-print("wrote %s: %s" % (path, counts))
+def main():
+    out = {}
+    for key, make in MODELS.items():
+        model = make()
+        out[key] = {
+            "torchvision": __import__("torchvision").__version__,
+            "tensors": [[name, list(t.shape)] for name, t in model.state_dict().items()],
+        }
+    path = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "torchvision_state_dicts.json")
+    with open(path, "w") as f:
+        json.dump(out, f, separators=(",", ":"))
+        f.write("\n")
+    counts = ", ".join("%s (%d tensors)" % (k, len(v["tensors"])) for k, v in out.items())
+    print("wrote %s: %s" % (path, counts))
+
+
+if __name__ == "__main__":
+    main()

@@ -45,7 +45,7 @@ describe('bad ONNX files', () => {
     const bytes = edited(await fixtureBytes('torch/lenet5.onnx'), (m) => {
       const w = m.graph!.initializer!.find((t) => t.name === 'fc1.weight')!;
       w.dims = [120, 300];
-      w.rawData = w.rawData.subarray(0, 120 * 300 * 4);
+      w.rawData = w.rawData!.subarray(0, 120 * 300 * 4);
     });
     expect(() => importOnnx(bytes, { file: 'w.onnx' })).toThrow(/^w\.onnx: node '\/fc1\/Gemm' \(Gemm\): .*weight has shape \[300,120\] but the layer needs \[400,120\] for input \[400\] per example/);
   });

@@ -1,0 +1,18 @@
+// Builds a TypeScript entry of src/ into one ES module that plain Node runs (shaders
+// inlined through Vite's ?raw, wgsl_reflect and onnx-proto bundled: their packages do not
+// load as Node ES modules), leaving native packages (webgpu, onnxruntime-node) external.
+import { build } from 'vite';
+import { join } from 'node:path';
+
+/** Builds `entry` (relative to the repository) into `outDir`; returns the output file's path. */
+export async function bundleForNode(root, entry, outDir) {
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    ssr: { noExternal: ['wgsl_reflect', 'onnx-proto', 'protobufjs', 'long', '@protobufjs/aspromise', '@protobufjs/base64', '@protobufjs/eventemitter', '@protobufjs/float', '@protobufjs/inquire', '@protobufjs/utf8', '@protobufjs/pool', '@protobufjs/codegen', '@protobufjs/fetch', '@protobufjs/path'] },
+    build: { ssr: entry, outDir, emptyOutDir: true, target: 'node20', rollupOptions: { external: ['webgpu', 'onnxruntime-node'] } },
+  });
+  const name = entry.split('/').pop().replace(/\.ts$/, '.js');
+  return join(outDir, name);
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm run check:torch -- --model resnet18[,vgg16,...|all] [--batch 2] [--cpu] [--keep]`:
+// for each zoo model torchvision has, PyTorch (Debian's, /usr/bin/python3) builds it with
+// random weights and writes its state dict, its ONNX export and its float64 figures of
+// one training step (scripts/check_torch.py); the engine, in Node on WebGPU (Dawn; --cpu:
+// the CPU reference), takes the weights both ways and compares (src/app/torch_check.ts).
+// Prints a table and merges the figures into runs/check_torch.json. Nothing is downloaded.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleForNode } from '../cli/node_bundle.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const TORCHVISION = ['alexnet-torchvision', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'vgg16-bn', 'googlenet', 'googlenet-aux', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet169'];
+const asked = value('--model', 'resnet18');
+const models = asked === 'all' ? TORCHVISION : asked.split(',');
+for (const m of models) {
+  if (!TORCHVISION.includes(m)) {
+    console.error(`check:torch: '${m}' is not a zoo model torchvision has; choose from ${TORCHVISION.join(', ')} or all`);
+    process.exit(2);
+  }
+}
+const python = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
+if (spawnSync(python, ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignore' }).status !== 0) {
+  console.error(`check:torch: ${python} cannot import torch, torchvision and onnx; install them with apt-get install python3-torch python3-torchvision python3-onnx`);
+  process.exit(2);
+}
+const entry = await bundleForNode(root, 'src/app/torch_check_main.ts', join(root, '.cache', 'torch_check'));
+const results = join(root, 'runs', 'check_torch.json');
+const all = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : {};
+const e = (v) => v.toExponential(1);
+console.log(`${'model'.padEnd(20)} ${'params'.padStart(11)} ${'logits sd'.padStart(9)} ${'logits onnx'.padStart(11)} ${'loss'.padStart(8)} ${'max grad'.padStart(8)} ${'>1e-4'.padStart(6)} ${'>tol'.padStart(5)}  seconds`);
+let failed = 0;
+for (const model of models) {
+  const dir = join(root, '.cache', 'check_torch', model);
+  mkdirSync(dir, { recursive: true });
+  const prep = spawnSync(python, [join(root, 'scripts', 'check_torch.py'), '--model', model, '--out', dir, '--batch', value('--batch', '2')], { encoding: 'utf8' });
+  if (prep.status !== 0) {
+    console.error(`check:torch: PyTorch failed on ${model}:\n${prep.stderr}`);
+    failed++;
+    continue;
+  }
+  const run = spawnSync(process.execPath, [entry, model, dir, ...(args.includes('--cpu') ? ['--cpu'] : [])], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  if (run.status !== 0 || !line.startsWith('{')) {
+    console.error(`check:torch: the engine failed on ${model}:\n${run.stderr}${run.stdout}`);
+    failed++;
+    continue;
+  }
+  const r = JSON.parse(line);
+  all[`${model} ${r.backend.startsWith('cpu') ? 'cpu' : 'webgpu'}`] = { ...r, date: new Date().toISOString() };
+  console.log(`${model.padEnd(20)} ${String(r.parameters).padStart(11)} ${e(r.logitsStateDict).padStart(9)} ${e(r.logitsOnnx).padStart(11)} ${e(r.loss).padStart(8)} ${e(r.gradientMax).padStart(8)} ${`${r.gradientsOver1e4}/${r.gradients}`.padStart(6)} ${String(r.gradientsOverTolerance).padStart(5)}  ${r.seconds.toFixed(0)}`);
+  if (r.logitsStateDict > 1e-4 || r.logitsOnnx > 1e-4 || r.gradientsOverTolerance > 0) failed++;
+  if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+}
+mkdirSync(dirname(results), { recursive: true });
+writeFileSync(results, `${JSON.stringify(all, null, 1)}\n`);
+console.log(`logits: error relative to the largest logit (state dict, ONNX); max grad: the largest per-tensor gradient error; >1e-4: tensors over 1e-4; >tol: over max(1e-4, 4x PyTorch's own float32 error on that tensor). Written to ${results}.`);
+process.exit(failed > 0 ? 1 : 0);

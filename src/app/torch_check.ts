@@ -1,0 +1,121 @@
+// The engine's half of `npm run check:torch` (scripts/check_torch.mjs runs it in Node on
+// the CPU reference): a zoo model takes a torchvision model's weights by state dict and
+// by ONNX, and its logits, loss, gradients and running statistics of one training step
+// are compared against PyTorch's float64 figures (scripts/check_torch.py).
+import type { Backend } from '../backends/backend';
+import { importOnnx } from '../io/onnx/onnx_import';
+import { parseSafetensors, type NamedArray } from '../io/safetensors';
+import { loadStateDict } from '../io/state_dict';
+import { torchStateDictLayout } from '../io/torch_layout';
+import type { Model } from '../nn/model';
+import { stepGradients } from '../nn/step_gradients';
+import { MODELS } from '../nn/zoo';
+import { scope, tensor } from '../tensor';
+
+/** The figures of one model: each error relative to the largest value of its tensor. */
+export interface TorchCheck {
+  model: string;
+  parameters: number;
+  batch: number;
+  /** Eval-mode logits, weights moved by state dict. */
+  logitsStateDict: number;
+  /** Eval-mode logits, weights moved by ONNX (PyTorch's export, batch norm folded into the convolutions). */
+  logitsOnnx: number;
+  /** Training-mode logits and the loss. */
+  logitsTrain: number;
+  loss: number;
+  /** The largest gradient error over all weights, and the weight it is on. */
+  gradientMax: number;
+  gradientMaxOn: string;
+  /** Weights whose gradient error is over 1e-4, and of those, how many are over 4x PyTorch's own float32 error. */
+  gradientsOver1e4: number;
+  gradientsOverTolerance: number;
+  /** Those weights, with their error and PyTorch's own float32 error. */
+  overTolerance: { name: string; error: number; torchFloat32: number }[];
+  gradients: number;
+  /** The largest running-statistic error after the step. */
+  runningStats: number;
+  seconds: number;
+}
+
+function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / (scale || 1);
+}
+
+function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
+}
+
+async function evalLogits(model: Model, x: NamedArray): Promise<Float32Array> {
+  const y = scope(() => model.forward({ training: false, use: (t) => t }, tensor(model.backend, x.data, x.shape)));
+  const out = await y.read();
+  y.dispose();
+  return out;
+}
+
+/** Compares one model; `files` holds state.safetensors, expected.safetensors and model.onnx. */
+export async function checkAgainstTorch(key: string, files: { state: Uint8Array; expected: Uint8Array; onnx: Uint8Array }, backend: Backend): Promise<TorchCheck> {
+  const start = performance.now();
+  const make = MODELS[key];
+  if (!make) throw new Error(`check:torch: no zoo model '${key}'`);
+  const expected = new Map(parseSafetensors(files.expected, 'expected.safetensors').tensors.map((t) => [t.name, t]));
+  const want = (name: string) => {
+    const t = expected.get(name);
+    if (!t) throw new Error(`check:torch: expected.safetensors has no '${name}'`);
+    return t;
+  };
+  const x = want('input');
+  const model = make().build(backend);
+  loadStateDict(model, files.state, { file: `${key} state.safetensors` });
+  const logitsStateDict = relativeError(await evalLogits(model, x), want('logits_eval').data);
+  const step = await stepGradients(model, x.data, want('labels').data);
+  let gradientMax = 0;
+  let gradientMaxOn = '';
+  let gradientsOver1e4 = 0;
+  const overTolerance: TorchCheck['overTolerance'] = [];
+  let gradients = 0;
+  for (const t of torchStateDictLayout(model)) {
+    const ours = t.ours === null ? undefined : step.gradients.get(t.ours);
+    if (!ours) continue;
+    const got = t.transposed ? transposed(ours, t.shape[1], t.shape[0]) : ours;
+    const error = relativeError(got, want(`grad.${t.torch}`).data);
+    const f32 = expected.get(`f32_error.grad.${t.torch}`)?.data[0] ?? 0;
+    gradients++;
+    if (error > 1e-4) gradientsOver1e4++;
+    if (error > Math.max(1e-4, 4 * f32)) overTolerance.push({ name: t.torch, error, torchFloat32: f32 });
+    if (error > gradientMax) [gradientMax, gradientMaxOn] = [error, t.torch];
+  }
+  let runningStats = 0;
+  for (const p of model.params().filter((q) => q.spec.kind === 'state')) {
+    const torchName = p.name.replace(/\.gamma$/, '.weight').replace(/\.beta$/, '.bias');
+    runningStats = Math.max(runningStats, relativeError(await p.tensor.read(), want(`after.${torchName}`).data));
+  }
+  const result: Omit<TorchCheck, 'logitsOnnx' | 'seconds'> = {
+    model: key,
+    parameters: model.countParams(),
+    batch: x.shape[0],
+    logitsStateDict,
+    logitsTrain: relativeError(step.logits, want('logits_train').data),
+    loss: Math.abs(step.loss - want('loss').data[0]) / Math.abs(want('loss').data[0]),
+    gradientMax,
+    gradientMaxOn,
+    gradientsOver1e4,
+    gradientsOverTolerance: overTolerance.length,
+    overTolerance,
+    gradients,
+    runningStats,
+  };
+  model.dispose();
+  const imported = importOnnx(files.onnx, { file: `${key} model.onnx` }).build(backend);
+  const logitsOnnx = relativeError(await evalLogits(imported, x), want('logits_eval').data);
+  imported.dispose();
+  return { ...result, logitsOnnx, seconds: (performance.now() - start) / 1000 };
+}
