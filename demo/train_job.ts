@@ -5,12 +5,16 @@ interface JobOptions {
   /** checkpoint.safetensors of the run to continue, base64. */
   resumeBase64?: string;
   checkpointEvery?: number;
+  /** The bytes of config.init (a .onnx or safetensors file), base64. */
+  initBase64?: string;
+  exportOnnx?: boolean;
+  exportTorch?: boolean;
 }
 
 declare global {
   interface Window {
     /** Called by `npm run train` (scripts/train.mjs); resolves with metrics and base64 weights (null when training diverged). */
-    runTraining?: (config: TrainJobConfig, options?: JobOptions) => Promise<{ metrics: Record<string, unknown>; weightsBase64: string | null; filters: unknown }>;
+    runTraining?: (config: TrainJobConfig, options?: JobOptions) => Promise<{ metrics: Record<string, unknown>; weightsBase64: string | null; filters: unknown; onnxBase64: string | null; torchBase64: string | null }>;
     /** Exposed by the command line to stream progress to the terminal. */
     reportProgress?: (p: TrainJobProgress) => Promise<void>;
     /** Exposed by the command line: writes a checkpoint (base64) and the metrics so far into the run's folder. */
@@ -39,9 +43,13 @@ window.runTraining = async (config, options = {}) => {
     {
       resume: options.resumeBase64 ? fromBase64(options.resumeBase64) : undefined,
       checkpointEvery: options.checkpointEvery,
+      init: options.initBase64 ? fromBase64(options.initBase64) : undefined,
+      exportOnnx: options.exportOnnx,
+      exportTorch: options.exportTorch,
       onCheckpoint: window.saveRunCheckpoint ? (bytes, metrics) => window.saveRunCheckpoint!(toBase64(bytes), metrics) : undefined,
     },
   );
   status.textContent = result.weights ? `done: test accuracy ${(result.metrics.testAccuracy as number).toFixed(4)}` : 'stopped: training diverged';
-  return { metrics: result.metrics, weightsBase64: result.weights ? toBase64(result.weights) : null, filters: result.filters };
+  const base64 = (b: Uint8Array | null | undefined) => (b ? toBase64(b) : null);
+  return { metrics: result.metrics, weightsBase64: base64(result.weights), filters: result.filters, onnxBase64: base64(result.onnx), torchBase64: base64(result.torch) };
 };

@@ -2,8 +2,14 @@
 // `npm run train -- [--model conv-bn] [--dataset fashion-mnist] [--epochs 3] [--batch 64]
 //   [--optimizer adam] [--lr 2e-3] [--schedule constant|cosine|step|exponential] [--warmup STEPS]
 //   [--augment [full|flip]] [--limit N] [--test-limit N] [--pad PIXELS] [--backend webgpu|cpu] [--seed S]
-//   [--autotune on|off] [--checkpoint-every STEPS] [--json FILE] [--out DIR]`
+//   [--autotune on|off] [--checkpoint-every STEPS] [--json FILE] [--out DIR]
+//   [--init FILE.onnx|FILE.safetensors] [--export-onnx FILE] [--export-torch FILE]`
 // `npm run train -- --resume DIR [--epochs N] [--checkpoint-every STEPS] [--json FILE]`
+//
+// --init starts from a file: a .onnx network to fine-tune (it replaces --model), or a
+// safetensors state dict for --model (PyTorch's names and layouts, or a checkpoint of
+// this engine; a head of another class count keeps fresh weights). --export-onnx and
+// --export-torch also write the trained model as ONNX and as a PyTorch state dict.
 //
 // Sets up what is missing, checks that --out is writable, serves the engine with Vite,
 // trains in headless Chromium (WebGPU) on the real dataset from /usr/share/datasets with
@@ -23,17 +29,17 @@ import { prepareRunFolder, readSafetensorsMetadata } from '../cli/run_folder.mjs
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const defaults = { model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, autotune: 'on' };
 const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'test-limit', 'seed', 'warmup', 'checkpoint-every', 'pad']);
-const paths = new Set(['json', 'out', 'resume']);
+const paths = new Set(['json', 'out', 'resume', 'init', 'export-onnx', 'export-torch']);
 const choices = { optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'], autotune: ['on', 'off'] };
 /** What may accompany --resume: the run's configuration comes from its checkpoint. */
-const withResume = new Set(['resume', 'epochs', 'checkpoint-every', 'json', 'out']);
+const withResume = new Set(['resume', 'epochs', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch']);
 
 function parseArgs(argv) {
   const o = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 19).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     }
     if (!arg.startsWith('--')) throw new Error(`train: unexpected argument '${arg}'`);
@@ -58,7 +64,7 @@ function parseArgs(argv) {
   }
   if (o.resume) {
     const extra = Object.keys(o).filter((k) => !withResume.has(k));
-    if (extra.length > 0) throw new Error(`train: --resume takes the run's configuration from its checkpoint; it cannot be given with ${extra.map((k) => `--${k}`).join(', ')} (only --epochs, --checkpoint-every, --json and --out)`);
+    if (extra.length > 0) throw new Error(`train: --resume takes the run's configuration from its checkpoint; it cannot be given with ${extra.map((k) => `--${k}`).join(', ')} (only --epochs, --checkpoint-every, --json, --out, --export-onnx and --export-torch)`);
   }
   return o;
 }
@@ -70,9 +76,10 @@ function jobOf(o) {
     const config = {
       model: c.model, dataset: c.dataset, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer, lr: c.lr, schedule: c.schedule, warmupSteps: c.warmup,
       augment: c.augment, limit: c.limit, testLimit: c['test-limit'], pad: c.pad, backend: c.backend, seed: c.seed, autotune: c.autotune === 'on',
+      init: o.init ? resolve(o.init) : undefined,
     };
     if (config.limit !== undefined && config.limit < config.batch) throw new Error(`train: --limit ${config.limit} is fewer examples than one batch of ${config.batch}; lower --batch or raise --limit`);
-    return { config, out: resolve(o.out ?? 'runs/latest'), resumeBase64: undefined };
+    return { config, out: resolve(o.out ?? 'runs/latest'), resumeBase64: undefined, initBase64: initBytes(config.init) };
   }
   const dir = resolve(o.resume);
   const file = join(dir, 'checkpoint.safetensors');
@@ -85,7 +92,19 @@ function jobOf(o) {
   if (!metadata.run_config) throw new Error(`train: --resume ${o.resume}: ${file} is not a checkpoint of npm run train (no run_config)`);
   const config = JSON.parse(metadata.run_config);
   if (o.epochs) config.epochs = o.epochs;
-  return { config, out: resolve(o.out ?? dir), resumeBase64: readFileSync(file).toString('base64'), at: metadata };
+  // A run that started from a .onnx needs the file again for its architecture; the weights come from the checkpoint.
+  return { config, out: resolve(o.out ?? dir), resumeBase64: readFileSync(file).toString('base64'), at: metadata, initBase64: initBytes(config.init) };
+}
+
+/** The --init file as base64 for the page, read now so a missing file fails before the browser starts. */
+function initBytes(path) {
+  if (!path) return undefined;
+  if (!/\.(onnx|safetensors)$/i.test(path)) throw new Error(`train: --init ${path}: give a .onnx network or a .safetensors state dict (PyTorch's, or a checkpoint of this engine)`);
+  try {
+    return readFileSync(path).toString('base64');
+  } catch (e) {
+    throw new Error(`train: --init ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
 }
 
 let options;
@@ -116,6 +135,8 @@ try {
   page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
   await page.exposeFunction('reportProgress', (p) => {
     if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
+    const some = (list) => `${list.length}: ${list.slice(0, 3).join(', ')}${list.length > 3 ? `, and ${list.length - 3} more (metrics.json lists them)` : ''}`;
+    if (p.kind === 'start' && p.init) bar.log(`initial weights from ${p.init.file} (${p.init.kind}): ${p.init.loaded} tensors loaded${p.init.skipped.length ? `; skipped ${some(p.init.skipped)}` : ''}${p.init.missing.length ? `; kept fresh ${some(p.init.missing)}` : ''}`);
     if (p.kind === 'start') bar.log(`training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.dataset}: ${p.trainExamples} train / ${p.testExamples} test examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})`);
     if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
     if (p.kind === 'epoch') bar.log(`epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`);
@@ -128,12 +149,18 @@ try {
   });
   await page.goto(session.url('/demo/train_job.html'));
   await page.waitForFunction(() => typeof window.runTraining === 'function');
-  const result = await page.evaluate(([c, o]) => window.runTraining(c, o), [config, { resumeBase64: job.resumeBase64, checkpointEvery: options['checkpoint-every'] }]);
+  const result = await page.evaluate(([c, o]) => window.runTraining(c, o), [config, { resumeBase64: job.resumeBase64, checkpointEvery: options['checkpoint-every'], initBase64: job.initBase64, exportOnnx: !!options['export-onnx'], exportTorch: !!options['export-torch'] }]);
   const m = result.metrics;
   if (result.weightsBase64) writeFileAtomic(join(out, 'weights.safetensors'), Buffer.from(result.weightsBase64, 'base64'));
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(m, null, 2)}\n`);
   writeFileAtomic(join(out, 'report.html'), renderReport(m, result.filters));
   if (options.json) writeFileAtomic(resolve(options.json), `${JSON.stringify(m, null, 2)}\n`);
+  const exported = [];
+  for (const [option, data] of [['export-onnx', result.onnxBase64], ['export-torch', result.torchBase64]]) {
+    if (!options[option] || !data) continue;
+    writeFileAtomic(resolve(options[option]), Buffer.from(data, 'base64'));
+    exported.push(resolve(options[option]));
+  }
   if (m.diverged) {
     bar.log(`train: ${m.diverged.message}`);
     bar.log(
@@ -144,7 +171,7 @@ try {
     exitCode = 1;
   } else {
     bar.log(`test accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images); ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`);
-    bar.log(`wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${options.json ? ` and ${options.json}` : ''}`);
+    bar.log(`wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${options.json ? ` and ${options.json}` : ''}${exported.length ? `; exported ${exported.join(', ')}` : ''}`);
   }
 } catch (e) {
   bar.log(`train failed: ${e.message}`);

@@ -4,6 +4,12 @@ import { createWebGPUBackend, type WebGPUBackend } from '../backends/webgpu/webg
 import { meanStd, normalize, padImages, take, type Dataset } from '../data/dataset';
 import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../data/fashion_mnist';
 import { saveCheckpoint } from '../io/checkpoint';
+import { CHECKPOINT_FORMAT } from '../io/checkpoint_metadata';
+import { exportOnnx } from '../io/onnx/onnx_export';
+import { importOnnx } from '../io/onnx/onnx_import';
+import { parseSafetensors } from '../io/safetensors';
+import { exportStateDict, loadStateDict } from '../io/state_dict';
+import { formatShape } from '../shape';
 import type { AugmentAttrs } from '../ops/augment';
 import { summary } from '../nn/summary';
 import { Trainer, type BatchReport, type EpochReport, type EvalResult, type StepStats } from '../nn/trainer';
@@ -34,6 +40,12 @@ export interface TrainJobConfig {
   seed: number;
   /** Time kernel variants and keep the fastest (default true); off, every kernel runs its first variant. */
   autotune?: boolean;
+  /**
+   * The file the run starts from (its path, for the record; the bytes come in the hooks):
+   * a .onnx network to fine-tune (it replaces `model`), or a safetensors state dict for
+   * `model` (PyTorch's names and layouts, or a checkpoint of this engine).
+   */
+  init?: string;
 }
 
 export type TrainJobProgress =
@@ -48,6 +60,9 @@ export interface TrainJobResult {
   weights: Uint8Array | null;
   /** First convolution's filters [out, in, kh, kw] for the report. */
   filters: { shape: number[]; data: number[] } | null;
+  /** The trained model as ONNX and as a PyTorch state dict, when the hooks asked (null when training diverged). */
+  onnx?: Uint8Array | null;
+  torch?: Uint8Array | null;
 }
 
 /** What a job does besides training: continue from a checkpoint, and write checkpoints as it goes. */
@@ -58,6 +73,47 @@ export interface TrainJobHooks {
   checkpointEvery?: number;
   /** Receives each checkpoint (weights, optimizer state, progress, the run so far) and the metrics so far. */
   onCheckpoint?(bytes: Uint8Array, metrics: Record<string, unknown>): void | Promise<void>;
+  /** The bytes of `config.init`. */
+  init?: Uint8Array;
+  /** Also return the trained model as ONNX (`result.onnx`) and as a PyTorch state dict (`result.torch`). */
+  exportOnnx?: boolean;
+  exportTorch?: boolean;
+}
+
+/** What the run's initial weights came from, for the start report and the metrics. */
+export interface InitReport {
+  file: string;
+  kind: 'onnx' | 'torch state dict' | 'checkpoint';
+  loaded: number;
+  skipped: string[];
+  missing: string[];
+}
+
+/**
+ * The model a job trains: the zoo's `c.model`, or the network of a .onnx `init`; with a
+ * safetensors `init`, its weights are loaded by name (strict: false, so a head of another
+ * class count keeps its fresh weights, and the report says so).
+ */
+export function jobModel(c: TrainJobConfig, bytes: Uint8Array | undefined, train: Pick<Dataset, 'shape' | 'classes'>, backend: Backend): { model: Model; init: InitReport | null } {
+  if (c.init && !bytes) throw new Error(`train: --init ${c.init}: the file's bytes were not given`);
+  if (c.init?.toLowerCase().endsWith('.onnx')) {
+    const model = importOnnx(bytes!, { file: c.init, name: c.init.split(/[\\/]/).pop()!.replace(/\.onnx$/i, '') });
+    if (formatShape(model.input.shape) !== formatShape(train.shape)) throw new Error(`train: --init ${c.init}: the network takes ${formatShape(model.input.shape)} per example but ${c.dataset} images are ${formatShape(train.shape)}${c.pad ? '' : ' (--pad 2 makes 28x28 images 32x32)'}`);
+    if (formatShape(model.output.shape) !== formatShape([train.classes])) throw new Error(`train: --init ${c.init}: the network outputs ${formatShape(model.output.shape)} per example but ${c.dataset} has ${train.classes} classes`);
+    model.build(backend, { seed: c.seed });
+    return { model, init: { file: c.init, kind: 'onnx', loaded: model.initialWeights.size, skipped: [], missing: model.params().filter((p) => !model.initialWeights.has(p.name)).map((p) => p.name) } };
+  }
+  const makeModel = MODELS[c.model];
+  if (!makeModel) throw new Error(`train: unknown model '${c.model}' (models: ${Object.keys(MODELS).join(', ')})`);
+  const model = makeModel(train.shape, train.classes).build(backend, { seed: c.seed });
+  if (!c.init) return { model, init: null };
+  const ours = parseSafetensors(bytes!, c.init).metadata.format === CHECKPOINT_FORMAT;
+  const result = loadStateDict(model, bytes!, { layout: ours ? 'ours' : 'torch', strict: false, file: c.init, rename: ours ? (k) => (k.startsWith('optimizer.') ? null : k) : undefined });
+  if (result.loaded.length === 0) throw new Error(`train: --init ${c.init}: no tensor of the file fits ${model.name} (${result.skipped.slice(0, 3).map((s) => `${s.key}: ${s.reason}`).join('; ')})`);
+  return {
+    model,
+    init: { file: c.init, kind: ours ? 'checkpoint' : 'torch state dict', loaded: result.loaded.length, skipped: result.skipped.filter((k) => k.reason !== 'renamed to null').map((k) => `${k.key} (${k.reason})`), missing: result.missing },
+  };
 }
 
 /** Augmentations used by --augment: mirror, small shifts and turns, light contrast jitter. */
@@ -120,8 +176,7 @@ export function runOfCheckpoint(metadata: Record<string, string>, file: string):
  * its metrics and no weights (its last checkpoint holds the last good ones).
  */
 export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgress) => void | Promise<void>, datasetsUrl = '/datasets', hooks: TrainJobHooks = {}): Promise<TrainJobResult> {
-  const makeModel = MODELS[c.model];
-  if (!makeModel) throw new Error(`train: unknown model '${c.model}' (models: ${Object.keys(MODELS).join(', ')})`);
+  if (!c.init && !MODELS[c.model]) throw new Error(`train: unknown model '${c.model}' (models: ${Object.keys(MODELS).join(', ')})`);
   const folder = c.dataset === 'mnist' ? 'mnist' : 'fashion-mnist';
   let train: Dataset = await fetchIdxSplit(`${datasetsUrl}/${folder}`, 'train');
   let test = await fetchIdxSplit(`${datasetsUrl}/${folder}`, 'test');
@@ -135,7 +190,7 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   const { mean, std } = meanStd(train.images);
   normalize(train.images, mean, std);
   normalize(test.images, mean, std);
-  const model = makeModel(train.shape, train.classes).build(backend, { seed: c.seed });
+  const { model, init } = jobModel(c, hooks.init, train, backend);
   const stepsPerEpoch = Math.floor(train.count / c.batch);
   const trainer = new Trainer(model, { optimizer: optimizerConfig(c, stepsPerEpoch), batchSize: c.batch, seed: c.seed, augment: c.augment ? { ...(c.augment === 'flip' ? FLIP_AUGMENTATION : TRAIN_AUGMENTATION), pivot: (0 - mean) / std } : undefined });
   const epochs: EpochReport[] = [];
@@ -146,7 +201,7 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
     await report({ kind: 'resume', epoch: p.epoch, batch: p.batch, steps: trainer.optimizer.steps });
   }
   const info = summary(model);
-  await report({ kind: 'start', model: model.name, params: info.totalParams, trainExamples: train.count, testExamples: test.count, stepsPerEpoch, adapter: adapter ? `${adapter.vendor} ${adapter.architecture}` : 'cpu' });
+  await report({ kind: 'start', model: model.name, params: info.totalParams, trainExamples: train.count, testExamples: test.count, stepsPerEpoch, adapter: adapter ? `${adapter.vendor} ${adapter.architecture}` : 'cpu', init });
   const started = performance.now();
   let lastBatch = 0;
   let lastEval: EvalResult | null = null;
@@ -188,10 +243,12 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   const filters = firstConv ? { shape: [...firstConv.tensor.shape], data: [...(await firstConv.tensor.read())] } : null;
   // The final weights name where training stood (epoch, step), like every checkpoint.
   const weights = diverged ? null : await saveCheckpoint(model, undefined, { progress: trainer.progress });
-  const metrics = metricsNow();
+  const metrics = { ...metricsNow(), init };
+  const onnx = hooks.exportOnnx && !diverged ? await exportOnnx(model) : null;
+  const torch = hooks.exportTorch && !diverged ? await exportStateDict(model) : null;
   trainer.dispose();
   model.dispose();
-  return { metrics, weights, filters };
+  return { metrics, weights, filters, onnx, torch };
 }
 
 interface JobState {
