@@ -2,14 +2,16 @@
 // curves, filters, confusion matrix, test predictions and activation maps; save and
 // load weights. `window.trainDemo` exposes the page's state to the end-to-end tests.
 import { sizeOf } from '../src/shape';
-import { optimizerConfig, TRAIN_AUGMENTATION } from '../src/app/train_job';
+import { jobModel, optimizerConfig, TRAIN_AUGMENTATION } from '../src/app/train_job';
+import { exportOnnx } from '../src/io/onnx/onnx_export';
+import { exportStateDict } from '../src/io/state_dict';
 import type { Backend } from '../src/backends/backend';
 import { meanStd, normalize, take, type Dataset } from '../src/data/dataset';
 import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../src/data/fashion_mnist';
 import { datasetsFromFiles, type SplitDatasets } from '../src/data/files';
 import type { Model } from '../src/nn/model';
 import { Trainer } from '../src/nn/trainer';
-import { MODELS, TRAINABLE_HERE } from '../src/nn/zoo';
+import { TRAINABLE_HERE } from '../src/nn/zoo';
 import { tensor } from '../src/tensor';
 import { $, backendFor } from './ui/backend_choice';
 import { drawCurves, emptyCurves, renderActivations, renderConfusion, renderFilters, renderSamples, type Curves } from './ui/train_view';
@@ -37,6 +39,8 @@ interface Session {
 }
 
 let session: Session | null = null;
+/** What the last session's initial weights came from, for the status line. */
+let initReport = '';
 let resume: (() => void) | null = null;
 let serverData: SplitDatasets | null = null;
 window.trainDemo = { state: 'idle', losses: [], epochsDone: 0, testAccuracy: null, error: null };
@@ -49,7 +53,7 @@ function setState(state: State, message?: string): void {
   $<HTMLButtonElement>('pause').disabled = state !== 'running';
   $<HTMLButtonElement>('resume').disabled = state !== 'paused';
   $<HTMLButtonElement>('reset').disabled = session === null;
-  $<HTMLButtonElement>('save').disabled = session === null;
+  for (const id of ['save', 'export-onnx', 'export-torch']) $<HTMLButtonElement>(id).disabled = session === null || active;
   $<HTMLButtonElement>('show-activations').disabled = session === null;
 }
 
@@ -76,7 +80,12 @@ async function ensureSession(): Promise<Session> {
   if (session) return session;
   const data = await loadData();
   const backend = await backendFor($<HTMLSelectElement>('backend').value as 'webgpu' | 'cpu', $('webgpu-warning'), $<HTMLSelectElement>('backend'));
-  const model = MODELS[$<HTMLSelectElement>('model').value](data.train.shape, data.train.classes).build(backend, { seed: 1 });
+  // The model of the picker, or the network of a .onnx file, or the picker's with a state dict's weights.
+  const initFile = $<HTMLInputElement>('init').files?.[0];
+  const init = initFile ? new Uint8Array(await initFile.arrayBuffer()) : undefined;
+  const picked = { model: $<HTMLSelectElement>('model').value, dataset: 'fashion-mnist' as const, seed: 1, init: initFile?.name };
+  const { model, init: loaded } = jobModel(picked, init, data.train, backend);
+  if (loaded) initReport = `${loaded.file} (${loaded.kind}): ${loaded.loaded} tensors loaded${loaded.skipped.length ? `, ${loaded.skipped.length} skipped` : ''}${loaded.missing.length ? `, ${loaded.missing.length} kept fresh` : ''}`;
   const batch = num('batch');
   const epochs = num('epochs');
   const config = { optimizer: $<HTMLSelectElement>('optimizer').value as 'adam', lr: num('lr'), schedule: 'cosine' as const, epochs };
@@ -115,7 +124,7 @@ async function showActivations(s: Session): Promise<void> {
 async function train(): Promise<void> {
   setState('running', 'Loading data…');
   const s = await ensureSession();
-  setState('running', `Training ${s.model.name} on ${s.data.source} (${s.data.train.count} examples) with ${s.backend.name}…`);
+  setState('running', `Training ${s.model.name} on ${s.data.source} (${s.data.train.count} examples) with ${s.backend.name}${initReport ? `, starting from ${initReport}` : ""}…`);
   let lastDraw = 0;
   const fitting = s.trainer.fit(s.data.train, {
     epochs: num('epochs'),
@@ -166,6 +175,7 @@ function fail(e: unknown): void {
 function reset(): void {
   const s = session;
   session = null;
+  initReport = '';
   window.trainDemo = { state: 'idle', losses: [], epochsDone: 0, testAccuracy: null, error: null };
   if (s) {
     s.abort.abort();
@@ -200,6 +210,12 @@ $('resume').onclick = () => {
 $('reset').onclick = reset;
 $('save').onclick = async () => {
   if (session) download(await session.trainer.saveCheckpoint(), `${session.model.name}.safetensors`);
+};
+$('export-onnx').onclick = async () => {
+  if (session) download(await exportOnnx(session.model), `${session.model.name}.onnx`);
+};
+$('export-torch').onclick = async () => {
+  if (session) download(await exportStateDict(session.model), `${session.model.name}.torch.safetensors`);
 };
 $<HTMLInputElement>('load').onchange = async (ev) => {
   const file = (ev.target as HTMLInputElement).files?.[0];

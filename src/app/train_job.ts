@@ -94,7 +94,7 @@ export interface InitReport {
  * safetensors `init`, its weights are loaded by name (strict: false, so a head of another
  * class count keeps its fresh weights, and the report says so).
  */
-export function jobModel(c: TrainJobConfig, bytes: Uint8Array | undefined, train: Pick<Dataset, 'shape' | 'classes'>, backend: Backend): { model: Model; init: InitReport | null } {
+export function jobModel(c: Pick<TrainJobConfig, 'model' | 'dataset' | 'seed' | 'init' | 'pad'>, bytes: Uint8Array | undefined, train: Pick<Dataset, 'shape' | 'classes'>, backend: Backend): { model: Model; init: InitReport | null } {
   if (c.init && !bytes) throw new Error(`train: --init ${c.init}: the file's bytes were not given`);
   if (c.init?.toLowerCase().endsWith('.onnx')) {
     const model = importOnnx(bytes!, { file: c.init, name: c.init.split(/[\\/]/).pop()!.replace(/\.onnx$/i, '') });

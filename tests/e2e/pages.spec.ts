@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { parseSafetensors } from '../../src/io/safetensors';
 import { expect, test, type Page } from '@playwright/test';
 
 /** Fails the test on any console error or uncaught exception of the page. */
@@ -58,6 +61,33 @@ test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, ac
   await page.click('#reset');
   await expect(page.locator('#status')).toContainText('Reset');
   expect(await page.evaluate(() => window.trainDemo.losses.length)).toBe(0);
+  expect(errors).toEqual([]);
+});
+
+test('Train page: fine-tunes a PyTorch .onnx file and exports the result as ONNX (ONNX Runtime runs it) and as a PyTorch state dict', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('/demo/train.html');
+  await page.fill('#limit', '256');
+  await page.fill('#test-limit', '64');
+  await page.fill('#batch', '32');
+  await page.fill('#epochs', '1');
+  await page.setInputFiles('#init', 'tests/fixtures/torch/lenet5.onnx');
+  await page.click('#start');
+  await expect(page.locator('#status')).toContainText('starting from lenet5.onnx (onnx): 10 tensors loaded', { timeout: 60_000 });
+  await page.waitForFunction(() => window.trainDemo.state === 'done' || window.trainDemo.state === 'error', null, { timeout: 240_000 });
+  expect(await page.evaluate(() => window.trainDemo.error)).toBeNull();
+  const onnxDownload = page.waitForEvent('download');
+  await page.click('#export-onnx');
+  const onnxFile = await onnxDownload;
+  expect(onnxFile.suggestedFilename()).toBe('lenet5.onnx');
+  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(await onnxFile.path())));
+  const out = await session.run({ input: new ort.Tensor('float32', new Float32Array(784), [1, 1, 28, 28]) });
+  expect(out.output.dims).toEqual([1, 10]);
+  const torchDownload = page.waitForEvent('download');
+  await page.click('#export-torch');
+  const torchFile = await torchDownload;
+  const names = parseSafetensors(new Uint8Array(readFileSync(await torchFile.path())), 'export').tensors.map((t) => t.name);
+  expect(names).toContain('fc3.weight');
   expect(errors).toEqual([]);
 });
 
