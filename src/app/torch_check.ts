@@ -3,6 +3,7 @@
 // by ONNX, and its logits, loss, gradients and running statistics of one training step
 // are compared against PyTorch's float64 figures (scripts/check_torch.py).
 import type { Backend } from '../backends/backend';
+import { exportOnnx } from '../io/onnx/onnx_export';
 import { importOnnx } from '../io/onnx/onnx_import';
 import { parseSafetensors, type NamedArray } from '../io/safetensors';
 import { loadStateDict } from '../io/state_dict';
@@ -21,6 +22,8 @@ export interface TorchCheck {
   logitsStateDict: number;
   /** Eval-mode logits, weights moved by ONNX (PyTorch's export, batch norm folded into the convolutions). */
   logitsOnnx: number;
+  /** Our exportOnnx of the model run by ONNX Runtime, against our own logits (when a runner is given). */
+  exportOrt?: number;
   /** Training-mode logits and the loss. */
   logitsTrain: number;
   loss: number;
@@ -54,6 +57,23 @@ function transposed(data: Float32Array, rows: number, cols: number): Float32Arra
   return out;
 }
 
+/** Our logits against ONNX Runtime's on our export, for a zoo model torchvision lacks (random weights, batch of `batch`). */
+export async function checkExportOnly(key: string, backend: Backend, runOnnx: OnnxRunner, batch = 2): Promise<{ model: string; parameters: number; batch: number; exportOrt: number; seconds: number }> {
+  const start = performance.now();
+  const make = MODELS[key];
+  if (!make) throw new Error(`check:torch: no zoo model '${key}'`);
+  const model = make().build(backend, { seed: 1 });
+  const shape = [batch, ...model.input.shape];
+  let seed = 7;
+  const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1);
+  const x = { name: 'input', shape, data };
+  const ours = await evalLogits(model, x);
+  const exportOrt = relativeError(await runOnnx(await exportOnnx(model), data, shape), ours);
+  const parameters = model.countParams();
+  model.dispose();
+  return { model: key, parameters, batch, exportOrt, seconds: (performance.now() - start) / 1000 };
+}
+
 async function evalLogits(model: Model, x: NamedArray): Promise<Float32Array> {
   const y = scope(() => model.forward({ training: false, use: (t) => t }, tensor(model.backend, x.data, x.shape)));
   const out = await y.read();
@@ -61,8 +81,14 @@ async function evalLogits(model: Model, x: NamedArray): Promise<Float32Array> {
   return out;
 }
 
-/** Compares one model; `files` holds state.safetensors, expected.safetensors and model.onnx. */
-export async function checkAgainstTorch(key: string, files: { state: Uint8Array; expected: Uint8Array; onnx: Uint8Array }, backend: Backend): Promise<TorchCheck> {
+/** Runs ONNX bytes on input x of shape `shape` in ONNX Runtime (onnxruntime-node, or -web in a page). */
+export type OnnxRunner = (bytes: Uint8Array, x: Float32Array, shape: readonly number[]) => Promise<Float32Array>;
+
+/**
+ * Compares one model; `files` holds state.safetensors, expected.safetensors and
+ * model.onnx. With `runOnnx`, also runs our exportOnnx of the model in ONNX Runtime.
+ */
+export async function checkAgainstTorch(key: string, files: { state: Uint8Array; expected: Uint8Array; onnx: Uint8Array }, backend: Backend, runOnnx?: OnnxRunner): Promise<TorchCheck> {
   const start = performance.now();
   const make = MODELS[key];
   if (!make) throw new Error(`check:torch: no zoo model '${key}'`);
@@ -75,7 +101,9 @@ export async function checkAgainstTorch(key: string, files: { state: Uint8Array;
   const x = want('input');
   const model = make().build(backend);
   loadStateDict(model, files.state, { file: `${key} state.safetensors` });
-  const logitsStateDict = relativeError(await evalLogits(model, x), want('logits_eval').data);
+  const ours = await evalLogits(model, x);
+  const logitsStateDict = relativeError(ours, want('logits_eval').data);
+  const exportOrt = runOnnx ? relativeError(await runOnnx(await exportOnnx(model), x.data, x.shape), ours) : undefined;
   const step = await stepGradients(model, x.data, want('labels').data);
   let gradientMax = 0;
   let gradientMaxOn = '';
@@ -103,6 +131,7 @@ export async function checkAgainstTorch(key: string, files: { state: Uint8Array;
     parameters: model.countParams(),
     batch: x.shape[0],
     logitsStateDict,
+    exportOrt,
     logitsTrain: relativeError(step.logits, want('logits_train').data),
     loss: Math.abs(step.loss - want('loss').data[0]) / Math.abs(want('loss').data[0]),
     gradientMax,

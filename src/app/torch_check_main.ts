@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CpuBackend } from '../backends/cpu/cpu_backend';
 import { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import { checkAgainstTorch } from './torch_check';
+import { checkAgainstTorch, checkExportOnly, type OnnxRunner } from './torch_check';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -20,11 +20,24 @@ async function nodeWebGPU(): Promise<WebGPUBackend> {
   return WebGPUBackend.create({ gpu, autotune: false });
 }
 
+/** ONNX Runtime for Node (CPU execution provider). */
+const runOnnx: OnnxRunner = async (bytes, x, shape) => {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(bytes);
+  const out = await session.run({ input: new ort.Tensor('float32', x, [...shape]) });
+  return out.output.data as Float32Array;
+};
+
 const args = process.argv.slice(2);
 const cpu = args.includes('--cpu');
 const [key, dir] = args.filter((a) => !a.startsWith('--'));
-const read = (f: string) => new Uint8Array(readFileSync(join(dir, f)));
 const backend = cpu ? new CpuBackend() : await nodeWebGPU();
-const result = await checkAgainstTorch(key, { state: read('state.safetensors'), expected: read('expected.safetensors'), onnx: read('model.onnx') }, backend);
-console.log(JSON.stringify({ ...result, backend: cpu ? 'cpu' : `webgpu (${backend.name})` }));
+const label = cpu ? 'cpu' : `webgpu (${backend.name})`;
+if (args.includes('--export-only')) {
+  console.log(JSON.stringify({ ...(await checkExportOnly(key, backend, runOnnx)), backend: label }));
+} else {
+  const read = (f: string) => new Uint8Array(readFileSync(join(dir, f)));
+  const result = await checkAgainstTorch(key, { state: read('state.safetensors'), expected: read('expected.safetensors'), onnx: read('model.onnx') }, backend, runOnnx);
+  console.log(JSON.stringify({ ...result, backend: label }));
+}
 process.exit(0);
