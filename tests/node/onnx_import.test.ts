@@ -20,3 +20,28 @@ describe('importOnnx of PyTorch exports', () => {
     expect(relativeError(logits, expected.get('logits_eval')!.data)).toBeLessThan(1e-4);
   });
 });
+
+describe('importOnnx file forms', () => {
+  it('opset 18 (the newest read) and external data files', async () => {
+    const { onnx } = await import('../../src/io/onnx/onnx_proto');
+    const original = await fixtureBytes('torch/lenet5.onnx');
+    const { expected } = await torchFixture('lenet5');
+    const x = expected.get('input')!;
+    const logitsOf = async (bytes: Uint8Array, externalData?: Record<string, Uint8Array>) => {
+      const model = importOnnx(bytes, { file: 'edited.onnx', externalData }).build(cpu);
+      return model.forward({ training: false, use: (t) => t }, tensor(cpu, x.data, x.shape)).read();
+    };
+    const proto = onnx.ModelProto.decode(original);
+    proto.opsetImport[0].version = 18;
+    // fc1.weight's bytes move to an external file at an offset, as onnx.save_model(..., save_as_external_data=True) writes.
+    const w = proto.graph!.initializer!.find((t) => t.name === 'fc1.weight')!;
+    const blob = new Uint8Array(16 + w.rawData!.length);
+    blob.set(w.rawData!, 16);
+    w.externalData = [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '16' }, { key: 'length', value: String(w.rawData!.length) }];
+    w.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    w.rawData = new Uint8Array();
+    const bytes = onnx.ModelProto.encode(proto).finish();
+    expect(relativeError(await logitsOf(bytes, { 'weights.bin': blob }), expected.get('logits_eval')!.data)).toBeLessThan(1e-4);
+    expect(() => importOnnx(bytes, { file: 'edited.onnx' })).toThrow("edited.onnx: tensor 'fc1.weight' keeps its data in the external file 'weights.bin'; pass it as importOnnx(bytes, { externalData: { 'weights.bin': bytes } })");
+  });
+});
