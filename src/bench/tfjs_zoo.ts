@@ -15,7 +15,10 @@ type T4 = TfCore.Tensor4D;
 class Weights {
   readonly vars: TfCore.Variable[] = [];
   private seed = 10;
-  constructor(private readonly tf: Tf) {}
+  private readonly tf: Tf;
+  constructor(tf: Tf) {
+    this.tf = tf;
+  }
   make(shape: number[], fanIn: number, fill?: number): TfCore.Variable {
     const tf = this.tf;
     const v = tf.variable(fill === undefined ? tf.mul(tf.tensor(benchData(shape, this.seed++), shape), Math.sqrt(2 / fanIn)) : tf.fill(shape, fill));

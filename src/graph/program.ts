@@ -39,10 +39,14 @@ export class Program {
   private readonly externals: { name: string; tensor: Tensor }[] = [];
   stats: ProgramStats;
 
+  readonly backend: Backend;
+  readonly plan: Plan;
   constructor(
-    readonly backend: Backend,
-    readonly plan: Plan,
+    backend: Backend,
+    plan: Plan,
   ) {
+    this.backend = backend;
+    this.plan = plan;
     this.storages = new Array(plan.values.length);
     for (const v of plan.values) {
       if (v.kind === 'external') {

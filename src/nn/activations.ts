@@ -34,12 +34,16 @@ export function activate(x: Tensor, activation: Activation | undefined, alpha?: 
 /** An activation as a layer of its own. */
 export class ActivationLayer extends Layer {
   readonly kind: string;
+  readonly activation: Activation;
+  readonly alpha?: number;
   constructor(
-    readonly activation: Activation,
-    readonly alpha?: number,
+    activation: Activation,
+    alpha?: number,
     name?: string,
   ) {
     super(name);
+    this.activation = activation;
+    this.alpha = alpha;
     checkActivation(name ?? 'activation', activation);
     this.kind = activation;
   }

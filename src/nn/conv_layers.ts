@@ -33,9 +33,11 @@ export interface Conv2dLayerOptions {
 /** 2-D convolution over NCHW input with an OIHW filter and an optional bias. */
 export class Conv2d extends Layer {
   readonly kind = 'conv2d';
-  constructor(readonly options: Conv2dLayerOptions) {
+  readonly options: Conv2dLayerOptions;
+  constructor(options: Conv2dLayerOptions) {
     checkOptionsObject('conv2d', options, '{ filters: 16, kernel: 3 }');
     super(options.name);
+    this.options = options;
     const label = options.name ?? 'conv2d';
     checkPositiveInt(label, 'filters', options.filters);
     checkWindowOptions(label, options);
@@ -78,9 +80,11 @@ export interface DepthwiseConv2dLayerOptions extends Omit<Conv2dLayerOptions, 'f
 /** Depthwise convolution: each input channel convolved with its own filters (MobileNet). */
 export class DepthwiseConv2d extends Layer {
   readonly kind = 'depthwise_conv2d';
-  constructor(readonly options: DepthwiseConv2dLayerOptions) {
+  readonly options: DepthwiseConv2dLayerOptions;
+  constructor(options: DepthwiseConv2dLayerOptions) {
     checkOptionsObject('depthwise_conv2d', options, '{ kernel: 3 }');
     super(options.name);
+    this.options = options;
     const label = options.name ?? 'depthwise_conv2d';
     checkWindowOptions(label, options);
     if (options.multiplier !== undefined) checkPositiveInt(label, 'multiplier', options.multiplier);

@@ -19,9 +19,11 @@ export interface DenseLayerOptions {
 /** Fully connected: [N, in] x [in, units] + bias (the GEMM kernel). */
 export class Dense extends Layer {
   readonly kind = 'dense';
-  constructor(readonly options: DenseLayerOptions) {
+  readonly options: DenseLayerOptions;
+  constructor(options: DenseLayerOptions) {
     checkOptionsObject('dense', options, '{ units: 10 }');
     super(options.name);
+    this.options = options;
     const label = options.name ?? 'dense';
     checkPositiveInt(label, 'units', options.units);
     checkActivation(label, options.activation);

@@ -27,10 +27,15 @@ export class LastGood {
   private candidate: Slot | null = null;
   private spare: Map<string, Tensor> | null = null;
 
+  private readonly model: Model;
+  private readonly optimizer: Optimizer;
   constructor(
-    private readonly model: Model,
-    private readonly optimizer: Optimizer,
-  ) {}
+    model: Model,
+    optimizer: Optimizer,
+  ) {
+    this.model = model;
+    this.optimizer = optimizer;
+  }
 
   /** What a checkpoint would hold: the copies cover the same tensors. */
   private tensors(): [string, Tensor][] {

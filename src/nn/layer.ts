@@ -31,13 +31,22 @@ export interface ForwardContext {
 
 /** A symbolic value in the functional builder: a per-example shape and who produces it. */
 export class SymbolicTensor {
+  /** Shape of one example (no batch axis). */
+  readonly shape: Shape;
+  readonly producer: Layer | null;
+  readonly inputs: readonly SymbolicTensor[];
+  readonly id: number;
   constructor(
-    /** Shape of one example (no batch axis). */
-    readonly shape: Shape,
-    readonly producer: Layer | null,
-    readonly inputs: readonly SymbolicTensor[],
-    readonly id: number,
-  ) {}
+    shape: Shape,
+    producer: Layer | null,
+    inputs: readonly SymbolicTensor[],
+    id: number,
+  ) {
+    this.shape = shape;
+    this.producer = producer;
+    this.inputs = inputs;
+    this.id = id;
+  }
 }
 
 let symbolicIds = 0;

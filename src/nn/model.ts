@@ -43,11 +43,17 @@ export class Model {
   /** What is using the weights right now (a running fit), which build, dispose and loads must not pull away. */
   private holder: string | null = null;
 
+  readonly input: SymbolicTensor;
+  readonly output: SymbolicTensor;
+  readonly name: string;
   constructor(
-    readonly input: SymbolicTensor,
-    readonly output: SymbolicTensor,
-    readonly name = 'model',
+    input: SymbolicTensor,
+    output: SymbolicTensor,
+    name: string = 'model',
   ) {
+    this.input = input;
+    this.output = output;
+    this.name = name;
     if (input.producer !== null) throw new Error(`${name}: the model input must come from input(shape), not from a layer`);
     const order: ModelNode[] = [];
     const seen = new Set<number>();

@@ -20,8 +20,10 @@ export interface BatchNormLayerOptions {
  */
 export class BatchNorm extends Layer {
   readonly kind = 'batch_norm';
-  constructor(readonly options: BatchNormLayerOptions = {}) {
+  readonly options: BatchNormLayerOptions;
+  constructor(options: BatchNormLayerOptions = {}) {
     super(options.name);
+    this.options = options;
     checkRange(options.name ?? 'batch_norm', 'momentum', options.momentum, 0, 1);
     checkPositive(options.name ?? 'batch_norm', 'eps', options.eps);
   }
@@ -64,8 +66,10 @@ export class Dropout extends Layer {
   readonly kind = 'dropout';
   /** Set by the model from its seed when not given. */
   seed: number;
-  constructor(readonly options: DropoutLayerOptions) {
+  readonly options: DropoutLayerOptions;
+  constructor(options: DropoutLayerOptions) {
     super(options.name);
+    this.options = options;
     if (!(options.rate >= 0 && options.rate < 1)) throw new Error(`dropout: rate must be in [0, 1), got ${options.rate}`);
     this.seed = options.seed ?? 0;
   }
@@ -83,8 +87,10 @@ export class Dropout extends Layer {
 /** Local response normalisation across channels (AlexNet). */
 export class Lrn extends Layer {
   readonly kind = 'lrn';
-  constructor(readonly options: LrnOptions & { name?: string } = {}) {
+  readonly options: LrnOptions & { name?: string };
+  constructor(options: LrnOptions & { name?: string } = {}) {
     super(options.name);
+    this.options = options;
     const label = options.name ?? 'lrn';
     if (options.size !== undefined) checkPositiveInt(label, 'size', options.size);
     for (const k of ['alpha', 'beta', 'k'] as const) {

@@ -19,7 +19,9 @@ export class Optimizer {
   steps = 0;
   private readonly state = new Map<string, Tensor[]>();
 
-  constructor(readonly config: OptimizerConfig) {
+  readonly config: OptimizerConfig;
+  constructor(config: OptimizerConfig) {
+    this.config = config;
     if (!(config.lr > 0)) throw new Error(`optimizer ${config.kind}: lr must be positive, got ${config.lr}`);
     if (config.kind === 'sgd' && config.nesterov && !(config.momentum! > 0)) throw new Error('optimizer sgd: nesterov needs momentum > 0');
     if (config.schedule) checkSchedule(config.schedule);

@@ -31,9 +31,11 @@ function ceilExtra(size: number, k: number, s: number, before: number, after: nu
 
 /** Shared by both window poolings: options, and FLOPs of one compare or add per window tap. */
 abstract class WindowPool extends Layer {
-  constructor(readonly options: Pool2dLayerOptions) {
+  readonly options: Pool2dLayerOptions;
+  constructor(options: Pool2dLayerOptions) {
     checkOptionsObject('pool', options, '{ kernel: 2 }');
     super(options.name);
+    this.options = options;
     const label = options.name ?? 'pool';
     checkPositivePair(label, 'kernel', options.kernel);
     if (options.stride !== undefined) checkPositivePair(label, 'stride', options.stride);

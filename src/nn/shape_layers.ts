@@ -11,11 +11,13 @@ import { Layer, type ForwardContext, type ParamSpec } from './layer';
 /** Reshapes each example to `shape` (the batch axis stays): no copy in a compiled graph. */
 export class Reshape extends Layer {
   readonly kind = 'reshape';
+  readonly shape: Shape;
   constructor(
-    readonly shape: Shape,
+    shape: Shape,
     name?: string,
   ) {
     super(name);
+    this.shape = shape;
     if (shape.some((d) => !Number.isInteger(d) || d <= 0)) throw new Error(`${name ?? 'reshape'}: the target shape must be positive integers, got ${formatShape(shape)}`);
   }
   override get storesOutput(): boolean {
@@ -45,8 +47,10 @@ export interface ElementwiseOptions {
 /** a op b with NumPy broadcasting, between two activations or an activation and a constant. */
 export class Elementwise extends Layer {
   readonly kind: string;
-  constructor(readonly options: ElementwiseOptions) {
+  readonly options: ElementwiseOptions;
+  constructor(options: ElementwiseOptions) {
     super(options.name);
+    this.options = options;
     if (!['add', 'sub', 'mul', 'div'].includes(options.op)) throw new Error(`${options.name ?? 'elementwise'}: op must be add, sub, mul or div, got ${String(options.op)}`);
     this.kind = options.op;
   }

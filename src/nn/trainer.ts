@@ -148,10 +148,14 @@ export class Trainer {
   private fitting = false;
   private position: TrainingProgress = startOfTraining();
 
+  readonly model: Model;
+  readonly options: TrainerOptions;
   constructor(
-    readonly model: Model,
-    readonly options: TrainerOptions,
+    model: Model,
+    options: TrainerOptions,
   ) {
+    this.model = model;
+    this.options = options;
     this.optimizer = new Optimizer(options.optimizer);
     this.batchSize = options.batchSize ?? 64;
     if (!Number.isInteger(this.batchSize) || this.batchSize <= 0) throw new Error(`trainer: batchSize must be a positive integer, got ${this.batchSize}`);

@@ -35,33 +35,57 @@ export const epochOrderSeed = (seed: number, epoch: number) => (seed * 1000003 +
  */
 export class DivergenceError extends Error {
   override readonly name = 'DivergenceError';
+  /** The 0-based optimizer step whose loss was not finite. */
+  readonly step: number;
+  /** 1-based epoch and batch of that step. */
+  readonly epoch: number;
+  readonly batch: number;
+  readonly learningRate: number;
+  readonly loss: number;
+  /** Where the weights were put back to, or null when nothing was restored. */
+  readonly restoredTo: TrainingProgress | null;
+  /** Reports of the epochs that completed in this fit before it stopped. */
+  readonly reports: EpochReport[];
   constructor(
     message: string,
-    /** The 0-based optimizer step whose loss was not finite. */
-    readonly step: number,
-    /** 1-based epoch and batch of that step. */
-    readonly epoch: number,
-    readonly batch: number,
-    readonly learningRate: number,
-    readonly loss: number,
-    /** Where the weights were put back to, or null when nothing was restored. */
-    readonly restoredTo: TrainingProgress | null,
-    /** Reports of the epochs that completed in this fit before it stopped. */
-    readonly reports: EpochReport[],
+    step: number,
+    epoch: number,
+    batch: number,
+    learningRate: number,
+    loss: number,
+    restoredTo: TrainingProgress | null,
+    reports: EpochReport[],
   ) {
     super(message);
+    this.step = step;
+    this.epoch = epoch;
+    this.batch = batch;
+    this.learningRate = learningRate;
+    this.loss = loss;
+    this.restoredTo = restoredTo;
+    this.reports = reports;
   }
 }
 
 /** Raised inside fit's loop when a loss is not finite; fit turns it into a DivergenceError after restoring. */
 export class NonFiniteLoss extends Error {
+  readonly step: number;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly learningRate: number;
+  readonly loss: number;
   constructor(
-    readonly step: number,
-    readonly epoch: number,
-    readonly batch: number,
-    readonly learningRate: number,
-    readonly loss: number,
+    step: number,
+    epoch: number,
+    batch: number,
+    learningRate: number,
+    loss: number,
   ) {
     super(`loss ${loss} at step ${step}`);
+    this.step = step;
+    this.epoch = epoch;
+    this.batch = batch;
+    this.learningRate = learningRate;
+    this.loss = loss;
   }
 }

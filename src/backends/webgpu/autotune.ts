@@ -45,12 +45,19 @@ export class Autotuner {
   private readonly pending = new Map<string, { request: TuneRequest; variants: number }>();
   private forced: number | string | null = null;
 
+  readonly enabled: boolean;
+  /** Adapter identity in every key: a choice for one GPU says nothing about another. */
+  readonly adapterKey: string;
+  private readonly store: TuneStore | null;
   constructor(
-    readonly enabled: boolean,
-    /** Adapter identity in every key: a choice for one GPU says nothing about another. */
-    readonly adapterKey: string,
-    private readonly store: TuneStore | null = null,
-  ) {}
+    enabled: boolean,
+    adapterKey: string,
+    store: TuneStore | null = null,
+  ) {
+    this.enabled = enabled;
+    this.adapterKey = adapterKey;
+    this.store = store;
+  }
 
   /** Loads the stored choices (a broken store is ignored: tuning only costs time). */
   async load(): Promise<void> {

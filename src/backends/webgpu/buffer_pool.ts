@@ -24,7 +24,10 @@ export class BufferPool {
   /** Buffers created since the pool started (a pool hit creates none). */
   created = 0;
 
-  constructor(private readonly device: GPUDevice) {}
+  private readonly device: GPUDevice;
+  constructor(device: GPUDevice) {
+    this.device = device;
+  }
 
   acquire(bytes: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
     const size = sizeClass(bytes);

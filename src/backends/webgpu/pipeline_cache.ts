@@ -28,10 +28,15 @@ export class PipelineCache {
   private readonly modules = new Map<string, { module: GPUShaderModule; reflected: ReflectedShader; layout: GPUBindGroupLayout; pipelineLayout: GPUPipelineLayout }>();
   private readonly pipelines = new Map<string, CompiledKernel>();
 
+  private readonly device: GPUDevice;
+  private readonly onError: (message: string) => void;
   constructor(
-    private readonly device: GPUDevice,
-    private readonly onError: (message: string) => void,
-  ) {}
+    device: GPUDevice,
+    onError: (message: string) => void,
+  ) {
+    this.device = device;
+    this.onError = onError;
+  }
 
   get size(): number {
     return this.pipelines.size;

@@ -28,11 +28,16 @@ export class Recording {
    */
   bytesWithoutReuse = 0;
 
+  private readonly device: GPUDevice;
+  /** Told of every byte created and destroyed, so the backend's peak counts recordings too. */
+  private readonly pool: BufferPool;
   constructor(
-    private readonly device: GPUDevice,
-    /** Told of every byte created and destroyed, so the backend's peak counts recordings too. */
-    private readonly pool: BufferPool,
-  ) {}
+    device: GPUDevice,
+    pool: BufferPool,
+  ) {
+    this.device = device;
+    this.pool = pool;
+  }
 
   acquire(bytes: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
     const size = sizeClass(bytes);

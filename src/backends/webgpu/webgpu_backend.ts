@@ -87,14 +87,21 @@ export class WebGPUBackend implements Backend {
   /** While `record` runs: where allocations, dispatches and copies go instead of the encoder. */
   private recording: Recording | null = null;
 
+  readonly device: GPUDevice;
+  readonly adapterInfo: GPUAdapterInfo;
+  readonly isFallbackAdapter: boolean;
+  /** Picks kernel variants per adapter and shape class (see autotune.ts). */
+  readonly tuner: Autotuner;
   private constructor(
-    readonly device: GPUDevice,
-    readonly adapterInfo: GPUAdapterInfo,
-    readonly isFallbackAdapter: boolean,
+    device: GPUDevice,
+    adapterInfo: GPUAdapterInfo,
+    isFallbackAdapter: boolean,
     options: WebGPUBackendOptions,
-    /** Picks kernel variants per adapter and shape class (see autotune.ts). */
-    readonly tuner: Autotuner,
-  ) {
+    tuner: Autotuner) {
+    this.device = device;
+    this.adapterInfo = adapterInfo;
+    this.isFallbackAdapter = isFallbackAdapter;
+    this.tuner = tuner;
     this.pool = new BufferPool(device);
     this.pipelines = new PipelineCache(device, (m) => this.recordError(m));
     const deviceMax = device.limits.maxComputeWorkgroupsPerDimension;

@@ -28,11 +28,18 @@ export type OnnxValue =
 
 /** What an op handler sees of its node. */
 export class NodeContext {
+  readonly node: OnnxNode;
+  readonly importer: OnnxImporter;
+  readonly attrs: Map<string, AttributeValue>;
   constructor(
-    readonly node: OnnxNode,
-    readonly importer: OnnxImporter,
-    readonly attrs: Map<string, AttributeValue>,
-  ) {}
+    node: OnnxNode,
+    importer: OnnxImporter,
+    attrs: Map<string, AttributeValue>,
+  ) {
+    this.node = node;
+    this.importer = importer;
+    this.attrs = attrs;
+  }
 
   get label(): string {
     return `${this.importer.file}: node '${this.node.name || this.node.output?.[0]}' (${this.node.opType})`;
@@ -118,7 +125,10 @@ export class OnnxImporter {
   /** Nodes an earlier node has taken into its layer (the bias Add after a MatMul). */
   readonly fused = new Set<OnnxNode>();
 
-  constructor(readonly file: string) {}
+  readonly file: string;
+  constructor(file: string) {
+    this.file = file;
+  }
 
   uniqueName(base: string): string {
     let name = base;

@@ -8,14 +8,16 @@ import { Model, type BuildOptions } from '../../nn/model';
  * It runs, trains and saves as any other model.
  */
 export class ImportedModel extends Model {
+  /** Values by parameter name (`conv1.weight`), in this engine's layout. */
+  readonly initialWeights: ReadonlyMap<string, Float32Array>;
   constructor(
     input: SymbolicTensor,
     output: SymbolicTensor,
     name: string,
-    /** Values by parameter name (`conv1.weight`), in this engine's layout. */
-    readonly initialWeights: ReadonlyMap<string, Float32Array>,
+    initialWeights: ReadonlyMap<string, Float32Array>,
   ) {
     super(input, output, name);
+    this.initialWeights = initialWeights;
   }
 
   override build(backend: Backend, options: BuildOptions = {}): this {
