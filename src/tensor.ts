@@ -52,6 +52,17 @@ export class Tensor {
     this.backend.write(this.storageFor('write'), values instanceof Float32Array ? values : Float32Array.from(values));
   }
 
+  /**
+   * The GPU buffer holding the values, its byte offset and length, once the work that
+   * writes them is submitted: for the app's own passes (render, compute, copies) on the
+   * same device. It stays the tensor's: valid until the tensor is disposed.
+   */
+  gpuBuffer(): { readonly buffer: GPUBuffer; readonly offset: number; readonly size: number } {
+    const storage = this.storageFor('gpuBuffer');
+    if (!this.backend.gpuBuffer) throw new Error(`gpuBuffer: a tensor of the ${this.backend.name} backend has no GPU buffer`);
+    return this.backend.gpuBuffer(storage);
+  }
+
   /** Frees the storage. Disposing twice is harmless. */
   dispose(): void {
     if (this.storageOrNull === null) return;

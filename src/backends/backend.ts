@@ -30,6 +30,8 @@ export interface Backend {
   readonly maxBindingBytes?: number;
   /** Copies host data into new storage. */
   upload(data: Float32Array | Float64Array): Storage;
+  /** The GPU buffer behind a storage, after the work enqueued so far is submitted (GPU backends only). */
+  gpuBuffer?(storage: Storage): { readonly buffer: GPUBuffer; readonly offset: number; readonly size: number };
   /** Resolves with a copy of the storage's values once all work writing it has run. */
   read(storage: Storage): Promise<Float32Array>;
   /**

@@ -1,5 +1,6 @@
 import type { Attrs, Backend, KernelInput, Storage } from '../backend';
-import { formatShape, sizeOf, type Shape } from '../../shape';
+import { assertValidShape, formatShape, sizeOf, type Shape } from '../../shape';
+import { Tensor } from '../../tensor';
 import { Autotuner, defaultStore, type TuneStore } from './autotune';
 import { BufferPool } from './buffer_pool';
 import { acquireDevice, type DeviceOptions } from './device';
@@ -12,6 +13,17 @@ import { packUniforms, type ShaderSpec, type UniformValues } from './shader';
 /** A tensor's GPU buffer. The buffer may be larger than `length` floats (size classes). */
 export interface GpuStorage extends Storage {
   readonly buffer: GPUBuffer;
+  /** The app's buffer (tensorFromGPUBuffer with zeroCopy): never pooled, reused or destroyed by the engine. */
+  readonly external?: boolean;
+}
+
+/** Where a tensor's values are on the GPU: valid until the tensor is disposed. */
+export interface GpuBufferView {
+  readonly buffer: GPUBuffer;
+  /** Bytes from the start of the buffer (0 for the engine's own tensors). */
+  readonly offset: number;
+  /** Bytes of the tensor's values (4 per element). */
+  readonly size: number;
 }
 
 /** A WebGPU kernel launcher: allocates the output and enqueues its dispatches. */
@@ -37,6 +49,12 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   autotune?: boolean;
   /** Where tuned choices persist (default: the command line's JSON file, else IndexedDB). */
   tuneStore?: TuneStore | null;
+  /**
+   * The app's own device: the engine uses it and its limits as they are, adds no
+   * listener to it (its errors are caught in error scopes around the engine's own
+   * calls), and `destroy()` leaves it alive.
+   */
+  device?: GPUDevice;
 }
 
 export interface Dispatch {
@@ -92,12 +110,18 @@ export class WebGPUBackend implements Backend {
   readonly isFallbackAdapter: boolean;
   /** Picks kernel variants per adapter and shape class (see autotune.ts). */
   readonly tuner: Autotuner;
+  /** False for the app's device (options.device): no listeners on it, and destroy() leaves it alive. */
+  readonly ownsDevice: boolean;
+  /** The adapter and GPU entry point the device came from, held so they are not collected (Dawn in Node crashes at the next read otherwise). */
+  readonly keepAlive: readonly unknown[];
   private constructor(
     device: GPUDevice,
     adapterInfo: GPUAdapterInfo,
     isFallbackAdapter: boolean,
     options: WebGPUBackendOptions,
-    tuner: Autotuner) {
+    tuner: Autotuner,
+    keepAlive: readonly unknown[],
+  ) {
     this.device = device;
     this.adapterInfo = adapterInfo;
     this.isFallbackAdapter = isFallbackAdapter;
@@ -107,7 +131,10 @@ export class WebGPUBackend implements Backend {
     const deviceMax = device.limits.maxComputeWorkgroupsPerDimension;
     this.maxWorkgroupsPerDimension = Math.min(options.maxWorkgroupsPerDimension ?? deviceMax, deviceMax);
     this.maxDispatchesPerSubmit = options.maxDispatchesPerSubmit ?? 256;
-    device.addEventListener('uncapturederror', (e) => this.recordError((e as GPUUncapturedErrorEvent).error.message));
+    this.ownsDevice = options.device === undefined;
+    this.keepAlive = keepAlive;
+    // A shared device gets no global listener: the app's own handlers stay the only ones.
+    if (this.ownsDevice) device.addEventListener('uncapturederror', (e) => this.recordError((e as GPUUncapturedErrorEvent).error.message));
     void device.lost.then((info) => {
       this.lost = info;
     });
@@ -115,12 +142,12 @@ export class WebGPUBackend implements Backend {
 
   /** Acquires an adapter and device; throws with instructions when WebGPU is missing. */
   static async create(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
-    const { device, info, isFallback } = await acquireDevice(options);
+    const { device, info, isFallback, adapter } = options.device ? appDevice(options.device) : await acquireDevice(options);
     const enabled = options.autotune ?? true;
     const adapterKey = [info.vendor, info.architecture, info.device, info.description].join('/');
     const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null);
     await tuner.load();
-    return new WebGPUBackend(device, info, isFallback, options, tuner);
+    return new WebGPUBackend(device, info, isFallback, options, tuner, [adapter, options.gpu]);
   }
 
   /** Times the kernel variants queued by shape classes not seen before; returns how many were tuned. */
@@ -201,6 +228,7 @@ export class WebGPUBackend implements Backend {
   }
 
   release(storage: Storage): void {
+    if ((storage as GpuStorage).external) return; // the app's buffer: the app frees it
     const buffer = (storage as GpuStorage).buffer;
     if (this.recording?.release(buffer)) return;
     this.pool.release(buffer);
@@ -251,7 +279,7 @@ export class WebGPUBackend implements Backend {
       entries.push({ binding: b.binding, resource: { buffer: storage.buffer } });
     }
     if (given.size > 0) throw new Error(`${d.spec.name}: ${[...given].join(', ')} not bindings of ${d.spec.name}.wgsl`);
-    const bindGroup = this.device.createBindGroup({ label: compiled.key, layout: compiled.layout, entries });
+    const bindGroup = this.guarded(() => this.device.createBindGroup({ label: compiled.key, layout: compiled.layout, entries }));
     const [x, y, z] = foldWorkgroups(d.workgroups, this.maxWorkgroupsPerDimension);
     if (this.recording) {
       this.recording.commands.push({ kind: 'dispatch', pipeline: compiled.pipeline, bindGroup, workgroups: [x, y, z] });
@@ -423,7 +451,8 @@ export class WebGPUBackend implements Backend {
     if (this.recording) throw new Error('flush: a recorded run cannot submit or read; read its outputs after replay');
     this.closePass();
     if (this.encoder) {
-      this.device.queue.submit([this.encoder.finish()]);
+      const encoder = this.encoder;
+      this.guarded(() => this.device.queue.submit([encoder.finish()]));
       this.counters.submits++;
     }
     this.encoder = null;
@@ -461,12 +490,64 @@ export class WebGPUBackend implements Backend {
     return out;
   }
 
-  /** Releases the device; the backend cannot be used afterwards. */
+  /**
+   * Runs device calls of the engine's; on the app's device inside a validation error
+   * scope, so an error of ours reaches this backend (and the next read throws it) and
+   * never the app's uncapturederror handlers.
+   */
+  guarded<T>(fn: () => T): T {
+    if (this.ownsDevice) return fn();
+    this.device.pushErrorScope('validation');
+    try {
+      return fn();
+    } finally {
+      void this.device.popErrorScope().then((e) => e && this.recordError(e.message));
+    }
+  }
+
+  /** The buffer behind a storage, after the work enqueued so far is submitted (t.gpuBuffer()). */
+  gpuBuffer(storage: Storage): GpuBufferView {
+    if (this.recording) throw new Error('gpuBuffer: not while recording');
+    this.flush();
+    return { buffer: (storage as GpuStorage).buffer, offset: 0, size: storage.length * 4 };
+  }
+
+  /**
+   * A storage over the app's buffer: with `zeroCopy` the buffer itself (it needs STORAGE
+   * usage; the engine never pools, reuses or destroys it), else a copy on the GPU (it
+   * needs COPY_SRC).
+   */
+  wrapBuffer(buffer: GPUBuffer, length: number, zeroCopy: boolean): GpuStorage {
+    this.checkHealthy('tensorFromGPUBuffer');
+    const bytes = length * 4;
+    if (buffer.size < bytes) throw new Error(`tensorFromGPUBuffer: the buffer holds ${buffer.size} bytes, the shape needs ${bytes}`);
+    if (zeroCopy) {
+      if (!(buffer.usage & GPUBufferUsage.STORAGE)) throw new Error('tensorFromGPUBuffer: zeroCopy needs a buffer created with GPUBufferUsage.STORAGE (add it, or pass zeroCopy: false to copy)');
+      return { buffer, length, external: true };
+    }
+    if (!(buffer.usage & GPUBufferUsage.COPY_SRC)) throw new Error('tensorFromGPUBuffer: copying needs a buffer created with GPUBufferUsage.COPY_SRC');
+    const out = this.allocate('tensorFromGPUBuffer', [length]);
+    if (length > 0) {
+      this.closePass();
+      this.openEncoder().copyBufferToBuffer(buffer, 0, out.buffer, 0, bytes);
+      // Submitted now: the copy holds the buffer's values as of this call, not after the app's later writes.
+      this.flush();
+    }
+    return out;
+  }
+
+  /** Releases the engine's buffers, and the device if the engine created it; the backend cannot be used afterwards. */
   destroy(): void {
     this.flush();
     this.pool.trim();
-    this.device.destroy();
+    if (this.ownsDevice) this.device.destroy();
   }
+}
+
+/** The app's device as the backend needs it: its adapter's info (GPUDevice.adapterInfo where the browser has it). */
+function appDevice(device: GPUDevice): { device: GPUDevice; info: GPUAdapterInfo; isFallback: boolean; adapter: null } {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? ({ vendor: 'unknown', architecture: 'app device', device: '', description: '' } as GPUAdapterInfo);
+  return { device, info, isFallback: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true, adapter: null };
 }
 
 /** What a lost device means for the caller, and what to do. */
@@ -480,4 +561,19 @@ function describeLoss(info: GPUDeviceLostInfo): string {
 /** Creates the WebGPU backend (see `WebGPUBackend.create`). */
 export function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
   return WebGPUBackend.create(options);
+}
+
+export interface TensorFromGPUBufferOptions {
+  /**
+   * Use the app's buffer itself (it needs GPUBufferUsage.STORAGE): the engine never pools,
+   * reuses or destroys it, and disposing the tensor leaves it as it is. Default false:
+   * the values are copied into a buffer of the engine's (it needs COPY_SRC).
+   */
+  zeroCopy?: boolean;
+}
+
+/** A tensor over an app's GPUBuffer (float32 values, row-major) on the backend's device. */
+export function tensorFromGPUBuffer(backend: WebGPUBackend, buffer: GPUBuffer, shape: Shape, options: TensorFromGPUBufferOptions = {}): Tensor {
+  assertValidShape('tensorFromGPUBuffer', shape);
+  return new Tensor(backend, backend.wrapBuffer(buffer, sizeOf(shape), options.zeroCopy ?? false), shape);
 }
