@@ -36,6 +36,7 @@ export { Dense, Flatten, Add, Concat } from './nn/dense_layers';
 export { BatchNorm, Dropout, Lrn } from './nn/norm_layers';
 export { ActivationLayer, activate, type Activation } from './nn/activations';
 export { Model, sequential, type ModelParam } from './nn/model';
+export { compileInference, type InferenceStep, type PredictOptions } from './nn/inference';
 export { summary, type Summary, type SummaryRow } from './nn/summary';
 export { lenet5, lenet5Bn, convBn, convBnWide, convBnX2, cifarCnn, everyLayerNet, MODELS, TRAINABLE_HERE } from './nn/zoo';
 export { alexnet, alexnetGrouped, alexnetMini, alexnetTorchvision, densenet121, densenet169, densenetBc, googlenet, googlenetMini, mobilenetV1, mobilenetV1Cifar } from './nn/zoo';

@@ -6,6 +6,7 @@ import { tensor, type Tensor } from '../tensor';
 import { initialValues } from './init';
 import { input as symbolicInput, Layer, SymbolicTensor, type ForwardContext, type ParamSpec } from './layer';
 import { Dropout } from './norm_layers';
+import { runInference, type InferenceStep, type PredictOptions } from './inference';
 
 /** One application of a layer in the model's DAG. */
 export interface ModelNode {
@@ -205,6 +206,25 @@ export class Model {
     return values;
   }
 
+  /** Compiled inference passes by batch size (predict). */
+  private inference = new Map<number, InferenceStep>();
+
+  /**
+   * Outputs of the built model for `images` ([count, ...input shape], row-major), in
+   * inference mode, without a trainer or optimizer: each batch is one submit of a
+   * compiled graph, kept for the next call. Returns [count, ...output shape] (logits for
+   * the zoo's classifiers).
+   */
+  predict(images: ArrayLike<number>, options: PredictOptions = {}): Promise<Float32Array> {
+    this.requireBuilt();
+    return runInference(this, this.inference, images, options);
+  }
+
+  private releaseInference(): void {
+    for (const step of this.inference.values()) step.program.dispose();
+    this.inference.clear();
+  }
+
   /** Number of parameters: weights only, or weights and state. */
   countParams(includeState = false): number {
     return this.nodesParams().filter((p) => includeState || p.kind === 'weight').reduce((n, p) => n + sizeOf(p.shape), 0);
@@ -223,6 +243,7 @@ export class Model {
   dispose(): void {
     if (!this.built) return;
     this.assertIdle('dispose');
+    this.releaseInference();
     for (const p of this.built.params) p.tensor.dispose();
     this.built = null;
     this.generationCount++;

@@ -1,0 +1,63 @@
+import { planGraph } from '../graph/plan';
+import { Program } from '../graph/program';
+import { TraceBackend } from '../graph/trace';
+import { sizeOf } from '../shape';
+import { externalsOf } from './compile';
+import type { Model } from './model';
+
+/** A compiled inference pass of one batch size: the model's outputs from its inputs, one submit a run. */
+export interface InferenceStep {
+  readonly program: Program;
+  readonly output: number;
+  readonly batch: number;
+  /** The model generation whose weights the program binds. */
+  readonly generation: number;
+}
+
+/** Traces the model's inference forward (dropout off, batch norm on running statistics) at `batch` and compiles it. */
+export function compileInference(model: Model, batch: number): InferenceStep {
+  const trace = new TraceBackend();
+  const x = trace.input('x', [batch, ...model.input.shape]);
+  const y = model.forward({ training: false, use: externalsOf(model, trace) }, x);
+  const output = trace.valueOf(y).id;
+  return { program: new Program(model.backend, planGraph(trace, [output])), output, batch, generation: model.generation };
+}
+
+export interface PredictOptions {
+  /** Examples per compiled run (default: all of them, at most 64); a last partial batch gets a program of its own. */
+  batch?: number;
+}
+
+/**
+ * Runs `images` ([count, ...model.input.shape], row-major) through a built model and
+ * returns its outputs ([count, ...model.output.shape]). Each batch is one submit of a
+ * compiled graph; programs are kept per batch size until the model is rebuilt or disposed.
+ */
+export async function runInference(model: Model, steps: Map<number, InferenceStep>, images: ArrayLike<number>, options: PredictOptions = {}): Promise<Float32Array> {
+  const per = sizeOf(model.input.shape);
+  if (images.length === 0 || images.length % per !== 0) throw new Error(`predict: ${model.name} takes [count, ${model.input.shape.join(', ')}] (${per} values per example), got ${images.length} values`);
+  const count = images.length / per;
+  const batch = Math.min(options.batch ?? 64, count);
+  if (!Number.isInteger(batch) || batch <= 0) throw new Error(`predict: batch must be a positive integer, got ${options.batch}`);
+  const outPer = sizeOf(model.output.shape);
+  const out = new Float32Array(count * outPer);
+  const data = images instanceof Float32Array ? images : Float32Array.from(images);
+  const pending: Promise<void>[] = [];
+  for (let start = 0; start < count; start += batch) {
+    const size = Math.min(batch, count - start);
+    let step = steps.get(size);
+    if (step && step.generation !== model.generation) {
+      step.program.dispose();
+      step = undefined;
+    }
+    if (!step) {
+      step = compileInference(model, size);
+      steps.set(size, step);
+    }
+    const s = step;
+    const x = data.subarray(start * per, (start + size) * per);
+    pending.push(s.program.run({ x }, [s.output]).then(([y]) => out.set(y, start * outPer)));
+  }
+  await Promise.all(pending);
+  return out;
+}
