@@ -3,7 +3,8 @@ import { defineConfig } from 'vite';
 /**
  * `npm run build`: the library the package ships (dist/), two ES entries: the package root
  * (the WebGPU backend included, its WGSL shaders inlined as strings) and
- * `webgpu-cnn-engine/cpu` (no shaders). wgsl_reflect is bundled in: its package does not
+ * `webgpu-cnn-engine/cpu` (no shaders), and `webgpu-cnn-engine/node` (the root plus a backend
+ * on npm webgpu, Dawn). wgsl_reflect is bundled in: its package does not
  * load as a Node ES module, and the engine reads every shader's bindings with it at run
  * time. onnx-proto (and protobufjs under it) stays a dependency the app installs.
  */
@@ -14,7 +15,7 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     minify: false,
-    lib: { entry: { index: 'src/index.ts', cpu: 'src/cpu.ts' }, formats: ['es'] },
-    rollupOptions: { external: ['onnx-proto'], output: { chunkFileNames: 'core-[hash].js' } },
+    lib: { entry: { index: 'src/index.ts', cpu: 'src/cpu.ts', node: 'src/node.ts' }, formats: ['es'] },
+    rollupOptions: { external: ['onnx-proto', 'webgpu', /^node:/], output: { chunkFileNames: 'core-[hash].js' } },
   },
 });

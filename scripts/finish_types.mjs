@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const types = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'types');
-for (const entry of ['index.d.ts', 'cpu.d.ts']) {
+for (const entry of ['index.d.ts', 'cpu.d.ts', 'node.d.ts']) {
   const file = join(types, entry);
   const text = readFileSync(file, 'utf8');
   const reference = '/// <reference types="@webgpu/types" />\n';

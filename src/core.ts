@@ -55,8 +55,7 @@ export { saveCheckpoint, loadCheckpoint, type SaveCheckpointOptions, type Loaded
 export { serializeSafetensors, parseSafetensors, type NamedArray } from './io/safetensors';
 export { torchStateDictLayout, type TorchTensorName } from './io/torch_layout';
 export { loadStateDict, exportStateDict, type LoadStateDictOptions, type LoadStateDictResult, type ExportStateDictOptions, type SkippedTensor, type StateDictLayout } from './io/state_dict';
-export { importOnnx, ONNX_OPSETS, type ImportOnnxOptions } from './io/onnx/onnx_import';
-export { ONNX_OPS } from './io/onnx/onnx_ops';
+export { importOnnx, ONNX_OPSETS, ONNX_SUPPORTED_OPS, type ImportOnnxOptions } from './io/onnx/onnx_import';
 export { exportOnnx, ONNX_EXPORT_OPSET, type ExportOnnxOptions } from './io/onnx/onnx_export';
 export { ImportedModel } from './io/onnx/onnx_model';
 export { stepGradients, type StepGradients, type StepGradientsOptions } from './nn/step_gradients';

@@ -10,8 +10,9 @@ import { BatchNorm, Dropout, Lrn } from '../../nn/norm_layers';
 import { AvgPool2d, GlobalAvgPool, MaxPool2d } from '../../nn/pool_layers';
 import { Elementwise, Reshape, type ElementwiseOp } from '../../nn/shape_layers';
 import { formatShape, sizeOf } from '../../shape';
-import type { NodeContext, OnnxValue, OpHandler } from './onnx_import';
-import { tensorValues, type ConstValue, type OnnxTensor } from './onnx_proto';
+import type { NodeContext, OnnxValue, OpHandler } from './onnx_context';
+import { tensorValues, type OnnxTensor } from './onnx_proto';
+import type { ConstValue } from './onnx_values';
 
 const act = (t: SymbolicTensor): OnnxValue => ({ kind: 'act', t });
 const constant = (dims: number[], data: ArrayLike<number>, dataType = 1): OnnxValue => ({ kind: 'const', c: { dims, data: Float64Array.from(data), dataType } });

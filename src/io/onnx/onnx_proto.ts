@@ -4,6 +4,9 @@
 import onnxProto from 'onnx-proto';
 import { formatShape, sizeOf } from '../../shape';
 import { halfToFloat } from '../safetensors';
+import type { ConstValue, ExternalData } from './onnx_values';
+
+export type { ConstValue, ExternalData };
 
 export const onnx = onnxProto.onnx;
 // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -30,19 +33,9 @@ export function decodeModel(bytes: Uint8Array, file: string): OnnxModel {
   return model;
 }
 
-/** A constant: values as float64 (integers exact up to 2^53), and its dims. */
-export interface ConstValue {
-  readonly dims: number[];
-  readonly data: Float64Array;
-  /** The ONNX data type (onnx.TensorProto.DataType). */
-  readonly dataType: number;
-}
-
 const T = onnx.TensorProto.DataType;
 const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(T).map(([k, v]) => [v, k]));
 
-/** Where external tensor data comes from: file name (the tensor's `location`) to bytes. */
-export type ExternalData = Readonly<Record<string, Uint8Array>>;
 
 function rawBytes(t: OnnxTensor, file: string, external: ExternalData | undefined): Uint8Array | null {
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {

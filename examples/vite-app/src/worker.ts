@@ -1,0 +1,22 @@
+// Training off the main thread: WebGPU works in a worker; progress goes to the page.
+import { createWebGPUBackend, lenet5, Trainer } from 'webgpu-cnn-engine';
+import { eagerExample } from './eager';
+
+const post = (kind: string, text: string) => postMessage({ kind, text });
+post('eager', JSON.stringify(await eagerExample()));
+// 64 images of 28x28: class k has rows 7k to 7k+6 lit.
+const images = new Float32Array(64 * 784);
+const labels = new Uint8Array(64);
+for (let i = 0; i < 64; i++) {
+  labels[i] = i % 4;
+  for (let r = 7 * labels[i]; r < 7 * labels[i] + 7; r++) images.fill(1, i * 784 + r * 28, i * 784 + r * 28 + 28);
+}
+const model = lenet5([1, 28, 28], 4).build(await createWebGPUBackend(), { seed: 1 });
+const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 0.003 }, batchSize: 16, seed: 1 });
+const reports = await trainer.fit(
+  { images, labels, shape: [1, 28, 28], classes: 4, count: 64 },
+  { epochs: 3, onEpoch: (r) => post('epoch', `${r.epoch} loss ${r.loss.toFixed(3)}`) },
+);
+const logits = await model.predict(images.subarray(0, 4 * 784));
+const predicted = [0, 1, 2, 3].map((i) => logits.subarray(i * 4, i * 4 + 4).indexOf(Math.max(...logits.subarray(i * 4, i * 4 + 4))));
+post('done', `losses ${JSON.stringify(reports.map((r) => Number(r.loss.toFixed(3))))} predicted ${JSON.stringify(predicted)}`);
