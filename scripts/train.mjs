@@ -3,7 +3,7 @@
 //   [--optimizer adam] [--lr 2e-3] [--schedule constant|cosine|step|exponential] [--warmup STEPS]
 //   [--augment [full|flip]] [--limit N] [--test-limit N] [--pad PIXELS] [--backend webgpu|cpu] [--seed S]
 //   [--autotune on|off] [--checkpoint-every STEPS] [--json FILE] [--out DIR]
-//   [--init FILE.onnx|FILE.safetensors] [--export-onnx FILE] [--export-torch FILE]`
+//   [--init FILE.onnx|FILE.safetensors] [--export-onnx FILE] [--export-torch FILE] [--runtime browser|node]`
 // `npm run train -- --resume DIR [--epochs N] [--checkpoint-every STEPS] [--json FILE]`
 //
 // --init starts from a file: a .onnx network to fine-tune (it replaces --model), or a
@@ -17,22 +17,25 @@
 // metrics.json after every epoch (and every --checkpoint-every steps), then
 // weights.safetensors, metrics.json and report.html. --resume DIR continues a stopped or
 // killed run from its checkpoint, with the same data order: the result is the run's.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
+import { bundleForNode } from '../cli/node_bundle.mjs';
 import { ProgressBar } from '../cli/progress.mjs';
 import { renderReport } from '../cli/report.mjs';
 import { openPageSession } from '../cli/page_session.mjs';
 import { prepareRunFolder, readSafetensorsMetadata } from '../cli/run_folder.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const defaults = { model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, autotune: 'on' };
+const defaults = { runtime: 'browser', model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, autotune: 'on' };
 const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'test-limit', 'seed', 'warmup', 'checkpoint-every', 'pad']);
 const paths = new Set(['json', 'out', 'resume', 'init', 'export-onnx', 'export-torch']);
-const choices = { optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'], autotune: ['on', 'off'] };
+const choices = { runtime: ['browser', 'node'], optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'], autotune: ['on', 'off'] };
 /** What may accompany --resume: the run's configuration comes from its checkpoint. */
-const withResume = new Set(['resume', 'epochs', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch']);
+const withResume = new Set(['resume', 'epochs', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch', 'runtime']);
 
 function parseArgs(argv) {
   const o = {};
@@ -122,34 +125,69 @@ try {
 
 const { config, out } = job;
 const bar = new ProgressBar();
+const jobOptions = { resumeBase64: job.resumeBase64, checkpointEvery: options['checkpoint-every'], initBase64: job.initBase64, exportOnnx: !!options['export-onnx'], exportTorch: !!options['export-torch'] };
+
+function onProgress(p) {
+  if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
+  const some = (list) => `${list.length}: ${list.slice(0, 3).join(', ')}${list.length > 3 ? `, and ${list.length - 3} more (metrics.json lists them)` : ''}`;
+  if (p.kind === 'start' && p.init) bar.log(`initial weights from ${p.init.file} (${p.init.kind}): ${p.init.loaded} tensors loaded${p.init.skipped.length ? `; skipped ${some(p.init.skipped)}` : ''}${p.init.missing.length ? `; kept fresh ${some(p.init.missing)}` : ''}`);
+  if (p.kind === 'start') bar.log(`training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.dataset}: ${p.trainExamples} train / ${p.testExamples} test examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`);
+  if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
+  if (p.kind === 'epoch') bar.log(`epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`);
+}
+
+// Each checkpoint first, then the metrics that name it (epochsDone): a kill between
+// the two leaves the newer checkpoint, which --resume reads, beside older metrics.
+function onCheckpoint(checkpointBase64, metrics) {
+  writeFileAtomic(join(out, 'checkpoint.safetensors'), Buffer.from(checkpointBase64, 'base64'));
+  writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+}
+
+/** The job in headless Chromium (the default): the page runs it and calls back through exposed functions. */
+async function inBrowser() {
+  const { page } = session;
+  page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
+  await page.exposeFunction('reportProgress', onProgress);
+  await page.exposeFunction('saveRunCheckpoint', onCheckpoint);
+  await page.goto(session.url('/demo/train_job.html'));
+  await page.waitForFunction(() => typeof window.runTraining === 'function');
+  return page.evaluate(([c, o]) => window.runTraining(c, o), [config, jobOptions]);
+}
+
+/** The job in a Node process on Dawn (--runtime node): the job goes in on stdin, one JSON message a line comes out. */
+async function inNode() {
+  const entry = await bundleForNode(root, 'src/app/train_node_main.ts', join(root, '.cache', 'train_node'));
+  const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify({ config, ...jobOptions }));
+  let result = null;
+  let failure = null;
+  const lines = createInterface({ input: child.stdout });
+  for await (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    const m = JSON.parse(line);
+    if (m.kind === 'progress') onProgress(m.progress);
+    else if (m.kind === 'checkpoint') onCheckpoint(m.checkpointBase64, m.metrics);
+    else if (m.kind === 'result') result = m.result;
+    else if (m.kind === 'error') failure = m.message;
+  }
+  const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
+  if (!result) throw new Error(failure ?? `the Node training process exited with ${code}`);
+  return result;
+}
+
+const runtime = options.runtime ?? 'browser';
 let session;
-try {
-  session = await openPageSession(root);
-} catch (e) {
-  console.error(`train: could not start the browser or the server (nothing was trained): ${e.message.split('\n')[0]}`);
-  process.exit(1);
+if (runtime === 'browser') {
+  try {
+    session = await openPageSession(root);
+  } catch (e) {
+    console.error(`train: could not start the browser or the server (nothing was trained): ${e.message.split('\n')[0]}`);
+    process.exit(1);
+  }
 }
 let exitCode = 0;
 try {
-  const { page } = session;
-  page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
-  await page.exposeFunction('reportProgress', (p) => {
-    if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
-    const some = (list) => `${list.length}: ${list.slice(0, 3).join(', ')}${list.length > 3 ? `, and ${list.length - 3} more (metrics.json lists them)` : ''}`;
-    if (p.kind === 'start' && p.init) bar.log(`initial weights from ${p.init.file} (${p.init.kind}): ${p.init.loaded} tensors loaded${p.init.skipped.length ? `; skipped ${some(p.init.skipped)}` : ''}${p.init.missing.length ? `; kept fresh ${some(p.init.missing)}` : ''}`);
-    if (p.kind === 'start') bar.log(`training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.dataset}: ${p.trainExamples} train / ${p.testExamples} test examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})`);
-    if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
-    if (p.kind === 'epoch') bar.log(`epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`);
-  });
-  // Each checkpoint first, then the metrics that name it (epochsDone): a kill between
-  // the two leaves the newer checkpoint, which --resume reads, beside older metrics.
-  await page.exposeFunction('saveRunCheckpoint', (checkpointBase64, metrics) => {
-    writeFileAtomic(join(out, 'checkpoint.safetensors'), Buffer.from(checkpointBase64, 'base64'));
-    writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  });
-  await page.goto(session.url('/demo/train_job.html'));
-  await page.waitForFunction(() => typeof window.runTraining === 'function');
-  const result = await page.evaluate(([c, o]) => window.runTraining(c, o), [config, { resumeBase64: job.resumeBase64, checkpointEvery: options['checkpoint-every'], initBase64: job.initBase64, exportOnnx: !!options['export-onnx'], exportTorch: !!options['export-torch'] }]);
+  const result = runtime === 'node' ? await inNode() : await inBrowser();
   const m = result.metrics;
   if (result.weightsBase64) writeFileAtomic(join(out, 'weights.safetensors'), Buffer.from(result.weightsBase64, 'base64'));
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(m, null, 2)}\n`);
@@ -178,6 +216,6 @@ try {
   bar.log(`the last checkpoint, if an epoch finished, is in ${out}: npm run train -- --resume ${out} continues from it`);
   exitCode = 1;
 } finally {
-  await session.close();
+  await session?.close();
 }
 process.exit(exitCode);

@@ -2,23 +2,11 @@
 // model folder on WebGPU through Dawn (npm webgpu; on a machine without a GPU the
 // SwiftShader Vulkan driver that Chromium's package installs), or on the CPU reference
 // with --cpu, and prints its figures as one JSON line.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CpuBackend } from '../backends/cpu/cpu_backend';
-import { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
+import { createNodeWebGPUBackend } from '../node';
 import { checkAgainstTorch, checkExportOnly, type OnnxRunner } from './torch_check';
-
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-
-async function nodeWebGPU(): Promise<WebGPUBackend> {
-  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  const webgpu = await import('webgpu');
-  Object.assign(globalThis, webgpu.globals);
-  // Kept in a global: a collected GPU object crashes Node at the next read.
-  const gpu = webgpu.create([]);
-  (globalThis as { __checkTorchGpu?: unknown }).__checkTorchGpu = gpu;
-  return WebGPUBackend.create({ gpu, autotune: false });
-}
 
 /** ONNX Runtime for Node (CPU execution provider). */
 const runOnnx: OnnxRunner = async (bytes, x, shape) => {
@@ -31,7 +19,7 @@ const runOnnx: OnnxRunner = async (bytes, x, shape) => {
 const args = process.argv.slice(2);
 const cpu = args.includes('--cpu');
 const [key, dir] = args.filter((a) => !a.startsWith('--'));
-const backend = cpu ? new CpuBackend() : await nodeWebGPU();
+const backend = cpu ? new CpuBackend() : await createNodeWebGPUBackend({ autotune: false });
 const label = cpu ? 'cpu' : `webgpu (${backend.name})`;
 if (args.includes('--export-only')) {
   console.log(JSON.stringify({ ...(await checkExportOnly(key, backend, runOnnx)), backend: label }));

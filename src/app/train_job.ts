@@ -78,6 +78,8 @@ export interface TrainJobHooks {
   /** Also return the trained model as ONNX (`result.onnx`) and as a PyTorch state dict (`result.torch`). */
   exportOnnx?: boolean;
   exportTorch?: boolean;
+  /** Makes the WebGPU backend (default createWebGPUBackend on navigator.gpu; Node passes Dawn's). */
+  createWebGPU?: (options: { autotune: boolean }) => Promise<Backend>;
 }
 
 /** What the run's initial weights came from, for the start report and the metrics. */
@@ -184,7 +186,8 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   if (c.testLimit) test = take(test, c.testLimit);
   if (c.pad) [train, test] = [padImages(train, c.pad), padImages(test, c.pad)];
   if (train.count < c.batch) throw new Error(`train: ${train.count} training examples are fewer than one batch of ${c.batch}; lower --batch or raise --limit`);
-  const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await createWebGPUBackend({ autotune: c.autotune ?? true });
+  const makeWebGPU = hooks.createWebGPU ?? ((o: { autotune: boolean }) => createWebGPUBackend(o));
+  const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await makeWebGPU({ autotune: c.autotune ?? true });
   const adapter = backend.name === 'webgpu' ? (backend as WebGPUBackend).adapterInfo : null;
   // Normalise both splits with the training split's statistics.
   const { mean, std } = meanStd(train.images);
