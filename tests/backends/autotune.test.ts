@@ -92,6 +92,36 @@ describe('autotuning kernel variants', () => {
     expect(tuner.pick('k', 'c', names, request)).toBe(0);
   });
 
+  it('a time budget times the shape classes it reaches; the rest run variant 0 and are not saved', async () => {
+    let clock = 0;
+    const store = memoryStore();
+    const tuner = new Autotuner(true, 'fake', store, { budgetMs: 25, now: () => clock });
+    const names = ['a', 'b'];
+    const requests = ['c1', 'c2', 'c3'].map((c) => ({ c, request: { op: 'k', inputs: [[4]], attrs: {}, outShape: [4] } }));
+    for (const { c, request } of requests) expect(tuner.pick('k', c, names, request)).toBe(0);
+    let variant = -1;
+    const host = {
+      upload: (data: Float32Array) => ({ length: data.length }),
+      release: () => {},
+      run: () => {
+        variant = tuner.pick('k', 'c1', names, requests[0].request);
+        return { length: 4 };
+      },
+      // Each timed run costs 10 ms of the fake clock; variant 1 is faster.
+      time: async (fn: () => void) => {
+        fn();
+        clock += 10;
+        return { wallMs: variant === 1 ? 5 : 9, gpuMs: null };
+      },
+    };
+    expect(await tuner.tune(host)).toBe(1);
+    expect(tuner.pick('k', 'c1', names, requests[0].request)).toBe(1);
+    expect(tuner.pick('k', 'c2', names, requests[1].request)).toBe(0);
+    expect(tuner.pendingCount).toBe(0);
+    expect(Object.keys(store.data)).toEqual(['fake|k|c1|a,b']);
+    expect(() => new Autotuner(true, 'fake', null, { budgetMs: -1 })).toThrow('autotune: budgetMs must be a non-negative number');
+  });
+
   it('a compiled training step tunes its new shape classes once, then records again with the choices', async () => {
     const gpu = await WebGPUBackend.create({ autotune: true, tuneStore: memoryStore() });
     const model = lenet5([1, 16, 16], 4).build(gpu, { seed: 1 });

@@ -49,14 +49,23 @@ export class Autotuner {
   /** Adapter identity in every key: a choice for one GPU says nothing about another. */
   readonly adapterKey: string;
   private readonly store: TuneStore | null;
+  /** Milliseconds one tune() may spend timing; shape classes it does not reach keep variant 0 (not saved, so a later unbudgeted run tunes them). */
+  readonly budgetMs: number | undefined;
+  private readonly now: () => number;
+  /** Shape classes a budget left at variant 0. */
+  private readonly defaulted = new Set<string>();
   constructor(
     enabled: boolean,
     adapterKey: string,
     store: TuneStore | null = null,
+    options: { budgetMs?: number; now?: () => number } = {},
   ) {
     this.enabled = enabled;
     this.adapterKey = adapterKey;
     this.store = store;
+    if (options.budgetMs !== undefined && !(options.budgetMs >= 0)) throw new Error(`autotune: budgetMs must be a non-negative number of milliseconds, got ${options.budgetMs}`);
+    this.budgetMs = options.budgetMs;
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** Loads the stored choices (a broken store is ignored: tuning only costs time). */
@@ -108,16 +117,27 @@ export class Autotuner {
     return this.pending.size;
   }
 
-  /** The cached choices, by key (adapter|kernel|shape class|variant names). */
+  /** The cached choices, by key (adapter|kernel|shape class|variant names); those a budget defaulted are left out. */
   snapshot(): Record<string, number> {
-    return Object.fromEntries(this.choices);
+    return Object.fromEntries([...this.choices].filter(([k]) => !this.defaulted.has(k)));
   }
 
-  /** Times every variant of every queued shape class; returns how many were tuned. */
+  /**
+   * Times every variant of every queued shape class, within the budget if there is one
+   * (classes past it keep variant 0 for this session); returns how many were timed.
+   */
   async tune(host: TuneHost): Promise<number> {
     const queued = [...this.pending];
     this.pending.clear();
+    const start = this.now();
+    let timed = 0;
     for (const [key, { request, variants }] of queued) {
+      if (this.budgetMs !== undefined && this.now() - start >= this.budgetMs) {
+        this.choices.set(key, 0);
+        this.defaulted.add(key);
+        continue;
+      }
+      timed++;
       // Timing inputs: seeded values in [-1, 1) (kernels here do not branch on data).
       const inputs = request.inputs.map((shape, k) => ({ storage: host.upload(new Random(k + 1).uniformArray(sizeOf(shape))), shape }));
       const runs: number[][] = Array.from({ length: variants }, () => []);
@@ -136,8 +156,8 @@ export class Autotuner {
       const medians = runs.map((ts) => ts.sort((x, y) => x - y)[Math.floor(ts.length / 2)]);
       this.choices.set(key, medians.indexOf(Math.min(...medians)));
     }
-    if (queued.length > 0 && this.store) await this.store.save(this.snapshot());
-    return queued.length;
+    if (timed > 0 && this.store) await this.store.save(this.snapshot());
+    return timed;
   }
 }
 

@@ -45,8 +45,9 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   /**
    * Time kernel variants per shape class and keep the fastest (default true). Off,
    * every kernel runs its first variant: results do not depend on timings (tests).
+   * `{ budgetMs }`: at most that long per tuning pass; what it does not reach runs its first variant.
    */
-  autotune?: boolean;
+  autotune?: boolean | { budgetMs: number };
   /** Where tuned choices persist (default: the command line's JSON file, else IndexedDB). */
   tuneStore?: TuneStore | null;
   /**
@@ -143,9 +144,10 @@ export class WebGPUBackend implements Backend {
   /** Acquires an adapter and device; throws with instructions when WebGPU is missing. */
   static async create(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
     const { device, info, isFallback, adapter } = options.device ? appDevice(options.device) : await acquireDevice(options);
-    const enabled = options.autotune ?? true;
+    const enabled = options.autotune !== false;
+    const budgetMs = typeof options.autotune === 'object' ? options.autotune.budgetMs : undefined;
     const adapterKey = [info.vendor, info.architecture, info.device, info.description].join('/');
-    const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null);
+    const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null, { budgetMs });
     await tuner.load();
     return new WebGPUBackend(device, info, isFallback, options, tuner, [adapter, options.gpu]);
   }
