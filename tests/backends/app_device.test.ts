@@ -104,4 +104,44 @@ describe('the app\'s device and buffers', () => {
     expect([...viaApp]).toEqual([...(await after.read())]);
     expect([...(await readBuffer(device, mine, 256))]).toEqual(Array.from({ length: 64 }, (_, i) => 2 * i));
   });
+
+  it('the app renders from a vertex buffer the engine reads in place (zeroCopy), before and after the engine\'s ops', async () => {
+    const device = await appDevice();
+    const backend = await createWebGPUBackend({ device, autotune: false });
+    // A triangle covering the whole 4x4 target, in clip space.
+    const vertices = appBuffer(device, [-1, -1, 3, -1, -1, 3], GPUBufferUsage.VERTEX | GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+    const target = device.createTexture({ size: [4, 4], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+    const module = device.createShaderModule({
+      code: '@vertex fn vs(@location(0) p: vec2f) -> @builtin(position) vec4f { return vec4f(p, 0.0, 1.0); } @fragment fn fs() -> @location(0) vec4f { return vec4f(1.0, 0.0, 0.0, 1.0); }',
+    });
+    const pipeline = device.createRenderPipeline({
+      layout: 'auto',
+      vertex: { module, entryPoint: 'vs', buffers: [{ arrayStride: 8, attributes: [{ shaderLocation: 0, offset: 0, format: 'float32x2' }] }] },
+      fragment: { module, entryPoint: 'fs', targets: [{ format: 'rgba8unorm' }] },
+    });
+    const render = async (): Promise<number[]> => {
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginRenderPass({ colorAttachments: [{ view: target.createView(), loadOp: 'clear', clearValue: [0, 0, 1, 1], storeOp: 'store' }] });
+      pass.setPipeline(pipeline);
+      pass.setVertexBuffer(0, vertices);
+      pass.draw(3);
+      pass.end();
+      const pixels = device.createBuffer({ size: 256 * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+      encoder.copyTextureToBuffer({ texture: target }, { buffer: pixels, bytesPerRow: 256 }, [4, 4]);
+      device.queue.submit([encoder.finish()]);
+      await pixels.mapAsync(GPUMapMode.READ);
+      const rgba = [...new Uint8Array(pixels.getMappedRange(), 0, 4)];
+      pixels.destroy();
+      return rgba;
+    };
+    expect(await render()).toEqual([255, 0, 0, 255]);
+    const x = tensorFromGPUBuffer(backend, vertices, [3, 2], { zeroCopy: true });
+    const y = relu(x);
+    expect([...(await y.read())]).toEqual([0, 0, 3, 0, 0, 3]);
+    x.dispose();
+    y.dispose();
+    backend.pool.trim();
+    expect(await render()).toEqual([255, 0, 0, 255]);
+    expect([...(await readBuffer(device, vertices, 24))]).toEqual([-1, -1, 3, -1, -1, 3]);
+  });
 });

@@ -72,12 +72,16 @@ describe('the npm package', () => {
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
+      const logged: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => logged.push(m.text()));
       await page.goto(`http://localhost:${port}/`);
       await page.waitForFunction(() => document.getElementById('eager')!.textContent !== '…', null, { timeout: 60_000 });
       expect(await page.textContent('#eager')).toBe('[18,36]');
       await page.waitForFunction(() => document.getElementById('worker')!.textContent!.startsWith('done'), null, { timeout: 150_000 });
       expect(await page.textContent('#worker')).toMatch(/^done losses \[.*\] predicted \[0,1,2,3\]$/);
+      // The worker ran the eager example first: the same numbers as the page (and as Node).
+      expect(logged).toContain('worker: eager [18,36]');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
