@@ -55,3 +55,19 @@ describe('exportOnnx runs in ONNX Runtime with our outputs', () => {
     expect(relativeError(await ours(back, x, batch), expected)).toBeLessThan(1e-6);
   }, 120_000);
 });
+
+describe('exportOnnx leaves out what inference does not compute', () => {
+  it('googlenet with auxiliary heads: the heads are not in the file, the outputs equal ONNX Runtime\'s', async () => {
+    const { googlenet } = await import('../../src/nn/models/googlenet');
+    const { onnx } = await import('../../src/io/onnx/onnx_proto');
+    const model = googlenet([3, 64, 64], 10, { auxLogits: true }).build(cpu, { seed: 2 });
+    perturbBatchNorm(model, new Random(3));
+    const rng = new Random(4);
+    const x = Float32Array.from({ length: 3 * 64 * 64 }, () => rng.normal());
+    const bytes = await exportOnnx(model);
+    const names = onnx.ModelProto.decode(bytes).graph!.initializer!.map((t) => t.name!);
+    expect(names.some((n) => n.startsWith('aux'))).toBe(false);
+    expect(names).toContain('fc.weight');
+    expect(relativeError(await onnxRuntime(bytes, x, [1, 3, 64, 64]), await ours(model, x, 1))).toBeLessThan(1e-5);
+  }, 120_000);
+});

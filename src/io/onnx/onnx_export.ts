@@ -81,7 +81,9 @@ export async function exportOnnx(model: Model, options: ExportOnnxOptions = {}):
     return g.initializer(full, model.params().find((p) => p.name === full)!.spec.shape, data);
   };
   const names = new Map<number, string>([[model.input.id, 'input']]);
+  const live = liveNodes(model);
   for (const { layer, inputs, output } of model.nodes) {
+    if (!live.has(output.id)) continue;
     const ins = inputs.map((i) => names.get(i.id)!);
     const x = inputs[0]?.shape;
     const n = layer.name;
@@ -161,6 +163,25 @@ export async function exportOnnx(model: Model, options: ExportOnnxOptions = {}):
   };
   const proto = onnx.ModelProto.create({ irVersion: 7, producerName: 'webgpu-cnn-engine', opsetImport: [{ domain: '', version: ONNX_EXPORT_OPSET }], graph });
   return onnx.ModelProto.encode(proto).finish();
+}
+
+/**
+ * The nodes inference computes: those the output depends on. GoogLeNet's auxiliary heads
+ * feed the output only to keep their weights in the training graph (the aux_heads layer
+ * passes its first input through), so they are left out of the inference file.
+ */
+function liveNodes(model: Model): Set<number> {
+  const byOutput = new Map(model.nodes.map((n) => [n.output.id, n]));
+  const live = new Set<number>();
+  const visit = (id: number) => {
+    const node = byOutput.get(id);
+    if (!node || live.has(id)) return;
+    live.add(id);
+    const inputs = node.layer.kind === 'aux_heads' ? node.inputs.slice(0, 1) : node.inputs;
+    for (const i of inputs) visit(i.id);
+  };
+  visit(model.output.id);
+  return live;
 }
 
 function activationNode(g: GraphWriter, x: string, name: string, activation: string, alpha?: number): string {
