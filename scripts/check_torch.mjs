@@ -38,17 +38,22 @@ const all = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : {}
 const e = (v) => v.toExponential(1);
 console.log(`${'model'.padEnd(20)} ${'params'.padStart(11)} ${'logits sd'.padStart(9)} ${'logits onnx'.padStart(11)} ${'loss'.padStart(8)} ${'max grad'.padStart(8)} ${'>1e-4'.padStart(6)} ${'>tol'.padStart(5)} ${'export/ORT'.padStart(10)}  seconds`);
 let failed = 0;
+
+/** Runs the engine's half on one model; its figures, or null (counted as a failure) when it did not finish. */
+function engine(model, rest) {
+  const run = spawnSync(process.execPath, [entry, model, ...rest], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  if (run.status === 0 && line.startsWith('{')) return JSON.parse(line);
+  console.error(`check:torch: the engine failed on ${model}:\n${run.stderr}${run.stdout}`);
+  failed++;
+  return null;
+}
+
 for (const model of models) {
   const backendArgs = args.includes('--cpu') ? ['--cpu'] : [];
   if (ZOO_ONLY.includes(model) || args.includes('--export-only')) {
-    const run = spawnSync(process.execPath, [entry, model, '-', '--export-only', ...backendArgs], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    const line = run.stdout.trim().split('\n').pop() ?? '';
-    if (run.status !== 0 || !line.startsWith('{')) {
-      console.error(`check:torch: the engine failed on ${model}:\n${run.stderr}${run.stdout}`);
-      failed++;
-      continue;
-    }
-    const r = JSON.parse(line);
+    const r = engine(model, ['-', '--export-only', ...backendArgs]);
+    if (!r) continue;
     all[`${model} ${r.backend.startsWith('cpu') ? 'cpu' : 'webgpu'} export`] = { ...r, date: new Date().toISOString() };
     console.log(`${model.padEnd(20)} ${String(r.parameters).padStart(11)} ${'-'.padStart(9)} ${'-'.padStart(11)} ${'-'.padStart(8)} ${'-'.padStart(8)} ${'-'.padStart(6)} ${'-'.padStart(5)} ${e(r.exportOrt).padStart(10)}  ${r.seconds.toFixed(0)}`);
     if (r.exportOrt > 1e-5) failed++;
@@ -62,14 +67,8 @@ for (const model of models) {
     failed++;
     continue;
   }
-  const run = spawnSync(process.execPath, [entry, model, dir, ...backendArgs], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const line = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.status !== 0 || !line.startsWith('{')) {
-    console.error(`check:torch: the engine failed on ${model}:\n${run.stderr}${run.stdout}`);
-    failed++;
-    continue;
-  }
-  const r = JSON.parse(line);
+  const r = engine(model, [dir, ...backendArgs]);
+  if (!r) continue;
   all[`${model} ${r.backend.startsWith('cpu') ? 'cpu' : 'webgpu'}`] = { ...r, date: new Date().toISOString() };
   console.log(`${model.padEnd(20)} ${String(r.parameters).padStart(11)} ${e(r.logitsStateDict).padStart(9)} ${e(r.logitsOnnx).padStart(11)} ${e(r.loss).padStart(8)} ${e(r.gradientMax).padStart(8)} ${`${r.gradientsOver1e4}/${r.gradients}`.padStart(6)} ${String(r.gradientsOverTolerance).padStart(5)} ${e(r.exportOrt).padStart(10)}  ${r.seconds.toFixed(0)}`);
   if (r.logitsStateDict > 1e-4 || r.logitsOnnx > 1e-4 || r.gradientsOverTolerance > 0 || r.exportOrt > 1e-5) failed++;

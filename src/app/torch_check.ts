@@ -11,6 +11,7 @@ import { torchStateDictLayout } from '../io/torch_layout';
 import type { Model } from '../nn/model';
 import { stepGradients } from '../nn/step_gradients';
 import { MODELS } from '../nn/zoo';
+import { relativeError, transposeMatrix } from '../numerics';
 import { scope, tensor } from '../tensor';
 
 /** The figures of one model: each error relative to the largest value of its tensor. */
@@ -39,22 +40,6 @@ export interface TorchCheck {
   /** The largest running-statistic error after the step. */
   runningStats: number;
   seconds: number;
-}
-
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / (scale || 1);
-}
-
-function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
 }
 
 /** Our logits against ONNX Runtime's on our export, for a zoo model torchvision lacks (random weights, batch of `batch`). */
@@ -113,7 +98,7 @@ export async function checkAgainstTorch(key: string, files: { state: Uint8Array;
   for (const t of torchStateDictLayout(model)) {
     const ours = t.ours === null ? undefined : step.gradients.get(t.ours);
     if (!ours) continue;
-    const got = t.transposed ? transposed(ours, t.shape[1], t.shape[0]) : ours;
+    const got = t.transposed ? transposeMatrix(ours, t.shape[1], t.shape[0]) : ours;
     const error = relativeError(got, want(`grad.${t.torch}`).data);
     const f32 = expected.get(`f32_error.grad.${t.torch}`)?.data[0] ?? 0;
     gradients++;

@@ -1,8 +1,9 @@
 // PyTorch state dicts in and out (safetensors files, as safetensors.torch.save_file
 // writes them). Names and layouts map through torch_layout.ts, the one place that says
 // where this engine differs from PyTorch.
-import { formatShape, type Shape } from '../shape';
+import { formatShape } from '../shape';
 import type { Model } from '../nn/model';
+import { transposeMatrix } from '../numerics';
 import { badValue } from './checkpoint';
 import { isIntegerDtype, parseSafetensors, serializeSafetensors, type NamedArray } from './safetensors';
 import { torchStateDictLayout, type TorchTensorName } from './torch_layout';
@@ -41,13 +42,6 @@ export interface LoadStateDictResult {
   readonly skipped: SkippedTensor[];
   /** The model's parameters the file has no value for: they keep their current values (strict: false). */
   readonly missing: string[];
-}
-
-/** [rows, cols] row-major to [cols, rows]. */
-function transpose2d(data: Float32Array, [rows, cols]: Shape): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
 }
 
 /** The tensors of a state dict of `model` in `layout`: keys, shapes and how each maps to a parameter. */
@@ -114,7 +108,7 @@ export function loadStateDict(model: Model, bytes: Uint8Array, options: LoadStat
     }
     const bad = badValue(target.ours, t.data);
     if (bad) throw new Error(`${file}: tensor ${label} ${bad}; nothing was loaded`);
-    writes.push({ name: target.ours, data: target.transposed ? transpose2d(t.data, t.shape) : t.data });
+    writes.push({ name: target.ours, data: target.transposed ? transposeMatrix(t.data, t.shape[0], t.shape[1]) : t.data });
   }
   const missing = [...expected.values()].filter((t) => t.ours !== null && !provided.has(t.torch)).map((t) => t.ours as string);
   if (strict && missing.length > 0) {
@@ -148,7 +142,7 @@ export async function exportStateDict(model: Model, options: ExportStateDictOpti
     }
     const p = params.get(t.ours)!;
     const data = await p.tensor.read();
-    tensors.push({ name: t.torch, shape: t.shape, data: t.transposed ? transpose2d(data, p.spec.shape) : data });
+    tensors.push({ name: t.torch, shape: t.shape, data: t.transposed ? transposeMatrix(data, p.spec.shape[0], p.spec.shape[1]) : data });
   }
   return serializeSafetensors(tensors, { format: 'pt' });
 }
