@@ -5,14 +5,15 @@
 import type { Backend } from '../backends/backend';
 import { exportOnnx } from '../io/onnx/onnx_export';
 import { importOnnx } from '../io/onnx/onnx_import';
-import { parseSafetensors, type NamedArray } from '../io/safetensors';
+import { parseSafetensors } from '../io/safetensors';
 import { loadStateDict } from '../io/state_dict';
 import { torchStateDictLayout } from '../io/torch_layout';
 import type { Model } from '../nn/model';
 import { stepGradients } from '../nn/step_gradients';
 import { MODELS } from '../nn/zoo';
 import { relativeError, transposeMatrix } from '../numerics';
-import { scope, tensor } from '../tensor';
+import { Random } from '../random';
+import { sizeOf } from '../shape';
 
 /** The figures of one model: each error relative to the largest value of its tensor. */
 export interface TorchCheck {
@@ -42,6 +43,23 @@ export interface TorchCheck {
   seconds: number;
 }
 
+/**
+ * Our gradients (by our parameter names, in our layout) against a reference's by PyTorch
+ * key (`reference(key)`, PyTorch's layout): the relative error of every weight, keyed by
+ * the PyTorch key. Throws naming the key the reference lacks.
+ */
+export function torchGradientErrors(model: Model, ours: ReadonlyMap<string, Float32Array>, reference: (torchKey: string) => ArrayLike<number> | undefined): Map<string, number> {
+  const errors = new Map<string, number>();
+  for (const t of torchStateDictLayout(model)) {
+    const got = t.ours === null ? undefined : ours.get(t.ours);
+    if (!got) continue;
+    const want = reference(t.torch);
+    if (!want) throw new Error(`no reference gradient for ${t.torch}`);
+    errors.set(t.torch, relativeError(t.transposed ? transposeMatrix(got, t.shape[1], t.shape[0]) : got, want));
+  }
+  return errors;
+}
+
 /** Our logits against ONNX Runtime's on our export, for a zoo model torchvision lacks (random weights, batch of `batch`). */
 export async function checkExportOnly(key: string, backend: Backend, runOnnx: OnnxRunner, batch = 2): Promise<{ model: string; parameters: number; batch: number; exportOrt: number; seconds: number }> {
   const start = performance.now();
@@ -49,21 +67,12 @@ export async function checkExportOnly(key: string, backend: Backend, runOnnx: On
   if (!make) throw new Error(`check:torch: no zoo model '${key}'`);
   const model = make().build(backend, { seed: 1 });
   const shape = [batch, ...model.input.shape];
-  let seed = 7;
-  const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1);
-  const x = { name: 'input', shape, data };
-  const ours = await evalLogits(model, x);
+  const data = new Random(7).uniformArray(batch * sizeOf(model.input.shape));
+  const ours = await model.predict(data);
   const exportOrt = relativeError(await runOnnx(await exportOnnx(model), data, shape), ours);
   const parameters = model.countParams();
   model.dispose();
   return { model: key, parameters, batch, exportOrt, seconds: (performance.now() - start) / 1000 };
-}
-
-async function evalLogits(model: Model, x: NamedArray): Promise<Float32Array> {
-  const y = scope(() => model.forward({ training: false, use: (t) => t }, tensor(model.backend, x.data, x.shape)));
-  const out = await y.read();
-  y.dispose();
-  return out;
 }
 
 /** Runs ONNX bytes on input x of shape `shape` in ONNX Runtime (onnxruntime-node, or -web in a page). */
@@ -86,7 +95,7 @@ export async function checkAgainstTorch(key: string, files: { state: Uint8Array;
   const x = want('input');
   const model = make().build(backend);
   loadStateDict(model, files.state, { file: `${key} state.safetensors` });
-  const ours = await evalLogits(model, x);
+  const ours = await model.predict(x.data);
   const logitsStateDict = relativeError(ours, want('logits_eval').data);
   const exportOrt = runOnnx ? relativeError(await runOnnx(await exportOnnx(model), x.data, x.shape), ours) : undefined;
   const step = await stepGradients(model, x.data, want('labels').data);
@@ -94,22 +103,17 @@ export async function checkAgainstTorch(key: string, files: { state: Uint8Array;
   let gradientMaxOn = '';
   let gradientsOver1e4 = 0;
   const overTolerance: TorchCheck['overTolerance'] = [];
-  let gradients = 0;
-  for (const t of torchStateDictLayout(model)) {
-    const ours = t.ours === null ? undefined : step.gradients.get(t.ours);
-    if (!ours) continue;
-    const got = t.transposed ? transposeMatrix(ours, t.shape[1], t.shape[0]) : ours;
-    const error = relativeError(got, want(`grad.${t.torch}`).data);
-    const f32 = expected.get(`f32_error.grad.${t.torch}`)?.data[0] ?? 0;
-    gradients++;
+  const errors = torchGradientErrors(model, step.gradients, (key) => want(`grad.${key}`).data);
+  for (const [key, error] of errors) {
+    const f32 = expected.get(`f32_error.grad.${key}`)?.data[0] ?? 0;
     if (error > 1e-4) gradientsOver1e4++;
-    if (error > Math.max(1e-4, 4 * f32)) overTolerance.push({ name: t.torch, error, torchFloat32: f32 });
-    if (error > gradientMax) [gradientMax, gradientMaxOn] = [error, t.torch];
+    if (error > Math.max(1e-4, 4 * f32)) overTolerance.push({ name: key, error, torchFloat32: f32 });
+    if (error > gradientMax) [gradientMax, gradientMaxOn] = [error, key];
   }
+  // Running statistics have the same names in both layouts.
   let runningStats = 0;
   for (const p of model.params().filter((q) => q.spec.kind === 'state')) {
-    const torchName = p.name.replace(/\.gamma$/, '.weight').replace(/\.beta$/, '.bias');
-    runningStats = Math.max(runningStats, relativeError(await p.tensor.read(), want(`after.${torchName}`).data));
+    runningStats = Math.max(runningStats, relativeError(await p.tensor.read(), want(`after.${p.name}`).data));
   }
   const result: Omit<TorchCheck, 'logitsOnnx' | 'seconds'> = {
     model: key,
@@ -124,12 +128,12 @@ export async function checkAgainstTorch(key: string, files: { state: Uint8Array;
     gradientsOver1e4,
     gradientsOverTolerance: overTolerance.length,
     overTolerance,
-    gradients,
+    gradients: errors.size,
     runningStats,
   };
   model.dispose();
   const imported = importOnnx(files.onnx, { file: `${key} model.onnx` }).build(backend);
-  const logitsOnnx = relativeError(await evalLogits(imported, x), want('logits_eval').data);
+  const logitsOnnx = relativeError(await imported.predict(x.data), want('logits_eval').data);
   imported.dispose();
   return { ...result, logitsOnnx, seconds: (performance.now() - start) / 1000 };
 }

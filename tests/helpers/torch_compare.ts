@@ -1,7 +1,7 @@
 import { parseSafetensors, type NamedArray } from '../../src/io/safetensors';
-import { torchStateDictLayout } from '../../src/io/torch_layout';
 import type { Model } from '../../src/nn/model';
-import { relativeError, transposeMatrix } from '../../src/numerics';
+import { torchGradientErrors } from '../../src/app/torch_check';
+import { relativeError } from '../../src/numerics';
 import { fixtureBytes } from './fixture_files';
 
 export { relativeError };
@@ -14,19 +14,12 @@ export async function torchFixture(name: string): Promise<{ state: Uint8Array; e
 }
 
 /**
- * Our gradients (by our parameter names, our layout) against PyTorch's (`grad.<torch key>`,
- * its layout): the relative error of every weight, keyed by the torch name.
+ * Our gradients against PyTorch's (`grad.<file key>`): the relative error of every weight,
+ * keyed by the file's key (a rename table maps the file's keys to the model's).
  */
 export function gradientErrors(model: Model, ours: Map<string, Float32Array>, expected: Map<string, NamedArray>, rename: Record<string, string> = {}): Map<string, number> {
   const back = new Map(Object.entries(rename).map(([from, to]) => [to, from]));
-  const errors = new Map<string, number>();
-  for (const t of torchStateDictLayout(model)) {
-    if (t.ours === null || !ours.has(t.ours)) continue;
-    const key = back.get(t.torch) ?? t.torch;
-    const want = expected.get(`grad.${key}`);
-    if (!want) throw new Error(`no PyTorch gradient for ${key}`);
-    const got = ours.get(t.ours)!;
-    errors.set(key, relativeError(t.transposed ? transposeMatrix(got, t.shape[1], t.shape[0]) : got, want.data));
-  }
-  return errors;
+  const fileKey = (key: string) => back.get(key) ?? key;
+  const errors = torchGradientErrors(model, ours, (key) => expected.get(`grad.${fileKey(key)}`)?.data);
+  return new Map([...errors].map(([key, error]) => [fileKey(key), error]));
 }
