@@ -10,8 +10,6 @@ export interface InferenceStep {
   readonly program: Program;
   readonly output: number;
   readonly batch: number;
-  /** The model generation whose weights the program binds. */
-  readonly generation: number;
 }
 
 /** Traces the model's inference forward (dropout off, batch norm on running statistics) at `batch` and compiles it. */
@@ -20,7 +18,7 @@ export function compileInference(model: Model, batch: number): InferenceStep {
   const x = trace.input('x', [batch, ...model.input.shape]);
   const y = model.forward({ training: false, use: externalsOf(model, trace) }, x);
   const output = trace.valueOf(y).id;
-  return { program: new Program(model.backend, planGraph(trace, [output])), output, batch, generation: model.generation };
+  return { program: new Program(model.backend, planGraph(trace, [output])), output, batch };
 }
 
 export interface PredictOptions {
@@ -31,7 +29,8 @@ export interface PredictOptions {
 /**
  * Runs `images` ([count, ...model.input.shape], row-major) through a built model and
  * returns its outputs ([count, ...model.output.shape]). Each batch is one submit of a
- * compiled graph; programs are kept per batch size until the model is rebuilt or disposed.
+ * compiled graph; programs are kept per batch size in `steps`, which the model empties
+ * (disposing them) when it is rebuilt or disposed.
  */
 export async function runInference(model: Model, steps: Map<number, InferenceStep>, images: ArrayLike<number>, options: PredictOptions = {}): Promise<Float32Array> {
   const per = sizeOf(model.input.shape);
@@ -45,16 +44,11 @@ export async function runInference(model: Model, steps: Map<number, InferenceSte
   const pending: Promise<void>[] = [];
   for (let start = 0; start < count; start += batch) {
     const size = Math.min(batch, count - start);
-    let step = steps.get(size);
-    if (step && step.generation !== model.generation) {
-      step.program.dispose();
-      step = undefined;
+    let s = steps.get(size);
+    if (!s) {
+      s = compileInference(model, size);
+      steps.set(size, s);
     }
-    if (!step) {
-      step = compileInference(model, size);
-      steps.set(size, step);
-    }
-    const s = step;
     const x = data.subarray(start * per, (start + size) * per);
     pending.push(s.program.run({ x }, [s.output]).then(([y]) => out.set(y, start * outPer)));
   }
