@@ -45,3 +45,25 @@ describe('importOnnx file forms', () => {
     expect(() => importOnnx(bytes, { file: 'edited.onnx' })).toThrow("edited.onnx: tensor 'fc1.weight' keeps its data in the external file 'weights.bin'; pass it as importOnnx(bytes, { externalData: { 'weights.bin': bytes } })");
   });
 });
+
+describe('importOnnx auto_pad', () => {
+  it('SAME_UPPER puts the odd pixel at the bottom and right, SAME_LOWER at the top and left', async () => {
+    const { onnx } = await import('../../src/io/onnx/onnx_proto');
+    const { exportOnnx } = await import('../../src/io/onnx/onnx_export');
+    const { sequential } = await import('../../src/nn/model');
+    const { Conv2d } = await import('../../src/nn/conv_layers');
+    const { Random } = await import('../../src/random');
+    // 6x6 input, 3x3 kernel, stride 2: 'same' needs one pixel of padding in each direction.
+    const net = (padding: [number, number, number, number]) => sequential([1, 6, 6], [new Conv2d({ filters: 2, kernel: 3, stride: 2, padding, name: 'conv' })]).build(cpu, { seed: 1 });
+    const x = new Random(2).uniformArray(36);
+    const bytes = await exportOnnx(net([0, 0, 0, 0]));
+    for (const [mode, padding] of [['SAME_UPPER', [0, 0, 1, 1]], ['SAME_LOWER', [1, 1, 0, 0]]] as const) {
+      const proto = onnx.ModelProto.decode(bytes);
+      const conv = proto.graph!.node!.find((n) => n.opType === 'Conv')!;
+      conv.attribute = conv.attribute!.filter((a) => a.name !== 'pads');
+      conv.attribute.push({ name: 'auto_pad', type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(mode) });
+      const imported = importOnnx(onnx.ModelProto.encode(proto).finish(), { file: `${mode}.onnx` }).build(cpu);
+      expect([...(await imported.predict(x))], mode).toEqual([...(await net([...padding]).predict(x))]);
+    }
+  });
+});

@@ -9,6 +9,7 @@ import type { SymbolicTensor } from '../../nn/layer';
 import { BatchNorm, Dropout, Lrn } from '../../nn/norm_layers';
 import { AvgPool2d, GlobalAvgPool, MaxPool2d } from '../../nn/pool_layers';
 import { Elementwise, Reshape, type ElementwiseOp } from '../../nn/shape_layers';
+import { resolvePadding } from '../../ops/conv2d';
 import { formatShape, sizeOf } from '../../shape';
 import type { NodeContext, OnnxValue, OpHandler } from './onnx_context';
 import { tensorValues, type OnnxTensor } from './onnx_proto';
@@ -27,10 +28,9 @@ function windowPads(ctx: NodeContext, x: SymbolicTensor, kernel: number[], strid
   }
   if (auto === 'VALID') return [0, 0, 0, 0];
   if (auto !== 'SAME_UPPER' && auto !== 'SAME_LOWER') ctx.fail(`auto_pad ${auto} is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER`);
-  const total = [0, 1].map((i) => Math.max((Math.ceil(x.shape[i + 1] / stride[i]) - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - x.shape[i + 1], 0));
-  const small = total.map((t) => Math.floor(t / 2));
-  const large = total.map((t) => Math.ceil(t / 2));
-  return auto === 'SAME_UPPER' ? [small[0], small[1], large[0], large[1]] : [large[0], large[1], small[0], small[1]];
+  // This engine's 'same' puts the odd pixel at the bottom and right: SAME_UPPER. SAME_LOWER mirrors it.
+  const [t, l, b, r] = resolvePadding('same', [x.shape[1], x.shape[2]], [kernel[0], kernel[1]], [stride[0], stride[1]], [dilation[0], dilation[1]]);
+  return auto === 'SAME_UPPER' ? [t, l, b, r] : [b, r, t, l];
 }
 
 /** The activation a window op reads, with the pads of a zero Pad before it added to its own. */
