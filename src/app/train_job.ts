@@ -7,7 +7,7 @@ import { saveCheckpoint } from '../io/checkpoint';
 import { CHECKPOINT_FORMAT } from '../io/checkpoint_metadata';
 import { exportOnnx } from '../io/onnx/onnx_export';
 import { importOnnx } from '../io/onnx/onnx_import';
-import { parseSafetensors } from '../io/safetensors';
+import { safetensorsMetadata } from '../io/safetensors';
 import { exportStateDict, loadStateDict } from '../io/state_dict';
 import { formatShape } from '../shape';
 import type { AugmentAttrs } from '../ops/augment';
@@ -109,7 +109,7 @@ export function jobModel(c: Pick<TrainJobConfig, 'model' | 'dataset' | 'seed' | 
   if (!makeModel) throw new Error(`train: unknown model '${c.model}' (models: ${Object.keys(MODELS).join(', ')})`);
   const model = makeModel(train.shape, train.classes).build(backend, { seed: c.seed });
   if (!c.init) return { model, init: null };
-  const ours = parseSafetensors(bytes!, c.init).metadata.format === CHECKPOINT_FORMAT;
+  const ours = safetensorsMetadata(bytes!, c.init).format === CHECKPOINT_FORMAT;
   const result = loadStateDict(model, bytes!, { layout: ours ? 'ours' : 'torch', strict: false, file: c.init, rename: ours ? (k) => (k.startsWith('optimizer.') ? null : k) : undefined });
   if (result.loaded.length === 0) throw new Error(`train: --init ${c.init}: no tensor of the file fits ${model.name} (${result.skipped.slice(0, 3).map((s) => `${s.key}: ${s.reason}`).join('; ')})`);
   return {

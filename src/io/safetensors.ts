@@ -95,16 +95,10 @@ export function serializeSafetensors(tensors: readonly NamedArray[], metadata: R
   return out;
 }
 
-/**
- * Reads a safetensors file, checking everything before returning anything: header
- * length, JSON, dtypes, shapes against byte ranges, ranges inside the buffer, no
- * overlaps or gaps. Values come back as float32 with the file's dtype beside them.
- * Errors name the file, the tensor and the bytes.
- */
-export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
+/** The JSON header of a safetensors file and its string metadata, checked; the tensors' bytes are not read. */
+function readHeader(bytes: Uint8Array, file: string): { header: Record<string, unknown>; metadata: Record<string, string>; headerLength: number } {
   if (bytes.length < 8) throw new Error(`${file}: ${bytes.length} bytes is too short for a safetensors file (8-byte header length missing)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true));
   if (headerLength > bytes.length - 8) throw new Error(`${file}: header length ${headerLength} exceeds the file's remaining ${bytes.length - 8} bytes (truncated or not safetensors)`);
   let header: Record<string, unknown>;
   try {
@@ -113,13 +107,30 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
     throw new Error(`${file}: the ${headerLength}-byte header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${file}: the header must be a JSON object`);
-  const dataStart = 8 + headerLength;
-  const dataBytes = bytes.length - dataStart;
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error(`${file}: __metadata__ must be an object of strings, got ${JSON.stringify(metadata)}`);
   for (const [key, value] of Object.entries(metadata)) {
     if (typeof value !== 'string') throw new Error(`${file}: metadata field '${key}' must be a string (safetensors metadata maps strings to strings), got ${JSON.stringify(value)}`);
   }
+  return { header, metadata, headerLength };
+}
+
+/** The string metadata of a safetensors file (its header alone is read and checked). */
+export function safetensorsMetadata(bytes: Uint8Array, file: string): Record<string, string> {
+  return readHeader(bytes, file).metadata;
+}
+
+/**
+ * Reads a safetensors file, checking everything before returning anything: header
+ * length, JSON, dtypes, shapes against byte ranges, ranges inside the buffer, no
+ * overlaps or gaps. Values come back as float32 with the file's dtype beside them.
+ * Errors name the file, the tensor and the bytes.
+ */
+export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
+  const { header, metadata, headerLength } = readHeader(bytes, file);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dataStart = 8 + headerLength;
+  const dataBytes = bytes.length - dataStart;
   const entries = Object.entries(header).filter(([k]) => k !== '__metadata__');
   const ranges: [number, number, string][] = [];
   const checked: { name: string; shape: number[]; begin: number; dtype: SafetensorsDtype }[] = [];
