@@ -21,7 +21,8 @@ export interface ExportOnnxOptions {
 
 export const ONNX_EXPORT_OPSET = 13;
 
-type Attr = number | number[] | string;
+/** An attribute's value: an int, ints, a string, or a float (`{ f }`: ONNX types floats apart from ints, so a float of 1 stays a float). */
+type Attr = number | number[] | string | { f: number };
 
 /** The nodes and initializers of the graph being written. */
 class GraphWriter {
@@ -53,11 +54,9 @@ function attribute(name: string, v: Attr): OnnxTypes.IAttributeProto {
   const A = onnx.AttributeProto.AttributeType;
   if (typeof v === 'string') return { name, type: A.STRING, s: new TextEncoder().encode(v) };
   if (Array.isArray(v)) return { name, type: A.INTS, ints: v };
-  return Number.isInteger(v) ? { name, type: A.INT, i: v } : { name, type: A.FLOAT, f: v };
+  if (typeof v === 'object') return { name, type: A.FLOAT, f: v.f };
+  return { name, type: A.INT, i: v };
 }
-
-/** A float attribute even when the value is a whole number (epsilon 1, alpha 2). */
-const float = (name: string, f: number): OnnxTypes.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f });
 
 function windowAttrs(kernel: number | readonly [number, number], stride: number | readonly [number, number] | undefined, padding: Padding | undefined, input: Shape, dilation?: number | readonly [number, number]) {
   const k = pair(kernel);
@@ -101,8 +100,8 @@ export async function exportOnnx(model: Model, options: ExportOnnxOptions = {}):
       out = g.node('Gemm', args, n);
       activation = layer.options.activation;
     } else if (layer instanceof BatchNorm) {
-      out = g.node('BatchNormalization', [ins[0], ...['gamma', 'beta', 'running_mean', 'running_var'].map((p) => param(layer, p))], n);
-      g.nodes[g.nodes.length - 1].attribute = [float('epsilon', layer.options.eps ?? 1e-5), float('momentum', 1 - (layer.options.momentum ?? 0.1))];
+      const stats = ['gamma', 'beta', 'running_mean', 'running_var'].map((p) => param(layer, p));
+      out = g.node('BatchNormalization', [ins[0], ...stats], n, { epsilon: { f: layer.options.eps ?? 1e-5 }, momentum: { f: 1 - (layer.options.momentum ?? 0.1) } });
     } else if (layer instanceof MaxPool2d || layer instanceof AvgPool2d) {
       const o = layer.options;
       const attrs: Record<string, Attr> = windowAttrs(o.kernel, o.stride ?? o.kernel, o.padding, x);
@@ -133,8 +132,7 @@ export async function exportOnnx(model: Model, options: ExportOnnxOptions = {}):
       out = ins[0];
     } else if (layer instanceof Lrn) {
       const o = layer.options;
-      out = g.node('LRN', [ins[0]], n, { size: o.size ?? 5 });
-      g.nodes[g.nodes.length - 1].attribute!.push(float('alpha', o.alpha ?? 1e-4), float('beta', o.beta ?? 0.75), float('bias', o.k ?? 2));
+      out = g.node('LRN', [ins[0]], n, { size: o.size ?? 5, alpha: { f: o.alpha ?? 1e-4 }, beta: { f: o.beta ?? 0.75 }, bias: { f: o.k ?? 2 } });
     } else if (layer instanceof ActivationLayer) {
       out = ins[0];
       activation = layer.activation;
@@ -192,11 +190,8 @@ function activationNode(g: GraphWriter, x: string, name: string, activation: str
     case 'softmax': return g.node('Softmax', [x], name, { axis: -1 });
     case 'relu6': return g.node('Clip', [x, g.initializer(`${name}.clip_min`, [], Float32Array.of(0)), g.initializer(`${name}.clip_max`, [], Float32Array.of(6))], name);
     case 'leaky_relu':
-    case 'elu': {
-      const out = g.node(activation === 'elu' ? 'Elu' : 'LeakyRelu', [x], name);
-      g.nodes[g.nodes.length - 1].attribute = [float('alpha', alpha ?? (activation === 'elu' ? 1 : 0.01))];
-      return out;
-    }
+    case 'elu':
+      return g.node(activation === 'elu' ? 'Elu' : 'LeakyRelu', [x], name, { alpha: { f: alpha ?? (activation === 'elu' ? 1 : 0.01) } });
     default: throw new Error(`exportOnnx: ${name}: activation '${activation}' has no ONNX form here`);
   }
 }
