@@ -4,13 +4,17 @@
 import { build } from 'vite';
 import { join } from 'node:path';
 
-/** Builds `entry` (relative to the repository) into `outDir`; returns the output file's path. */
-export async function bundleForNode(root, entry, outDir) {
+/**
+ * Builds `entry` (relative to the repository) into `outDir`; returns the output file's path.
+ * `bundled` names more packages to bundle rather than import at run time (TF.js, whose
+ * ES modules import files without extensions, which Node's loader refuses).
+ */
+export async function bundleForNode(root, entry, outDir, { bundled = [] } = {}) {
   await build({
     root,
     configFile: false,
     logLevel: 'warn',
-    ssr: { noExternal: ['wgsl_reflect', 'onnx-proto', 'protobufjs', 'long', '@protobufjs/aspromise', '@protobufjs/base64', '@protobufjs/eventemitter', '@protobufjs/float', '@protobufjs/inquire', '@protobufjs/utf8', '@protobufjs/pool', '@protobufjs/codegen', '@protobufjs/fetch', '@protobufjs/path'] },
+    ssr: { noExternal: ['wgsl_reflect', 'onnx-proto', 'protobufjs', 'long', '@protobufjs/aspromise', '@protobufjs/base64', '@protobufjs/eventemitter', '@protobufjs/float', '@protobufjs/inquire', '@protobufjs/utf8', '@protobufjs/pool', '@protobufjs/codegen', '@protobufjs/fetch', '@protobufjs/path', ...bundled] },
     build: { ssr: entry, outDir, emptyOutDir: true, target: 'node20', rollupOptions: { external: ['webgpu', 'onnxruntime-node'] } },
   });
   const name = entry.split('/').pop().replace(/\.ts$/, '.js');

@@ -1,53 +1,95 @@
 #!/usr/bin/env node
-// `npm run bench -- [--quick] [--filter TEXT[,TEXT]] [--json FILE] [--no-peers]`: serves
-// demo/bench.html with Vite, opens it in headless Chromium (WebGPU), times our kernels and
-// the same work on TF.js (WebGPU, CPU) and jax-js side by side, prints each case as it
-// finishes, and with --json writes the report.
+// `npm run bench -- [--quick] [--filter TEXT[,TEXT]] [--json FILE] [--no-peers] [--runtime browser|node]`:
+// times our kernels and the same work on TF.js (WebGPU, CPU) and jax-js side by side and
+// prints each case as it finishes; with --json writes the report. The browser runtime (the
+// default) serves demo/bench.html with Vite and opens it in headless Chromium; --runtime
+// node runs the same harness in Node on Dawn (npm webgpu), where every peer gets Dawn's GPU.
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { openPageSession } from '../cli/page_session.mjs';
+import { openPageSession, runSetup } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-
-// --expose-gc: the harness collects garbage before each timed run (src/bench/runner.ts).
-const session = await openPageSession(root, { extraArgs: ['--js-flags=--expose-gc'] });
-const { page } = session;
-try {
-  const fmt = (t) => (t && 'medianMs' in t ? t.medianMs.toFixed(2) : '-');
-  const x = (v) => (v === undefined ? '-' : `${v.toFixed(1)}x`);
-  const header = `${'case'.padEnd(28)} ${'ours ms'.padStart(10)} ${'gpu ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'tfjs-gpu'.padStart(10)} ${'vs'.padStart(7)} ${'tfjs-cpu'.padStart(10)} ${'vs'.padStart(7)} ${'jax-js'.padStart(9)} ${'vs'.padStart(7)}`;
-  let printed = false;
-  page.on('console', (m) => {
-    const text = m.text();
-    if (m.type() === 'error') console.error(`[page] ${text}`);
-    if (!text.startsWith('bench ')) return;
-    if (!printed) console.log(header);
-    printed = true;
-    const r = JSON.parse(text.slice(6));
-    const s = r.speedup;
-    console.log(
-      `${r.name.padEnd(28)} ${fmt(r.ours).padStart(10)} ${String(r.ours.gpuMedianMs?.toFixed(2) ?? '-').padStart(9)} ${r.gflops.toFixed(3).padStart(8)} ` +
-        `${fmt(r.tfjsWebgpu).padStart(10)} ${x(s.tfjsWebgpu).padStart(7)} ${fmt(r.tfjsCpu).padStart(10)} ${x(s.tfjsCpu).padStart(7)} ${fmt(r.jax).padStart(9)} ${x(s.jax).padStart(7)}` +
-        (r.imagesPerSecond ? `  (${r.imagesPerSecond.toFixed(0)} images/s)` : ''),
-    );
-  });
-  const query = new URLSearchParams({ run: '1' });
-  if (flag('--quick')) query.set('quick', '1');
-  if (value('--filter')) query.set('filter', value('--filter'));
-  if (flag('--no-peers')) query.set('peers', '0');
-  await page.goto(session.url(`/demo/bench.html?${query}`));
-  await page.waitForFunction(() => window.benchReport !== undefined, null, { timeout: 0, polling: 1000 });
-  const report = await page.evaluate(() => window.benchReport);
-  if (report.error) throw new Error(report.error);
-  console.log(`adapter: ${report.adapter.vendor} ${report.adapter.architecture}${report.adapter.isFallback ? ' (fallback)' : ''}; ${report.cases.length} cases; medians of 5 interleaved runs after 2 warm-up runs each`);
-  for (const [peer, label] of Object.entries(report.peers)) console.log(`  ${peer}: ${label}`);
-  const skips = report.cases.flatMap((c) => ['tfjsWebgpu', 'tfjsCpu', 'jax'].filter((k) => c[k]?.skipped && !c[k].skipped.startsWith('jax-js is timed')).map((k) => `  ${c.name} ${k}: ${c[k].skipped}`));
-  if (skips.length) console.log(`peer failures:\n${skips.join('\n')}`);
-  if (value('--json')) writeFileSync(value('--json'), JSON.stringify(report, null, 2));
-} finally {
-  await session.close();
+const runtime = value('--runtime') ?? 'browser';
+if (!['browser', 'node'].includes(runtime)) {
+  console.error(`bench: --runtime takes browser or node, got '${runtime}'`);
+  process.exit(2);
 }
+
+const fmt = (t) => (t && 'medianMs' in t ? t.medianMs.toFixed(2) : '-');
+const x = (v) => (v === undefined ? '-' : `${v.toFixed(1)}x`);
+const header = `${'case'.padEnd(28)} ${'ours ms'.padStart(10)} ${'gpu ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'tfjs-gpu'.padStart(10)} ${'vs'.padStart(7)} ${'tfjs-cpu'.padStart(10)} ${'vs'.padStart(7)} ${'jax-js'.padStart(9)} ${'vs'.padStart(7)}`;
+let printed = false;
+
+/** One finished case as a table row (predictions also say what each system's first call cost). */
+function printResult(r) {
+  if (!printed) console.log(header);
+  printed = true;
+  const s = r.speedup;
+  const first = r.name.includes('predict') ? `  first call: ours ${r.ours.firstMs?.toFixed(0)} ms, tfjs-gpu ${r.tfjsWebgpu?.firstMs?.toFixed(0) ?? '-'} ms` : '';
+  console.log(
+    `${r.name.padEnd(28)} ${fmt(r.ours).padStart(10)} ${String(r.ours.gpuMedianMs?.toFixed(2) ?? '-').padStart(9)} ${r.gflops.toFixed(3).padStart(8)} ` +
+      `${fmt(r.tfjsWebgpu).padStart(10)} ${x(s.tfjsWebgpu).padStart(7)} ${fmt(r.tfjsCpu).padStart(10)} ${x(s.tfjsCpu).padStart(7)} ${fmt(r.jax).padStart(9)} ${x(s.jax).padStart(7)}` +
+      (r.imagesPerSecond ? `  (${r.imagesPerSecond.toFixed(0)} images/s)` : '') +
+      first,
+  );
+}
+
+/** The harness in headless Chromium: the Bench page runs it and logs each case. */
+async function inBrowser() {
+  // --expose-gc: the harness collects garbage before each timed run (src/bench/runner.ts).
+  const session = await openPageSession(root, { extraArgs: ['--js-flags=--expose-gc'] });
+  const { page } = session;
+  try {
+    page.on('console', (m) => {
+      const text = m.text();
+      if (m.type() === 'error') console.error(`[page] ${text}`);
+      if (text.startsWith('bench ')) printResult(JSON.parse(text.slice(6)));
+    });
+    const query = new URLSearchParams({ run: '1' });
+    if (flag('--quick')) query.set('quick', '1');
+    if (value('--filter')) query.set('filter', value('--filter'));
+    if (flag('--no-peers')) query.set('peers', '0');
+    await page.goto(session.url(`/demo/bench.html?${query}`));
+    await page.waitForFunction(() => window.benchReport !== undefined, null, { timeout: 0, polling: 1000 });
+    return await page.evaluate(() => window.benchReport);
+  } finally {
+    await session.close();
+  }
+}
+
+/** The harness in a Node process on Dawn: options in on stdin, "bench {json}" lines and one "report {json}" out. */
+async function inNode() {
+  runSetup(root);
+  // After the set-up: the bundler is Vite, which a fresh clone has only after npm ci.
+  const { bundleForNode } = await import('../cli/node_bundle.mjs');
+  const entry = await bundleForNode(root, 'src/app/bench_node_main.ts', join(root, '.cache', 'bench_node'), {
+    bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'],
+  });
+  // --expose-gc: as in the browser, garbage is collected before each timed run.
+  const child = spawn(process.execPath, ['--expose-gc', entry], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.end(JSON.stringify({ quick: flag('--quick'), filter: value('--filter'), peers: !flag('--no-peers'), tuneFile: join(root, '.cache', 'autotune.json') }));
+  let report = null;
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (line.startsWith('bench ')) printResult(JSON.parse(line.slice(6)));
+    else if (line.startsWith('report ')) report = JSON.parse(line.slice(7));
+  }
+  const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
+  return report ?? { error: `the Node benchmark process exited with ${code} before its report` };
+}
+
+const report = runtime === 'node' ? await inNode() : await inBrowser();
+if (report.error) {
+  console.error(`bench: ${report.error}`);
+  process.exit(1);
+}
+console.log(`adapter: ${report.adapter.vendor} ${report.adapter.architecture}${report.adapter.isFallback ? ' (fallback)' : ''}, ${runtime === 'node' ? 'Node on Dawn' : 'headless Chromium'}; ${report.cases.length} cases; medians of 5 interleaved runs after 2 warm-up runs each`);
+for (const [peer, label] of Object.entries(report.peers)) console.log(`  ${peer}: ${label}`);
+const skips = report.cases.flatMap((c) => ['tfjsWebgpu', 'tfjsCpu', 'jax'].filter((k) => c[k]?.skipped && !c[k].skipped.startsWith('jax-js is timed')).map((k) => `  ${c.name} ${k}: ${c[k].skipped}`));
+if (skips.length) console.log(`peer failures:\n${skips.join('\n')}`);
+if (value('--json')) writeFileSync(value('--json'), JSON.stringify(report, null, 2));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Idempotent set-up: installs what is missing and nothing else.
-//   apt: chromium (the browser the tests and the trainer drive), dataset-fashion-mnist
+//   apt: chromium (the browser the tests and the trainer drive), dataset-fashion-mnist,
+//        libvulkan1 (the Vulkan loader Dawn needs for the Node runtime; Chromium carries its own)
 //   npm: `npm ci` when node_modules is missing or older than package-lock.json
 // Uses only Node built-ins, so it runs on a fresh clone before any npm install.
 import { execSync } from 'node:child_process';
@@ -21,6 +22,15 @@ function run(cmd, env = {}) {
 const aptMissing = [];
 if (!existsSync(chromium)) aptMissing.push('chromium');
 if (!existsSync(fashionMnist)) aptMissing.push('dataset-fashion-mnist');
+// Dawn (npm webgpu) dlopens libvulkan.so.1 from the system's library path: without it Node finds no adapter.
+const hasVulkanLoader = () => {
+  try {
+    return execSync('ldconfig -p', { encoding: 'utf8' }).includes('libvulkan.so.1');
+  } catch {
+    return true; // no ldconfig to ask: assume the loader is there rather than fail the set-up
+  }
+};
+if (!hasVulkanLoader()) aptMissing.push('libvulkan1');
 if (aptMissing.length > 0) {
   const isRoot = process.getuid?.() === 0;
   const sudo = isRoot ? '' : 'sudo -n ';

@@ -23,10 +23,9 @@ import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { bundleForNode } from '../cli/node_bundle.mjs';
 import { ProgressBar } from '../cli/progress.mjs';
 import { renderReport } from '../cli/report.mjs';
-import { openPageSession } from '../cli/page_session.mjs';
+import { openPageSession, runSetup } from '../cli/page_session.mjs';
 import { prepareRunFolder, readSafetensorsMetadata } from '../cli/run_folder.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -156,9 +155,12 @@ async function inBrowser() {
 
 /** The job in a Node process on Dawn (--runtime node): the job goes in on stdin, one JSON message a line comes out. */
 async function inNode() {
+  runSetup(root);
+  // After the set-up: the bundler is Vite, which a fresh clone has only after npm ci.
+  const { bundleForNode } = await import('../cli/node_bundle.mjs');
   const entry = await bundleForNode(root, 'src/app/train_node_main.ts', join(root, '.cache', 'train_node'));
   const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.end(JSON.stringify({ config, ...jobOptions }));
+  child.stdin.end(JSON.stringify({ config, ...jobOptions, tuneFile: join(root, '.cache', 'autotune.json') }));
   let result = null;
   let failure = null;
   const lines = createInterface({ input: child.stdout });

@@ -3,6 +3,7 @@
 import { createWebGPUBackend, type WebGPUBackend, type WebGPUBackendOptions } from './backends/webgpu/webgpu_backend';
 
 export * from './index';
+export { fileTuneStore } from './node_tune_store';
 
 /** Where Debian's and Ubuntu's Chromium package puts SwiftShader's Vulkan driver (a CPU adapter for machines without a GPU). */
 const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
@@ -15,6 +16,16 @@ const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib
  * SwiftShader when that is installed. `dawnOptions` go to Dawn's create().
  */
 export async function createNodeWebGPUBackend(options: Omit<WebGPUBackendOptions, 'gpu' | 'device'> & { dawnOptions?: string[] } = {}): Promise<WebGPUBackend> {
+  return createWebGPUBackend({ ...options, gpu: await createDawnGPU(options.dawnOptions) });
+}
+
+/**
+ * Dawn's GPU entry point (what a browser calls navigator.gpu), with an adapter behind it:
+ * sets Dawn's globals, falls back to Chromium's SwiftShader where Vulkan has no GPU driver,
+ * and keeps every instance referenced for the life of the process. Other WebGPU engines in
+ * the same process (a benchmark's peers) can take it as their navigator.gpu.
+ */
+export async function createDawnGPU(dawnOptions: string[] = []): Promise<GPU> {
   let webgpu: { create(options: string[]): GPU; globals: Record<string, unknown> };
   try {
     webgpu = (await import(/* @vite-ignore */ 'webgpu')) as typeof webgpu;
@@ -22,19 +33,29 @@ export async function createNodeWebGPUBackend(options: Omit<WebGPUBackendOptions
     throw new Error(`createNodeWebGPUBackend: npm install webgpu (Dawn for Node) first (${(e as Error).message})`);
   }
   Object.assign(globalThis, webgpu.globals);
-  let gpu = webgpu.create(options.dawnOptions ?? []);
+  const hasAdapter = async (g: GPU) => (await g.requestAdapter()) !== null || (await g.requestAdapter({ forceFallbackAdapter: true })) !== null;
+  let gpu = webgpu.create(dawnOptions);
   const tried = [gpu];
-  if (!(await gpu.requestAdapter()) && !(await gpu.requestAdapter({ forceFallbackAdapter: true })) && !process.env.VK_ICD_FILENAMES) {
+  let found = await hasAdapter(gpu);
+  if (!found && !process.env.VK_ICD_FILENAMES) {
     // No Vulkan driver that Dawn takes (a machine without a GPU): Chromium's SwiftShader, when installed.
     const { existsSync } = await import('node:fs');
     const icd = SWIFTSHADER_ICDS.find((f) => existsSync(f));
     if (icd) {
       process.env.VK_ICD_FILENAMES = icd;
-      gpu = webgpu.create(options.dawnOptions ?? []);
+      gpu = webgpu.create(dawnOptions);
       tried.push(gpu);
+      found = await hasAdapter(gpu);
     }
   }
   // Every Dawn instance made stays referenced from the global scope: a collected one crashes Node.
   (globalThis as { __webgpuCnnEngineDawn?: unknown[] }).__webgpuCnnEngineDawn = [...((globalThis as { __webgpuCnnEngineDawn?: unknown[] }).__webgpuCnnEngineDawn ?? []), ...tried];
-  return createWebGPUBackend({ ...options, gpu });
+  if (!found) {
+    throw new Error(
+      `createNodeWebGPUBackend: Dawn found no WebGPU adapter${process.env.VK_ICD_FILENAMES ? ` (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES})` : ''}. ` +
+        "Dawn needs the Vulkan loader (apt-get install libvulkan1) and a Vulkan driver: a GPU's, or on a machine without one " +
+        `Chromium's SwiftShader (apt-get install chromium, which puts it at ${SWIFTSHADER_ICDS[0]}).`,
+    );
+  }
+  return gpu;
 }

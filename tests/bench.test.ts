@@ -36,13 +36,13 @@ describe('kernel timing and the benchmark runner', () => {
       for (const pass of ['fwd', 'grad-input', 'grad-filter']) expect(names).toContain(`${layer}-${pass}`);
     }
     for (const n of ['lenet5-train-step-b64', 'cifar-cnn-train-step-b64', 'maxpool-2x2-fwd', 'maxpool-2x2-bwd', 'avgpool-2x2-fwd', 'avgpool-2x2-bwd']) expect(names).toContain(n);
-    for (const n of ['matmul-512', 'conv-lenet1-fwd', 'lenet5-train-step-b64']) expect(quickCaseNames.has(n)).toBe(true);
+    for (const n of ['matmul-512', 'conv-lenet1-fwd', 'lenet5-predict-b1', 'lenet5-train-step-b64']) expect(quickCaseNames.has(n)).toBe(true);
   });
 
   it('a filter with commas selects the cases matching any of its parts', () => {
     expect(selectCases({ filter: 'matmul-512,dwconv' }).map((c) => c.name)).toEqual(['matmul-512', 'dwconv-3x3-s1', 'dwconv-3x3-s2']);
     expect(selectCases({ quick: true, filter: 'conv-lenet1,lenet5' }).map((c) => c.name)).toEqual(
-      ['conv-lenet1-fwd', 'conv-lenet1-grad-input', 'conv-lenet1-grad-filter', 'lenet5-train-step-b64'].filter((n) => quickCaseNames.has(n)),
+      ['conv-lenet1-fwd', 'conv-lenet1-grad-input', 'conv-lenet1-grad-filter', 'lenet5-predict-b1', 'lenet5-train-step-b64'].filter((n) => quickCaseNames.has(n)),
     );
   });
 
@@ -64,6 +64,19 @@ describe('kernel timing and the benchmark runner', () => {
     const report = await runBench(await gpuBackend(), { filter: 'maxpool-2x2-fwd', ...peers });
     expect(report.cases[0].jax).toEqual({ skipped: 'jax-js is timed on matmul and conv forward only; not on pool fwd' });
     expect(report.cases[0].speedup.jax).toBeUndefined();
+  });
+
+  it('the prediction case times model.predict at batch 1 beside TF.js\'s LeNet-5, with each first call', async () => {
+    const peers = await loadPeers();
+    const report = await runBench(await gpuBackend(), { filter: 'lenet5-predict-b1', ...peers });
+    const [c] = report.cases;
+    expect(c.imagesPerSecond).toBeCloseTo(1 / (c.ours.medianMs / 1000), 6);
+    for (const key of ['ours', 'tfjsWebgpu', 'tfjsCpu'] as const) {
+      const t = c[key] as Timing;
+      expect(t.medianMs, key).toBeGreaterThan(0);
+      expect(t.firstMs, key).toBeGreaterThan(0);
+    }
+    expect(c.jax).toEqual({ skipped: 'jax-js is timed on matmul and conv forward only; not on predict' });
   });
 
   it('the training-step case runs one whole compiled step and reports images per second', async () => {
@@ -91,5 +104,18 @@ describe('zoo training steps on TF.js, built layer for layer like ours', () => {
       step.inputs.forEach((t) => t.dispose());
     }
     expect(benchCases.map((c) => c.name)).toEqual(expect.arrayContaining(['resnet20-train-step-b16', 'mobilenet-v1-cifar-train-step-b16']));
+  });
+
+  it('TF.js\'s LeNet-5 of the prediction case has our parameter count and gives 10 logits an image', async () => {
+    const { loadTfjs, buildPredict } = await import('../src/bench/tfjs');
+    const { MODELS, summary } = await import('../src/index');
+    const tf = await loadTfjs();
+    await tf.setBackend('cpu');
+    const predict = buildPredict(tf, { kind: 'predict', model: 'lenet5', batch: 2 });
+    expect(predict.inputs.slice(1).reduce((n, t) => n + t.size, 0)).toBe(summary(MODELS.lenet5()).totalParams);
+    const logits = predict.run();
+    expect(logits.shape).toEqual([2, 10]);
+    logits.dispose();
+    predict.inputs.forEach((t) => t.dispose());
   });
 });

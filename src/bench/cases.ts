@@ -12,14 +12,16 @@ export type CaseSpec =
   | { kind: 'conv'; pass: 'fwd' | 'grad-input' | 'grad-filter'; x: Shape; o: number; k: number; same: boolean }
   | { kind: 'dwconv'; x: Shape; k: number; stride: number }
   | { kind: 'pool'; pool: 'max' | 'avg'; pass: 'fwd' | 'bwd'; x: Shape; k: number }
-  | { kind: 'train-step'; model: 'lenet5' | 'cifar-cnn' | 'resnet20' | 'mobilenet-v1-cifar'; batch: number };
+  | { kind: 'train-step'; model: 'lenet5' | 'cifar-cnn' | 'resnet20' | 'mobilenet-v1-cifar'; batch: number }
+  /** Inference of a whole network, as an app calls it: images in, outputs on the host (ours: model.predict). */
+  | { kind: 'predict'; model: 'lenet5'; batch: number };
 
 /** One benchmark case: its name (stable across runs), its flop count and what it computes. */
 export interface BenchCase {
   name: string;
   /** Floating-point operations of one run (for a training step: forward + backward, about 3x forward). */
   flops: number;
-  /** Images one run processes (training steps only): images/s = images / seconds. */
+  /** Images one run processes (training steps and predictions): images/s = images / seconds. */
   images?: number;
   spec: CaseSpec;
 }
@@ -84,13 +86,14 @@ export const benchCases: BenchCase[] = [
   dwCase('dwconv-3x3-s2', 2),
   ...poolCases('max'),
   ...poolCases('avg'),
+  { name: 'lenet5-predict-b1', flops: LENET5_FORWARD_FLOPS, images: 1, spec: { kind: 'predict', model: 'lenet5', batch: 1 } },
   trainStepCase('lenet5-train-step-b64', 'lenet5', LENET5_FORWARD_FLOPS),
   trainStepCase('cifar-cnn-train-step-b64', 'cifar-cnn', CIFAR_CNN_FORWARD_FLOPS),
   trainStepCase('resnet20-train-step-b16', 'resnet20', zooForwardFlops('resnet20'), 16),
   trainStepCase('mobilenet-v1-cifar-train-step-b16', 'mobilenet-v1-cifar', zooForwardFlops('mobilenet-v1-cifar'), 16),
 ];
 
-/** The --quick subset (under 5 minutes here): includes matmul-512, conv-lenet1 and the LeNet-5 step. */
+/** The --quick subset (under 5 minutes here): includes matmul-512, conv-lenet1, LeNet-5's prediction and its step. */
 export const quickCaseNames = new Set([
   'matmul-256',
   'matmul-512',
@@ -100,5 +103,6 @@ export const quickCaseNames = new Set([
   'conv-lenet1-grad-filter',
   'conv-lenet2-fwd',
   'maxpool-2x2-fwd',
+  'lenet5-predict-b1',
   'lenet5-train-step-b64',
 ]);

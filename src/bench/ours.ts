@@ -20,7 +20,7 @@ const WARMUP = 2;
  * own (resolving and reading the queries is a second round trip, which the wall time of
  * a peer's run does not carry either).
  */
-function opCase(gpu: WebGPUBackend, spec: Exclude<CaseSpec, { kind: 'train-step' }>): PreparedCase {
+function opCase(gpu: WebGPUBackend, spec: Exclude<CaseSpec, { kind: 'train-step' | 'predict' }>): PreparedCase {
   const input = (shape: Shape, seed: number) => tensor(gpu, benchData(shape, seed), shape);
   let inputs: Tensor[];
   let run: () => Tensor;
@@ -107,14 +107,28 @@ function trainStepCase(gpu: WebGPUBackend, spec: Extract<CaseSpec, { kind: 'trai
   };
 }
 
+/** model.predict as an app calls it: a built model, images in, outputs on the host (one submit, one readback). */
+function predictCase(gpu: WebGPUBackend, spec: Extract<CaseSpec, { kind: 'predict' }>): PreparedCase {
+  const model = MODELS[spec.model]().build(gpu, { seed: 1 });
+  const x = benchData([spec.batch, ...model.input.shape], 1);
+  return {
+    async run() {
+      const start = performance.now();
+      await model.predict(x, { batch: spec.batch });
+      return { wallMs: performance.now() - start, gpuMs: null };
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
 export function oursSystem(gpu: WebGPUBackend): BenchSystem {
   return {
     key: 'ours',
     label: 'ours',
     async prepare(spec) {
-      const prepared = spec.kind === 'train-step' ? trainStepCase(gpu, spec) : opCase(gpu, spec);
+      const prepared = spec.kind === 'train-step' ? trainStepCase(gpu, spec) : spec.kind === 'predict' ? predictCase(gpu, spec) : opCase(gpu, spec);
       // The first run meets the case's shape classes; tuning picks their variants (when on) before the warm-up.
-      await prepared.run();
+      prepared.firstMs = (await prepared.run()).wallMs;
       await gpu.autotune();
       for (let i = 0; i < WARMUP; i++) await prepared.run();
       return prepared;

@@ -8,6 +8,8 @@ export interface Timing {
   /** GPU time from timestamp queries, when measured (ours: every op case; TF.js WebGPU: tf.time). */
   gpuMedianMs: number | null;
   runs: number;
+  /** Wall time of the first run, before warm-up (see PreparedCase.firstMs). */
+  firstMs?: number;
 }
 
 /** A peer that did not time a case says why. */
@@ -26,7 +28,7 @@ export interface BenchResult {
   jax?: Timing | Skipped;
   /** Billions of flops per second from our median wall time. */
   gflops: number;
-  /** Images per second of ours (training-step cases). */
+  /** Images per second of ours (training-step and prediction cases). */
   imagesPerSecond?: number;
   /** Peer median wall time / our median wall time: how many times faster ours is. */
   speedup: Partial<Record<Exclude<SystemKey, 'ours'>, number>>;
@@ -114,7 +116,7 @@ async function timeCase(c: BenchCase, systems: BenchSystem[], runs: number): Pro
           if (g !== null) gpu.push(g);
         }
       }
-      (result as Record<string, unknown>)[key] = { medianMs: median(ts.map((t) => t.wallMs)), gpuMedianMs: gpu.length ? median(gpu) : null, runs: ts.length };
+      (result as Record<string, unknown>)[key] = { medianMs: median(ts.map((t) => t.wallMs)), gpuMedianMs: gpu.length ? median(gpu) : null, runs: ts.length, firstMs: p.firstMs };
     }
   } finally {
     for (const p of prepared.values()) p.dispose();

@@ -12,6 +12,11 @@ export interface RunTiming {
 export interface PreparedCase {
   run(): Promise<RunTiming>;
   /**
+   * Wall time of the case's first run (pipelines compiled, shapes met for the first time):
+   * an app's first call when the case is the first of a fresh process (--filter it alone).
+   */
+  firstMs?: number;
+  /**
    * GPU time of one more run, for systems whose timestamp queries would change what
    * `run` measures (a second readback inside the wall time): timed after the wall runs.
    */

@@ -37,7 +37,7 @@ const NETS: Record<'lenet5' | 'cifar-cnn', { input: [number, number, number]; la
 };
 
 /** Builds the case's tensors and its work as a function returning the output tensor. */
-function buildOp(tf: Tf, spec: Exclude<CaseSpec, { kind: 'train-step' }>): { inputs: TfTensor[]; run: () => TfTensor } {
+function buildOp(tf: Tf, spec: Exclude<CaseSpec, { kind: 'train-step' | 'predict' }>): { inputs: TfTensor[]; run: () => TfTensor } {
   const input = (shape: number[], seed: number) => tf.tensor(benchData(shape, seed), shape);
   switch (spec.kind) {
     case 'matmul': {
@@ -84,10 +84,9 @@ function buildOp(tf: Tf, spec: Exclude<CaseSpec, { kind: 'train-step' }>): { inp
   }
 }
 
-/** One SGD training step of a benchmark network with TF.js ops and optimizer; returns the loss. */
-function buildTrainStep(tf: Tf, spec: Extract<CaseSpec, { kind: 'train-step' }>): { inputs: TfTensor[]; run: () => TfTensor } {
-  if (spec.model === 'resnet20' || spec.model === 'mobilenet-v1-cifar') return buildZooTrainStep(tf, spec.model, spec.batch);
-  const net = NETS[spec.model];
+/** A benchmark network's variables (He-scaled, seeded) and its forward pass on a batch of inputs, returning logits. */
+function buildNet(tf: Tf, model: keyof typeof NETS, batch: number): { vars: TfCore.Variable[]; x: TfTensor; forward: () => TfTensor } {
+  const net = NETS[model];
   const vars: TfCore.Variable[] = [];
   let seed = 10;
   const weight = (shape: number[], fanIn: number) => {
@@ -100,27 +99,40 @@ function buildTrainStep(tf: Tf, spec: Extract<CaseSpec, { kind: 'train-step' }>)
     if ('dense' in l) return [weight(l.dense, l.dense[0]), weight([l.dense[1]], 1)];
     return [];
   });
-  const x = tf.tensor(benchData([spec.batch, ...net.input], 1), [spec.batch, ...net.input]);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: spec.batch }, (_, i) => i % 10), 'int32'), 10);
-  const optimizer = tf.train.sgd(0.01);
+  const x = tf.tensor(benchData([batch, ...net.input], 1), [batch, ...net.input]);
   const forward = () => {
     let h: TfTensor = x;
     net.layers.forEach((l, i) => {
       const [w, b] = params[i];
       if ('conv' in l) h = tf.relu(tf.add(tf.conv2d(h as TfCore.Tensor4D, w as TfCore.Tensor4D, 1, l.pad), b));
       else if ('pool' in l) h = tf.maxPool(h as TfCore.Tensor4D, 2, 2, 'valid');
-      else if ('flatten' in l) h = tf.reshape(h, [spec.batch, -1]);
+      else if ('flatten' in l) h = tf.reshape(h, [batch, -1]);
       else {
         h = tf.add(tf.matMul(h as TfCore.Tensor2D, w as TfCore.Tensor2D), b);
         if (l.relu) h = tf.relu(h);
       }
     });
-    return tf.losses.softmaxCrossEntropy(labels, h) as TfCore.Scalar;
+    return h;
   };
+  return { vars, x, forward };
+}
+
+/** One SGD training step of a benchmark network with TF.js ops and optimizer; returns the loss. */
+function buildTrainStep(tf: Tf, spec: Extract<CaseSpec, { kind: 'train-step' }>): { inputs: TfTensor[]; run: () => TfTensor } {
+  if (spec.model === 'resnet20' || spec.model === 'mobilenet-v1-cifar') return buildZooTrainStep(tf, spec.model, spec.batch);
+  const { vars, x, forward } = buildNet(tf, spec.model, spec.batch);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: spec.batch }, (_, i) => i % 10), 'int32'), 10);
+  const optimizer = tf.train.sgd(0.01);
   return {
     inputs: [x, labels, ...vars],
-    run: () => optimizer.minimize(forward, true, vars)!,
+    run: () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, forward()) as TfCore.Scalar, true, vars)!,
   };
+}
+
+/** Inference of a benchmark network as an app runs it: the forward pass in tf.tidy, logits returned (read by the harness). */
+export function buildPredict(tf: Tf, spec: Extract<CaseSpec, { kind: 'predict' }>): { inputs: TfTensor[]; run: () => TfTensor } {
+  const { vars, x, forward } = buildNet(tf, spec.model, spec.batch);
+  return { inputs: [x, ...vars], run: () => tf.tidy(forward) };
 }
 
 /** TF.js on one backend. Every run first switches the engine to that backend (not timed). */
@@ -133,7 +145,7 @@ export function tfjsSystem(tf: Tf, backend: BackendName): BenchSystem {
     label: `TF.js ${tf.version_core} ${backend}`,
     async prepare(spec) {
       await use();
-      const built = spec.kind === 'train-step' ? buildTrainStep(tf, spec) : buildOp(tf, spec);
+      const built = spec.kind === 'train-step' ? buildTrainStep(tf, spec) : spec.kind === 'predict' ? buildPredict(tf, spec) : buildOp(tf, spec);
       const prepared: PreparedCase & { gpuTime(): Promise<number | null> } = {
         async run(): Promise<RunTiming> {
           await use();
@@ -158,7 +170,8 @@ export function tfjsSystem(tf: Tf, backend: BackendName): BenchSystem {
         },
         dispose: () => built.inputs.forEach((t) => t.dispose()),
       };
-      for (let i = 0; i < WARMUP; i++) await prepared.run();
+      prepared.firstMs = (await prepared.run()).wallMs;
+      for (let i = 1; i < WARMUP; i++) await prepared.run();
       return prepared;
     },
   };

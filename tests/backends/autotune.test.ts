@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { WebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
 import { Autotuner, type TuneStore } from '../../src/backends/webgpu/autotune';
+import { PRETUNED_CHOICES } from '../../src/backends/webgpu/pretuned_choices';
+import { gpuFamily } from '../../src/backends/webgpu/webgpu_backend';
+import { PRETUNE_WORKLOADS } from '../../src/app/pretune';
+import { compileEvalStep } from '../../src/nn/compile';
+import { compileInference } from '../../src/nn/inference';
+import { MODELS } from '../../src/nn/zoo';
 import { compileTrainStep } from '../../src/nn/compile';
 import { Optimizer } from '../../src/nn/optimizers';
 import { lenet5 } from '../../src/nn/zoo';
@@ -21,7 +27,7 @@ function memoryStore(initial: Record<string, number> = {}) {
 describe('autotuning kernel variants', () => {
   it('queues an unseen shape class, times its variants, keeps the fastest and saves it under the adapter', async () => {
     const store = memoryStore();
-    const gpu = await WebGPUBackend.create({ autotune: true, tuneStore: store });
+    const gpu = await WebGPUBackend.create({ autotune: true, tuneStore: store, pretuned: false });
     const a = tensor(gpu, new Float32Array(96 * 80).fill(0.5), [96, 80]);
     const b = tensor(gpu, new Float32Array(80 * 72).fill(0.25), [80, 72]);
     matmul(a, b).dispose();
@@ -123,7 +129,7 @@ describe('autotuning kernel variants', () => {
   });
 
   it('a compiled training step tunes its new shape classes once, then records again with the choices', async () => {
-    const gpu = await WebGPUBackend.create({ autotune: true, tuneStore: memoryStore() });
+    const gpu = await WebGPUBackend.create({ autotune: true, tuneStore: memoryStore(), pretuned: false });
     const model = lenet5([1, 16, 16], 4).build(gpu, { seed: 1 });
     const step = compileTrainStep(model, new Optimizer({ kind: 'sgd', lr: 0.01 }), 8);
     const dispatches = step.program.stats.dispatchesPerRun;
@@ -139,4 +145,69 @@ describe('autotuning kernel variants', () => {
     step.program.dispose();
     model.dispose();
   });
+
+  it('shipped choices answer at once by variant name; this machine\'s stored choice wins; an unknown name is tuned', async () => {
+    const request = { op: 'matmul', inputs: [[4, 4], [4, 4]], attrs: {}, outShape: [4, 4] };
+    const names = ['a', 'b', 'c'];
+    const pretuned = { 'matmul|m4': 'c', 'matmul|m8': 'gone' };
+    const tuner = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m16|a,b,c': 1 }), { pretuned });
+    await tuner.load();
+    expect(tuner.pick('matmul', 'm4', names, request)).toBe(2);
+    // A reordered list still finds the shipped variant by its name.
+    expect(tuner.pick('matmul', 'm4', ['c', 'a', 'b'], request)).toBe(0);
+    expect(tuner.pendingCount).toBe(0);
+    // A variant the kernel no longer offers is ignored: the class is queued as if unlisted.
+    expect(tuner.pick('matmul', 'm8', names, request)).toBe(0);
+    expect(tuner.pendingCount).toBe(1);
+    // What this machine measured beats what was shipped.
+    const both = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4|a,b,c': 1 }), { pretuned });
+    await both.load();
+    expect(both.pick('matmul', 'm4', names, request)).toBe(1);
+    // Autotuning off is deterministic: variant 0 whatever was shipped.
+    expect(new Autotuner(false, 'gpu-x', null, { pretuned }).pick('matmul', 'm4', names, request)).toBe(0);
+  });
+
+  it('timedChoices gives the winners by variant name, the form npm run tune ships', async () => {
+    const tuner = new Autotuner(true, 'fake');
+    const request = { op: 'k', inputs: [[4]], attrs: {}, outShape: [4] };
+    tuner.pick('k', 'c', ['slow', 'fast'], request);
+    let variant = -1;
+    const host = {
+      upload: (data: Float32Array) => ({ length: data.length }),
+      release: () => {},
+      run: () => {
+        variant = tuner.pick('k', 'c', ['slow', 'fast'], request);
+        return { length: 4 };
+      },
+      time: async (fn: () => void) => {
+        fn();
+        return { wallMs: variant === 1 ? 1 : 5, gpuMs: null };
+      },
+    };
+    await tuner.tune(host);
+    expect(tuner.timedChoices()).toEqual({ 'k|c': 'fast' });
+  });
+
+  it('on this adapter the shipped table covers every pretune workload: nothing is queued for tuning', async () => {
+    const gpu = await WebGPUBackend.create({ autotune: true, tuneStore: memoryStore() });
+    // The suite runs on SwiftShader, whose table npm run tune made; a missing table is a failure, not a skip.
+    expect(Object.keys(PRETUNED_CHOICES)).toContain(gpuFamily(gpu.adapterInfo));
+    for (const w of PRETUNE_WORKLOADS) {
+      const model = MODELS[w.model]().build(gpu, { seed: 1 });
+      const programs = [
+        ...w.train.map((b) => compileTrainStep(model, new Optimizer({ kind: 'adam', lr: 1e-3 }), b).program),
+        ...w.infer.flatMap((b) => [compileEvalStep(model, b).program, compileInference(model, b).program]),
+      ];
+      expect({ model: w.model, queued: gpu.tuner.pendingCount }).toEqual({ model: w.model, queued: 0 });
+      programs.forEach((p) => p.dispose());
+      model.dispose();
+    }
+    // Without the table the same first workload queues its shape classes.
+    const bare = await WebGPUBackend.create({ autotune: true, tuneStore: memoryStore(), pretuned: false });
+    const model = MODELS[PRETUNE_WORKLOADS[0].model]().build(bare, { seed: 1 });
+    const step = compileTrainStep(model, new Optimizer({ kind: 'adam', lr: 1e-3 }), PRETUNE_WORKLOADS[0].train[0]);
+    expect(bare.tuner.pendingCount).toBeGreaterThan(0);
+    step.program.dispose();
+    model.dispose();
+  }, 120_000);
 });

@@ -10,6 +10,14 @@ export interface TuneRequest {
   outShape: Shape;
 }
 
+/**
+ * Choices shipped with the engine for one GPU family (vendor/architecture), measured by
+ * `npm run tune` on that family: the winning variant's name by `kernel|shape class`.
+ * Names, not indices, so a table outlives a change to a kernel's list of variants: a
+ * name the list no longer has is ignored and that shape class is tuned as if unlisted.
+ */
+export type PretunedChoices = Readonly<Record<string, string>>;
+
 /** Where choices persist between page loads: IndexedDB in the browser, a JSON file for the command line. */
 export interface TuneStore {
   load(): Promise<Record<string, number>>;
@@ -54,15 +62,20 @@ export class Autotuner {
   private readonly now: () => number;
   /** Shape classes a budget left at variant 0. */
   private readonly defaulted = new Set<string>();
+  /** The shipped choices for this adapter's GPU family (consulted after this machine's own). */
+  private readonly pretuned: PretunedChoices;
+  /** What each key queued or timed here names: `kernel|shape class` and the variants' names. */
+  private readonly described = new Map<string, { id: string; names: readonly string[] }>();
   constructor(
     enabled: boolean,
     adapterKey: string,
     store: TuneStore | null = null,
-    options: { budgetMs?: number; now?: () => number } = {},
+    options: { budgetMs?: number; now?: () => number; pretuned?: PretunedChoices } = {},
   ) {
     this.enabled = enabled;
     this.adapterKey = adapterKey;
     this.store = store;
+    this.pretuned = options.pretuned ?? {};
     if (options.budgetMs !== undefined && !(options.budgetMs >= 0)) throw new Error(`autotune: budgetMs must be a non-negative number of milliseconds, got ${options.budgetMs}`);
     this.budgetMs = options.budgetMs;
     this.now = options.now ?? (() => performance.now());
@@ -95,8 +108,27 @@ export class Autotuner {
     const key = this.key(kernel, shapeClass, variants);
     const chosen = this.choices.get(key);
     if (chosen !== undefined && chosen < count) return chosen;
-    if (!this.pending.has(key)) this.pending.set(key, { request, variants: count });
+    const id = `${kernel}|${shapeClass}`;
+    const shipped = Object.hasOwn(this.pretuned, id) ? variants.indexOf(this.pretuned[id]) : -1;
+    if (shipped >= 0) return shipped;
+    if (!this.pending.has(key)) {
+      this.pending.set(key, { request, variants: count });
+      this.described.set(key, { id, names: [...variants] });
+    }
     return 0;
+  }
+
+  /**
+   * The choices timed by this tuner, as a shipped table holds them (`npm run tune` writes
+   * them into pretuned_choices.ts): the winner's name by `kernel|shape class`.
+   */
+  timedChoices(): Record<string, string> {
+    const table: Record<string, string> = {};
+    for (const [key, index] of this.choices) {
+      const d = this.described.get(key);
+      if (d && !this.defaulted.has(key)) table[d.id] = d.names[index];
+    }
+    return table;
   }
 
   /**

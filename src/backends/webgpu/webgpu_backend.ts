@@ -7,6 +7,7 @@ import { acquireDevice, type DeviceOptions } from './device';
 import { foldWorkgroups } from './dispatch';
 import { webgpuKernels } from './kernels';
 import { PipelineCache, type OverrideValues } from './pipeline_cache';
+import { PRETUNED_CHOICES } from './pretuned_choices';
 import { Recording } from './recording';
 import { packUniforms, type ShaderSpec, type UniformValues } from './shader';
 
@@ -51,6 +52,12 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   /** Where tuned choices persist (default: the command line's JSON file, else IndexedDB). */
   tuneStore?: TuneStore | null;
   /**
+   * Start from the choices shipped for this adapter's GPU family (pretuned_choices.ts;
+   * default true), so a first training step or prediction needs no tuning; this
+   * machine's own stored choices take precedence. False: only what is tuned here.
+   */
+  pretuned?: boolean;
+  /**
    * The app's own device: the engine uses it and its limits as they are, adds no
    * listener to it (its errors are caught in error scopes around the engine's own
    * calls), and `destroy()` leaves it alive.
@@ -79,6 +86,9 @@ export interface WebGPUStats {
   bytesInUse: number;
   pipelines: number;
 }
+
+/** The key of an adapter's shipped choices: vendor/architecture ("google/swiftshader", "nvidia/hopper"). */
+export const gpuFamily = (info: Pick<GPUAdapterInfo, 'vendor' | 'architecture'>) => `${info.vendor}/${info.architecture}`;
 
 /** Usage of every tensor buffer. A function, not a constant: GPUBufferUsage does not exist without WebGPU. */
 const storageUsage = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -147,7 +157,8 @@ export class WebGPUBackend implements Backend {
     const enabled = options.autotune !== false;
     const budgetMs = typeof options.autotune === 'object' ? options.autotune.budgetMs : undefined;
     const adapterKey = [info.vendor, info.architecture, info.device, info.description].join('/');
-    const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null, { budgetMs });
+    const pretuned = options.pretuned === false ? undefined : PRETUNED_CHOICES[gpuFamily(info)];
+    const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null, { budgetMs, pretuned });
     await tuner.load();
     return new WebGPUBackend(device, info, isFallback, options, tuner, [adapter, options.gpu]);
   }
