@@ -11,7 +11,7 @@
 //   param  read_write  n values, updated in place
 //   m      read_write  first-moment state, n values
 //   v      read_write  second-moment state, n values
-//   params uniform     n, beta1, beta2, eps, weight_decay
+//   params uniform     n, beta1, beta2, eps, weight_decay, lr_scale
 //
 // One invocation updates one element.
 // Tunables (override): WG, DECOUPLED.
@@ -22,6 +22,8 @@ struct Params {
   beta2: f32,
   eps: f32,
   weight_decay: f32,
+  /** The layer's learning-rate multiplier (Model.scaleLearningRate; 1 for most). */
+  lr_scale: f32,
 }
 
 @group(0) @binding(0) var<storage, read> grad: array<f32>;
@@ -44,7 +46,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let v1 = params.beta2 * v[i] + (1.0 - params.beta2) * g * g;
   m[i] = m1;
   v[i] = v1;
-  let lr = hyper[0];
+  let lr = (hyper[0] * params.lr_scale);
   let update = (m1 / hyper[1]) / (sqrt(v1 / hyper[2]) + params.eps) + select(0.0, params.weight_decay * p, DECOUPLED);
   param[i] = p - lr * update;
 }

@@ -9,7 +9,7 @@
 //   hyper    read        [lr]
 //   param    read_write  n values, updated in place
 //   velocity read_write  n values when MOMENTUM (else a scratch buffer, unread)
-//   params   uniform     n, momentum, weight_decay
+//   params   uniform     n, momentum, weight_decay, lr_scale
 //
 // One invocation updates one element.
 // Tunables (override): WG, MOMENTUM, NESTEROV.
@@ -18,6 +18,8 @@ struct Params {
   n: u32,
   momentum: f32,
   weight_decay: f32,
+  /** The layer's learning-rate multiplier (Model.scaleLearningRate; 1 for most). */
+  lr_scale: f32,
 }
 
 @group(0) @binding(0) var<storage, read> grad: array<f32>;
@@ -41,5 +43,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     velocity[i] = v;
     step = select(v, step + params.momentum * v, NESTEROV);
   }
-  param[i] = p - hyper[0] * step;
+  param[i] = p - (hyper[0] * params.lr_scale) * step;
 }

@@ -11,7 +11,7 @@
 //   velocity   read_write  n values when MOMENTUM (else a scratch buffer, unread)
 //   param2     read_write  n2 values, updated in place
 //   velocity2  read_write  n2 values when MOMENTUM (else a scratch buffer, unread)
-//   params     uniform     n, n2, momentum, weight_decay
+//   params     uniform     n, n2, momentum, weight_decay, lr_scale
 //
 // Tunables (override): WG, MOMENTUM, NESTEROV.
 
@@ -20,6 +20,8 @@ struct Params {
   n2: u32,
   momentum: f32,
   weight_decay: f32,
+  /** The layer's learning-rate multiplier (Model.scaleLearningRate; 1 for most). */
+  lr_scale: f32,
 }
 
 @group(0) @binding(0) var<storage, read> grad: array<f32>;
@@ -54,13 +56,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (MOMENTUM) { vel = velocity[i]; }
     let r = sgd(param[i], grad[i], vel);
     if (MOMENTUM) { velocity[i] = r.y; }
-    param[i] = param[i] - hyper[0] * r.x;
+    param[i] = param[i] - (hyper[0] * params.lr_scale) * r.x;
   } else if (i < params.n + params.n2) {
     let j = i - params.n;
     var vel = 0.0;
     if (MOMENTUM) { vel = velocity2[j]; }
     let r = sgd(param2[j], grad2[j], vel);
     if (MOMENTUM) { velocity2[j] = r.y; }
-    param2[j] = param2[j] - hyper[0] * r.x;
+    param2[j] = param2[j] - (hyper[0] * params.lr_scale) * r.x;
   }
 }

@@ -32,6 +32,7 @@ export async function saveCheckpoint(model: Model, optimizer?: Optimizer, option
   if (optimizer) {
     metadata.optimizer = optimizer.config.kind;
     metadata.optimizer_steps = String(optimizer.steps);
+    if (optimizer.lrFactor !== 1) metadata.optimizer_lr_factor = String(optimizer.lrFactor);
   }
   if (options.progress) writeProgress(metadata, options.progress);
   return serializeSafetensors(arrays, metadata);
@@ -90,5 +91,6 @@ export function loadCheckpoint(model: Model, bytes: Uint8Array, file: string, op
   }
   for (const [name, t] of targets) t.write(byName.get(name)!.data);
   if (optimizer && info.optimizerSteps !== null) optimizer.steps = info.optimizerSteps;
+  if (optimizer) optimizer.lrFactor = info.lrFactor ?? 1;
   return { metadata: parsed.metadata, progress: info.progress };
 }

@@ -12,6 +12,8 @@ const OPTIMIZERS = ['sgd', 'adam', 'adamw'];
 export interface CheckpointInfo {
   optimizer: string | null;
   optimizerSteps: number | null;
+  /** The learning-rate factor a callback set (reduce-on-plateau), when it is not 1. */
+  lrFactor: number | null;
   progress: TrainingProgress | null;
 }
 
@@ -54,6 +56,8 @@ export function readCheckpointMetadata(metadata: Record<string, string>, file: s
   const optimizer = metadata.optimizer ?? null;
   if (optimizer !== null && !OPTIMIZERS.includes(optimizer)) throw new Error(`${file}: metadata field 'optimizer' must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(optimizer)}`);
   const optimizerSteps = metadata.optimizer_steps === undefined ? null : count(file, 'optimizer_steps', metadata.optimizer_steps);
+  const lrFactor = metadata.optimizer_lr_factor === undefined ? null : amount(file, 'optimizer_lr_factor', metadata.optimizer_lr_factor);
+  if (lrFactor === 0) throw new Error(`${file}: metadata field 'optimizer_lr_factor' is 0, which would stop every update`);
   const present = Object.values(PROGRESS_FIELDS).filter((f) => metadata[f] !== undefined);
   let progress: TrainingProgress | null = null;
   if (present.length > 0) {
@@ -74,5 +78,5 @@ export function readCheckpointMetadata(metadata: Record<string, string>, file: s
     if (progress.batch === 0 && (progress.seen > 0 || progress.lossSum > 0)) throw new Error(`${file}: metadata says no step of the epoch has run, yet ${progress.seen} examples were seen`);
     if (optimizerSteps !== null && optimizerSteps < progress.batch) throw new Error(`${file}: metadata says ${progress.batch} steps into the epoch but only ${optimizerSteps} optimizer steps in all`);
   }
-  return { optimizer, optimizerSteps, progress };
+  return { optimizer, optimizerSteps, lrFactor, progress };
 }

@@ -5,9 +5,10 @@ import { Program } from '../graph/program';
 import { TraceBackend } from '../graph/trace';
 import { argmax } from '../ops/argmax';
 import { augment, type AugmentAttrs } from '../ops/augment';
-import { softmax, softmaxCrossEntropy } from '../ops/softmax';
+import { softmax } from '../ops/softmax';
 import type { Tensor } from '../tensor';
 import type { ForwardContext } from './layer';
+import { checkLoss, learnsLabels, lossOf, SOFTMAX_CROSS_ENTROPY, targetShape, type LossConfig } from './losses';
 import type { Model } from './model';
 import { Optimizer } from './optimizers';
 
@@ -15,6 +16,7 @@ import { Optimizer } from './optimizers';
 export interface CompiledGraph {
   readonly program: Program;
   readonly loss: number;
+  /** Arg-max class predictions for a loss of labels; the outputs themselves for the others. */
   readonly predictions: number;
   readonly probabilities?: number;
   readonly batch: number;
@@ -27,13 +29,14 @@ export function externalsOf(model: Model, trace: TraceBackend): (t: Tensor) => T
 }
 
 /**
- * One training step as one graph: (augmentation,) forward in training mode, mean
- * softmax cross-entropy, arg-max predictions, backward through every trainable
- * weight, and the optimizer's in-place updates (plus batch norm's running
- * statistics). Inputs: x, labels, step [1], hyper. On WebGPU it runs as one submit.
+ * One training step as one graph: (augmentation,) forward in training mode, the loss
+ * (default mean softmax cross-entropy; losses.ts), predictions, backward through every
+ * trainable weight, and the optimizer's in-place updates (plus batch norm's running
+ * statistics). Inputs: x, labels, step [1], hyper, and targets when the loss takes them.
+ * On WebGPU it runs as one submit.
  */
-export function compileTrainStep(model: Model, optimizer: Optimizer, batch: number, augmentation?: Partial<AugmentAttrs>): CompiledGraph {
-  const { plan, ids } = planTrainStep(model, optimizer, batch, augmentation);
+export function compileTrainStep(model: Model, optimizer: Optimizer, batch: number, augmentation?: Partial<AugmentAttrs>, loss: LossConfig = SOFTMAX_CROSS_ENTROPY): CompiledGraph {
+  const { plan, ids } = planTrainStep(model, optimizer, batch, augmentation, loss);
   return { program: new Program(model.backend, plan), loss: ids[0], predictions: ids[1], batch };
 }
 
@@ -41,18 +44,26 @@ export function compileTrainStep(model: Model, optimizer: Optimizer, batch: numb
  * The plan of one training step, traced and checked against the backend's tensor size
  * limit but not compiled: nothing is allocated on the device (see trainStepMemory).
  */
-export function planTrainStep(model: Model, optimizer: Optimizer, batch: number, augmentation?: Partial<AugmentAttrs>): { plan: Plan; ids: [number, number] } {
+export function planTrainStep(
+  model: Model,
+  optimizer: Optimizer,
+  batch: number,
+  augmentation?: Partial<AugmentAttrs>,
+  lossConfig: LossConfig = SOFTMAX_CROSS_ENTROPY,
+): { plan: Plan; ids: [number, number] } {
+  checkLoss(lossConfig, model.name, model.output.shape);
   const trace = new TraceBackend();
   const x = trace.input('x', [batch, ...model.input.shape]);
   const labels = trace.input('labels', [batch]);
   const step = trace.input('step', [1]);
   const hyper = trace.input('hyper', [optimizer.hyperLength]);
+  const tShape = targetShape(lossConfig, model.output.shape, batch);
+  const targets = tShape ? trace.input('targets', tShape) : null;
   const use = externalsOf(model, trace);
   const ctx: ForwardContext = { training: true, use, step };
   const logits = model.forward(ctx, augmentation ? augment(x, step, augmentation) : x);
-  if (logits.rank !== 2) throw new Error(`${model.name}: the output must be [batch, classes] logits for training, got per-example shape [${model.output.shape.join(', ')}]`);
-  const loss = softmaxCrossEntropy(logits, labels);
-  const predictions = argmax(logits);
+  const loss = lossOf(lossConfig, logits, labels, targets);
+  const predictions = learnsLabels(lossConfig) ? argmax(logits) : logits;
   const trainable = model.trainableParams();
   if (trainable.length === 0) throw new Error(`${model.name}: nothing to train (every layer is frozen)`);
   const traced = trainable.map((p) => use(p.tensor));
@@ -80,13 +91,20 @@ export function trainStepMemory(model: Model, batch: number, optimizer: Optimize
   return planMemory(planTrainStep(model, optimizer, batch).plan);
 }
 
-/** Inference as one graph: logits, mean loss against labels, predictions and probabilities. */
-export function compileEvalStep(model: Model, batch: number): CompiledGraph {
+/**
+ * Inference as one graph: the loss against labels (and targets), predictions, and for a
+ * loss of labels the class probabilities.
+ */
+export function compileEvalStep(model: Model, batch: number, lossConfig: LossConfig = SOFTMAX_CROSS_ENTROPY): CompiledGraph {
+  checkLoss(lossConfig, model.name, model.output.shape);
   const trace = new TraceBackend();
   const x = trace.input('x', [batch, ...model.input.shape]);
   const labels = trace.input('labels', [batch]);
+  const tShape = targetShape(lossConfig, model.output.shape, batch);
+  const targets = tShape ? trace.input('targets', tShape) : null;
   const logits = model.forward({ training: false, use: externalsOf(model, trace) }, x);
-  const loss = softmaxCrossEntropy(logits, labels);
-  const ids = [loss, argmax(logits), softmax(logits)].map((t) => trace.valueOf(t).id);
+  const loss = lossOf(lossConfig, logits, labels, targets);
+  const outputs = learnsLabels(lossConfig) ? [loss, argmax(logits), softmax(logits)] : [loss, logits];
+  const ids = outputs.map((t) => trace.valueOf(t).id);
   return { program: new Program(model.backend, checkedPlan(model, batch, planGraph(trace, ids))), loss: ids[0], predictions: ids[1], probabilities: ids[2], batch };
 }

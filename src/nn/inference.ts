@@ -3,6 +3,7 @@ import { Program } from '../graph/program';
 import { TraceBackend } from '../graph/trace';
 import { sizeOf } from '../shape';
 import { externalsOf } from './compile';
+import type { SymbolicTensor } from './layer';
 import type { Model } from './model';
 
 /** A compiled inference pass of one batch size: the model's outputs from its inputs, one submit a run. */
@@ -12,13 +13,18 @@ export interface InferenceStep {
   readonly batch: number;
 }
 
-/** Traces the model's inference forward (dropout off, batch norm on running statistics) at `batch` and compiles it. */
-export function compileInference(model: Model, batch: number): InferenceStep {
+/**
+ * Traces the model's inference forward (dropout off, batch norm on running statistics) at
+ * `batch` and compiles it; `output` (default the model's) may be any layer's output, and
+ * only the layers it depends on are kept.
+ */
+export function compileInference(model: Model, batch: number, output: SymbolicTensor = model.output): InferenceStep {
   const trace = new TraceBackend();
   const x = trace.input('x', [batch, ...model.input.shape]);
-  const y = model.forward({ training: false, use: externalsOf(model, trace) }, x);
-  const output = trace.valueOf(y).id;
-  return { program: new Program(model.backend, planGraph(trace, [output])), output, batch };
+  const y = model.forwardAll({ training: false, use: externalsOf(model, trace) }, x).get(output.id);
+  if (!y) throw new Error(`${model.name}: the value asked for is not computed by this model`);
+  const id = trace.valueOf(y).id;
+  return { program: new Program(model.backend, planGraph(trace, [id])), output: id, batch };
 }
 
 export interface PredictOptions {
@@ -32,13 +38,20 @@ export interface PredictOptions {
  * compiled graph; programs are kept per batch size in `steps`, which the model empties
  * (disposing them) when it is rebuilt or disposed.
  */
-export async function runInference(model: Model, steps: Map<number, InferenceStep>, images: ArrayLike<number>, options: PredictOptions = {}): Promise<Float32Array> {
+export async function runInference(
+  model: Model,
+  steps: Map<number, InferenceStep>,
+  images: ArrayLike<number>,
+  options: PredictOptions = {},
+  output: SymbolicTensor = model.output,
+  op = 'predict',
+): Promise<Float32Array> {
   const per = sizeOf(model.input.shape);
-  if (images.length === 0 || images.length % per !== 0) throw new Error(`predict: ${model.name} takes [count, ${model.input.shape.join(', ')}] (${per} values per example), got ${images.length} values`);
+  if (images.length === 0 || images.length % per !== 0) throw new Error(`${op}: ${model.name} takes [count, ${model.input.shape.join(', ')}] (${per} values per example), got ${images.length} values`);
   const count = images.length / per;
   const batch = Math.min(options.batch ?? 64, count);
-  if (!Number.isInteger(batch) || batch <= 0) throw new Error(`predict: batch must be a positive integer, got ${options.batch}`);
-  const outPer = sizeOf(model.output.shape);
+  if (!Number.isInteger(batch) || batch <= 0) throw new Error(`${op}: batch must be a positive integer, got ${options.batch}`);
+  const outPer = sizeOf(output.shape);
   const out = new Float32Array(count * outPer);
   const data = images instanceof Float32Array ? images : Float32Array.from(images);
   const pending: Promise<void>[] = [];
@@ -46,7 +59,7 @@ export async function runInference(model: Model, steps: Map<number, InferenceSte
     const size = Math.min(batch, count - start);
     let s = steps.get(size);
     if (!s) {
-      s = compileInference(model, size);
+      s = compileInference(model, size, output);
       steps.set(size, s);
     }
     const x = data.subarray(start * per, (start + size) * per);

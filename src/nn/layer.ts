@@ -68,6 +68,11 @@ export abstract class Layer {
   name: string;
   /** A frozen layer gets no gradient and no update (batch norm then uses its running statistics). */
   frozen = false;
+  /**
+   * Multiplies the optimizer's learning rate for this layer's weights (Model.scaleLearningRate):
+   * the transfer-learning decks' "a tenth of the rate for the body". Part of the compiled step.
+   */
+  lrScale = 1;
 
   constructor(name?: string) {
     this.name = name ?? '';

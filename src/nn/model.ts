@@ -22,11 +22,18 @@ export interface ModelParam {
   readonly layer: Layer;
   readonly spec: ParamSpec;
   readonly tensor: Tensor;
+  /** Owned by another model whose layers this one reuses (withHead's body): this model never disposes it. */
+  readonly shared?: boolean;
 }
 
 export interface BuildOptions {
   /** Seeds the initial weights and the dropout masks (default 0). */
   seed?: number;
+  /**
+   * A built model whose layers this one reuses (withHead): those layers keep its weight
+   * and state tensors, the very same storage, and only the other layers get new ones.
+   */
+  share?: Model;
 }
 
 /**
@@ -72,11 +79,16 @@ export class Model {
     this.nodes = order;
     const counts = new Map<string, number>();
     const names = new Map<string, Layer>();
+    // Names already given (a reused body's among them) are not handed out again.
+    const taken = new Set(order.map((n) => n.layer.name).filter((n) => n));
     for (const { layer } of order) {
       if (!layer.name) {
-        const k = (counts.get(layer.kind) ?? 0) + 1;
+        let k = counts.get(layer.kind) ?? 0;
+        do k++;
+        while (taken.has(`${layer.kind}_${k}`));
         counts.set(layer.kind, k);
         layer.name = `${layer.kind}_${k}`;
+        taken.add(layer.name);
       }
       const other = names.get(layer.name);
       if (other && other !== layer) throw new Error(`${name}: two layers are named '${layer.name}'`);
@@ -88,6 +100,18 @@ export class Model {
   /** Unique layers in forward order. */
   get layers(): Layer[] {
     return [...new Set(this.nodes.map((n) => n.layer))];
+  }
+
+  /** The layers whose outputs `layerName`'s output depends on, it included, in forward order (a body to freeze). */
+  layersUpTo(layerName: string): Layer[] {
+    const needed = new Set<number>();
+    const visit = (t: SymbolicTensor) => {
+      if (needed.has(t.id)) return;
+      needed.add(t.id);
+      for (const i of t.inputs) visit(i);
+    };
+    visit(this.outputOf(layerName, 'layersUpTo'));
+    return [...new Set(this.nodes.filter((n) => needed.has(n.output.id)).map((n) => n.layer))];
   }
 
   layer(name: string): Layer {
@@ -103,10 +127,19 @@ export class Model {
     const rng = new Random(options.seed ?? 0);
     const params: ModelParam[] = [];
     const done = new Set<Layer>();
+    const share = options.share;
+    if (share && share.backend !== backend) throw new Error(`${this.name}: build shares ${share.name}'s weights, which live on another backend`);
+    const sharedBy = new Map<Layer, ModelParam[]>();
+    for (const p of share?.params() ?? []) sharedBy.set(p.layer, [...(sharedBy.get(p.layer) ?? []), p]);
     this.nodes.forEach(({ layer, inputs }, index) => {
       if (done.has(layer)) return;
       done.add(layer);
       if (layer instanceof Dropout && layer.options.seed === undefined) layer.seed = ((options.seed ?? 0) * 7919 + index * 104729) >>> 0;
+      const shared = sharedBy.get(layer);
+      if (shared) {
+        for (const p of shared) params.push({ ...p, shared: true });
+        return;
+      }
       for (const spec of layer.params(inputs.map((i) => i.shape))) {
         params.push({ name: `${layer.name}.${spec.name}`, layer, spec, tensor: tensor(backend, initialValues(spec, rng), spec.shape) });
       }
@@ -173,6 +206,18 @@ export class Model {
     return this;
   }
 
+  /**
+   * Multiplies the learning rate of these layers' weights by `scale` (all layers when no
+   * name is given): 0.1 trains a pretrained body at a tenth of the head's rate. Every
+   * optimizer applies it to the step itself (Adam's too, where scaling the gradient would
+   * change nothing); a trainer recompiles its step when a scale changes.
+   */
+  scaleLearningRate(scale: number, ...names: string[]): this {
+    if (!(scale >= 0) || !Number.isFinite(scale)) throw new Error(`${this.name}: scaleLearningRate takes a finite scale >= 0, got ${scale}`);
+    for (const l of names.length ? names.map((n) => this.layer(n)) : this.layers) l.lrScale = scale;
+    return this;
+  }
+
   /** Runs the network on a batch [N, ...inputShape]; eagerly, or traced inside a graph. */
   forward(ctx: ForwardContext, x: Tensor): Tensor {
     return this.forwardAll(ctx, x).get(this.output.id)!;
@@ -220,9 +265,36 @@ export class Model {
     return runInference(this, this.inference, images, options);
   }
 
+  /** Compiled feature passes by layer name, then batch size (features). */
+  private featurePasses = new Map<string, Map<number, InferenceStep>>();
+
+  /**
+   * The output of layer `layerName` for `images` ([count, ...input shape]) in inference
+   * mode: [count, ...that layer's output shape], for features of a trained network (the
+   * decks' "CNN codes" from the last layers) or its activation maps. Only the layers it
+   * depends on run; each batch is one submit of a compiled graph, kept for the next call.
+   */
+  async features(images: ArrayLike<number>, layerName: string, options: PredictOptions = {}): Promise<Float32Array> {
+    this.requireBuilt();
+    const output = this.outputOf(layerName, 'features');
+    let steps = this.featurePasses.get(layerName);
+    if (!steps) this.featurePasses.set(layerName, (steps = new Map()));
+    return runInference(this, steps, images, options, output, 'features');
+  }
+
+  /** The symbolic output of a layer applied once in this model (a layer applied twice has no single output). */
+  outputOf(layerName: string, op = this.name): SymbolicTensor {
+    const nodes = this.nodes.filter((n) => n.layer.name === layerName);
+    if (nodes.length === 0) throw new Error(`${op}: ${this.name} has no layer named '${layerName}' (layers: ${this.layers.map((l) => l.name).join(', ')})`);
+    if (nodes.length > 1) throw new Error(`${op}: layer '${layerName}' of ${this.name} is applied ${nodes.length} times, so it has no single output`);
+    return nodes[0].output;
+  }
+
   private releaseInference(): void {
     for (const step of this.inference.values()) step.program.dispose();
     this.inference.clear();
+    for (const steps of this.featurePasses.values()) for (const step of steps.values()) step.program.dispose();
+    this.featurePasses.clear();
   }
 
   /** Number of parameters: weights only, or weights and state. */
@@ -244,7 +316,7 @@ export class Model {
     if (!this.built) return;
     this.assertIdle('dispose');
     this.releaseInference();
-    for (const p of this.built.params) p.tensor.dispose();
+    for (const p of this.built.params) if (!p.shared) p.tensor.dispose();
     this.built = null;
     this.generationCount++;
   }
@@ -277,4 +349,38 @@ export function sequential(inputShape: Shape, layers: readonly Layer[], name = '
   const x = symbolicInput(inputShape);
   const out = layers.reduce((h, layer) => layer.apply(h), x);
   return new Model(x, out, name);
+}
+
+export interface WithHeadOptions {
+  /** The new model's name (default `<body>-head`). */
+  name?: string;
+  /** Seeds the head's initial weights (default 0). */
+  seed?: number;
+  /** Freeze every body layer up to and including `layerName` (default false). */
+  freezeBody?: boolean;
+}
+
+/**
+ * A new model: `body`'s layers up to `layerName`, then `head` applied to that layer's
+ * output. The body's layers are the same objects (freezing or rescaling them is seen by
+ * both models) and, when the body is built, so is the new model, on the body's backend,
+ * with the body's weight tensors themselves (trained in place; the new model never
+ * disposes them) and fresh ones for the head.
+ */
+export function withHead(body: Model, layerName: string, head: readonly Layer[], options: WithHeadOptions = {}): Model {
+  if (head.length === 0) throw new Error(`withHead: ${body.name} needs at least one head layer after '${layerName}'`);
+  const features = body.outputOf(layerName, 'withHead');
+  // Unnamed head layers are named past every name of the body (its old head included), so
+  // a head's dense_3 is never mistaken for the pretrained dense_1 in checkpoints and logs.
+  const taken = new Set(body.layers.map((l) => l.name));
+  for (const layer of head) {
+    if (layer.name) continue;
+    let k = 1;
+    while (taken.has(`${layer.kind}_${k}`)) k++;
+    layer.name = `${layer.kind}_${k}`;
+    taken.add(layer.name);
+  }
+  const model = new Model(body.input, head.reduce((h, layer) => layer.apply(h), features), options.name ?? `${body.name}-head`);
+  if (options.freezeBody) model.freeze(...model.layersUpTo(layerName).map((l) => l.name));
+  return body.isBuilt ? model.build(body.backend, { seed: options.seed, share: body }) : model;
 }

@@ -17,6 +17,11 @@ export type OptimizerConfig =
 export class Optimizer {
   /** Optimizer steps taken (Adam's t is steps + 1 during a step). */
   steps = 0;
+  /**
+   * Multiplies the scheduled learning rate (reduce-on-plateau lowers it); saved in
+   * checkpoints, so a resumed run goes on at the reduced rate.
+   */
+  lrFactor = 1;
   private readonly state = new Map<string, Tensor[]>();
 
   readonly config: OptimizerConfig;
@@ -34,7 +39,7 @@ export class Optimizer {
 
   /** Learning rate at a step (0-based), after the schedule. */
   learningRate(step = this.steps): number {
-    return this.config.schedule ? learningRate(this.config.lr, this.config.schedule, step) : this.config.lr;
+    return (this.config.schedule ? learningRate(this.config.lr, this.config.schedule, step) : this.config.lr) * this.lrFactor;
   }
 
   /** The hyper values for the step about to run. */
@@ -73,36 +78,40 @@ export class Optimizer {
   update(param: ModelParam, traced: Tensor, grad: Tensor, hyper: Tensor, use: (t: Tensor) => Tensor, backend: Backend): void {
     const state = this.stateFor(param, backend).map(use);
     const c = this.config;
+    const lrScale = param.layer.lrScale;
     if (c.kind === 'sgd') {
       const momentum = c.momentum ?? 0;
-      sgdUpdate(traced, grad, hyper, momentum > 0 ? state[0] : null, { momentum, nesterov: c.nesterov ?? false, weightDecay: c.weightDecay ?? 0 });
+      sgdUpdate(traced, grad, hyper, momentum > 0 ? state[0] : null, { momentum, nesterov: c.nesterov ?? false, weightDecay: c.weightDecay ?? 0, lrScale });
     } else {
-      adamUpdate(traced, grad, hyper, state[0], state[1], this.adamAttrs());
+      adamUpdate(traced, grad, hyper, state[0], state[1], { ...this.adamAttrs(), lrScale });
     }
   }
 
   /**
    * Updates every trainable weight: two weights per kernel (a layer's weight and bias)
-   * where the backend can bind the pair's storage buffers (Adam 9, SGD 7), one
-   * otherwise. `entries` holds each weight with its traced tensor and gradient.
+   * where the backend can bind the pair's storage buffers (Adam 9, SGD 7) and the two
+   * share a learning-rate scale, one otherwise. `entries` holds each weight with its
+   * traced tensor and gradient.
    */
   updateAll(entries: readonly { param: ModelParam; traced: Tensor; grad: Tensor }[], hyper: Tensor, use: (t: Tensor) => Tensor, backend: Backend): void {
     const c = this.config;
     const needed = c.kind === 'sgd' ? 7 : 9;
     const pairs = (backend.maxStorageBuffersPerKernel ?? Infinity) >= needed;
-    for (let i = 0; i < entries.length; i += pairs ? 2 : 1) {
+    for (let i = 0; i < entries.length; ) {
       const a = entries[i];
-      const b = pairs ? entries[i + 1] : undefined;
+      const b = pairs && entries[i + 1]?.param.layer.lrScale === a.param.layer.lrScale ? entries[i + 1] : undefined;
+      i += b ? 2 : 1;
       if (!b) {
         this.update(a.param, a.traced, a.grad, hyper, use, backend);
         continue;
       }
+      const lrScale = a.param.layer.lrScale;
       const [sa, sb] = [this.stateFor(a.param, backend).map(use), this.stateFor(b.param, backend).map(use)];
       if (c.kind === 'sgd') {
         const momentum = c.momentum ?? 0;
-        sgdUpdatePair(a.traced, b.traced, a.grad, b.grad, hyper, momentum > 0 ? [sa[0], sb[0]] : null, { momentum, nesterov: c.nesterov ?? false, weightDecay: c.weightDecay ?? 0 });
+        sgdUpdatePair(a.traced, b.traced, a.grad, b.grad, hyper, momentum > 0 ? [sa[0], sb[0]] : null, { momentum, nesterov: c.nesterov ?? false, weightDecay: c.weightDecay ?? 0, lrScale });
       } else {
-        adamUpdatePair(a.traced, b.traced, a.grad, b.grad, hyper, [sa[0], sa[1], sb[0], sb[1]], this.adamAttrs());
+        adamUpdatePair(a.traced, b.traced, a.grad, b.grad, hyper, [sa[0], sa[1], sb[0], sb[1]], { ...this.adamAttrs(), lrScale });
       }
     }
   }

@@ -5,6 +5,8 @@ import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint';
 import type { AugmentAttrs } from '../ops/augment';
 import { formatShape, sizeOf } from '../shape';
 import { compileEvalStep, compileTrainStep, type CompiledGraph } from './compile';
+import type { CallbackHost, FitCallback } from './callbacks';
+import { checkLoss, checkTargets, fillTargets, learnsLabels, scoreBatch, SOFTMAX_CROSS_ENTROPY, targetShape, type LossConfig } from './losses';
 import { confusionMatrix, countCorrect } from './metrics';
 import type { Model } from './model';
 import { LastGood } from './last_good';
@@ -20,6 +22,12 @@ export interface TrainerOptions {
   augment?: Partial<AugmentAttrs>;
   /** Steps enqueued ahead of the one whose loss is being read (default 2). */
   inFlight?: number;
+  /**
+   * What training minimises (losses.ts; default softmax cross-entropy on class labels):
+   * cross-entropy with label smoothing and class weights, binary cross-entropy on logits,
+   * mse or l1, the last three against the dataset's per-value targets.
+   */
+  loss?: LossConfig;
 }
 
 export interface BatchReport {
@@ -28,7 +36,7 @@ export interface BatchReport {
   batches: number;
   /** This batch's mean loss. */
   loss: number;
-  /** Training accuracy so far this epoch. */
+  /** Training accuracy so far this epoch (binary cross-entropy: of every output value; NaN for mse and l1). */
   accuracy: number;
   imagesPerSecond: number;
   etaSeconds: number;
@@ -45,6 +53,8 @@ export interface EpochReport {
   imagesPerSecond: number;
   /** Steps whose loss was NaN or infinite (only with onNonFinite: 'continue'); left out of `loss`. */
   nonFiniteSteps?: number;
+  /** A callback ended fit after this epoch (early stopping). */
+  stoppedEarly?: boolean;
 }
 
 export interface FitOptions {
@@ -87,13 +97,24 @@ export interface FitOptions {
    * inside it saves a checkpoint that resumes at exactly this point.
    */
   onCheckpoint?(progress: TrainingProgress): void | Promise<void>;
+  /**
+   * Early stopping, best-epoch checkpoints, learning-rate reduction, unfreezing schedules
+   * (callbacks.ts), or your own: called between epochs where no step is in flight, after
+   * onEpoch and before onCheckpoint.
+   */
+  callbacks?: readonly FitCallback[];
 }
 
 export interface EvalResult {
   loss: number;
+  /** Of the arg-max predictions; binary cross-entropy: of every output value's sign; NaN for mse and l1. */
   accuracy: number;
+  /** Row = true class, column = predicted (empty for losses of per-value targets). */
   confusion: number[][];
+  /** Arg-max classes (empty for losses of per-value targets). */
   predictions: Uint8Array;
+  /** Class probabilities [count, classes] (empty for losses of per-value targets). */
+  probabilities: Float32Array;
   count: number;
 }
 
@@ -119,6 +140,8 @@ function planStats(s: ProgramStats): StepStats {
 interface PendingStep {
   values: Promise<Float32Array[]>;
   labels: Float32Array;
+  /** The batch's per-value targets (losses of targets), for its accuracy. */
+  targets: Float32Array | null;
   /** 0-based step of the optimizer and 0-based batch of the epoch. */
   step: number;
   batch: number;
@@ -135,7 +158,7 @@ interface PendingStep {
  * never writes through freed storage. While `fit` runs, the model cannot be rebuilt,
  * disposed or loaded into, and a second `fit` throws.
  */
-export class Trainer {
+export class Trainer implements CallbackHost {
   readonly optimizer: Optimizer;
   readonly batchSize: number;
   private readonly seed: number;
@@ -150,6 +173,7 @@ export class Trainer {
 
   readonly model: Model;
   readonly options: TrainerOptions;
+  readonly loss: LossConfig;
   constructor(
     model: Model,
     options: TrainerOptions,
@@ -163,6 +187,14 @@ export class Trainer {
     if (!Number.isInteger(inFlight) || inFlight < 0) throw new Error(`trainer: inFlight must be a non-negative integer, got ${inFlight}`);
     this.seed = options.seed ?? 0;
     this.generation = model.generation;
+    this.loss = options.loss ?? SOFTMAX_CROSS_ENTROPY;
+    checkLoss(this.loss, model.name, model.output.shape);
+  }
+
+  /** Output values one example's accuracy counts (1 for class labels, every value for binary cross-entropy, 0 for regression). */
+  private get scoredPerExample(): number {
+    if (learnsLabels(this.loss)) return 1;
+    return this.loss.kind === 'binary-cross-entropy' ? sizeOf(this.model.output.shape) : 0;
   }
 
   /** Where training stands: epochs completed, steps into the current epoch (a copy). */
@@ -192,12 +224,15 @@ export class Trainer {
     }
     checkDataset(name, d);
     if (d.count === 0) throw new Error(`${name}: the dataset is empty (0 examples)`);
+    if (!learnsLabels(this.loss)) return checkTargets(this.loss, name, d, this.model.output.shape);
+    if (d.labels.length !== d.count) throw new Error(`${name}: ${d.labels.length} labels for ${d.count} examples (cross-entropy learns a class label per example)`);
     const classes = this.model.output.shape[0];
     if (d.classes > classes) throw new Error(`${name}: ${d.classes} classes but ${this.model.name} outputs ${classes}`);
   }
 
+  /** What the compiled step depends on besides the weights: which layers are frozen, and their learning-rate scales. */
   private frozenKey(): string {
-    return this.model.layers.map((l) => (l.frozen ? 1 : 0)).join('');
+    return this.model.layers.map((l) => `${l.frozen ? 1 : 0}${l.lrScale}`).join(',');
   }
 
   /** The compiled step, rebuilt when layers were frozen or unfrozen since. */
@@ -206,7 +241,7 @@ export class Trainer {
     if (!this.trainStep || key !== this.trainKey) {
       this.trainStep?.program.dispose();
       this.trainStep = null;
-      this.trainStep = compileTrainStep(this.model, this.optimizer, this.batchSize, this.options.augment ? { seed: this.seed, ...this.options.augment } : undefined);
+      this.trainStep = compileTrainStep(this.model, this.optimizer, this.batchSize, this.options.augment ? { seed: this.seed, ...this.options.augment } : undefined, this.loss);
       this.trainKey = key;
     }
     return this.trainStep;
@@ -214,7 +249,7 @@ export class Trainer {
 
   private evalStep(batch: number): CompiledGraph {
     let g = this.evalSteps.get(batch);
-    if (!g) this.evalSteps.set(batch, (g = compileEvalStep(this.model, batch)));
+    if (!g) this.evalSteps.set(batch, (g = compileEvalStep(this.model, batch, this.loss)));
     return g;
   }
 
@@ -239,18 +274,31 @@ export class Trainer {
     }
     this.fitting = true;
     this.model.hold('a running fit');
+    let reports: EpochReport[];
     try {
-      return await this.fitEpochs(data, batches, options);
+      reports = await this.fitEpochs(data, batches, options);
     } finally {
       this.fitting = false;
       this.model.release();
     }
+    // After the fit lets go of the model: early stopping may put the best weights back.
+    for (const c of options.callbacks ?? []) await c.onFitEnd?.(reports, this);
+    return reports;
+  }
+
+  /** Writes a checkpoint's weights and running statistics back (early stopping's best epoch); the optimizer and progress stay. */
+  restoreWeights(bytes: Uint8Array): void {
+    this.checkModel('restoreWeights');
+    loadCheckpoint(this.model, bytes, 'saved weights');
   }
 
   private async fitEpochs(data: Dataset, batches: number, options: FitOptions): Promise<EpochReport[]> {
     const batch = this.batchSize;
     const x = new Float32Array(batch * sizeOf(data.shape));
     const labels = new Float32Array(batch);
+    const tShape = targetShape(this.loss, this.model.output.shape, batch);
+    const targets = tShape ? new Float32Array(sizeOf(tShape)) : null;
+    const scored = this.scoredPerExample;
     const gpu = this.model.backend.name === 'webgpu' ? (this.model.backend as WebGPUBackend) : null;
     const stopOnNonFinite = (options.onNonFinite ?? 'stop') === 'stop';
     const lastGood = stopOnNonFinite && (options.keepLastGood ?? true) ? new LastGood(this.model, this.optimizer) : null;
@@ -282,12 +330,12 @@ export class Trainer {
         at.lossSum += loss[0];
         lastGood?.confirm(p.step);
       } else at.nonFinite++;
-      at.correct += countCorrect(predictions, p.labels);
+      at.correct += scoreBatch(this.loss, predictions, p.labels, p.targets).correct;
       at.seen += batch;
       const seconds = at.seconds + (performance.now() - epochStart) / 1000;
       const done = p.batch + 1;
       const report: BatchReport = {
-        epoch: at.epoch + 1, batch: done, batches, loss: loss[0], accuracy: at.correct / at.seen,
+        epoch: at.epoch + 1, batch: done, batches, loss: loss[0], accuracy: at.correct / (at.seen * scored),
         imagesPerSecond: at.seen / seconds, etaSeconds: (seconds / at.seen) * batch * (batches - done), learningRate: p.lr,
       };
       if (options.onBatch) await outside(() => options.onBatch!(report));
@@ -306,6 +354,7 @@ export class Trainer {
     try {
       while (this.position.epoch < endEpoch) {
         const epoch = this.position.epoch;
+        for (const c of options.callbacks ?? []) await outside(() => c.onEpochBegin?.(epoch + 1, this));
         const order = shuffledIndices(data.count, epochOrderSeed(this.seed, epoch));
         let step = this.step();
         await step.program.autotune();
@@ -329,9 +378,11 @@ export class Trainer {
             await step.program.autotune();
           }
           fillBatch(data, order, b * batch, x, labels);
+          if (targets) fillTargets(this.loss, data, order, b * batch, targets);
           const lr = this.optimizer.learningRate();
-          const values = step.program.run({ x, labels, step: Float32Array.of(this.optimizer.steps), hyper: this.optimizer.hyper() }, [step.loss, step.predictions]);
-          pending.push({ values, labels: labels.slice(), step: this.optimizer.steps, batch: b, lr });
+          const feeds = { x, labels, step: Float32Array.of(this.optimizer.steps), hyper: this.optimizer.hyper(), ...(targets ? { targets } : {}) };
+          const values = step.program.run(feeds, [step.loss, step.predictions]);
+          pending.push({ values, labels: labels.slice(), targets: learnsLabels(this.loss) ? null : targets!.slice(), step: this.optimizer.steps, batch: b, lr });
           this.optimizer.steps++;
           this.position.batch = b + 1;
           if (pending.length > (this.options.inFlight ?? 2)) await settle();
@@ -357,7 +408,7 @@ export class Trainer {
           };
         }
         const finiteSteps = batches - at.nonFinite;
-        const report: EpochReport = { epoch: epoch + 1, loss: finiteSteps > 0 ? at.lossSum / finiteSteps : NaN, accuracy: at.correct / at.seen, seconds, imagesPerSecond: at.seen / seconds };
+        const report: EpochReport = { epoch: epoch + 1, loss: finiteSteps > 0 ? at.lossSum / finiteSteps : NaN, accuracy: at.correct / (at.seen * scored), seconds, imagesPerSecond: at.seen / seconds };
         if (at.nonFinite > 0) report.nonFiniteSteps = at.nonFinite;
         this.position = { ...startOfTraining(), epoch: epoch + 1 };
         if (options.validation) {
@@ -367,7 +418,17 @@ export class Trainer {
         }
         reports.push(report);
         await options.onEpoch?.(report);
+        let stop = false;
+        for (const c of options.callbacks ?? []) {
+          await outside(async () => {
+            if ((await c.onEpochEnd?.(report, this)) === 'stop') stop = true;
+          });
+        }
         await checkpoint();
+        if (stop) {
+          report.stoppedEarly = true;
+          break;
+        }
       }
       return reports;
     } catch (e) {
@@ -401,14 +462,52 @@ export class Trainer {
   async evaluate(data: Dataset): Promise<EvalResult> {
     this.checkModel('evaluate');
     this.checkData('evaluate', data);
-    const { loss, predictions } = await this.run(data.images, data.count, data.labels);
+    if (!learnsLabels(this.loss)) {
+      const { loss, correct } = await this.runTargets(data);
+      return { loss, accuracy: correct / (data.count * this.scoredPerExample), confusion: [], predictions: new Uint8Array(0), probabilities: new Float32Array(0), count: data.count };
+    }
+    const { loss, predictions, probabilities } = await this.run(data.images, data.count, data.labels);
     const classes = this.model.output.shape[0];
-    return { loss, accuracy: countCorrect(predictions, data.labels) / data.count, confusion: confusionMatrix(predictions, data.labels, classes), predictions, count: data.count };
+    return { loss, accuracy: countCorrect(predictions, data.labels) / data.count, confusion: confusionMatrix(predictions, data.labels, classes), predictions, probabilities, count: data.count };
+  }
+
+  /** Mean loss and correct output values over a dataset of per-value targets, batch by batch. */
+  private async runTargets(data: Dataset): Promise<{ loss: number; correct: number }> {
+    let lossSum = 0;
+    let correct = 0;
+    const order = Uint32Array.from({ length: data.count }, (_, i) => i);
+    const pending: { values: Promise<Float32Array[]>; size: number; targets: Float32Array }[] = [];
+    const settle = async () => {
+      const p = pending.shift()!;
+      const [loss, outputs] = await p.values;
+      lossSum += loss[0] * p.size;
+      correct += scoreBatch(this.loss, outputs, [], p.targets).correct;
+    };
+    try {
+      for (let start = 0; start < data.count; start += this.batchSize) {
+        const size = Math.min(this.batchSize, data.count - start);
+        const g = this.evalStep(size);
+        await g.program.autotune();
+        const x = new Float32Array(size * sizeOf(data.shape));
+        const labels = new Float32Array(size);
+        const targets = new Float32Array(size * sizeOf(this.model.output.shape));
+        fillBatch(data, order, start, x, labels);
+        fillTargets(this.loss, data, order, start, targets);
+        pending.push({ values: g.program.run({ x, labels, targets }, [g.loss, g.predictions]), size, targets });
+        if (pending.length > 2) await settle();
+      }
+      while (pending.length > 0) await settle();
+    } catch (e) {
+      await Promise.allSettled(pending.map((p) => p.values));
+      throw e;
+    }
+    return { loss: lossSum / data.count, correct };
   }
 
   /** Class probabilities [count, classes] and arg-max predictions for a batch of images. */
   async predict(images: Float32Array): Promise<{ probabilities: Float32Array; predictions: Uint8Array }> {
     this.checkModel('predict');
+    if (!learnsLabels(this.loss)) throw new Error(`predict: this trainer's ${this.loss.kind} loss has no classes to predict; model.predict(images) gives the outputs`);
     const per = sizeOf(this.model.input.shape);
     if (images.length % per !== 0 || images.length === 0) {
       throw new Error(`predict: ${images.length} values are not a whole number of ${formatShape(this.model.input.shape)} images`);
@@ -438,7 +537,11 @@ export class Trainer {
         await g.program.autotune();
         const x = images.subarray(start * per, (start + size) * per);
         const labels = Float32Array.from(labelsIn.subarray(start, start + size));
-        pending.push({ values: g.program.run({ x, labels }, [g.loss, g.predictions, g.probabilities!]), start, size });
+        // Weighted or smoothed cross-entropy takes its coefficients as targets, built from the labels.
+        const tShape = targetShape(this.loss, this.model.output.shape, size);
+        const targets = tShape ? new Float32Array(sizeOf(tShape)) : null;
+        if (targets) fillTargets(this.loss, { images, labels: labelsIn, shape: this.model.input.shape, classes, count }, Uint32Array.from({ length: size }, (_, i) => start + i), 0, targets);
+        pending.push({ values: g.program.run({ x, labels, ...(targets ? { targets } : {}) }, [g.loss, g.predictions, g.probabilities!]), start, size });
         if (pending.length > 2) await settle();
       }
       while (pending.length > 0) await settle();

@@ -16,6 +16,8 @@ export interface SgdUpdateAttrs {
   readonly nesterov: boolean;
   /** L2 penalty added to the gradient: g += weightDecay * param. */
   readonly weightDecay: number;
+  /** Multiplies the step's learning rate for this weight (a layer's Model.scaleLearningRate; default 1). */
+  readonly lrScale?: number;
 }
 
 export interface AdamUpdateAttrs {
@@ -26,6 +28,8 @@ export interface AdamUpdateAttrs {
   readonly weightDecay: number;
   /** AdamW: decay the weights directly (param -= lr * wd * param) instead of adding to the gradient. */
   readonly decoupled: boolean;
+  /** Multiplies the step's learning rate for this weight (default 1). */
+  readonly lrScale?: number;
 }
 
 function checkState(op: string, shapes: readonly Shape[], names: readonly string[], hyperIndex: number, hyperLength: number): Shape {

@@ -5,9 +5,9 @@ import type { CpuKernel } from '../cpu_backend';
 // parameter's own array (the CPU backend passes it through without a copy).
 
 export const sgd_update: CpuKernel = ([param, grad, hyper, velocity], rawAttrs) => {
-  const { momentum, nesterov, weightDecay } = rawAttrs as SgdUpdateAttrs;
+  const { momentum, nesterov, weightDecay, lrScale = 1 } = rawAttrs as SgdUpdateAttrs;
   const p = param.storage;
-  const lr = hyper.storage[0];
+  const lr = hyper.storage[0] * lrScale;
   for (let i = 0; i < p.length; i++) {
     let step = grad.storage[i] + weightDecay * p[i];
     if (velocity) {
@@ -21,9 +21,10 @@ export const sgd_update: CpuKernel = ([param, grad, hyper, velocity], rawAttrs) 
 };
 
 export const adam_update: CpuKernel = ([param, grad, hyper, m, v], rawAttrs) => {
-  const { beta1, beta2, eps, weightDecay, decoupled } = rawAttrs as AdamUpdateAttrs;
+  const { beta1, beta2, eps, weightDecay, decoupled, lrScale = 1 } = rawAttrs as AdamUpdateAttrs;
   const p = param.storage;
-  const [lr, bc1, bc2] = hyper.storage;
+  const [rate, bc1, bc2] = hyper.storage;
+  const lr = rate * lrScale;
   for (let i = 0; i < p.length; i++) {
     const g = grad.storage[i] + (decoupled ? 0 : weightDecay * p[i]);
     const m1 = beta1 * m.storage[i] + (1 - beta1) * g;

@@ -11,14 +11,14 @@ export const sgdUpdateShader = defineShader({
   name: 'sgd_update',
   source: sgdSource,
   bindings: ['grad', 'hyper', 'param', 'velocity'],
-  uniforms: ['n', 'momentum', 'weight_decay'],
+  uniforms: ['n', 'momentum', 'weight_decay', 'lr_scale'],
 });
 
 export const adamUpdateShader = defineShader({
   name: 'adam_update',
   source: adamSource,
   bindings: ['grad', 'hyper', 'param', 'm', 'v'],
-  uniforms: ['n', 'beta1', 'beta2', 'eps', 'weight_decay'],
+  uniforms: ['n', 'beta1', 'beta2', 'eps', 'weight_decay', 'lr_scale'],
 });
 
 export const sgd_update: WebGPUKernel = (backend, [param, grad, hyper, velocity], rawAttrs) => {
@@ -31,7 +31,7 @@ export const sgd_update: WebGPUKernel = (backend, [param, grad, hyper, velocity]
     spec: sgdUpdateShader,
     overrides: { WG: ELEMENTWISE_WG, MOMENTUM: velocity ? 1 : 0, NESTEROV: attrs.nesterov ? 1 : 0 },
     buffers: { grad: grad.storage, hyper: hyper.storage, param: param.storage, velocity: velocity?.storage ?? scratch! },
-    uniforms: { n, momentum: attrs.momentum, weight_decay: attrs.weightDecay },
+    uniforms: { n, momentum: attrs.momentum, weight_decay: attrs.weightDecay, lr_scale: attrs.lrScale ?? 1 },
     workgroups: elementwiseWorkgroups(n),
   });
   if (scratch) backend.release(scratch);
@@ -45,7 +45,7 @@ export const adam_update: WebGPUKernel = (backend, [param, grad, hyper, m, v], r
     spec: adamUpdateShader,
     overrides: { WG: ELEMENTWISE_WG, DECOUPLED: attrs.decoupled ? 1 : 0 },
     buffers: { grad: grad.storage, hyper: hyper.storage, param: param.storage, m: m.storage, v: v.storage },
-    uniforms: { n, beta1: attrs.beta1, beta2: attrs.beta2, eps: attrs.eps, weight_decay: attrs.weightDecay },
+    uniforms: { n, beta1: attrs.beta1, beta2: attrs.beta2, eps: attrs.eps, weight_decay: attrs.weightDecay, lr_scale: attrs.lrScale ?? 1 },
     workgroups: elementwiseWorkgroups(n),
   });
   return param.storage;
@@ -55,14 +55,14 @@ export const sgdUpdatePairShader = defineShader({
   name: 'sgd_update_pair',
   source: sgdPairSource,
   bindings: ['grad', 'grad2', 'hyper', 'param', 'velocity', 'param2', 'velocity2'],
-  uniforms: ['n', 'n2', 'momentum', 'weight_decay'],
+  uniforms: ['n', 'n2', 'momentum', 'weight_decay', 'lr_scale'],
 });
 
 export const adamUpdatePairShader = defineShader({
   name: 'adam_update_pair',
   source: adamPairSource,
   bindings: ['grad', 'grad2', 'hyper', 'param', 'm', 'v', 'param2', 'm2', 'v2'],
-  uniforms: ['n', 'n2', 'beta1', 'beta2', 'eps', 'weight_decay'],
+  uniforms: ['n', 'n2', 'beta1', 'beta2', 'eps', 'weight_decay', 'lr_scale'],
 });
 
 export const sgd_update_pair: WebGPUKernel = (backend, [p1, p2, g1, g2, hyper, v1, v2], rawAttrs) => {
@@ -77,7 +77,7 @@ export const sgd_update_pair: WebGPUKernel = (backend, [p1, p2, g1, g2, hyper, v
       grad: g1.storage, grad2: g2.storage, hyper: hyper.storage, param: p1.storage, param2: p2.storage,
       velocity: v1?.storage ?? scratch[0], velocity2: v2?.storage ?? scratch[1],
     },
-    uniforms: { n, n2, momentum: attrs.momentum, weight_decay: attrs.weightDecay },
+    uniforms: { n, n2, momentum: attrs.momentum, weight_decay: attrs.weightDecay, lr_scale: attrs.lrScale ?? 1 },
     workgroups: elementwiseWorkgroups(n + n2),
   });
   for (const s of scratch) backend.release(s);
@@ -91,7 +91,7 @@ export const adam_update_pair: WebGPUKernel = (backend, [p1, p2, g1, g2, hyper, 
     spec: adamUpdatePairShader,
     overrides: { WG: ELEMENTWISE_WG, DECOUPLED: attrs.decoupled ? 1 : 0 },
     buffers: { grad: g1.storage, grad2: g2.storage, hyper: hyper.storage, param: p1.storage, m: m1.storage, v: v1.storage, param2: p2.storage, m2: m2.storage, v2: v2.storage },
-    uniforms: { n, n2, beta1: attrs.beta1, beta2: attrs.beta2, eps: attrs.eps, weight_decay: attrs.weightDecay },
+    uniforms: { n, n2, beta1: attrs.beta1, beta2: attrs.beta2, eps: attrs.eps, weight_decay: attrs.weightDecay, lr_scale: attrs.lrScale ?? 1 },
     workgroups: elementwiseWorkgroups(n + n2),
   });
   return p1.storage;
