@@ -3,7 +3,7 @@ import { depthwiseConv2d } from '../ops/depthwise_conv2d';
 import { pair } from '../ops/conv2d';
 import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
-import { Layer, type ForwardContext, type Init, type ParamSpec } from './layer';
+import { Layer, type ForwardContext, type Init, type LayerWindow, type ParamSpec } from './layer';
 import { activate, type Activation } from './activations';
 import { checkActivation, checkOptionsObject, checkPadding, checkPositiveInt, checkPositivePair } from './layer_options';
 
@@ -47,6 +47,10 @@ export class Conv2d extends Layer {
     }
   }
 
+  override window(): LayerWindow {
+    return { kernel: pair(this.options.kernel), stride: pair(this.options.stride ?? 1), dilation: pair(this.options.dilation ?? 1) };
+  }
+
   override params([x]: readonly Shape[]): ParamSpec[] {
     const [kh, kw] = pair(this.options.kernel);
     const groups = this.options.groups ?? 1;
@@ -88,6 +92,10 @@ export class DepthwiseConv2d extends Layer {
     const label = options.name ?? 'depthwise_conv2d';
     checkWindowOptions(label, options);
     if (options.multiplier !== undefined) checkPositiveInt(label, 'multiplier', options.multiplier);
+  }
+
+  override window(): LayerWindow {
+    return { kernel: pair(this.options.kernel), stride: pair(this.options.stride ?? 1), dilation: pair(this.options.dilation ?? 1) };
   }
 
   override params([x]: readonly Shape[]): ParamSpec[] {

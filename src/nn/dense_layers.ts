@@ -5,7 +5,7 @@ import { flatten } from '../ops/reshape';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { activate, type Activation } from './activations';
-import { Layer, type ForwardContext, type Init, type ParamSpec } from './layer';
+import { Layer, type ForwardContext, type Init, type LayerWindow, type ParamSpec } from './layer';
 import { checkActivation, checkOptionsObject, checkPositiveInt } from './layer_options';
 
 export interface DenseLayerOptions {
@@ -19,6 +19,9 @@ export interface DenseLayerOptions {
 /** Fully connected: [N, in] x [in, units] + bias (the GEMM kernel). */
 export class Dense extends Layer {
   readonly kind = 'dense';
+  override window(): LayerWindow {
+    return 'global';
+  }
   readonly options: DenseLayerOptions;
   constructor(options: DenseLayerOptions) {
     checkOptionsObject('dense', options, '{ units: 10 }');
@@ -50,6 +53,9 @@ export class Dense extends Layer {
 /** [C, H, W] -> [C*H*W] (a reshape: no copy in a compiled graph). */
 export class Flatten extends Layer {
   readonly kind = 'flatten';
+  override window(): LayerWindow {
+    return 'global';
+  }
   override get storesOutput(): boolean {
     return false;
   }

@@ -57,6 +57,9 @@ export function input(shape: Shape): SymbolicTensor {
   return new SymbolicTensor([...shape], null, [], symbolicIds++);
 }
 
+/** A sliding window's kernel, stride and dilation ([rows, columns] each), or how else a layer sees its input. */
+export type LayerWindow = 'pointwise' | 'global' | { kernel: readonly [number, number]; stride: readonly [number, number]; dilation: readonly [number, number] };
+
 /**
  * A layer: its parameters (given the shapes of its inputs), its forward computation
  * written with eager ops, and its forward FLOPs per example. Output shapes are not
@@ -76,6 +79,16 @@ export abstract class Layer {
 
   constructor(name?: string) {
     this.name = name ?? '';
+  }
+
+  /**
+   * How the layer looks at its input in space, for receptive fields (summary()):
+   * 'pointwise' (each output position sees the same position of its inputs: activations,
+   * batch norm, adds, concats), 'global' (every output sees the whole input: dense,
+   * flatten, global pooling), or a sliding window.
+   */
+  window(_inputs: readonly Shape[]): LayerWindow {
+    return 'pointwise';
   }
 
   /** Parameters for inputs of these per-example shapes. */

@@ -4,7 +4,7 @@ import { reshape } from '../ops/reshape';
 import { concat, slice } from '../ops/concat';
 import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
-import { Layer, type ForwardContext } from './layer';
+import { Layer, type ForwardContext, type LayerWindow } from './layer';
 import { checkOptionsObject, checkPadding, checkPositivePair } from './layer_options';
 
 export interface Pool2dLayerOptions extends Pool2dOptions {
@@ -45,6 +45,10 @@ abstract class WindowPool extends Layer {
     const [kh, kw] = pair(this.options.kernel);
     return sizeOf(out) * kh * kw;
   }
+  override window(): LayerWindow {
+    const kernel = pair(this.options.kernel);
+    return { kernel, stride: pair(this.options.stride ?? kernel), dilation: [1, 1] };
+  }
 }
 
 /** Max pooling (the gradient goes to the first maximum of each window). */
@@ -72,6 +76,9 @@ export class AvgPool2d extends WindowPool {
 /** Mean over each channel's positions: [C, H, W] -> [C] (flattened for a dense head). */
 export class GlobalAvgPool extends Layer {
   readonly kind = 'global_avg_pool';
+  override window(): LayerWindow {
+    return 'global';
+  }
   forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
     return reshape(globalAvgPool(x), [x.shape[0], x.shape[1]]);
   }
@@ -110,6 +117,12 @@ export class AdaptiveAvgPool2d extends Layer {
       return cells.length === 1 ? cells[0] : concat(cells, 3);
     });
     return rows.length === 1 ? rows[0] : concat(rows, 2);
+  }
+  /** PyTorch's windows: ceil(H / oh) rows at steps of about H / oh (floor here); one window is the whole input. */
+  override window([x]: readonly Shape[]): LayerWindow {
+    const [oh, ow] = this.size;
+    if (oh === 1 && ow === 1) return 'global';
+    return { kernel: [Math.ceil(x[1] / oh), Math.ceil(x[2] / ow)], stride: [Math.max(1, Math.floor(x[1] / oh)), Math.max(1, Math.floor(x[2] / ow))], dilation: [1, 1] };
   }
   /** At its output size it passes the input through: no new activation. */
   override storesOutputFor([x]: readonly Shape[]): boolean {

@@ -6,11 +6,15 @@ import { runOp } from '../ops/op';
 import { reshape } from '../ops/reshape';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
-import { Layer, type ForwardContext, type ParamSpec } from './layer';
+import { Layer, type ForwardContext, type LayerWindow, type ParamSpec } from './layer';
 
 /** Reshapes each example to `shape` (the batch axis stays): no copy in a compiled graph. */
 export class Reshape extends Layer {
   readonly kind = 'reshape';
+  /** A reshape may move any value anywhere: what follows sees the whole input. */
+  override window(): LayerWindow {
+    return 'global';
+  }
   readonly shape: Shape;
   constructor(
     shape: Shape,

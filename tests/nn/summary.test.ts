@@ -1,5 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { cifarCnn, convBn, convBnWide, convBnX2, lenet5, lenet5Bn, summary, vgg16 } from '../../src/index';
+import { alexnet, cifarCnn, convBn, convBnWide, convBnX2, lenet5, lenet5Bn, resnet20, summary, vgg16 } from '../../src/index';
+
+describe('summary(): receptive fields and strides', () => {
+  it('VGG-16 sees 212x212 pixels at pool5 with a stride of 32; AlexNet 195 with 32', () => {
+    const rf = (rows: ReturnType<typeof summary>['rows'], kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.receptiveField[0]);
+    const vgg = summary(vgg16()).rows;
+    // Each 3x3 conv adds 2 jumps, each 2x2/2 pool 1 jump and doubles the jump.
+    expect(rf(vgg, 'conv2d')).toEqual([3, 5, 10, 14, 24, 32, 40, 60, 76, 92, 132, 164, 196]);
+    expect(rf(vgg, 'maxpool2d')).toEqual([6, 16, 44, 100, 212]);
+    expect(vgg.filter((r) => r.kind === 'maxpool2d').map((r) => r.stride[0])).toEqual([2, 4, 8, 16, 32]);
+    // After the first dense layer every value has seen the whole 224x224 image.
+    expect(vgg.find((r) => r.kind === 'dense')!.receptiveField).toEqual([224, 224]);
+    const alex = summary(alexnet()).rows;
+    expect(rf(alex, 'conv2d')).toEqual([11, 51, 99, 131, 163]);
+    expect(rf(alex, 'maxpool2d')).toEqual([19, 67, 195]);
+    expect(alex.filter((r) => r.kind === 'maxpool2d').at(-1)!.stride).toEqual([32, 32]);
+    expect(summary(alexnet()).text).toMatch(/features.14 +maxpool2d +\[256,6,6\].* 195 +32/);
+  });
+
+  it('a residual network takes the wider branch where paths join; LeNet-5 is whole after flatten', () => {
+    const lenet = summary(lenet5()).rows;
+    expect(lenet.map((r) => r.receptiveField[0])).toEqual([1, 5, 6, 14, 16, 28, 28, 28, 28]);
+    const res = summary(resnet20()).rows;
+    // The last block's add sees the main path's field (the 1x1 shortcut's is smaller).
+    const adds = res.filter((r) => r.kind === 'add');
+    expect(adds.at(-1)!.receptiveField[0]).toBeGreaterThan(adds[0].receptiveField[0]);
+    expect(adds.at(-1)!.stride).toEqual([4, 4]);
+  });
+});
 
 describe('summary()', () => {
   it('VGG-16 at 224x224x3 matches the lecture table: 138,357,544 parameters, per-layer activations', () => {
