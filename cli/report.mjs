@@ -36,23 +36,33 @@ function confusion(matrix, classes) {
   return `<table class="confusion">${head}${rows.join('')}</table>`;
 }
 
-/** First-layer filters as grey pixel grids (each filter scaled to its own range). */
+/**
+ * First-layer filters, each scaled to its own range: a colour image per filter when the
+ * input is RGB (channel c drives colour c), otherwise one grey grid per input channel.
+ */
 function filterImages(filters) {
   if (!filters) return '<p>The model has no convolution.</p>';
   const [o, c, kh, kw] = filters.shape;
   const px = 10;
-  const out = [];
-  for (let f = 0; f < o; f++) {
-    const values = filters.data.slice(f * c * kh * kw, f * c * kh * kw + kh * kw);
+  const grid = (f, label, colour) => {
+    const values = filters.data.slice(f * c * kh * kw, (f + 1) * c * kh * kw);
     const lo = Math.min(...values);
     const span = Math.max(...values) - lo || 1;
-    const cells = values.map((v, i) => {
-      const g = Math.round(((v - lo) / span) * 255);
-      return `<rect x="${(i % kw) * px}" y="${Math.floor(i / kw) * px}" width="${px}" height="${px}" fill="rgb(${g},${g},${g})"/>`;
-    });
-    out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${kw * px}" height="${kh * px}" aria-label="filter ${f}">${cells.join('')}</svg>`);
-  }
-  return `<div class="filters">${out.join('')}</div><p>${o} filters of ${kh}x${kw}${c > 1 ? ` (input channel 0 of ${c})` : ''}.</p>`;
+    const level = (v) => Math.round(((v - lo) / span) * 255);
+    const images = colour ? [0] : [...Array(c).keys()];
+    return images.map((ch) => {
+      const cells = [];
+      for (let i = 0; i < kh * kw; i++) {
+        const [r, g, b] = colour ? [0, 1, 2].map((k) => level(values[k * kh * kw + i])) : Array(3).fill(level(values[ch * kh * kw + i]));
+        cells.push(`<rect x="${(i % kw) * px}" y="${Math.floor(i / kw) * px}" width="${px}" height="${px}" fill="rgb(${r},${g},${b})"/>`);
+      }
+      return `<svg xmlns="http://www.w3.org/2000/svg" width="${kw * px}" height="${kh * px}" aria-label="${label}${colour ? '' : ` channel ${ch}`}">${cells.join('')}</svg>`;
+    }).join('');
+  };
+  const rgb = c === 3;
+  const out = [...Array(o).keys()].map((f) => `<span class="filter">${grid(f, `filter ${f}`, rgb)}</span>`);
+  const what = rgb ? ' as colour images (red, green, blue = input channels 0, 1, 2)' : c > 1 ? `, each shown for all ${c} input channels` : '';
+  return `<div class="filters">${out.join('')}</div><p>${o} filters of ${kh}x${kw}${what}.</p>`;
 }
 
 /** The report HTML for a run's metrics and first-layer filters. */
@@ -73,7 +83,8 @@ export function renderReport(metrics, filters) {
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #222; max-width: 60rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; } td, th { border: 1px solid #ccc; padding: 0.25rem 0.5rem; }
 .confusion td { text-align: right; min-width: 2.5rem; } .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
-.filters svg { margin: 0 6px 6px 0; border: 1px solid #999; }
+.filters svg { margin: 0 1px 6px 0; border: 1px solid #999; }
+.filters .filter { display: inline-block; margin-right: 8px; }
 .diverged { background: #fde8e8; border: 1px solid #c33; padding: 0.5rem 0.75rem; }
 </style></head><body>
 <h1>Training report</h1>

@@ -4,35 +4,26 @@
 // src/backends/webgpu/pretuned_choices.ts under the adapter's GPU family (vendor/architecture),
 // replacing that family's table and keeping the others'. Run it on the hardware whose
 // table it makes; commit the file. With --models, the family's table is merged, not replaced.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { runSetup } from '../cli/page_session.mjs';
+import { runNodeJob } from '../cli/node_job.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const models = args.includes('--models') ? args[args.indexOf('--models') + 1] : undefined;
 const tableFile = join(root, 'src', 'backends', 'webgpu', 'pretuned_choices.ts');
 
-runSetup(root);
-// After the set-up: the bundler is Vite, which a fresh clone has only after npm ci.
-const { bundleForNode } = await import('../cli/node_bundle.mjs');
-const entry = await bundleForNode(root, 'src/app/tune_main.ts', join(root, '.cache', 'tune_node'));
-const child = spawn(process.execPath, [entry, ...(models ? [models] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
 const started = performance.now();
 let result = null;
 let failure = null;
-for await (const line of createInterface({ input: child.stdout })) {
-  if (!line.startsWith('{')) continue;
-  const m = JSON.parse(line);
+await runNodeJob(root, 'src/app/tune_main.ts', { models: models ? models.split(',') : null }, (m) => {
   if (m.kind === 'start') console.log(`tuning on ${m.adapter}${m.fallback ? ' (fallback adapter)' : ''}: GPU family ${m.family}`);
   else if (m.kind === 'progress') console.log(`  ${m.model.padEnd(20)} ${String(m.tuned).padStart(4)} shape classes timed in ${m.seconds.toFixed(1)} s`);
   else if (m.kind === 'result') result = m;
   else if (m.kind === 'error') failure = m.message;
-}
+});
 if (!result) {
   console.error(failure ?? 'tune: the Node process ended without a result');
   process.exit(1);

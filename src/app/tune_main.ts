@@ -1,14 +1,17 @@
 // `npm run tune`: times the kernel variants of src/app/pretune.ts's workloads on this
 // machine's adapter in Node (Dawn) and prints one JSON message per line: progress, then
 // the adapter's GPU family and its table, which scripts/tune.mjs writes into
-// src/backends/webgpu/pretuned_choices.ts.
+// src/backends/webgpu/pretuned_choices.ts. The job ({ models }) comes as JSON on stdin.
 import { gpuFamily } from '../backends/webgpu/webgpu_backend';
 import { createNodeWebGPUBackend } from '../node';
 import { PRETUNE_WORKLOADS, pretune } from './pretune';
 
 const send = (message: object) => new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve()));
 
-const only = process.argv[2] ? new Set(process.argv[2].split(',')) : null;
+let text = '';
+for await (const chunk of process.stdin) text += chunk;
+const job = JSON.parse(text) as { models: string[] | null };
+const only = job.models ? new Set(job.models) : null;
 try {
   // Nothing stored and nothing shipped: every shape class is timed here.
   const backend = await createNodeWebGPUBackend({ autotune: true, tuneStore: null, pretuned: false });

@@ -57,9 +57,25 @@ describe('training report', () => {
     const html = renderReport(metrics, { shape: [3, 1, 2, 2], data: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] });
     expect(html).toContain('aria-label="loss"');
     expect(html).toContain('aria-label="accuracy"');
-    expect(html.match(/aria-label="filter \d+"/g)).toHaveLength(3);
+    expect(html.match(/aria-label="filter \d+ channel 0"/g)).toHaveLength(3);
     expect(html).toContain('<td style="background:rgba(23,107,31,1.000);color:#fff">7</td>');
     expect(html).toContain('90.00%');
+  });
+
+  it('shows every input channel of the filters: RGB filters as colour images, others channel by channel', () => {
+    const metrics = {
+      model: 'm', params: 1, dataset: 'x', trainExamples: 1, testExamples: 1, backend: 'webgpu', adapter: { vendor: 'google', architecture: 'swiftshader' },
+      config: { optimizer: 'adam', lr: 0.001, batch: 1, epochs: 1, augment: false }, testAccuracy: 1, imagesPerSecond: 1, dispatchesPerStep: 1, submitsPerStep: 1, totalSeconds: 1,
+      loss: [1], testLossPerEpoch: [1], trainAccuracy: [0], testAccuracyPerEpoch: [1], confusionMatrix: [[1]], classes: ['a'],
+    };
+    // One 1x2 filter over RGB: channel 0 = [0, 1], 1 = [1, 0], 2 = [0, 0]: pixel 0 is pure green, pixel 1 pure red.
+    const rgb = renderReport(metrics, { shape: [1, 3, 1, 2], data: [0, 1, 1, 0, 0, 0] });
+    expect(rgb).toContain('fill="rgb(0,255,0)"');
+    expect(rgb).toContain('fill="rgb(255,0,0)"');
+    expect(rgb).toContain('as colour images');
+    const two = renderReport(metrics, { shape: [2, 2, 1, 1], data: [0, 1, 2, 3] });
+    expect(two.match(/aria-label="filter \d+ channel \d"/g)).toEqual(['aria-label="filter 0 channel 0"', 'aria-label="filter 0 channel 1"', 'aria-label="filter 1 channel 0"', 'aria-label="filter 1 channel 1"']);
+    expect(two).toContain('each shown for all 2 input channels');
   });
 });
 

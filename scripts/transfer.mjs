@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// `npm run transfer -- [--model lenet5-bn] [--cut LAYER] [--per-class 10,50,250] [--pretrain-epochs 2]
+//   [--steps 150] [--seed 1] [--out runs/transfer] [--ship]`: the transfer experiment on the
+// real Fashion-MNIST in Node on Dawn (src/app/transfer.ts): pretrain on classes 0-4, then
+// learn 5-9 from a few labelled images per class from scratch, with the pretrained body
+// frozen under a new head, and fine-tuned. Writes results.json, table.md, plot.svg and the
+// pretrained checkpoint to --out; --ship also copies the checkpoint to demo/pretrained/,
+// the one the demo starts from.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../cli/atomic_write.mjs';
+import { runNodeJob } from '../cli/node_job.mjs';
+import { transferPlot } from '../cli/transfer_plot.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const numbers = (name, fallback) => value(name, fallback).split(',').map(Number);
+const known = new Set(['--model', '--cut', '--per-class', '--pretrain-epochs', '--steps', '--seed', '--out', '--ship']);
+const unknown = args.filter((a) => a.startsWith('--') && !known.has(a));
+if (unknown.length) {
+  console.error(`transfer: unknown option ${unknown.join(', ')} (options: ${[...known].join(' ')})`);
+  process.exit(2);
+}
+const config = {
+  model: value('--model', 'lenet5-bn'),
+  ...(value('--cut') ? { cut: value('--cut') } : {}),
+  sourceClasses: [0, 1, 2, 3, 4],
+  targetClasses: [5, 6, 7, 8, 9],
+  perClass: numbers('--per-class', '10,50,250'),
+  pretrainEpochs: Number(value('--pretrain-epochs', '2')),
+  steps: Number(value('--steps', '150')),
+  batch: 32,
+  lr: 2e-3,
+  bodyScale: 0.1,
+  seed: Number(value('--seed', '1')),
+};
+for (const [k, v] of Object.entries({ 'per-class': config.perClass, 'pretrain-epochs': [config.pretrainEpochs], steps: [config.steps], seed: [config.seed] })) {
+  if (v.some((n) => !Number.isInteger(n) || n < (k === 'seed' ? 0 : 1))) {
+    console.error(`transfer: --${k} takes ${k === 'per-class' ? 'comma-separated ' : ''}positive integers, got ${value(`--${k}`)}`);
+    process.exit(2);
+  }
+}
+const out = resolve(value('--out', join(root, 'runs', 'transfer')));
+
+const started = performance.now();
+const names = { scratch: 'from scratch', frozen: 'frozen body + new head', finetune: 'fine-tuned (body at 0.1x)' };
+let result = null;
+let failure = null;
+await runNodeJob(root, 'src/app/transfer_main.ts', { config, datasets: '/usr/share/datasets/fashion-mnist', tuneFile: join(root, '.cache', 'autotune.json') }, (m) => {
+  if (m.kind === 'start') console.log(`transfer: ${config.model} on Fashion-MNIST, ${m.adapter}, in Node`);
+  else if (m.kind === 'error') failure = m.message;
+  else if (m.kind === 'result') result = m.result;
+  else if (m.kind === 'progress') {
+    const p = m.progress;
+    if (p.kind === 'pretrain') console.log(`  pretraining on classes 0-4: epoch ${p.epoch}/${p.epochs}, test accuracy ${p.testAccuracy.toFixed(4)} (${p.seconds.toFixed(0)} s)`);
+    if (p.kind === 'row') console.log(`  ${String(p.perClass).padStart(4)} images per class, ${names[p.method].padEnd(26)} test accuracy ${p.testAccuracy.toFixed(4)} (${p.epochs} epochs, ${p.seconds.toFixed(1)} s)`);
+  }
+});
+if (!result) {
+  console.error(`transfer: ${failure ?? 'the Node process ended without a result'}`);
+  process.exit(1);
+}
+
+const pretrained = Buffer.from(result.pretrained, 'base64');
+const rows = result.rows;
+const header = `| images per class | ${Object.values(names).join(' | ')} |\n| ---: | ---: | ---: | ---: |`;
+const perClass = [...new Set(rows.map((r) => r.perClass))];
+const table = [header, ...perClass.map((n) => `| ${n} | ${Object.keys(names).map((k) => rows.find((r) => r.perClass === n && r.method === k)?.testAccuracy.toFixed(4) ?? '-').join(' | ')} |`)].join('\n');
+const seconds = (performance.now() - started) / 1000;
+writeFileAtomic(join(out, 'pretrained.safetensors'), pretrained);
+writeFileAtomic(join(out, 'results.json'), `${JSON.stringify({ ...result, pretrained: 'pretrained.safetensors', seconds }, null, 2)}\n`);
+writeFileAtomic(join(out, 'table.md'), `${table}\n`);
+writeFileAtomic(join(out, 'plot.svg'), transferPlot(rows, `Fashion-MNIST 5-9 from few images: ${config.model} pretrained on 0-4 (${(result.pretrainAccuracy * 100).toFixed(1)}%)`));
+console.log(`\npretrained on classes 0-4: test accuracy ${result.pretrainAccuracy.toFixed(4)} in ${result.pretrainSeconds.toFixed(0)} s; target classes 5-9, test accuracy on their 5,000 test images:\n\n${table}\n`);
+if (args.includes('--ship')) {
+  const shipped = join(root, 'demo', 'pretrained', `fashion-mnist-0-4-${config.model}.safetensors`);
+  writeFileAtomic(shipped, pretrained);
+  console.log(`shipped the pretrained checkpoint (${pretrained.length} bytes) as ${shipped}`);
+}
+console.log(`wrote ${out}/{results.json,table.md,plot.svg,pretrained.safetensors} in ${seconds.toFixed(0)} s`);

@@ -1,0 +1,154 @@
+// The transfer experiment of the lecture decks, on real data: pretrain a CNN on some
+// classes (Fashion-MNIST 0-4), then learn the others (5-9) from a few labelled images
+// per class in three ways: from scratch; the pretrained body frozen under a new head
+// (its features, "CNN codes", feed a new classifier); and the whole network fine-tuned
+// with the body at a tenth of the head's learning rate. `npm run transfer` runs it.
+import type { Backend } from '../backends/backend';
+import { samplePerClass, selectClasses, type Dataset } from '../data/dataset';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint';
+import { Dense } from '../nn/dense_layers';
+import { withHead, type Model } from '../nn/model';
+import { Trainer } from '../nn/trainer';
+import { MODELS } from '../nn/zoo';
+
+export type TransferMethod = 'scratch' | 'frozen' | 'finetune';
+export const TRANSFER_METHODS: readonly TransferMethod[] = ['scratch', 'frozen', 'finetune'];
+
+export interface TransferConfig {
+  /** A zoo model (default lenet5-bn). */
+  model: string;
+  /** The layer whose output the new head reads (default: the one before the model's last layer). */
+  cut?: string;
+  sourceClasses: readonly number[];
+  targetClasses: readonly number[];
+  /** Labelled images per target class, one experiment each. */
+  perClass: readonly number[];
+  pretrainEpochs: number;
+  /** Optimizer steps of each target run (the epochs follow from its size). */
+  steps: number;
+  batch: number;
+  /** Adam's rate for pretraining, scratch runs and heads. */
+  lr: number;
+  /** The body's rate relative to the head's when fine-tuning (default 0.1). */
+  bodyScale: number;
+  seed: number;
+}
+
+export const DEFAULT_TRANSFER: TransferConfig = {
+  model: 'lenet5-bn',
+  sourceClasses: [0, 1, 2, 3, 4],
+  targetClasses: [5, 6, 7, 8, 9],
+  perClass: [10, 50, 250],
+  pretrainEpochs: 2,
+  steps: 150,
+  batch: 32,
+  lr: 2e-3,
+  bodyScale: 0.1,
+  seed: 1,
+};
+
+export interface TransferRow {
+  perClass: number;
+  method: TransferMethod;
+  testAccuracy: number;
+  epochs: number;
+  seconds: number;
+}
+
+export interface TransferResult {
+  config: TransferConfig;
+  cut: string;
+  /** Accuracy of the pretrained network on the source classes' test images. */
+  pretrainAccuracy: number;
+  pretrainSeconds: number;
+  /** The pretrained network's checkpoint (weights and running statistics, no optimizer state). */
+  pretrained: Uint8Array;
+  rows: TransferRow[];
+}
+
+export type TransferProgress =
+  | { kind: 'pretrain'; epoch: number; epochs: number; testAccuracy: number; seconds: number }
+  | { kind: 'pretrained'; testAccuracy: number; seconds: number }
+  | ({ kind: 'row' } & TransferRow);
+
+const elapsed = (start: number) => (performance.now() - start) / 1000;
+
+/** The layer before the model's last one: the features a new classifier reads. */
+export function defaultCut(model: Model): string {
+  const last = model.nodes.at(-1)!;
+  const before = last.inputs[0].producer;
+  if (!before) throw new Error(`transfer: ${model.name}'s last layer reads the input directly; name the cut layer`);
+  return before.name;
+}
+
+/**
+ * Runs the experiment on `backend` with `train` and `test` (normalised images of every
+ * class). Every target run starts from the same pretrained weights (reloaded from the
+ * checkpoint, so fine-tuning one run never leaks into the next) and the same sample.
+ */
+export async function runTransfer(
+  backend: Backend,
+  train: Dataset,
+  test: Dataset,
+  config: TransferConfig = DEFAULT_TRANSFER,
+  report?: (p: TransferProgress) => void | Promise<void>,
+  /** More header fields of the pretrained checkpoint (the input normalisation, say). */
+  metadata: Record<string, string> = {},
+): Promise<TransferResult> {
+  const make = MODELS[config.model];
+  if (!make) throw new Error(`transfer: no zoo model '${config.model}'`);
+  const classes = config.sourceClasses.length;
+  if (config.targetClasses.length !== classes) throw new Error(`transfer: ${classes} source classes but ${config.targetClasses.length} target classes (the head keeps the class count)`);
+  const fresh = (seed: number) => make(train.shape, classes).build(backend, { seed });
+
+  // Pretraining on the source classes.
+  const start = performance.now();
+  const source = selectClasses(train, config.sourceClasses);
+  const sourceTest = selectClasses(test, config.sourceClasses);
+  const base = fresh(config.seed);
+  const cut = config.cut ?? defaultCut(base);
+  base.outputOf(cut, 'transfer');
+  const pretrainer = new Trainer(base, { optimizer: { kind: 'adam', lr: config.lr, schedule: { kind: 'cosine', totalSteps: config.pretrainEpochs * Math.floor(source.count / 64) } }, batchSize: 64, seed: config.seed });
+  await pretrainer.fit(source, { epochs: config.pretrainEpochs, validation: sourceTest, onEpoch: (r) => report?.({ kind: 'pretrain', epoch: r.epoch, epochs: config.pretrainEpochs, testAccuracy: r.testAccuracy!, seconds: elapsed(start) }) });
+  const pretrainAccuracy = (await pretrainer.evaluate(sourceTest)).accuracy;
+  const pretrained = await saveCheckpoint(base, undefined, { metadata: { ...metadata, transfer_source_classes: config.sourceClasses.join(','), transfer_cut: cut } });
+  const pretrainSeconds = elapsed(start);
+  base.dispose();
+  await report?.({ kind: 'pretrained', testAccuracy: pretrainAccuracy, seconds: pretrainSeconds });
+
+  // The target task from a few images per class.
+  const pool = selectClasses(train, config.targetClasses);
+  const targetTest = selectClasses(test, config.targetClasses);
+  const rows: TransferRow[] = [];
+  for (const n of config.perClass) {
+    const sample = samplePerClass(pool, n, config.seed * 1000 + n);
+    const batch = Math.min(config.batch, sample.count);
+    const epochs = Math.max(1, Math.ceil(config.steps / Math.floor(sample.count / batch)));
+    for (const method of TRANSFER_METHODS) {
+      const t0 = performance.now();
+      const { model, body } = transferModel(method, fresh, pretrained, cut, config);
+      try {
+        const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: config.lr }, batchSize: batch, seed: config.seed });
+        await trainer.fit(sample, { epochs });
+        const row: TransferRow = { perClass: n, method, testAccuracy: (await trainer.evaluate(targetTest)).accuracy, epochs, seconds: elapsed(t0) };
+        rows.push(row);
+        await report?.({ kind: 'row', ...row });
+      } finally {
+        model.dispose();
+        body?.dispose();
+      }
+    }
+  }
+  return { config, cut, pretrainAccuracy, pretrainSeconds, pretrained, rows };
+}
+
+/** The network one method trains: a fresh one, or the pretrained body under a new head (frozen, or at a scaled rate). */
+function transferModel(method: TransferMethod, fresh: (seed: number) => Model, pretrained: Uint8Array, cut: string, config: TransferConfig): { model: Model; body?: Model } {
+  if (method === 'scratch') return { model: fresh(config.seed + 1) };
+  const body = fresh(config.seed);
+  loadCheckpoint(body, pretrained, 'pretrained network');
+  const classes = config.targetClasses.length;
+  const model = withHead(body, cut, [new Dense({ units: classes, init: 'glorot' })], { name: `${body.name}-${method}`, seed: config.seed + 2, freezeBody: method === 'frozen' });
+  if (method === 'finetune') model.scaleLearningRate(config.bodyScale, ...model.layersUpTo(cut).map((l) => l.name));
+  return { model, body };
+}

@@ -1,0 +1,33 @@
+// The transfer experiment's runner (npm run transfer), on a small synthetic task: every
+// method runs for every sample size, each from the same pretrained weights, and the
+// pretrained checkpoint it returns loads into the model it was made for.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRANSFER, runTransfer, TRANSFER_METHODS, type TransferProgress } from '../../src/app/transfer';
+import { loadCheckpoint } from '../../src/io/checkpoint';
+import { MODELS } from '../../src/nn/zoo';
+import { gpuBackend } from '../helpers/backends';
+import { stripes } from './helpers';
+
+describe('runTransfer', () => {
+  it('pretrains on the source classes, then trains each method per sample size from the same weights', async () => {
+    const backend = await gpuBackend();
+    const train = stripes(600, 10, 28, 1);
+    const test = stripes(200, 10, 28, 2);
+    const progress: TransferProgress[] = [];
+    const config = { ...DEFAULT_TRANSFER, perClass: [3, 6], pretrainEpochs: 1, steps: 4, batch: 8 };
+    const result = await runTransfer(backend, train, test, config, (p) => void progress.push(p), { input_mean: '0.1' });
+    expect(result.cut).toBe('dense_2');
+    expect(result.rows.map((r) => `${r.perClass} ${r.method}`)).toEqual([3, 6].flatMap((n) => TRANSFER_METHODS.map((m) => `${n} ${m}`)));
+    // 15 images (3 per class) at batch 8 are one step an epoch: 4 epochs for 4 steps; 30 images, 3 steps an epoch.
+    expect(result.rows.map((r) => r.epochs)).toEqual([4, 4, 4, 2, 2, 2]);
+    for (const r of result.rows) expect(r.testAccuracy).toBeGreaterThanOrEqual(0);
+    // Four pretraining steps already beat chance (0.2) on the five source classes.
+    expect(result.pretrainAccuracy).toBeGreaterThan(0.3);
+    expect(progress.map((p) => p.kind)).toEqual(['pretrain', 'pretrained', 'row', 'row', 'row', 'row', 'row', 'row']);
+    const model = MODELS['lenet5-bn']([1, 28, 28], 5).build(backend);
+    const loaded = loadCheckpoint(model, result.pretrained, 'pretrained');
+    expect(loaded.metadata).toMatchObject({ transfer_source_classes: '0,1,2,3,4', transfer_cut: 'dense_2', input_mean: '0.1' });
+    model.dispose();
+    await expect(runTransfer(backend, train, test, { ...config, targetClasses: [5, 6] })).rejects.toThrow('transfer: 5 source classes but 2 target classes');
+  }, 120_000);
+});
