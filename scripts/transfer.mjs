@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run transfer -- [--model lenet5-bn] [--cut LAYER] [--per-class 10,50,250] [--pretrain-epochs 2]
+// `npm run transfer -- [--model lenet5] [--cut flatten_1] [--per-class 10,50,250] [--pretrain-epochs 2]
 //   [--steps 150] [--seed 1] [--out runs/transfer] [--ship]`: the transfer experiment on the
 // real Fashion-MNIST in Node on Dawn (src/app/transfer.ts): pretrain on classes 0-4, then
 // learn 5-9 from a few labelled images per class from scratch, with the pretrained body
@@ -23,8 +23,9 @@ if (unknown.length) {
   process.exit(2);
 }
 const config = {
-  model: value('--model', 'lenet5-bn'),
-  ...(value('--cut') ? { cut: value('--cut') } : {}),
+  model: value('--model', 'lenet5'),
+  // LeNet-5's convolutional features; a model of another layout names its own cut (or gets the layer before its last).
+  ...(value('--cut') || !args.includes('--model') ? { cut: value('--cut', 'flatten_1') } : {}),
   sourceClasses: [0, 1, 2, 3, 4],
   targetClasses: [5, 6, 7, 8, 9],
   perClass: numbers('--per-class', '10,50,250'),

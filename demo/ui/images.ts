@@ -1,15 +1,15 @@
 // Draws tensors as pictures: dataset images, first-layer filters, activation maps.
 
 /** Grey (1 channel) or RGB (3 channels, CHW) pixels of one image, scaled to its own range, on a new canvas. */
-export function imageCanvas(data: ArrayLike<number>, channels: number, height: number, width: number, scale: number): HTMLCanvasElement {
+export function imageCanvas(data: ArrayLike<number>, channels: number, height: number, width: number, scale: number, range?: readonly [number, number]): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = width * scale;
   canvas.height = height * scale;
   const ctx = canvas.getContext('2d')!;
   const plane = height * width;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < channels * plane; i++) {
+  // The image's own range unless the caller shares one across several images.
+  let [lo, hi] = range ?? [Infinity, -Infinity];
+  for (let i = 0; !range && i < channels * plane; i++) {
     lo = Math.min(lo, data[i]);
     hi = Math.max(hi, data[i]);
   }

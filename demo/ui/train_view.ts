@@ -63,9 +63,34 @@ export function renderSamples(target: HTMLElement, test: Dataset, predictions: U
   }
 }
 
-/** A filter bank [O, I, KH, KW] as O small images (first input channel). */
+/**
+ * A filter bank [O, I, KH, KW]: one colour image per filter for RGB input (channels 0, 1, 2
+ * as red, green, blue), otherwise one grey image per filter and input channel, each
+ * filter scaled to its own range.
+ */
 export function renderFilters(target: HTMLElement, data: Float32Array, shape: readonly number[]): void {
-  channelGrid(target, data, shape, 8, `${shape[0]} filters ${shape[2]}x${shape[3]}${shape[1] > 1 ? ` (input channel 0 of ${shape[1]})` : ''}`);
+  const [count, channels, kh, kw] = shape;
+  const per = channels * kh * kw;
+  target.replaceChildren();
+  const figure = document.createElement('figure');
+  for (let f = 0; f < count; f++) {
+    const filter = data.subarray(f * per, (f + 1) * per);
+    const group = document.createElement('span');
+    group.className = 'filter';
+    if (channels === 3) group.append(imageCanvas(filter, 3, kh, kw, 8));
+    else {
+      // One shared range for the filter's channels, so their contrasts compare.
+      const lo = Math.min(...filter);
+      const hi = Math.max(...filter);
+      for (let c = 0; c < channels; c++) group.append(imageCanvas(filter.subarray(c * kh * kw, (c + 1) * kh * kw), 1, kh, kw, 8, [lo, hi]));
+    }
+    group.title = `filter ${f}`;
+    figure.append(group);
+  }
+  const cap = document.createElement('figcaption');
+  cap.textContent = `${count} filters ${kh}x${kw}${channels === 3 ? ' (RGB)' : channels > 1 ? ` x ${channels} input channels` : ''}`;
+  figure.append(cap);
+  target.append(figure);
 }
 
 /** One block per convolution: its output channels for one image. */

@@ -15,9 +15,14 @@ export type TransferMethod = 'scratch' | 'frozen' | 'finetune';
 export const TRANSFER_METHODS: readonly TransferMethod[] = ['scratch', 'frozen', 'finetune'];
 
 export interface TransferConfig {
-  /** A zoo model (default lenet5-bn). */
+  /** A zoo model (default lenet5). */
   model: string;
-  /** The layer whose output the new head reads (default: the one before the model's last layer). */
+  /**
+   * The layer whose output the new head reads (default: the one before the model's last
+   * layer). The command's default is LeNet-5's flatten_1, its convolutional features: the
+   * dense layers after it are fitted to the source classes, and bodies cut there (dense_2)
+   * transferred worse than training from scratch here (0.66 against 0.84 at 10 images a class).
+   */
   cut?: string;
   sourceClasses: readonly number[];
   targetClasses: readonly number[];
@@ -35,7 +40,8 @@ export interface TransferConfig {
 }
 
 export const DEFAULT_TRANSFER: TransferConfig = {
-  model: 'lenet5-bn',
+  model: 'lenet5',
+  cut: 'flatten_1',
   sourceClasses: [0, 1, 2, 3, 4],
   targetClasses: [5, 6, 7, 8, 9],
   perClass: [10, 50, 250],

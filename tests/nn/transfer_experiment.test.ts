@@ -16,7 +16,7 @@ describe('runTransfer', () => {
     const progress: TransferProgress[] = [];
     const config = { ...DEFAULT_TRANSFER, perClass: [3, 6], pretrainEpochs: 1, steps: 4, batch: 8 };
     const result = await runTransfer(backend, train, test, config, (p) => void progress.push(p), { input_mean: '0.1' });
-    expect(result.cut).toBe('dense_2');
+    expect(result.cut).toBe('flatten_1');
     expect(result.rows.map((r) => `${r.perClass} ${r.method}`)).toEqual([3, 6].flatMap((n) => TRANSFER_METHODS.map((m) => `${n} ${m}`)));
     // 15 images (3 per class) at batch 8 are one step an epoch: 4 epochs for 4 steps; 30 images, 3 steps an epoch.
     expect(result.rows.map((r) => r.epochs)).toEqual([4, 4, 4, 2, 2, 2]);
@@ -24,9 +24,9 @@ describe('runTransfer', () => {
     // Four pretraining steps already beat chance (0.2) on the five source classes.
     expect(result.pretrainAccuracy).toBeGreaterThan(0.3);
     expect(progress.map((p) => p.kind)).toEqual(['pretrain', 'pretrained', 'row', 'row', 'row', 'row', 'row', 'row']);
-    const model = MODELS['lenet5-bn']([1, 28, 28], 5).build(backend);
+    const model = MODELS.lenet5([1, 28, 28], 5).build(backend);
     const loaded = loadCheckpoint(model, result.pretrained, 'pretrained');
-    expect(loaded.metadata).toMatchObject({ transfer_source_classes: '0,1,2,3,4', transfer_cut: 'dense_2', input_mean: '0.1' });
+    expect(loaded.metadata).toMatchObject({ transfer_source_classes: '0,1,2,3,4', transfer_cut: 'flatten_1', input_mean: '0.1' });
     model.dispose();
     await expect(runTransfer(backend, train, test, { ...config, targetClasses: [5, 6] })).rejects.toThrow('transfer: 5 source classes but 2 target classes');
   }, 120_000);
