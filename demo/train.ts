@@ -11,9 +11,12 @@ import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../src/data/fashion_mnist'
 import { datasetsFromFiles, type SplitDatasets } from '../src/data/files';
 import type { Model } from '../src/nn/model';
 import { Trainer } from '../src/nn/trainer';
+import { summary } from '../src/nn/summary';
+import { topPatches } from '../src/nn/top_patches';
 import { TRAINABLE_HERE } from '../src/nn/zoo';
 import { tensor } from '../src/tensor';
 import { $, backendFor } from './ui/backend_choice';
+import { imageCanvas } from './ui/images';
 import { drawCurves, emptyCurves, renderActivations, renderConfusion, renderFilters, renderSamples, type Curves } from './ui/train_view';
 
 type State = 'idle' | 'running' | 'paused' | 'done' | 'error';
@@ -55,6 +58,7 @@ function setState(state: State, message?: string): void {
   $<HTMLButtonElement>('reset').disabled = session === null;
   for (const id of ['save', 'export-onnx', 'export-torch']) $<HTMLButtonElement>(id).disabled = session === null || active;
   $<HTMLButtonElement>('show-activations').disabled = session === null;
+  $<HTMLButtonElement>('show-patches').disabled = session === null || active;
 }
 
 /** The picked data, limited and normalised with the training split's statistics (copies; the cache stays raw). */
@@ -96,6 +100,7 @@ async function ensureSession(): Promise<Session> {
     augment: $<HTMLInputElement>('augment').checked ? { ...TRAIN_AUGMENTATION, pivot: data.pivot } : undefined,
   });
   session = { backend, model, trainer, data, curves: emptyCurves(), step: 0, abort: new AbortController(), fitting: null };
+  $('patch-layer').replaceChildren(...mapLayers(model).map((name) => Object.assign(document.createElement('option'), { value: name, textContent: name })));
   return session;
 }
 
@@ -104,7 +109,10 @@ async function showFilters(s: Session): Promise<void> {
   if (first) renderFilters($('filters'), await first.tensor.read(), first.tensor.shape);
 }
 
-/** Runs the model eagerly (inference mode) on one test image and shows every convolution's output. */
+/** The layers whose outputs are maps ([channels, height, width]): what activations and patches can show. */
+const mapLayers = (model: Model) => model.nodes.filter((n) => n.output.shape.length === 3).map((n) => n.layer.name);
+
+/** Runs the model eagerly (inference mode) on one test image and shows the maps every layer outputs. */
 async function showActivations(s: Session): Promise<void> {
   const test = s.data.test;
   const index = Math.max(0, Math.min(num('image-index'), test.count - 1));
@@ -113,12 +121,28 @@ async function showActivations(s: Session): Promise<void> {
   const values = s.model.forwardAll({ training: false, use: (t) => t }, x);
   const maps = [];
   for (const node of s.model.nodes) {
-    if (node.layer.kind !== 'conv2d' && node.layer.kind !== 'depthwise_conv2d') continue;
+    if (node.output.shape.length !== 3) continue;
     const out = values.get(node.output.id)!;
     maps.push({ layer: node.layer.name, data: await out.read(), shape: out.shape.slice(1) });
   }
   for (const t of new Set(values.values())) t.dispose();
   renderActivations($('activations'), maps);
+}
+
+/** The 9 crops of the first 1,000 test images that excite the chosen filter most, each its receptive field. */
+async function showPatches(s: Session): Promise<void> {
+  const layer = $<HTMLSelectElement>('patch-layer').value;
+  const patches = await topPatches(s.model, take(s.data.test, 1000), layer, num('patch-channel'), 9);
+  const row = summary(s.model).rows.find((r) => r.name === layer)!;
+  $('patch-field').textContent = `receptive field ${row.receptiveField.join('x')}, stride ${row.stride.join('x')}`;
+  const target = $('patches');
+  target.replaceChildren();
+  const [channels] = s.data.test.shape;
+  for (const p of patches) {
+    const cell = document.createElement('div');
+    cell.append(imageCanvas(p.pixels, channels, p.height, p.width, Math.max(2, Math.floor(56 / Math.max(p.height, p.width)))), document.createElement('br'), `#${p.image}: ${p.value.toFixed(2)}`);
+    target.append(cell);
+  }
 }
 
 async function train(): Promise<void> {
@@ -186,7 +210,7 @@ function reset(): void {
       s.model.dispose();
     });
   }
-  for (const id of ['filters', 'confusion', 'samples', 'activations']) $(id).replaceChildren();
+  for (const id of ['filters', 'confusion', 'samples', 'activations', 'patches']) $(id).replaceChildren();
   drawCurves($('loss-chart'), $('accuracy-chart'), emptyCurves());
   $<HTMLProgressElement>('progress').value = 0;
   setState('idle', 'Reset. Pick data and a model, then Start.');
@@ -235,5 +259,6 @@ $<HTMLInputElement>('load').onchange = async (ev) => {
   }
 };
 $('show-activations').onclick = () => session && showActivations(session).catch(fail);
+$('show-patches').onclick = () => session && showPatches(session).catch(fail);
 drawCurves($('loss-chart'), $('accuracy-chart'), emptyCurves());
 setState('idle');

@@ -93,7 +93,7 @@ export function renderFilters(target: HTMLElement, data: Float32Array, shape: re
   target.append(figure);
 }
 
-/** One block per convolution: its output channels for one image. */
+/** One block per layer with maps: its output channels for one image. */
 export function renderActivations(target: HTMLElement, maps: { layer: string; data: Float32Array; shape: readonly number[] }[]): void {
   target.replaceChildren();
   for (const m of maps) {

@@ -1,6 +1,6 @@
 import { conv2d, type Conv2dOptions, type Padding } from '../ops/conv2d';
 import { depthwiseConv2d } from '../ops/depthwise_conv2d';
-import { pair } from '../ops/conv2d';
+import { pair, resolvePadding } from '../ops/conv2d';
 import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext, type Init, type LayerWindow, type ParamSpec } from './layer';
@@ -47,8 +47,10 @@ export class Conv2d extends Layer {
     }
   }
 
-  override window(): LayerWindow {
-    return { kernel: pair(this.options.kernel), stride: pair(this.options.stride ?? 1), dilation: pair(this.options.dilation ?? 1) };
+  override window([x]: readonly Shape[]): LayerWindow {
+    const [kernel, stride, dilation] = [pair(this.options.kernel), pair(this.options.stride ?? 1), pair(this.options.dilation ?? 1)];
+    const [top, left] = resolvePadding(this.options.padding ?? 'valid', [x[1], x[2]], kernel, stride, dilation);
+    return { kernel, stride, dilation, padding: [top, left] };
   }
 
   override params([x]: readonly Shape[]): ParamSpec[] {
@@ -94,8 +96,10 @@ export class DepthwiseConv2d extends Layer {
     if (options.multiplier !== undefined) checkPositiveInt(label, 'multiplier', options.multiplier);
   }
 
-  override window(): LayerWindow {
-    return { kernel: pair(this.options.kernel), stride: pair(this.options.stride ?? 1), dilation: pair(this.options.dilation ?? 1) };
+  override window([x]: readonly Shape[]): LayerWindow {
+    const [kernel, stride, dilation] = [pair(this.options.kernel), pair(this.options.stride ?? 1), pair(this.options.dilation ?? 1)];
+    const [top, left] = resolvePadding(this.options.padding ?? 'valid', [x[1], x[2]], kernel, stride, dilation);
+    return { kernel, stride, dilation, padding: [top, left] };
   }
 
   override params([x]: readonly Shape[]): ParamSpec[] {

@@ -58,7 +58,16 @@ export function input(shape: Shape): SymbolicTensor {
 }
 
 /** A sliding window's kernel, stride and dilation ([rows, columns] each), or how else a layer sees its input. */
-export type LayerWindow = 'pointwise' | 'global' | { kernel: readonly [number, number]; stride: readonly [number, number]; dilation: readonly [number, number] };
+export type LayerWindow =
+  | 'pointwise'
+  | 'global'
+  | {
+      kernel: readonly [number, number];
+      stride: readonly [number, number];
+      dilation: readonly [number, number];
+      /** Rows and columns of padding before the first window (top, left): where output 0's window starts. */
+      padding: readonly [number, number];
+    };
 
 /**
  * A layer: its parameters (given the shapes of its inputs), its forward computation

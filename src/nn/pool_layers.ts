@@ -45,9 +45,12 @@ abstract class WindowPool extends Layer {
     const [kh, kw] = pair(this.options.kernel);
     return sizeOf(out) * kh * kw;
   }
-  override window(): LayerWindow {
+  override window([x]: readonly Shape[]): LayerWindow {
     const kernel = pair(this.options.kernel);
-    return { kernel, stride: pair(this.options.stride ?? kernel), dilation: [1, 1] };
+    const stride = pair(this.options.stride ?? kernel);
+    // Ceil mode only adds rows and columns at the bottom and right: the first window stays put.
+    const [top, left] = resolvePadding(this.options.padding ?? 'valid', [x[1], x[2]], kernel, stride);
+    return { kernel, stride, dilation: [1, 1], padding: [top, left] };
   }
 }
 
@@ -122,7 +125,7 @@ export class AdaptiveAvgPool2d extends Layer {
   override window([x]: readonly Shape[]): LayerWindow {
     const [oh, ow] = this.size;
     if (oh === 1 && ow === 1) return 'global';
-    return { kernel: [Math.ceil(x[1] / oh), Math.ceil(x[2] / ow)], stride: [Math.max(1, Math.floor(x[1] / oh)), Math.max(1, Math.floor(x[2] / ow))], dilation: [1, 1] };
+    return { kernel: [Math.ceil(x[1] / oh), Math.ceil(x[2] / ow)], stride: [Math.max(1, Math.floor(x[1] / oh)), Math.max(1, Math.floor(x[2] / ow))], dilation: [1, 1], padding: [0, 0] };
   }
   /** At its output size it passes the input through: no new activation. */
   override storesOutputFor([x]: readonly Shape[]): boolean {

@@ -5,6 +5,7 @@ import type { Model } from './model';
 interface Field {
   size: [number, number];
   jump: [number, number];
+  start: [number, number];
 }
 
 /**
@@ -16,11 +17,13 @@ function nextField(window: LayerWindow, inputs: readonly Field[], whole: [number
   const widest: Field = {
     size: [Math.max(...inputs.map((f) => f.size[0])), Math.max(...inputs.map((f) => f.size[1]))],
     jump: [Math.max(...inputs.map((f) => f.jump[0])), Math.max(...inputs.map((f) => f.jump[1]))],
+    start: [Math.min(...inputs.map((f) => f.start[0])), Math.min(...inputs.map((f) => f.start[1]))],
   };
   if (window === 'pointwise') return widest;
-  if (window === 'global') return { size: whole, jump: widest.jump };
+  if (window === 'global') return { size: whole, jump: widest.jump, start: [0, 0] };
   const grow = (a: 0 | 1) => Math.min(whole[a], widest.size[a] + (window.kernel[a] - 1) * window.dilation[a] * widest.jump[a]);
-  return { size: [grow(0), grow(1)], jump: [widest.jump[0] * window.stride[0], widest.jump[1] * window.stride[1]] };
+  const start = (a: 0 | 1) => widest.start[a] - window.padding[a] * widest.jump[a];
+  return { size: [grow(0), grow(1)], jump: [widest.jump[0] * window.stride[0], widest.jump[1] * window.stride[1]], start: [start(0), start(1)] };
 }
 
 export interface SummaryRow {
@@ -41,6 +44,11 @@ export interface SummaryRow {
   receptiveField: [number, number];
   /** Input pixels between neighbouring output values (the product of the strides so far). */
   stride: [number, number];
+  /**
+   * The input row and column where output value (0, 0)'s field starts (negative where it
+   * reaches into padding): value (y, x) sees rows offset + y * stride onwards.
+   */
+  fieldOffset: [number, number];
 }
 
 export interface Summary {
@@ -60,8 +68,8 @@ export function summary(model: Model): Summary {
   const shape = model.input.shape;
   // Images are [C, H, W]; anything else has no spatial extent to speak of.
   const whole: [number, number] = shape.length === 3 ? [shape[1], shape[2]] : [1, 1];
-  const fields = new Map<number, Field>([[model.input.id, { size: [1, 1], jump: [1, 1] }]]);
-  const inputRow: SummaryRow = { name: 'input', kind: 'input', outputShape: shape, params: 0, activations: sizeOf(shape), flops: 0, receptiveField: [1, 1], stride: [1, 1] };
+  const fields = new Map<number, Field>([[model.input.id, { size: [1, 1], jump: [1, 1], start: [0, 0] }]]);
+  const inputRow: SummaryRow = { name: 'input', kind: 'input', outputShape: shape, params: 0, activations: sizeOf(shape), flops: 0, receptiveField: [1, 1], stride: [1, 1], fieldOffset: [0, 0] };
   const done = new Set<unknown>();
   const rows: SummaryRow[] = [inputRow];
   for (const { layer, inputs, output } of model.nodes) {
@@ -73,7 +81,7 @@ export function summary(model: Model): Summary {
     rows.push({
       name: layer.name, kind: layer.kind, outputShape: output.shape, params,
       activations: layer.storesOutputFor(inShapes, output.shape) ? sizeOf(output.shape) : 0, flops: layer.flops(inShapes, output.shape),
-      receptiveField: field.size, stride: field.jump,
+      receptiveField: field.size, stride: field.jump, fieldOffset: field.start,
     });
   }
   const totalParams = rows.reduce((n, r) => n + r.params, 0);

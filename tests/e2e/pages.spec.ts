@@ -47,9 +47,16 @@ test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, ac
   expect(state.testAccuracy).toBeGreaterThan(0.5);
   for (const chart of ['#loss-chart', '#accuracy-chart']) expect(await inkedPixels(page, chart)).toBeGreaterThan(2000);
   await expect(page.locator('#filters canvas')).toHaveCount(6);
-  await expect(page.locator('#activations figure')).toHaveCount(2);
+  // LeNet-5's four map layers: conv, pool, conv, pool.
+  await expect(page.locator('#activations figure')).toHaveCount(4);
   await expect(page.locator('#samples canvas')).toHaveCount(24);
   await expect(page.locator('#confusion tr')).toHaveCount(11);
+  // The 9 test patches that excite filter 3 of the second convolution most, each its 14x14 receptive field.
+  await page.selectOption('#patch-layer', 'conv2d_2');
+  await page.fill('#patch-channel', '3');
+  await page.click('#show-patches');
+  await expect(page.locator('#patches canvas')).toHaveCount(9);
+  await expect(page.locator('#patch-field')).toHaveText('receptive field 14x14, stride 2x2');
   await page.screenshot({ path: 'test-results/train-page.png', fullPage: true });
 
   const download = page.waitForEvent('download');
