@@ -50,7 +50,7 @@ export { Trainer, type TrainerOptions, type FitOptions, type EpochReport, type B
 export { type LossConfig } from './nn/losses';
 export { earlyStopping, bestCheckpoint, reduceLrOnPlateau, unfreezeSchedule, type FitCallback, type CallbackHost, type EarlyStopping, type EarlyStoppingOptions, type BestCheckpointOptions, type ReduceLrOnPlateauOptions, type UnfreezeStep, type MonitorOptions, type Monitored } from './nn/callbacks';
 export { DivergenceError, type TrainingProgress } from './nn/training_progress';
-export { confusionMatrix, accuracy } from './nn/metrics';
+export { confusionMatrix, accuracy, topKAccuracy, perClassMetrics, type ClassMetrics } from './nn/metrics';
 export { type Dataset, take, normalize, meanStd, shuffledIndices, selectClasses, samplePerClass, splitValidation } from './data/dataset';
 export { verify, formatVerify, VERIFY_TOLERANCE, type VerifyRow } from './nn/verify';
 export { saveCheckpoint, loadCheckpoint, type SaveCheckpointOptions, type LoadedCheckpoint } from './io/checkpoint';
@@ -65,3 +65,5 @@ export { Reshape, Elementwise, type ElementwiseOp, type ElementwiseOptions } fro
 export { parseIdx, idxDataset, gunzip } from './data/idx';
 export { parseCifar10, concatDatasets, CIFAR10_CLASSES } from './data/cifar10';
 export { fetchIdxSplit, FASHION_MNIST_CLASSES } from './data/fashion_mnist';
+export { topPatches, type Patch } from './nn/top_patches';
+export { pca, type PcaResult } from './nn/pca';

@@ -8,6 +8,8 @@ import { sequential, withHead, type Model } from '../../src/nn/model';
 import { MaxPool2d } from '../../src/nn/pool_layers';
 import { Trainer } from '../../src/nn/trainer';
 import type { OptimizerConfig } from '../../src/nn/optimizers';
+import { saveCheckpoint } from '../../src/io/checkpoint';
+import { loadStateDict } from '../../src/io/state_dict';
 import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { stripes } from './helpers';
@@ -60,6 +62,16 @@ describe.each([
     await trainer.fit(data, { epochs: 1 });
     const tuned = await read(trained, 'conv.weight');
     expect(tuned).not.toEqual(conv0);
+    // Partial loading by name: the body's checkpoint into the new model loads what both have and says what it skipped.
+    const freshBody = body(backend);
+    const fresh = withHead(freshBody, 'flatten', [new Dense({ units: 3, name: 'new_head' })]);
+    const loaded = loadStateDict(fresh, await saveCheckpoint(trained), { layout: 'ours', strict: false });
+    expect(loaded.loaded).toEqual(['conv.weight', 'conv.bias']);
+    expect(loaded.skipped.map((t) => t.key)).toEqual(['dense_1.weight', 'dense_1.bias', 'dense_2.weight', 'dense_2.bias']);
+    expect(loaded.missing).toEqual(['new_head.weight', 'new_head.bias']);
+    expect(await read(fresh, 'conv.weight')).toEqual(tuned);
+    fresh.dispose();
+    freshBody.dispose();
     model.dispose();
     expect(await read(trained, 'conv.weight')).toEqual(tuned);
     trained.dispose();
