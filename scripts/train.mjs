@@ -2,7 +2,7 @@
 // `npm run train -- [--model conv-bn] [--dataset fashion-mnist] [--epochs 3] [--batch 64]
 //   [--optimizer adam] [--lr 2e-3] [--schedule constant|cosine|step|exponential] [--warmup STEPS]
 //   [--augment [full|flip]] [--limit N] [--test-limit N] [--pad PIXELS] [--backend webgpu|cpu] [--seed S]
-//   [--autotune on|off] [--checkpoint-every STEPS] [--json FILE] [--out DIR]
+//   [--autotune full|budget|off] [--tuning FILE] [--checkpoint-every STEPS] [--json FILE] [--out DIR]
 //   [--init FILE.onnx|FILE.safetensors] [--export-onnx FILE] [--export-torch FILE] [--runtime browser|node]`
 // `npm run train -- --resume DIR [--epochs N] [--checkpoint-every STEPS] [--json FILE]`
 //
@@ -17,6 +17,9 @@
 // metrics.json after every epoch (and every --checkpoint-every steps), then
 // weights.safetensors, metrics.json and report.html. --resume DIR continues a stopped or
 // killed run from its checkpoint, with the same data order: the result is the run's.
+// metrics.json records the kernel variant every kernel ran (`tuning`); --tuning FILE (a
+// metrics.json) replays those choices, so the same seed gives the same weights anywhere
+// the adapter offers them.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -31,8 +34,8 @@ import { prepareRunFolder, readSafetensorsMetadata } from '../cli/run_folder.mjs
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const defaults = { runtime: 'browser', model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, autotune: 'on' };
 const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'test-limit', 'seed', 'warmup', 'checkpoint-every', 'pad']);
-const paths = new Set(['json', 'out', 'resume', 'init', 'export-onnx', 'export-torch']);
-const choices = { runtime: ['browser', 'node'], optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'], autotune: ['on', 'off'] };
+const paths = new Set(['json', 'out', 'resume', 'init', 'export-onnx', 'export-torch', 'tuning']);
+const choices = { runtime: ['browser', 'node'], optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'], autotune: ['full', 'budget', 'off', 'on'] };
 /** What may accompany --resume: the run's configuration comes from its checkpoint. */
 const withResume = new Set(['resume', 'epochs', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch', 'runtime']);
 
@@ -41,7 +44,7 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 19).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 22).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     }
     if (!arg.startsWith('--')) throw new Error(`train: unexpected argument '${arg}'`);
@@ -71,13 +74,29 @@ function parseArgs(argv) {
   return o;
 }
 
+/** A recorded tuning to replay: a run's metrics.json (its `tuning`), or a bare map of `kernel|shape class` to variant name. */
+function tuningOf(file) {
+  let json;
+  try {
+    json = JSON.parse(readFileSync(resolve(file), 'utf8'));
+  } catch (e) {
+    throw new Error(`train: --tuning ${file}: ${e.message}`);
+  }
+  const map = json && typeof json === 'object' && 'tuning' in json ? json.tuning : json;
+  if (!map || typeof map !== 'object' || Object.values(map).some((v) => typeof v !== 'string')) {
+    throw new Error(`train: --tuning ${file} holds no tuning (a metrics.json of npm run train, or { "kernel|shape class": "variant" })`);
+  }
+  return map;
+}
+
 /** The job's configuration: from the options, or from the checkpoint of the run being resumed. */
 function jobOf(o) {
   if (!o.resume) {
     const c = { ...defaults, ...o };
     const config = {
       model: c.model, dataset: c.dataset, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer, lr: c.lr, schedule: c.schedule, warmupSteps: c.warmup,
-      augment: c.augment, limit: c.limit, testLimit: c['test-limit'], pad: c.pad, backend: c.backend, seed: c.seed, autotune: c.autotune === 'on',
+      augment: c.augment, limit: c.limit, testLimit: c['test-limit'], pad: c.pad, backend: c.backend, seed: c.seed, autotune: c.autotune === 'on' ? 'full' : c.autotune,
+      tuning: o.tuning ? tuningOf(o.tuning) : undefined,
       init: o.init ? resolve(o.init) : undefined,
     };
     if (config.limit !== undefined && config.limit < config.batch) throw new Error(`train: --limit ${config.limit} is fewer examples than one batch of ${config.batch}; lower --batch or raise --limit`);

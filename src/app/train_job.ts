@@ -38,14 +38,36 @@ export interface TrainJobConfig {
   pad?: number;
   backend: 'webgpu' | 'cpu';
   seed: number;
-  /** Time kernel variants and keep the fastest (default true); off, every kernel runs its first variant. */
-  autotune?: boolean;
+  /**
+   * Kernel variants: 'full' (default; true too) times every new shape class the shipped
+   * table lacks, 'budget' at most 5 s per tuning pass, 'off' (false too) runs every
+   * kernel's first variant.
+   */
+  autotune?: boolean | 'off' | 'budget' | 'full';
+  /** A recorded tuning to replay (metrics.json's `tuning`): the same choices, nothing timed; overrides autotune. */
+  tuning?: Record<string, string>;
   /**
    * The file the run starts from (its path, for the record; the bytes come in the hooks):
    * a .onnx network to fine-tune (it replaces `model`), or a safetensors state dict for
    * `model` (PyTorch's names and layouts, or a checkpoint of this engine).
    */
   init?: string;
+}
+
+/** What the job asks of the WebGPU backend it makes. */
+export interface JobWebGPUOptions {
+  autotune: boolean | { budgetMs: number };
+  tuning?: Record<string, string>;
+}
+
+/** The 'budget' mode's cap on one tuning pass. */
+export const TUNING_BUDGET_MS = 5000;
+
+function webgpuOptions(c: TrainJobConfig): JobWebGPUOptions {
+  const mode = c.autotune === undefined || c.autotune === true ? 'full' : c.autotune === false ? 'off' : c.autotune;
+  if (!['off', 'budget', 'full'].includes(mode)) throw new Error(`train: autotune must be off, budget or full, got ${JSON.stringify(c.autotune)}`);
+  const autotune = mode === 'off' ? false : mode === 'budget' ? { budgetMs: TUNING_BUDGET_MS } : true;
+  return c.tuning ? { autotune, tuning: c.tuning } : { autotune };
 }
 
 export type TrainJobProgress =
@@ -79,7 +101,7 @@ export interface TrainJobHooks {
   exportOnnx?: boolean;
   exportTorch?: boolean;
   /** Makes the WebGPU backend (default createWebGPUBackend on navigator.gpu; Node passes Dawn's). */
-  createWebGPU?: (options: { autotune: boolean }) => Promise<Backend>;
+  createWebGPU?: (options: JobWebGPUOptions) => Promise<Backend>;
 }
 
 /** What the run's initial weights came from, for the start report and the metrics. */
@@ -186,8 +208,8 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   if (c.testLimit) test = take(test, c.testLimit);
   if (c.pad) [train, test] = [padImages(train, c.pad), padImages(test, c.pad)];
   if (train.count < c.batch) throw new Error(`train: ${train.count} training examples are fewer than one batch of ${c.batch}; lower --batch or raise --limit`);
-  const makeWebGPU = hooks.createWebGPU ?? ((o: { autotune: boolean }) => createWebGPUBackend(o));
-  const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await makeWebGPU({ autotune: c.autotune ?? true });
+  const makeWebGPU = hooks.createWebGPU ?? ((o: JobWebGPUOptions) => createWebGPUBackend(o));
+  const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await makeWebGPU(webgpuOptions(c));
   const adapter = backend.name === 'webgpu' ? (backend as WebGPUBackend).adapterInfo : null;
   // Normalise both splits with the training split's statistics.
   const { mean, std } = meanStd(train.images);
@@ -298,6 +320,8 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
     imagesPerSecond: trainSeconds > 0 ? (s.stepsPerEpoch * c.batch * done) / trainSeconds : null,
     epochSeconds: s.epochs.map((e) => e.seconds),
     totalSeconds: (performance.now() - s.started) / 1000,
+    // The variant every kernel with a choice ran: --tuning replays exactly these.
+    tuning: s.backend.name === 'webgpu' ? (s.backend as WebGPUBackend).tuner.usedChoices() : null,
     dispatchesPerStep: s.stats.dispatchesPerStep,
     submitsPerStep: s.stats.submitsPerStep,
     readbacksPerStep: s.stats.readbacksPerStep,

@@ -210,4 +210,32 @@ describe('autotuning kernel variants', () => {
     step.program.dispose();
     model.dispose();
   }, 120_000);
+
+  it('records the variant each kernel ran, and a replay runs exactly those: no timing, no queue, an unknown name throws', async () => {
+    const request = { op: 'matmul', inputs: [[4, 4], [4, 4]], attrs: {}, outShape: [4, 4] };
+    const names = ['a', 'b', 'c'];
+    const tuner = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4|a,b,c': 2 }));
+    await tuner.load();
+    tuner.pick('matmul', 'm4', names, request);
+    tuner.pick('matmul', 'm8', names, request);
+    // One variant only is not a choice, and forced picks (tuning itself, parity rows) are not the run's.
+    tuner.pick('matmul', 'm16', ['a'], request);
+    tuner.withVariant(1, () => tuner.pick('matmul', 'm32', names, request));
+    expect(tuner.usedChoices()).toEqual({ 'matmul|m4': 'c', 'matmul|m8': 'a' });
+    const replay = new Autotuner(false, 'gpu-y', null, { replay: { 'matmul|m4': 'c', 'matmul|m8': 'b' } });
+    expect(replay.pick('matmul', 'm4', names, request)).toBe(2);
+    expect(replay.pick('matmul', 'm8', ['b', 'a'], request)).toBe(0);
+    // A class the record does not list runs its first variant, and nothing is queued for timing.
+    expect(replay.pick('matmul', 'm64', names, request)).toBe(0);
+    expect(replay.pendingCount).toBe(0);
+    expect(() => replay.pick('matmul', 'm4', ['a', 'b'], request)).toThrow("autotune: the tuning to replay runs 'c' for matmul|m4, which is not offered here (variants: a, b)");
+    // On a backend, `tuning` turns timing off and replays.
+    const gpu = await WebGPUBackend.create({ tuning: { 'matmul|m128 n128 k128 v4': 'vec4-8x8' }, tuneStore: memoryStore() });
+    expect(gpu.tuner.enabled).toBe(false);
+    const a = tensor(gpu, new Float32Array(96 * 80).fill(0.5), [96, 80]);
+    const b = tensor(gpu, new Float32Array(80 * 72).fill(0.25), [80, 72]);
+    matmul(a, b).dispose();
+    expect(gpu.tuner.usedChoices()).toEqual({ 'matmul|m128 n128 k128 v4': 'vec4-8x8' });
+    expect(gpu.tuner.pendingCount).toBe(0);
+  });
 });

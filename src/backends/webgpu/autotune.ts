@@ -66,16 +66,21 @@ export class Autotuner {
   private readonly pretuned: PretunedChoices;
   /** What each key queued or timed here names: `kernel|shape class` and the variants' names. */
   private readonly described = new Map<string, { id: string; names: readonly string[] }>();
+  /** Choices to replay (a run's recorded tuning): they alone decide; nothing is timed or queued. */
+  private readonly replay: PretunedChoices | null;
+  /** The variant each `kernel|shape class` ran (with more than one to choose from), for a run's record. */
+  private readonly used = new Map<string, string>();
   constructor(
     enabled: boolean,
     adapterKey: string,
     store: TuneStore | null = null,
-    options: { budgetMs?: number; now?: () => number; pretuned?: PretunedChoices } = {},
+    options: { budgetMs?: number; now?: () => number; pretuned?: PretunedChoices; replay?: PretunedChoices } = {},
   ) {
     this.enabled = enabled;
     this.adapterKey = adapterKey;
     this.store = store;
     this.pretuned = options.pretuned ?? {};
+    this.replay = options.replay ?? null;
     if (options.budgetMs !== undefined && !(options.budgetMs >= 0)) throw new Error(`autotune: budgetMs must be a non-negative number of milliseconds, got ${options.budgetMs}`);
     this.budgetMs = options.budgetMs;
     this.now = options.now ?? (() => performance.now());
@@ -101,9 +106,30 @@ export class Autotuner {
 
   /** The index into `variants` (the names of the variants that can run this shape) a kernel should run. */
   pick(kernel: string, shapeClass: string, variants: readonly string[], request: TuneRequest): number {
+    const index = this.choose(kernel, shapeClass, variants, request);
+    if (variants.length > 1 && this.forced === null) this.used.set(`${kernel}|${shapeClass}`, variants[index]);
+    return index;
+  }
+
+  /**
+   * What each kernel with a choice ran so far, by `kernel|shape class`: a training run's
+   * record (metrics.json's `tuning`), which `replay` runs again exactly.
+   */
+  usedChoices(): Record<string, string> {
+    return Object.fromEntries([...this.used].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  private choose(kernel: string, shapeClass: string, variants: readonly string[], request: TuneRequest): number {
     const count = variants.length;
     if (typeof this.forced === 'number') return Math.min(this.forced, count - 1);
     if (typeof this.forced === 'string') return Math.max(variants.indexOf(this.forced), 0);
+    if (this.replay && count > 1) {
+      const id = `${kernel}|${shapeClass}`;
+      if (!Object.hasOwn(this.replay, id)) return 0;
+      const index = variants.indexOf(this.replay[id]);
+      if (index < 0) throw new Error(`autotune: the tuning to replay runs '${this.replay[id]}' for ${id}, which is not offered here (variants: ${variants.join(', ')})`);
+      return index;
+    }
     if (!this.enabled || count <= 1) return 0;
     const key = this.key(kernel, shapeClass, variants);
     const chosen = this.choices.get(key);

@@ -58,6 +58,12 @@ export interface WebGPUBackendOptions extends DeviceOptions {
    */
   pretuned?: boolean;
   /**
+   * Replay a run's kernel choices (metrics.json's `tuning`, `kernel|shape class` to variant
+   * name): those kernels run the named variant (one this adapter does not offer throws),
+   * every other runs its first; nothing is timed, so results repeat bit for bit.
+   */
+  tuning?: Readonly<Record<string, string>>;
+  /**
    * The app's own device: the engine uses it and its limits as they are, adds no
    * listener to it (its errors are caught in error scopes around the engine's own
    * calls), and `destroy()` leaves it alive.
@@ -154,11 +160,11 @@ export class WebGPUBackend implements Backend {
   /** Acquires an adapter and device; throws with instructions when WebGPU is missing. */
   static async create(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
     const { device, info, isFallback, adapter } = options.device ? appDevice(options.device) : await acquireDevice(options);
-    const enabled = options.autotune !== false;
+    const enabled = options.autotune !== false && options.tuning === undefined;
     const budgetMs = typeof options.autotune === 'object' ? options.autotune.budgetMs : undefined;
     const adapterKey = [info.vendor, info.architecture, info.device, info.description].join('/');
     const pretuned = options.pretuned === false ? undefined : PRETUNED_CHOICES[gpuFamily(info)];
-    const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null, { budgetMs, pretuned });
+    const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null, { budgetMs, pretuned, replay: options.tuning });
     await tuner.load();
     return new WebGPUBackend(device, info, isFallback, options, tuner, [adapter, options.gpu]);
   }
