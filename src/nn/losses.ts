@@ -9,6 +9,7 @@ import { abs, exp, log, neg, relu, square } from '../ops/unary';
 import { add, mul, sub } from '../ops/binary';
 import { mean, sum } from '../ops/reduce';
 import { logSoftmax, softmaxCrossEntropy } from '../ops/softmax';
+import { countCorrect } from './metrics';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { tensor, type Tensor } from '../tensor';
 
@@ -80,34 +81,40 @@ export function lossOf(config: LossConfig, output: Tensor, labels: Tensor, targe
 }
 
 /**
- * Writes the targets of the examples `order[start ..]` into `out` (targetShape's size):
- * per-value targets copied from the dataset, or the cross-entropy coefficients
- * c_ik = w_k ((1 - ε) [k = y_i] + ε / K) / sum_i w_{y_i}.
+ * The cross-entropy coefficients of a batch's class labels, into `out` ([labels.length,
+ * K], K the model's classes): c_ik = w_k ((1 - ε) [k = y_i] + ε / K) / sum_i w_{y_i}.
+ * Returns `out`.
  */
-export function fillTargets(config: LossConfig, d: Dataset, order: ArrayLike<number>, start: number, out: Float32Array): void {
-  const batch = out.length / (config.kind === 'softmax-cross-entropy' ? d.classes : targetSize(d));
+export function crossEntropyTargets(config: Extract<LossConfig, { kind: 'softmax-cross-entropy' }>, labels: ArrayLike<number>, out: Float32Array): Float32Array {
+  const k = out.length / labels.length;
+  const e = config.labelSmoothing ?? 0;
+  const w = config.classWeights ?? new Array<number>(k).fill(1);
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) total += w[labels[i]];
+  // A batch of classes that all weigh 0 has no loss (and no gradient), not a NaN one.
+  const scale = total > 0 ? 1 / total : 0;
+  for (let i = 0; i < labels.length; i++) {
+    for (let c = 0; c < k; c++) out[i * k + c] = w[c] * ((c === labels[i] ? 1 - e : 0) + e / k) * scale;
+  }
+  return out;
+}
+
+/**
+ * Writes the targets of the examples `order[start ..]` into `out` (targetShape's size):
+ * the cross-entropy coefficients of their `labels` (the batch's, as fillBatch wrote them),
+ * or their per-value targets copied from the dataset.
+ */
+export function fillTargets(config: LossConfig, d: Dataset, order: ArrayLike<number>, start: number, labels: ArrayLike<number>, out: Float32Array): void {
   if (config.kind === 'softmax-cross-entropy') {
-    const k = d.classes;
-    const e = config.labelSmoothing ?? 0;
-    const w = config.classWeights ?? new Array<number>(k).fill(1);
-    let total = 0;
-    for (let i = 0; i < batch; i++) total += w[d.labels[order[start + i]]];
-    // A batch of classes that all weigh 0 has no loss (and no gradient), not a NaN one.
-    const scale = total > 0 ? 1 / total : 0;
-    for (let i = 0; i < batch; i++) {
-      const y = d.labels[order[start + i]];
-      for (let c = 0; c < k; c++) out[i * k + c] = w[c] * ((c === y ? 1 - e : 0) + e / k) * scale;
-    }
+    crossEntropyTargets(config, labels, out);
     return;
   }
-  const per = targetSize(d);
-  for (let i = 0; i < batch; i++) {
+  const per = sizeOf(d.targetShape ?? []);
+  for (let i = 0; i < labels.length; i++) {
     const j = order[start + i];
     out.set(d.targets!.subarray(j * per, (j + 1) * per), i * per);
   }
 }
-
-const targetSize = (d: Dataset) => sizeOf(d.targetShape ?? []);
 
 /** Checks that a dataset carries what the loss learns from: labels, or per-value targets of the output's shape. */
 export function checkTargets(config: LossConfig, name: string, d: Dataset, output: Shape): void {
@@ -124,18 +131,12 @@ export function checkTargets(config: LossConfig, name: string, d: Dataset, outpu
 /**
  * Correct answers among a batch's outputs read back: for cross-entropy the arg-max
  * predictions against the labels; for binary cross-entropy every output value whose sign
- * agrees with its target (> 0.5); regression losses count none (`seen` 0: no accuracy).
+ * agrees with its target (> 0.5); regression losses count none (no accuracy).
  */
-export function scoreBatch(config: LossConfig, values: Float32Array, labels: ArrayLike<number>, targets: Float32Array | null): { correct: number; seen: number } {
-  if (learnsLabels(config)) {
-    let correct = 0;
-    for (let i = 0; i < labels.length; i++) if (values[i] === labels[i]) correct++;
-    return { correct, seen: labels.length };
-  }
-  if (config.kind === 'binary-cross-entropy' && targets) {
-    let correct = 0;
-    for (let i = 0; i < targets.length; i++) if (values[i] > 0 === targets[i] > 0.5) correct++;
-    return { correct, seen: targets.length };
-  }
-  return { correct: 0, seen: 0 };
+export function scoreBatch(config: LossConfig, values: Float32Array, labels: ArrayLike<number>, targets: Float32Array | null): number {
+  if (learnsLabels(config)) return countCorrect(values, labels);
+  if (config.kind !== 'binary-cross-entropy' || !targets) return 0;
+  let correct = 0;
+  for (let i = 0; i < targets.length; i++) if (values[i] > 0 === targets[i] > 0.5) correct++;
+  return correct;
 }

@@ -6,7 +6,7 @@ import type { AugmentAttrs } from '../ops/augment';
 import { formatShape, sizeOf } from '../shape';
 import { compileEvalStep, compileTrainStep, type CompiledGraph } from './compile';
 import type { CallbackHost, FitCallback } from './callbacks';
-import { checkLoss, checkTargets, fillTargets, learnsLabels, scoreBatch, SOFTMAX_CROSS_ENTROPY, targetShape, type LossConfig } from './losses';
+import { checkLoss, checkTargets, crossEntropyTargets, fillTargets, learnsLabels, scoreBatch, SOFTMAX_CROSS_ENTROPY, targetShape, type LossConfig } from './losses';
 import { confusionMatrix, countCorrect } from './metrics';
 import type { Model } from './model';
 import { LastGood } from './last_good';
@@ -330,7 +330,7 @@ export class Trainer implements CallbackHost {
         at.lossSum += loss[0];
         lastGood?.confirm(p.step);
       } else at.nonFinite++;
-      at.correct += scoreBatch(this.loss, predictions, p.labels, p.targets).correct;
+      at.correct += scoreBatch(this.loss, predictions, p.labels, p.targets);
       at.seen += batch;
       const seconds = at.seconds + (performance.now() - epochStart) / 1000;
       const done = p.batch + 1;
@@ -378,7 +378,7 @@ export class Trainer implements CallbackHost {
             await step.program.autotune();
           }
           fillBatch(data, order, b * batch, x, labels);
-          if (targets) fillTargets(this.loss, data, order, b * batch, targets);
+          if (targets) fillTargets(this.loss, data, order, b * batch, labels, targets);
           const lr = this.optimizer.learningRate();
           const feeds = { x, labels, step: Float32Array.of(this.optimizer.steps), hyper: this.optimizer.hyper(), ...(targets ? { targets } : {}) };
           const values = step.program.run(feeds, [step.loss, step.predictions]);
@@ -462,46 +462,10 @@ export class Trainer implements CallbackHost {
   async evaluate(data: Dataset): Promise<EvalResult> {
     this.checkModel('evaluate');
     this.checkData('evaluate', data);
-    if (!learnsLabels(this.loss)) {
-      const { loss, correct } = await this.runTargets(data);
-      return { loss, accuracy: correct / (data.count * this.scoredPerExample), confusion: [], predictions: new Uint8Array(0), probabilities: new Float32Array(0), count: data.count };
-    }
-    const { loss, predictions, probabilities } = await this.run(data.images, data.count, data.labels);
+    const { loss, predictions, probabilities, correct } = await this.run(data);
+    if (!learnsLabels(this.loss)) return { loss, accuracy: correct / (data.count * this.scoredPerExample), confusion: [], predictions, probabilities, count: data.count };
     const classes = this.model.output.shape[0];
     return { loss, accuracy: countCorrect(predictions, data.labels) / data.count, confusion: confusionMatrix(predictions, data.labels, classes), predictions, probabilities, count: data.count };
-  }
-
-  /** Mean loss and correct output values over a dataset of per-value targets, batch by batch. */
-  private async runTargets(data: Dataset): Promise<{ loss: number; correct: number }> {
-    let lossSum = 0;
-    let correct = 0;
-    const order = Uint32Array.from({ length: data.count }, (_, i) => i);
-    const pending: { values: Promise<Float32Array[]>; size: number; targets: Float32Array }[] = [];
-    const settle = async () => {
-      const p = pending.shift()!;
-      const [loss, outputs] = await p.values;
-      lossSum += loss[0] * p.size;
-      correct += scoreBatch(this.loss, outputs, [], p.targets).correct;
-    };
-    try {
-      for (let start = 0; start < data.count; start += this.batchSize) {
-        const size = Math.min(this.batchSize, data.count - start);
-        const g = this.evalStep(size);
-        await g.program.autotune();
-        const x = new Float32Array(size * sizeOf(data.shape));
-        const labels = new Float32Array(size);
-        const targets = new Float32Array(size * sizeOf(this.model.output.shape));
-        fillBatch(data, order, start, x, labels);
-        fillTargets(this.loss, data, order, start, targets);
-        pending.push({ values: g.program.run({ x, labels, targets }, [g.loss, g.predictions]), size, targets });
-        if (pending.length > 2) await settle();
-      }
-      while (pending.length > 0) await settle();
-    } catch (e) {
-      await Promise.allSettled(pending.map((p) => p.values));
-      throw e;
-    }
-    return { loss: lossSum / data.count, correct };
   }
 
   /** Class probabilities [count, classes] and arg-max predictions for a batch of images. */
@@ -512,23 +476,34 @@ export class Trainer implements CallbackHost {
     if (images.length % per !== 0 || images.length === 0) {
       throw new Error(`predict: ${images.length} values are not a whole number of ${formatShape(this.model.input.shape)} images`);
     }
-    const { probabilities, predictions } = await this.run(images, images.length / per, new Uint8Array(images.length / per));
+    const count = images.length / per;
+    const { probabilities, predictions } = await this.run({ images, labels: new Uint8Array(count), count });
     return { probabilities, predictions };
   }
 
-  private async run(images: Float32Array, count: number, labelsIn: Uint8Array) {
+  /**
+   * Inference over `data` batch by batch: the mean loss, and for a loss of labels the
+   * arg-max predictions and class probabilities, else the correct output values (scoreBatch).
+   */
+  private async run(data: Pick<Dataset, 'images' | 'labels' | 'count' | 'targets'>) {
+    const { images, count } = data;
     const per = sizeOf(this.model.input.shape);
+    const outPer = sizeOf(this.model.output.shape);
+    const labelled = learnsLabels(this.loss);
     const classes = this.model.output.shape[0];
-    const probabilities = new Float32Array(count * classes);
-    const predictions = new Uint8Array(count);
+    const probabilities = new Float32Array(labelled ? count * classes : 0);
+    const predictions = new Uint8Array(labelled ? count : 0);
     let lossSum = 0;
-    const pending: { values: Promise<Float32Array[]>; start: number; size: number }[] = [];
+    let correct = 0;
+    const pending: { values: Promise<Float32Array[]>; start: number; size: number; targets: Float32Array | null }[] = [];
     const settle = async () => {
       const p = pending.shift()!;
-      const [loss, preds, probs] = await p.values;
+      const [loss, outputs, probs] = await p.values;
       lossSum += loss[0] * p.size;
-      predictions.set(preds, p.start);
-      probabilities.set(probs, p.start * classes);
+      if (labelled) {
+        predictions.set(outputs, p.start);
+        probabilities.set(probs, p.start * classes);
+      } else correct += scoreBatch(this.loss, outputs, [], p.targets);
     };
     try {
       for (let start = 0; start < count; start += this.batchSize) {
@@ -536,12 +511,15 @@ export class Trainer implements CallbackHost {
         const g = this.evalStep(size);
         await g.program.autotune();
         const x = images.subarray(start * per, (start + size) * per);
-        const labels = Float32Array.from(labelsIn.subarray(start, start + size));
-        // Weighted or smoothed cross-entropy takes its coefficients as targets, built from the labels.
-        const tShape = targetShape(this.loss, this.model.output.shape, size);
-        const targets = tShape ? new Float32Array(sizeOf(tShape)) : null;
-        if (targets) fillTargets(this.loss, { images, labels: labelsIn, shape: this.model.input.shape, classes, count }, Uint32Array.from({ length: size }, (_, i) => start + i), 0, targets);
-        pending.push({ values: g.program.run({ x, labels, ...(targets ? { targets } : {}) }, [g.loss, g.predictions, g.probabilities!]), start, size });
+        const labels = labelled ? Float32Array.from(data.labels.subarray(start, start + size)) : new Float32Array(size);
+        // Per-value targets in dataset order, or weighted or smoothed cross-entropy's coefficients of the labels.
+        const targets = !targetShape(this.loss, this.model.output.shape, size)
+          ? null
+          : this.loss.kind === 'softmax-cross-entropy'
+            ? crossEntropyTargets(this.loss, labels, new Float32Array(size * classes))
+            : data.targets!.subarray(start * outPer, (start + size) * outPer);
+        const reads = labelled ? [g.loss, g.predictions, g.probabilities!] : [g.loss, g.predictions];
+        pending.push({ values: g.program.run({ x, labels, ...(targets ? { targets } : {}) }, reads), start, size, targets });
         if (pending.length > 2) await settle();
       }
       while (pending.length > 0) await settle();
@@ -549,7 +527,7 @@ export class Trainer implements CallbackHost {
       await Promise.allSettled(pending.map((p) => p.values));
       throw e;
     }
-    return { loss: lossSum / count, probabilities, predictions };
+    return { loss: lossSum / count, probabilities, predictions, correct };
   }
 
   /**

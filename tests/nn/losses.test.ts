@@ -12,7 +12,7 @@ import { Program } from '../../src/graph/program';
 import { TraceBackend } from '../../src/graph/trace';
 import { Conv2d } from '../../src/nn/conv_layers';
 import { Dense, Flatten } from '../../src/nn/dense_layers';
-import { fillTargets, lossOf, targetShape, type LossConfig } from '../../src/nn/losses';
+import { crossEntropyTargets, lossOf, targetShape, type LossConfig } from '../../src/nn/losses';
 import { sequential } from '../../src/nn/model';
 import { Trainer } from '../../src/nn/trainer';
 import { Random } from '../../src/random';
@@ -28,15 +28,12 @@ const logits = Float64Array.from(rng.uniformArray(B * K, -3, 3));
 const labels = Float64Array.from([0, 3, 1, 3, 2]);
 const values01 = Float64Array.from(rng.uniformArray(B * K, 0, 1));
 
-/** Per-value targets, or the cross-entropy coefficients fillTargets builds from the labels. */
+/** Per-value targets, or the cross-entropy coefficients the trainer builds from the labels. */
 function targetsFor(config: LossConfig): Float64Array | null {
   const shape = targetShape(config, [K], B);
   if (!shape) return null;
   if (config.kind !== 'softmax-cross-entropy') return values01;
-  const out = new Float32Array(B * K);
-  const d: Dataset = { images: new Float32Array(B), labels: Uint8Array.from(labels), shape: [1], classes: K, count: B };
-  fillTargets(config, d, [0, 1, 2, 3, 4], 0, out);
-  return Float64Array.from(out);
+  return Float64Array.from(crossEntropyTargets(config, labels, new Float32Array(B * K)));
 }
 
 const logSoftmaxRow = (x: ArrayLike<number>, i: number) => {
@@ -174,6 +171,10 @@ describe('losses in training', () => {
     const r = await trainer.evaluate(data);
     expect(r.accuracy).toBeGreaterThan(0.9);
     expect(r.probabilities.length).toBe(64 * 4);
+    // The coefficients are laid out by the model's classes, whatever the batch's labels cover:
+    // labels 0 and 2 of a 4-class output, smoothing 0.2, each row weighing 1/2.
+    const c = crossEntropyTargets({ kind: 'softmax-cross-entropy', labelSmoothing: 0.2 }, [0, 2], new Float32Array(8));
+    [0.425, 0.025, 0.025, 0.025, 0.025, 0.025, 0.425, 0.025].forEach((v, i) => expect(c[i]).toBeCloseTo(v, 6));
     expect(() => new Trainer(net, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'softmax-cross-entropy', classWeights: [1, 2] } })).toThrow("loss: 2 class weights for linear's 4 classes");
     expect(() => new Trainer(net, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'softmax-cross-entropy', labelSmoothing: 1 } })).toThrow('loss: labelSmoothing must be in [0, 1), got 1');
     const mask = sequential([1, 8, 8], [new Conv2d({ filters: 1, kernel: 3, padding: 1 })], 'mask').build(cpu);
