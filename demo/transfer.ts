@@ -6,8 +6,8 @@
 import type { WebGPUBackend } from '../src/backends/webgpu/webgpu_backend';
 import type { Dataset } from '../src/data/dataset';
 import { loadCheckpoint } from '../src/io/checkpoint';
-import { Dense } from '../src/nn/dense_layers';
-import { withHead, type Model } from '../src/nn/model';
+import { newHead } from '../src/app/transfer';
+import type { Model } from '../src/nn/model';
 import { pca } from '../src/nn/pca';
 import { Trainer } from '../src/nn/trainer';
 import { lenet5 } from '../src/nn/zoo';
@@ -122,9 +122,7 @@ async function train(): Promise<void> {
   const data: Dataset = { images: new Float32Array(count * per), labels: Uint8Array.from(labels), shape: [1, SIZE, SIZE], classes: classes.length, count };
   images.forEach((img, i) => data.images.set(img, i * per));
   head?.model.dispose();
-  const finetune = $<HTMLInputElement>('finetune').checked;
-  const model = withHead(body, CUT, [new Dense({ units: classes.length, init: 'glorot' })], { name: 'lenet5-transfer', seed: 2, freezeBody: !finetune });
-  if (finetune) model.unfreeze(...model.layersUpTo(CUT).map((l) => l.name)).scaleLearningRate(0.1, ...model.layersUpTo(CUT).map((l) => l.name));
+  const model = newHead(body, CUT, classes.length, $<HTMLInputElement>('finetune').checked ? 'finetune' : 'frozen', { name: 'lenet5-transfer', seed: 2 });
   head = { model, classes: classes.map((c) => c.name) };
   const batch = Math.min(16, count);
   const epochs = Number($<HTMLInputElement>('epochs').value);

@@ -4,12 +4,11 @@
 // prints each case as it finishes; with --json writes the report. The browser runtime (the
 // default) serves demo/bench.html with Vite and opens it in headless Chromium; --runtime
 // node runs the same harness in Node on Dawn (npm webgpu), where every peer gets Dawn's GPU.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { openPageSession, runSetup } from '../cli/page_session.mjs';
+import { runNodeJob } from '../cli/node_job.mjs';
+import { openPageSession } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -63,23 +62,14 @@ async function inBrowser() {
   }
 }
 
-/** The harness in a Node process on Dawn: options in on stdin, "bench {json}" lines and one "report {json}" out. */
+/** The harness in a Node process on Dawn: options in on stdin, a message per case and the report out. */
 async function inNode() {
-  runSetup(root);
-  // After the set-up: the bundler is Vite, which a fresh clone has only after npm ci.
-  const { bundleForNode } = await import('../cli/node_bundle.mjs');
-  const entry = await bundleForNode(root, 'src/app/bench_node_main.ts', join(root, '.cache', 'bench_node'), {
-    bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'],
-  });
-  // --expose-gc: as in the browser, garbage is collected before each timed run.
-  const child = spawn(process.execPath, ['--expose-gc', entry], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.end(JSON.stringify({ quick: flag('--quick'), filter: value('--filter'), peers: !flag('--no-peers'), tuneFile: join(root, '.cache', 'autotune.json') }));
   let report = null;
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (line.startsWith('bench ')) printResult(JSON.parse(line.slice(6)));
-    else if (line.startsWith('report ')) report = JSON.parse(line.slice(7));
-  }
-  const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
+  // --expose-gc: as in the browser, garbage is collected before each timed run.
+  const code = await runNodeJob(root, 'src/app/bench_node_main.ts', { quick: flag('--quick'), filter: value('--filter'), peers: !flag('--no-peers'), tuneFile: join(root, '.cache', 'autotune.json') }, (m) => {
+    if (m.kind === 'bench') printResult(m.result);
+    else if (m.kind === 'report') report = m.report;
+  }, { bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'], nodeArgs: ['--expose-gc'] });
   return report ?? { error: `the Node benchmark process exited with ${code} before its report` };
 }
 

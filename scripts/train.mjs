@@ -20,15 +20,14 @@
 // metrics.json records the kernel variant every kernel ran (`tuning`); --tuning FILE (a
 // metrics.json) replays those choices, so the same seed gives the same weights anywhere
 // the adapter offers them.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { ProgressBar } from '../cli/progress.mjs';
 import { renderReport } from '../cli/report.mjs';
-import { openPageSession, runSetup } from '../cli/page_session.mjs';
+import { runNodeJob } from '../cli/node_job.mjs';
+import { openPageSession } from '../cli/page_session.mjs';
 import { prepareRunFolder, readSafetensorsMetadata } from '../cli/run_folder.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -174,24 +173,14 @@ async function inBrowser() {
 
 /** The job in a Node process on Dawn (--runtime node): the job goes in on stdin, one JSON message a line comes out. */
 async function inNode() {
-  runSetup(root);
-  // After the set-up: the bundler is Vite, which a fresh clone has only after npm ci.
-  const { bundleForNode } = await import('../cli/node_bundle.mjs');
-  const entry = await bundleForNode(root, 'src/app/train_node_main.ts', join(root, '.cache', 'train_node'));
-  const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin.end(JSON.stringify({ config, ...jobOptions, tuneFile: join(root, '.cache', 'autotune.json') }));
   let result = null;
   let failure = null;
-  const lines = createInterface({ input: child.stdout });
-  for await (const line of lines) {
-    if (!line.startsWith('{')) continue;
-    const m = JSON.parse(line);
+  const code = await runNodeJob(root, 'src/app/train_node_main.ts', { config, ...jobOptions, tuneFile: join(root, '.cache', 'autotune.json') }, (m) => {
     if (m.kind === 'progress') onProgress(m.progress);
     else if (m.kind === 'checkpoint') onCheckpoint(m.checkpointBase64, m.metrics);
     else if (m.kind === 'result') result = m.result;
     else if (m.kind === 'error') failure = m.message;
-  }
-  const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', r)));
+  });
   if (!result) throw new Error(failure ?? `the Node training process exited with ${code}`);
   return result;
 }

@@ -1,12 +1,13 @@
 // `npm run bench -- --runtime node`: the benchmark in Node on Dawn (npm webgpu), no
 // browser. Ours, TF.js (its WebGPU backend on the same Dawn GPU, and its CPU backend) and
 // jax-js take turns case by case as on the Bench page. scripts/bench.mjs builds this file
-// for Node and passes the options as JSON on stdin; each case comes back as a line
-// "bench {json}", the whole report as "report {json}".
+// for Node and passes the options as JSON on stdin; each case comes back as a message
+// { kind: 'bench', result }, the whole report as { kind: 'report', report }.
 import { loadPeers } from '../bench/peers';
 import { runBench, type BenchOptions } from '../bench/runner';
 import { createWebGPUBackend } from '../backends/webgpu/webgpu_backend';
 import { createDawnGPU, fileTuneStore } from '../node';
+import { readJob, send } from './node_job';
 
 interface Job {
   quick?: boolean;
@@ -16,11 +17,8 @@ interface Job {
   tuneFile?: string;
 }
 
-const send = (prefix: string, message: object) => new Promise<void>((resolve) => process.stdout.write(`${prefix} ${JSON.stringify(message)}\n`, () => resolve()));
 
-let text = '';
-for await (const chunk of process.stdin) text += chunk;
-const job = JSON.parse(text) as Job;
+const job = await readJob<Job>();
 try {
   const gpu = await createDawnGPU();
   // The peers look for WebGPU where a browser has it (and jax-js reads the user agent);
@@ -30,10 +28,10 @@ try {
   Object.defineProperty(globalThis, 'navigator', { value: navigator, configurable: true, writable: true });
   const backend = await createWebGPUBackend({ gpu, tuneStore: job.tuneFile ? fileTuneStore(job.tuneFile) : null });
   const peers: Pick<BenchOptions, 'peers' | 'peerErrors'> = job.peers === false ? {} : await loadPeers();
-  const report = await runBench(backend, { quick: job.quick, filter: job.filter, ...peers, onResult: (r) => void send('bench', r) });
-  await send('report', report);
+  const report = await runBench(backend, { quick: job.quick, filter: job.filter, ...peers, onResult: (result) => void send({ kind: 'bench', result }) });
+  await send({ kind: 'report', report });
   process.exit(0);
 } catch (e) {
-  await send('report', { error: (e as Error).message });
+  await send({ kind: 'report', report: { error: (e as Error).message } });
   process.exit(1);
 }

@@ -5,6 +5,8 @@
 // of 16), and batch-1 prediction.
 import type { PretunedChoices } from '../backends/webgpu/autotune';
 import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
+import type { Program } from '../graph/program';
+import type { Model } from '../nn/model';
 import { compileEvalStep, compileTrainStep } from '../nn/compile';
 import { compileInference } from '../nn/inference';
 import { Optimizer } from '../nn/optimizers';
@@ -19,6 +21,14 @@ export interface PretuneWorkload {
 }
 
 export const PRETUNE_WORKLOADS: readonly PretuneWorkload[] = TRAINABLE_HERE.map((model) => ({ model, train: [64, 16], infer: [64, 16, 1] }));
+
+/** Compiles a workload's graphs for a built model (their kernels meet, and queue, its shape classes); the caller disposes them. */
+export function workloadPrograms(model: Model, w: PretuneWorkload): Program[] {
+  return [
+    ...w.train.map((b) => compileTrainStep(model, new Optimizer({ kind: 'adam', lr: 1e-3 }), b).program),
+    ...w.infer.flatMap((b) => [compileEvalStep(model, b).program, compileInference(model, b).program]),
+  ];
+}
 
 export interface PretuneProgress {
   model: string;
@@ -40,10 +50,7 @@ export async function pretune(backend: WebGPUBackend, workloads: readonly Pretun
     const start = performance.now();
     const model = make().build(backend, { seed: 1 });
     try {
-      const programs = [
-        ...w.train.map((b) => compileTrainStep(model, new Optimizer({ kind: 'adam', lr: 1e-3 }), b).program),
-        ...w.infer.flatMap((b) => [compileEvalStep(model, b).program, compileInference(model, b).program]),
-      ];
+      const programs = workloadPrograms(model, w);
       const tuned = await backend.autotune();
       for (const p of programs) p.dispose();
       onProgress?.({ model: w.model, tuned, seconds: (performance.now() - start) / 1000 });

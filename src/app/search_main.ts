@@ -4,15 +4,12 @@
 import { meanStd, normalize } from '../data/dataset';
 import { fetchIdxSplit } from '../data/fashion_mnist';
 import { createNodeWebGPUBackend, fileTuneStore } from '../node';
-import { fetchFilesFromDisk } from './node_fetch';
+import { fetchFilesFromDisk, readJob, send } from './node_job';
 import { runSearch, type SearchConfig } from './search';
 
-const send = (message: object) => new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve()));
 
 fetchFilesFromDisk();
-let text = '';
-for await (const chunk of process.stdin) text += chunk;
-const job = JSON.parse(text) as { config: SearchConfig; datasets: string; tuneFile?: string };
+const job = await readJob<{ config: SearchConfig; datasets: string; tuneFile?: string }>();
 try {
   const backend = await createNodeWebGPUBackend(job.tuneFile ? { tuneStore: fileTuneStore(job.tuneFile) } : {});
   const train = await fetchIdxSplit(`file://${job.datasets}`, 'train');

@@ -2,7 +2,7 @@
 // webgpu), no browser. scripts/train.mjs builds this file for Node, passes the job as JSON
 // on stdin, and reads one JSON message per line on stdout: progress, checkpoints, the result.
 import { createNodeWebGPUBackend, fileTuneStore } from '../node';
-import { fetchFilesFromDisk } from './node_fetch';
+import { fetchFilesFromDisk, readJob, send } from './node_job';
 import { runTrainJob, type TrainJobConfig } from './train_job';
 
 interface Job {
@@ -18,16 +18,12 @@ interface Job {
   tuneFile?: string;
 }
 
-/** Writes one message; the promise settles once it is handed to the pipe (exiting earlier would cut it off). */
-const send = (message: object) => new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve()));
 const bytes = (b64?: string) => (b64 ? new Uint8Array(Buffer.from(b64, 'base64')) : undefined);
 const base64 = (b?: Uint8Array | null) => (b ? Buffer.from(b).toString('base64') : null);
 
 fetchFilesFromDisk();
 
-let text = '';
-for await (const chunk of process.stdin) text += chunk;
-const job = JSON.parse(text) as Job;
+const job = await readJob<Job>();
 try {
   const result = await runTrainJob(job.config, (p) => void send({ kind: 'progress', progress: p }), `file://${job.datasets ?? '/usr/share/datasets'}`, {
     resume: bytes(job.resumeBase64),

@@ -113,6 +113,7 @@ export async function runTransfer(
   const sourceTest = selectClasses(test, config.sourceClasses);
   const base = fresh(config.seed);
   const cut = config.cut ?? defaultCut(base);
+  // A cut the model lacks fails here, before minutes of pretraining.
   base.outputOf(cut, 'transfer');
   const pretrainer = new Trainer(base, { optimizer: { kind: 'adam', lr: config.lr, schedule: { kind: 'cosine', totalSteps: config.pretrainEpochs * Math.floor(source.count / 64) } }, batchSize: 64, seed: config.seed });
   await pretrainer.fit(source, { epochs: config.pretrainEpochs, validation: sourceTest, onEpoch: (r) => report?.({ kind: 'pretrain', epoch: r.epoch, epochs: config.pretrainEpochs, testAccuracy: r.testAccuracy!, seconds: elapsed(start) }) });
@@ -153,8 +154,20 @@ function transferModel(method: TransferMethod, fresh: (seed: number) => Model, p
   if (method === 'scratch') return { model: fresh(config.seed + 1) };
   const body = fresh(config.seed);
   loadCheckpoint(body, pretrained, 'pretrained network');
-  const classes = config.targetClasses.length;
-  const model = withHead(body, cut, [new Dense({ units: classes, init: 'glorot' })], { name: `${body.name}-${method}`, seed: config.seed + 2, freezeBody: method === 'frozen' });
-  if (method === 'finetune') model.scaleLearningRate(config.bodyScale, ...model.layersUpTo(cut).map((l) => l.name));
+  const model = newHead(body, cut, config.targetClasses.length, method, { bodyScale: config.bodyScale, seed: config.seed + 2, name: `${body.name}-${method}` });
   return { model, body };
+}
+
+/**
+ * A new dense head of `classes` outputs on `body`'s output at `cut`, with the body frozen,
+ * or trainable ('finetune') at `bodyScale` (default 0.1) of the head's learning rate. The
+ * body's layers are shared, so this also undoes an earlier head's freezing of them.
+ */
+export function newHead(body: Model, cut: string, classes: number, method: 'frozen' | 'finetune', options: { bodyScale?: number; seed?: number; name?: string } = {}): Model {
+  const model = withHead(body, cut, [new Dense({ units: classes, init: 'glorot' })], { name: options.name, seed: options.seed, freezeBody: method === 'frozen' });
+  if (method === 'finetune') {
+    const bodyLayers = model.layersUpTo(cut).map((l) => l.name);
+    model.unfreeze(...bodyLayers).scaleLearningRate(options.bodyScale ?? 0.1, ...bodyLayers);
+  }
+  return model;
 }

@@ -4,7 +4,7 @@
 import { meanStd, normalize } from '../data/dataset';
 import { fetchIdxSplit } from '../data/fashion_mnist';
 import { createNodeWebGPUBackend, fileTuneStore } from '../node';
-import { fetchFilesFromDisk } from './node_fetch';
+import { fetchFilesFromDisk, readJob, send } from './node_job';
 import { runTransfer, type TransferConfig } from './transfer';
 
 interface Job {
@@ -14,12 +14,9 @@ interface Job {
   tuneFile?: string;
 }
 
-const send = (message: object) => new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve()));
 
 fetchFilesFromDisk();
-let text = '';
-for await (const chunk of process.stdin) text += chunk;
-const job = JSON.parse(text) as Job;
+const job = await readJob<Job>();
 try {
   const backend = await createNodeWebGPUBackend(job.tuneFile ? { tuneStore: fileTuneStore(job.tuneFile) } : {});
   const url = `file://${job.datasets}`;

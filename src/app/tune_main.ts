@@ -4,13 +4,11 @@
 // src/backends/webgpu/pretuned_choices.ts. The job ({ models }) comes as JSON on stdin.
 import { gpuFamily } from '../backends/webgpu/webgpu_backend';
 import { createNodeWebGPUBackend } from '../node';
+import { readJob, send } from './node_job';
 import { PRETUNE_WORKLOADS, pretune } from './pretune';
 
-const send = (message: object) => new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve()));
 
-let text = '';
-for await (const chunk of process.stdin) text += chunk;
-const job = JSON.parse(text) as { models: string[] | null };
+const job = await readJob<{ models: string[] | null }>();
 const only = job.models ? new Set(job.models) : null;
 try {
   // Nothing stored and nothing shipped: every shape class is timed here.

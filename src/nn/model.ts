@@ -77,19 +77,10 @@ export class Model {
     };
     visit(output);
     this.nodes = order;
-    const counts = new Map<string, number>();
-    const names = new Map<string, Layer>();
     // Names already given (a reused body's among them) are not handed out again.
-    const taken = new Set(order.map((n) => n.layer.name).filter((n) => n));
+    nameUnnamed(order.map((n) => n.layer), new Set(order.map((n) => n.layer.name).filter((n) => n)));
+    const names = new Map<string, Layer>();
     for (const { layer } of order) {
-      if (!layer.name) {
-        let k = counts.get(layer.kind) ?? 0;
-        do k++;
-        while (taken.has(`${layer.kind}_${k}`));
-        counts.set(layer.kind, k);
-        layer.name = `${layer.kind}_${k}`;
-        taken.add(layer.name);
-      }
       const other = names.get(layer.name);
       if (other && other !== layer) throw new Error(`${name}: two layers are named '${layer.name}'`);
       names.set(layer.name, layer);
@@ -322,6 +313,17 @@ export class Model {
   }
 }
 
+/** Names each unnamed layer `<kind>_<k>` with the smallest k whose name `taken` lacks, adding it to `taken`. */
+function nameUnnamed(layers: readonly Layer[], taken: Set<string>): void {
+  for (const layer of layers) {
+    if (layer.name) continue;
+    let k = 1;
+    while (taken.has(`${layer.kind}_${k}`)) k++;
+    layer.name = `${layer.kind}_${k}`;
+    taken.add(layer.name);
+  }
+}
+
 /**
  * A layer applied more than once shares one set of weights, so every application must
  * need the same weight shapes; otherwise the model would wire and fail later naming no
@@ -372,14 +374,7 @@ export function withHead(body: Model, layerName: string, head: readonly Layer[],
   const features = body.outputOf(layerName, 'withHead');
   // Unnamed head layers are named past every name of the body (its old head included), so
   // a head's dense_3 is never mistaken for the pretrained dense_1 in checkpoints and logs.
-  const taken = new Set(body.layers.map((l) => l.name));
-  for (const layer of head) {
-    if (layer.name) continue;
-    let k = 1;
-    while (taken.has(`${layer.kind}_${k}`)) k++;
-    layer.name = `${layer.kind}_${k}`;
-    taken.add(layer.name);
-  }
+  nameUnnamed(head, new Set(body.layers.map((l) => l.name)));
   const model = new Model(body.input, head.reduce((h, layer) => layer.apply(h), features), options.name ?? `${body.name}-head`);
   if (options.freezeBody) model.freeze(...model.layersUpTo(layerName).map((l) => l.name));
   return body.isBuilt ? model.build(body.backend, { seed: options.seed, share: body }) : model;

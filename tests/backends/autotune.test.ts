@@ -3,9 +3,7 @@ import { WebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
 import { Autotuner, type TuneStore } from '../../src/backends/webgpu/autotune';
 import { PRETUNED_CHOICES } from '../../src/backends/webgpu/pretuned_choices';
 import { gpuFamily } from '../../src/backends/webgpu/webgpu_backend';
-import { PRETUNE_WORKLOADS } from '../../src/app/pretune';
-import { compileEvalStep } from '../../src/nn/compile';
-import { compileInference } from '../../src/nn/inference';
+import { PRETUNE_WORKLOADS, workloadPrograms } from '../../src/app/pretune';
 import { MODELS } from '../../src/nn/zoo';
 import { compileTrainStep } from '../../src/nn/compile';
 import { Optimizer } from '../../src/nn/optimizers';
@@ -194,10 +192,7 @@ describe('autotuning kernel variants', () => {
     expect(Object.keys(PRETUNED_CHOICES)).toContain(gpuFamily(gpu.adapterInfo));
     for (const w of PRETUNE_WORKLOADS) {
       const model = MODELS[w.model]().build(gpu, { seed: 1 });
-      const programs = [
-        ...w.train.map((b) => compileTrainStep(model, new Optimizer({ kind: 'adam', lr: 1e-3 }), b).program),
-        ...w.infer.flatMap((b) => [compileEvalStep(model, b).program, compileInference(model, b).program]),
-      ];
+      const programs = workloadPrograms(model, w);
       expect({ model: w.model, queued: gpu.tuner.pendingCount }).toEqual({ model: w.model, queued: 0 });
       programs.forEach((p) => p.dispose());
       model.dispose();

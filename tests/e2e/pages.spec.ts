@@ -1,24 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { parseSafetensors } from '../../src/io/safetensors';
-import { expect, test, type Page } from '@playwright/test';
-
-/** Fails the test on any console error or uncaught exception of the page. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
-  return errors;
-}
-
-/** Pixels of a canvas that are not the white background: a drawn chart has thousands. */
-const inkedPixels = (page: Page, selector: string) =>
-  page.locator(selector).evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
-    return n;
-  });
+import { expect, test } from '@playwright/test';
+import { collectErrors, inkedPixels } from './page_checks';
 
 test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, activations, samples and confusion; pause, resume, save, load, reset', async ({ page }) => {
   const errors = collectErrors(page);

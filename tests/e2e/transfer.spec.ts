@@ -3,7 +3,8 @@
 // predicts ten more of each, and draws the training images' features in 2-D.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { collectErrors, inkedPixels } from './page_checks';
 import { greyPng } from './png';
 
 const DATA = '/usr/share/datasets/fashion-mnist';
@@ -23,18 +24,8 @@ function files(label: number, name: string, skip: number, count: number) {
   return out;
 }
 
-const inked = (page: Page, selector: string) =>
-  page.locator(selector).evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
-    return n;
-  });
-
 test('Transfer page: a new head learns three unseen classes from 8 uploaded images each and predicts new ones', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(e.message));
+  const errors = collectErrors(page);
   await page.goto('/demo/transfer.html');
   await page.waitForFunction(() => window.transferDemo.state !== 'loading', null, { timeout: 60_000 });
   expect(await page.evaluate(() => window.transferDemo.error)).toBeNull();
@@ -52,7 +43,7 @@ test('Transfer page: a new head learns three unseen classes from 8 uploaded imag
   expect(trained.trainAccuracy).toBeGreaterThan(0.9);
   // The PCA of the 24 training images' features is drawn.
   expect(trained.pcaPoints).toBe(24);
-  expect(await inked(page, '#pca')).toBeGreaterThan(300);
+  expect(await inkedPixels(page, '#pca')).toBeGreaterThan(300);
   await expect(page.locator('#pca-caption')).toContainText('24 images; the two components hold');
 
   const queries = CLASSES.flatMap(([label, name]) => files(label, name, 8, 10));

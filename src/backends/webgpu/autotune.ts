@@ -106,8 +106,9 @@ export class Autotuner {
 
   /** The index into `variants` (the names of the variants that can run this shape) a kernel should run. */
   pick(kernel: string, shapeClass: string, variants: readonly string[], request: TuneRequest): number {
-    const index = this.choose(kernel, shapeClass, variants, request);
-    if (variants.length > 1 && this.forced === null) this.used.set(`${kernel}|${shapeClass}`, variants[index]);
+    const id = `${kernel}|${shapeClass}`;
+    const index = this.choose(id, kernel, shapeClass, variants, request);
+    if (variants.length > 1 && this.forced === null) this.used.set(id, variants[index]);
     return index;
   }
 
@@ -119,12 +120,12 @@ export class Autotuner {
     return Object.fromEntries([...this.used].sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  private choose(kernel: string, shapeClass: string, variants: readonly string[], request: TuneRequest): number {
+  /** The pick for `id` (`kernel|shape class`). */
+  private choose(id: string, kernel: string, shapeClass: string, variants: readonly string[], request: TuneRequest): number {
     const count = variants.length;
     if (typeof this.forced === 'number') return Math.min(this.forced, count - 1);
     if (typeof this.forced === 'string') return Math.max(variants.indexOf(this.forced), 0);
     if (this.replay && count > 1) {
-      const id = `${kernel}|${shapeClass}`;
       if (!Object.hasOwn(this.replay, id)) return 0;
       const index = variants.indexOf(this.replay[id]);
       if (index < 0) throw new Error(`autotune: the tuning to replay runs '${this.replay[id]}' for ${id}, which is not offered here (variants: ${variants.join(', ')})`);
@@ -134,7 +135,6 @@ export class Autotuner {
     const key = this.key(kernel, shapeClass, variants);
     const chosen = this.choices.get(key);
     if (chosen !== undefined && chosen < count) return chosen;
-    const id = `${kernel}|${shapeClass}`;
     const shipped = Object.hasOwn(this.pretuned, id) ? variants.indexOf(this.pretuned[id]) : -1;
     if (shipped >= 0) return shipped;
     if (!this.pending.has(key)) {
