@@ -69,7 +69,7 @@ main().then(
   (report) => {
     for (const n of [...report.nodes].sort((a, b) => b.ms - a.ms)) {
       const tr = table.insertRow();
-      for (const v of [String(n.index), n.op, n.shape, n.ms.toFixed(2)]) tr.insertCell().textContent = v;
+      for (const v of [String(n.index), n.op, n.shape, n.ms.toFixed(2), n.shaders.join(' + ')]) tr.insertCell().textContent = v;
     }
     status.textContent = `${report.model}, batch ${report.batch}: ${report.stepMedianMs.toFixed(1)} ms per step, ${report.dispatchesPerStep} dispatches`;
     window.profileReport = report;

@@ -27,10 +27,16 @@ try {
     console.log(`${report.model}, batch ${report.batch} on ${report.adapter.vendor} ${report.adapter.architecture}: ${report.stepMedianMs.toFixed(1)} ms per step (median of 5, one submit), ${report.dispatchesPerStep} dispatches; nodes timed alone sum to ${report.nodesTotalMs.toFixed(1)} ms`);
     console.log('\nslowest nodes:');
     for (const n of [...report.nodes].sort((a, b) => b.ms - a.ms).slice(0, top)) {
-      console.log(`  ${n.ms.toFixed(2).padStart(9)} ms  ${n.op.padEnd(22)} ${n.shape}`);
+      console.log(`  ${n.ms.toFixed(2).padStart(9)} ms  ${n.op.padEnd(22)} ${n.shape.padEnd(16)} ${n.shaders.join(' + ')}`);
     }
     const byOp = new Map();
     for (const n of report.nodes) byOp.set(n.op, (byOp.get(n.op) ?? 0) + n.ms);
+    const byShader = new Map();
+    for (const n of report.nodes) for (const s of new Set(n.shaders)) byShader.set(s, (byShader.get(s) ?? 0) + n.ms / new Set(n.shaders).size);
+    console.log('\ntime per shader (a node of several shaders split evenly between them):');
+    for (const [shader, ms] of [...byShader].sort((a, b) => b[1] - a[1])) {
+      console.log(`  ${ms.toFixed(2).padStart(9)} ms  ${(100 * ms / report.nodesTotalMs).toFixed(1).padStart(5)}%  ${shader}`);
+    }
     console.log('\ntime per op:');
     for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1])) {
       console.log(`  ${ms.toFixed(2).padStart(9)} ms  ${(100 * ms / report.nodesTotalMs).toFixed(1).padStart(5)}%  ${op}`);

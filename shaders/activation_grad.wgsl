@@ -41,7 +41,7 @@ fn derivative(x: f32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
+  let i = flat_workgroup_index(wid, nwg) * WG + lid;
   if (i >= params.n) { return; }
   out[i] = dy[i] * derivative(v[i]);
 }

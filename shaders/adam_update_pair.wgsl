@@ -53,7 +53,7 @@ fn adam(p: f32, grad_in: f32, m_in: f32, v_in: f32) -> vec3f {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
+  let i = flat_workgroup_index(wid, nwg) * WG + lid;
   if (i < params.n) {
     let r = adam(param[i], grad[i], m[i], v[i]);
     param[i] = r.x;

@@ -22,7 +22,7 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
+  let r = flat_workgroup_index(wid, nwg) * WG + lid;
   if (r >= params.rows) { return; }
   let base = r * params.cols;
   var best = x[base];

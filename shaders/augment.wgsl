@@ -66,7 +66,7 @@ fn at(plane: u32, yy: i32, xx: i32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
+  let index = flat_workgroup_index(wid, nwg) * WG + lid;
   let total = params.n * params.c * params.h * params.w;
   if (index >= total) { return; }
   let xo = index % params.w;

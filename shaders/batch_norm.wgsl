@@ -62,7 +62,7 @@ fn workgroup_sum(lid: u32, v: vec2f) -> vec2f {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let g = wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y;
+  let g = flat_workgroup_index(wid, nwg);
   let C = params.C;
   let M = params.M;
   let HW = params.HW;

@@ -29,7 +29,7 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
+  let i = flat_workgroup_index(wid, nwg) * WG + lid;
   if (i >= params.total) { return; }
   let wide = (i / params.inner) * params.wide_inner + params.offset + i % params.inner;
   if (OP == 0u) {

@@ -40,7 +40,7 @@ fn mix(x: u32) -> u32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
+  let i = flat_workgroup_index(wid, nwg) * WG + lid;
   if (i >= params.n) { return; }
   var seed = params.seed;
   if (HAS_STEP) { seed += u32(step[0]); }

@@ -65,7 +65,7 @@ fn reduced_offset(r: u32) -> u32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
+  let i = flat_workgroup_index(wid, nwg) * WG + lid;
   if (i >= params.out_size * params.parts) { return; }
   let o = i / params.parts;
   let p = i % params.parts;

@@ -34,7 +34,7 @@ override NESTEROV: bool = false;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x + wid.z * nwg.x * nwg.y) * WG + lid;
+  let i = flat_workgroup_index(wid, nwg) * WG + lid;
   if (i >= params.n) { return; }
   let p = param[i];
   var step = grad[i] + params.weight_decay * p;

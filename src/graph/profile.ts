@@ -9,6 +9,8 @@ export interface NodeTiming {
   shape: string;
   /** GPU time of the node's dispatches (timestamp queries), or wall time without them. */
   ms: number;
+  /** The shader of each of the node's dispatches, in order (which kernel variant ran). */
+  shaders: string[];
 }
 
 /**
@@ -29,11 +31,14 @@ export async function profileProgram(program: Program, gpu: WebGPUBackend): Prom
     const warm = run();
     if (!node.inPlace) gpu.release(warm);
     let out: Storage | null = null;
+    let shaders: string[] = [];
     const t = await gpu.time(() => {
-      out = run();
+      const traced = gpu.traceShaders(run);
+      out = traced.result;
+      shaders = traced.shaders;
     });
     if (!node.inPlace) storages.set(node.output, out!);
-    rows.push({ index: node.index, op: node.op, shape: formatShape(node.shape), ms: t.gpuMs ?? t.wallMs });
+    rows.push({ index: node.index, op: node.op, shape: formatShape(node.shape), ms: t.gpuMs ?? t.wallMs, shaders });
   }
   for (const s of storages.values()) gpu.release(s);
   return rows;

@@ -225,12 +225,12 @@ describe('autotuning kernel variants', () => {
     expect(replay.pendingCount).toBe(0);
     expect(() => replay.pick('matmul', 'm4', ['a', 'b'], request)).toThrow("autotune: the tuning to replay runs 'c' for matmul|m4, which is not offered here (variants: a, b)");
     // On a backend, `tuning` turns timing off and replays.
-    const gpu = await WebGPUBackend.create({ tuning: { 'matmul|m128 n128 k128 v4': 'vec4-8x8' }, tuneStore: memoryStore() });
+    const gpu = await WebGPUBackend.create({ tuning: { 'matmul|m128 n128 k128 v4': 'matmul_vec4' }, tuneStore: memoryStore() });
     expect(gpu.tuner.enabled).toBe(false);
     const a = tensor(gpu, new Float32Array(96 * 80).fill(0.5), [96, 80]);
     const b = tensor(gpu, new Float32Array(80 * 72).fill(0.25), [80, 72]);
     matmul(a, b).dispose();
-    expect(gpu.tuner.usedChoices()).toEqual({ 'matmul|m128 n128 k128 v4': 'vec4-8x8' });
+    expect(gpu.tuner.usedChoices()).toEqual({ 'matmul|m128 n128 k128 v4': 'matmul_vec4' });
     expect(gpu.tuner.pendingCount).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import type { Attrs, Backend } from '../../src/backends/backend';
 import { runOpByName } from '../../src/ops/op';
 import { Random } from '../../src/random';
 import { tensor } from '../../src/tensor';
+import { variantNamed } from '../../src/backends/webgpu/variants';
 import { cpu, gpuBackend } from './backends';
 
 /** float32 machine epsilon. */
@@ -65,23 +66,38 @@ export function makeInputs(backend: Backend, c: ParityCase, seed = 1234) {
 }
 
 /**
- * Runs a case on the CPU reference and on WebGPU and asserts every element agrees.
+ * Runs a case on WebGPU and on the CPU reference and asserts every element agrees.
  * On failure the message names the worst element's index, both values and the error.
- * `variant` forces the kernels' autotuning variant on WebGPU, by index or name (default: variant 0).
+ * `variant` forces the kernels' variant by name (default: each runs its first): the name
+ * must be a declared variant, the run must dispatch every shader that variant lists (so a
+ * case cannot pass on another kernel), and a family that cannot run it on this case throws
+ * ("does not fit") before any work.
  */
-export async function checkParity(c: ParityCase, variant?: number | string): Promise<void> {
+export async function checkParity(c: ParityCase, variant?: string): Promise<void> {
   const gpu = await gpuBackend();
+  const wanted = variant === undefined ? null : variantNamed(variant).shaders;
   const run = async (backend: Backend) => {
     const inputs = makeInputs(backend, c);
     const op = () => runOpByName(c.op, inputs, c.attrs ?? {});
-    const out = backend === gpu && variant !== undefined ? gpu.tuner.withVariant(variant, op) : op();
+    let out;
+    try {
+      if (backend === gpu && variant !== undefined) {
+        const traced = gpu.traceShaders(() => gpu.tuner.withVariant(variant, op));
+        const missing = wanted!.filter((s) => !traced.shaders.includes(s));
+        expect(missing, `${c.name}: variant ${variant} should dispatch ${wanted!.join(', ')}; the run dispatched ${traced.shaders.join(', ')}`).toEqual([]);
+        out = traced.result;
+      } else out = op();
+    } catch (e) {
+      for (const t of inputs) t.dispose();
+      throw e;
+    }
     const values = await out.read();
     const shape = out.shape;
     for (const t of [...inputs, out]) t.dispose();
     return { values, shape };
   };
-  const ref = await run(cpu);
   const got = await run(gpu);
+  const ref = await run(cpu);
   expect(formatShape(got.shape), `${c.name}: output shape`).toBe(formatShape(ref.shape));
   const tol = tolerance(c);
   let worst = -1;

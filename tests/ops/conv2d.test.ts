@@ -4,8 +4,11 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
-import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsTallFit } from '../../src/backends/webgpu/kernels/conv2d_tiled';
-import { winogradFit, winogradGradFilterFit } from '../../src/backends/webgpu/kernels/conv2d_winograd';
+import { describeVariants, type FitModel } from '../helpers/variants';
+import { conv2dFamily, conv2dGradFilterFamily, conv2dGradInputFamily } from '../../src/backends/webgpu/kernels/conv2d/conv2d';
+import type { KernelFamily } from '../../src/backends/webgpu/variants';
+import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsTallFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_tiled';
+import { winogradFit, winogradGradFilterFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_winograd';
 import type { GpuStorage } from '../../src/backends/webgpu/webgpu_backend';
 import { type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, pointwiseCaseNames, rowsCaseNames, tallCaseNames, tile8CaseNames, winogradCaseNames } from './conv2d.cases';
 
@@ -13,37 +16,37 @@ describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
 });
 
-// Every variant of each kernel, forced by name. Unforced (above), each runs its first:
-// conv2d the vec4 pointwise kernel on 1x1 layers it takes, Winograd on 3x3 stride-1 layers
-// from 8 channels, four-row windows on 1- and 2-channel layers up to 5x5, else the
-// packed-filter 8x8 tiles from 4 channels, else 8x8 tiles where ungrouped; the input
-// gradient likewise (four-row windows up to 8 channels out) as the flipped convolution where it applies; the
-// filter gradient Winograd where the forward takes it, else 8x8 tiles.
-const forward = conv2dTable.cases.filter((c) => c.op === 'conv2d');
-const gradInput = conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_input');
-const gradFilter = conv2dTable.cases.filter((c) => c.op === 'conv2d_grad_filter');
-const ahead = (c: { name: string }) => pointwiseCaseNames.has(c.name) || winogradCaseNames.has(c.name) || tallCaseNames.has(c.name);
-const variants: [string, typeof conv2dTable.cases][] = [
-  ['8x8', [...forward, ...gradFilter].filter((c) => ahead(c) || packedCaseNames.has(c.name))],
-  ['8x8-flipped', gradInput.filter((c) => ahead(c) || packedCaseNames.has(c.name))],
-  ['8x8-packed', forward.filter((c) => ahead(c) && packedCaseNames.has(c.name))],
-  ['8x8-packed-flipped', gradInput.filter((c) => ahead(c) && packedCaseNames.has(c.name))],
-  ['rows-tall', forward.filter((c) => tallCaseNames.has(c.name))],
-  ['rows-tall-flipped', gradInput.filter((c) => tallCaseNames.has(c.name))],
-  ['winograd', [...forward, ...gradFilter].filter((c) => winogradCaseNames.has(c.name))],
-  ['winograd-flipped', gradInput.filter((c) => winogradCaseNames.has(c.name))],
-  ['4x4-suggested-order', forward],
-  ['4x4-other-order', forward],
-  ['rows-8x8', forward.filter((c) => rowsCaseNames.has(c.name))],
-  ['rows-flipped', gradInput.filter((c) => rowsCaseNames.has(c.name))],
-  ['4x4-gather', gradInput.filter((c) => tile8CaseNames.has(c.name))],
-  ['4x4', gradFilter],
-];
-for (const [variant, cases] of variants) {
-  describe(`conv2d parity, variant ${variant}`, () => {
-    for (const c of cases) it(c.name, () => checkParity(c, variant));
+// Every row of the three tables, forced by name, on every case of its op (describeVariants).
+// Unforced (above), each runs its table's first that fits. The model below says which
+// cases each row takes, written from the kernels' reach independently of their fits().
+const tiledModel: Record<string, Set<string>> = {
+  conv2d_pointwise: pointwiseCaseNames,
+  conv2d_winograd: winogradCaseNames,
+  conv2d_rows_tall: tallCaseNames,
+  conv2d_tile8_packed: packedCaseNames,
+  conv2d_tile8: tile8CaseNames,
+  conv2d_rows: rowsCaseNames,
+  conv2d_implicit_gemm: tile8CaseNames,
+  conv2d_subgroup: tile8CaseNames,
+};
+const fitModel: FitModel = (variant, c) => {
+  const tiled = tiledModel[variant.replace(/:flipped$/, '')];
+  if (tiled) return tiled.has(c.name);
+  if (variant === 'conv2d_winograd_grad_filter') return winogradCaseNames.has(c.name);
+  if (variant === 'conv2d_grad_filter_implicit_gemm') return !/,g=\d/.test(c.name);
+  return true;
+};
+for (const family of [conv2dFamily, conv2dGradInputFamily, conv2dGradFilterFamily]) describeVariants(family as KernelFamily<unknown>, conv2dTable.cases, fitModel);
+
+describe('a forced conv2d variant that does not fit', () => {
+  it('throws, naming the op, the variant and the shape class, instead of running another kernel', async () => {
+    const c = conv2dTable.cases.find((k) => k.op === 'conv2d' && /,g=\d/.test(k.name))!;
+    await expect(checkParity(c, 'conv2d_tile8')).rejects.toThrow(/conv2d: the forced variant 'conv2d_tile8' does not fit .* g[23] on this adapter \(fitting: conv2d, conv2d:other-order\)/);
   });
-}
+  it('an undeclared variant name is an error, not a silent first variant', async () => {
+    await expect(checkParity(conv2dTable.cases[0], 'conv2d-8x8')).rejects.toThrow("no kernel variant is named 'conv2d-8x8'");
+  });
+});
 
 describe('conv2d gradient rule (finite differences, cpu float64)', () => {
   for (const c of conv2dGrads.cases) it(c.name, () => checkGradient(c));

@@ -6,18 +6,20 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
+import { describeVariants } from '../helpers/variants';
+import { depthwiseConv2dFamily, depthwiseConv2dGradFilterFamily, depthwiseConv2dGradInputFamily } from '../../src/backends/webgpu/kernels/depthwise_conv2d/depthwise_conv2d';
+import type { KernelFamily } from '../../src/backends/webgpu/variants';
 import { depthwiseGrads, depthwiseTable } from './depthwise_conv2d.cases';
 
 describe('depthwise_conv2d parity (gpu vs cpu)', () => {
   for (const c of depthwiseTable.cases) it(c.name, () => checkParity(c));
 });
 
-// Unforced, the forward and the input gradient run row windows where they fit; forced here,
-// the one-invocation-per-output kernels (every case: where rows do not fit they run anyway).
-describe('depthwise_conv2d parity, variants per-output and gather', () => {
-  for (const c of depthwiseTable.cases.filter((c) => c.op === 'depthwise_conv2d')) it(c.name, () => checkParity(c, 'per-output'));
-  for (const c of depthwiseTable.cases.filter((c) => c.op === 'depthwise_conv2d_grad_input')) it(c.name, () => checkParity(c, 'gather'));
-});
+// Every row of the three tables forced by name, on every case of its op: row windows
+// where they fit (and throwing where not), the per-output and gather kernels everywhere.
+for (const family of [depthwiseConv2dFamily, depthwiseConv2dGradInputFamily, depthwiseConv2dGradFilterFamily]) {
+  describeVariants(family as KernelFamily<unknown>, depthwiseTable.cases);
+}
 
 describe('depthwise_conv2d gradient rule (finite differences, cpu float64)', () => {
   for (const c of depthwiseGrads.cases) it(c.name, () => checkGradient(c));

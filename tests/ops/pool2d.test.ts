@@ -5,11 +5,20 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
+import { describeVariants } from '../helpers/variants';
+import { avgpool2dFamily, avgpool2dGradFamily, maxpool2dFamily, maxpool2dGradFamily } from '../../src/backends/webgpu/kernels/pool2d/pool2d';
+import type { KernelFamily } from '../../src/backends/webgpu/variants';
 import { pool2dGrads, pool2dTable } from './pool2d.cases';
 
 describe('pool2d parity (gpu vs cpu)', () => {
   for (const c of pool2dTable.cases) it(c.name, () => checkParity(c));
 });
+
+// Every row of the four tables forced by name: the general kernels everywhere, the
+// exact-tiling and 2x2 forms where the windows tile the input (throwing elsewhere).
+for (const family of [maxpool2dFamily, avgpool2dFamily, maxpool2dGradFamily, avgpool2dGradFamily]) {
+  describeVariants(family as KernelFamily<unknown>, pool2dTable.cases);
+}
 
 describe('pool2d gradient rules (finite differences, cpu float64)', () => {
   for (const c of pool2dGrads.cases) it(c.name, () => checkGradient(c));

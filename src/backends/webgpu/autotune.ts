@@ -159,7 +159,8 @@ export class Autotuner {
 
   /**
    * Runs `fn` with every kernel forced to variant `index` (tuning itself; past a kernel's
-   * count, its last), or to the variant of that name (tests; a kernel without it runs its first).
+   * count, its last), or to the variant of that name (tests): a family that declares the
+   * name but cannot run it on this shape throws (variants.ts), any other runs its first.
    */
   withVariant<T>(index: number | string, fn: () => T): T {
     const before = this.forced;
@@ -169,6 +170,11 @@ export class Autotuner {
     } finally {
       this.forced = before;
     }
+  }
+
+  /** The variant name `withVariant` forces now, or null. */
+  get forcedName(): string | null {
+    return typeof this.forced === 'string' ? this.forced : null;
   }
 
   get pendingCount(): number {

@@ -1,12 +1,29 @@
+import preludeSource from '../../../shaders/prelude.wgsl?raw';
 import type { ShaderSpec } from './shader';
 
 const specs = new Map<string, ShaderSpec>();
 
+/**
+ * Puts shaders/prelude.wgsl (helpers every kernel shares) after a shader's directives
+ * (`enable`, `requires`, `diagnostic`, which WGSL wants before any declaration) and before
+ * the rest of its source.
+ */
+export function withPrelude(source: string): string {
+  const lines = source.split('\n');
+  let head = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (/^\s*(enable|requires|diagnostic)\b/.test(lines[i])) head = i + 1;
+    else if (!/^\s*(\/\/.*)?$/.test(lines[i])) break;
+  }
+  return [...lines.slice(0, head), preludeSource, ...lines.slice(head)].join('\n');
+}
+
 /** Declares a kernel family's shader and the names its launcher binds; see ShaderSpec. */
 export function defineShader(spec: ShaderSpec): ShaderSpec {
   if (specs.has(spec.name)) throw new Error(`defineShader: shader '${spec.name}' is defined twice`);
-  specs.set(spec.name, spec);
-  return spec;
+  const full = { ...spec, source: withPrelude(spec.source) };
+  specs.set(spec.name, full);
+  return full;
 }
 
 /** Every shader a launcher has declared, for the shader-binding test. */

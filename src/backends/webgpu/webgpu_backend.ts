@@ -9,6 +9,7 @@ import { webgpuKernels } from './kernels';
 import { PipelineCache, type OverrideValues } from './pipeline_cache';
 import { PRETUNED_CHOICES } from './pretuned_choices';
 import { Recording } from './recording';
+import type { AdapterTraits } from './variants';
 import { packUniforms, type ShaderSpec, type UniformValues } from './shader';
 
 /** A tensor's GPU buffer. The buffer may be larger than `length` floats (size classes). */
@@ -63,6 +64,11 @@ export interface WebGPUBackendOptions extends DeviceOptions {
    * every other runs its first; nothing is timed, so results repeat bit for bit.
    */
   tuning?: Readonly<Record<string, string>>;
+  /**
+   * Offer the subgroup kernel variants where the device has `subgroups` (default true);
+   * false keeps to kernels without them (a driver whose subgroups misbehave).
+   */
+  subgroups?: boolean;
   /**
    * The app's own device: the engine uses it and its limits as they are, adds no
    * listener to it (its errors are caught in error scopes around the engine's own
@@ -127,6 +133,10 @@ export class WebGPUBackend implements Backend {
   readonly isFallbackAdapter: boolean;
   /** Picks kernel variants per adapter and shape class (see autotune.ts). */
   readonly tuner: Autotuner;
+  /** What kernel tables ask of the adapter (variants.ts). */
+  readonly adapterTraits: AdapterTraits;
+  /** While `traceShaders` runs: the shader of every dispatch, in order. */
+  private shaderTrace: string[] | null = null;
   /** False for the app's device (options.device): no listeners on it, and destroy() leaves it alive. */
   readonly ownsDevice: boolean;
   /** The adapter and GPU entry point the device came from, held so they are not collected (Dawn in Node crashes at the next read otherwise). */
@@ -143,6 +153,14 @@ export class WebGPUBackend implements Backend {
     this.adapterInfo = adapterInfo;
     this.isFallbackAdapter = isFallbackAdapter;
     this.tuner = tuner;
+    this.adapterTraits = {
+      fallback: isFallbackAdapter,
+      subgroups: device.features.has('subgroups') && options.subgroups !== false,
+      f16: device.features.has('shader-f16'),
+      maxBindingBytes: Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize),
+      maxWorkgroupStorageBytes: device.limits.maxComputeWorkgroupStorageSize,
+      maxInvocations: device.limits.maxComputeInvocationsPerWorkgroup,
+    };
     this.pool = new BufferPool(device);
     this.pipelines = new PipelineCache(device, (m) => this.recordError(m));
     const deviceMax = device.limits.maxComputeWorkgroupsPerDimension;
@@ -276,6 +294,7 @@ export class WebGPUBackend implements Backend {
   /** Enqueues one compute dispatch, binding buffers and uniforms by their WGSL names. */
   dispatch(d: Dispatch): void {
     if (d.workgroups === 0) return;
+    this.shaderTrace?.push(d.spec.name);
     const compiled = this.pipelines.get(d.spec, d.overrides ?? {});
     const entries: GPUBindGroupEntry[] = [];
     const given = new Set(Object.keys(d.buffers));
@@ -311,6 +330,23 @@ export class WebGPUBackend implements Backend {
     if (uniformBuffer) this.pool.release(uniformBuffer);
     this.counters.dispatches++;
     if (++this.dispatchesInEncoder >= this.maxDispatchesPerSubmit) this.flush();
+  }
+
+  /**
+   * Runs `fn` and returns the shader of every dispatch it enqueued, in order (eager or
+   * recorded): which kernel variant really ran, for parity tests and the profiler.
+   */
+  traceShaders<T>(fn: () => T): { result: T; shaders: string[] } {
+    const outer = this.shaderTrace;
+    const shaders: string[] = [];
+    this.shaderTrace = shaders;
+    try {
+      const result = fn();
+      return { result, shaders };
+    } finally {
+      outer?.push(...shaders);
+      this.shaderTrace = outer;
+    }
   }
 
   /** A new storage of `shape` holding a copy of `source` (same element count), copied on the GPU. */

@@ -1,0 +1,123 @@
+// conv2d_tile8_packed: conv2d_tile8.wgsl with the filter read as vec4s from a packed copy
+//   wt[((kh*KW + kw)*IC + ic)*OC4 + oc] = w(oc, ic, kh, kw)   (OC4 = OC rounded up to 4, zeros past OC)
+// that conv2d_filter_pack.wgsl writes just before (same addressing of w, so it serves the
+// forward and the flipped-filter input gradient alike).
+//
+// Why: the 8 filter values an 8x8 tile needs per input channel are 8 scalar loads in
+// conv2d_tile8.wgsl, 2 vec4 loads here: 10 loads per 64 multiply-adds instead of 16, for
+// the price of one small dispatch per convolution.
+//
+// Bindings (group 0):
+//   x      read        input, N x IC x H x W
+//   wt     read        packed filter, taps x IC x OC4, read as vec4s
+//   bias   read        OC values (read only when HAS_BIAS)
+//   out    read_write  output, N x OC x OH x OW
+//   params uniform     geometry and tile counts
+//
+// Tunables (override): WG_X, WG_Y (invocations along columns and rows), HAS_BIAS, RELU.
+
+struct Params {
+  N: u32, IC: u32, H: u32, W: u32,
+  OC: u32, OH: u32, OW: u32, KH: u32, KW: u32,
+  stride_h: u32, stride_w: u32, pad_t: i32, pad_l: i32, dil_h: u32, dil_w: u32,
+  OC4: u32,
+  tiles_m: u32, tiles_n: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> wt: array<vec4f>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+
+override WG_X: u32 = 8u;
+override WG_Y: u32 = 8u;
+override HAS_BIAS: bool = false;
+override RELU: bool = false;
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_id) lid: vec3u,
+) {
+  let wg = flat_workgroup_index(wid, nwg);
+  if (wg >= params.tiles_m * params.tiles_n) { return; }
+  let row0 = ((wg / params.tiles_n) * WG_Y + lid.y) * 8u;
+  let col0 = ((wg % params.tiles_n) * WG_X + lid.x) * 8u;
+  let ohw = params.OH * params.OW;
+  let positions = params.N * ohw;
+  if (row0 >= params.OC || col0 >= positions) { return; }
+
+  let hw = params.H * params.W;
+  // Columns j (a: 0-3, b: 4-7): the image's offset, and the window origin.
+  var xa: vec4u; var xb: vec4u;
+  var iha: vec4i; var ihb: vec4i;
+  var iwa: vec4i; var iwb: vec4i;
+  for (var j = 0u; j < 4u; j++) {
+    let pa = min(col0 + j, positions - 1u);
+    let pb = min(col0 + 4u + j, positions - 1u);
+    xa[j] = (pa / ohw) * params.IC * hw;
+    xb[j] = (pb / ohw) * params.IC * hw;
+    iha[j] = i32(((pa % ohw) / params.OW) * params.stride_h) - params.pad_t;
+    ihb[j] = i32(((pb % ohw) / params.OW) * params.stride_h) - params.pad_t;
+    iwa[j] = i32((pa % params.OW) * params.stride_w) - params.pad_l;
+    iwb[j] = i32((pb % params.OW) * params.stride_w) - params.pad_l;
+  }
+  // Rows row0..row0+7 are two vec4s of the packed filter (the second repeats the first past OC4).
+  let oc4 = params.OC4 / 4u;
+  let second = select(0u, 1u, row0 + 4u < params.OC4);
+
+  var acc: array<vec4f, 16>;
+  let H = vec4i(i32(params.H));
+  let Wd = vec4i(i32(params.W));
+  let zero = vec4i(0);
+  for (var kh = 0u; kh < params.KH; kh++) {
+    let ha = iha + vec4i(i32(kh * params.dil_h));
+    let hb = ihb + vec4i(i32(kh * params.dil_h));
+    let rowa = (ha >= zero) & (ha < H);
+    let rowb = (hb >= zero) & (hb < H);
+    if (!any(rowa) && !any(rowb)) { continue; }
+    for (var kw = 0u; kw < params.KW; kw++) {
+      let wda = iwa + vec4i(i32(kw * params.dil_w));
+      let wdb = iwb + vec4i(i32(kw * params.dil_w));
+      let oka = rowa & (wda >= zero) & (wda < Wd);
+      let okb = rowb & (wdb >= zero) & (wdb < Wd);
+      if (!any(oka) && !any(okb)) { continue; }
+      var ia = select(vec4u(0u), xa + vec4u(ha * Wd + wda), oka);
+      var ib = select(vec4u(0u), xb + vec4u(hb * Wd + wdb), okb);
+      var k = ((kh * params.KW + kw) * params.IC) * oc4 + row0 / 4u;
+      for (var c = 0u; c < params.IC; c++) {
+        let va = select(vec4f(0.0), vec4f(x[ia.x], x[ia.y], x[ia.z], x[ia.w]), oka);
+        let vb = select(vec4f(0.0), vec4f(x[ib.x], x[ib.y], x[ib.z], x[ib.w]), okb);
+        let fa = wt[k];
+        let fb = wt[k + second];
+        acc[0] += fa.x * va; acc[1] += fa.x * vb;
+        acc[2] += fa.y * va; acc[3] += fa.y * vb;
+        acc[4] += fa.z * va; acc[5] += fa.z * vb;
+        acc[6] += fa.w * va; acc[7] += fa.w * vb;
+        acc[8] += fb.x * va; acc[9] += fb.x * vb;
+        acc[10] += fb.y * va; acc[11] += fb.y * vb;
+        acc[12] += fb.z * va; acc[13] += fb.z * vb;
+        acc[14] += fb.w * va; acc[15] += fb.w * vb;
+        ia += vec4u(hw);
+        ib += vec4u(hw);
+        k += oc4;
+      }
+    }
+  }
+
+  for (var i = 0u; i < 8u; i++) {
+    let oc = row0 + i;
+    if (oc >= params.OC) { break; }
+    var b = 0.0;
+    if (HAS_BIAS) { b = bias[oc]; }
+    for (var j = 0u; j < 8u; j++) {
+      let p = col0 + j;
+      if (p >= positions) { break; }
+      var v = acc[2u * i + j / 4u][j % 4u] + b;
+      if (RELU) { v = max(v, 0.0); }
+      out[((p / ohw) * params.OC + oc) * ohw + p % ohw] = v;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import '../../src/backends/webgpu/kernels';
+import { matmulFamily } from '../../src/backends/webgpu/kernels/matmul/matmul';
+import { shaderSpecs } from '../../src/backends/webgpu/shader_registry';
+import { kernelFamilies, offeredVariants, variantNamed, type AdapterTraits } from '../../src/backends/webgpu/variants';
+import { matmulDims } from '../../src/ops/matmul';
+import { gpuBackend } from '../helpers/backends';
+
+const swiftshader: AdapterTraits = { fallback: true, subgroups: true, f16: false, maxBindingBytes: 2 ** 27, maxWorkgroupStorageBytes: 32768, maxInvocations: 256 };
+const discrete: AdapterTraits = { ...swiftshader, fallback: false, f16: true, maxBindingBytes: 2 ** 31 };
+
+describe('kernel variant tables', () => {
+  it('every family of the backend is one table; each row names shaders that exist, and names are unique', () => {
+    const ops = kernelFamilies().map((f) => f.op).sort();
+    expect(ops).toEqual([
+      'avgpool2d', 'avgpool2d_grad', 'conv2d', 'conv2d_grad_filter', 'conv2d_grad_input', 'depthwise_conv2d', 'depthwise_conv2d_grad_filter',
+      'depthwise_conv2d_grad_input', 'matmul', 'maxpool2d', 'maxpool2d_grad',
+    ]);
+    const shaders = new Set(shaderSpecs().map((s) => s.name));
+    const names = kernelFamilies().flatMap((f) => f.variants.map((v) => v.name));
+    expect(new Set(names).size).toBe(names.length);
+    for (const f of kernelFamilies()) {
+      for (const v of f.variants) {
+        // The row's name is its shader's (or the stem of its shaders'), with ':' and a form where a shader serves several rows.
+        const base = v.name.split(':')[0];
+        expect(shaders.has(base) || v.shaders.every((s) => s.startsWith(`${base}_`)), `${v.name} is named after its shader(s)`).toBe(true);
+        for (const s of v.shaders) expect(shaders.has(s), `${v.name} lists shader ${s}`).toBe(true);
+        expect(variantNamed(v.name).family).toBe(f.op);
+      }
+    }
+  });
+
+  it('orders rows by adapter: SwiftShader-tuned kernels lead on fallback adapters, workgroup-memory and subgroup kernels elsewhere', () => {
+    const attrs = { transposeA: false, transposeB: false };
+    const d = matmulDims([[64, 64], [64, 64]], attrs);
+    const problem = { attrs, d } as Parameters<typeof matmulFamily.shapeClass>[0];
+    expect(offeredVariants(matmulFamily, problem, swiftshader).map((v) => v.name)).toEqual([
+      'matmul', 'matmul:16x4', 'matmul_shared', 'matmul_tile8', 'matmul_vec4', 'matmul_subgroup',
+    ]);
+    expect(offeredVariants(matmulFamily, problem, discrete).map((v) => v.name)).toEqual([
+      'matmul_shared', 'matmul_subgroup', 'matmul', 'matmul:16x4', 'matmul_tile8', 'matmul_vec4',
+    ]);
+    // Without subgroups the subgroup row is not offered at all.
+    expect(offeredVariants(matmulFamily, problem, { ...discrete, subgroups: false }).map((v) => v.name)).not.toContain('matmul_subgroup');
+  });
+
+  it("the backend's adapter traits are this device's (SwiftShader here: fallback, subgroups)", async () => {
+    const gpu = await gpuBackend();
+    expect(gpu.adapterTraits.fallback).toBe(gpu.isFallbackAdapter);
+    expect(gpu.adapterTraits.subgroups).toBe(gpu.device.features.has('subgroups'));
+    expect(gpu.adapterTraits.f16).toBe(gpu.device.features.has('shader-f16'));
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { KernelFamily } from '../../src/backends/webgpu/variants';
+import { gpuBackend } from './backends';
+import { checkParity, type ParityCase } from './parity';
+
+/**
+ * Whether `variant` should fit case `c`, as the test's own model of the table says, or
+ * undefined where the test keeps no model (then the run alone decides).
+ */
+export type FitModel = (variant: string, c: ParityCase) => boolean | undefined;
+
+/**
+ * Parity of every row of a kernel family's table, forced by name, on every case of the
+ * family's op: a row that fits must match the CPU reference and dispatch its own shaders
+ * (checkParity), a row that does not fit must throw, not fall back; where a model is
+ * given, fitting or not must agree with it. Each row must run on at least one case.
+ * Rows that need a device feature the adapter lacks (subgroups, shader-f16) are skipped,
+ * saying so.
+ */
+export function describeVariants(family: KernelFamily<unknown>, cases: readonly ParityCase[], model: FitModel = () => undefined): void {
+  const own = cases.filter((c) => c.op === family.op);
+  for (const v of family.variants) {
+    describe(`${family.op} variant ${v.name}`, () => {
+      let ran = 0;
+      const feature = v.name.includes('subgroup') ? 'subgroups' : v.name.includes('f16') ? 'shader-f16' : null;
+      for (const c of own) {
+        it(c.name, async (ctx) => {
+          const gpu = await gpuBackend();
+          if (feature && !gpu.device.features.has(feature)) ctx.skip(`${v.name} needs '${feature}', which this adapter does not offer`);
+          let fitted = true;
+          try {
+            await checkParity(c, v.name);
+          } catch (e) {
+            if (!String((e as Error).message).includes(`the forced variant '${v.name}' does not fit`)) throw e;
+            fitted = false;
+          }
+          const expected = model(v.name, c);
+          if (expected !== undefined) expect(fitted, `${v.name} on ${c.name}: fits`).toBe(expected);
+          if (fitted) ran++;
+        });
+      }
+      it(`runs on at least one case`, async (ctx) => {
+        const gpu = await gpuBackend();
+        if (feature && !gpu.device.features.has(feature)) ctx.skip(`${v.name} needs '${feature}'`);
+        expect(ran, `${v.name} ran on none of the ${own.length} ${family.op} cases`).toBeGreaterThan(0);
+      });
+    });
+  }
+}
