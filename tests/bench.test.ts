@@ -62,7 +62,7 @@ describe('kernel timing and the benchmark runner', () => {
   it('a peer that does not cover a case says why instead of a time', async () => {
     const peers = await loadPeers({ jax: true });
     const report = await runBench(await gpuBackend(), { filter: 'maxpool-2x2-fwd', ...peers });
-    expect(report.cases[0].jax).toEqual({ skipped: 'jax-js is timed on matmul and conv forward only; not on pool fwd' });
+    expect(report.cases[0].jax).toEqual({ skipped: 'jax-js is timed on matmul, conv forward and training steps; not on pool fwd' });
     expect(report.cases[0].speedup.jax).toBeUndefined();
   });
 
@@ -76,13 +76,31 @@ describe('kernel timing and the benchmark runner', () => {
       expect(t.medianMs, key).toBeGreaterThan(0);
       expect(t.firstMs, key).toBeGreaterThan(0);
     }
-    expect(c.jax).toEqual({ skipped: 'jax-js is timed on matmul and conv forward only; not on predict' });
+    expect(c.jax).toEqual({ skipped: 'jax-js is timed on matmul, conv forward and training steps; not on predict' });
   });
 
   it('the training-step case runs one whole compiled step and reports images per second', async () => {
     const report = await runBench(await gpuBackend(), { filter: 'lenet5-train-step-b64' });
     const [c] = report.cases;
     expect(c.imagesPerSecond).toBeCloseTo(64 / (c.ours.medianMs / 1000), 6);
+  });
+});
+
+describe('jax-js training steps (valueAndGrad and the SGD update under one jit)', () => {
+  it("LeNet-5's step learns: the loss on a fixed batch falls from step to step, and a zoo step says why jax-js skips it", async () => {
+    const { loadJax, jaxSystem } = await import('../src/bench/jax');
+    const { jaxTrainStep } = await import('../src/bench/jax_train');
+    const jax = await loadJax();
+    const step = jaxTrainStep(jax, 'lenet5', 8);
+    const losses = [await step.run(), await step.run(), await step.run()];
+    step.dispose();
+    // Ten classes, He-scaled weights: the first loss is finite and the same batch's loss falls under SGD.
+    expect(losses.every(Number.isFinite), `${losses}`).toBe(true);
+    expect(losses[2], `${losses}`).toBeLessThan(losses[0]);
+    const system = jaxSystem(jax);
+    const resnet = { kind: 'train-step', model: 'resnet20', batch: 16 } as const;
+    expect(await system.prepare(resnet)).toBeNull();
+    expect(system.skipReason!(resnet)).toContain('jax-js training steps are written for the plain networks (lenet5, cifar-cnn); resnet20 needs');
   });
 });
 

@@ -1,8 +1,10 @@
 // jax-js (@jax-js/jax) on its WebGPU device as a benchmark peer for the matmul and
-// conv-forward cases (the issue asks no more of it). Loaded on demand; jit-compiled
-// functions, inputs kept alive with .ref (jax-js arrays are reference-counted).
+// conv-forward cases and the plain networks' training steps (LeNet-5, the CIFAR CNN:
+// valueAndGrad and the SGD update under one jit, jax_train.ts). Loaded on demand;
+// jit-compiled functions, inputs kept alive with .ref (jax-js arrays are reference-counted).
 import type * as Jax from '@jax-js/jax';
 import type { CaseSpec } from './cases';
+import { jaxTrainStep } from './jax_train';
 import { benchData, type BenchSystem } from './systems';
 
 const WARMUP = 2;
@@ -13,8 +15,24 @@ export function jaxSystem(jax: typeof Jax): BenchSystem {
   return {
     key: 'jax',
     label: 'jax-js webgpu',
-    skipReason: (spec) => `jax-js is timed on matmul and conv forward only; not on ${spec.kind}${'pass' in spec ? ` ${spec.pass}` : ''}`,
+    skipReason: (spec) =>
+      spec.kind === 'train-step'
+        ? `jax-js training steps are written for the plain networks (lenet5, cifar-cnn); ${spec.model} needs batch norm and residual blocks written out in jax-js, not done`
+        : `jax-js is timed on matmul, conv forward and training steps; not on ${spec.kind}${'pass' in spec ? ` ${spec.pass}` : ''}`,
     async prepare(spec: CaseSpec) {
+      if (spec.kind === 'train-step') {
+        if (spec.model !== 'lenet5' && spec.model !== 'cifar-cnn') return null;
+        const step = jaxTrainStep(jax, spec.model, spec.batch);
+        const timed = async () => {
+          const start = performance.now();
+          const loss = await step.run();
+          if (!Number.isFinite(loss)) throw new Error(`jax-js ${spec.model} training step: the loss is ${loss}`);
+          return { wallMs: performance.now() - start, gpuMs: null };
+        };
+        const firstMs = (await timed()).wallMs;
+        for (let i = 1; i < WARMUP; i++) await timed();
+        return { run: timed, dispose: () => step.dispose(), firstMs };
+      }
       let inputs: Jax.Array[];
       let fn: (a: Jax.Array, b: Jax.Array) => Jax.Array;
       if (spec.kind === 'matmul') {

@@ -3,6 +3,7 @@
 // with HWIO filters, so each case is built in TF.js's own layout with the same sizes.
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { CaseSpec } from './cases';
+import { NETS } from './nets';
 import { benchData, type BenchSystem, type PreparedCase, type RunTiming } from './systems';
 import { buildZooTrainStep } from './tfjs_zoo';
 
@@ -16,26 +17,6 @@ const WARMUP = 2;
 const nhwc = (s: readonly number[]) => [s[0], s[2], s[3], s[1]];
 
 /** A layer of the benchmark networks, in TF.js terms. */
-type NetLayer = { conv: [number, number, number]; pad: 'same' | 'valid' } | { pool: 2 } | { flatten: true } | { dense: [number, number]; relu: boolean };
-
-const NETS: Record<'lenet5' | 'cifar-cnn', { input: [number, number, number]; layers: NetLayer[] }> = {
-  // [kernel, in, out] per conv; ReLU after every conv and every dense but the last.
-  lenet5: {
-    input: [28, 28, 1],
-    layers: [
-      { conv: [5, 1, 6], pad: 'same' }, { pool: 2 }, { conv: [5, 6, 16], pad: 'valid' }, { pool: 2 }, { flatten: true },
-      { dense: [400, 120], relu: true }, { dense: [120, 84], relu: true }, { dense: [84, 10], relu: false },
-    ],
-  },
-  'cifar-cnn': {
-    input: [32, 32, 3],
-    layers: [
-      { conv: [3, 3, 32], pad: 'valid' }, { pool: 2 }, { conv: [3, 32, 64], pad: 'valid' }, { pool: 2 }, { conv: [3, 64, 64], pad: 'valid' },
-      { flatten: true }, { dense: [1024, 64], relu: true }, { dense: [64, 10], relu: false },
-    ],
-  },
-};
-
 /** Builds the case's tensors and its work as a function returning the output tensor. */
 function buildOp(tf: Tf, spec: Exclude<CaseSpec, { kind: 'train-step' | 'predict' }>): { inputs: TfTensor[]; run: () => TfTensor } {
   const input = (shape: number[], seed: number) => tf.tensor(benchData(shape, seed), shape);
