@@ -24,6 +24,7 @@ function addRow(r: BenchResult): void {
   const cells = [
     r.name, cell(r.ours.medianMs), cell(r.ours.gpuMedianMs), r.gflops.toFixed(3),
     cell(ms(r.tfjsWebgpu)), ratio(r.speedup.tfjsWebgpu), cell(ms(r.tfjsCpu)), ratio(r.speedup.tfjsCpu), cell(ms(r.jax)), ratio(r.speedup.jax),
+    cell(ms(r.ortWeb)), ratio(r.speedup.ortWeb),
   ];
   for (const v of cells) tr.insertCell().textContent = v;
   console.log(`bench ${JSON.stringify(r)}`);
@@ -33,13 +34,14 @@ function addRow(r: BenchResult): void {
     { name: 'TF.js WebGPU', color: '#d9480f', values: results.map((c) => ms(c.tfjsWebgpu)) },
     { name: 'TF.js CPU', color: '#868e96', values: results.map((c) => ms(c.tfjsCpu)) },
     { name: 'jax-js WebGPU', color: '#2b8a3e', values: results.map((c) => ms(c.jax)) },
+    { name: 'ONNX Runtime Web', color: '#7048e8', values: results.map((c) => ms(c.ortWeb)) },
   ], 'ms');
 }
 
 async function run(options: { quick: boolean; filter?: string; peers: boolean }): Promise<void> {
   const status = $('status');
   const gpu = await requireWebGPU($('webgpu-warning'), 'The benchmarks time WebGPU kernels, so they need it.');
-  status.textContent = options.peers ? 'Loading TF.js and jax-js…' : 'Starting…';
+  status.textContent = options.peers ? 'Loading TF.js, jax-js and ONNX Runtime Web…' : 'Starting…';
   const peers = options.peers ? await loadPeers() : {};
   status.textContent = `Running on ${gpu.adapterInfo.vendor} ${gpu.adapterInfo.architecture}…`;
   const report = await runBench(gpu, { quick: options.quick, filter: options.filter, ...peers, onResult: addRow });

@@ -22,7 +22,7 @@ if (!['browser', 'node'].includes(runtime)) {
 
 const fmt = (t) => (t && 'medianMs' in t ? t.medianMs.toFixed(2) : '-');
 const x = (v) => (v === undefined ? '-' : `${v.toFixed(1)}x`);
-const header = `${'case'.padEnd(28)} ${'ours ms'.padStart(10)} ${'gpu ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'tfjs-gpu'.padStart(10)} ${'vs'.padStart(7)} ${'tfjs-cpu'.padStart(10)} ${'vs'.padStart(7)} ${'jax-js'.padStart(9)} ${'vs'.padStart(7)}`;
+const header = `${'case'.padEnd(28)} ${'ours ms'.padStart(10)} ${'gpu ms'.padStart(9)} ${'GFLOP/s'.padStart(8)} ${'tfjs-gpu'.padStart(10)} ${'vs'.padStart(7)} ${'tfjs-cpu'.padStart(10)} ${'vs'.padStart(7)} ${'jax-js'.padStart(9)} ${'vs'.padStart(7)} ${'ort-web'.padStart(9)} ${'vs'.padStart(7)}`;
 let printed = false;
 
 /** One finished case as a table row (predictions also say what each system's first call cost). */
@@ -30,10 +30,10 @@ function printResult(r) {
   if (!printed) console.log(header);
   printed = true;
   const s = r.speedup;
-  const first = r.name.includes('predict') ? `  first call: ours ${r.ours.firstMs?.toFixed(0)} ms, tfjs-gpu ${r.tfjsWebgpu?.firstMs?.toFixed(0) ?? '-'} ms` : '';
+  const first = r.name.includes('predict') ? `  first call: ours ${r.ours.firstMs?.toFixed(0)} ms, tfjs-gpu ${r.tfjsWebgpu?.firstMs?.toFixed(0) ?? '-'} ms, ort-web ${r.ortWeb?.firstMs?.toFixed(0) ?? '-'} ms` : '';
   console.log(
     `${r.name.padEnd(28)} ${fmt(r.ours).padStart(10)} ${String(r.ours.gpuMedianMs?.toFixed(2) ?? '-').padStart(9)} ${r.gflops.toFixed(3).padStart(8)} ` +
-      `${fmt(r.tfjsWebgpu).padStart(10)} ${x(s.tfjsWebgpu).padStart(7)} ${fmt(r.tfjsCpu).padStart(10)} ${x(s.tfjsCpu).padStart(7)} ${fmt(r.jax).padStart(9)} ${x(s.jax).padStart(7)}` +
+      `${fmt(r.tfjsWebgpu).padStart(10)} ${x(s.tfjsWebgpu).padStart(7)} ${fmt(r.tfjsCpu).padStart(10)} ${x(s.tfjsCpu).padStart(7)} ${fmt(r.jax).padStart(9)} ${x(s.jax).padStart(7)} ${fmt(r.ortWeb).padStart(9)} ${x(s.ortWeb).padStart(7)}` +
       (r.imagesPerSecond ? `  (${r.imagesPerSecond.toFixed(0)} images/s)` : '') +
       first,
   );
@@ -80,6 +80,6 @@ if (report.error) {
 }
 console.log(`adapter: ${report.adapter.vendor} ${report.adapter.architecture}${report.adapter.isFallback ? ' (fallback)' : ''}, ${runtime === 'node' ? 'Node on Dawn' : 'headless Chromium'}; ${report.cases.length} cases; medians of 5 interleaved runs after 2 warm-up runs each`);
 for (const [peer, label] of Object.entries(report.peers)) console.log(`  ${peer}: ${label}`);
-const skips = report.cases.flatMap((c) => ['tfjsWebgpu', 'tfjsCpu', 'jax'].filter((k) => c[k]?.skipped && !c[k].skipped.startsWith('jax-js is timed')).map((k) => `  ${c.name} ${k}: ${c[k].skipped}`));
+const skips = report.cases.flatMap((c) => ['tfjsWebgpu', 'tfjsCpu', 'jax', 'ortWeb'].filter((k) => c[k]?.skipped?.startsWith('failed')).map((k) => `  ${c.name} ${k}: ${c[k].skipped}`));
 if (skips.length) console.log(`peer failures:\n${skips.join('\n')}`);
 if (value('--json')) writeFileSync(value('--json'), JSON.stringify(report, null, 2));

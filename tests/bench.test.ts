@@ -77,6 +77,46 @@ describe('kernel timing and the benchmark runner', () => {
       expect(t.firstMs, key).toBeGreaterThan(0);
     }
     expect(c.jax).toEqual({ skipped: 'jax-js is timed on matmul, conv forward and training steps; not on predict' });
+    // ONNX Runtime Web is timed, or (where its WebGPU outputs are wrong) says it failed.
+    const ort = c.ortWeb!;
+    if ('medianMs' in ort) expect(c.speedup.ortWeb).toBeCloseTo(ort.medianMs / c.ours.medianMs, 6);
+    else expect(ort.skipped).toMatch(/^failed: its WebGPU outputs differ/);
+  });
+
+  it('ONNX Runtime Web runs the exported model of a prediction case; where its WebGPU outputs are wrong it is not timed, and says so', async () => {
+    const { loadOrt, ortSystem } = await import('../src/bench/ort');
+    const { exportOnnx } = await import('../src/io/onnx/onnx_export');
+    const { benchData } = await import('../src/bench/systems');
+    const { predictModel } = await import('../src/bench/cases');
+    const ort = await loadOrt();
+    const spec = { kind: 'predict', model: 'lenet5', batch: 3 } as const;
+    const model = predictModel(spec).build(await gpuBackend(), { seed: 1 });
+    const x = benchData([3, ...model.input.shape], 1);
+    const ours = await model.predict(x, { batch: 3 });
+    const bytes = await exportOnnx(model);
+    model.dispose();
+    const run = async (ep: string) => {
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
+      const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [3, ...model.input.shape]) });
+      const values = (await out[session.outputNames[0]].getData()) as Float32Array;
+      await session.release();
+      return Math.max(...ours.map((v, i) => Math.abs(v - values[i])));
+    };
+    // Its wasm (CPU) build gives our logits.
+    expect(await run('wasm'), 'largest |ours - ONNX Runtime Web wasm| of LeNet-5 logits').toBeLessThan(1e-4);
+    // Its WebGPU build must too, or the bench reports it as failed rather than timing wrong work
+    // (on SwiftShader its convolutions of 6 input channels are wrong: see the README).
+    const webgpu = await run('webgpu');
+    const prepared = await ortSystem(ort).prepare(spec).then(
+      (p) => {
+        p?.dispose();
+        return 'timed';
+      },
+      (e: Error) => e.message,
+    );
+    if (webgpu < 1e-4) expect(prepared).toBe('timed');
+    else expect(prepared).toMatch(/^its WebGPU outputs differ from its own wasm outputs on this adapter \(largest difference [0-9.]+\), so it is not timed$/);
+    expect(ortSystem(ort).skipReason!({ kind: 'matmul', m: 2, n: 2, k: 2 })).toBe('ONNX Runtime Web is timed on inference (predict cases) only; not on matmul');
   });
 
   it('the training-step case runs one whole compiled step and reports images per second', async () => {

@@ -27,7 +27,8 @@ try {
   const navigator = Object.assign(Object.create(nav ?? null) as object, { gpu, userAgent: nav?.userAgent ?? `Node.js/${process.versions.node}` });
   Object.defineProperty(globalThis, 'navigator', { value: navigator, configurable: true, writable: true });
   const backend = await createWebGPUBackend({ gpu, tuneStore: job.tuneFile ? fileTuneStore(job.tuneFile) : null });
-  const peers: Pick<BenchOptions, 'peers' | 'peerErrors'> = job.peers === false ? {} : await loadPeers();
+  // ONNX Runtime Web's WebGPU build is a browser peer here (its wasm is served to the page); Node has onnxruntime-node, a CPU runtime.
+  const peers: Pick<BenchOptions, 'peers' | 'peerErrors'> = job.peers === false ? {} : await loadPeers({ tfjs: true, jax: true, ort: false });
   const report = await runBench(backend, { quick: job.quick, filter: job.filter, ...peers, onResult: (result) => void send({ kind: 'bench', result }) });
   await send({ kind: 'report', report });
   process.exit(0);

@@ -14,7 +14,15 @@ export type CaseSpec =
   | { kind: 'pool'; pool: 'max' | 'avg'; pass: 'fwd' | 'bwd'; x: Shape; k: number }
   | { kind: 'train-step'; model: 'lenet5' | 'cifar-cnn' | 'resnet20' | 'mobilenet-v1-cifar'; batch: number }
   /** Inference of a whole network, as an app calls it: images in, outputs on the host (ours: model.predict). */
-  | { kind: 'predict'; model: 'lenet5'; batch: number };
+  | { kind: 'predict'; model: PredictModel; batch: number; input?: readonly [number, number, number] };
+
+/** The zoo models the prediction cases run (ResNet-18 and MobileNet v1 at ImageNet's 1000 classes). */
+export type PredictModel = 'lenet5' | 'resnet18' | 'mobilenet-v1';
+
+/** A prediction case's model, unbuilt: the zoo's, at the case's input size when it names one. */
+export function predictModel(spec: Extract<CaseSpec, { kind: 'predict' }>) {
+  return MODELS[spec.model](spec.input ? [...spec.input] : undefined);
+}
 
 /** One benchmark case: its name (stable across runs), its flop count and what it computes. */
 export interface BenchCase {
@@ -66,11 +74,23 @@ const trainStepCase = (name: string, model: Extract<CaseSpec, { kind: 'train-ste
   spec: { kind: 'train-step', model, batch },
 });
 
-/** Forward flops per 28x28x1 image of a zoo model (its summary's convolution and dense FLOPs). */
-const zooForwardFlops = (model: string) =>
-  summary(MODELS[model]())
+/** Forward flops per image of a zoo model at its default input or `input` (its summary's convolution and dense FLOPs). */
+const zooForwardFlops = (model: string, input?: readonly [number, number, number]) =>
+  summary(MODELS[model](input ? [...input] : undefined))
     .rows.filter((r) => r.kind === 'conv2d' || r.kind === 'depthwise_conv2d' || r.kind === 'dense')
     .reduce((n, r) => n + r.flops, 0);
+
+/**
+ * Inference of a zoo model at a batch size (ONNX Runtime Web's cases: LeNet-5, ResNet-18,
+ * MobileNet v1 at batch 1 and 32; the batch-32 ImageNet models at 112x112, so a run takes
+ * seconds, not minutes, on a CPU adapter).
+ */
+const predictCase = (name: string, model: PredictModel, batch: number, input?: readonly [number, number, number]): BenchCase => ({
+  name,
+  flops: batch * zooForwardFlops(model, input),
+  images: batch,
+  spec: { kind: 'predict', model, batch, ...(input ? { input } : {}) },
+});
 
 /** The cases named by the benchmark issue, in a stable order. */
 export const benchCases: BenchCase[] = [
@@ -87,6 +107,11 @@ export const benchCases: BenchCase[] = [
   ...poolCases('max'),
   ...poolCases('avg'),
   { name: 'lenet5-predict-b1', flops: LENET5_FORWARD_FLOPS, images: 1, spec: { kind: 'predict', model: 'lenet5', batch: 1 } },
+  predictCase('lenet5-predict-b32', 'lenet5', 32),
+  predictCase('resnet18-predict-b1', 'resnet18', 1),
+  predictCase('resnet18-112-predict-b32', 'resnet18', 32, [3, 112, 112]),
+  predictCase('mobilenet-v1-predict-b1', 'mobilenet-v1', 1),
+  predictCase('mobilenet-v1-112-predict-b32', 'mobilenet-v1', 32, [3, 112, 112]),
   trainStepCase('lenet5-train-step-b64', 'lenet5', LENET5_FORWARD_FLOPS),
   trainStepCase('cifar-cnn-train-step-b64', 'cifar-cnn', CIFAR_CNN_FORWARD_FLOPS),
   trainStepCase('resnet20-train-step-b16', 'resnet20', zooForwardFlops('resnet20'), 16),

@@ -9,7 +9,7 @@ import { runOp } from '../ops/op';
 import { avgpool2d, avgpool2dGradOp, maxpool2d, maxpool2dGradOp, pool2dAttrs } from '../ops/pool2d';
 import type { Shape } from '../shape';
 import { tensor, type Tensor } from '../tensor';
-import type { CaseSpec } from './cases';
+import { predictModel, type CaseSpec } from './cases';
 import { benchData, type BenchSystem, type PreparedCase } from './systems';
 
 const WARMUP = 2;
@@ -109,7 +109,7 @@ function trainStepCase(gpu: WebGPUBackend, spec: Extract<CaseSpec, { kind: 'trai
 
 /** model.predict as an app calls it: a built model, images in, outputs on the host (one submit, one readback). */
 function predictCase(gpu: WebGPUBackend, spec: Extract<CaseSpec, { kind: 'predict' }>): PreparedCase {
-  const model = MODELS[spec.model]().build(gpu, { seed: 1 });
+  const model = predictModel(spec).build(gpu, { seed: 1 });
   const x = benchData([spec.batch, ...model.input.shape], 1);
   return {
     async run() {

@@ -26,6 +26,7 @@ export interface BenchResult {
   tfjsWebgpu?: Timing | Skipped;
   tfjsCpu?: Timing | Skipped;
   jax?: Timing | Skipped;
+  ortWeb?: Timing | Skipped;
   /** Billions of flops per second from our median wall time. */
   gflops: number;
   /** Images per second of ours (training-step and prediction cases). */
@@ -124,7 +125,7 @@ async function timeCase(c: BenchCase, systems: BenchSystem[], runs: number): Pro
   const ours = result.ours!;
   result.gflops = c.flops / (ours.medianMs * 1e6);
   if (c.images) result.imagesPerSecond = c.images / (ours.medianMs / 1000);
-  for (const key of ['tfjsWebgpu', 'tfjsCpu', 'jax'] as const) {
+  for (const key of ['tfjsWebgpu', 'tfjsCpu', 'jax', 'ortWeb'] as const) {
     const t = result[key];
     if (isTiming(t)) result.speedup[key] = t.medianMs / ours.medianMs;
   }

@@ -26,10 +26,11 @@ export interface PreparedCase {
 
 /**
  * An engine the harness times. `prepare` returns null when the system does not cover
- * the case (jax-js: only matmul and conv forward), with `skipReason` saying why.
+ * the case (jax-js: matmul, conv forward and the plain training steps; ONNX Runtime Web:
+ * inference), with `skipReason` saying why.
  */
 export interface BenchSystem {
-  readonly key: 'ours' | 'tfjsWebgpu' | 'tfjsCpu' | 'jax';
+  readonly key: 'ours' | 'tfjsWebgpu' | 'tfjsCpu' | 'jax' | 'ortWeb';
   readonly label: string;
   prepare(spec: CaseSpec): Promise<PreparedCase | null>;
   skipReason?(spec: CaseSpec): string;
