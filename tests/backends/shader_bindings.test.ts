@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../src/backends/webgpu/kernels';
 import { reflectShader } from '../../src/backends/webgpu/shader';
-import { shaderSpecs, withPrelude } from '../../src/backends/webgpu/shader_registry';
+import { requiredFeatures, shaderSpecs, withPrelude } from '../../src/backends/webgpu/shader_registry';
 import { gpuBackend } from '../helpers/backends';
 
 // Every shader, in the top folder or a family's folder (shaders/conv2d/...); the prelude is not a kernel.
@@ -36,8 +36,7 @@ describe('shader bindings match their launchers', () => {
     const problems: string[] = [];
     for (const spec of shaderSpecs()) {
       // A shader that enables a feature the device lacks cannot compile here; its variant's fits() keeps it from running.
-      const needs = [...spec.source.matchAll(/^enable ([a-z0-9_]+);/gm)].map((m) => ({ f16: 'shader-f16' })[m[1]] ?? m[1]);
-      if (needs.some((f) => !gpu.device.features.has(f))) continue;
+      if (requiredFeatures(spec.source).some((f) => !gpu.device.features.has(f))) continue;
       const info = await gpu.device.createShaderModule({ code: spec.source }).getCompilationInfo();
       for (const m of info.messages) if (m.type !== 'info') problems.push(`${spec.name}.wgsl:${m.lineNum}: ${m.type}: ${m.message}`);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelFamily } from '../../src/backends/webgpu/variants';
+import { requiredFeatures, shaderSpecs } from '../../src/backends/webgpu/shader_registry';
 import { gpuBackend } from './backends';
 import { checkParity, type ParityCase } from './parity';
 
@@ -14,7 +15,7 @@ export type FitModel = (variant: string, c: ParityCase) => boolean | undefined;
  * family's op: a row that fits must match the CPU reference and dispatch its own shaders
  * (checkParity), a row that does not fit must throw, not fall back; where a model is
  * given, fitting or not must agree with it. Each row must run on at least one case.
- * Rows that need a device feature the adapter lacks (subgroups, shader-f16) are skipped,
+ * Rows whose shaders enable a device feature the adapter lacks (subgroups) are skipped,
  * saying so.
  */
 export function describeVariants(family: KernelFamily<unknown>, cases: readonly ParityCase[], model: FitModel = () => undefined): void {
@@ -22,11 +23,16 @@ export function describeVariants(family: KernelFamily<unknown>, cases: readonly 
   for (const v of family.variants) {
     describe(`${family.op} variant ${v.name}`, () => {
       let ran = 0;
-      const feature = v.name.includes('subgroup') ? 'subgroups' : v.name.includes('f16') ? 'shader-f16' : null;
+      // The device features the row's shaders enable (subgroups); without them the row is skipped, saying so.
+      const needs = [...new Set(v.shaders.flatMap((name) => requiredFeatures(shaderSpecs().find((spec) => spec.name === name)!.source)))];
+      const skipUnlessOffered = async (ctx: { skip(note?: string): never }) => {
+        const { features } = (await gpuBackend()).device;
+        const missing = needs.filter((f) => !features.has(f));
+        if (missing.length > 0) ctx.skip(`${v.name} needs ${missing.map((f) => `'${f}'`).join(', ')}, which this adapter does not offer`);
+      };
       for (const c of own) {
         it(c.name, async (ctx) => {
-          const gpu = await gpuBackend();
-          if (feature && !gpu.device.features.has(feature)) ctx.skip(`${v.name} needs '${feature}', which this adapter does not offer`);
+          await skipUnlessOffered(ctx);
           let fitted = true;
           try {
             await checkParity(c, v.name);
@@ -40,8 +46,7 @@ export function describeVariants(family: KernelFamily<unknown>, cases: readonly 
         });
       }
       it(`runs on at least one case`, async (ctx) => {
-        const gpu = await gpuBackend();
-        if (feature && !gpu.device.features.has(feature)) ctx.skip(`${v.name} needs '${feature}'`);
+        await skipUnlessOffered(ctx);
         expect(ran, `${v.name} ran on none of the ${own.length} ${family.op} cases`).toBeGreaterThan(0);
       });
     });

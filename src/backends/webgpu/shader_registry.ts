@@ -18,6 +18,11 @@ export function withPrelude(source: string): string {
   return [...lines.slice(0, head), preludeSource, ...lines.slice(head)].join('\n');
 }
 
+/** The device features a shader's `enable` directives need (`f16` is the feature 'shader-f16'). */
+export function requiredFeatures(source: string): string[] {
+  return [...source.matchAll(/^enable ([a-z0-9_]+);/gm)].map((m) => (m[1] === 'f16' ? 'shader-f16' : m[1]));
+}
+
 /** Declares a kernel family's shader and the names its launcher binds; see ShaderSpec. */
 export function defineShader(spec: ShaderSpec): ShaderSpec {
   if (specs.has(spec.name)) throw new Error(`defineShader: shader '${spec.name}' is defined twice`);

@@ -106,3 +106,15 @@ function reduceKernel(name: ReduceOpName): WebGPUKernel {
 }
 
 export const reduceKernels: Record<string, WebGPUKernel> = Object.fromEntries(REDUCE_OPS.map((n) => [n, reduceKernel(n)]));
+
+/**
+ * The sum over `parts` partial results laid out [parts, size] (kernels that split a long
+ * reduction over images write one partial each), as `outShape`; one part is returned as it
+ * is. The partials' storage is released.
+ */
+export function sumPartials(backend: WebGPUBackend, partials: GpuStorage, parts: number, size: number, outShape: Shape): GpuStorage {
+  if (parts === 1) return partials;
+  const out = reduceKernels.sum(backend, [{ storage: partials, shape: [parts, size] }], { axes: [0], keepDims: false }, outShape);
+  backend.release(partials);
+  return out;
+}

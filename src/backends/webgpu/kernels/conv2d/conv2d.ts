@@ -7,7 +7,7 @@ import type { Shape } from '../../../../shape';
 import { defineShader } from '../../shader_registry';
 import { defineFamily, runFamily, type KernelVariant } from '../../variants';
 import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../../webgpu_backend';
-import { reduceKernels } from '../reduce';
+import { sumPartials } from '../reduce';
 import { tileCounts, tileShape } from '../tiling';
 import { dispatchGradFilterImplicitGemm, dispatchImplicitGemm, dispatchSubgroup, implicitGemmFits } from './conv2d_gemm';
 import {
@@ -231,11 +231,8 @@ const registerGradFilter = (name: string, tile: 4 | 8): KernelVariant<GradFilter
       uniforms: { ...geometryUniforms(g, tiles), parts, images_per_part: imagesPerPart },
       workgroups: tiles.tilesM * tiles.tilesN * g.groups * parts,
     });
-    if (parts === 1) return target;
     // Sum the per-part partial filters: [parts, O*taps] -> [O, cg, KH, KW].
-    const out = reduceKernels.sum(backend, [{ storage: target, shape: [parts, g.o * taps] }], { axes: [0], keepDims: false }, outShape);
-    backend.release(target);
-    return out;
+    return sumPartials(backend, target, parts, g.o * taps, outShape);
   },
 });
 

@@ -4,7 +4,7 @@ import conv2dSubgroupSource from '../../../../../shaders/conv2d/conv2d_subgroup.
 import type { Conv2dGeometry } from '../../../../ops/conv2d';
 import { defineShader } from '../../shader_registry';
 import type { GpuStorage, WebGPUBackend } from '../../webgpu_backend';
-import { reduceKernels } from '../reduce';
+import { sumPartials } from '../reduce';
 import { filterUniforms, type TiledConv } from './conv2d_tiled';
 
 /**
@@ -97,8 +97,5 @@ export function dispatchGradFilterImplicitGemm(backend: WebGPUBackend, g: Conv2d
     },
     workgroups: tilesM * tilesN * parts,
   });
-  if (parts === 1) return target;
-  const out = reduceKernels.sum(backend, [{ storage: target, shape: [parts, g.o * reduction] }], { axes: [0], keepDims: false }, outShape);
-  backend.release(target);
-  return out;
+  return sumPartials(backend, target, parts, g.o * reduction, outShape);
 }

@@ -7,7 +7,7 @@ import { defineShader } from '../../shader_registry';
 import { defineFamily, runFamily } from '../../variants';
 import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../../webgpu_backend';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from '../elementwise';
-import { reduceKernels } from '../reduce';
+import { sumPartials } from '../reduce';
 
 export const depthwiseConv2dShader = defineShader({
   name: 'depthwise_conv2d',
@@ -211,10 +211,7 @@ export const depthwiseConv2dGradFilterFamily = defineFamily<{ g: Conv2dGeometry 
         const parts = Math.ceil(g.n / imagesPerPart);
         const target = backend.allocate('depthwise_conv2d_grad_filter', parts === 1 ? outShape : [parts, filterSize]);
         enqueue(backend, { op: 2, g, a: x, b: dy, out: target, total: parts * filterSize, parts, imagesPerPart });
-        if (parts === 1) return target;
-        const out = reduceKernels.sum(backend, [{ storage: target, shape: [parts, filterSize] }], { axes: [0], keepDims: false }, outShape);
-        backend.release(target);
-        return out;
+        return sumPartials(backend, target, parts, filterSize, outShape);
       },
     },
   ],
