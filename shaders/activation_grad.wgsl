@@ -8,7 +8,7 @@
 //   out    read_write  dx, n values
 //   params uniform     n, alpha
 //
-// One invocation computes one element. At the kinks (x = 0, 6) the derivative taken
+// One invocation computes four consecutive elements (as unary.wgsl). At the kinks (x = 0, 6) the derivative taken
 // is the left one (0 for relu at 0), as in the CPU reference.
 // OP numbers follow ACTIVATION_GRAD_OPS in src/ops/activation_grad.ts:
 // 0 relu, 1 relu6, 2 leaky_relu, 3 elu, 4 sigmoid, 5 tanh.
@@ -41,7 +41,15 @@ fn derivative(x: f32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = flat_workgroup_index(wid, nwg) * WG + lid;
-  if (i >= params.n) { return; }
-  out[i] = dy[i] * derivative(v[i]);
+  let i = (flat_workgroup_index(wid, nwg) * WG + lid) * 4u;
+  if (i + 4u <= params.n) {
+    let x4 = vec4f(v[i], v[i + 1u], v[i + 2u], v[i + 3u]);
+    let dy4 = vec4f(dy[i], dy[i + 1u], dy[i + 2u], dy[i + 3u]);
+    out[i] = dy4.x * derivative(x4.x);
+    out[i + 1u] = dy4.y * derivative(x4.y);
+    out[i + 2u] = dy4.z * derivative(x4.z);
+    out[i + 3u] = dy4.w * derivative(x4.w);
+    return;
+  }
+  for (var j = i; j < params.n; j++) { out[j] = dy[j] * derivative(v[j]); }
 }

@@ -2,9 +2,9 @@
 // M = N*HW values per channel, xhat = (x - mean) * inverseSqrt(var + eps):
 //   0 stats:       out[c] = mean, out[C + c] = biased variance     (one workgroup per channel, two passes)
 //   1 grad stats:  out[c] = sum dy, out[C + c] = sum dy * xhat     (one workgroup per channel; reads stats)
-//   2 normalize:   out[i] = gamma[c] * xhat + beta[c]              (one invocation per element; reads stats)
+//   2 normalize:   out[i] = gamma[c] * xhat + beta[c]              (four elements per invocation; reads stats)
 //   3 grad input:  out[i] = gamma[c] * invstd / M * (M*dy - sum dy - xhat * sum dy*xhat)
-//                                                                   (one invocation per element; reads stats, grad_stats)
+//                                                                   (four elements per invocation; reads stats, grad_stats)
 // Training runs 0 then 2 (forward); backward, batch_norm_grad_sums runs 0 then 1, and
 // batch_norm_train_grad runs 0 then 3 on those sums. Inference runs 2 on running
 // statistics packed the same way ([mean; var]).
@@ -111,15 +111,37 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
     return;
   }
-  let i = g * WG + lid;
-  if (i >= params.total) { return; }
+  // The element-wise passes take four consecutive elements per invocation (as unary.wgsl);
+  // when HW is a multiple of 4 the four share one channel.
+  let i = (g * WG + lid) * 4u;
+  if (i + 4u <= params.total && HW % 4u == 0u) {
+    let c = (i / HW) % C;
+    let inv_std = inverseSqrt(stats[C + c] + params.eps);
+    let xhat = (vec4f(x[i], x[i + 1u], x[i + 2u], x[i + 3u]) - stats[c]) * inv_std;
+    var r: vec4f;
+    if (OP == 2u) {
+      r = gamma[c] * xhat + beta[c];
+    } else {
+      let m = f32(M);
+      let dy4 = vec4f(dy[i], dy[i + 1u], dy[i + 2u], dy[i + 3u]);
+      r = gamma[c] * inv_std / m * (m * dy4 - grad_stats[c] - xhat * grad_stats[C + c]);
+    }
+    out[i] = r.x;
+    out[i + 1u] = r.y;
+    out[i + 2u] = r.z;
+    out[i + 3u] = r.w;
+    return;
+  }
+  for (var j = i; j < min(i + 4u, params.total); j++) { out[j] = normalized(j); }
+}
+
+/** Element i of an element-wise pass (OP 2 or 3), its channel found on its own. */
+fn normalized(i: u32) -> f32 {
+  let C = params.C;
   let c = (i / params.HW) % C;
   let inv_std = inverseSqrt(stats[C + c] + params.eps);
   let xhat = (x[i] - stats[c]) * inv_std;
-  if (OP == 2u) {
-    out[i] = gamma[c] * xhat + beta[c];
-  } else {
-    let m = f32(M);
-    out[i] = gamma[c] * inv_std / m * (m * dy[i] - grad_stats[c] - xhat * grad_stats[C + c]);
-  }
+  if (OP == 2u) { return gamma[c] * xhat + beta[c]; }
+  let m = f32(params.M);
+  return gamma[c] * inv_std / m * (m * dy[i] - grad_stats[c] - xhat * grad_stats[C + c]);
 }

@@ -7,8 +7,9 @@
 //   params uniform     n, rank, out_shape, and each input's strides over the output's
 //                      axes (0 on broadcast axes), up to rank 8 packed in vec4s
 //
-// One invocation computes one element. When BROADCAST is false both inputs have the
-// output's shape and are indexed flat, skipping the per-axis index arithmetic.
+// One invocation computes four consecutive elements (as unary.wgsl). When BROADCAST is
+// false both inputs have the output's shape and are indexed flat, skipping the per-axis
+// index arithmetic.
 // OP numbers follow BINARY_OPS in src/ops/binary.ts:
 // 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum, 6 pow.
 // Tunables (override): OP, BROADCAST, WG.
@@ -50,12 +51,28 @@ fn apply(x: f32, y: f32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = flat_workgroup_index(wid, nwg) * WG + lid;
-  if (i >= params.n) { return; }
+  let i = (flat_workgroup_index(wid, nwg) * WG + lid) * 4u;
   if (!BROADCAST) {
-    out[i] = apply(a[i], b[i]);
+    if (i + 4u <= params.n) {
+      let a4 = vec4f(a[i], a[i + 1u], a[i + 2u], a[i + 3u]);
+      let b4 = vec4f(b[i], b[i + 1u], b[i + 2u], b[i + 3u]);
+      out[i] = apply(a4.x, b4.x);
+      out[i + 1u] = apply(a4.y, b4.y);
+      out[i + 2u] = apply(a4.z, b4.z);
+      out[i + 3u] = apply(a4.w, b4.w);
+      return;
+    }
+    for (var j = i; j < params.n; j++) { out[j] = apply(a[j], b[j]); }
     return;
   }
+  for (var j = i; j < min(i + 4u, params.n); j++) {
+    let ij = operand_indices(j);
+    out[j] = apply(a[ij.x], b[ij.y]);
+  }
+}
+
+/** The flat indices into a and b of output element i, under broadcasting. */
+fn operand_indices(i: u32) -> vec2u {
   var rest = i;
   var ia = 0u;
   var ib = 0u;
@@ -67,5 +84,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     ia += coord * params.a_strides[d / 4][d % 4];
     ib += coord * params.b_strides[d / 4][d % 4];
   }
-  out[i] = apply(a[ia], b[ib]);
+  return vec2u(ia, ib);
 }

@@ -5,7 +5,8 @@
 //   out    read_write  output, n values
 //   params uniform     n, alpha (leaky_relu's slope, elu's scale)
 //
-// One invocation computes one element. OP numbers follow UNARY_OPS in src/ops/unary.ts:
+// One invocation computes four consecutive elements (explicit loads and stores; the
+// last invocation loops over what is left). OP numbers follow UNARY_OPS in src/ops/unary.ts:
 // 0 neg, 1 abs, 2 exp, 3 log, 4 sqrt, 5 rsqrt, 6 square, 7 reciprocal, 8 sign,
 // 9 relu, 10 sigmoid, 11 tanh, 12 relu6, 13 leaky_relu, 14 elu.
 // Tunables (override): OP, WG (workgroup size).
@@ -57,7 +58,14 @@ fn apply(v: f32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = flat_workgroup_index(wid, nwg) * WG + lid;
-  if (i >= params.n) { return; }
-  out[i] = apply(x[i]);
+  let i = (flat_workgroup_index(wid, nwg) * WG + lid) * 4u;
+  if (i + 4u <= params.n) {
+    let v = vec4f(x[i], x[i + 1u], x[i + 2u], x[i + 3u]);
+    out[i] = apply(v.x);
+    out[i + 1u] = apply(v.y);
+    out[i + 2u] = apply(v.z);
+    out[i + 3u] = apply(v.w);
+    return;
+  }
+  for (var j = i; j < params.n; j++) { out[j] = apply(x[j]); }
 }

@@ -3,7 +3,7 @@ import { ACTIVATION_GRAD_OPS } from '../../../ops/activation_grad';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
 import type { WebGPUKernel } from '../webgpu_backend';
-import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
+import { ELEMENTWISE_WG, quadWorkgroups } from './elementwise';
 
 export const activationGradShader = defineShader({
   name: 'activation_grad',
@@ -22,7 +22,7 @@ export const activationGradKernels: Record<string, WebGPUKernel> = Object.fromEn
         overrides: { OP: index, WG: ELEMENTWISE_WG },
         buffers: { v: v.storage, dy: dy.storage, out },
         uniforms: { n, alpha: (attrs.alpha as number | undefined) ?? 0 },
-        workgroups: elementwiseWorkgroups(n),
+        workgroups: quadWorkgroups(n),
       });
       return out;
     };

@@ -3,7 +3,7 @@ import type { BatchNormAttrs } from '../../../ops/batch_norm';
 import type { Shape } from '../../../shape';
 import { defineShader } from '../shader_registry';
 import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
-import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
+import { ELEMENTWISE_WG, quadWorkgroups } from './elementwise';
 
 export const batchNormShader = defineShader({
   name: 'batch_norm',
@@ -24,8 +24,8 @@ function pass(backend: WebGPUBackend, op: 0 | 1 | 2 | 3, x: GpuStorage, shape: S
     overrides: { OP: op, WG: ELEMENTWISE_WG },
     buffers: { x, dy: x, gamma: x, beta: x, stats: x, grad_stats: x, ...slots, out },
     uniforms: { C: c, HW: hw, M: shape[0] * hw, total, eps },
-    // The sums run one workgroup per channel; the element-wise passes one invocation per element.
-    workgroups: op <= 1 ? c : elementwiseWorkgroups(total),
+    // The sums run one workgroup per channel; the element-wise passes four elements per invocation.
+    workgroups: op <= 1 ? c : quadWorkgroups(total),
   });
 }
 

@@ -3,7 +3,7 @@ import { BINARY_OPS } from '../../../ops/binary';
 import { broadcastStrides, shapesEqual, sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
 import type { WebGPUKernel } from '../webgpu_backend';
-import { axisList, ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
+import { axisList, ELEMENTWISE_WG, quadWorkgroups } from './elementwise';
 
 export const binaryShader = defineShader({
   name: 'binary',
@@ -29,7 +29,7 @@ export const binaryKernels: Record<string, WebGPUKernel> = Object.fromEntries(
           a_strides: axisList(name, broadcastStrides(a.shape, outShape)),
           b_strides: axisList(name, broadcastStrides(b.shape, outShape)),
         },
-        workgroups: elementwiseWorkgroups(n),
+        workgroups: quadWorkgroups(n),
       });
       return out;
     };

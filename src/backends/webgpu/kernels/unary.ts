@@ -3,7 +3,7 @@ import { defaultAlpha, UNARY_OPS, type UnaryAttrs } from '../../../ops/unary';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
 import type { WebGPUKernel } from '../webgpu_backend';
-import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
+import { ELEMENTWISE_WG, quadWorkgroups } from './elementwise';
 
 export const unaryShader = defineShader({ name: 'unary', source: unarySource, bindings: ['x', 'out'], uniforms: ['n', 'alpha'] });
 
@@ -17,7 +17,7 @@ export const unaryKernels: Record<string, WebGPUKernel> = Object.fromEntries(
         overrides: { OP: index, WG: ELEMENTWISE_WG },
         buffers: { x: x.storage, out },
         uniforms: { n, alpha: (attrs as UnaryAttrs).alpha ?? defaultAlpha(name) },
-        workgroups: elementwiseWorkgroups(n),
+        workgroups: quadWorkgroups(n),
       });
       return out;
     };
