@@ -52,6 +52,10 @@ export const convRows: ConvRow[] = [
   { x: [2, 9, 7, 5], o: 10, k: [3, 3], padding: 1, bias: true },
   { x: [3, 8, 9, 11], o: 8, k: [3, 3] },
   { x: [1, 12, 6, 7], o: 9, k: [3, 3], padding: [2, 0, 1, 2] },
+  // Strided layers as ResNet has them, whose input gradients run phase by phase through the
+  // packed tile: a 1x1 stride-2 projection (half its phases no tap reaches) and a 3x3 stride 2.
+  { x: [2, 8, 8, 8], o: 16, k: [1, 1], stride: 2 },
+  { x: [2, 8, 9, 9], o: 12, k: [3, 3], stride: 2, padding: 1 },
 ];
 
 /**
@@ -186,6 +190,14 @@ export const rowsCaseNames = new Set([
   ...allRows.filter((r) => tiledKernels(r, false).rows).map((r) => `forward ${convName(r)}`),
   ...convRows.filter((r) => tiledKernels(r, true).rows).map((r) => `grad_input ${convName(r)}`),
 ]);
+
+/**
+ * The grad_input cases the `:phases` rows run: ungrouped, undilated, a stride above 1 on
+ * some axis; through the packed tile only with 4 or more channels in and out.
+ */
+const phased = (r: ConvRow) => (r.groups ?? 1) === 1 && [r.dilation ?? 1].flat().every((d) => d === 1) && [r.stride ?? 1].flat().some((s) => s > 1);
+export const phaseCaseNames = new Set(convRows.filter(phased).map((r) => `grad_input ${convName(r)}`));
+export const phasePackedCaseNames = new Set(convRows.filter((r) => phased(r) && r.x[1] >= 4 && r.o >= 4).map((r) => `grad_input ${convName(r)}`));
 
 export const conv2dTable: ParityTable = { ops: ['conv2d', 'conv2d_grad_input', 'conv2d_grad_filter'], cases };
 

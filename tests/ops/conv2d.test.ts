@@ -10,7 +10,9 @@ import type { KernelFamily } from '../../src/backends/webgpu/variants';
 import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsTallFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_tiled';
 import { winogradFit, winogradGradFilterFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_winograd';
 import type { GpuStorage } from '../../src/backends/webgpu/webgpu_backend';
-import { type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, pointwiseCaseNames, rowsCaseNames, tallCaseNames, tile8CaseNames, winogradCaseNames } from './conv2d.cases';
+import {
+  type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, phaseCaseNames, phasePackedCaseNames, pointwiseCaseNames, rowsCaseNames, tallCaseNames, tile8CaseNames, winogradCaseNames,
+} from './conv2d.cases';
 
 describe('conv2d parity (gpu vs cpu)', () => {
   for (const c of conv2dTable.cases) it(c.name, () => checkParity(c));
@@ -29,7 +31,14 @@ const tiledModel: Record<string, Set<string>> = {
   conv2d_implicit_gemm: tile8CaseNames,
   conv2d_subgroup: tile8CaseNames,
 };
+const phaseModel: Record<string, Set<string>> = {
+  conv2d_tile8_packed: phasePackedCaseNames,
+  conv2d_tile8: phaseCaseNames,
+  conv2d_implicit_gemm: phaseCaseNames,
+  conv2d_subgroup: phaseCaseNames,
+};
 const fitModel: FitModel = (variant, c) => {
+  if (variant.endsWith(':phases')) return phaseModel[variant.replace(/:phases$/, '')].has(c.name);
   const tiled = tiledModel[variant.replace(/:flipped$/, '')];
   if (tiled) return tiled.has(c.name);
   if (variant === 'conv2d_winograd_grad_filter') return winogradCaseNames.has(c.name);

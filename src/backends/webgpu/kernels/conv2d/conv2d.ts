@@ -13,6 +13,7 @@ import { dispatchGradFilterImplicitGemm, dispatchImplicitGemm, dispatchSubgroup,
 import {
   dispatchPointwise, dispatchRows, dispatchRowsTall, dispatchTile8, dispatchTile8Packed, flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsFit, rowsTallFit, type TiledConv,
 } from './conv2d_tiled';
+import { dispatchPhases, gradInputPhases, type GradInputPhase } from './conv2d_phases';
 import { dispatchWinograd, dispatchWinogradGradFilter, winogradFit, winogradGradFilterFit } from './conv2d_winograd';
 import type { AdapterTraits, Leads } from '../../variants';
 
@@ -58,6 +59,8 @@ interface ConvProblem {
   g: Conv2dGeometry;
   inputs: readonly Shape[];
   tiled: TiledConv | null;
+  /** The input gradient's stride-1 phases (strided, ungrouped, undilated); null otherwise and for the forward. */
+  phases: GradInputPhase[] | null;
   out: GpuStorage;
   /** x (forward) or dy (input gradient), the filter, the bias. */
   source: GpuStorage;
@@ -116,6 +119,27 @@ function tiledVariants(flipped: boolean): KernelVariant<ConvProblem>[] {
 }
 
 /**
+ * The tiled rows that also run a strided input gradient phase by phase (conv2d_phases.ts),
+ * named `<row>:phases`: the general 8x8 tiles and the GPU rows. On SwiftShader the phases
+ * through the packed 8x8 tile took resnet20's stride-2 input gradients from 250 ms to
+ * about 50 ms each (batch 64, npm run profile).
+ */
+const PHASE_ROWS = new Set(['conv2d_tile8_packed', 'conv2d_tile8', 'conv2d_implicit_gemm', 'conv2d_subgroup']);
+
+function phaseVariants(): KernelVariant<ConvProblem>[] {
+  return TILED_ROWS.filter((r) => PHASE_ROWS.has(r.shader)).map((r) => ({
+    name: `${r.shader}:phases`,
+    shaders: [...r.shaders, 'conv2d_phase_scatter'],
+    leads: r.leads,
+    fits: (p, a) => p.phases !== null && p.phases.every((phase) => phase.conv === null || r.fits(phase.conv(p.out), a, true)),
+    run: (backend, p) => {
+      dispatchPhases(backend, p.g, p.phases!, p.source, p.out, r.run);
+      return p.out;
+    },
+  }));
+}
+
+/**
  * Below this many input channels per group, conv2d.wgsl loops channels outside taps: the
  * channels-inside order pays its per-tap set-up on an inner loop too short to repay it
  * (LeNet's 1-channel first layer: 18 -> 36 ms; 64 channels: 2280 -> 1260 ms, bench).
@@ -156,6 +180,7 @@ export const conv2dGradInputFamily = defineFamily<ConvProblem>({
   shapeClass: (p) => shapeClassOf(p.inputs, p.g),
   variants: [
     ...tiledVariants(true),
+    ...phaseVariants(),
     {
       // The gather kernel: every input position sums the taps that reach it (any stride, groups, dilation).
       name: 'conv2d_grad_input',
@@ -185,7 +210,7 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const out = backend.allocate('conv2d', outShape);
   const tiled = g.groups === 1 ? forwardConv(g, x.storage, f.storage, bias?.storage, out, relu) : null;
   const request = { op: 'conv2d', inputs: inputs.map((i) => i.shape), attrs, outShape };
-  return runFamily(backend, conv2dFamily, { g, inputs: request.inputs, tiled, out, source: x.storage, filter: f.storage, bias: bias?.storage, relu }, request);
+  return runFamily(backend, conv2dFamily, { g, inputs: request.inputs, tiled, phases: null, out, source: x.storage, filter: f.storage, bias: bias?.storage, relu }, request);
 };
 
 export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShape) => {
@@ -193,8 +218,9 @@ export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShap
   const g = conv2dGeometry('conv2d_grad_input', a.inputShape, f.shape, a);
   const out = backend.allocate('conv2d_grad_input', outShape);
   const tiled = flippable(g) ? flippedConv(g, dy.storage, f.storage, out) : null;
+  const phases = gradInputPhases(g, dy.storage, f.storage);
   const request = { op: 'conv2d_grad_input', inputs: [dy.shape, f.shape], attrs, outShape };
-  return runFamily(backend, conv2dGradInputFamily, { g, inputs: request.inputs, tiled, out, source: dy.storage, filter: f.storage, relu: false }, request);
+  return runFamily(backend, conv2dGradInputFamily, { g, inputs: request.inputs, tiled, phases, out, source: dy.storage, filter: f.storage, relu: false }, request);
 };
 
 /** The filter gradient as its variants see it. */
