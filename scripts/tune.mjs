@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// `npm run tune -- [--models KEY[,KEY]]`: measures this adapter's kernel-variant choices for
-// the workloads of src/app/pretune.ts in Node on Dawn (no browser) and writes them into
-// src/backends/webgpu/pretuned_choices.ts under the adapter's GPU family (vendor/architecture),
-// replacing that family's table and keeping the others'. Run it on the hardware whose
-// table it makes; commit the file. With --models, the family's table is merged, not replaced.
+// `npm run tune -- [--models KEY[,KEY]] [--missing]`: measures this adapter's kernel-variant
+// choices for the workloads of src/app/pretune.ts in Node on Dawn (no browser) and writes
+// them into src/backends/webgpu/pretuned_choices.ts under the adapter's GPU family
+// (vendor/architecture), replacing that family's table and keeping the others'. Run it on
+// the hardware whose table it makes; commit the file. With --models, the family's table is
+// merged, not replaced. With --missing, only the shape classes the table lacks (or whose
+// shipped choice is no longer offered) are timed and added: a new variant then changes
+// the table where it competes and nowhere else.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,12 +16,13 @@ import { runNodeJob } from '../cli/node_job.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const models = args.includes('--models') ? args[args.indexOf('--models') + 1] : undefined;
+const missing = args.includes('--missing');
 const tableFile = join(root, 'src', 'backends', 'webgpu', 'pretuned_choices.ts');
 
 const started = performance.now();
 let result = null;
 let failure = null;
-await runNodeJob(root, 'src/app/tune_main.ts', { models: models ? models.split(',') : null }, (m) => {
+await runNodeJob(root, 'src/app/tune_main.ts', { models: models ? models.split(',') : null, missing }, (m) => {
   if (m.kind === 'start') console.log(`tuning on ${m.adapter}${m.fallback ? ' (fallback adapter)' : ''}: GPU family ${m.family}`);
   else if (m.kind === 'progress') console.log(`  ${m.model.padEnd(20)} ${String(m.tuned).padStart(4)} shape classes timed in ${m.seconds.toFixed(1)} s`);
   else if (m.kind === 'result') result = m;
@@ -37,7 +41,7 @@ function readTables() {
 }
 
 const tables = readTables();
-const table = models ? { ...tables[result.family], ...result.table } : result.table;
+const table = models || missing ? { ...tables[result.family], ...result.table } : result.table;
 tables[result.family] = Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b)));
 const header = readFileSync(tableFile, 'utf8').split('export const')[0];
 writeFileAtomic(tableFile, `${header}export const PRETUNED_CHOICES: Readonly<Record<string, PretunedChoices>> = ${JSON.stringify(tables, null, 2)};\n`);

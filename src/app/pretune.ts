@@ -38,9 +38,9 @@ export interface PretuneProgress {
 }
 
 /**
- * Compiles each workload's graphs on `backend` (whose tuner must be on, with no store and
- * no shipped choices, so every shape class is timed here), tunes what they queued, and
- * returns the winners as a shipped table.
+ * Compiles each workload's graphs on `backend` (whose tuner must be on, with no store, and
+ * with no shipped choices when every shape class is to be timed here), tunes what they
+ * queued, and returns the winners as a shipped table.
  */
 export async function pretune(backend: WebGPUBackend, workloads: readonly PretuneWorkload[] = PRETUNE_WORKLOADS, onProgress?: (p: PretuneProgress) => void): Promise<PretunedChoices> {
   if (!backend.tuner.enabled) throw new Error('tune: the backend was made with autotune off; nothing would be timed');
