@@ -127,8 +127,8 @@ describe('kernel timing and the benchmark runner', () => {
 });
 
 describe('jax-js training steps (valueAndGrad and the SGD update under one jit)', () => {
-  it("LeNet-5's step learns: the loss on a fixed batch falls from step to step, and a zoo step says why jax-js skips it", async () => {
-    const { loadJax, jaxSystem } = await import('../src/bench/jax');
+  it("LeNet-5's step learns: the loss on a fixed batch falls from step to step", async () => {
+    const { loadJax } = await import('../src/bench/jax');
     const { jaxTrainStep } = await import('../src/bench/jax_train');
     const jax = await loadJax();
     const step = jaxTrainStep(jax, 'lenet5', 8);
@@ -137,11 +137,22 @@ describe('jax-js training steps (valueAndGrad and the SGD update under one jit)'
     // Ten classes, He-scaled weights: the first loss is finite and the same batch's loss falls under SGD.
     expect(losses.every(Number.isFinite), `${losses}`).toBe(true);
     expect(losses[2], `${losses}`).toBeLessThan(losses[0]);
-    const system = jaxSystem(jax);
-    const resnet = { kind: 'train-step', model: 'resnet20', batch: 16 } as const;
-    expect(await system.prepare(resnet)).toBeNull();
-    expect(system.skipReason!(resnet)).toContain('jax-js training steps are written for the plain networks (lenet5, cifar-cnn); resnet20 needs');
   });
+
+  it('resnet20 and mobilenet-v1-cifar in jax-js have our parameter counts and learn a fixed batch', async () => {
+    const { loadJax } = await import('../src/bench/jax');
+    const { jaxZooTrainStep } = await import('../src/bench/jax_zoo');
+    const { MODELS, summary } = await import('../src/index');
+    const jax = await loadJax();
+    for (const model of ['resnet20', 'mobilenet-v1-cifar'] as const) {
+      const step = jaxZooTrainStep(jax, model, 4);
+      expect({ model, parameters: step.parameterCount() }).toEqual({ model, parameters: summary(MODELS[model]()).totalParams });
+      const losses = [await step.run(), await step.run(), await step.run()];
+      step.dispose();
+      expect(losses.every(Number.isFinite), `${model}: ${losses}`).toBe(true);
+      expect(losses[2], `${model}: ${losses}`).toBeLessThan(losses[0]);
+    }
+  }, 300_000);
 });
 
 describe('zoo training steps on TF.js, built layer for layer like ours', () => {

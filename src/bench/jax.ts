@@ -1,10 +1,12 @@
 // jax-js (@jax-js/jax) on its WebGPU device as a benchmark peer for the matmul and
-// conv-forward cases and the plain networks' training steps (LeNet-5, the CIFAR CNN:
-// valueAndGrad and the SGD update under one jit, jax_train.ts). Loaded on demand;
+// conv-forward cases and the training steps (valueAndGrad and the SGD update under one
+// jit): the plain networks (LeNet-5, the CIFAR CNN, jax_train.ts) and the zoo's resnet20
+// and mobilenet-v1-cifar (jax_zoo.ts, layer for layer as the TF.js peer). Loaded on demand;
 // jit-compiled functions, inputs kept alive with .ref (jax-js arrays are reference-counted).
 import type * as Jax from '@jax-js/jax';
 import type { CaseSpec } from './cases';
 import { jaxTrainStep } from './jax_train';
+import { jaxZooTrainStep } from './jax_zoo';
 import { benchData, type BenchSystem } from './systems';
 
 const WARMUP = 2;
@@ -15,14 +17,10 @@ export function jaxSystem(jax: typeof Jax): BenchSystem {
   return {
     key: 'jax',
     label: 'jax-js webgpu',
-    skipReason: (spec) =>
-      spec.kind === 'train-step'
-        ? `jax-js training steps are written for the plain networks (lenet5, cifar-cnn); ${spec.model} needs batch norm and residual blocks written out in jax-js, not done`
-        : `jax-js is timed on matmul, conv forward and training steps; not on ${spec.kind}${'pass' in spec ? ` ${spec.pass}` : ''}`,
+    skipReason: (spec) => `jax-js is timed on matmul, conv forward and training steps; not on ${spec.kind}${'pass' in spec ? ` ${spec.pass}` : ''}`,
     async prepare(spec: CaseSpec) {
       if (spec.kind === 'train-step') {
-        if (spec.model !== 'lenet5' && spec.model !== 'cifar-cnn') return null;
-        const step = jaxTrainStep(jax, spec.model, spec.batch);
+        const step = spec.model === 'lenet5' || spec.model === 'cifar-cnn' ? jaxTrainStep(jax, spec.model, spec.batch) : jaxZooTrainStep(jax, spec.model, spec.batch);
         const timed = async () => {
           const start = performance.now();
           const loss = await step.run();
