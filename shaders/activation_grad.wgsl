@@ -8,8 +8,8 @@
 //   out    read_write  dx, n values
 //   params uniform     n, alpha
 //
-// One invocation computes four consecutive elements (as unary.wgsl). At the kinks (x = 0, 6) the derivative taken
-// is the left one (0 for relu at 0), as in the CPU reference.
+// One invocation computes four consecutive elements (as unary.wgsl). At the kinks
+// (x = 0, 6) the derivative taken is the left one (0 for relu at 0), as in the CPU reference.
 // OP numbers follow ACTIVATION_GRAD_OPS in src/ops/activation_grad.ts:
 // 0 relu, 1 relu6, 2 leaky_relu, 3 elu, 4 sigmoid, 5 tanh.
 // Tunables (override): OP, WG.

@@ -1,12 +1,13 @@
 // Training steps of the two zoo networks the bench times (resnet20, mobilenet-v1-cifar)
 // written in jax-js the way tfjs_zoo.ts writes them in TF.js: the same layers, the same
-// He-scaled deterministic weights in the same order, batch norm on the batch's statistics,
-// SGD at 0.01; valueAndGrad of the loss and the update under one jit (as jax_train.ts).
+// He-scaled deterministic weights in the same order, batch norm on the batch's statistics;
+// the step itself is jax_train.ts's jitSgdStep (valueAndGrad and SGD 0.01 under one jit).
 // NCHW inputs and OIHW filters, as lax.conv takes them; every use of a jax-js array
 // consumes a reference, so a value used twice is passed once as `.ref` (batch norm's input,
 // a block's input feeding the shortcut); each parameter is read once.
 import type * as Jax from '@jax-js/jax';
 import { MOBILENET_BLOCKS, MOBILENET_CIFAR_STRIDES } from '../nn/models/mobilenet';
+import { jitSgdStep } from './jax_train';
 import { benchData } from './systems';
 
 type Layer = (p: Jax.Array[], x: Jax.Array) => Jax.Array;
@@ -97,35 +98,11 @@ function mobilenetCifar(b: Builder, channels: number, classes: number): Layer {
 
 export const JAX_ZOO_STEPS = { resnet20, 'mobilenet-v1-cifar': mobilenetCifar } as const;
 
-/** One SGD step of a zoo network in jax-js on a batch of 28x28x1 images, 10 classes: run() returns the loss on the host. */
+/** One SGD step of a zoo network in jax-js on a batch of 28x28x1 images, 10 classes (jitSgdStep): run() returns the loss on the host. */
 export function jaxZooTrainStep(jax: typeof Jax, model: keyof typeof JAX_ZOO_STEPS, batch: number) {
-  const { numpy: np, nn, jit, valueAndGrad, tree } = jax;
   const b = new Builder(jax);
   const forward = JAX_ZOO_STEPS[model](b, 1, 10);
-  let params = b.params;
-  const x = np.array(benchData([batch, 1, 28, 28], 1)).reshape([batch, 1, 28, 28]);
-  const hot = new Float32Array(batch * 10);
-  for (let i = 0; i < batch; i++) hot[i * 10 + (i % 10)] = 1;
-  const labels = np.array(hot).reshape([batch, 10]);
-  const loss = (p: Jax.Array[], xs: Jax.Array, ys: Jax.Array): Jax.Array => {
-    // Every parameter is read exactly once by its layer, which consumes its reference.
-    return nn.logSoftmax(forward(p, xs), -1).mul(ys).sum().mul(-1 / batch);
-  };
-  const step = jit((p: Jax.Array[], xs: Jax.Array, ys: Jax.Array) => {
-    const [value, grads] = valueAndGrad(loss)(tree.map((a: Jax.Array) => a.ref, p) as Jax.Array[], xs, ys);
-    return [value, tree.map((a: Jax.Array, g: Jax.Array) => a.sub(g.mul(0.01)), p, grads as Jax.Array[])] as [Jax.Array, Jax.Array[]];
-  });
-  return {
-    /** Parameters: the zoo model's trainable count (tests compare it with ours). */
-    parameterCount: () => params.reduce((n, a) => n + a.size, 0),
-    async run(): Promise<number> {
-      const [value, next] = step(params, x.ref, labels.ref) as unknown as [Jax.Array, Jax.Array[]];
-      params = next;
-      const [l] = await value.data();
-      return l;
-    },
-    dispose() {
-      for (const a of [...params, x, labels]) a.dispose();
-    },
-  };
+  // The step's parameters change value, never shape: their count is the zoo model's trainable count (tests compare it with ours).
+  const parameters = b.params.reduce((n, a) => n + a.size, 0);
+  return { ...jitSgdStep(jax, b.params, forward, [batch, 1, 28, 28]), parameterCount: () => parameters };
 }

@@ -120,9 +120,10 @@ function tiledVariants(flipped: boolean): KernelVariant<ConvProblem>[] {
 
 /**
  * The tiled rows that also run a strided input gradient phase by phase (conv2d_phases.ts),
- * named `<row>:phases`: the general 8x8 tiles and the GPU rows. On SwiftShader the phases
- * through the packed 8x8 tile took resnet20's stride-2 input gradients from 250 ms to
- * about 50 ms each (batch 64, npm run profile).
+ * named `<row>:phases`: the general 8x8 tiles and the GPU rows. On SwiftShader (resnet20,
+ * batch 64, npm run profile) the 8x8 tiles' phases took its 3x3 stride-2 input gradients
+ * from 430 and 320 ms (the gather kernel) to 88 and 63 ms, its 1x1 projections' from
+ * about 70 and 46 ms to 30 and 17 ms.
  */
 const PHASE_ROWS = new Set(['conv2d_tile8_packed', 'conv2d_tile8', 'conv2d_implicit_gemm', 'conv2d_subgroup']);
 

@@ -14,8 +14,8 @@ import type { TiledConv } from './conv2d_tiled';
  * sub-filter, flipped, which the register-tiled kernels run through their signed filter
  * strides; conv2d_phase_scatter.wgsl then puts each phase's values at their places in dx.
  * The gather kernel (conv2d_grad_input.wgsl) instead masks the taps that miss: at stride 2
- * about half of them, and its 4x4 tile is the slowest of the family. Measured on
- * SwiftShader in resnet20's step (batch 64): see the commit that added this file.
+ * about half of them, and its 4x4 tile is the slowest of the family (resnet20's figures
+ * are at PHASE_ROWS in conv2d.ts).
  */
 
 export const conv2dPhaseScatterShader = defineShader({
