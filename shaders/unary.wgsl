@@ -34,7 +34,7 @@ fn apply(v: f32) -> f32 {
     case 6u: { return v * v; }
     case 7u: { return 1.0 / v; }
     case 8u: { return sign(v); }
-    case 9u: { return max(v, 0.0); }
+    case 9u: { return relu_f32(v); }
     case 10u: {
       // NOTE: exp of a non-positive number never overflows, so both branches are stable.
       let e = exp(-abs(v));
@@ -45,12 +45,12 @@ fn apply(v: f32) -> f32 {
       let e = exp(-2.0 * abs(v));
       return sign(v) * (1.0 - e) / (1.0 + e);
     }
-    case 12u: { return clamp(v, 0.0, 6.0); }
+    case 12u: { return select(clamp(v, 0.0, 6.0), v, is_nan_f32(v)); }
     case 13u: { return select(params.alpha * v, v, v > 0.0); }
     case 14u: {
       // NOTE: exp(v) - 1 loses digits near 0; the cubic Taylor term keeps them for |v| < 1e-3.
       let em1 = select(exp(v) - 1.0, v + v * v * (0.5 + v / 6.0), abs(v) < 1e-3);
-      return select(params.alpha * em1, v, v > 0.0);
+      return select(params.alpha * em1, v, v > 0.0 || is_nan_f32(v));
     }
     default: { return v; }
   }

@@ -141,7 +141,7 @@ fn main(
       if (p >= positions) { break; }
       let n = p / ohw;
       var v = acc[i][j] + b;
-      if (RELU) { v = max(v, 0.0); }
+      if (RELU) { v = relu_f32(v); }
       out[(n * params.O + o) * ohw + p % ohw] = v;
     }
   }

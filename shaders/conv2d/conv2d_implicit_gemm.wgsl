@@ -127,7 +127,7 @@ fn main(
       let p = p0 + lid.x * 4u + j;
       if (p >= positions) { break; }
       var v = acc[i][j] + b;
-      if (RELU) { v = max(v, 0.0); }
+      if (RELU) { v = relu_f32(v); }
       out[((p / ohw) * params.OC + oc) * ohw + p % ohw] = v;
     }
   }

@@ -134,7 +134,7 @@ fn main(
     if (HAS_BIAS) { b = vec4f(bias[r]); }
     var va = acc[2u * i] + b;
     var vb = acc[2u * i + 1u] + b;
-    if (RELU) { va = max(va, vec4f(0.0)); vb = max(vb, vec4f(0.0)); }
+    if (RELU) { va = relu_vec4f(va); vb = relu_vec4f(vb); }
     out[oa + r * params.S4] = va;
     if (storeB) { out[ob + r * params.S4] = vb; }
   }

@@ -178,7 +178,7 @@ fn store8(n: u32, oc: u32, oh: u32, ow0: u32, lo: vec4f, hi: vec4f) {
     let ow = ow0 + j;
     if (ow >= params.OW) { break; }
     var v = select(hi[j & 3u], lo[j & 3u], j < 4u) + b;
-    if (RELU) { v = max(v, 0.0); }
+    if (RELU) { v = relu_f32(v); }
     out[base + ow] = v;
   }
 }

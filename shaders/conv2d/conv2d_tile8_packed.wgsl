@@ -116,7 +116,7 @@ fn main(
       let p = col0 + j;
       if (p >= positions) { break; }
       var v = acc[2u * i + j / 4u][j % 4u] + b;
-      if (RELU) { v = max(v, 0.0); }
+      if (RELU) { v = relu_f32(v); }
       out[((p / ohw) * params.OC + oc) * ohw + p % ohw] = v;
     }
   }

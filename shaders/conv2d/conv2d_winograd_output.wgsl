@@ -62,8 +62,8 @@ fn main(
     y1 += vec2f(b);
   }
   if (RELU) {
-    y0 = max(y0, vec2f(0.0));
-    y1 = max(y1, vec2f(0.0));
+    y0 = relu_vec2f(y0);
+    y1 = relu_vec2f(y1);
   }
   let tiles = params.TH * params.TW;
   let n = t / tiles;

@@ -98,7 +98,7 @@ fn main(
     let r = row0 + i;
     if (r >= M) { break; }
     var v = acc[i] + bias_v;
-    if (RELU) { v = max(v, vec4f(0.0)); }
+    if (RELU) { v = relu_vec4f(v); }
     for (var j = 0u; j < 4u; j++) {
       if (col0 + j < N) { out[out_base + r * N + col0 + j] = v[j]; }
     }

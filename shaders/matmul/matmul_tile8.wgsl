@@ -125,7 +125,7 @@ fn store_row(at: u32, r: u32, col0: u32, lo: vec4f, hi: vec4f) {
   if (r >= params.M) { return; }
   var l = lo;
   var h = hi;
-  if (RELU) { l = max(l, vec4f(0.0)); h = max(h, vec4f(0.0)); }
+  if (RELU) { l = relu_vec4f(l); h = relu_vec4f(h); }
   for (var j = 0u; j < 8u; j++) {
     if (col0 + j >= params.N) { break; }
     out[at + j] = select(h[j & 3u], l[j & 3u], j < 4u);

@@ -89,7 +89,7 @@ fn main(
     let r = row0 + i;
     if (r >= M) { break; }
     var v = acc[i] + bias_v;
-    if (RELU) { v = max(v, vec4f(0.0)); }
+    if (RELU) { v = relu_vec4f(v); }
     out[out_base + r * N4 + c4] = v;
   }
 }

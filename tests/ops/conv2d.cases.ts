@@ -13,6 +13,8 @@ export interface ConvRow {
   bias?: boolean;
   /** Fused ReLU (forward and gradient rule; the gradient kernels never see it). */
   relu?: boolean;
+  /** Bias NaN in every third channel: the fused ReLU must keep those channels NaN (PyTorch does). */
+  nanBias?: boolean;
 }
 
 /** Edge cases: batch 1, 1x1 images, odd sizes, stride > kernel, channels not divisible by 4, Cin 1 and 3, groups, dilation, asymmetric padding. */
@@ -93,6 +95,7 @@ export function convName(r: ConvRow): string {
   if (r.groups) parts.push(`g=${r.groups}`);
   if (r.bias) parts.push('bias');
   if (r.relu) parts.push('relu');
+  if (r.nanBias) parts.push('NaN bias');
   return parts.join(',');
 }
 
@@ -112,7 +115,16 @@ const reluRows: ConvRow[] = [
   { x: [1, 3, 7, 11], o: 7, k: [3, 5], padding: 'same', bias: true, relu: true },
   { x: [1, 1, 6, 6], o: 3, k: [3, 3], relu: true },
   { x: [2, 8, 5, 6], o: 8, k: [3, 3], padding: 1, bias: true, relu: true },
+  // NaN through the fused ReLU of each kernel shape: 1x1, 5x5 rows, 'same', Winograd's 3x3, wide tiles.
+  { x: [1, 16, 4, 4], o: 8, k: [1, 1], bias: true, relu: true, nanBias: true },
+  { x: [2, 6, 14, 14], o: 16, k: [5, 5], bias: true, relu: true, nanBias: true },
+  { x: [1, 3, 7, 11], o: 7, k: [3, 5], padding: 'same', bias: true, relu: true, nanBias: true },
+  { x: [2, 8, 5, 6], o: 8, k: [3, 3], padding: 1, bias: true, relu: true, nanBias: true },
+  { x: [2, 8, 12, 20], o: 16, k: [3, 3], padding: 1, bias: true, relu: true, nanBias: true },
 ];
+
+/** A bias with NaN in channels 0, 3, 6, ... and small finite values elsewhere. */
+const nanBias = (o: number) => Array.from({ length: o }, (_, c) => (c % 3 === 0 ? NaN : 0.1 * c - 0.4));
 
 const cases: ParityCase[] = convRows.flatMap((r) => {
   const { filter, attrs, g, y } = convSetup(r);
@@ -147,7 +159,7 @@ for (const r of reluRows) {
   cases.push({
     name: `forward ${convName(r)}`,
     op: 'conv2d',
-    inputs: [{ shape: r.x }, { shape: filter }, ...(r.bias ? [{ shape: [r.o] }] : [])],
+    inputs: [{ shape: r.x }, { shape: filter }, ...(r.bias ? [{ shape: [r.o], ...(r.nanBias ? { values: nanBias(r.o) } : {}) }] : [])],
     attrs,
     reduction: g.cg * g.kh * g.kw + 1,
   });
@@ -206,7 +218,7 @@ export const conv2dGrads: GradTable = {
   kind: 'gradient',
   ops: ['conv2d'],
   cases: [...convRows, ...reluRows]
-    .filter((r) => r.x[0] * r.x[1] * r.x[2] * r.x[3] <= 600)
+    .filter((r) => r.x[0] * r.x[1] * r.x[2] * r.x[3] <= 600 && !r.nanBias)
     .map((r) => {
       const { filter, attrs } = convSetup(r);
       return { name: convName(r), op: 'conv2d', inputs: [{ shape: r.x }, { shape: filter }, ...(r.bias ? [{ shape: [r.o] }] : [])], attrs };

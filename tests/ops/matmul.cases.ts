@@ -61,4 +61,16 @@ const fusedRelu: ParityCase[] = ([[64, 120, 400, false, false, true], [33, 65, 1
   return { ...c, name: `${c.name},relu`, attrs: { ...c.attrs, relu: true } };
 });
 
-export const matmulTable: ParityTable = { ops: ['matmul'], cases: [...rows.map(toCase), sharedB, ...fusedRelu] };
+/**
+ * The fused ReLU must keep NaN (PyTorch's relu does): a NaN bias makes its whole column
+ * NaN on the CPU, and a kernel whose epilogue is max(v, 0) writes zeros there. Rows that
+ * take the vec4 variant (N a multiple of 4) and the scalar ones.
+ */
+const nanBiasRelu: ParityCase[] = ([[33, 16, 8, false, false, true], [13, 17, 19, false, true, true], [64, 120, 400, false, false, true]] as Row[]).map((row) => {
+  const c = toCase(row);
+  const n = row[1];
+  const bias = Array.from({ length: n }, (_, j) => (j % 5 === 0 ? NaN : 0.25 - j / n));
+  return { ...c, name: `${c.name},relu,NaN bias`, inputs: [c.inputs[0], c.inputs[1], { shape: [n], values: bias }], attrs: { ...c.attrs, relu: true } };
+});
+
+export const matmulTable: ParityTable = { ops: ['matmul'], cases: [...rows.map(toCase), sharedB, ...fusedRelu, ...nanBiasRelu] };

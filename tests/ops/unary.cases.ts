@@ -25,6 +25,12 @@ const transcendental = new Set<UnaryOpName>(['exp', 'log', 'sqrt', 'rsqrt', 'sig
 
 const shapes = [[1], [7], [3, 5, 2], [2, 3, 17, 19]];
 
+/** The activations: NaN must come out NaN (as in PyTorch), and infinities must saturate. */
+export const ACTIVATIONS: readonly UnaryOpName[] = ['relu', 'relu6', 'leaky_relu', 'elu', 'sigmoid', 'tanh'];
+
+/** NaN and infinities at every position of a four-wide group, and finite values beside them. */
+export const NON_FINITE_VALUES = [NaN, -1, 2, -Infinity, Infinity, NaN, 0.5, -3, -0, NaN, Infinity, 7, -Infinity];
+
 export const unaryTable: ParityTable = {
   ops: UNARY_OPS,
   cases: UNARY_OPS.flatMap((op) =>
@@ -39,5 +45,12 @@ export const unaryTable: ParityTable = {
   ).concat([
     { name: 'leaky_relu alpha=0.2 x=3x5', op: 'leaky_relu', inputs: [{ shape: [3, 5], range: [-3, 3] }], attrs: { alpha: 0.2 } },
     { name: 'elu alpha=0.5 x=3x5', op: 'elu', inputs: [{ shape: [3, 5], range: [-3, 3] }], attrs: { alpha: 0.5 }, ulpsExtra: 4 },
-  ]),
+  ]).concat(
+    ACTIVATIONS.map((op): ParityCase => ({
+      name: `${op} NaN and infinities x=${NON_FINITE_VALUES.length}`,
+      op,
+      inputs: [{ shape: [NON_FINITE_VALUES.length], values: NON_FINITE_VALUES }],
+      ulpsExtra: transcendental.has(op) ? 4 : 0,
+    })),
+  ),
 };
