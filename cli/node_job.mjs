@@ -13,6 +13,10 @@ export async function runNodeJob(root, entry, input, onMessage, { bundled = [], 
   const file = await bundleForNode(root, entry, join(root, '.cache', name), { bundled });
   const child = spawn(process.execPath, [...nodeArgs, file], { stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin.end(JSON.stringify(input));
+  // The job ends with this process (Ctrl-C, a kill turned into exit): no orphan keeps the GPU.
+  const stop = () => child.kill();
+  process.on('exit', stop);
+  child.once('exit', () => process.off('exit', stop));
   for await (const line of createInterface({ input: child.stdout })) {
     if (line.startsWith('{')) await onMessage(JSON.parse(line));
   }

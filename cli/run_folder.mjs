@@ -1,8 +1,9 @@
-// The folder a training run writes (--out): checked before the first step, cleared of
-// the temporary files a killed run left, and read back for --resume.
+// The folder a training run writes (--out): checked before the first step, locked for
+// this run alone, cleared of the temporary files a killed run left, and read back for --resume.
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic_write.mjs';
+import { lockRunFolder } from './run_lock.mjs';
 
 /** Temporary files of writeFileAtomic: `.<name>.<pid>.<time>.tmp`. */
 const TEMP = /^\..+\.(\d+)\.\d+\.tmp$/;
@@ -48,11 +49,39 @@ export function prepareRunFolder(dir) {
     writeFileAtomic(probe, '');
     rmSync(probe);
   } catch (e) {
-    const err = /** @type {NodeJS.ErrnoException} */ (e);
-    const why = err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'a part of that path is a regular file, not a folder' : err.code === 'EACCES' || err.code === 'EROFS' ? 'no permission to write there' : err.message;
-    throw new Error(`train: cannot write the run to ${dir}: ${why} (nothing was trained; pick another --out)`);
+    throw cannotWrite(dir, e, 'train');
   }
   return removeStaleTemps(dir);
+}
+
+/** @param {string} dir @param {unknown} e @param {string} command */
+function cannotWrite(dir, e, command) {
+  const err = /** @type {NodeJS.ErrnoException} */ (e);
+  const why = err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'a part of that path is a regular file, not a folder' : err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'EPERM' ? 'no permission to write there' : err.message;
+  return new Error(`${command}: cannot write the run to ${dir}: ${why} (nothing was ${command === 'train' ? 'trained' : 'run'}; pick another --out)`);
+}
+
+/**
+ * prepareRunFolder with this run's lock (run_lock.mjs): creates `dir`, takes its lock
+ * (the lock file is the write check, so a folder in use is not written at all), then
+ * clears stale temporary files. Throws a message for the command line: the folder
+ * cannot be written, or another run holds it (`code` 'ELOCKED', naming the holder's pid,
+ * host and start time). Returns the lock and the temporary files removed.
+ * @param {string} dir
+ * @param {{ command: string, log?: (line: string) => void }} options command: 'train', 'transfer'
+ */
+export function openRunFolder(dir, { command, log }) {
+  let lock;
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('it is a file'), { code: 'ENOTDIR' });
+    lock = lockRunFolder(dir, { command: `npm run ${command}`, log });
+  } catch (e) {
+    if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'ELOCKED') throw cannotWrite(dir, e, command);
+    const err = new Error(`${command}: ${/** @type {Error} */ (e).message}. Nothing was changed; wait for that run, stop it, or pick another --out`);
+    throw Object.assign(err, { code: 'ELOCKED' });
+  }
+  return { lock, removed: removeStaleTemps(dir) };
 }
 
 /**

@@ -11,8 +11,9 @@
 // this engine; a head of another class count keeps fresh weights). --export-onnx and
 // --export-torch also write the trained model as ONNX and as a PyTorch state dict.
 //
-// Sets up what is missing, checks that --out is writable, serves the engine with Vite,
-// trains in headless Chromium (WebGPU) on the real dataset from /usr/share/datasets with
+// Checks that --out is writable and locks it (run.lock: one run per folder; a second run
+// exits 2), sets up what is missing, serves the engine with Vite, trains in headless
+// Chromium (WebGPU) on the real dataset from /usr/share/datasets with
 // a progress bar, and writes to --out (each file atomically): checkpoint.safetensors and
 // metrics.json after every epoch (and every --checkpoint-every steps), then
 // weights.safetensors, metrics.json and report.html. --resume DIR continues a stopped or
@@ -28,7 +29,8 @@ import { ProgressBar } from '../cli/progress.mjs';
 import { renderReport } from '../cli/report.mjs';
 import { runNodeJob } from '../cli/node_job.mjs';
 import { openPageSession } from '../cli/page_session.mjs';
-import { prepareRunFolder, readSafetensorsMetadata } from '../cli/run_folder.mjs';
+import { openRunFolder, readSafetensorsMetadata } from '../cli/run_folder.mjs';
+import { exitOnSignals } from '../cli/run_lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const defaults = { runtime: 'browser', model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, autotune: 'on' };
@@ -43,7 +45,8 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 22).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+      console.log(lines.slice(1, lines.findIndex((l, i) => i > 0 && !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     }
     if (!arg.startsWith('--')) throw new Error(`train: unexpected argument '${arg}'`);
@@ -129,12 +132,22 @@ function initBytes(path) {
 
 let options;
 let job;
+/** The browser session, once open: its own signal handlers close it and exit. */
+let session;
+// Ctrl-C or a kill: exit through process.exit, so the folder's lock is released (the
+// browser session's handlers do the same after closing the browser).
+exitOnSignals({ unless: () => session !== undefined, onSignal: (signal) => console.error(`\n${signal}: stopping`) });
 try {
   options = parseArgs(process.argv.slice(2));
-  job = jobOf(options);
-  // Before anything is trained: a run that cannot be written is refused now, not after hours.
-  const removed = prepareRunFolder(job.out);
-  if (removed.length > 0) console.error(`removed ${removed.length} temporary file(s) a killed run left in ${job.out}`);
+  // A new run's options are checked before the folder is touched; a resumed run's
+  // checkpoint is read under the folder's lock, so no other run changes it meanwhile.
+  if (!options.resume) job = jobOf(options);
+  const out = resolve(options.out ?? options.resume ?? 'runs/latest');
+  // Before anything is trained: a run that cannot be written, or a folder another run
+  // writes (run.lock), is refused now, not after hours.
+  const { removed } = openRunFolder(out, { command: 'train' });
+  if (removed.length > 0) console.error(`removed ${removed.length} temporary file(s) a killed run left in ${out}`);
+  if (options.resume) job = jobOf(options);
 } catch (e) {
   console.error(e.message);
   process.exit(2);
@@ -186,7 +199,6 @@ async function inNode() {
 }
 
 const runtime = options.runtime ?? 'browser';
-let session;
 if (runtime === 'browser') {
   try {
     session = await openPageSession(root);

@@ -10,6 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { runNodeJob } from '../cli/node_job.mjs';
+import { openRunFolder } from '../cli/run_folder.mjs';
+import { exitOnSignals } from '../cli/run_lock.mjs';
 import { transferPlot } from '../cli/transfer_plot.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +45,14 @@ for (const [k, v] of Object.entries({ 'per-class': config.perClass, 'pretrain-ep
   }
 }
 const out = resolve(value('--out', join(root, 'runs', 'transfer')));
+// One run per folder: a second transfer into --out is refused now (exit 2), not mixed in at the end.
+exitOnSignals({ onSignal: (signal) => console.error(`\n${signal}: stopping (nothing was written to ${out})`) });
+try {
+  openRunFolder(out, { command: 'transfer' });
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
 
 const started = performance.now();
 const names = { scratch: 'from scratch', frozen: 'frozen body + new head', finetune: 'fine-tuned (body at 0.1x)' };

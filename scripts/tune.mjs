@@ -7,17 +7,28 @@
 // merged, not replaced. With --missing, only the shape classes the table lacks (or whose
 // shipped choice is no longer offered) are timed and added: a new variant then changes
 // the table where it competes and nowhere else.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { runNodeJob } from '../cli/node_job.mjs';
+import { acquireLock, exitOnSignals } from '../cli/run_lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const models = args.includes('--models') ? args[args.indexOf('--models') + 1] : undefined;
 const missing = args.includes('--missing');
 const tableFile = join(root, 'src', 'backends', 'webgpu', 'pretuned_choices.ts');
+// The table is read, merged and written back: two tunes at once would lose one's
+// choices, so one holds .cache/tune.lock from start to end and a second is refused (exit 2).
+exitOnSignals({ onSignal: (signal) => console.error(`\n${signal}: stopping (${tableFile} is unchanged)`) });
+try {
+  mkdirSync(join(root, '.cache'), { recursive: true });
+  acquireLock(join(root, '.cache', 'tune.lock'), { command: 'npm run tune', what: tableFile });
+} catch (e) {
+  console.error(`tune: ${e.message}${e.code === 'ELOCKED' ? '. Nothing was changed; wait for that tune or stop it' : ''}`);
+  process.exit(2);
+}
 
 const started = performance.now();
 let result = null;

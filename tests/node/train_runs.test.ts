@@ -75,6 +75,9 @@ describe('npm run train: runs that never lose work', () => {
     const resumed = train(['--resume', out]);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/resuming .* at epoch \d, step \d+/);
+    // The killed run's lock names a dead pid: the resume takes it over, and removes it when done.
+    expect(resumed.stderr).toContain(`took over the stale lock ${join(out, 'run.lock')} of pid ${child.pid}`);
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
     const a = tensors(join(dir, 'whole', 'weights.safetensors'));
     const b = tensors(join(out, 'weights.safetensors'));
     expect([...b.keys()]).toEqual([...a.keys()]);
@@ -113,5 +116,7 @@ describe('npm run train: runs that never lose work', () => {
     expect(await exited(child)).toBe(143);
     await until('every process of the run to end', () => tree.every((pid) => !running(pid)), 20_000);
     expect(log).toContain('SIGTERM: closing the browser and the server');
+    // The folder's lock goes with the run, so --resume (or another run) may write there.
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
   }, LIMIT_MS);
 });
