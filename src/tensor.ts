@@ -84,7 +84,27 @@ export function tensor(backend: Backend, data: ArrayLike<number>, shape: Shape):
     throw new Error(`tensor: data has ${data.length} values but shape ${formatShape(shape)} needs ${n}`);
   }
   const values = data instanceof Float32Array || data instanceof Float64Array ? data : Float64Array.from(data);
-  return new Tensor(backend, backend.upload(values), shape);
+  const t = new Tensor(backend, backend.upload(values), shape);
+  if (shape.length === 1 && n <= UPLOAD_COPY_LIMIT) uploaded.set(t, Float32Array.from(values));
+  return t;
+}
+
+/** Rank-1 tensors up to this many values keep a host copy of what was uploaded (class labels). */
+const UPLOAD_COPY_LIMIT = 1 << 16;
+const uploaded = new WeakMap<Tensor, Float32Array>();
+
+/**
+ * The values a small rank-1 tensor was created with, as stored (float32), while no op
+ * has written into it; null otherwise. Lets host-side checks see labels that a GPU
+ * kernel cannot check (it cannot throw).
+ */
+export function uploadedValues(t: Tensor): Float32Array | null {
+  return uploaded.get(t) ?? null;
+}
+
+/** An op wrote into `t` in place: its upload copy no longer says what it holds. */
+export function forgetUploadedValues(t: Tensor): void {
+  uploaded.delete(t);
 }
 
 /** A tensor of zeros (or `value`) of the given shape. */

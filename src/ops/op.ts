@@ -1,6 +1,6 @@
 import type { Attrs, KernelInput } from '../backends/backend';
 import { formatShape, type Shape } from '../shape';
-import { Tensor } from '../tensor';
+import { forgetUploadedValues, Tensor } from '../tensor';
 
 /**
  * An op declared once: its name (shared by the shader, both kernels and the test),
@@ -73,6 +73,7 @@ export function runOp<A extends Attrs>(def: OpDef<A>, inputs: readonly Tensor[],
   const storage = backend.run(def.name, kernelInputs, attrs, outShape);
   if (def.mutates) {
     if (storage !== kernelInputs[0].storage) throw new Error(`${def.name}: an in-place kernel must return its first input's storage`);
+    forgetUploadedValues(inputs[0]);
     return inputs[0];
   }
   return new Tensor(backend, storage, outShape);

@@ -1,9 +1,10 @@
 import { formatShape, type Shape } from '../shape';
-import { scope, tensor, type Tensor } from '../tensor';
+import { scope, tensor, uploadedValues, type Tensor } from '../tensor';
 import type { Backend } from '../backends/backend';
 import { mul, sub } from './binary';
 import { defineOp, runOp } from './op';
 import { sum } from './reduce';
+import { badLabel } from './labels';
 import { exp } from './unary';
 
 function lastAxisShape(op: string, [x]: readonly Shape[]): Shape {
@@ -38,8 +39,10 @@ function checkLogitsAndLabels(op: string, logits: Shape, labels: Shape): void {
 
 /**
  * Mean over the batch of -log softmax(logits)[label], fused and numerically stable.
- * Labels are class indices stored as floats. Out-of-range labels throw on the CPU and
- * give a NaN loss on the GPU (which cannot throw); `labelTensor` checks them on the host.
+ * Labels are class indices stored as floats. A label that is not a class index of the
+ * logits throws, with the same message on both backends: the CPU kernel checks every
+ * label; on the GPU (whose kernel cannot throw, and writes NaN) labels uploaded from
+ * the host (`labelTensor`, `tensor`) are checked there before the op is enqueued.
  */
 export const softmaxCrossEntropyOp = defineOp({
   name: 'softmax_cross_entropy',
@@ -64,15 +67,33 @@ export const softmaxCrossEntropyGradOp = defineOp({
 
 export const softmax = (x: Tensor) => runOp(softmaxOp, [x], {});
 export const logSoftmax = (x: Tensor) => runOp(logSoftmaxOp, [x], {});
-export const softmaxCrossEntropy = (logits: Tensor, labels: Tensor) => runOp(softmaxCrossEntropyOp, [logits, labels], {});
+export const softmaxCrossEntropy = (logits: Tensor, labels: Tensor) => {
+  if (logits.shape.length === 2 && labels.shape.length === 1 && labels.shape[0] === logits.shape[0]) checkKnownLabels('softmax_cross_entropy', labels, logits.shape[1]);
+  return runOp(softmaxCrossEntropyOp, [logits, labels], {});
+};
 
-/** Checks that every label is an integer class in [0, classes) and uploads them. */
-export function labelTensor(backend: Backend, labels: ArrayLike<number>, classes: number): Tensor {
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i];
-    if (!Number.isInteger(l) || l < 0 || l >= classes) {
-      throw new Error(`softmax_cross_entropy: label ${l} at index ${i} is not a class index in [0, ${classes})`);
-    }
+function checkKnownLabels(op: string, labels: Tensor, classes: number): void {
+  const values = uploadedValues(labels);
+  if (!values) return;
+  for (let i = 0; i < values.length; i++) {
+    const why = badLabel(values[i], i, classes, op);
+    if (why) throw new Error(why);
   }
-  return tensor(backend, labels, [labels.length]);
+}
+
+/**
+ * Checks that every label is a class index (an integer in [0, classes), or any
+ * non-negative integer when `classes` is left out) and uploads them. softmaxCrossEntropy
+ * checks them again against its logits' class count, on every backend.
+ */
+export function labelTensor(backend: Backend, labels: ArrayLike<number>, classes?: number): Tensor {
+  if (classes !== undefined && (!Number.isInteger(classes) || classes <= 0)) {
+    throw new Error(`softmax_cross_entropy: the class count must be a positive integer, got ${classes}`);
+  }
+  const values = Float64Array.from(labels);
+  for (let i = 0; i < values.length; i++) {
+    const why = badLabel(values[i], i, classes);
+    if (why) throw new Error(why);
+  }
+  return tensor(backend, values, [values.length]);
 }

@@ -1,3 +1,4 @@
+import { badLabel } from '../../../ops/labels';
 import type { CpuKernel } from '../cpu_backend';
 
 /** Calls fn(row offset) for each row of the last axis. */
@@ -17,9 +18,8 @@ function rowStats(x: ArrayLike<number>, off: number, k: number): { max: number; 
 }
 
 function checkLabel(op: string, label: number, row: number, classes: number): void {
-  if (!Number.isInteger(label) || label < 0 || label >= classes) {
-    throw new Error(`${op}: label ${label} at row ${row} is not a class index in [0, ${classes})`);
-  }
+  const why = badLabel(label, row, classes, op);
+  if (why) throw new Error(why);
 }
 
 export const softmax: CpuKernel = ([x]) => {
