@@ -56,6 +56,7 @@ export class Conv2d extends Layer {
   override params([x]: readonly Shape[]): ParamSpec[] {
     const [kh, kw] = pair(this.options.kernel);
     const groups = this.options.groups ?? 1;
+    if (x[0] % groups !== 0) throw new Error(`groups=${groups} must divide the input's ${x[0]} channels; give the layer before it a multiple of ${groups} channels, or choose another groups`);
     const cg = x[0] / groups;
     const o = this.options.filters;
     const specs: ParamSpec[] = [{ name: 'weight', shape: [o, cg, kh, kw], init: this.options.init ?? 'he', fans: [cg * kh * kw, (o / groups) * kh * kw], kind: 'weight' }];

@@ -143,9 +143,9 @@ export abstract class Layer {
   outputShape(inputs: readonly Shape[]): Shape {
     const trace = new TraceBackend();
     const xs = inputs.map((s, i) => trace.input(`x${i}`, [1, ...s]));
-    const params = Object.fromEntries(this.params(inputs).map((p) => [p.name, trace.input(`p.${p.name}`, p.shape)]));
     const ctx: ForwardContext = { training: false, use: (t) => t };
     try {
+      const params = Object.fromEntries(this.params(inputs).map((p) => [p.name, trace.input(`p.${p.name}`, p.shape)]));
       return this.forward(ctx, xs, params).shape.slice(1);
     } catch (e) {
       throw new Error(`${this.name || this.kind} (input ${inputs.map(formatShape).join(', ')}): ${(e as Error).message}`);

@@ -6,7 +6,19 @@ import type { Activation } from './activations';
 
 const ACTIVATIONS: readonly Activation[] = ['relu', 'relu6', 'leaky_relu', 'elu', 'tanh', 'sigmoid', 'softmax', 'linear'];
 
-const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : String(v));
+/** A value as the user wrote it: strings quoted, arrays and objects spelled out (never `[object Object]`). */
+export function show(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  if (typeof v === 'object' && v !== null) {
+    try {
+      return JSON.stringify(v);
+    } catch {
+      return Object.prototype.toString.call(v);
+    }
+  }
+  return String(v);
+}
 
 /** The options argument itself: an object (not `new Dense(10)`). */
 export function checkOptionsObject(layer: string, options: unknown, example: string): void {

@@ -138,6 +138,15 @@ describe('layer options and wiring fail where they are written', () => {
     expect(() => new ActivationLayer('gelu' as never)).toThrow("activation: unknown activation 'gelu'");
   });
 
+  it('messages spell out the bad value: no [object Object], no unquoted strings, no fractional channels', () => {
+    expect(() => new Conv2d({ filters: 4, kernel: 3, padding: { top: 1 } as never })).toThrow("conv2d: padding must be 'valid', 'same', a non-negative integer, [h, w] or [top, left, bottom, right], got {\"top\":1}");
+    expect(() => new Conv2d({ filters: 4, kernel: 3, stride: [1, 'a'] as never })).toThrow("conv2d: stride must be a positive integer or a [height, width] pair of them, got [1, 'a']");
+    // 3 input channels in 2 groups: named as such, never as a filter of 1.5 channels.
+    const grouped = () => sequential([3, 8, 8], [new Conv2d({ filters: 4, kernel: 3, groups: 2, name: 'g' })]);
+    expect(grouped).toThrow("g (input [3,8,8]): groups=2 must divide the input's 3 channels");
+    expect(grouped).not.toThrow(/1\.5/);
+  });
+
   it('one layer applied to inputs that need different weights throws when the model is made, naming the layer', () => {
     const x = input([1, 8, 8]);
     const shared = new Dense({ units: 3, name: 'head' });
