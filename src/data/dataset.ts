@@ -26,7 +26,28 @@ export function checkDataset(name: string, d: Dataset): Dataset {
   for (let i = 0; i < d.labels.length; i++) {
     if (d.labels[i] >= d.classes) throw new Error(`${name}: label ${d.labels[i]} at index ${i} is not a class in [0, ${d.classes})`);
   }
+  checkFinite(name, 'image', d.images, per);
+  if (d.targets) checkFinite(name, 'target', d.targets, sizeOf(d.targetShape ?? []));
   return d;
+}
+
+/** Arrays already found finite: a dataset is scanned once, not at every fit. */
+const finiteArrays = new WeakSet<Float32Array>();
+
+/**
+ * Refuses NaN and infinities on the host, before a step runs: on the GPU they would
+ * only show up as a NaN loss (or, through a max, not at all).
+ */
+function checkFinite(name: string, what: string, values: Float32Array, per: number): void {
+  if (finiteArrays.has(values)) return;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v - v !== 0) {
+      const example = Math.floor(i / Math.max(per, 1));
+      throw new Error(`${name}: ${what} ${example} holds ${v} at value ${i - example * per} (of ${per}); the data must be finite numbers (check the file or the normalisation)`);
+    }
+  }
+  finiteArrays.add(values);
 }
 
 /** The first `count` examples (a view, no copy). */

@@ -122,6 +122,25 @@ describe('divergence stops training and keeps the last good weights', () => {
   });
 });
 
+describe('data with NaN or infinities is refused before a step runs', () => {
+  for (const name of ['cpu', 'webgpu'] as const) {
+    it(`${name}: all-NaN images, or one infinity, name the data set and the first bad example; no weight changes`, async () => {
+      const backend = name === 'cpu' ? cpu : await gpuBackend();
+      const model = small(backend);
+      const before = await readAll(model);
+      const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 1e-3 }, batchSize: 16, seed: 1 });
+      const nan = { ...data(), images: new Float32Array(128 * 256).fill(NaN) };
+      await expect(trainer.fit(nan, { epochs: 1 })).rejects.toThrow('fit: image 0 holds NaN at value 0 (of 256); the data must be finite numbers');
+      const one = data();
+      one.images[5 * 256 + 17] = -Infinity;
+      await expect(trainer.fit(one, { epochs: 1 })).rejects.toThrow('fit: image 5 holds -Infinity at value 17 (of 256)');
+      await expect(trainer.fit(data(), { epochs: 1, validation: { ...data(), images: new Float32Array(128 * 256).fill(NaN) } })).rejects.toThrow('fit validation: image 0 holds NaN');
+      expect(await readAll(model)).toEqual(before);
+      trainer.dispose();
+    });
+  }
+});
+
 describe('a device lost mid-fit', () => {
   it('rejects once, saying the device was lost and what to do, with no unhandled rejection', async () => {
     const own = await createWebGPUBackend({ autotune: false });
