@@ -76,9 +76,12 @@ export function renderReport(metrics, filters) {
     ['test accuracy', pct(metrics.testAccuracy)],
     ['throughput', `${metrics.imagesPerSecond === null ? '-' : metrics.imagesPerSecond.toFixed(1)} images/s training; ${metrics.dispatchesPerStep} dispatches and ${metrics.submitsPerStep} submit per step`],
     ['time', `${metrics.totalSeconds.toFixed(1)} s`],
+    ...(metrics.runId ? [['run', `${metrics.runId}, step ${metrics.step ?? '-'}${metrics.weights ? `; weights sha256 ${metrics.weights.sha256}` : '; no weights written'}`]] : []),
   ];
+  // Which run wrote the report and where it stood, for a reader checking a folder's files agree.
+  const stamp = metrics.runId ? `\n<meta name="run-id" content="${esc(metrics.runId)}"><meta name="run-step" content="${esc(metrics.step ?? '')}">` : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Training report — ${esc(metrics.model)}</title>
+<html lang="en"><head><meta charset="utf-8">${stamp}<title>Training report — ${esc(metrics.model)}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #222; max-width: 60rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; } td, th { border: 1px solid #ccc; padding: 0.25rem 0.5rem; }

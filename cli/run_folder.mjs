@@ -1,6 +1,7 @@
 // The folder a training run writes (--out): checked before the first step, locked for
 // this run alone, cleared of the temporary files a killed run left, and read back for --resume.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic_write.mjs';
 import { lockRunFolder } from './run_lock.mjs';
@@ -100,15 +101,136 @@ export function readSafetensorsMetadata(path) {
     const length = Number(head.readBigUInt64LE(0));
     if (length > size - 8) throw new Error(`${path}: header length ${length} exceeds the file's ${size - 8} remaining bytes (truncated or not safetensors)`);
     const json = Buffer.alloc(length);
-    readSync(fd, json, 0, length, 8);
+    if (readSync(fd, json, 0, length, 8) !== length) throw new Error(`${path}: could not read the ${length}-byte header (the file changed while it was read?)`);
+    // The same checks as the library's reader (src/io/safetensors.ts): UTF-8 JSON, an
+    // object, and __metadata__ an object of strings.
     let header;
     try {
-      header = JSON.parse(json.toString('utf8'));
+      header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
     } catch (e) {
-      throw new Error(`${path}: the header is not JSON (${/** @type {Error} */ (e).message})`);
+      throw new Error(`${path}: the ${length}-byte header is not valid UTF-8 JSON (${/** @type {Error} */ (e).message})`);
     }
-    return header.__metadata__ ?? {};
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${path}: the header must be a JSON object, got ${JSON.stringify(header).slice(0, 40)}`);
+    const metadata = header.__metadata__ ?? {};
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error(`${path}: __metadata__ must be an object of strings, got ${JSON.stringify(metadata).slice(0, 40)}`);
+    for (const [key, value] of Object.entries(metadata)) {
+      if (typeof value !== 'string') throw new Error(`${path}: metadata field '${key}' must be a string (safetensors metadata maps strings to strings), got ${JSON.stringify(value).slice(0, 40)}`);
+    }
+    return metadata;
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The metadata of safetensors bytes in memory (a checkpoint the job just made).
+ * @param {Uint8Array} bytes
+ * @param {string} name for messages
+ * @returns {Record<string, string>}
+ */
+export function safetensorsMetadataOf(bytes, name) {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length < 8) throw new Error(`${name}: ${b.length} bytes is too short for a safetensors file`);
+  const length = Number(b.readBigUInt64LE(0));
+  if (length > b.length - 8) throw new Error(`${name}: header length ${length} exceeds the file's ${b.length - 8} remaining bytes (truncated or not safetensors)`);
+  return JSON.parse(b.subarray(8, 8 + length).toString('utf8')).__metadata__ ?? {};
+}
+
+/** @param {Uint8Array} bytes */
+export const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * What metrics.json records of a file of the run: its sha256 and the step it holds.
+ * @param {Uint8Array} bytes
+ * @param {string} name
+ */
+export function fileRecord(bytes, name) {
+  const m = safetensorsMetadataOf(bytes, name);
+  const step = m.step ?? m.optimizer_steps;
+  return { sha256: sha256(bytes), step: step === undefined ? null : Number(step) };
+}
+
+/** The run id report.html carries (`<meta name="run-id">`), or null. @param {string} path */
+function reportRunId(path) {
+  return /<meta name="run-id" content="([^"]*)">/.exec(readFileSync(path, 'utf8'))?.[1] ?? null;
+}
+
+/** metrics.json of `dir`: { value } parsed, { error } when it does not parse, or null when absent. @param {string} dir */
+function readMetrics(dir) {
+  const path = join(dir, 'metrics.json');
+  if (!existsSync(path)) return null;
+  try {
+    return { value: JSON.parse(readFileSync(path, 'utf8')) };
+  } catch (e) {
+    return { error: /** @type {Error} */ (e).message };
+  }
+}
+
+/**
+ * Removes the files of another run than `runId` from `dir`: weights.safetensors,
+ * report.html and metrics.json that name another run (or none). Called once a run's own
+ * checkpoint is in the folder (a new run's first, or the one --resume continues), so the
+ * folder never shows one run's metrics beside another's weights. Returns lines to log.
+ * @param {string} dir
+ * @param {string} runId
+ */
+export function removeOtherRuns(dir, runId) {
+  const removed = [];
+  const others = new Set();
+  const check = (name, idOf) => {
+    const path = join(dir, name);
+    if (!existsSync(path) || !statSync(path).isFile()) return;
+    let id = null;
+    try {
+      id = idOf(path);
+    } catch {
+      // Unreadable: not a file of this run.
+    }
+    if (id === runId) return;
+    rmSync(path, { force: true });
+    removed.push(name);
+    others.add(id ?? 'without a run id');
+  };
+  check('weights.safetensors', (p) => readSafetensorsMetadata(p).run_id ?? null);
+  check('report.html', reportRunId);
+  check('metrics.json', (p) => JSON.parse(readFileSync(p, 'utf8')).runId ?? null);
+  if (removed.length === 0) return [];
+  return [`removed ${removed.join(', ')} of the previous run (${[...others].join(', ')}) from ${dir}: they are not files of run ${runId}, whose checkpoint is there now`];
+}
+
+/**
+ * Checks, before --resume continues the checkpoint of `dir`, that the folder's files are
+ * of one run: the checkpoint's run id against metrics.json's, and the checkpoint against
+ * the one metrics.json names. The one disagreement a kill can leave (a checkpoint newer
+ * than metrics.json: the checkpoint is written first) is repaired (the checkpoint wins;
+ * metrics.json is rewritten at the next checkpoint). A checkpoint older than the one
+ * metrics.json names (a copied-back file) is refused. Returns the run id to continue
+ * (a checkpoint from before run ids gets a new one) and lines to log.
+ * @param {string} dir
+ * @param {Record<string, string>} metadata the checkpoint's
+ * @param {Uint8Array} bytes the checkpoint's
+ */
+export function checkResumeFolder(dir, metadata, bytes) {
+  const notes = [];
+  const file = join(dir, 'checkpoint.safetensors');
+  const here = fileRecord(bytes, file);
+  let runId = metadata.run_id;
+  if (!runId) {
+    runId = randomUUID();
+    notes.push(`${file} names no run (it predates run ids): continuing it as run ${runId}`);
+  }
+  const metrics = readMetrics(dir);
+  const m = metrics?.value;
+  if (metrics?.error) notes.push(`${join(dir, 'metrics.json')} does not parse (${metrics.error}); it will be rewritten from the checkpoint's run`);
+  else if (m && typeof m.runId === 'string' && m.runId !== runId) {
+    notes.push(`metrics.json is of run ${m.runId} but the checkpoint of run ${runId}: the checkpoint is written first, so it is the newer (a run killed between the two); continuing run ${runId}`);
+  } else if (m && m.runId === runId && m.checkpoint?.sha256 && m.checkpoint.sha256 !== here.sha256) {
+    if (!(here.step > m.checkpoint.step)) {
+      throw new Error(
+        `train: --resume ${dir}: the folder disagrees with itself: metrics.json of run ${runId} names checkpoint.safetensors at step ${m.checkpoint.step} (sha256 ${m.checkpoint.sha256.slice(0, 12)}…), but the file holds step ${here.step} (sha256 ${here.sha256.slice(0, 12)}…), not newer than that: it was replaced by another copy. Put back the checkpoint metrics.json names, or start a new run (without --resume); nothing was changed`,
+      );
+    }
+    notes.push(`checkpoint.safetensors (step ${here.step}) is newer than the one metrics.json names (step ${m.checkpoint.step}): the run was killed between the two writes; continuing from the checkpoint`);
+  }
+  return { runId, checkpoint: here, notes };
 }

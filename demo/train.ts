@@ -5,6 +5,8 @@ import { sizeOf } from '../src/shape';
 import { jobModel, optimizerConfig, TRAIN_AUGMENTATION } from '../src/app/train_job';
 import { exportOnnx } from '../src/io/onnx/onnx_export';
 import { exportStateDict } from '../src/io/state_dict';
+import { runFileDisagreement } from '../src/io/checkpoint_metadata';
+import { safetensorsMetadata } from '../src/io/safetensors';
 import type { Backend } from '../src/backends/backend';
 import { meanStd, normalize, take, type Dataset } from '../src/data/dataset';
 import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../src/data/fashion_mnist';
@@ -241,8 +243,26 @@ $('export-onnx').onclick = async () => {
 $('export-torch').onclick = async () => {
   if (session) download(await exportStateDict(session.model), `${session.model.name}.torch.safetensors`);
 };
+/**
+ * Why a weights file of `npm run train` and the run's metrics.json picked with it are not
+ * files of one run (another run's, or an older or newer file than metrics.json names), or null.
+ */
+async function runFilesProblem(file: File, bytes: Uint8Array<ArrayBuffer>, metricsFile: File | undefined): Promise<string | null> {
+  if (!metricsFile) return null;
+  let metrics: unknown;
+  try {
+    metrics = JSON.parse(await metricsFile.text());
+  } catch (e) {
+    return `${metricsFile.name} is not JSON (${(e as Error).message})`;
+  }
+  const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return runFileDisagreement(file.name, safetensorsMetadata(bytes, file.name), digest, metrics);
+}
+
 $<HTMLInputElement>('load').onchange = async (ev) => {
-  const file = (ev.target as HTMLInputElement).files?.[0];
+  // A weights file, and optionally the metrics.json of its run folder: then they must agree.
+  const files = [...((ev.target as HTMLInputElement).files ?? [])];
+  const file = files.find((f) => !f.name.toLowerCase().endsWith('.json'));
   if (!file) return;
   try {
     const s = await ensureSession();
@@ -250,7 +270,13 @@ $<HTMLInputElement>('load').onchange = async (ev) => {
       $('status').textContent = `Not loaded: ${s.model.name} is training. Reset (or let it finish) first, then load ${file.name}.`;
       return;
     }
-    s.trainer.loadCheckpoint(new Uint8Array(await file.arrayBuffer()), file.name);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const problem = await runFilesProblem(file, bytes, files.find((f) => f.name.toLowerCase().endsWith('.json')));
+    if (problem) {
+      $('status').textContent = `Not loaded: ${problem}.`;
+      return;
+    }
+    s.trainer.loadCheckpoint(bytes, file.name);
     await showFilters(s);
     await showActivations(s);
     setState(window.trainDemo.state === 'done' ? 'done' : 'idle', `Loaded ${file.name} into ${s.model.name}.`);

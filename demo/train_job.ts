@@ -9,6 +9,8 @@ interface JobOptions {
   initBase64?: string;
   exportOnnx?: boolean;
   exportTorch?: boolean;
+  /** The run's id, stamped on every checkpoint and the weights. */
+  runId?: string;
 }
 
 declare global {
@@ -46,6 +48,7 @@ window.runTraining = async (config, options = {}) => {
       init: options.initBase64 ? fromBase64(options.initBase64) : undefined,
       exportOnnx: options.exportOnnx,
       exportTorch: options.exportTorch,
+      runId: options.runId,
       onCheckpoint: window.saveRunCheckpoint ? (bytes, metrics) => window.saveRunCheckpoint!(toBase64(bytes), metrics) : undefined,
     },
   );

@@ -4,7 +4,7 @@ import { createWebGPUBackend, type WebGPUBackend } from '../backends/webgpu/webg
 import { meanStd, normalize, padImages, take, type Dataset } from '../data/dataset';
 import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../data/fashion_mnist';
 import { saveCheckpoint } from '../io/checkpoint';
-import { CHECKPOINT_FORMAT } from '../io/checkpoint_metadata';
+import { CHECKPOINT_FORMAT, RUN_ID, RUN_STEP } from '../io/checkpoint_metadata';
 import { exportOnnx } from '../io/onnx/onnx_export';
 import { importOnnx } from '../io/onnx/onnx_import';
 import { safetensorsMetadata } from '../io/safetensors';
@@ -100,6 +100,8 @@ export interface TrainJobHooks {
   /** Also return the trained model as ONNX (`result.onnx`) and as a PyTorch state dict (`result.torch`). */
   exportOnnx?: boolean;
   exportTorch?: boolean;
+  /** The run's id (npm run train: random, kept across --resume): every checkpoint and the weights carry it and their step (metadata run_id, step). */
+  runId?: string;
   /** Makes the WebGPU backend (default createWebGPUBackend on navigator.gpu; Node passes Dawn's). */
   createWebGPU?: (options: JobWebGPUOptions) => Promise<Backend>;
 }
@@ -232,6 +234,8 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   let lastEval: EvalResult | null = null;
   let diverged: DivergenceError | null = null;
   const metricsNow = () => jobMetrics(c, { model, backend, adapter, info, train, test, mean, std, epochs, stats: trainer.stepStats(), lastEval, started, diverged, stepsPerEpoch });
+  // Which run wrote a file, and at which optimizer step: so a folder's files can be checked to be of one run.
+  const stamp = (): Record<string, string> => (hooks.runId ? { [RUN_ID]: hooks.runId, [RUN_STEP]: String(trainer.optimizer.steps) } : {});
   const remaining = c.epochs - trainer.progress.epoch;
   if (remaining > 0) {
     try {
@@ -254,7 +258,7 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
         },
         onCheckpoint: async () => {
           if (!hooks.onCheckpoint) return;
-          const bytes = await trainer.saveCheckpoint({ [RUN_CONFIG]: JSON.stringify(c), [RUN_EPOCHS]: JSON.stringify(epochs) });
+          const bytes = await trainer.saveCheckpoint({ [RUN_CONFIG]: JSON.stringify(c), [RUN_EPOCHS]: JSON.stringify(epochs), ...stamp() });
           await hooks.onCheckpoint(bytes, metricsNow());
         },
       });
@@ -267,7 +271,7 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   const firstConv = model.params().find((p) => p.layer.kind === 'conv2d' && p.spec.name === 'weight');
   const filters = firstConv ? { shape: [...firstConv.tensor.shape], data: [...(await firstConv.tensor.read())] } : null;
   // The final weights name where training stood (epoch, step), like every checkpoint.
-  const weights = diverged ? null : await saveCheckpoint(model, undefined, { progress: trainer.progress });
+  const weights = diverged ? null : await saveCheckpoint(model, undefined, { progress: trainer.progress, metadata: stamp() });
   const metrics = { ...metricsNow(), init };
   const onnx = hooks.exportOnnx && !diverged ? await exportOnnx(model) : null;
   const torch = hooks.exportTorch && !diverged ? await exportStateDict(model) : null;

@@ -12,6 +12,8 @@ interface Job {
   checkpointEvery?: number;
   exportOnnx?: boolean;
   exportTorch?: boolean;
+  /** The run's id, stamped on every checkpoint and the weights. */
+  runId?: string;
   /** Folder of the IDX datasets (default /usr/share/datasets). */
   datasets?: string;
   /** Where tuned kernel choices persist (the command line's .cache/autotune.json, shared with browser runs). */
@@ -31,6 +33,7 @@ try {
     checkpointEvery: job.checkpointEvery,
     exportOnnx: job.exportOnnx,
     exportTorch: job.exportTorch,
+    runId: job.runId,
     onCheckpoint: (b, metrics) => void send({ kind: 'checkpoint', checkpointBase64: base64(b), metrics }),
     createWebGPU: (o) => createNodeWebGPUBackend({ ...o, ...(job.tuneFile ? { tuneStore: fileTuneStore(job.tuneFile) } : {}) }),
   });

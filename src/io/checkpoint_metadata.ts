@@ -6,6 +6,15 @@ import type { TrainingProgress } from '../nn/training_progress';
 
 export const CHECKPOINT_FORMAT = 'webgpu-cnn checkpoint 1';
 
+/**
+ * The fields by which a file of `npm run train` says which run wrote it and where that
+ * run stood: its run id (random, kept across --resume) and its optimizer step count.
+ * metrics.json carries the same as `runId` and `step`, and names the sha256 of the
+ * weights and the checkpoint it describes (`weights`, `checkpoint`).
+ */
+export const RUN_ID = 'run_id';
+export const RUN_STEP = 'step';
+
 const OPTIMIZERS = ['sgd', 'adam', 'adamw'];
 
 /** What the metadata says, parsed. */
@@ -15,6 +24,9 @@ export interface CheckpointInfo {
   /** The learning-rate factor a callback set (reduce-on-plateau), when it is not 1. */
   lrFactor: number | null;
   progress: TrainingProgress | null;
+  /** The run that wrote the file, and its step count then (files of npm run train). */
+  runId: string | null;
+  step: number | null;
 }
 
 const PROGRESS_FIELDS = {
@@ -58,6 +70,9 @@ export function readCheckpointMetadata(metadata: Record<string, string>, file: s
   const optimizerSteps = metadata.optimizer_steps === undefined ? null : count(file, 'optimizer_steps', metadata.optimizer_steps);
   const lrFactor = metadata.optimizer_lr_factor === undefined ? null : amount(file, 'optimizer_lr_factor', metadata.optimizer_lr_factor);
   if (lrFactor === 0) throw new Error(`${file}: metadata field 'optimizer_lr_factor' is 0, which would stop every update`);
+  const runId = metadata[RUN_ID] ?? null;
+  if (runId !== null && !/^[A-Za-z0-9._-]{1,100}$/.test(runId)) throw new Error(`${file}: metadata field '${RUN_ID}' must be a run id (letters, digits, '.', '_', '-'), got ${JSON.stringify(runId)}`);
+  const step = metadata[RUN_STEP] === undefined ? null : count(file, RUN_STEP, metadata[RUN_STEP]);
   const present = Object.values(PROGRESS_FIELDS).filter((f) => metadata[f] !== undefined);
   let progress: TrainingProgress | null = null;
   if (present.length > 0) {
@@ -78,5 +93,30 @@ export function readCheckpointMetadata(metadata: Record<string, string>, file: s
     if (progress.batch === 0 && (progress.seen > 0 || progress.lossSum > 0)) throw new Error(`${file}: metadata says no step of the epoch has run, yet ${progress.seen} examples were seen`);
     if (optimizerSteps !== null && optimizerSteps < progress.batch) throw new Error(`${file}: metadata says ${progress.batch} steps into the epoch but only ${optimizerSteps} optimizer steps in all`);
   }
-  return { optimizer, optimizerSteps, lrFactor, progress };
+  return { optimizer, optimizerSteps, lrFactor, progress, runId, step };
+}
+
+/** What metrics.json says of one file of its run: the sha256 and step it was written with. */
+interface RunFileEntry {
+  sha256?: unknown;
+  step?: unknown;
+}
+
+/**
+ * Whether a weights or checkpoint file of `npm run train` and the run's metrics.json
+ * agree: the same run id, and the file is the one metrics.json names (its sha256).
+ * Returns why not, or null. `metadata` is the file's safetensors metadata, `sha256` the
+ * hex digest of its bytes.
+ */
+export function runFileDisagreement(file: string, metadata: Record<string, string>, sha256: string, metrics: unknown): string | null {
+  const m = (metrics ?? {}) as { runId?: unknown; weights?: RunFileEntry | null; checkpoint?: RunFileEntry | null; complete?: unknown };
+  if (typeof m.runId !== 'string') return null; // metrics of a run before run ids: nothing to compare
+  const runId = metadata[RUN_ID];
+  if (runId === undefined) return `${file} names no run, but metrics.json is of run ${m.runId}: they are not files of one run`;
+  if (runId !== m.runId) return `${file} was written by run ${runId}, but metrics.json is of run ${m.runId}: they are files of two different runs`;
+  const named = [m.weights, m.checkpoint].filter((e): e is RunFileEntry => !!e && typeof e === 'object');
+  if (named.some((e) => e.sha256 === sha256)) return null;
+  const at = metadata[RUN_STEP] === undefined ? '' : ` (step ${metadata[RUN_STEP]})`;
+  const names = (['weights', 'checkpoint'] as const).filter((k) => m[k] && typeof m[k] === 'object').map((k) => `the ${k} of step ${String(m[k]!.step)}`);
+  return `${file}${at} is of run ${runId}, but it is not a file metrics.json names (${names.length ? `it names ${names.join(' and ')}, with other sha256` : 'it names none'}): one of them is older than the other`;
 }
