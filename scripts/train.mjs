@@ -279,7 +279,14 @@ try {
   }
 } catch (e) {
   bar.log(`train failed: ${e.message}`);
-  bar.log(`the last checkpoint, if an epoch finished, is in ${out}: npm run train -- --resume ${out} continues from it`);
+  // --resume only where this run left a checkpoint: a failure before its first one (bad
+  // data, a bad --init, no adapter) has nothing to continue, and a checkpoint of another
+  // run in the folder is not this run's.
+  bar.log(
+    checkpointInOut
+      ? `the last checkpoint of this run (step ${checkpointInOut.step}) is in ${out}: npm run train -- --resume ${out} continues from it`
+      : `no checkpoint of this run was written (no epoch${options['checkpoint-every'] ? ' or --checkpoint-every point' : ''} finished), so there is nothing to resume: fix the cause and run the same command again`,
+  );
   exitCode = 1;
 } finally {
   await session?.close();

@@ -125,6 +125,19 @@ describe('the run folder', () => {
   });
 });
 
+describe('npm run train failing before its first checkpoint', () => {
+  it('does not suggest --resume: no epoch ran, so there is nothing to continue', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'out-'));
+    writeFileSync(join(dir, 'broken.onnx'), 'not an onnx file');
+    const r = spawnSync(process.execPath, ['scripts/train.mjs', '--init', join(dir, 'broken.onnx'), '--epochs', '1', '--limit', '256', '--test-limit', '128', '--autotune', 'off', '--out', join(dir, 'run')], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain('train failed: ');
+    expect(r.stderr).toContain('no checkpoint of this run was written (no epoch finished), so there is nothing to resume: fix the cause and run the same command again');
+    expect(r.stderr).not.toContain('--resume');
+    expect(readdirSync(join(dir, 'run'))).toEqual([]);
+  }, 120_000);
+});
+
 describe('the end-to-end tests\' port', () => {
   it('is the preferred one when free, another free one when a leftover server holds it', async () => {
     const preferred = await freePort(0);
