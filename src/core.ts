@@ -50,6 +50,7 @@ export { Trainer, type TrainerOptions, type FitOptions, type EpochReport, type B
 export { type LossConfig } from './nn/losses';
 export { earlyStopping, bestCheckpoint, reduceLrOnPlateau, unfreezeSchedule, type FitCallback, type CallbackHost, type EarlyStopping, type EarlyStoppingOptions, type BestCheckpointOptions, type ReduceLrOnPlateauOptions, type UnfreezeStep, type MonitorOptions, type Monitored } from './nn/callbacks';
 export { DivergenceError, type TrainingProgress } from './nn/training_progress';
+export type { DivergenceOptions, DivergenceRule, DivergenceWarning } from './nn/divergence';
 export { confusionMatrix, accuracy, topKAccuracy, perClassMetrics, type ClassMetrics } from './nn/metrics';
 export { type Dataset, take, normalize, meanStd, shuffledIndices, selectClasses, samplePerClass, splitValidation } from './data/dataset';
 export { verify, formatVerify, VERIFY_TOLERANCE, type VerifyRow } from './nn/verify';

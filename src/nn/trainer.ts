@@ -11,7 +11,8 @@ import { confusionMatrix, countCorrect } from './metrics';
 import type { Model } from './model';
 import { LastGood } from './last_good';
 import { Optimizer, type OptimizerConfig } from './optimizers';
-import { DivergenceError, epochOrderSeed, NonFiniteLoss, startOfTraining, type TrainingProgress } from './training_progress';
+import { checkDivergenceOptions, describeFinding, Diverged, DivergenceWatch, majorityShare, type DivergenceOptions, type DivergenceWarning } from './divergence';
+import { DivergenceError, epochOrderSeed, startOfTraining, type TrainingProgress } from './training_progress';
 
 export interface TrainerOptions {
   optimizer: OptimizerConfig;
@@ -55,6 +56,8 @@ export interface EpochReport {
   nonFiniteSteps?: number;
   /** A callback ended fit after this epoch (early stopping). */
   stoppedEarly?: boolean;
+  /** Divergence rules that fired this epoch with onDiverge 'warn' (at most one per rule). */
+  warnings?: DivergenceWarning[];
 }
 
 export interface FitOptions {
@@ -84,7 +87,19 @@ export interface FitOptions {
    */
   onNonFinite?: 'stop' | 'continue';
   /**
-   * With onNonFinite 'stop': keep a copy of the weights, running statistics and
+   * The rules beyond NaN that count as divergence: a loss above a multiple of its lowest
+   * (default 1e3), an epoch after the first at chance accuracy (default on). See
+   * divergence.ts.
+   */
+  divergence?: DivergenceOptions;
+  /**
+   * What those rules do when they fire. 'stop' (default): as a NaN loss does, the weights
+   * go back to the last good copy and fit rejects with a DivergenceError whose `rule`
+   * names the rule. 'warn': training carries on and the epoch's report lists the warning.
+   */
+  onDiverge?: 'stop' | 'warn';
+  /**
+   * With onNonFinite or onDiverge 'stop': keep a copy of the weights, running statistics and
    * optimizer state on the device, taken at the start of every epoch and at every
    * checkpoint, to restore on divergence (default true; it costs one more copy of them).
    */
@@ -264,6 +279,8 @@ export class Trainer implements CallbackHost {
     this.checkData('fit', data);
     if (options.validation) this.checkData('fit validation', options.validation);
     if (!Number.isInteger(options.epochs) || options.epochs <= 0) throw new Error(`fit: epochs must be a positive integer, got ${options.epochs}`);
+    checkDivergenceOptions(options.divergence);
+    if (options.onDiverge !== undefined && options.onDiverge !== 'stop' && options.onDiverge !== 'warn') throw new Error(`fit: onDiverge must be 'stop' or 'warn', got ${String(options.onDiverge)}`);
     if (options.checkpointEvery !== undefined && (!Number.isInteger(options.checkpointEvery) || options.checkpointEvery <= 0)) {
       throw new Error(`fit: checkpointEvery must be a positive integer of steps, got ${options.checkpointEvery}`);
     }
@@ -301,7 +318,13 @@ export class Trainer implements CallbackHost {
     const scored = this.scoredPerExample;
     const gpu = this.model.backend.name === 'webgpu' ? (this.model.backend as WebGPUBackend) : null;
     const stopOnNonFinite = (options.onNonFinite ?? 'stop') === 'stop';
-    const lastGood = stopOnNonFinite && (options.keepLastGood ?? true) ? new LastGood(this.model, this.optimizer) : null;
+    const stopOnDiverge = (options.onDiverge ?? 'stop') === 'stop';
+    const lastGood = (stopOnNonFinite || stopOnDiverge) && (options.keepLastGood ?? true) ? new LastGood(this.model, this.optimizer) : null;
+    const watch = new DivergenceWatch(options.divergence, learnsLabels(this.loss) ? majorityShare(data.labels, data.classes) : null);
+    let warnings: DivergenceWarning[] = [];
+    const warn = (f: Diverged) => {
+      if (!warnings.some((w) => w.rule === f.finding.rule)) warnings.push({ rule: f.finding.rule, step: f.finding.step, epoch: f.finding.epoch, message: f.message });
+    };
     const reports: EpochReport[] = [];
     const endEpoch = this.position.epoch + options.epochs;
     const pending: PendingStep[] = [];
@@ -326,20 +349,26 @@ export class Trainer implements CallbackHost {
       const [loss, predictions] = await p.values;
       const at = this.position;
       const finite = Number.isFinite(loss[0]);
+      const done = p.batch + 1;
+      const exploded = finite ? watch.step(loss[0], { step: p.step, epoch: at.epoch + 1, batch: done }) : null;
       if (finite) {
         at.lossSum += loss[0];
-        lastGood?.confirm(p.step);
+        if (!exploded) lastGood?.confirm(p.step);
       } else at.nonFinite++;
       at.correct += scoreBatch(this.loss, predictions, p.labels, p.targets);
       at.seen += batch;
       const seconds = at.seconds + (performance.now() - epochStart) / 1000;
-      const done = p.batch + 1;
       const report: BatchReport = {
         epoch: at.epoch + 1, batch: done, batches, loss: loss[0], accuracy: at.correct / (at.seen * scored),
         imagesPerSecond: at.seen / seconds, etaSeconds: (seconds / at.seen) * batch * (batches - done), learningRate: p.lr,
       };
       if (options.onBatch) await outside(() => options.onBatch!(report));
-      if (!finite && stopOnNonFinite) throw new NonFiniteLoss(p.step, at.epoch + 1, done, p.lr, loss[0]);
+      if (!finite && stopOnNonFinite) throw new Diverged({ rule: 'non-finite', step: p.step, epoch: at.epoch + 1, batch: done, loss: loss[0], detail: '' }, p.lr);
+      if (exploded) {
+        const d = new Diverged(exploded, p.lr);
+        if (stopOnDiverge) throw d;
+        warn(d);
+      }
     };
     const drain = async () => {
       while (pending.length > 0) await settle();
@@ -363,6 +392,7 @@ export class Trainer implements CallbackHost {
         gpu?.flush(); // copies go in their own submit, not counted as the steps'
         const before = gpu?.stats();
         aside = { dispatches: 0, submits: 0, readbacks: 0 };
+        warnings = [];
         const firstBatch = this.position.batch;
         epochStart = performance.now();
         for (let b = firstBatch; b < batches; b++) {
@@ -416,6 +446,16 @@ export class Trainer implements CallbackHost {
           report.testLoss = r.loss;
           report.testAccuracy = r.accuracy;
         }
+        const atChance = watch.epoch(epoch + 1, report.accuracy, report.loss, this.optimizer.steps - 1, batches, batches * batch);
+        if (atChance) {
+          const d = new Diverged(atChance, this.optimizer.learningRate());
+          if (stopOnDiverge) {
+            reports.push(report);
+            throw d;
+          }
+          warn(d);
+        }
+        if (warnings.length > 0) report.warnings = warnings;
         reports.push(report);
         await options.onEpoch?.(report);
         let stop = false;
@@ -436,7 +476,7 @@ export class Trainer implements CallbackHost {
       // still runs when the caller restores, loads or disposes.
       await Promise.allSettled(pending.map((p) => p.values));
       pending.length = 0;
-      if (e instanceof NonFiniteLoss) throw this.diverged(e, lastGood, reports);
+      if (e instanceof Diverged) throw this.diverged(e, lastGood, reports);
       if (gpu?.lostInfo) {
         throw new Error(`fit (epoch ${this.position.epoch + 1}, step ${this.position.batch}): ${(e as Error).message}`);
       }
@@ -447,15 +487,22 @@ export class Trainer implements CallbackHost {
   }
 
   /** Puts the last good copy back and describes what happened. */
-  private diverged(e: NonFiniteLoss, lastGood: LastGood | null, reports: EpochReport[]): DivergenceError {
+  private diverged(e: Diverged, lastGood: LastGood | null, reports: EpochReport[]): DivergenceError {
+    const f = e.finding;
     const restored = lastGood?.restore() ?? null;
     if (restored) this.position = restored.progress;
     const where = restored ? `step ${restored.steps} (epoch ${restored.progress.epoch + 1}, after ${restored.progress.batch} of its steps)` : '';
+    const good = f.rule === 'non-finite' ? 'the last with every loss finite' : 'the last before training diverged';
+    const advice = {
+      'non-finite': "Lower the learning rate (or add warm-up), or pass onNonFinite: 'continue' to carry on.",
+      'loss-explosion': "Lower the learning rate (or add warm-up); divergence: { lossFactor } sets the rule ('off' turns it off), and onDiverge: 'warn' only warns.",
+      'chance-accuracy': "Check the labels and the learning rate (too high collapses every prediction into one class); divergence: { chanceAccuracy: false } turns the rule off, and onDiverge: 'warn' only warns.",
+    }[f.rule];
     const message =
-      `fit: the loss became ${e.loss} at step ${e.step} (epoch ${e.epoch}, batch ${e.batch}) with learning rate ${e.learningRate}; training stopped. ` +
-      (restored ? `The weights, running statistics and optimizer state are back to those before ${where}, the last with every loss finite. ` : 'The weights were left as they are (keepLastGood was off) and may hold NaN. ') +
-      "Lower the learning rate (or add warm-up), or pass onNonFinite: 'continue' to carry on.";
-    return new DivergenceError(message, e.step, e.epoch, e.batch, e.learningRate, e.loss, restored?.progress ?? null, reports);
+      `fit: ${describeFinding(f, e.learningRate)}; training stopped. ` +
+      (restored ? `The weights, running statistics and optimizer state are back to those before ${where}, ${good}. ` : 'The weights were left as they are (keepLastGood was off) and may hold NaN. ') +
+      advice;
+    return new DivergenceError(message, f.step, f.epoch, f.batch, e.learningRate, f.loss, restored?.progress ?? null, reports, f.rule);
   }
 
   /** Loss, accuracy, confusion matrix and predictions over a whole dataset (inference mode). */

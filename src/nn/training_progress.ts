@@ -1,3 +1,4 @@
+import type { DivergenceRule } from './divergence';
 import type { EpochReport } from './trainer';
 
 /**
@@ -28,14 +29,15 @@ export const startOfTraining = (): TrainingProgress => ({ epoch: 0, batch: 0, lo
 export const epochOrderSeed = (seed: number, epoch: number) => (seed * 1000003 + epoch) >>> 0;
 
 /**
- * fit stopped because a step's loss was NaN or infinite (the default `onNonFinite:
- * 'stop'`). The model's weights, running statistics and optimizer state were put back to
- * the last point whose losses were all finite (`restoredTo`), unless fit ran with
- * `keepLastGood: false`.
+ * fit stopped because training diverged: a step's loss was NaN or infinite (the default
+ * `onNonFinite: 'stop'`), a loss exploded past `divergence.lossFactor` times its lowest,
+ * or an epoch after the first ended at chance accuracy (`rule` says which). The model's
+ * weights, running statistics and optimizer state were put back to the last point whose
+ * losses were all good (`restoredTo`), unless fit ran with `keepLastGood: false`.
  */
 export class DivergenceError extends Error {
   override readonly name = 'DivergenceError';
-  /** The 0-based optimizer step whose loss was not finite. */
+  /** The 0-based optimizer step that diverged (for chance-accuracy, the epoch's last). */
   readonly step: number;
   /** 1-based epoch and batch of that step. */
   readonly epoch: number;
@@ -46,6 +48,8 @@ export class DivergenceError extends Error {
   readonly restoredTo: TrainingProgress | null;
   /** Reports of the epochs that completed in this fit before it stopped. */
   readonly reports: EpochReport[];
+  /** Which rule fired. */
+  readonly rule: DivergenceRule;
   constructor(
     message: string,
     step: number,
@@ -55,6 +59,7 @@ export class DivergenceError extends Error {
     loss: number,
     restoredTo: TrainingProgress | null,
     reports: EpochReport[],
+    rule: DivergenceRule = 'non-finite',
   ) {
     super(message);
     this.step = step;
@@ -64,28 +69,6 @@ export class DivergenceError extends Error {
     this.loss = loss;
     this.restoredTo = restoredTo;
     this.reports = reports;
-  }
-}
-
-/** Raised inside fit's loop when a loss is not finite; fit turns it into a DivergenceError after restoring. */
-export class NonFiniteLoss extends Error {
-  readonly step: number;
-  readonly epoch: number;
-  readonly batch: number;
-  readonly learningRate: number;
-  readonly loss: number;
-  constructor(
-    step: number,
-    epoch: number,
-    batch: number,
-    learningRate: number,
-    loss: number,
-  ) {
-    super(`loss ${loss} at step ${step}`);
-    this.step = step;
-    this.epoch = epoch;
-    this.batch = batch;
-    this.learningRate = learningRate;
-    this.loss = loss;
+    this.rule = rule;
   }
 }

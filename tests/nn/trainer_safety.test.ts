@@ -93,9 +93,11 @@ describe('divergence stops training and keeps the last good weights', () => {
       const model = small(backend);
       const trainer = new Trainer(model, { optimizer: { kind: 'sgd', lr: 1e3 }, batchSize: 16, seed: 1 });
       const losses: number[] = [];
-      const err = await trainer.fit(data(), { epochs: 2, onBatch: (b) => void losses.push(b.loss) }).catch((e) => e);
+      // The explosion rule would fire first; off, the NaN rule is what stops it.
+      const err = await trainer.fit(data(), { epochs: 2, divergence: { lossFactor: 'off' }, onBatch: (b) => void losses.push(b.loss) }).catch((e) => e);
       expect(err).toBeInstanceOf(DivergenceError);
       const d = err as DivergenceError;
+      expect(d.rule).toBe('non-finite');
       expect(d.message).toMatch(/^fit: the loss became NaN at step \d+ \(epoch 1, batch \d+\) with learning rate 1000; training stopped\. The weights, running statistics and optimizer state are back to those before step \d+/);
       expect(Number.isNaN(losses.at(-1))).toBe(true);
       expect(d.step).toBe(losses.length - 1);
@@ -111,14 +113,72 @@ describe('divergence stops training and keeps the last good weights', () => {
     const gpu = await gpuBackend();
     const model = small(gpu);
     const trainer = new Trainer(model, { optimizer: { kind: 'sgd', lr: 1e3 }, batchSize: 16, seed: 1 });
-    const [report] = await trainer.fit(data(), { epochs: 1, onNonFinite: 'continue' });
+    const [report] = await trainer.fit(data(), { epochs: 1, onNonFinite: 'continue', divergence: { lossFactor: 'off' } });
     expect(report.nonFiniteSteps).toBeGreaterThan(0);
     expect(Number.isFinite(report.loss) || report.nonFiniteSteps === 8).toBe(true);
     const again = new Trainer(small(gpu), { optimizer: { kind: 'sgd', lr: 1e3 }, batchSize: 16, seed: 1 });
-    const err = await again.fit(data(), { epochs: 1, keepLastGood: false }).catch((e) => e);
+    const err = await again.fit(data(), { epochs: 1, keepLastGood: false, divergence: { lossFactor: 'off' } }).catch((e) => e);
     expect((err as Error).message).toContain('The weights were left as they are (keepLastGood was off) and may hold NaN');
     trainer.dispose();
     again.dispose();
+  });
+});
+
+describe('finite explosions and epochs at chance count as divergence', () => {
+  for (const name of ['cpu', 'webgpu'] as const) {
+    it(`${name}: Adam at lr 1e3 stops on the exploding loss (rule loss-explosion), with good weights back`, async () => {
+      const backend = name === 'cpu' ? cpu : await gpuBackend();
+      const model = small(backend);
+      const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 1e3 }, batchSize: 16, seed: 1 });
+      const losses: number[] = [];
+      const err = await trainer.fit(data(), { epochs: 2, onBatch: (b) => void losses.push(b.loss) }).catch((e) => e);
+      expect(err).toBeInstanceOf(DivergenceError);
+      const d = err as DivergenceError;
+      expect(d.rule).toBe('loss-explosion');
+      expect(Number.isFinite(d.loss)).toBe(true);
+      expect(d.message).toMatch(/^fit: the loss became \S+ at step \d+ \(epoch \d, batch \d+\) with learning rate 1000, over 1000 times the lowest loss so far \(\S+\); training stopped\. The weights, running statistics and optimizer state are back to those before step \d+ .*, the last before training diverged\./);
+      expect(d.loss).toBeGreaterThan(1000 * Math.min(...losses.slice(0, -1)) * 0.999);
+      expect(nanCount(await readAll(model))).toBe(0);
+      trainer.dispose();
+    });
+  }
+
+  it("onDiverge: 'warn' carries on and lists the rule in the epoch's report; lossFactor 'off' turns it off", async () => {
+    const gpu = await gpuBackend();
+    const trainer = new Trainer(small(gpu), { optimizer: { kind: 'adam', lr: 1e3 }, batchSize: 16, seed: 1 });
+    const [report] = await trainer.fit(data(), { epochs: 1, onDiverge: 'warn', onNonFinite: 'continue' });
+    expect(report.warnings?.map((w) => w.rule)).toContain('loss-explosion');
+    expect(report.warnings![0].message).toMatch(/times the lowest loss so far/);
+    const off = new Trainer(small(gpu), { optimizer: { kind: 'adam', lr: 1e3 }, batchSize: 16, seed: 1 });
+    const [quiet] = await off.fit(data(), { epochs: 1, divergence: { lossFactor: 'off' }, onNonFinite: 'continue' });
+    expect(quiet.warnings).toBeUndefined();
+    await expect(off.fit(data(), { epochs: 1, divergence: { lossFactor: 0.5 } })).rejects.toThrow("fit: divergence.lossFactor must be a number above 1 or 'off', got 0.5");
+    trainer.dispose();
+    off.dispose();
+  });
+
+  it('an epoch after the first at chance accuracy stops (rule chance-accuracy); the first epoch is never judged', async () => {
+    const gpu = await gpuBackend();
+    // Every image the same: the network cannot tell them apart, so it predicts one class for all.
+    // 1,024 of them: the rule judges no epoch of fewer than CHANCE_MIN_EXAMPLES.
+    const many = stripes(1024, 4, 16);
+    const blank = { ...many, images: new Float32Array(1024 * 256) };
+    const trainer = new Trainer(small(gpu), { optimizer: { kind: 'sgd', lr: 0.01 }, batchSize: 16, seed: 1 });
+    const epochs: number[] = [];
+    const err = await trainer.fit(blank, { epochs: 3, onEpoch: (e) => void epochs.push(e.epoch) }).catch((e) => e);
+    expect(err).toBeInstanceOf(DivergenceError);
+    const d = err as DivergenceError;
+    expect(d.rule).toBe('chance-accuracy');
+    expect(d.epoch).toBe(2);
+    expect(epochs).toEqual([1]);
+    expect(d.message).toMatch(/^fit: epoch 2 ended at chance: its training accuracy 0\.\d{4} is no better than always predicting the most common class \(0\.\d{4}\)/);
+    const [first, second] = await new Trainer(small(gpu), { optimizer: { kind: 'sgd', lr: 0.01 }, batchSize: 16, seed: 1 }).fit(blank, { epochs: 2, onDiverge: 'warn' });
+    expect(first.warnings).toBeUndefined();
+    expect(second.warnings?.map((w) => w.rule)).toEqual(['chance-accuracy']);
+    // The same blank data, 128 examples: too few to judge; no rule fires.
+    const few = await new Trainer(small(gpu), { optimizer: { kind: 'sgd', lr: 0.01 }, batchSize: 16, seed: 1 }).fit({ ...data(), images: new Float32Array(128 * 256) }, { epochs: 2 });
+    expect(few.map((r) => r.warnings)).toEqual([undefined, undefined]);
+    trainer.dispose();
   });
 });
 
