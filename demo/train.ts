@@ -195,7 +195,9 @@ async function train(): Promise<void> {
 function fail(e: unknown): void {
   if ((e as Error).name === 'AbortError') return;
   window.trainDemo.error = (e as Error).message;
-  setState('error', `Error: ${(e as Error).message}`);
+  // A diverged fit is not a crash: the weights are back to the last good ones, and the message says what to change.
+  const rule = (e as { rule?: string }).rule;
+  setState('error', (e as Error).name === 'DivergenceError' ? `Stopped: training diverged (rule ${rule}). ${(e as Error).message}` : `Error: ${(e as Error).message}`);
 }
 
 function reset(): void {

@@ -269,7 +269,7 @@ try {
     bar.log(`train: diverged (rule ${m.diverged.rule}): ${m.diverged.message}`);
     bar.log(
       m.epochsDone > 0
-        ? `nothing was written over ${join(out, 'weights.safetensors')}; ${join(out, 'checkpoint.safetensors')} holds epoch ${m.epochsDone}, the last good checkpoint. metrics.json and report.html say what happened.`
+        ? `no weights.safetensors was written for this run; ${join(out, 'checkpoint.safetensors')} holds epoch ${m.epochsDone}, the last good checkpoint. metrics.json and report.html say what happened.`
         : `no epoch finished, so no weights were written; metrics.json and report.html in ${out} say what happened.`,
     );
     exitCode = 1;

@@ -52,6 +52,10 @@ export interface TrainJobConfig {
    * `model` (PyTorch's names and layouts, or a checkpoint of this engine).
    */
   init?: string;
+  /** A step whose loss is above this multiple of the lowest so far has diverged (default 1e3; 'off'). */
+  divergenceFactor?: number | 'off';
+  /** What a loss explosion or an epoch at chance does: 'stop' (default; the last good weights stay) or 'warn'. */
+  onDiverge?: 'stop' | 'warn';
 }
 
 /** What the job asks of the WebGPU backend it makes. */
@@ -242,6 +246,8 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
       await trainer.fit(train, {
         epochs: remaining,
         checkpointEvery: hooks.checkpointEvery,
+        divergence: c.divergenceFactor === undefined ? undefined : { lossFactor: c.divergenceFactor },
+        onDiverge: c.onDiverge,
         onBatch: async (b) => {
           const now = performance.now();
           if (now - lastBatch > 250 || b.batch === b.batches) {
@@ -310,7 +316,7 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
     config: c,
     complete: done === c.epochs && !d,
     epochsDone: done,
-    diverged: d ? { step: d.step, epoch: d.epoch, batch: d.batch, learningRate: d.learningRate, loss: String(d.loss), restoredTo: d.restoredTo ? { epoch: d.restoredTo.epoch, step: d.restoredTo.batch } : null, message: d.message } : null,
+    diverged: d ? { rule: d.rule, step: d.step, epoch: d.epoch, batch: d.batch, learningRate: d.learningRate, loss: String(d.loss), restoredTo: d.restoredTo ? { epoch: d.restoredTo.epoch, step: d.restoredTo.batch } : null, message: d.message } : null,
     params: s.info.totalParams,
     trainExamples: s.train.count,
     testExamples: s.test.count,
@@ -323,6 +329,8 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
     testAccuracyPerEpoch: s.epochs.map((e) => e.testAccuracy),
     imagesPerSecond: trainSeconds > 0 ? (s.stepsPerEpoch * c.batch * done) / trainSeconds : null,
     epochSeconds: s.epochs.map((e) => e.seconds),
+    // Divergence rules that fired with onDiverge 'warn': the run went on.
+    warnings: s.epochs.flatMap((e) => e.warnings ?? []),
     totalSeconds: (performance.now() - s.started) / 1000,
     // The variant every kernel with a choice ran: --tuning replays exactly these.
     tuning: s.backend.name === 'webgpu' ? (s.backend as WebGPUBackend).tuner.usedChoices() : null,

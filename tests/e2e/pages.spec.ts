@@ -55,6 +55,22 @@ test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, ac
   expect(errors).toEqual([]);
 });
 
+test('Train page: Adam at lr 1000 stops as diverged (rule loss-explosion), never "done"', async ({ page }) => {
+  await page.goto('/demo/train.html');
+  await page.selectOption('#model', 'lenet5');
+  await page.selectOption('#optimizer', 'adam');
+  await page.fill('#lr', '1000');
+  await page.fill('#limit', '640');
+  await page.fill('#test-limit', '64');
+  await page.fill('#batch', '32');
+  await page.fill('#epochs', '1');
+  await page.click('#start');
+  await page.waitForFunction(() => window.trainDemo.state === 'done' || window.trainDemo.state === 'error', null, { timeout: 240_000 });
+  expect(await page.evaluate(() => window.trainDemo.state)).toBe('error');
+  await expect(page.locator('#status')).toContainText('Stopped: training diverged (rule loss-explosion). fit: the loss became');
+  await expect(page.locator('#status')).toContainText('times the lowest loss so far');
+});
+
 test('Train page: fine-tunes a PyTorch .onnx file and exports the result as ONNX (ONNX Runtime runs it) and as a PyTorch state dict', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/demo/train.html');

@@ -92,14 +92,16 @@ describe('npm run train: runs that never lose work', () => {
 
   it('a diverging run (sgd lr 1e3) stops naming the step and the rate, writes no weights, and says what happened in metrics.json and the report', () => {
     const out = mkdtempSync(join(tmpdir(), 'train-diverge-'));
-    const r = train(['--model', 'lenet5', '--optimizer', 'sgd', '--lr', '1e3', '--epochs', '1', '--limit', '512', '--test-limit', '100', '--out', out]);
+    // The explosion rule (tests/node/train_divergence.test.ts) would stop it first; off, NaN does.
+    const r = train(['--model', 'lenet5', '--optimizer', 'sgd', '--lr', '1e3', '--epochs', '1', '--limit', '512', '--test-limit', '100', '--divergence-factor', 'off', '--out', out]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/train: fit: the loss became (NaN|Infinity|-Infinity) at step \d+ \(epoch 1, batch \d+\) with learning rate [\d.]+; training stopped/);
+    expect(r.stderr).toMatch(/train: diverged \(rule non-finite\): fit: the loss became (NaN|Infinity|-Infinity) at step \d+ \(epoch 1, batch \d+\) with learning rate [\d.]+; training stopped/);
     expect(r.stderr).toContain('no epoch finished, so no weights were written');
     expect(existsSync(join(out, 'weights.safetensors'))).toBe(false);
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(m.complete).toBe(false);
     expect(m.diverged.epoch).toBe(1);
+    expect(m.diverged.rule).toBe('non-finite');
     expect(m.loss).toEqual([]);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Training diverged and stopped.');
   }, LIMIT_MS);
