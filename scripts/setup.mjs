@@ -51,8 +51,11 @@ const marker = join(root, 'node_modules', '.setup-lock-hash');
 const lockHash = createHash('sha256').update(readFileSync(lock)).digest('hex');
 const installed = existsSync(marker) ? readFileSync(marker, 'utf8') : '';
 if (installed !== lockHash) {
-  // Browsers come from apt, never from Playwright's own download (there is no network for it).
-  // ONNX Runtime's CPU binaries are in its npm package; its install script would fetch CUDA ones from NuGet.
+  // Install scripts: package.json's allowScripts lets webgpu's run (macOS: it lifts the
+  // quarantine from dawn.node) and denies onnxruntime-node's (it fetches CUDA binaries from
+  // NuGet; the CPU ones we use are in its package) and protobufjs's (a version-scheme notice).
+  // An npm older than 11.16 ignores allowScripts and runs them all: the variables below
+  // keep ONNX Runtime's from downloading, and Playwright's browser download off (browsers come from apt).
   run('npm ci --no-audit --no-fund', { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip' });
   writeFileSync(marker, lockHash);
 }
