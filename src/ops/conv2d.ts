@@ -111,13 +111,23 @@ export interface Conv2dGradInputAttrs extends Conv2dAttrs {
   readonly inputShape: readonly number[];
 }
 
-/** dx = the "full" convolution of dy with the spatially flipped filter (inputs: dy, filter). */
+/**
+ * dx = the "full" convolution of dy with the spatially flipped filter (inputs: dy, filter).
+ * Also the forward of a transposed convolution (conv2d_transpose.ts), so it has a rule:
+ * out[x] = sum over taps of dy[y] * f[w] is linear in each input, giving
+ * d(dy) = conv2d(g, f) and d(f) = conv2d_grad_filter(g, dy) with g in the input's place.
+ */
 export const conv2dGradInputOp = defineOp<Conv2dGradInputAttrs>({
   name: 'conv2d_grad_input',
   inputs: 2,
   inferShape([dy, f], attrs) {
     checkConvDy('conv2d_grad_input', dy, conv2dGeometry('conv2d_grad_input', attrs.inputShape, f, attrs));
     return attrs.inputShape;
+  },
+  grad([dy, f], _out, g, attrs) {
+    const { inputShape: _, relu: __, ...conv } = attrs;
+    const plain = conv as Conv2dAttrs;
+    return [runOp(conv2dOp, [g, f], plain), conv2dGradFilter(g, dy, f.shape, plain)];
   },
 });
 
