@@ -1,24 +1,29 @@
 #!/usr/bin/env node
-// `npm run bench -- [--quick] [--filter TEXT[,TEXT]] [--json FILE] [--no-peers] [--runtime browser|node]`:
-// times our kernels and the same work on TF.js (WebGPU, CPU) and jax-js side by side and
-// prints each case as it finishes; with --json writes the report. The browser runtime (the
-// default) serves demo/bench.html with Vite and opens it in headless Chromium; --runtime
-// node runs the same harness in Node on Dawn (npm webgpu), where every peer gets Dawn's GPU.
+// `npm run bench`: our kernels and models against TF.js, jax-js and ONNX Runtime Web. The
+// options, their checks and --help come from the table below (cli/options.mjs).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runNodeJob } from '../cli/node_job.mjs';
+import { defineCommand } from '../cli/options.mjs';
 import { openPageSession } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const value = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-const runtime = value('--runtime') ?? 'browser';
-if (!['browser', 'node'].includes(runtime)) {
-  console.error(`bench: --runtime takes browser or node, got '${runtime}'`);
-  process.exit(2);
-}
+const { values: o } = defineCommand({
+  name: 'bench',
+  summary: 'times our kernels and the same work on TF.js (WebGPU, CPU), jax-js and ONNX Runtime Web side by side, and prints each case as it finishes.',
+  description: [
+    "The browser runtime (the default) serves demo/bench.html with Vite and opens it in headless Chromium; --runtime node runs the same harness in Node on Dawn (npm webgpu), where every peer but ONNX Runtime Web gets Dawn's GPU.",
+  ],
+  options: {
+    quick: { type: 'boolean', help: 'a subset of the cases, under 5 minutes on SwiftShader' },
+    filter: { type: 'string', value: 'TEXT[,TEXT]', help: 'only the cases whose names contain one of the texts' },
+    json: { type: 'path', value: 'FILE', help: 'write the report to FILE' },
+    'no-peers': { type: 'boolean', help: 'time ours alone' },
+    runtime: { type: 'choice', choices: ['browser', 'node'], default: 'browser', help: "browser (headless Chromium) or node (Node on Dawn)" },
+  },
+}).parseOrExit(process.argv.slice(2));
+const runtime = o.runtime;
 
 const fmt = (t) => (t && 'medianMs' in t ? t.medianMs.toFixed(2) : '-');
 const x = (v) => (v === undefined ? '-' : `${v.toFixed(1)}x`);
@@ -51,9 +56,9 @@ async function inBrowser() {
       if (text.startsWith('bench ')) printResult(JSON.parse(text.slice(6)));
     });
     const query = new URLSearchParams({ run: '1' });
-    if (flag('--quick')) query.set('quick', '1');
-    if (value('--filter')) query.set('filter', value('--filter'));
-    if (flag('--no-peers')) query.set('peers', '0');
+    if (o.quick) query.set('quick', '1');
+    if (o.filter) query.set('filter', o.filter);
+    if (o['no-peers']) query.set('peers', '0');
     await page.goto(session.url(`/demo/bench.html?${query}`));
     await page.waitForFunction(() => window.benchReport !== undefined, null, { timeout: 0, polling: 1000 });
     return await page.evaluate(() => window.benchReport);
@@ -66,7 +71,7 @@ async function inBrowser() {
 async function inNode() {
   let report = null;
   // --expose-gc: as in the browser, garbage is collected before each timed run.
-  const code = await runNodeJob(root, 'src/app/bench_node_main.ts', { quick: flag('--quick'), filter: value('--filter'), peers: !flag('--no-peers'), tuneFile: join(root, '.cache', 'autotune.json') }, (m) => {
+  const code = await runNodeJob(root, 'src/app/bench_node_main.ts', { quick: !!o.quick, filter: o.filter, peers: !o['no-peers'], tuneFile: join(root, '.cache', 'autotune.json') }, (m) => {
     if (m.kind === 'bench') printResult(m.result);
     else if (m.kind === 'report') report = m.report;
   }, { bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'], nodeArgs: ['--expose-gc'] });
@@ -82,4 +87,4 @@ console.log(`adapter: ${report.adapter.vendor} ${report.adapter.architecture}${r
 for (const [peer, label] of Object.entries(report.peers)) console.log(`  ${peer}: ${label}`);
 const skips = report.cases.flatMap((c) => ['tfjsWebgpu', 'tfjsCpu', 'jax', 'ortWeb'].filter((k) => c[k]?.skipped?.startsWith('failed')).map((k) => `  ${c.name} ${k}: ${c[k].skipped}`));
 if (skips.length) console.log(`peer failures:\n${skips.join('\n')}`);
-if (value('--json')) writeFileSync(value('--json'), JSON.stringify(report, null, 2));
+if (o.json) writeFileSync(o.json, JSON.stringify(report, null, 2));

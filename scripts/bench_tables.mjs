@@ -1,18 +1,12 @@
 #!/usr/bin/env node
-// `npm run bench:tables -- [--check] [--add REPORT.json [--runtime browser|node] [--command TEXT]]`:
-// writes the benchmark tables of docs/benchmarks.md (between the bench-tables markers) from
-// the results in bench/results/, so no table is copied by hand. One current table per
-// adapter and runtime: each case from the newest result that has it, with how many times
-// faster ours is than each peer in that same run. A result is marked stale when src/ or
-// shaders/ changed in commits after the one it measured (`git rev-list <commit>..HEAD`).
-// --add stamps a report of `npm run bench -- --json FILE` with this checkout's commit and
-// the runtime, stores it as bench/results/<adapter>-<date>-<commit>.json, then rewrites.
-// --check rewrites nothing and exits 1 when the tables differ from the results (the
-// staleness counts aside, which grow with every commit).
+// `npm run bench:tables`: writes the benchmark tables of docs/benchmarks.md from the
+// results in bench/results/ (`git rev-list <commit>..HEAD` says which are stale). The
+// options, their checks and --help come from BENCH_TABLES below (cli/options.mjs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { defineCommand } from '../cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS_DIR = 'bench/results';
@@ -166,16 +160,28 @@ function add(file, runtime, command) {
   console.log(`stored ${target}`);
 }
 
-function main(args) {
-  const value = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-  const known = new Set(['--check', '--add', '--runtime', '--command']);
-  const unknown = args.filter((a, i) => a.startsWith('--') && !known.has(a) && !['--add', '--runtime', '--command'].includes(args[i - 1]));
-  if (unknown.length) throw new Error(`bench:tables: unknown option ${unknown.join(', ')} (options: ${[...known].join(' ')})`);
-  if (value('--add')) {
-    const runtime = value('--runtime') ?? 'browser';
-    if (!(runtime in RUNTIMES)) throw new Error(`bench:tables: --runtime takes browser or node, got '${runtime}'`);
-    add(value('--add'), runtime, value('--command'));
+const BENCH_TABLES = defineCommand({
+  name: 'bench:tables',
+  usage: ['--add REPORT.json [--runtime browser|node] [--command TEXT]'],
+  summary: `writes the benchmark tables of ${DOC} (between the bench-tables markers) from the results in ${RESULTS_DIR}/, so no table is copied by hand.`,
+  description: [
+    'One current table per adapter and runtime: each case from the newest result that has it, with how many times faster ours is than each peer in that same run. A result is marked stale when src/ or shaders/ changed in commits after the one it measured.',
+  ],
+  options: {
+    check: { type: 'boolean', help: 'rewrite nothing; exit 1 when the tables differ from the results (the staleness counts aside)' },
+    add: { type: 'path', value: 'REPORT.json', help: `stamp a report of npm run bench -- --json FILE with this checkout's commit and store it in ${RESULTS_DIR}/, then rewrite` },
+    runtime: { type: 'choice', choices: Object.keys(RUNTIMES), default: 'browser', requires: 'add', help: 'with --add: the runtime the report was made in' },
+    command: { type: 'string', value: 'TEXT', requires: 'add', help: 'with --add: the command that made the report' },
+  },
+});
+
+function main(argv) {
+  const { help, values: o } = BENCH_TABLES.parse(argv);
+  if (help) {
+    console.log(BENCH_TABLES.help());
+    return;
   }
+  if (o.add) add(o.add, o.runtime, o.command);
   const results = readResults();
   for (const r of results) {
     const problems = problemsOf(r);
@@ -184,7 +190,7 @@ function main(args) {
   const docPath = join(root, DOC);
   const doc = readFileSync(docPath, 'utf8');
   const next = withTables(doc, renderTables(results, gitStaleness));
-  if (args.includes('--check')) {
+  if (o.check) {
     // The staleness counts grow with every commit to src/ or shaders/: only the rest must match.
     const normal = (text) => text.replace(STALENESS, '(staleness)');
     if (normal(next) !== normal(doc)) {

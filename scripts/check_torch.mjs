@@ -1,32 +1,38 @@
 #!/usr/bin/env node
-// `npm run check:torch -- --model resnet18[,vgg16,...|all] [--batch 2] [--cpu] [--keep]`:
-// (models torchvision lacks, such as alexnet and mobilenet-v1, and every model with
-// --export-only: only our exportOnnx run by ONNX Runtime against our logits, no PyTorch)
-// for each zoo model torchvision has, PyTorch (Debian's, /usr/bin/python3) builds it with
-// random weights and writes its state dict, its ONNX export and its float64 figures of
-// one training step (scripts/check_torch.py); the engine, in Node on WebGPU (Dawn; --cpu:
-// the CPU reference), takes the weights both ways and compares (src/app/torch_check.ts).
-// Prints a table and merges the figures into runs/check_torch.json. Nothing is downloaded.
+// `npm run check:torch`: full-size zoo models against PyTorch and ONNX Runtime. The options,
+// their checks and --help come from the table below (cli/options.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from '../cli/node_bundle.mjs';
+import { defineCommand, UsageError } from '../cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const TORCHVISION = ['alexnet-torchvision', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'vgg16-bn', 'googlenet', 'googlenet-aux', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet169'];
 // Zoo models torchvision lacks: only their export is checked (ours against ONNX Runtime).
 const ZOO_ONLY = ['alexnet', 'alexnet-grouped', 'vgg11-lrn', 'vgg16c', 'mobilenet-v1'];
-const asked = value('--model', 'resnet18');
-const models = asked === 'all' ? [...TORCHVISION, ...ZOO_ONLY] : asked.split(',');
-for (const m of models) {
-  if (!TORCHVISION.includes(m) && !ZOO_ONLY.includes(m)) {
-    console.error(`check:torch: '${m}' is not a full-size zoo model; choose from ${[...TORCHVISION, ...ZOO_ONLY].join(', ')} or all`);
-    process.exit(2);
-  }
-}
+const { values: o } = defineCommand({
+  name: 'check:torch',
+  summary: 'full-size zoo models against PyTorch (Debian\'s, /usr/bin/python3) and ONNX Runtime. Nothing is downloaded.',
+  description: [
+    "For each zoo model torchvision has, PyTorch builds it with random weights and writes its state dict, its ONNX export and its float64 figures of one training step (scripts/check_torch.py); the engine, in Node on WebGPU (Dawn; --cpu: the CPU reference), takes the weights both ways and compares (src/app/torch_check.ts). Models torchvision lacks, and every model with --export-only, get only our exportOnnx run by ONNX Runtime against our logits. Prints a table and merges the figures into runs/check_torch.json.",
+  ],
+  options: {
+    model: { type: 'list', value: 'KEY[,KEY]|all', default: ['resnet18'], help: `full-size zoo models: ${TORCHVISION.join(', ')}; export check only: ${ZOO_ONLY.join(', ')}; or all` },
+    batch: { type: 'integer', value: 'N', default: 2, help: 'images of 224x224 in the checked step' },
+    cpu: { type: 'boolean', help: 'run the engine on the CPU reference instead of WebGPU' },
+    'export-only': { type: 'boolean', help: 'only our exportOnnx run by ONNX Runtime against our logits, no PyTorch' },
+    keep: { type: 'boolean', help: "keep the temporary folder of PyTorch's files" },
+  },
+  check(v) {
+    if (v.model.length === 1 && v.model[0] === 'all') return;
+    for (const m of v.model) {
+      if (!TORCHVISION.includes(m) && !ZOO_ONLY.includes(m)) throw new UsageError(`check:torch: '${m}' is not a full-size zoo model; choose from ${[...TORCHVISION, ...ZOO_ONLY].join(', ')} or all`);
+    }
+  },
+}).parseOrExit(process.argv.slice(2));
+const models = o.model[0] === 'all' ? [...TORCHVISION, ...ZOO_ONLY] : o.model;
 const python = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
 if (spawnSync(python, ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignore' }).status !== 0) {
   console.error(`check:torch: ${python} cannot import torch, torchvision and onnx; install them with apt-get install python3-torch python3-torchvision python3-onnx`);
@@ -50,8 +56,8 @@ function engine(model, rest) {
 }
 
 for (const model of models) {
-  const backendArgs = args.includes('--cpu') ? ['--cpu'] : [];
-  if (ZOO_ONLY.includes(model) || args.includes('--export-only')) {
+  const backendArgs = o.cpu ? ['--cpu'] : [];
+  if (ZOO_ONLY.includes(model) || o['export-only']) {
     const r = engine(model, ['-', '--export-only', ...backendArgs]);
     if (!r) continue;
     all[`${model} ${r.backend.startsWith('cpu') ? 'cpu' : 'webgpu'} export`] = { ...r, date: new Date().toISOString() };
@@ -61,7 +67,7 @@ for (const model of models) {
   }
   const dir = join(root, '.cache', 'check_torch', model);
   mkdirSync(dir, { recursive: true });
-  const prep = spawnSync(python, [join(root, 'scripts', 'check_torch.py'), '--model', model, '--out', dir, '--batch', value('--batch', '2')], { encoding: 'utf8' });
+  const prep = spawnSync(python, [join(root, 'scripts', 'check_torch.py'), '--model', model, '--out', dir, '--batch', String(o.batch)], { encoding: 'utf8' });
   if (prep.status !== 0) {
     console.error(`check:torch: PyTorch failed on ${model}:\n${prep.stderr}`);
     failed++;
@@ -72,7 +78,7 @@ for (const model of models) {
   all[`${model} ${r.backend.startsWith('cpu') ? 'cpu' : 'webgpu'}`] = { ...r, date: new Date().toISOString() };
   console.log(`${model.padEnd(20)} ${String(r.parameters).padStart(11)} ${e(r.logitsStateDict).padStart(9)} ${e(r.logitsOnnx).padStart(11)} ${e(r.loss).padStart(8)} ${e(r.gradientMax).padStart(8)} ${`${r.gradientsOver1e4}/${r.gradients}`.padStart(6)} ${String(r.gradientsOverTolerance).padStart(5)} ${e(r.exportOrt).padStart(10)}  ${r.seconds.toFixed(0)}`);
   if (r.logitsStateDict > 1e-4 || r.logitsOnnx > 1e-4 || r.gradientsOverTolerance > 0 || r.exportOrt > 1e-5) failed++;
-  if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+  if (!o.keep) rmSync(dir, { recursive: true, force: true });
 }
 mkdirSync(dirname(results), { recursive: true });
 writeFileSync(results, `${JSON.stringify(all, null, 1)}\n`);

@@ -1,21 +1,29 @@
 #!/usr/bin/env node
-// `npm run profile -- [--model lenet5] [--batch 64] [--top N] [--json FILE]`: compiles one
-// training step (Adam) of a zoo model in headless Chromium, times whole steps and then
-// every node on its own (GPU timestamps), and prints the slowest nodes and the time per op.
-// For finding where a step's time goes; benchmarks proper are `npm run bench`.
+// `npm run profile`: where one training step's time goes, node by node. The options, their
+// checks and --help come from the table below (cli/options.mjs).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defineCommand } from '../cli/options.mjs';
 import { openPageSession } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const { values: o } = defineCommand({
+  name: 'profile',
+  summary: 'compiles one training step (Adam) of a zoo model in headless Chromium, times whole steps and then every node on its own (GPU timestamps), and prints the slowest nodes, the time per shader and the time per op.',
+  description: ["For finding where a step's time goes; benchmarks proper are npm run bench."],
+  options: {
+    model: { type: 'string', value: 'KEY', default: 'lenet5', help: 'the zoo model' },
+    batch: { type: 'integer', value: 'N', default: 64, help: 'batch size of the step' },
+    top: { type: 'integer', value: 'N', default: 15, help: 'how many of the slowest nodes to print' },
+    json: { type: 'path', value: 'FILE', help: 'also write the report to FILE' },
+  },
+}).parseOrExit(process.argv.slice(2));
 
 const session = await openPageSession(root);
 const { page } = session;
 try {
-  const query = new URLSearchParams({ model: value('--model', 'lenet5'), batch: value('--batch', '64') });
+  const query = new URLSearchParams({ model: o.model, batch: String(o.batch) });
   await page.goto(session.url(`/demo/profile.html?${query}`));
   await page.waitForFunction(() => window.profileReport !== undefined, null, { timeout: 0, polling: 500 });
   const report = await page.evaluate(() => window.profileReport);
@@ -23,7 +31,7 @@ try {
     console.error(report.error);
     process.exitCode = 1;
   } else {
-    const top = Number(value('--top', '15'));
+    const top = o.top;
     console.log(`${report.model}, batch ${report.batch} on ${report.adapter.vendor} ${report.adapter.architecture}: ${report.stepMedianMs.toFixed(1)} ms per step (median of 5, one submit), ${report.dispatchesPerStep} dispatches; nodes timed alone sum to ${report.nodesTotalMs.toFixed(1)} ms`);
     console.log('\nslowest nodes:');
     for (const n of [...report.nodes].sort((a, b) => b.ms - a.ms).slice(0, top)) {
@@ -41,7 +49,7 @@ try {
     for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1])) {
       console.log(`  ${ms.toFixed(2).padStart(9)} ms  ${(100 * ms / report.nodesTotalMs).toFixed(1).padStart(5)}%  ${op}`);
     }
-    if (value('--json')) writeFileSync(value('--json'), JSON.stringify(report, null, 2));
+    if (o.json) writeFileSync(o.json, JSON.stringify(report, null, 2));
   }
 } finally {
   await session.close();

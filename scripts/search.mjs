@@ -1,41 +1,39 @@
 #!/usr/bin/env node
-// `npm run search -- [--trials 8] [--model lenet5-bn] [--limit 6000] [--epochs 1] [--seed 1]
-//   [--json FILE]`: random search over the learning rate (log-uniform 1e-4..3e-2), the weight
-// decay (log-uniform 1e-6..1e-2, AdamW) and the batch size (32, 64, 128) on a subset of the
-// real Fashion-MNIST training images, each trial scored on a held-out 20% of them (the test
-// set is not looked at). Runs in Node on Dawn (src/app/search.ts) and prints the trials
-// ranked by validation accuracy.
+// `npm run search`: random hyper-parameter search in Node on Dawn (src/app/search.ts). The
+// options, their checks and --help come from the table below (cli/options.mjs).
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { runNodeJob } from '../cli/node_job.mjs';
+import { defineCommand } from '../cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const known = new Set(['--trials', '--model', '--limit', '--epochs', '--seed', '--json']);
-const unknown = args.filter((a) => a.startsWith('--') && !known.has(a));
-if (unknown.length) {
-  console.error(`search: unknown option ${unknown.join(', ')} (options: ${[...known].join(' ')})`);
-  process.exit(2);
-}
+const { values: o } = defineCommand({
+  name: 'search',
+  summary: 'random hyper-parameter search on a held-out split of Fashion-MNIST, in Node on Dawn.',
+  description: [
+    'Draws the learning rate (log-uniform 1e-4..3e-2), the weight decay (log-uniform 1e-6..1e-2, AdamW) and the batch size (32, 64, 128), trains each trial on 80% of the first --limit training images and prints the trials ranked by accuracy on the other 20% (the test set is not looked at).',
+  ],
+  options: {
+    trials: { type: 'integer', value: 'N', default: 8, help: 'trials to draw' },
+    model: { type: 'string', value: 'KEY', default: 'lenet5-bn', help: 'the zoo model each trial trains' },
+    limit: { type: 'integer', value: 'N', default: 6000, help: 'how many of the first training images to use (80% train, 20% validation)' },
+    epochs: { type: 'integer', value: 'N', default: 1, help: 'epochs per trial' },
+    seed: { type: 'integer', value: 'S', min: 0, default: 1, help: 'the draws and the split' },
+    json: { type: 'path', value: 'FILE', help: 'also write the trials to FILE' },
+  },
+}).parseOrExit(process.argv.slice(2));
 const config = {
-  model: value('--model', 'lenet5-bn'),
-  trials: Number(value('--trials', '8')),
-  limit: Number(value('--limit', '6000')),
+  model: o.model,
+  trials: o.trials,
+  limit: o.limit,
   validation: 0.2,
-  epochs: Number(value('--epochs', '1')),
+  epochs: o.epochs,
   lr: [1e-4, 3e-2],
   weightDecay: [1e-6, 1e-2],
   batches: [32, 64, 128],
-  seed: Number(value('--seed', '1')),
+  seed: o.seed,
 };
-for (const k of ['trials', 'limit', 'epochs']) {
-  if (!Number.isInteger(config[k]) || config[k] <= 0) {
-    console.error(`search: --${k} takes a positive integer, got ${value(`--${k}`)}`);
-    process.exit(2);
-  }
-}
 
 const row = (t) => `| ${t.trial} | ${t.lr.toExponential(2)} | ${t.weightDecay.toExponential(2)} | ${t.batch} | ${t.trainLoss.toFixed(4)} | ${t.validationLoss.toFixed(4)} | ${t.validationAccuracy.toFixed(4)} | ${t.seconds.toFixed(1)} |`;
 const header = '| trial | lr | weight decay | batch | train loss | validation loss | validation accuracy | s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
@@ -53,4 +51,4 @@ if (!ranked) {
   process.exit(1);
 }
 console.log(`\nranked by validation accuracy (${((performance.now() - started) / 1000).toFixed(0)} s):\n\n${header}\n${ranked.map(row).join('\n')}`);
-if (value('--json')) writeFileAtomic(resolve(value('--json')), `${JSON.stringify({ config, ranked }, null, 2)}\n`);
+if (o.json) writeFileAtomic(resolve(o.json), `${JSON.stringify({ config, ranked }, null, 2)}\n`);

@@ -1,40 +1,13 @@
 #!/usr/bin/env node
-// `npm run train -- [--model conv-bn] [--dataset fashion-mnist] [--epochs 3] [--batch 64]
-//   [--optimizer adam] [--lr 2e-3] [--schedule constant|cosine|step|exponential] [--warmup STEPS]
-//   [--augment [full|flip]] [--limit N] [--test-limit N] [--pad PIXELS] [--backend webgpu|cpu] [--seed S]
-//   [--autotune full|budget|off] [--tuning FILE] [--checkpoint-every STEPS] [--json FILE] [--out DIR]
-//   [--init FILE.onnx|FILE.safetensors] [--export-onnx FILE] [--export-torch FILE] [--runtime browser|node]
-//   [--divergence-factor 1000|off] [--on-diverge stop|warn]`
-// `npm run train -- --resume DIR [--epochs N] [--checkpoint-every STEPS] [--json FILE]`
-//
-// --init starts from a file: a .onnx network to fine-tune (it replaces --model), or a
-// safetensors state dict for --model (PyTorch's names and layouts, or a checkpoint of
-// this engine; a head of another class count keeps fresh weights). --export-onnx and
-// --export-torch also write the trained model as ONNX and as a PyTorch state dict.
-//
-// Training stops as diverged, with the last good weights kept, when a loss is NaN or
-// infinite, above --divergence-factor times its lowest so far (default 1000; off turns
-// it off), or when an epoch after the first ends no better than always guessing the most
-// common class. --on-diverge warn reports the last two and trains on. The rule that
-// fired is printed and recorded in metrics.json (diverged.rule, warnings).
-//
-// Checks that --out is writable and locks it (run.lock: one run per folder; a second run
-// exits 2), sets up what is missing, serves the engine with Vite, trains in headless
-// Chromium (WebGPU) on the real dataset from /usr/share/datasets with
-// a progress bar, and writes to --out (each file atomically): checkpoint.safetensors and
-// metrics.json after every epoch (and every --checkpoint-every steps), then
-// weights.safetensors, report.html and metrics.json (naming the weights' and checkpoint's
-// sha256). Every file names the run (a random id) and its step. --resume DIR continues a
-// stopped or killed run from its checkpoint, with the same data order: the result is the
-// run's; it checks the checkpoint against metrics.json first.
-// metrics.json records the kernel variant every kernel ran (`tuning`); --tuning FILE (a
-// metrics.json) replays those choices, so the same seed gives the same weights anywhere
-// the adapter offers them.
+// `npm run train`: trains a model on a real dataset in headless Chromium (or in Node) and
+// writes the run's files. The options, their checks and --help come from the table below
+// (cli/options.mjs); docs/command-line.md describes every option and file.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
+import { defineCommand, UsageError } from '../cli/options.mjs';
 import { ProgressBar } from '../cli/progress.mjs';
 import { renderReport } from '../cli/report.mjs';
 import { runNodeJob } from '../cli/node_job.mjs';
@@ -43,52 +16,54 @@ import { checkResumeFolder, fileRecord, openRunFolder, removeOtherRuns, safetens
 import { exitOnSignals } from '../cli/run_lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const defaults = { runtime: 'browser', model: 'conv-bn', dataset: 'fashion-mnist', epochs: 3, batch: 64, optimizer: 'adam', lr: 2e-3, schedule: 'cosine', augment: false, backend: 'webgpu', seed: 1, autotune: 'on', 'on-diverge': 'stop', 'divergence-factor': 1000 };
-const numeric = new Set(['epochs', 'batch', 'lr', 'limit', 'test-limit', 'seed', 'warmup', 'checkpoint-every', 'pad']);
-const paths = new Set(['json', 'out', 'resume', 'init', 'export-onnx', 'export-torch', 'tuning']);
-const choices = { runtime: ['browser', 'node'], optimizer: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], backend: ['webgpu', 'cpu'], dataset: ['fashion-mnist', 'mnist'], schedule: ['constant', 'cosine', 'step', 'exponential'], autotune: ['full', 'budget', 'off', 'on'], 'on-diverge': ['stop', 'warn'] };
-/** What may accompany --resume: the run's configuration comes from its checkpoint. */
-const withResume = new Set(['resume', 'epochs', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch', 'runtime']);
 
-function parseArgs(argv) {
-  const o = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-      console.log(lines.slice(1, lines.findIndex((l, i) => i > 0 && !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
-      process.exit(0);
-    }
-    if (!arg.startsWith('--')) throw new Error(`train: unexpected argument '${arg}'`);
-    const key = arg.slice(2);
-    if (key === 'augment') {
-      // `--augment` alone: the full set; `--augment flip`: left-right mirroring only.
-      if (argv[i + 1] === 'flip' || argv[i + 1] === 'full') o.augment = argv[++i];
-      else o.augment = 'full';
-      continue;
-    }
-    if (!(key in defaults) && !numeric.has(key) && !paths.has(key)) throw new Error(`train: unknown option --${key} (see --help)`);
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`train: --${key} needs a value`);
-    if (key === 'divergence-factor') {
-      const n = Number(value);
-      if (value !== 'off' && !(Number.isFinite(n) && n > 1)) throw new Error(`train: --divergence-factor must be a number above 1 or off, got '${value}'`);
-      o[key] = value === 'off' ? 'off' : n;
-    } else if (numeric.has(key)) {
-      const n = Number(value);
-      if (!Number.isFinite(n) || n <= 0 || (key !== 'lr' && !Number.isInteger(n))) throw new Error(`train: --${key} must be a positive ${key === 'lr' ? 'number' : 'integer'}, got '${value}'`);
-      o[key] = n;
-    } else {
-      if (choices[key] && !choices[key].includes(value)) throw new Error(`train: --${key} must be one of ${choices[key].join(', ')}, got '${value}'`);
-      o[key] = value;
-    }
-  }
-  if (o.resume) {
-    const extra = Object.keys(o).filter((k) => !withResume.has(k));
-    if (extra.length > 0) throw new Error(`train: --resume takes the run's configuration from its checkpoint; it cannot be given with ${extra.map((k) => `--${k}`).join(', ')} (only --epochs, --checkpoint-every, --json, --out, --export-onnx and --export-torch)`);
-  }
-  return o;
-}
+/** What may accompany --resume: the run's configuration comes from its checkpoint. */
+const WITH_RESUME = ['epochs', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch', 'runtime'];
+
+const TRAIN = defineCommand({
+  name: 'train',
+  summary: 'trains a model on a real dataset in headless Chromium (WebGPU) or in Node, and writes the run to --out.',
+  usage: [`--resume DIR [${WITH_RESUME.filter((k) => k !== 'out').map((k) => `--${k} ${{ epochs: 'N', 'checkpoint-every': 'STEPS', json: 'FILE', 'export-onnx': 'FILE', 'export-torch': 'FILE', runtime: 'browser|node' }[k]}`).join('] [')}] [--out DIR]`],
+  description: [
+    'Checks the options and that --out is writable, and locks it (run.lock: one run per folder; a second run exits 2); sets up what is missing, serves the engine with Vite and trains in headless Chromium (WebGPU) on the dataset in /usr/share/datasets, with a progress bar. Writes to --out, each file atomically: checkpoint.safetensors and metrics.json after every epoch (and every --checkpoint-every steps), then weights.safetensors, report.html and metrics.json naming the weights\' and the checkpoint\'s sha256. Every file names the run (a random id) and its step.',
+    '--resume DIR continues a stopped or killed run from its checkpoint, with the same data order: the result is the run\'s; it checks the checkpoint against metrics.json first.',
+  ],
+  options: {
+    model: { type: 'string', value: 'KEY', default: 'conv-bn', help: 'a model of the zoo' },
+    dataset: { type: 'choice', choices: ['fashion-mnist', 'mnist'], default: 'fashion-mnist', help: 'the dataset in /usr/share/datasets' },
+    epochs: { type: 'integer', value: 'N', default: 3, help: 'epochs to train (with --resume: the run\'s new total)' },
+    batch: { type: 'integer', value: 'N', default: 64, help: 'batch size' },
+    optimizer: { type: 'choice', choices: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], default: 'adam', help: 'the optimizer' },
+    lr: { type: 'number', value: 'X', default: 2e-3, shown: '2e-3', help: 'learning rate' },
+    schedule: { type: 'choice', choices: ['constant', 'cosine', 'step', 'exponential'], default: 'cosine', help: 'learning-rate schedule' },
+    warmup: { type: 'integer', value: 'STEPS', help: 'linear warm-up of the learning rate over that many steps' },
+    augment: { type: 'choice', choices: ['full', 'flip'], bare: 'full', default: false, help: 'augmentation on the GPU; alone or full: mirroring, shifts of up to 2 pixels, turns of up to 10 degrees, contrast jitter; flip: mirroring alone (default off)' },
+    limit: { type: 'integer', value: 'N', help: 'train on the first N training examples (at least one batch)' },
+    'test-limit': { type: 'integer', value: 'N', help: 'evaluate on the first N test examples' },
+    pad: { type: 'integer', value: 'PIXELS', help: 'pad every image with that many zero pixels on each side' },
+    backend: { type: 'choice', choices: ['webgpu', 'cpu'], default: 'webgpu', help: 'webgpu, or cpu (the reference)' },
+    seed: { type: 'integer', value: 'S', default: 1, help: 'initial weights, data order and augmentation draws' },
+    autotune: { type: 'choice', choices: ['full', 'budget', 'off', 'on'], default: 'full', help: 'kernel variants: full (on is the same) times what the shipped table lacks, budget at most 5 s a pass, off runs every kernel\'s first variant' },
+    tuning: { type: 'path', value: 'FILE', help: 'replay the kernel variants a run recorded (its metrics.json); nothing is timed' },
+    'checkpoint-every': { type: 'integer', value: 'STEPS', help: 'also write checkpoint.safetensors every that many steps' },
+    json: { type: 'path', value: 'FILE', help: 'also write the metrics to FILE' },
+    out: { type: 'path', value: 'DIR', default: 'runs/latest', shown: 'runs/latest; with --resume, the resumed folder', help: 'the run\'s folder' },
+    init: { type: 'path', value: 'FILE', help: 'start from a .onnx network to fine-tune (it replaces --model), or a .safetensors state dict for --model (PyTorch\'s names and layouts, or a checkpoint of this engine; a head of another class count keeps fresh weights)' },
+    'export-onnx': { type: 'path', value: 'FILE', help: 'also write the trained model as ONNX' },
+    'export-torch': { type: 'path', value: 'FILE', help: 'also write it as a PyTorch state dict (safetensors)' },
+    runtime: { type: 'choice', choices: ['browser', 'node'], default: 'browser', help: 'browser (headless Chromium) or node (Node on Dawn, npm webgpu: no browser)' },
+    'divergence-factor': { type: 'off-or-number', value: '1000|off', above: 1, default: 1000, help: 'stop as diverged when a loss exceeds this many times the lowest so far; off turns the rule off' },
+    'on-diverge': { type: 'choice', choices: ['stop', 'warn'], default: 'stop', help: 'warn: report a loss explosion or an epoch at chance and train on (a NaN or infinite loss always stops)' },
+    resume: { type: 'path', value: 'DIR', help: 'continue the run in DIR from its checkpoint.safetensors', onlyWith: { options: WITH_RESUME, why: "takes the run's configuration from its checkpoint" } },
+  },
+  epilogue: [
+    'Training stops as diverged, with the last good weights kept, when a loss is NaN or infinite, above --divergence-factor times its lowest so far, or when an epoch after the first ends no better than always guessing the most common class; --on-diverge warn reports the last two and trains on. The rule that fired is printed and recorded in metrics.json (diverged.rule, warnings).',
+    'metrics.json records the kernel variant every kernel ran (tuning); --tuning FILE replays those choices, so the same seed gives the same weights anywhere the adapter offers them.',
+  ],
+  check(o, given) {
+    if (!given.has('resume') && o.limit !== undefined && o.limit < o.batch) throw new UsageError(`train: --limit ${o.limit} is fewer examples than one batch of ${o.batch}; lower --batch or raise --limit`);
+  },
+});
 
 /** A recorded tuning to replay: a run's metrics.json (its `tuning`), or a bare map of `kernel|shape class` to variant name. */
 function tuningOf(file) {
@@ -106,9 +81,9 @@ function tuningOf(file) {
 }
 
 /** The job's configuration: from the options, or from the checkpoint of the run being resumed. */
-function jobOf(o) {
+function jobOf(o, given) {
   if (!o.resume) {
-    const c = { ...defaults, ...o };
+    const c = o;
     const config = {
       model: c.model, dataset: c.dataset, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer, lr: c.lr, schedule: c.schedule, warmupSteps: c.warmup,
       augment: c.augment, limit: c.limit, testLimit: c['test-limit'], pad: c.pad, backend: c.backend, seed: c.seed, autotune: c.autotune === 'on' ? 'full' : c.autotune,
@@ -116,8 +91,7 @@ function jobOf(o) {
       tuning: o.tuning ? tuningOf(o.tuning) : undefined,
       init: o.init ? resolve(o.init) : undefined,
     };
-    if (config.limit !== undefined && config.limit < config.batch) throw new Error(`train: --limit ${config.limit} is fewer examples than one batch of ${config.batch}; lower --batch or raise --limit`);
-    return { config, out: resolve(o.out ?? 'runs/latest'), resumeBase64: undefined, initBase64: initBytes(config.init), runId: randomUUID(), notes: [], checkpoint: null };
+    return { config, out: resolve(o.out), resumeBase64: undefined, initBase64: initBytes(config.init), runId: randomUUID(), notes: [], checkpoint: null };
   }
   const dir = resolve(o.resume);
   const file = join(dir, 'checkpoint.safetensors');
@@ -132,10 +106,10 @@ function jobOf(o) {
   }
   if (!metadata.run_config) throw new Error(`train: --resume ${o.resume}: ${file} is not a checkpoint of npm run train (no run_config)`);
   const config = JSON.parse(metadata.run_config);
-  if (o.epochs) config.epochs = o.epochs;
+  if (given.has('epochs')) config.epochs = o.epochs;
   // The folder's files must be of one run: the checkpoint's run id against metrics.json's (repaired or refused).
   const { runId, checkpoint, notes } = checkResumeFolder(dir, metadata, bytes);
-  const out = resolve(o.out ?? dir);
+  const out = resolve(given.has('out') ? o.out : dir);
   // A run that started from a .onnx needs the file again for its architecture; the weights come from the checkpoint.
   return { config, out, resumeBase64: bytes.toString('base64'), at: metadata, initBase64: initBytes(config.init), runId, notes, checkpoint: out === dir ? checkpoint : null };
 }
@@ -152,6 +126,7 @@ function initBytes(path) {
 }
 
 let options;
+let given;
 let job;
 /** The browser session, once open: its own signal handlers close it and exit. */
 let session;
@@ -159,16 +134,16 @@ let session;
 // browser session's handlers do the same after closing the browser).
 exitOnSignals({ unless: () => session !== undefined, onSignal: (signal) => console.error(`\n${signal}: stopping`) });
 try {
-  options = parseArgs(process.argv.slice(2));
+  ({ values: options, given } = TRAIN.parseOrExit(process.argv.slice(2)));
   // A new run's options are checked before the folder is touched; a resumed run's
   // checkpoint is read under the folder's lock, so no other run changes it meanwhile.
-  if (!options.resume) job = jobOf(options);
-  const out = resolve(options.out ?? options.resume ?? 'runs/latest');
+  if (!options.resume) job = jobOf(options, given);
+  const out = resolve(options.resume && !given.has('out') ? options.resume : options.out);
   // Before anything is trained: a run that cannot be written, or a folder another run
   // writes (run.lock), is refused now, not after hours.
   const { removed } = openRunFolder(out, { command: 'train' });
   if (removed.length > 0) console.error(`removed ${removed.length} temporary file(s) a killed run left in ${out}`);
-  if (options.resume) job = jobOf(options);
+  if (options.resume) job = jobOf(options, given);
   for (const note of job.notes) console.error(note);
   if (job.checkpoint) for (const line of removeOtherRuns(out, job.runId)) console.error(line);
 } catch (e) {
@@ -238,7 +213,7 @@ async function inNode() {
   return result;
 }
 
-const runtime = options.runtime ?? 'browser';
+const runtime = options.runtime;
 if (runtime === 'browser') {
   try {
     session = await openPageSession(root);

@@ -1,50 +1,49 @@
 #!/usr/bin/env node
-// `npm run transfer -- [--model lenet5] [--cut flatten_1] [--per-class 10,50,250] [--pretrain-epochs 2]
-//   [--steps 150] [--seed 1] [--out runs/transfer] [--ship]`: the transfer experiment on the
-// real Fashion-MNIST in Node on Dawn (src/app/transfer.ts): pretrain on classes 0-4, then
-// learn 5-9 from a few labelled images per class from scratch, with the pretrained body
-// frozen under a new head, and fine-tuned. Writes results.json, table.md, plot.svg and the
-// pretrained checkpoint to --out; --ship also copies the checkpoint to demo/pretrained/,
-// the one the demo starts from.
+// `npm run transfer`: the transfer experiment on the real Fashion-MNIST in Node on Dawn
+// (src/app/transfer.ts). The options, their checks and --help come from the table below
+// (cli/options.mjs).
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { runNodeJob } from '../cli/node_job.mjs';
+import { defineCommand } from '../cli/options.mjs';
 import { openRunFolder } from '../cli/run_folder.mjs';
 import { exitOnSignals } from '../cli/run_lock.mjs';
 import { transferPlot } from '../cli/transfer_plot.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const numbers = (name, fallback) => value(name, fallback).split(',').map(Number);
-const known = new Set(['--model', '--cut', '--per-class', '--pretrain-epochs', '--steps', '--seed', '--out', '--ship']);
-const unknown = args.filter((a) => a.startsWith('--') && !known.has(a));
-if (unknown.length) {
-  console.error(`transfer: unknown option ${unknown.join(', ')} (options: ${[...known].join(' ')})`);
-  process.exit(2);
-}
+const { values: o } = defineCommand({
+  name: 'transfer',
+  summary: 'the transfer experiment on the real Fashion-MNIST, in Node on Dawn.',
+  description: [
+    'Pretrains on classes 0-4, then learns 5-9 from a few labelled images per class three ways: from scratch, with the pretrained body frozen under a new head, and fine-tuned. Writes results.json, table.md, plot.svg and the pretrained checkpoint to --out (locked like a run folder of npm run train).',
+  ],
+  options: {
+    model: { type: 'string', value: 'KEY', default: 'lenet5', help: 'the network pretrained on classes 0-4' },
+    // LeNet-5's convolutional features; a model of another layout names its own cut (or gets the layer before its last).
+    cut: { type: 'string', value: 'LAYER', shown: 'flatten_1 for lenet5, else the layer before the last', help: 'the layer whose output the new head reads' },
+    'per-class': { type: 'list', of: 'integer', value: 'N,N,...', default: [10, 50, 250], help: 'labelled images per new class, one experiment each' },
+    'pretrain-epochs': { type: 'integer', value: 'N', default: 2, help: 'epochs of pretraining on classes 0-4' },
+    steps: { type: 'integer', value: 'N', default: 150, help: 'Adam steps at batch 32 of each way of learning classes 5-9' },
+    seed: { type: 'integer', value: 'S', min: 0, default: 1, help: 'weights, samples and data order' },
+    out: { type: 'path', value: 'DIR', default: 'runs/transfer', help: 'where the results and pretrained.safetensors go' },
+    ship: { type: 'boolean', help: 'also copy the checkpoint to demo/pretrained/, the one the demo starts from' },
+  },
+}).parseOrExit(process.argv.slice(2));
 const config = {
-  model: value('--model', 'lenet5'),
-  // LeNet-5's convolutional features; a model of another layout names its own cut (or gets the layer before its last).
-  ...(value('--cut') || !args.includes('--model') ? { cut: value('--cut', 'flatten_1') } : {}),
+  model: o.model,
+  ...(o.cut !== undefined || o.model === 'lenet5' ? { cut: o.cut ?? 'flatten_1' } : {}),
   sourceClasses: [0, 1, 2, 3, 4],
   targetClasses: [5, 6, 7, 8, 9],
-  perClass: numbers('--per-class', '10,50,250'),
-  pretrainEpochs: Number(value('--pretrain-epochs', '2')),
-  steps: Number(value('--steps', '150')),
+  perClass: o['per-class'],
+  pretrainEpochs: o['pretrain-epochs'],
+  steps: o.steps,
   batch: 32,
   lr: 2e-3,
   bodyScale: 0.1,
-  seed: Number(value('--seed', '1')),
+  seed: o.seed,
 };
-for (const [k, v] of Object.entries({ 'per-class': config.perClass, 'pretrain-epochs': [config.pretrainEpochs], steps: [config.steps], seed: [config.seed] })) {
-  if (v.some((n) => !Number.isInteger(n) || n < (k === 'seed' ? 0 : 1))) {
-    console.error(`transfer: --${k} takes ${k === 'per-class' ? 'comma-separated ' : ''}positive integers, got ${value(`--${k}`)}`);
-    process.exit(2);
-  }
-}
-const out = resolve(value('--out', join(root, 'runs', 'transfer')));
+const out = resolve(o.out);
 // One run per folder: a second transfer into --out is refused now (exit 2), not mixed in at the end.
 exitOnSignals({ onSignal: (signal) => console.error(`\n${signal}: stopping (nothing was written to ${out})`) });
 try {
@@ -84,7 +83,7 @@ writeFileAtomic(join(out, 'results.json'), `${JSON.stringify({ ...result, pretra
 writeFileAtomic(join(out, 'table.md'), `${table}\n`);
 writeFileAtomic(join(out, 'plot.svg'), transferPlot(rows, `Fashion-MNIST 5-9 from few images: ${config.model} pretrained on 0-4 (${(result.pretrainAccuracy * 100).toFixed(1)}%)`));
 console.log(`\npretrained on classes 0-4: test accuracy ${result.pretrainAccuracy.toFixed(4)} in ${result.pretrainSeconds.toFixed(0)} s; target classes 5-9, test accuracy on their 5,000 test images:\n\n${table}\n`);
-if (args.includes('--ship')) {
+if (o.ship) {
   const shipped = join(root, 'demo', 'pretrained', `fashion-mnist-0-4-${config.model}.safetensors`);
   writeFileAtomic(shipped, pretrained);
   console.log(`shipped the pretrained checkpoint (${pretrained.length} bytes) as ${shipped}`);

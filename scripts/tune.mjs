@@ -1,23 +1,28 @@
 #!/usr/bin/env node
-// `npm run tune -- [--models KEY[,KEY]] [--missing]`: measures this adapter's kernel-variant
-// choices for the workloads of src/app/pretune.ts in Node on Dawn (no browser) and writes
-// them into src/backends/webgpu/pretuned_choices.ts under the adapter's GPU family
-// (vendor/architecture), replacing that family's table and keeping the others'. Run it on
-// the hardware whose table it makes; commit the file. With --models, the family's table is
-// merged, not replaced. With --missing, only the shape classes the table lacks (or whose
-// shipped choice is no longer offered) are timed and added: a new variant then changes
-// the table where it competes and nowhere else.
+// `npm run tune`: remakes this adapter's shipped kernel-variant choices in Node on Dawn.
+// The options, their checks and --help come from the table below (cli/options.mjs).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { runNodeJob } from '../cli/node_job.mjs';
+import { defineCommand } from '../cli/options.mjs';
 import { acquireLock, exitOnSignals } from '../cli/run_lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const models = args.includes('--models') ? args[args.indexOf('--models') + 1] : undefined;
-const missing = args.includes('--missing');
+const { values: o } = defineCommand({
+  name: 'tune',
+  summary: "measures this adapter's kernel-variant choices in Node on Dawn (no browser) and writes them into src/backends/webgpu/pretuned_choices.ts.",
+  description: [
+    "Times the workloads of src/app/pretune.ts and writes the table under the adapter's GPU family (vendor/architecture), replacing that family's table and keeping the others'. Run it on the hardware whose table it makes; commit the file. One tune at a time: it holds .cache/tune.lock.",
+  ],
+  options: {
+    models: { type: 'list', value: 'KEY[,KEY]', help: "time only these models and merge into the family's table" },
+    missing: { type: 'boolean', help: 'keep the shipped table and time only the shape classes it lacks (or whose shipped choice is no longer offered): a new variant then changes the table where it competes and nowhere else' },
+  },
+}).parseOrExit(process.argv.slice(2));
+const models = o.models;
+const missing = !!o.missing;
 const tableFile = join(root, 'src', 'backends', 'webgpu', 'pretuned_choices.ts');
 // The table is read, merged and written back: two tunes at once would lose one's
 // choices, so one holds .cache/tune.lock from start to end and a second is refused (exit 2).
@@ -33,7 +38,7 @@ try {
 const started = performance.now();
 let result = null;
 let failure = null;
-await runNodeJob(root, 'src/app/tune_main.ts', { models: models ? models.split(',') : null, missing }, (m) => {
+await runNodeJob(root, 'src/app/tune_main.ts', { models: models ?? null, missing }, (m) => {
   if (m.kind === 'start') console.log(`tuning on ${m.adapter}${m.fallback ? ' (fallback adapter)' : ''}: GPU family ${m.family}`);
   else if (m.kind === 'progress') console.log(`  ${m.model.padEnd(20)} ${String(m.tuned).padStart(4)} shape classes timed in ${m.seconds.toFixed(1)} s`);
   else if (m.kind === 'result') result = m;

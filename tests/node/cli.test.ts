@@ -11,6 +11,8 @@ import { renderReport } from '../../cli/report.mjs';
 import { prepareRunFolder } from '../../cli/run_folder.mjs';
 // @ts-expect-error plain JavaScript module of the command line
 import { freePort } from '../../cli/free_port.mjs';
+// @ts-expect-error plain JavaScript module of the command line
+import { defineCommand } from '../../cli/options.mjs';
 import { createServer } from 'node:net';
 
 describe('atomic writes', () => {
@@ -76,6 +78,63 @@ describe('training report', () => {
     const two = renderReport(metrics, { shape: [2, 2, 1, 1], data: [0, 1, 2, 3] });
     expect(two.match(/aria-label="filter \d+ channel \d"/g)).toEqual(['aria-label="filter 0 channel 0"', 'aria-label="filter 0 channel 1"', 'aria-label="filter 1 channel 0"', 'aria-label="filter 1 channel 1"']);
     expect(two).toContain('each shown for all 2 input channels');
+  });
+});
+
+describe('the option parser', () => {
+  const command = defineCommand({
+    name: 'demo',
+    summary: 'a command of the test.',
+    options: {
+      epochs: { type: 'integer', value: 'N', default: 3, help: 'epochs' },
+      augment: { type: 'choice', choices: ['full', 'flip'], bare: 'full', default: false, help: 'augmentation' },
+      rate: { type: 'off-or-number', above: 1, default: 1000, help: 'a factor' },
+      sizes: { type: 'list', of: 'integer', value: 'N,N', default: [1, 2], help: 'sizes' },
+      quick: { type: 'boolean', help: 'quick' },
+      runtime: { type: 'choice', choices: ['browser', 'node'], requires: 'resume', help: 'where' },
+      resume: { type: 'path', value: 'DIR', help: 'resume', onlyWith: { options: ['epochs', 'runtime'], why: 'continues a run' } },
+    },
+  });
+  const refusal = (...argv: string[]) => {
+    try {
+      command.parse(argv);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return null;
+  };
+
+  it('fills in defaults and reads each type, an option given alone taking its bare value', () => {
+    expect(command.parse([]).values).toEqual({ epochs: 3, augment: false, rate: 1000, sizes: [1, 2] });
+    const { values, given } = command.parse(['--augment', '--epochs', '2', '--rate', 'off', '--sizes', '4,5', '--quick']);
+    expect(values).toEqual({ epochs: 2, augment: 'full', rate: 'off', sizes: [4, 5], quick: true });
+    expect([...given].sort()).toEqual(['augment', 'epochs', 'quick', 'rate', 'sizes']);
+    expect(command.parse(['--augment', 'flip']).values.augment).toBe('flip');
+    expect(command.parse(['--epochs=4']).values.epochs).toBe(4);
+  });
+
+  it('checks every option once, with one message per kind of mistake', () => {
+    expect(refusal('--epochs', '1.5')).toBe("demo: --epochs must be a positive integer, got '1.5'");
+    expect(refusal('--rate', '1')).toBe("demo: --rate must be a number above 1 or off, got '1'");
+    expect(refusal('--sizes', '1,,2')).toBe("demo: --sizes must be comma-separated positive integers, got '1,,2'");
+    expect(refusal('--augment', '--epochs')).toBe('demo: --epochs needs a value');
+    expect(refusal('--epochs', '--quick')).toBe('demo: --epochs needs a value');
+    expect(refusal('--quick=yes')).toBe("demo: --quick takes no value, got 'yes'");
+    expect(refusal('--colour', 'red')).toBe('demo: unknown option --colour (see --help)');
+    expect(refusal('-q')).toBe('demo: unknown option -q (see --help)');
+    expect(refusal('stray')).toBe("demo: unexpected argument 'stray' (options start with --; see --help)");
+    expect(refusal('--runtime', 'node')).toBe('demo: --runtime goes with --resume');
+    expect(refusal('--resume', 'x', '--quick', '--sizes', '1')).toBe('demo: --resume continues a run; it cannot be given with --quick, --sizes (only --epochs and --runtime)');
+    expect(refusal('--resume', 'x', '--runtime', 'node', '--epochs', '5')).toBeNull();
+  });
+
+  it('prints --help from the same table', () => {
+    expect(command.parse(['--epochs', 'x', '--help']).help).toBe(true);
+    const help = command.help();
+    expect(help).toContain('npm run demo -- [--epochs 3] [--augment [full|flip]] [--rate 1000] [--sizes 1,2] [--quick]');
+    expect(help).toMatch(/--epochs N +epochs \(default 3\)/);
+    expect(help).toMatch(/--resume DIR +resume\n/);
+    expect(help).toMatch(/-h, --help +prints this summary/);
   });
 });
 
