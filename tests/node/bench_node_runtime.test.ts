@@ -27,7 +27,7 @@ describe('npm run bench -- --runtime node', () => {
   it('refuses a runtime it does not have', () => {
     const run = bench(['--runtime', 'deno']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("bench: --runtime takes browser or node, got 'deno'");
+    expect(run.stderr).toContain("bench: --runtime must be one of browser, node, got 'deno'");
   });
 });
 
