@@ -1,6 +1,6 @@
 import type { Backend } from '../backends/backend';
 import { CpuBackend } from '../backends/cpu/cpu_backend';
-import { createWebGPUBackend, type WebGPUBackend } from '../backends/webgpu/webgpu_backend';
+import { createWebGPUBackend } from '../backends/webgpu/webgpu_backend';
 import { meanStd, normalize, padImages, take, type Dataset } from '../data/dataset';
 import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../data/fashion_mnist';
 import { saveCheckpoint } from '../io/checkpoint';
@@ -216,7 +216,7 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   if (train.count < c.batch) throw new Error(`train: ${train.count} training examples are fewer than one batch of ${c.batch}; lower --batch or raise --limit`);
   const makeWebGPU = hooks.createWebGPU ?? ((o: JobWebGPUOptions) => createWebGPUBackend(o));
   const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await makeWebGPU(webgpuOptions(c));
-  const adapter = backend.name === 'webgpu' ? (backend as WebGPUBackend).adapterInfo : null;
+  const adapter = backend.adapterInfo ?? null;
   // Normalise both splits with the training split's statistics.
   const { mean, std } = meanStd(train.images);
   normalize(train.images, mean, std);
@@ -333,7 +333,7 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
     warnings: s.epochs.flatMap((e) => e.warnings ?? []),
     totalSeconds: (performance.now() - s.started) / 1000,
     // The variant every kernel with a choice ran: --tuning replays exactly these.
-    tuning: s.backend.name === 'webgpu' ? (s.backend as WebGPUBackend).tuner.usedChoices() : null,
+    tuning: s.backend.tuner?.usedChoices() ?? null,
     dispatchesPerStep: s.stats.dispatchesPerStep,
     submitsPerStep: s.stats.submitsPerStep,
     readbacksPerStep: s.stats.readbacksPerStep,

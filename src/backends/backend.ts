@@ -15,6 +15,48 @@ export interface KernelInput<S extends Storage = Storage> {
 /** Attributes of an op: plain data (numbers, booleans, strings, arrays of them). */
 export type Attrs = Readonly<Record<string, unknown>>;
 
+/** What a backend counts of the work it asked of its device (WebGPU). */
+export interface DeviceCounters {
+  readonly dispatches: number;
+  readonly submits: number;
+  readonly readbacks: number;
+  /** The most bytes of device memory held at once so far. */
+  readonly peakBytes: number;
+}
+
+/** A graph run recorded once (pipelines, bind groups, buffers) and replayed as one submit. */
+export interface RecordedRun {
+  /** Kernel dispatches per replay. */
+  readonly dispatches: number;
+  /** Bytes of the buffers the recording holds (the run's working memory). */
+  readonly bytes: number;
+  /** Bytes the same buffers would take with one each and no reuse. */
+  readonly bytesWithoutReuse: number;
+  destroy(): void;
+}
+
+/** Records a run once and replays it: one submit per run instead of a dispatch at a time. */
+export interface Recorder {
+  /** Runs `fn` (which runs kernels) without executing anything, recording its work. */
+  record(fn: () => void): RecordedRun;
+  /** Submits a recording and resolves with the values of `reads` once the device is done. */
+  replay(run: RecordedRun, reads: readonly Storage[]): Promise<Float32Array[]>;
+}
+
+/** The kernel-variant tuner, as the layers above the backend see it. */
+export interface KernelTuning {
+  /** Shape classes met for the first time and queued for timing. */
+  readonly pendingCount: number;
+  /** The variant each `kernel|shape class` ran (with more than one to choose from), by name. */
+  usedChoices(): Record<string, string>;
+}
+
+/** Wall time of enqueued work until it completed, and GPU time where the device has timestamps. */
+export interface Timing {
+  wallMs: number;
+  gpuMs: number | null;
+}
+
 /**
  * The contract both backends fulfil. Ops never call a device directly: they ask the
  * backend to run a named kernel on storages, and only `read` waits.
@@ -45,4 +87,26 @@ export interface Backend {
   run(op: string, inputs: readonly KernelInput[], attrs: Attrs, outShape: Shape): Storage;
   /** Op names this backend has kernels for. */
   kernelNames(): string[];
+
+  // Optional capabilities. A backend that has one offers the member; callers use `?.`,
+  // so nothing above backends/ tests a backend's name or casts it to a class.
+
+  /** Recording and replay of whole graph runs (WebGPU: one command buffer per step). */
+  readonly recorder?: Recorder;
+  /** Kernel-variant choices, where kernels have variants. */
+  readonly tuner?: KernelTuning;
+  /** Times the kernel variants the tuner queued; resolves with how many shape classes were tuned. */
+  autotune?(): Promise<number>;
+  /** Runs `fn` (which enqueues work) and measures it. */
+  time?(fn: () => void): Promise<Timing>;
+  /** Runs `fn` and returns the shader of every dispatch it enqueued, in order. */
+  traceShaders?<T>(fn: () => T): { result: T; shaders: string[] };
+  /** The adapter the device came from. */
+  readonly adapterInfo?: GPUAdapterInfo;
+  /** Counters of the work asked of the device so far. */
+  stats?(): DeviceCounters;
+  /** Submits everything enqueued so far. */
+  flush?(): void;
+  /** Why the device was lost, once it has been (null while it works). */
+  readonly lostInfo?: GPUDeviceLostInfo | null;
 }

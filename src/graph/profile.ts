@@ -1,7 +1,9 @@
-import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import type { Storage } from '../backends/backend';
+import type { Backend, Storage } from '../backends/backend';
 import { formatShape } from '../shape';
 import type { Program } from './program';
+
+/** A backend that can time enqueued work and say which shaders it ran (WebGPU). */
+export type ProfilingBackend = Backend & Required<Pick<Backend, 'time' | 'traceShaders'>>;
 
 export interface NodeTiming {
   index: number;
@@ -18,7 +20,7 @@ export interface NodeTiming {
  * after one warm-up run; for finding where a step's time goes. The program's inputs
  * keep the values its last run wrote.
  */
-export async function profileProgram(program: Program, gpu: WebGPUBackend): Promise<NodeTiming[]> {
+export async function profileProgram(program: Program, gpu: ProfilingBackend): Promise<NodeTiming[]> {
   const plan = program.plan;
   const storages = new Map<number, Storage>();
   const storageOf = (id: number) => storages.get(plan.root[id]) ?? program.storageOf(plan.root[id]);

@@ -1,6 +1,4 @@
-import type { Backend, Storage } from '../backends/backend';
-import type { GpuStorage, WebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import type { Recording } from '../backends/webgpu/recording';
+import type { Backend, RecordedRun, Recorder, Storage } from '../backends/backend';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import type { Plan } from './plan';
@@ -33,7 +31,9 @@ export interface ProgramStats {
 export class Program {
   private readonly storages: (Storage | undefined)[];
   private readonly inputs = new Map<string, number>();
-  private recording: Recording | null = null;
+  /** The backend's recorder, where it has one: then every run replays one recording. */
+  private readonly recorder: Recorder | null;
+  private recording: RecordedRun | null = null;
   private readonly owned: Storage[] = [];
   /** The persistent tensors (weights, state) the program reads and writes in place, by graph name. */
   private readonly externals: { name: string; tensor: Tensor }[] = [];
@@ -47,6 +47,7 @@ export class Program {
   ) {
     this.backend = backend;
     this.plan = plan;
+    this.recorder = backend.recorder ?? null;
     this.storages = new Array(plan.values.length);
     for (const v of plan.values) {
       if (v.kind === 'external') {
@@ -62,9 +63,8 @@ export class Program {
     const unsharedBytes = plan.nodes.filter((n) => !n.inPlace && plan.root[n.output] === n.output).reduce((bytes, n) => bytes + plan.values[n.output].length * 4, 0);
     let workingBytes = unsharedBytes;
     let withoutReuse = unsharedBytes;
-    if (backend.name === 'webgpu') {
-      const gpu = backend as WebGPUBackend;
-      this.recording = gpu.record(() => this.execute());
+    if (this.recorder) {
+      this.recording = this.recorder.record(() => this.execute());
       workingBytes = this.recording.bytes;
       // The device's buffers come in size classes and kernels take temporaries: compare like with like.
       withoutReuse = this.recording.bytesWithoutReuse;
@@ -80,17 +80,17 @@ export class Program {
   }
 
   /**
-   * On WebGPU with autotuning on: times the kernel variants of shape classes this
-   * program met for the first time, then records the program again with the chosen
-   * variants. Resolves true when it re-recorded. Call before the first run.
+   * On a backend that records and tunes (WebGPU with autotuning on): times the kernel
+   * variants of shape classes this program met for the first time, then records the
+   * program again with the chosen variants. Resolves true when it re-recorded. Call
+   * before the first run.
    */
   async autotune(): Promise<boolean> {
-    if (!this.recording) return false;
-    const gpu = this.backend as WebGPUBackend;
-    if (gpu.tuner.pendingCount === 0) return false;
-    await gpu.autotune();
+    const { recorder, backend } = this;
+    if (!this.recording || !recorder || !backend.autotune || !backend.tuner?.pendingCount) return false;
+    await backend.autotune();
     this.recording.destroy();
-    this.recording = gpu.record(() => this.execute());
+    this.recording = recorder.record(() => this.execute());
     this.stats = { ...this.stats, dispatchesPerRun: this.recording.dispatches, workingBytes: this.recording.bytes, unsharedBytes: this.recording.bytesWithoutReuse };
     return true;
   }
@@ -144,9 +144,8 @@ export class Program {
       if (data.length !== v.length) throw new Error(`graph: input '${name}' of shape ${formatShape(v.shape)} needs ${v.length} values, got ${data.length}`);
       this.backend.write(this.storages[id]!, data);
     }
-    if (this.recording) {
-      const gpu = this.backend as WebGPUBackend;
-      return gpu.replay(this.recording, reads.map((id) => this.storages[this.plan.root[id]] as GpuStorage));
+    if (this.recorder && this.recording) {
+      return this.recorder.replay(this.recording, reads.map((id) => this.storages[this.plan.root[id]]!));
     }
     this.execute();
     return Promise.all(reads.map((id) => this.backend.read(this.storages[this.plan.root[id]]!)));

@@ -1,4 +1,3 @@
-import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
 import type { ProgramStats } from '../graph/program';
 import { checkDataset, fillBatch, shuffledIndices, type Dataset } from '../data/dataset';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint';
@@ -316,7 +315,8 @@ export class Trainer implements CallbackHost {
     const tShape = targetShape(this.loss, this.model.output.shape, batch);
     const targets = tShape ? new Float32Array(sizeOf(tShape)) : null;
     const scored = this.scoredPerExample;
-    const gpu = this.model.backend.name === 'webgpu' ? (this.model.backend as WebGPUBackend) : null;
+    // Device counters and a lost device, where the backend has them (WebGPU).
+    const device = this.model.backend;
     const stopOnNonFinite = (options.onNonFinite ?? 'stop') === 'stop';
     const stopOnDiverge = (options.onDiverge ?? 'stop') === 'stop';
     const lastGood = (stopOnNonFinite || stopOnDiverge) && (options.keepLastGood ?? true) ? new LastGood(this.model, this.optimizer) : null;
@@ -332,13 +332,13 @@ export class Trainer implements CallbackHost {
     /** Device work of callbacks and checkpoints this epoch, kept out of the per-step counters. */
     let aside = { dispatches: 0, submits: 0, readbacks: 0 };
     const outside = async (fn: () => void | Promise<void>) => {
-      const s0 = gpu?.stats();
+      const s0 = device.stats?.();
       try {
         await fn();
       } finally {
-        if (gpu && s0) {
-          gpu.flush(); // eager work of fn goes now, not with the next step
-          const s1 = gpu.stats();
+        device.flush?.(); // eager work of fn goes now, not with the next step
+        const s1 = device.stats?.();
+        if (s0 && s1) {
           aside = { dispatches: aside.dispatches + s1.dispatches - s0.dispatches, submits: aside.submits + s1.submits - s0.submits, readbacks: aside.readbacks + s1.readbacks - s0.readbacks };
         }
       }
@@ -389,8 +389,8 @@ export class Trainer implements CallbackHost {
         await step.program.autotune();
         // What fit starts from is trusted; later copies are taken at checkpoints.
         if (reports.length === 0) lastGood?.take(this.position, true);
-        gpu?.flush(); // copies go in their own submit, not counted as the steps'
-        const before = gpu?.stats();
+        device.flush?.(); // copies go in their own submit, not counted as the steps'
+        const before = device.stats?.();
         aside = { dispatches: 0, submits: 0, readbacks: 0 };
         warnings = [];
         const firstBatch = this.position.batch;
@@ -426,8 +426,8 @@ export class Trainer implements CallbackHost {
         await drain();
         const at = this.position;
         const seconds = at.seconds + (performance.now() - epochStart) / 1000;
-        if (gpu && before) {
-          const after = gpu.stats();
+        const after = device.stats?.();
+        if (before && after) {
           const ran = batches - firstBatch;
           this.measured = {
             ...planStats(step.program.stats),
@@ -477,7 +477,7 @@ export class Trainer implements CallbackHost {
       await Promise.allSettled(pending.map((p) => p.values));
       pending.length = 0;
       if (e instanceof Diverged) throw this.diverged(e, lastGood, reports);
-      if (gpu?.lostInfo) {
+      if (device.lostInfo) {
         throw new Error(`fit (epoch ${this.position.epoch + 1}, step ${this.position.batch}): ${(e as Error).message}`);
       }
       throw e;

@@ -1,3 +1,4 @@
+import type { RecordedRun } from '../backend';
 import { sizeClass, type BufferPool } from './buffer_pool';
 
 /** One command of a recorded program. */
@@ -15,7 +16,7 @@ export type RecordedCommand =
  * value whose last reader came earlier. Nothing outside the recording ever gets these
  * buffers, because every replay writes them again.
  */
-export class Recording {
+export class Recording implements RecordedRun {
   readonly commands: RecordedCommand[] = [];
   private readonly free = new Map<number, GPUBuffer[]>();
   private readonly owned = new Set<GPUBuffer>();

@@ -1,4 +1,4 @@
-import type { Attrs, Backend, KernelInput, Storage } from '../backend';
+import type { Attrs, Backend, DeviceCounters, KernelInput, RecordedRun, Recorder, Storage, Timing } from '../backend';
 import { assertValidShape, formatShape, sizeOf, type Shape } from '../../shape';
 import { Tensor } from '../../tensor';
 import { Autotuner, defaultStore, type TuneStore } from './autotune';
@@ -89,12 +89,8 @@ export interface Dispatch {
 }
 
 /** Counters for what the engine asked of the device. */
-export interface WebGPUStats {
-  dispatches: number;
-  submits: number;
-  readbacks: number;
+export interface WebGPUStats extends DeviceCounters {
   buffersCreated: number;
-  peakBytes: number;
   bytesInUse: number;
   pipelines: number;
 }
@@ -367,6 +363,11 @@ export class WebGPUBackend implements Backend {
     this.openEncoder().copyBufferToBuffer(source.buffer, 0, target.buffer, offset * 4, count * 4);
   }
 
+  /** Records graph runs and replays them as one submit each: this backend itself (`record`, `replay`). */
+  get recorder(): Recorder {
+    return this;
+  }
+
   /**
    * Runs `fn` (which runs kernels) without executing anything: its dispatches and
    * copies, with pipelines and bind groups made once, go into a Recording that
@@ -396,7 +397,9 @@ export class WebGPUBackend implements Backend {
    * `reads` into one staging buffer in the same submit. Resolves with their values
    * when the GPU is done; the caller need not wait before replaying again.
    */
-  replay(recording: Recording, reads: readonly GpuStorage[] = []): Promise<Float32Array[]> {
+  replay(run: RecordedRun, reads: readonly Storage[] = []): Promise<Float32Array[]> {
+    if (!(run instanceof Recording)) throw new Error('replay: not a recording of the webgpu backend');
+    const recording = run;
     this.checkHealthy('replay');
     if (this.recording) throw new Error('replay: cannot replay while recording');
     this.flush();
@@ -406,7 +409,7 @@ export class WebGPUBackend implements Backend {
     const staging = bytes > 0 ? this.pool.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'replay readback') : null;
     let at = 0;
     for (const r of reads) {
-      if (r.length > 0) encoder.copyBufferToBuffer(r.buffer, 0, staging!, at, r.length * 4);
+      if (r.length > 0) encoder.copyBufferToBuffer((r as GpuStorage).buffer, 0, staging!, at, r.length * 4);
       at += r.length * 4;
     }
     this.device.queue.submit([encoder.finish()]);
@@ -462,7 +465,7 @@ export class WebGPUBackend implements Backend {
    * compute pass and by an empty pass after its last, when the device has
    * 'timestamp-query' (gpuMs is null otherwise).
    */
-  async time(fn: () => void): Promise<{ wallMs: number; gpuMs: number | null }> {
+  async time(fn: () => void): Promise<Timing> {
     await this.sync();
     const timestamps = this.device.features.has('timestamp-query');
     const querySet = timestamps ? this.device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
