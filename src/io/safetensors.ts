@@ -135,12 +135,14 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
   const ranges: [number, number, string][] = [];
   const checked: { name: string; shape: number[]; begin: number; dtype: SafetensorsDtype }[] = [];
   for (const [name, raw] of entries) {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${file}: tensor '${name}' has header entry ${JSON.stringify(raw).slice(0, 80)}; expected an object { dtype, shape, data_offsets }`);
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!SAFETENSORS_DTYPES.includes(e.dtype as SafetensorsDtype)) throw new Error(`${file}: tensor '${name}' has dtype ${JSON.stringify(e.dtype)}; supported: ${SAFETENSORS_DTYPES.join(', ')}`);
     const dtype = e.dtype as SafetensorsDtype;
-    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`${file}: tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}`);
+    // Dims and offsets are u64 in the format; past 2^53 a JSON number no longer says which integer it is.
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`${file}: tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)} (dims must be integers from 0 to 2^53 - 1)`);
     const offsets = e.data_offsets;
-    if (!Array.isArray(offsets) || offsets.length !== 2 || offsets.some((o) => !Number.isInteger(o) || o < 0) || offsets[1] < offsets[0]) {
+    if (!Array.isArray(offsets) || offsets.length !== 2 || offsets.some((o) => !Number.isSafeInteger(o) || o < 0) || offsets[1] < offsets[0]) {
       throw new Error(`${file}: tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
