@@ -2,7 +2,7 @@
 // the weights collected, and each node's inputs and attributes. Internal to the importer.
 import { formatShape } from '../../shape';
 import type { Layer, SymbolicTensor } from '../../nn/layer';
-import type { AttributeValue, OnnxNode } from './onnx_proto';
+import { UnsupportedAttribute, type AttributeValue, type OnnxNode } from './onnx_proto';
 import type { ConstValue } from './onnx_values';
 
 /** A value of the graph: an activation of the network, a constant, or an activation waiting for a Pad to fold into its consumer. */
@@ -62,8 +62,12 @@ export class NodeContext {
     return v.c;
   }
 
+  /** An attribute, which must be of the fallback's kind (a number, a string or a list of numbers). */
   attr<T extends AttributeValue>(name: string, fallback: T): T extends number ? number : T extends string ? string : T {
-    return (this.attrs.has(name) ? this.attrs.get(name) : fallback) as T extends number ? number : T extends string ? string : T;
+    if (!this.attrs.has(name)) return fallback as T extends number ? number : T extends string ? string : T;
+    const value = this.attrs.get(name)!;
+    if (kindOf(value) !== kindOf(fallback)) this.fail(`attribute '${name}' must be ${kindOf(fallback)}, got ${kindOf(value)}${typeof value === 'object' && !Array.isArray(value) ? '' : ` ${JSON.stringify(value)}`}`);
+    return value as T extends number ? number : T extends string ? string : T;
   }
 
   /**
@@ -95,6 +99,15 @@ export class NodeContext {
     const name = (this.node.name ?? '').replace(/^\//, '');
     return name || `${(this.node.opType ?? 'node').toLowerCase()}`;
   }
+}
+
+/** What kind of value an attribute holds, for messages. */
+function kindOf(v: AttributeValue): string {
+  if (v instanceof UnsupportedAttribute) return `an attribute of unsupported type ${v.type}`;
+  if (Array.isArray(v)) return 'a list of numbers';
+  if (typeof v === 'number') return 'a number';
+  if (typeof v === 'string') return 'a string';
+  return 'a tensor';
 }
 
 export type OpHandler = (ctx: NodeContext) => OnnxValue[];

@@ -54,7 +54,15 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions = {}): 
     if (node.domain && node.domain !== 'ai.onnx') throw new Error(`${file}: node '${node.name}' (${node.opType}) is in domain '${node.domain}'; only the default ONNX domain is supported`);
     const handler = ONNX_OPS[node.opType ?? ''];
     if (!handler) throw new Error(`${file}: node '${node.name}' uses op ${node.opType}, which is not supported; supported: ${Object.keys(ONNX_OPS).sort().join(', ')}`);
-    const outputs = handler(new NodeContext(node, importer, attributes(node)));
+    const ctx = new NodeContext(node, importer, attributes(node));
+    let outputs;
+    try {
+      outputs = handler(ctx);
+    } catch (e) {
+      // A layer's own check (conv2d: dilation must be positive, ...) names the layer, not the file and node.
+      if (e instanceof Error && e.message.startsWith(`${file}:`)) throw e;
+      throw new Error(`${ctx.label}: ${(e as Error).message}`);
+    }
     outputs.forEach((v, i) => importer.values.set(node.output![i], v));
   }
   const outputs = graph.output ?? [];

@@ -12,7 +12,7 @@ import { Elementwise, Reshape, type ElementwiseOp } from '../../nn/shape_layers'
 import { resolvePadding } from '../../ops/conv2d';
 import { formatShape, sizeOf } from '../../shape';
 import type { NodeContext, OnnxValue, OpHandler } from './onnx_context';
-import { tensorValues, type OnnxTensor } from './onnx_proto';
+import { tensorValues, UnsupportedAttribute, type OnnxTensor } from './onnx_proto';
 import type { ConstValue } from './onnx_values';
 
 const act = (t: SymbolicTensor): OnnxValue => ({ kind: 'act', t });
@@ -285,11 +285,11 @@ function softmaxNode(ctx: NodeContext): OnnxValue[] {
 
 function constantNode(ctx: NodeContext): OnnxValue[] {
   const t = ctx.attrs.get('value');
+  if (t instanceof UnsupportedAttribute) ctx.fail(`attribute 'value' is of type ${t.type}, not a tensor`);
   if (t && typeof t === 'object' && !Array.isArray(t)) return [{ kind: 'const', c: tensorValues(t as OnnxTensor, ctx.importer.file) }];
   for (const [name, dims] of [['value_float', []], ['value_int', []], ['value_floats', null], ['value_ints', null]] as const) {
-    const v = ctx.attrs.get(name);
-    if (v === undefined) continue;
-    const data = Array.isArray(v) ? v : [v as number];
+    if (!ctx.attrs.has(name)) continue;
+    const data = dims ? [ctx.attr(name, 0)] : ctx.attr<number[]>(name, []);
     return [constant(dims ? [...dims] : [data.length], data)];
   }
   return ctx.fail('only value, value_float(s) and value_int(s) constants are supported');
