@@ -3,16 +3,31 @@ import type { Dataset } from './dataset';
 /** Bytes of one CIFAR-10 binary record: 1 label byte then 3 x 32 x 32 pixel bytes (R, G, B planes). */
 export const CIFAR10_RECORD = 1 + 3 * 32 * 32;
 
+/** Bytes of one CIFAR-100 binary record: a coarse and a fine label byte, then the same 3072 pixel bytes. */
+export const CIFAR100_RECORD = 2 + 3 * 32 * 32;
+
+/**
+ * Why a file of `length` bytes is not CIFAR-10 binary, or null if its size fits. A size
+ * of whole CIFAR-100 records is called that: read as CIFAR-10 it would shift every record.
+ */
+export function cifar10SizeProblem(length: number): string | null {
+  if (length > 0 && length % CIFAR10_RECORD === 0) return null;
+  if (length > 0 && length % CIFAR100_RECORD === 0) {
+    return `${length} bytes are ${length / CIFAR100_RECORD} CIFAR-100 records of ${CIFAR100_RECORD} bytes (coarse and fine label, then 3072 pixels), not CIFAR-10's ${CIFAR10_RECORD}-byte records; CIFAR-100 files are not read`;
+  }
+  return `${length} bytes is not a whole number of ${CIFAR10_RECORD}-byte CIFAR-10 records (${Math.floor(length / CIFAR10_RECORD)} records and ${length % CIFAR10_RECORD} bytes left over)`;
+}
+
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
 /**
  * Parses CIFAR-10's binary format (data_batch_N.bin, test_batch.bin) into [3, 32, 32]
- * images scaled to [0, 1]. The file must hold whole records with labels 0..9.
+ * images scaled to [0, 1]. The file must hold whole records with labels 0..9; a file
+ * of whole CIFAR-100 records (3074 bytes each) is refused as such.
  */
 export function parseCifar10(bytes: Uint8Array, file: string): Dataset {
-  if (bytes.length === 0 || bytes.length % CIFAR10_RECORD !== 0) {
-    throw new Error(`${file}: ${bytes.length} bytes is not a whole number of ${CIFAR10_RECORD}-byte CIFAR-10 records (${Math.floor(bytes.length / CIFAR10_RECORD)} records and ${bytes.length % CIFAR10_RECORD} bytes left over)`);
-  }
+  const problem = cifar10SizeProblem(bytes.length);
+  if (problem) throw new Error(`${file}: ${problem}`);
   const count = bytes.length / CIFAR10_RECORD;
   const images = new Float32Array(count * 3072);
   const labels = new Uint8Array(count);

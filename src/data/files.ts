@@ -1,4 +1,4 @@
-import { CIFAR10_CLASSES, CIFAR10_RECORD, concatDatasets, parseCifar10 } from './cifar10';
+import { CIFAR10_CLASSES, CIFAR10_RECORD, CIFAR100_RECORD, cifar10SizeProblem, concatDatasets, parseCifar10 } from './cifar10';
 import type { Dataset } from './dataset';
 import { gunzip, idxDataset, isGzip, parseIdx, type IdxArray } from './idx';
 
@@ -34,8 +34,11 @@ export async function datasetsFromFiles(files: readonly PickedFile[]): Promise<S
     if (idx.length !== opened.length) throw new Error(`mixed files: ${opened.filter((f) => !idx.includes(f)).map((f) => f.name).join(', ')} are not IDX files like ${idx[0].name}`);
     return idxSplits(await Promise.all(idx.map(async (f) => ({ name: f.name, array: await parseIdx(f.bytes, f.name) }))));
   }
-  const notCifar = opened.find((f) => f.bytes.length % CIFAR10_RECORD !== 0);
-  if (notCifar) throw new Error(`${notCifar.name}: neither an IDX file (magic 00 00 08 0n) nor CIFAR-10 binary (a multiple of ${CIFAR10_RECORD} bytes; it has ${notCifar.bytes.length})`);
+  const notCifar = opened.find((f) => cifar10SizeProblem(f.bytes.length) !== null);
+  if (notCifar) {
+    const n = notCifar.bytes.length;
+    throw new Error(`${notCifar.name}: neither an IDX file (magic 00 00 08 0n) nor CIFAR-10 binary (a multiple of ${CIFAR10_RECORD} bytes; it has ${n})${n > 0 && n % CIFAR100_RECORD === 0 ? `: ${cifar10SizeProblem(n)}` : ''}`);
+  }
   const test = opened.filter((f) => isTestFile(f.name));
   const train = opened.filter((f) => !isTestFile(f.name));
   if (test.length === 0 || train.length === 0) throw new Error(`CIFAR-10 needs at least one training batch and test_batch.bin; got ${opened.map((f) => f.name).join(', ')}`);
@@ -57,11 +60,11 @@ function idxSplits(arrays: { name: string; array: IdxArray }[]): SplitDatasets {
   const split = (test: boolean) => {
     const images = find(test, 3);
     const labels = find(test, 1);
-    return idxDataset(images.array, labels.array, [images.name, labels.name]);
+    return { name: images.name, data: idxDataset(images.array, labels.array, [images.name, labels.name]) };
   };
-  const train = split(false);
-  const test = split(true);
-  if (train.shape.join() !== test.shape.join()) throw new Error(`IDX files: training images are ${train.shape.slice(1).join('x')} but test images are ${test.shape.slice(1).join('x')}`);
+  const { name: trainName, data: train } = split(false);
+  const { name: testName, data: test } = split(true);
+  if (train.shape.join() !== test.shape.join()) throw new Error(`IDX files: training images (${trainName}) are ${train.shape.slice(1).join('x')} but test images (${testName}) are ${test.shape.slice(1).join('x')}`);
   // IDX files do not say what their classes are (MNIST and Fashion-MNIST share the names), so labels show as numbers.
   return { train, test, classes: [...Array(10).keys()].map(String), source: `IDX files ${arrays.map((a) => a.name).join(', ')}` };
 }

@@ -50,6 +50,7 @@ export function idxDataset(images: IdxArray, labels: IdxArray, files: [string, s
   if (images.dims.length !== 3) throw new Error(`${files[0]}: an image file has 3 dims [count, rows, cols], got [${images.dims.join(', ')}]`);
   if (labels.dims.length !== 1) throw new Error(`${files[1]}: a label file has 1 dim [count], got [${labels.dims.join(', ')}]`);
   const [count, rows, cols] = images.dims;
+  if (count === 0 || rows === 0 || cols === 0) throw new Error(`${files[0]}: IDX dims [${images.dims.join(', ')}] hold no images (${count} images of ${rows}x${cols})`);
   if (labels.dims[0] !== count) throw new Error(`${files[0]} has ${count} images but ${files[1]} has ${labels.dims[0]} labels`);
   const bad = labels.data.findIndex((l) => l >= classes);
   if (bad >= 0) throw new Error(`${files[1]}: label ${labels.data[bad]} at index ${bad} is not a class in [0, ${classes})`);
