@@ -86,6 +86,30 @@ export function openRunFolder(dir, { command, log }) {
 }
 
 /**
+ * The string metadata of a safetensors header (its JSON bytes), checked as the library's
+ * reader (src/io/safetensors.ts) checks it: UTF-8 JSON, an object, and __metadata__ an
+ * object of strings. Throws naming `name`.
+ * @param {Uint8Array} json
+ * @param {string} name
+ * @returns {Record<string, string>}
+ */
+function headerMetadata(json, name) {
+  let header;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
+  } catch (e) {
+    throw new Error(`${name}: the ${json.length}-byte header is not valid UTF-8 JSON (${/** @type {Error} */ (e).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${name}: the header must be a JSON object, got ${JSON.stringify(header).slice(0, 40)}`);
+  const metadata = header.__metadata__ ?? {};
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error(`${name}: __metadata__ must be an object of strings, got ${JSON.stringify(metadata).slice(0, 40)}`);
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value !== 'string') throw new Error(`${name}: metadata field '${key}' must be a string (safetensors metadata maps strings to strings), got ${JSON.stringify(value).slice(0, 40)}`);
+  }
+  return metadata;
+}
+
+/**
  * The metadata of a safetensors file (its JSON header's __metadata__), read without the
  * tensor data. Throws naming the file when it is missing or not safetensors.
  * @param {string} path
@@ -102,21 +126,7 @@ export function readSafetensorsMetadata(path) {
     if (length > size - 8) throw new Error(`${path}: header length ${length} exceeds the file's ${size - 8} remaining bytes (truncated or not safetensors)`);
     const json = Buffer.alloc(length);
     if (readSync(fd, json, 0, length, 8) !== length) throw new Error(`${path}: could not read the ${length}-byte header (the file changed while it was read?)`);
-    // The same checks as the library's reader (src/io/safetensors.ts): UTF-8 JSON, an
-    // object, and __metadata__ an object of strings.
-    let header;
-    try {
-      header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
-    } catch (e) {
-      throw new Error(`${path}: the ${length}-byte header is not valid UTF-8 JSON (${/** @type {Error} */ (e).message})`);
-    }
-    if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${path}: the header must be a JSON object, got ${JSON.stringify(header).slice(0, 40)}`);
-    const metadata = header.__metadata__ ?? {};
-    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error(`${path}: __metadata__ must be an object of strings, got ${JSON.stringify(metadata).slice(0, 40)}`);
-    for (const [key, value] of Object.entries(metadata)) {
-      if (typeof value !== 'string') throw new Error(`${path}: metadata field '${key}' must be a string (safetensors metadata maps strings to strings), got ${JSON.stringify(value).slice(0, 40)}`);
-    }
-    return metadata;
+    return headerMetadata(json, path);
   } finally {
     closeSync(fd);
   }
@@ -133,7 +143,7 @@ export function safetensorsMetadataOf(bytes, name) {
   if (b.length < 8) throw new Error(`${name}: ${b.length} bytes is too short for a safetensors file`);
   const length = Number(b.readBigUInt64LE(0));
   if (length > b.length - 8) throw new Error(`${name}: header length ${length} exceeds the file's ${b.length - 8} remaining bytes (truncated or not safetensors)`);
-  return JSON.parse(b.subarray(8, 8 + length).toString('utf8')).__metadata__ ?? {};
+  return headerMetadata(b.subarray(8, 8 + length), name);
 }
 
 /** @param {Uint8Array} bytes */
