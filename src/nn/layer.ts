@@ -67,6 +67,12 @@ export type LayerWindow =
       dilation: readonly [number, number];
       /** Rows and columns of padding before the first window (top, left): where output 0's window starts. */
       padding: readonly [number, number];
+    }
+  | {
+      /** Output positions per input position ([rows, columns]): a transposed convolution's stride, an upsampling's scale. */
+      upsample: readonly [number, number];
+      /** Input positions one output position reads at most, per axis. */
+      reach: readonly [number, number];
     };
 
 /**

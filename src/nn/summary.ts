@@ -21,6 +21,11 @@ function nextField(window: LayerWindow, inputs: readonly Field[], whole: [number
   };
   if (window === 'pointwise') return widest;
   if (window === 'global') return { size: whole, jump: widest.jump, start: [0, 0] };
+  if ('upsample' in window) {
+    // Going back up: neighbouring outputs sit 1/scale input pixels apart, and each reads `reach` inputs.
+    const up = (a: 0 | 1) => Math.min(whole[a], widest.size[a] + (window.reach[a] - 1) * widest.jump[a]);
+    return { size: [up(0), up(1)], jump: [widest.jump[0] / window.upsample[0], widest.jump[1] / window.upsample[1]], start: widest.start };
+  }
   const grow = (a: 0 | 1) => Math.min(whole[a], widest.size[a] + (window.kernel[a] - 1) * window.dilation[a] * widest.jump[a]);
   const start = (a: 0 | 1) => widest.start[a] - window.padding[a] * widest.jump[a];
   return { size: [grow(0), grow(1)], jump: [widest.jump[0] * window.stride[0], widest.jump[1] * window.stride[1]], start: [start(0), start(1)] };

@@ -10,6 +10,7 @@ import { adam_update, adam_update_pair, assign, sgd_update, sgd_update_pair } fr
 import { argmax } from './argmax';
 import { augment } from './augment';
 import { lrn, lrn_grad } from './lrn';
+import { upsample2d, upsample2d_grad } from './upsample2d';
 import { matmul } from './matmul/matmul';
 import { reshape } from './reshape';
 import { log_softmax, softmax, softmax_cross_entropy, softmax_cross_entropy_grad } from './softmax';
@@ -44,6 +45,8 @@ export const webgpuKernels: Record<string, WebGPUKernel> = {
   augment,
   lrn,
   lrn_grad,
+  upsample2d,
+  upsample2d_grad,
   batch_norm_stats,
   batch_norm_train,
   batch_norm_train_grad,
