@@ -1,8 +1,8 @@
 // Per-node GPU time of one compiled training step (?model=lenet5&batch=64): where a
 // step's time goes. Driven by `npm run profile`; the page also works on its own.
 import { createWebGPUBackend } from '../src/index';
-import { compileTrainStep } from '../src/nn/compile';
-import { Optimizer } from '../src/nn/optimizers';
+import { compileTrainStep } from '../src/training/compile';
+import { Optimizer } from '../src/training/optimizers';
 import { MODELS } from '../src/nn/zoo';
 import { profileProgram, type NodeTiming } from '../src/graph/profile';
 import { Random } from '../src/random';

@@ -12,7 +12,7 @@ import { meanStd, normalize, take, type Dataset } from '../src/data/dataset';
 import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../src/data/fashion_mnist';
 import { datasetsFromFiles, type SplitDatasets } from '../src/data/files';
 import type { Model } from '../src/nn/model';
-import { Trainer } from '../src/nn/trainer';
+import { Trainer } from '../src/training/trainer';
 import { summary } from '../src/nn/summary';
 import { topPatches } from '../src/nn/top_patches';
 import { TRAINABLE_HERE } from '../src/nn/zoo';

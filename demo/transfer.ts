@@ -9,7 +9,7 @@ import { loadCheckpoint } from '../src/io/checkpoint';
 import { newHead } from '../src/app/transfer';
 import type { Model } from '../src/nn/model';
 import { pca } from '../src/nn/pca';
-import { Trainer } from '../src/nn/trainer';
+import { Trainer } from '../src/training/trainer';
 import { lenet5 } from '../src/nn/zoo';
 import { $, requireWebGPU } from './ui/backend_choice';
 import { imageCanvas } from './ui/images';

@@ -7,9 +7,9 @@ import type { PretunedChoices } from '../backends/webgpu/autotune';
 import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
 import type { Program } from '../graph/program';
 import type { Model } from '../nn/model';
-import { compileEvalStep, compileTrainStep } from '../nn/compile';
+import { compileEvalStep, compileTrainStep } from '../training/compile';
 import { compileInference } from '../nn/inference';
-import { Optimizer } from '../nn/optimizers';
+import { Optimizer } from '../training/optimizers';
 import { MODELS, TRAINABLE_HERE } from '../nn/zoo';
 
 export interface PretuneWorkload {

@@ -4,7 +4,7 @@
 // set stays unseen). `npm run search` runs it.
 import type { Backend } from '../backends/backend';
 import { splitValidation, take, type Dataset } from '../data/dataset';
-import { Trainer } from '../nn/trainer';
+import { Trainer } from '../training/trainer';
 import { MODELS } from '../nn/zoo';
 import { Random } from '../random';
 

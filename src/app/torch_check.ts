@@ -9,7 +9,7 @@ import { parseSafetensors } from '../io/safetensors';
 import { loadStateDict } from '../io/state_dict';
 import { torchStateDictLayout } from '../io/torch_layout';
 import type { Model } from '../nn/model';
-import { stepGradients } from '../nn/step_gradients';
+import { stepGradients } from '../training/step_gradients';
 import { MODELS } from '../nn/zoo';
 import { relativeError, transposeMatrix } from '../numerics';
 import { Random } from '../random';

@@ -12,11 +12,12 @@ import { exportStateDict, loadStateDict } from '../io/state_dict';
 import { formatShape } from '../shape';
 import type { AugmentAttrs } from '../ops/augment';
 import { summary } from '../nn/summary';
-import { Trainer, type BatchReport, type EpochReport, type EvalResult, type StepStats } from '../nn/trainer';
-import { DivergenceError } from '../nn/training_progress';
+import { Trainer } from '../training/trainer';
+import type { BatchReport, EpochReport, EvalResult, StepStats } from '../training/reports';
+import { DivergenceError } from '../training/training_progress';
 import type { Model } from '../nn/model';
 import { MODELS } from '../nn/zoo';
-import type { OptimizerConfig } from '../nn/optimizers';
+import type { OptimizerConfig } from '../training/optimizers';
 
 /** What `npm run train` (and the demo's Train page) asks for. */
 export interface TrainJobConfig {

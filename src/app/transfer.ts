@@ -8,7 +8,7 @@ import { samplePerClass, selectClasses, type Dataset } from '../data/dataset';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint';
 import { Dense } from '../nn/dense_layers';
 import { withHead, type Model } from '../nn/model';
-import { Trainer } from '../nn/trainer';
+import { Trainer } from '../training/trainer';
 import { MODELS } from '../nn/zoo';
 
 export type TransferMethod = 'scratch' | 'frozen' | 'finetune';

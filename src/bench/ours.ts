@@ -1,6 +1,6 @@
 import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import { compileTrainStep } from '../nn/compile';
-import { Optimizer } from '../nn/optimizers';
+import { compileTrainStep } from '../training/compile';
+import { Optimizer } from '../training/optimizers';
 import { MODELS } from '../nn/zoo';
 import { conv2d, conv2dAttrs, conv2dGradFilter, conv2dGradInput } from '../ops/conv2d';
 import { depthwiseConv2d } from '../ops/depthwise_conv2d';

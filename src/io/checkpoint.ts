@@ -1,13 +1,27 @@
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
-import type { Model } from '../nn/model';
-import type { Optimizer } from '../nn/optimizers';
-import type { TrainingProgress } from '../nn/training_progress';
+import type { Backend } from '../backends/backend';
+import type { Model, ModelParam } from '../nn/model';
 import { parseSafetensors, serializeSafetensors, type NamedArray } from './safetensors';
-import { readCheckpointMetadata, writeProgress, CHECKPOINT_FORMAT } from './checkpoint_metadata';
+import { readCheckpointMetadata, writeProgress, CHECKPOINT_FORMAT, type TrainingProgress } from './checkpoint_metadata';
+
+/**
+ * What a checkpoint keeps of an optimizer (training/optimizers.ts's Optimizer): its kind,
+ * step count, learning-rate factor and state tensors. Declared here so that io does not
+ * import the training layer above it.
+ */
+export interface CheckpointOptimizer {
+  readonly config: { readonly kind: string };
+  steps: number;
+  lrFactor: number;
+  /** The state tensors by `<weight>.<state>` name. */
+  namedState(): [string, Tensor][];
+  /** Creates (once) and returns the state tensors of one weight. */
+  stateFor(param: ModelParam, backend: Backend): Tensor[];
+}
 
 /** Every tensor a checkpoint holds: the model's weights and state, and the optimizer's state (`optimizer.<weight>.<state>`). */
-export function checkpointTensors(model: Model, optimizer?: Optimizer): [string, Tensor][] {
+export function checkpointTensors(model: Model, optimizer?: CheckpointOptimizer): [string, Tensor][] {
   const tensors: [string, Tensor][] = model.params().map((p) => [p.name, p.tensor]);
   if (optimizer) for (const [name, t] of optimizer.namedState()) tensors.push([`optimizer.${name}`, t]);
   return tensors;
@@ -25,7 +39,7 @@ export interface SaveCheckpointOptions {
  * as safetensors bytes. Writing them to disk atomically is the caller's part
  * (cli/atomic_write.mjs: temp file, fsync, rename).
  */
-export async function saveCheckpoint(model: Model, optimizer?: Optimizer, options: SaveCheckpointOptions = {}): Promise<Uint8Array> {
+export async function saveCheckpoint(model: Model, optimizer?: CheckpointOptimizer, options: SaveCheckpointOptions = {}): Promise<Uint8Array> {
   const named = checkpointTensors(model, optimizer);
   const arrays: NamedArray[] = await Promise.all(named.map(async ([name, t]) => ({ name, shape: t.shape, data: await t.read() })));
   const metadata: Record<string, string> = { ...options.metadata, format: CHECKPOINT_FORMAT, model: model.name };
@@ -62,7 +76,7 @@ export function badValue(name: string, data: Float32Array): string | null {
  * before any weight is written, so a corrupt, truncated or mismatched file leaves the
  * current weights untouched.
  */
-export function loadCheckpoint(model: Model, bytes: Uint8Array, file: string, optimizer?: Optimizer): LoadedCheckpoint {
+export function loadCheckpoint(model: Model, bytes: Uint8Array, file: string, optimizer?: CheckpointOptimizer): LoadedCheckpoint {
   model.assertIdle('loadCheckpoint');
   const parsed = parseSafetensors(bytes, file);
   const info = readCheckpointMetadata(parsed.metadata, file);

@@ -2,7 +2,28 @@
 // same care as its tensors: a field that does not parse exactly (optimizer_steps "abc",
 // "-5", "1.5" or "1e3") is refused with the file and the field named, before anything
 // is loaded. A loaded "-5" once made every weight of conv1 NaN one step later.
-import type { TrainingProgress } from '../nn/training_progress';
+
+/**
+ * Where a trainer stands in its data: epochs completed, steps run in the current epoch,
+ * and that epoch's running sums, so that a run resumed mid-epoch (from a checkpoint)
+ * continues the same data order and reports the epoch as the uninterrupted run would.
+ */
+export interface TrainingProgress {
+  /** Epochs completed. */
+  epoch: number;
+  /** Steps run in the current (not yet completed) epoch. */
+  batch: number;
+  /** Sum of the finite step losses of the current epoch so far. */
+  lossSum: number;
+  /** Correct training predictions of the current epoch so far. */
+  correct: number;
+  /** Training examples of the current epoch so far. */
+  seen: number;
+  /** Steps of the current epoch whose loss was not finite (fit with onNonFinite: 'continue'). */
+  nonFinite: number;
+  /** Seconds the current epoch has trained so far. */
+  seconds: number;
+}
 
 export const CHECKPOINT_FORMAT = 'webgpu-cnn checkpoint 1';
 

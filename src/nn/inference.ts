@@ -2,7 +2,7 @@ import { planGraph } from '../graph/plan';
 import { Program } from '../graph/program';
 import { TraceBackend } from '../graph/trace';
 import { sizeOf } from '../shape';
-import { externalsOf } from './compile';
+import { externalsOf } from './graph_externals';
 import type { SymbolicTensor } from './layer';
 import type { Model } from './model';
 

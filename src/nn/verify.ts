@@ -5,7 +5,7 @@ import { planGraph } from '../graph/plan';
 import { TraceBackend } from '../graph/trace';
 import { softmaxCrossEntropy } from '../ops/softmax';
 import { formatShape, sizeOf } from '../shape';
-import { externalsOf } from './compile';
+import { externalsOf } from './graph_externals';
 import type { Model } from './model';
 
 export interface VerifyRow {

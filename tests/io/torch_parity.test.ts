@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { exportStateDict, loadStateDict } from '../../src/io/state_dict';
 import { parseSafetensors, type NamedArray } from '../../src/io/safetensors';
-import { stepGradients } from '../../src/nn/step_gradients';
+import { stepGradients } from '../../src/training/step_gradients';
 import { tensor } from '../../src/tensor';
 import type { Backend } from '../../src/backends/backend';
 import { cpu, gpuBackend } from '../helpers/backends';

@@ -1,12 +1,13 @@
 // fit's callbacks: early stopping, best-epoch checkpoints, reduce-on-plateau and unfreezing
 // schedules, first on scripted metric sequences (a stand-in trainer), then inside a real fit.
 import { describe, expect, it } from 'vitest';
-import { bestCheckpoint, earlyStopping, reduceLrOnPlateau, unfreezeSchedule, type CallbackHost, type FitCallback } from '../../src/nn/callbacks';
+import { bestCheckpoint, earlyStopping, reduceLrOnPlateau, unfreezeSchedule, type CallbackHost, type FitCallback } from '../../src/training/callbacks';
 import { sequential } from '../../src/nn/model';
 import { Conv2d } from '../../src/nn/conv_layers';
 import { Dense, Flatten } from '../../src/nn/dense_layers';
 import { MaxPool2d } from '../../src/nn/pool_layers';
-import { Trainer, type EpochReport } from '../../src/nn/trainer';
+import { Trainer } from '../../src/training/trainer';
+import type { EpochReport } from '../../src/training/reports';
 import { cpu } from '../helpers/backends';
 import { stripes } from './helpers';
 

@@ -1,6 +1,6 @@
 // Top-k accuracy and per-class precision, recall and F1.
 import { describe, expect, it } from 'vitest';
-import { perClassMetrics, topKAccuracy } from '../../src/nn/metrics';
+import { perClassMetrics, topKAccuracy } from '../../src/training/metrics';
 
 describe('metrics', () => {
   it('top-k accuracy counts a label among the k highest scores', () => {

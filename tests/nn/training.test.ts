@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Conv2d, Dense, Flatten, MaxPool2d, sequential, Trainer, BatchNorm, ActivationLayer, Dropout, lenet5, Optimizer, everyLayerNet } from '../../src/index';
-import { compileTrainStep } from '../../src/nn/compile';
+import { compileTrainStep } from '../../src/training/compile';
 import type { Backend } from '../../src/backends/backend';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { stripes } from './helpers';

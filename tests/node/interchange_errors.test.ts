@@ -10,7 +10,7 @@ import { exportStateDict, loadStateDict } from '../../src/io/state_dict';
 import { Dense } from '../../src/nn/dense_layers';
 import type { Model } from '../../src/nn/model';
 import { sequential } from '../../src/nn/model';
-import { Trainer } from '../../src/nn/trainer';
+import { Trainer } from '../../src/training/trainer';
 import { lenet5 } from '../../src/nn/zoo';
 import { tensor } from '../../src/tensor';
 import { fixtureBytes } from '../helpers/fixture_files';

@@ -4,8 +4,8 @@ import { Program } from '../graph/program';
 import { TraceBackend } from '../graph/trace';
 import { softmaxCrossEntropy } from '../ops/softmax';
 import { formatShape } from '../shape';
-import { externalsOf } from './compile';
-import type { Model } from './model';
+import { externalsOf } from '../nn/graph_externals';
+import type { Model } from '../nn/model';
 
 /** One training step's figures without the update: what another engine's backward gives, to compare. */
 export interface StepGradients {

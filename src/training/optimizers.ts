@@ -1,7 +1,7 @@
 import type { Backend } from '../backends/backend';
 import { adamUpdate, adamUpdatePair, sgdUpdate, sgdUpdatePair, type AdamUpdateAttrs } from '../ops/optimizer';
 import { full, type Tensor } from '../tensor';
-import type { ModelParam } from './model';
+import type { ModelParam } from '../nn/model';
 import { checkSchedule, learningRate, type Schedule } from './schedules';
 
 export type OptimizerConfig =

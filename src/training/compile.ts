@@ -6,10 +6,10 @@ import { TraceBackend } from '../graph/trace';
 import { argmax } from '../ops/argmax';
 import { augment, type AugmentAttrs } from '../ops/augment';
 import { softmax } from '../ops/softmax';
-import type { Tensor } from '../tensor';
-import type { ForwardContext } from './layer';
+import { externalsOf } from '../nn/graph_externals';
+import type { ForwardContext } from '../nn/layer';
 import { checkLoss, learnsLabels, lossOf, SOFTMAX_CROSS_ENTROPY, targetShape, type LossConfig } from './losses';
-import type { Model } from './model';
+import type { Model } from '../nn/model';
 import { Optimizer } from './optimizers';
 
 /** A compiled graph and the ids of the values a run reads back. */
@@ -20,12 +20,6 @@ export interface CompiledGraph {
   readonly predictions: number;
   readonly probabilities?: number;
   readonly batch: number;
-}
-
-/** Traces model parameters as graph externals named after the weights. */
-export function externalsOf(model: Model, trace: TraceBackend): (t: Tensor) => Tensor {
-  const names = new Map(model.params().map((p) => [p.tensor, p.name]));
-  return (t) => trace.external(t, names.get(t) ?? 'optimizer state');
 }
 
 /**

@@ -1,9 +1,9 @@
 import { checkpointTensors } from '../io/checkpoint';
 import { assign } from '../ops/optimizer';
 import { full, type Tensor } from '../tensor';
-import type { Model } from './model';
+import type { Model } from '../nn/model';
 import type { Optimizer } from './optimizers';
-import type { TrainingProgress } from './training_progress';
+import type { TrainingProgress } from '../io/checkpoint_metadata';
 
 interface Slot {
   readonly copies: Map<string, Tensor>;

@@ -7,11 +7,13 @@ import { compileEvalStep, compileTrainStep, type CompiledGraph } from './compile
 import type { CallbackHost, FitCallback } from './callbacks';
 import { checkLoss, checkTargets, crossEntropyTargets, fillTargets, learnsLabels, scoreBatch, SOFTMAX_CROSS_ENTROPY, targetShape, type LossConfig } from './losses';
 import { confusionMatrix, countCorrect } from './metrics';
-import type { Model } from './model';
+import type { Model } from '../nn/model';
 import { LastGood } from './last_good';
 import { Optimizer, type OptimizerConfig } from './optimizers';
 import { checkDivergenceOptions, describeFinding, Diverged, DivergenceWatch, majorityShare, type DivergenceOptions, type DivergenceWarning } from './divergence';
-import { DivergenceError, epochOrderSeed, startOfTraining, type TrainingProgress } from './training_progress';
+import { DivergenceError, epochOrderSeed, startOfTraining } from './training_progress';
+import type { TrainingProgress } from '../io/checkpoint_metadata';
+import type { BatchReport, EpochReport, EvalResult, StepStats } from './reports';
 
 export interface TrainerOptions {
   optimizer: OptimizerConfig;
@@ -28,35 +30,6 @@ export interface TrainerOptions {
    * mse or l1, the last three against the dataset's per-value targets.
    */
   loss?: LossConfig;
-}
-
-export interface BatchReport {
-  epoch: number;
-  batch: number;
-  batches: number;
-  /** This batch's mean loss. */
-  loss: number;
-  /** Training accuracy so far this epoch (binary cross-entropy: of every output value; NaN for mse and l1). */
-  accuracy: number;
-  imagesPerSecond: number;
-  etaSeconds: number;
-  learningRate: number;
-}
-
-export interface EpochReport {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  testLoss?: number;
-  testAccuracy?: number;
-  seconds: number;
-  imagesPerSecond: number;
-  /** Steps whose loss was NaN or infinite (only with onNonFinite: 'continue'); left out of `loss`. */
-  nonFiniteSteps?: number;
-  /** A callback ended fit after this epoch (early stopping). */
-  stoppedEarly?: boolean;
-  /** Divergence rules that fired this epoch with onDiverge 'warn' (at most one per rule). */
-  warnings?: DivergenceWarning[];
 }
 
 export interface FitOptions {
@@ -117,32 +90,6 @@ export interface FitOptions {
    * onEpoch and before onCheckpoint.
    */
   callbacks?: readonly FitCallback[];
-}
-
-export interface EvalResult {
-  loss: number;
-  /** Of the arg-max predictions; binary cross-entropy: of every output value's sign; NaN for mse and l1. */
-  accuracy: number;
-  /** Row = true class, column = predicted (empty for losses of per-value targets). */
-  confusion: number[][];
-  /** Arg-max classes (empty for losses of per-value targets). */
-  predictions: Uint8Array;
-  /** Class probabilities [count, classes] (empty for losses of per-value targets). */
-  probabilities: Float32Array;
-  count: number;
-}
-
-/** What one compiled training step costs, measured on the device counters. */
-export interface StepStats {
-  nodes: number;
-  dispatchesPerStep: number;
-  submitsPerStep: number;
-  readbacksPerStep: number;
-  /** Bytes of the step's intermediate buffers after liveness reuse, and without it. */
-  workingBytes: number;
-  unsharedBytes: number;
-  /** Highest bytes of GPU buffers alive at once on the backend so far (weights, state, steps, pool). */
-  peakBytes?: number;
 }
 
 /** Step counters as the compiled program predicts them (before any step has run). */

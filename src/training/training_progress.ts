@@ -1,27 +1,6 @@
+import type { TrainingProgress } from '../io/checkpoint_metadata';
 import type { DivergenceRule } from './divergence';
-import type { EpochReport } from './trainer';
-
-/**
- * Where a trainer stands in its data: epochs completed, steps run in the current epoch,
- * and that epoch's running sums, so that a run resumed mid-epoch (from a checkpoint)
- * continues the same data order and reports the epoch as the uninterrupted run would.
- */
-export interface TrainingProgress {
-  /** Epochs completed. */
-  epoch: number;
-  /** Steps run in the current (not yet completed) epoch. */
-  batch: number;
-  /** Sum of the finite step losses of the current epoch so far. */
-  lossSum: number;
-  /** Correct training predictions of the current epoch so far. */
-  correct: number;
-  /** Training examples of the current epoch so far. */
-  seen: number;
-  /** Steps of the current epoch whose loss was not finite (fit with onNonFinite: 'continue'). */
-  nonFinite: number;
-  /** Seconds the current epoch has trained so far. */
-  seconds: number;
-}
+import type { EpochReport } from './reports';
 
 export const startOfTraining = (): TrainingProgress => ({ epoch: 0, batch: 0, lossSum: 0, correct: 0, seen: 0, nonFinite: 0, seconds: 0 });
 

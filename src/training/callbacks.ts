@@ -3,7 +3,7 @@
 // epoch, lower the learning rate on a plateau, and unfreeze a pretrained body on a
 // schedule. Each is a plain object with hooks the trainer calls between epochs, where no
 // step is in flight; none of them reads anything back beyond the epoch's report.
-import type { EpochReport } from './trainer';
+import type { EpochReport } from './reports';
 
 /** What a callback may use of the trainer (the Trainer class itself; tests pass a stand-in). */
 export interface CallbackHost {
