@@ -2,6 +2,7 @@
 // --tuning FILE replaying them to the same weights bit for bit; --autotune budget.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tensorBytes } from '../helpers/weights_bytes';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ const train = (args: string[]) => spawnSync(process.execPath, ['scripts/train.mj
 describe('npm run train: tuning recorded and replayed', () => {
   it('records every choice in metrics.json, and --tuning replays it to identical weights', () => {
     const dir = mkdtempSync(join(tmpdir(), 'train-tuning-'));
-    const weights = (run: string) => readFileSync(join(dir, run, 'weights.safetensors'));
+    const weights = (run: string) => tensorBytes(join(dir, run, 'weights.safetensors'));
     const tuningOf = (run: string) => JSON.parse(readFileSync(join(dir, run, 'metrics.json'), 'utf8')).tuning as Record<string, string>;
     // The shipped choices (budget mode tunes what they lack, here nothing) against every kernel's first variant.
     const tuned = train([...RUN, '--autotune', 'budget', '--out', join(dir, 'tuned')]);
