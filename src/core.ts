@@ -16,6 +16,9 @@ export { conv2d, conv2dGradInput, conv2dGradFilter, conv2dAttrs, type Conv2dOpti
 export { maxpool2d, avgpool2d, globalAvgPool, pool2dAttrs, type Pool2dOptions } from './ops/pool2d';
 export { softmax, logSoftmax, softmaxCrossEntropy, labelTensor } from './ops/softmax';
 export { depthwiseConv2d } from './ops/depthwise_conv2d';
+export { conv2dTranspose } from './ops/conv2d_transpose';
+export { upsample2d, type Upsample2dOptions, type UpsampleMode } from './ops/upsample2d';
+export { maxpool2dIndices, maxUnpool2d, type MaxUnpool2dOptions } from './ops/max_unpool2d';
 export { batchNorm, type BatchNormState, type BatchNormOptions } from './ops/batch_norm';
 export { dropout } from './ops/dropout';
 export { concat, slice } from './ops/concat';
@@ -31,6 +34,7 @@ export { planMemory, type PlanMemory } from './graph/plan_memory';
 export { trainStepMemory, planTrainStep } from './training/compile';
 export { Layer, input, SymbolicTensor, type ForwardContext, type ParamSpec, type Init } from './nn/layer';
 export { Conv2d, DepthwiseConv2d } from './nn/conv_layers';
+export { ConvTranspose2d, Upsample } from './nn/upsampling_layers';
 export { MaxPool2d, AvgPool2d, GlobalAvgPool } from './nn/pool_layers';
 export { Dense, Flatten, Add, Concat } from './nn/dense_layers';
 export { BatchNorm, Dropout, Lrn } from './nn/norm_layers';

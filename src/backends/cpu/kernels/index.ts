@@ -11,6 +11,7 @@ import { argmax } from './argmax';
 import { augment } from './augment';
 import { lrn, lrn_grad } from './lrn';
 import { upsample2d, upsample2d_grad } from './upsample2d';
+import { max_unpool2d, max_unpool2d_grad, maxpool2d_indices } from './max_unpool2d';
 import { matmul } from './matmul';
 import { reshape } from './reshape';
 import { log_softmax, softmax, softmax_cross_entropy, softmax_cross_entropy_grad } from './softmax';
@@ -47,6 +48,9 @@ export const cpuKernels: Record<string, CpuKernel> = {
   lrn_grad,
   upsample2d,
   upsample2d_grad,
+  maxpool2d_indices,
+  max_unpool2d,
+  max_unpool2d_grad,
   batch_norm_stats,
   batch_norm_train,
   batch_norm_train_grad,
