@@ -1,5 +1,5 @@
-// Max pooling's switches and max unpooling (Zeiler and Fergus's DeConvNet, SegNet):
-// maxpool2d_indices records where each window's maximum was, as PyTorch's flat index
+// Max unpooling (Zeiler and Fergus's DeConvNet, SegNet) through max pooling's switches:
+// maxpool2d_indices (pool2d.ts) records where each window's maximum was, as PyTorch's flat index
 // within its (n, c) plane; max_unpool2d puts values back at those places, zeros
 // elsewhere. Unpooling reads the pool's kernel, stride and padding (as PyTorch's
 // MaxUnpool2d does), so each output position gathers from the few windows that cover
@@ -10,6 +10,8 @@ import { formatShape, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { defineOp, runOp } from './op';
 import { pool2dAttrs, pool2dGeometry, type Pool2dAttrs, type Pool2dOptions } from './pool2d';
+
+export { maxpool2dIndices, maxpool2dIndicesOp } from './pool2d';
 
 export interface MaxUnpool2dAttrs extends Pool2dAttrs {
   /** Output height and width: the pooled input's size. */
@@ -32,16 +34,6 @@ function unpoolGeometry(op: string, pooled: Shape, attrs: MaxUnpool2dAttrs) {
 function checkIndices(op: string, x: Shape, indices: Shape): void {
   if (formatShape(x) !== formatShape(indices)) throw new Error(`${op}: indices ${formatShape(indices)} must have the input's shape ${formatShape(x)} (one switch per pooled value)`);
 }
-
-/** The flat per-plane index (h * W + w) of each window's first maximum, as float32. Not differentiable. */
-export const maxpool2dIndicesOp = defineOp<Pool2dAttrs>({
-  name: 'maxpool2d_indices',
-  inputs: 1,
-  inferShape([x], attrs) {
-    const g = pool2dGeometry('maxpool2d_indices', x, attrs);
-    return [g.n, g.c, g.oh, g.ow];
-  },
-});
 
 /** Inputs: pooled values, their switches. out[n,c,p] = the value whose switch is p, else 0. */
 export const maxUnpool2dOp = defineOp<MaxUnpool2dAttrs>({
@@ -66,11 +58,6 @@ export const maxUnpool2dGradOp = defineOp<MaxUnpool2dAttrs>({
     return indices;
   },
 });
-
-/** Max pooling's switches: where each output's maximum sits in its input plane (PyTorch's return_indices). */
-export function maxpool2dIndices(x: Tensor, kernel: number | readonly [number, number], options: Pool2dOptions = {}): Tensor {
-  return runOp(maxpool2dIndicesOp, [x], pool2dAttrs(x.shape, kernel, options));
-}
 
 export interface MaxUnpool2dOptions extends Pool2dOptions {
   /** The pool's input height and width (default PyTorch's: (in - 1) * stride - pad_before - pad_after + kernel). */

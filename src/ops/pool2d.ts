@@ -133,9 +133,31 @@ export function pool2dAttrs(x: Shape, kernel: number | readonly [number, number]
   };
 }
 
-/** Max pooling over kernel x kernel windows (AlexNet's overlapping 3x3/2: `maxpool2d(x, 3, { stride: 2 })`). */
-export function maxpool2d(x: Tensor, kernel: number | readonly [number, number], options: Pool2dOptions = {}): Tensor {
-  return runOp(maxpool2dOp, [x], pool2dAttrs(x.shape, kernel, options));
+/**
+ * Max pooling over kernel x kernel windows (AlexNet's overlapping 3x3/2: `maxpool2d(x, 3, { stride: 2 })`).
+ * With `returnIndices: true`, also each maximum's switch (PyTorch's return_indices), for maxUnpool2d.
+ */
+export function maxpool2d(x: Tensor, kernel: number | readonly [number, number], options?: Pool2dOptions & { returnIndices?: false }): Tensor;
+export function maxpool2d(x: Tensor, kernel: number | readonly [number, number], options: Pool2dOptions & { returnIndices: true }): { output: Tensor; indices: Tensor };
+export function maxpool2d(x: Tensor, kernel: number | readonly [number, number], options: Pool2dOptions & { returnIndices?: boolean } = {}): Tensor | { output: Tensor; indices: Tensor } {
+  const attrs = pool2dAttrs(x.shape, kernel, options);
+  const output = runOp(maxpool2dOp, [x], attrs);
+  return options.returnIndices ? { output, indices: runOp(maxpool2dIndicesOp, [x], attrs) } : output;
+}
+
+/** Max pooling's switches: the flat per-plane index (h * W + w) of each window's first maximum, as float32. Not differentiable. */
+export const maxpool2dIndicesOp = defineOp<Pool2dAttrs>({
+  name: 'maxpool2d_indices',
+  inputs: 1,
+  inferShape([x], attrs) {
+    const g = pool2dGeometry('maxpool2d_indices', x, attrs);
+    return [g.n, g.c, g.oh, g.ow];
+  },
+});
+
+/** Max pooling's switches: where each output's maximum sits in its input plane (PyTorch's return_indices). */
+export function maxpool2dIndices(x: Tensor, kernel: number | readonly [number, number], options: Pool2dOptions = {}): Tensor {
+  return runOp(maxpool2dIndicesOp, [x], pool2dAttrs(x.shape, kernel, options));
 }
 
 /** Average pooling; padded positions count only with `countIncludePad`. */

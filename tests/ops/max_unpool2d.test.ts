@@ -24,7 +24,9 @@ describe('switches and unpooling as PyTorch has them', () => {
       const x = tensor(backend, plane, [1, 1, 4, 4]);
       const indices = maxpool2dIndices(x, 2);
       expect([...(await indices.read())]).toEqual([5, 7, 8, 15]);
-      const back = maxUnpool2d(maxpool2d(x, 2), indices, 2);
+      const { output, indices: same } = maxpool2d(x, 2, { returnIndices: true });
+      expect([...(await same.read())]).toEqual([5, 7, 8, 15]);
+      const back = maxUnpool2d(output, indices, 2);
       expect(back.shape).toEqual([1, 1, 4, 4]);
       expect([...(await back.read())]).toEqual([0, 0, 0, 0, 0, 6, 0, 8, 9, 0, 0, 0, 0, 0, 0, 16]);
     }
