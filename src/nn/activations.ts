@@ -3,9 +3,9 @@ import { softmax } from '../ops/softmax';
 import type { Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { Layer, type ForwardContext } from './layer';
-import { checkActivation } from './layer_options';
+import { checkActivation, type Activation } from './layer_options';
 
-export type Activation = 'relu' | 'relu6' | 'leaky_relu' | 'elu' | 'tanh' | 'sigmoid' | 'softmax' | 'linear';
+export type { Activation };
 
 /** Applies a named activation (undefined and 'linear' leave x as it is). */
 export function activate(x: Tensor, activation: Activation | undefined, alpha?: number): Tensor {

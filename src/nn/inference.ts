@@ -1,10 +1,25 @@
+import type { Backend } from '../backends/backend';
 import { planGraph } from '../graph/plan';
 import { Program } from '../graph/program';
 import { TraceBackend } from '../graph/trace';
 import { sizeOf } from '../shape';
+import type { Tensor } from '../tensor';
 import { externalsOf } from './graph_externals';
-import type { SymbolicTensor } from './layer';
-import type { Model } from './model';
+import type { ForwardContext, SymbolicTensor } from './layer';
+
+/**
+ * What inference needs of a built model (Model has it). Named here rather than imported
+ * from model.ts, which runs its predictions through this module: no import cycle.
+ */
+export interface InferenceModel {
+  readonly name: string;
+  readonly backend: Backend;
+  readonly input: SymbolicTensor;
+  readonly output: SymbolicTensor;
+  params(): readonly { readonly name: string; readonly tensor: Tensor }[];
+  /** The value of every layer's output for `x`, by the symbolic tensor's id. */
+  forwardAll(ctx: ForwardContext, x: Tensor): Map<number, Tensor>;
+}
 
 /** A compiled inference pass of one batch size: the model's outputs from its inputs, one submit a run. */
 export interface InferenceStep {
@@ -18,7 +33,7 @@ export interface InferenceStep {
  * `batch` and compiles it; `output` (default the model's) may be any layer's output, and
  * only the layers it depends on are kept.
  */
-export function compileInference(model: Model, batch: number, output: SymbolicTensor = model.output): InferenceStep {
+export function compileInference(model: InferenceModel, batch: number, output: SymbolicTensor = model.output): InferenceStep {
   const trace = new TraceBackend();
   const x = trace.input('x', [batch, ...model.input.shape]);
   const y = model.forwardAll({ training: false, use: externalsOf(model, trace) }, x).get(output.id);
@@ -39,7 +54,7 @@ export interface PredictOptions {
  * (disposing them) when it is rebuilt or disposed.
  */
 export async function runInference(
-  model: Model,
+  model: InferenceModel,
   steps: Map<number, InferenceStep>,
   images: ArrayLike<number>,
   options: PredictOptions = {},

@@ -2,9 +2,11 @@
 // is written, naming the layer and the option, instead of deep inside a kernel launch
 // ("Invalid typed array length", "uniform 'blocks' needs a u32, got NaN").
 import type { Padding } from '../ops/conv2d';
-import type { Activation } from './activations';
 
-const ACTIVATIONS: readonly Activation[] = ['relu', 'relu6', 'leaky_relu', 'elu', 'tanh', 'sigmoid', 'softmax', 'linear'];
+/** The names a layer's `activation` option takes (activations.ts applies them). */
+export const ACTIVATIONS = ['relu', 'relu6', 'leaky_relu', 'elu', 'tanh', 'sigmoid', 'softmax', 'linear'] as const;
+
+export type Activation = (typeof ACTIVATIONS)[number];
 
 /** A value as the user wrote it: strings quoted, arrays and objects spelled out (never `[object Object]`). */
 export function show(v: unknown): string {

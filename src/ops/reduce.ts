@@ -1,6 +1,6 @@
 import { normalizeAxes, type Shape } from '../shape';
 import { full, scope, type Tensor } from '../tensor';
-import { mul } from './binary';
+import { mul } from './by_name';
 import { reshape } from './reshape';
 import { defineOp, runOp, type OpDef } from './op';
 

@@ -1,8 +1,7 @@
 import { full, scope, type Tensor } from '../tensor';
 import { activationGradOps, type ActivationGradName } from './activation_grad';
-import { div, mul } from './binary';
+import { div, mul, neg, sign, square } from './by_name';
 import { runOp } from './op';
-import { neg, sign, square } from './unary';
 
 type Rule = (inputs: readonly Tensor[], y: Tensor, dy: Tensor, attrs: { alpha?: number }) => (Tensor | null)[];
 
@@ -13,7 +12,7 @@ const viaKernel =
   (op: ActivationGradName, from: 'x' | 'y', alpha?: number): Rule =>
   ([x], y, dy, attrs) => [runOp(activationGradOps[op], [from === 'x' ? x : y, dy], { alpha: attrs.alpha ?? alpha ?? 0 })];
 
-/** Gradient rules of the unary ops, by name. Called lazily, so the import cycle with unary.ts is harmless. */
+/** Gradient rules of the unary ops, by name (their binary and unary ops come from by_name.ts: no import cycle). */
 export const unaryGradRules: Record<string, Rule> = {
   neg: (_x, _y, dy) => [neg(dy)],
   abs: ([x], _y, dy) => [scope(() => mul(dy, sign(x)))],
