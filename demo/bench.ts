@@ -1,5 +1,8 @@
 // The Bench page: our kernels against TF.js and jax-js in the visitor's browser, as a
-// table and a chart. `npm run bench` opens it with ?run=1 and reads window.benchReport.
+// table and a chart. `npm run bench` opens it with ?job and runs the bench job
+// (src/app/bench_job.ts) through window.runJob; ?run=1 starts a run from the address.
+import { benchJob } from '../src/app/bench_job';
+import { servePageJob } from '../src/app/page_job';
 import { loadPeers } from '../src/bench/peers';
 import { runBench, type BenchReport, type BenchResult, type Skipped, type Timing } from '../src/bench/runner';
 import { drawBarChart } from './ui/charts';
@@ -7,7 +10,7 @@ import { $, requireWebGPU } from './ui/backend_choice';
 
 declare global {
   interface Window {
-    /** Set when a run ends; the command line (`npm run bench`) waits for it. */
+    /** Set when a run the page started ends (the Run button, ?run=1). */
     benchReport?: BenchReport | { error: string };
   }
 }
@@ -27,7 +30,6 @@ function addRow(r: BenchResult): void {
     cell(ms(r.ortWeb)), ratio(r.speedup.ortWeb),
   ];
   for (const v of cells) tr.insertCell().textContent = v;
-  console.log(`bench ${JSON.stringify(r)}`);
   results.push(r);
   drawBarChart($('chart'), 'median time per case', results.map((c) => c.name), [
     { name: 'ours', color: '#1f5fbf', values: results.map((c) => c.ours.medianMs) },
@@ -61,3 +63,6 @@ function start(options: { quick: boolean; filter?: string; peers: boolean }): vo
 
 $('run').onclick = () => start({ quick: $<HTMLInputElement>('quick').checked, filter: $<HTMLInputElement>('filter').value || undefined, peers: $<HTMLInputElement>('peers').checked });
 if (params.has('run')) start({ quick: params.has('quick'), filter: params.get('filter') ?? undefined, peers: params.get('peers') !== '0' });
+
+// `npm run bench` (?job): the command's job, each finished case also added to the table.
+servePageJob(benchJob(addRow));

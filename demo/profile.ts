@@ -1,5 +1,7 @@
 // Per-node GPU time of one compiled training step (?model=lenet5&batch=64): where a
-// step's time goes. Driven by `npm run profile`; the page also works on its own.
+// step's time goes. `npm run profile` opens it with ?job and runs the profile as a job
+// (src/app/page_job.ts); the page also works on its own.
+import { servePageJob } from '../src/app/page_job';
 import { createWebGPUBackend } from '../src/index';
 import { compileTrainStep } from '../src/training/compile';
 import { Optimizer } from '../src/training/optimizers';
@@ -29,13 +31,11 @@ const params = new URLSearchParams(location.search);
 const status = document.querySelector<HTMLParagraphElement>('#status')!;
 const table = document.querySelector<HTMLTableElement>('#nodes')!;
 
-async function main(): Promise<ProfileReport> {
-  const modelName = params.get('model') ?? 'lenet5';
-  const batch = Number(params.get('batch') ?? 64);
+async function profile(modelName: string, batch: number, makeBackend = () => createWebGPUBackend()): Promise<ProfileReport> {
   const make = MODELS[modelName];
   if (!make) throw new Error(`profile: unknown model '${modelName}' (known: ${Object.keys(MODELS).join(', ')})`);
-  if (!(Number.isInteger(batch) && batch > 0)) throw new Error(`profile: batch must be a positive integer, got ${params.get('batch')}`);
-  const gpu = await createWebGPUBackend();
+  if (!(Number.isInteger(batch) && batch > 0)) throw new Error(`profile: batch must be a positive integer, got ${batch}`);
+  const gpu = await makeBackend();
   const model = make().build(gpu, { seed: 1 });
   const optimizer = new Optimizer({ kind: 'adam', lr: 1e-3 });
   const step = compileTrainStep(model, optimizer, batch);
@@ -65,17 +65,29 @@ async function main(): Promise<ProfileReport> {
   };
 }
 
-main().then(
-  (report) => {
-    for (const n of [...report.nodes].sort((a, b) => b.ms - a.ms)) {
-      const tr = table.insertRow();
-      for (const v of [String(n.index), n.op, n.shape, n.ms.toFixed(2), n.shaders.join(' + ')]) tr.insertCell().textContent = v;
-    }
-    status.textContent = `${report.model}, batch ${report.batch}: ${report.stepMedianMs.toFixed(1)} ms per step, ${report.dispatchesPerStep} dispatches`;
-    window.profileReport = report;
-  },
-  (e: Error) => {
-    status.textContent = e.message;
-    window.profileReport = { error: e.message };
-  },
-);
+function show(report: ProfileReport): void {
+  for (const n of [...report.nodes].sort((a, b) => b.ms - a.ms)) {
+    const tr = table.insertRow();
+    for (const v of [String(n.index), n.op, n.shape, n.ms.toFixed(2), n.shaders.join(' + ')]) tr.insertCell().textContent = v;
+  }
+  status.textContent = `${report.model}, batch ${report.batch}: ${report.stepMedianMs.toFixed(1)} ms per step, ${report.dispatchesPerStep} dispatches`;
+}
+
+if (params.has('job')) {
+  servePageJob<{ model: string; batch: number }, ProfileReport>(async ({ model, batch }, host) => {
+    const report = await profile(model, batch, () => host.createWebGPU());
+    show(report);
+    return report;
+  });
+} else {
+  profile(params.get('model') ?? 'lenet5', Number(params.get('batch') ?? 64)).then(
+    (report) => {
+      show(report);
+      window.profileReport = report;
+    },
+    (e: Error) => {
+      status.textContent = e.message;
+      window.profileReport = { error: e.message };
+    },
+  );
+}

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNodeJob } from '../cli/node_job.mjs';
+import { runJob } from '../cli/job_runner.mjs';
 import { defineCommand } from '../cli/options.mjs';
 import { openPageSession } from '../cli/page_session.mjs';
 
@@ -44,43 +44,33 @@ function printResult(r) {
   );
 }
 
-/** The harness in headless Chromium: the Bench page runs it and logs each case. */
-async function inBrowser() {
-  // --expose-gc: the harness collects garbage before each timed run (src/bench/runner.ts).
+/**
+ * The harness (src/app/bench_job.ts) in headless Chromium (the Bench page) or in a Node
+ * process on Dawn; each case comes back as a progress message, the report as the result.
+ */
+async function bench() {
+  const job = { input: { quick: !!o.quick, filter: o.filter, peers: !o['no-peers'] }, onProgress: printResult };
+  if (runtime === 'node') {
+    // --expose-gc: the harness collects garbage before each timed run (src/bench/runner.ts).
+    return runJob(root, { ...job, runtime: 'node', node: 'src/app/bench_node_main.ts', bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'], nodeArgs: ['--expose-gc'] });
+  }
   const session = await openPageSession(root, { extraArgs: ['--js-flags=--expose-gc'] });
-  const { page } = session;
   try {
-    page.on('console', (m) => {
-      const text = m.text();
-      if (m.type() === 'error') console.error(`[page] ${text}`);
-      if (text.startsWith('bench ')) printResult(JSON.parse(text.slice(6)));
+    session.page.on('console', (m) => {
+      if (m.type() === 'error') console.error(`[page] ${m.text()}`);
     });
-    const query = new URLSearchParams({ run: '1' });
-    if (o.quick) query.set('quick', '1');
-    if (o.filter) query.set('filter', o.filter);
-    if (o['no-peers']) query.set('peers', '0');
-    await page.goto(session.url(`/demo/bench.html?${query}`));
-    await page.waitForFunction(() => window.benchReport !== undefined, null, { timeout: 0, polling: 1000 });
-    return await page.evaluate(() => window.benchReport);
+    // ?job: the page waits for this command instead of reading its options from the address.
+    return await runJob(root, { ...job, runtime: 'browser', page: '/demo/bench.html?job', session });
   } finally {
     await session.close();
   }
 }
 
-/** The harness in a Node process on Dawn: options in on stdin, a message per case and the report out. */
-async function inNode() {
-  let report = null;
-  // --expose-gc: as in the browser, garbage is collected before each timed run.
-  const code = await runNodeJob(root, 'src/app/bench_node_main.ts', { quick: !!o.quick, filter: o.filter, peers: !o['no-peers'], tuneFile: join(root, '.cache', 'autotune.json') }, (m) => {
-    if (m.kind === 'bench') printResult(m.result);
-    else if (m.kind === 'report') report = m.report;
-  }, { bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'], nodeArgs: ['--expose-gc'] });
-  return report ?? { error: `the Node benchmark process exited with ${code} before its report` };
-}
-
-const report = runtime === 'node' ? await inNode() : await inBrowser();
-if (report.error) {
-  console.error(`bench: ${report.error}`);
+let report;
+try {
+  report = await bench();
+} catch (e) {
+  console.error(`bench: ${e.message}`);
   process.exit(1);
 }
 console.log(`adapter: ${report.adapter.vendor} ${report.adapter.architecture}${report.adapter.isFallback ? ' (fallback)' : ''}, ${runtime === 'node' ? 'Node on Dawn' : 'headless Chromium'}; ${report.cases.length} cases; medians of 5 interleaved runs after 2 warm-up runs each`);

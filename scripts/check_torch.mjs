@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleForNode } from '../cli/node_bundle.mjs';
+import { runJob } from '../cli/job_runner.mjs';
 import { defineCommand, UsageError } from '../cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,27 +38,26 @@ if (spawnSync(python, ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignor
   console.error(`check:torch: ${python} cannot import torch, torchvision and onnx; install them with apt-get install python3-torch python3-torchvision python3-onnx`);
   process.exit(2);
 }
-const entry = await bundleForNode(root, 'src/app/torch_check_main.ts', join(root, '.cache', 'torch_check'));
 const results = join(root, 'runs', 'check_torch.json');
 const all = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : {};
 const e = (v) => v.toExponential(1);
 console.log(`${'model'.padEnd(20)} ${'params'.padStart(11)} ${'logits sd'.padStart(9)} ${'logits onnx'.padStart(11)} ${'loss'.padStart(8)} ${'max grad'.padStart(8)} ${'>1e-4'.padStart(6)} ${'>tol'.padStart(5)} ${'export/ORT'.padStart(10)}  seconds`);
 let failed = 0;
 
-/** Runs the engine's half on one model; its figures, or null (counted as a failure) when it did not finish. */
-function engine(model, rest) {
-  const run = spawnSync(process.execPath, [entry, model, ...rest], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const line = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.status === 0 && line.startsWith('{')) return JSON.parse(line);
-  console.error(`check:torch: the engine failed on ${model}:\n${run.stderr}${run.stdout}`);
-  failed++;
-  return null;
+/** Runs the engine's half on one model, in a Node process of its own; its figures, or null (counted as a failure) when it did not finish. */
+async function engine(input) {
+  try {
+    return await runJob(root, { runtime: 'node', node: 'src/app/torch_check_main.ts', input: { ...input, cpu: !!o.cpu }, tuneFile: null });
+  } catch (e) {
+    console.error(`check:torch: the engine failed on ${input.model}: ${e.message}`);
+    failed++;
+    return null;
+  }
 }
 
 for (const model of models) {
-  const backendArgs = o.cpu ? ['--cpu'] : [];
   if (ZOO_ONLY.includes(model) || o['export-only']) {
-    const r = engine(model, ['-', '--export-only', ...backendArgs]);
+    const r = await engine({ model, exportOnly: true });
     if (!r) continue;
     all[`${model} ${r.backend.startsWith('cpu') ? 'cpu' : 'webgpu'} export`] = { ...r, date: new Date().toISOString() };
     console.log(`${model.padEnd(20)} ${String(r.parameters).padStart(11)} ${'-'.padStart(9)} ${'-'.padStart(11)} ${'-'.padStart(8)} ${'-'.padStart(8)} ${'-'.padStart(6)} ${'-'.padStart(5)} ${e(r.exportOrt).padStart(10)}  ${r.seconds.toFixed(0)}`);
@@ -73,7 +72,7 @@ for (const model of models) {
     failed++;
     continue;
   }
-  const r = engine(model, [dir, ...backendArgs]);
+  const r = await engine({ model, dir });
   if (!r) continue;
   all[`${model} ${r.backend.startsWith('cpu') ? 'cpu' : 'webgpu'}`] = { ...r, date: new Date().toISOString() };
   console.log(`${model.padEnd(20)} ${String(r.parameters).padStart(11)} ${e(r.logitsStateDict).padStart(9)} ${e(r.logitsOnnx).padStart(11)} ${e(r.loss).padStart(8)} ${e(r.gradientMax).padStart(8)} ${`${r.gradientsOver1e4}/${r.gradients}`.padStart(6)} ${String(r.gradientsOverTolerance).padStart(5)} ${e(r.exportOrt).padStart(10)}  ${r.seconds.toFixed(0)}`);

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../cli/options.mjs';
+import { runJob } from '../cli/job_runner.mjs';
 import { openPageSession } from '../cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,16 +22,15 @@ const { values: o } = defineCommand({
 }).parseOrExit(process.argv.slice(2));
 
 const session = await openPageSession(root);
-const { page } = session;
 try {
-  const query = new URLSearchParams({ model: o.model, batch: String(o.batch) });
-  await page.goto(session.url(`/demo/profile.html?${query}`));
-  await page.waitForFunction(() => window.profileReport !== undefined, null, { timeout: 0, polling: 500 });
-  const report = await page.evaluate(() => window.profileReport);
-  if (report.error) {
-    console.error(report.error);
+  let report;
+  try {
+    report = await runJob(root, { runtime: 'browser', page: '/demo/profile.html?job', session, input: { model: o.model, batch: o.batch } });
+  } catch (e) {
+    console.error(e.message);
     process.exitCode = 1;
-  } else {
+  }
+  if (report) {
     const top = o.top;
     console.log(`${report.model}, batch ${report.batch} on ${report.adapter.vendor} ${report.adapter.architecture}: ${report.stepMedianMs.toFixed(1)} ms per step (median of 5, one submit), ${report.dispatchesPerStep} dispatches; nodes timed alone sum to ${report.nodesTotalMs.toFixed(1)} ms`);
     console.log('\nslowest nodes:');

@@ -4,7 +4,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { runNodeJob } from '../cli/node_job.mjs';
+import { runJob } from '../cli/job_runner.mjs';
 import { defineCommand } from '../cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,17 +37,20 @@ const config = {
 
 const row = (t) => `| ${t.trial} | ${t.lr.toExponential(2)} | ${t.weightDecay.toExponential(2)} | ${t.batch} | ${t.trainLoss.toFixed(4)} | ${t.validationLoss.toFixed(4)} | ${t.validationAccuracy.toFixed(4)} | ${t.seconds.toFixed(1)} |`;
 const header = '| trial | lr | weight decay | batch | train loss | validation loss | validation accuracy | s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
-let ranked = null;
-let failure = null;
 const started = performance.now();
-await runNodeJob(root, 'src/app/search_main.ts', { config, datasets: '/usr/share/datasets/fashion-mnist', tuneFile: join(root, '.cache', 'autotune.json') }, (m) => {
-  if (m.kind === 'start') console.log(`search: ${config.trials} trials of ${config.model}, ${config.epochs} epoch(s) on ${Math.round(config.limit * 0.8)} Fashion-MNIST training images, scored on ${Math.round(config.limit * 0.2)} held out; ${m.adapter}, in Node`);
-  else if (m.kind === 'trial') console.log(`  trial ${m.trial.trial}: lr ${m.trial.lr.toExponential(2)}, weight decay ${m.trial.weightDecay.toExponential(2)}, batch ${m.trial.batch}: validation accuracy ${m.trial.validationAccuracy.toFixed(4)} (${m.trial.seconds.toFixed(1)} s)`);
-  else if (m.kind === 'result') ranked = m.ranked;
-  else if (m.kind === 'error') failure = m.message;
-});
-if (!ranked) {
-  console.error(`search: ${failure ?? 'the Node process ended without a result'}`);
+let ranked;
+try {
+  ranked = await runJob(root, {
+    runtime: 'node',
+    node: 'src/app/search_main.ts',
+    input: { config },
+    onProgress: (p) => {
+      if (p.kind === 'start') console.log(`search: ${config.trials} trials of ${config.model}, ${config.epochs} epoch(s) on ${Math.round(config.limit * 0.8)} Fashion-MNIST training images, scored on ${Math.round(config.limit * 0.2)} held out; ${p.adapter}, in Node`);
+      if (p.kind === 'trial') console.log(`  trial ${p.trial.trial}: lr ${p.trial.lr.toExponential(2)}, weight decay ${p.trial.weightDecay.toExponential(2)}, batch ${p.trial.batch}: validation accuracy ${p.trial.validationAccuracy.toFixed(4)} (${p.trial.seconds.toFixed(1)} s)`);
+    },
+  });
+} catch (e) {
+  console.error(`search: ${e.message}`);
   process.exit(1);
 }
 console.log(`\nranked by validation accuracy (${((performance.now() - started) / 1000).toFixed(0)} s):\n\n${header}\n${ranked.map(row).join('\n')}`);

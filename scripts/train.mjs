@@ -3,16 +3,16 @@
 // writes the run's files. The options, their checks and --help come from the table below
 // (cli/options.mjs); docs/command-line.md describes every option and file.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { defineCommand, UsageError } from '../cli/options.mjs';
 import { ProgressBar } from '../cli/progress.mjs';
 import { renderReport } from '../cli/report.mjs';
-import { runNodeJob } from '../cli/node_job.mjs';
+import { runJob } from '../cli/job_runner.mjs';
 import { openPageSession } from '../cli/page_session.mjs';
-import { checkResumeFolder, fileRecord, openRunFolder, removeOtherRuns, safetensorsMetadataOf } from '../cli/run_folder.mjs';
+import { checkResumeFolder, openRunFolder, removeOtherRuns, safetensorsMetadataOf } from '../cli/run_folder.mjs';
 import { exitOnSignals } from '../cli/run_lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,7 +91,8 @@ function jobOf(o, given) {
       tuning: o.tuning ? tuningOf(o.tuning) : undefined,
       init: o.init ? resolve(o.init) : undefined,
     };
-    return { config, out: resolve(o.out), resumeBase64: undefined, initBase64: initBytes(config.init), runId: randomUUID(), notes: [], checkpoint: null };
+    checkInit(config.init);
+    return { config, out: resolve(o.out), resume: undefined, runId: randomUUID(), notes: [], checkpoint: null };
   }
   const dir = resolve(o.resume);
   const file = join(dir, 'checkpoint.safetensors');
@@ -111,18 +112,16 @@ function jobOf(o, given) {
   const { runId, checkpoint, notes } = checkResumeFolder(dir, metadata, bytes);
   const out = resolve(given.has('out') ? o.out : dir);
   // A run that started from a .onnx needs the file again for its architecture; the weights come from the checkpoint.
-  return { config, out, resumeBase64: bytes.toString('base64'), at: metadata, initBase64: initBytes(config.init), runId, notes, checkpoint: out === dir ? checkpoint : null };
+  checkInit(config.init);
+  return { config, out, resume: file, runId, notes, checkpoint: out === dir ? checkpoint : null };
 }
 
-/** The --init file as base64 for the page, read now so a missing file fails before the browser starts. */
-function initBytes(path) {
-  if (!path) return undefined;
+/** Checks the --init file now, so a missing one fails before the browser starts (the job reads it). */
+function checkInit(path) {
+  if (!path) return;
   if (!/\.(onnx|safetensors)$/i.test(path)) throw new Error(`train: --init ${path}: give a .onnx network or a .safetensors state dict (PyTorch's, or a checkpoint of this engine)`);
-  try {
-    return readFileSync(path).toString('base64');
-  } catch (e) {
-    throw new Error(`train: --init ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  }
+  if (!existsSync(path)) throw new Error(`train: --init ${path}: no such file`);
+  if (!statSync(path).isFile()) throw new Error(`train: --init ${path}: not a file`);
 }
 
 let options;
@@ -153,7 +152,14 @@ try {
 
 const { config, out } = job;
 const bar = new ProgressBar();
-const jobOptions = { resumeBase64: job.resumeBase64, checkpointEvery: options['checkpoint-every'], initBase64: job.initBase64, exportOnnx: !!options['export-onnx'], exportTorch: !!options['export-torch'], runId: job.runId };
+/** Where the job writes: the checkpoint and the weights in --out, and the exports. */
+const files = {
+  checkpoint: join(out, 'checkpoint.safetensors'),
+  weights: join(out, 'weights.safetensors'),
+  ...(options['export-onnx'] ? { onnx: resolve(options['export-onnx']) } : {}),
+  ...(options['export-torch'] ? { torch: resolve(options['export-torch']) } : {}),
+};
+const input = { config, runId: job.runId, checkpointEvery: options['checkpoint-every'], resume: job.resume, files };
 
 function onProgress(p) {
   if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
@@ -176,41 +182,27 @@ function record(metrics, weights) {
   return { runId: job.runId, step: weights?.step ?? checkpointInOut?.step ?? null, weights, checkpoint: checkpointInOut, ...metrics, complete: !!metrics.complete && weights !== null };
 }
 
-// Each checkpoint first, then the metrics that name it (epochsDone): a kill between
-// the two leaves the newer checkpoint, which --resume reads, beside older metrics.
-// Once the run's first checkpoint is in place, files of a previous run in the folder go.
-function onCheckpoint(checkpointBase64, metrics) {
-  const bytes = Buffer.from(checkpointBase64, 'base64');
-  writeFileAtomic(join(out, 'checkpoint.safetensors'), bytes);
+// Each checkpoint first (the job writes it), then the metrics that name it (epochsDone):
+// a kill between the two leaves the newer checkpoint, which --resume reads, beside older
+// metrics. Once the run's first checkpoint is in place, files of a previous run in the folder go.
+function onCheckpoint({ file, metrics }) {
   const first = checkpointInOut === null;
-  checkpointInOut = fileRecord(bytes, 'checkpoint.safetensors');
+  checkpointInOut = file;
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(record(metrics, null), null, 2)}\n`);
   if (first) for (const line of removeOtherRuns(out, job.runId)) bar.log(line);
 }
 
-/** The job in headless Chromium (the default): the page runs it and calls back through exposed functions. */
-async function inBrowser() {
-  const { page } = session;
-  page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
-  await page.exposeFunction('reportProgress', onProgress);
-  await page.exposeFunction('saveRunCheckpoint', onCheckpoint);
-  await page.goto(session.url('/demo/train_job.html'));
-  await page.waitForFunction(() => typeof window.runTraining === 'function');
-  return page.evaluate(([c, o]) => window.runTraining(c, o), [config, jobOptions]);
-}
-
-/** The job in a Node process on Dawn (--runtime node): the job goes in on stdin, one JSON message a line comes out. */
-async function inNode() {
-  let result = null;
-  let failure = null;
-  const code = await runNodeJob(root, 'src/app/train_node_main.ts', { config, ...jobOptions, tuneFile: join(root, '.cache', 'autotune.json') }, (m) => {
-    if (m.kind === 'progress') onProgress(m.progress);
-    else if (m.kind === 'checkpoint') onCheckpoint(m.checkpointBase64, m.metrics);
-    else if (m.kind === 'result') result = m.result;
-    else if (m.kind === 'error') failure = m.message;
-  });
-  if (!result) throw new Error(failure ?? `the Node training process exited with ${code}`);
-  return result;
+/**
+ * The job (src/app/train_run.ts): in headless Chromium (the default) the page runs it and
+ * hands the files it writes to this process; in a Node process on Dawn (--runtime node) it
+ * writes them itself.
+ */
+function train() {
+  const reads = [job.resume, config.init].filter(Boolean);
+  const common = { input, reads, writes: Object.values(files), onProgress, onCheckpoint };
+  if (runtime === 'node') return runJob(root, { ...common, runtime: 'node', node: 'src/app/train_node_main.ts' });
+  session.page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
+  return runJob(root, { ...common, runtime: 'browser', page: '/demo/train_job.html', session });
 }
 
 const runtime = options.runtime;
@@ -224,22 +216,15 @@ if (runtime === 'browser') {
 }
 let exitCode = 0;
 try {
-  const result = runtime === 'node' ? await inNode() : await inBrowser();
-  // The weights first, then the report, then metrics.json naming the weights' and the
-  // checkpoint's sha256: a kill before the last write leaves metrics.json that does not
-  // claim these weights (weights: null, complete: false), and every file names its run.
-  const weights = result.weightsBase64 ? Buffer.from(result.weightsBase64, 'base64') : null;
-  if (weights) writeFileAtomic(join(out, 'weights.safetensors'), weights);
-  const m = record(result.metrics, weights && fileRecord(weights, 'weights.safetensors'));
+  const result = await train();
+  // The weights first (the job wrote them), then the report, then metrics.json naming the
+  // weights' and the checkpoint's sha256: a kill before the last write leaves metrics.json
+  // that does not claim these weights (weights: null, complete: false), and every file names its run.
+  const m = record(result.metrics, result.weights);
   writeFileAtomic(join(out, 'report.html'), renderReport(m, result.filters));
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(m, null, 2)}\n`);
   if (options.json) writeFileAtomic(resolve(options.json), `${JSON.stringify(m, null, 2)}\n`);
-  const exported = [];
-  for (const [option, data] of [['export-onnx', result.onnxBase64], ['export-torch', result.torchBase64]]) {
-    if (!options[option] || !data) continue;
-    writeFileAtomic(resolve(options[option]), Buffer.from(data, 'base64'));
-    exported.push(resolve(options[option]));
-  }
+  const exported = result.exported;
   if (m.diverged) {
     bar.log(`train: diverged (rule ${m.diverged.rule}): ${m.diverged.message}`);
     bar.log(

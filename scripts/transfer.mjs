@@ -5,7 +5,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { runNodeJob } from '../cli/node_job.mjs';
+import { runJob } from '../cli/job_runner.mjs';
 import { defineCommand } from '../cli/options.mjs';
 import { openRunFolder } from '../cli/run_folder.mjs';
 import { exitOnSignals } from '../cli/run_lock.mjs';
@@ -55,37 +55,34 @@ try {
 
 const started = performance.now();
 const names = { scratch: 'from scratch', frozen: 'frozen body + new head', finetune: 'fine-tuned (body at 0.1x)' };
-let result = null;
-let failure = null;
-await runNodeJob(root, 'src/app/transfer_main.ts', { config, datasets: '/usr/share/datasets/fashion-mnist', tuneFile: join(root, '.cache', 'autotune.json') }, (m) => {
-  if (m.kind === 'start') console.log(`transfer: ${config.model} on Fashion-MNIST, ${m.adapter}, in Node`);
-  else if (m.kind === 'error') failure = m.message;
-  else if (m.kind === 'result') result = m.result;
-  else if (m.kind === 'progress') {
-    const p = m.progress;
-    if (p.kind === 'pretrain') console.log(`  pretraining on classes 0-4: epoch ${p.epoch}/${p.epochs}, test accuracy ${p.testAccuracy.toFixed(4)} (${p.seconds.toFixed(0)} s)`);
-    if (p.kind === 'row') console.log(`  ${String(p.perClass).padStart(4)} images per class, ${names[p.method].padEnd(26)} test accuracy ${p.testAccuracy.toFixed(4)} (${p.epochs} epochs, ${p.seconds.toFixed(1)} s)`);
-  }
-});
-if (!result) {
-  console.error(`transfer: ${failure ?? 'the Node process ended without a result'}`);
+const pretrainedFile = join(out, 'pretrained.safetensors');
+const shipped = join(root, 'demo', 'pretrained', `fashion-mnist-0-4-${config.model}.safetensors`);
+// The job (src/app/transfer_main.ts) writes the pretrained checkpoint itself.
+let result;
+try {
+  result = await runJob(root, {
+    runtime: 'node',
+    node: 'src/app/transfer_main.ts',
+    input: { config, pretrained: [pretrainedFile, ...(o.ship ? [shipped] : [])] },
+    onProgress: (p) => {
+      if (p.kind === 'start') console.log(`transfer: ${config.model} on Fashion-MNIST, ${p.adapter}, in Node`);
+      if (p.kind === 'pretrain') console.log(`  pretraining on classes 0-4: epoch ${p.epoch}/${p.epochs}, test accuracy ${p.testAccuracy.toFixed(4)} (${p.seconds.toFixed(0)} s)`);
+      if (p.kind === 'row') console.log(`  ${String(p.perClass).padStart(4)} images per class, ${names[p.method].padEnd(26)} test accuracy ${p.testAccuracy.toFixed(4)} (${p.epochs} epochs, ${p.seconds.toFixed(1)} s)`);
+    },
+  });
+} catch (e) {
+  console.error(`transfer: ${e.message}`);
   process.exit(1);
 }
 
-const pretrained = Buffer.from(result.pretrained, 'base64');
 const rows = result.rows;
 const header = `| images per class | ${Object.values(names).join(' | ')} |\n| ---: | ---: | ---: | ---: |`;
 const perClass = [...new Set(rows.map((r) => r.perClass))];
 const table = [header, ...perClass.map((n) => `| ${n} | ${Object.keys(names).map((k) => rows.find((r) => r.perClass === n && r.method === k)?.testAccuracy.toFixed(4) ?? '-').join(' | ')} |`)].join('\n');
 const seconds = (performance.now() - started) / 1000;
-writeFileAtomic(join(out, 'pretrained.safetensors'), pretrained);
 writeFileAtomic(join(out, 'results.json'), `${JSON.stringify({ ...result, pretrained: 'pretrained.safetensors', seconds }, null, 2)}\n`);
 writeFileAtomic(join(out, 'table.md'), `${table}\n`);
 writeFileAtomic(join(out, 'plot.svg'), transferPlot(rows, `Fashion-MNIST 5-9 from few images: ${config.model} pretrained on 0-4 (${(result.pretrainAccuracy * 100).toFixed(1)}%)`));
 console.log(`\npretrained on classes 0-4: test accuracy ${result.pretrainAccuracy.toFixed(4)} in ${result.pretrainSeconds.toFixed(0)} s; target classes 5-9, test accuracy on their 5,000 test images:\n\n${table}\n`);
-if (o.ship) {
-  const shipped = join(root, 'demo', 'pretrained', `fashion-mnist-0-4-${config.model}.safetensors`);
-  writeFileAtomic(shipped, pretrained);
-  console.log(`shipped the pretrained checkpoint (${pretrained.length} bytes) as ${shipped}`);
-}
+if (o.ship) console.log(`shipped the pretrained checkpoint as ${shipped}`);
 console.log(`wrote ${out}/{results.json,table.md,plot.svg,pretrained.safetensors} in ${seconds.toFixed(0)} s`);

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { runNodeJob } from '../cli/node_job.mjs';
+import { runJob } from '../cli/job_runner.mjs';
 import { defineCommand } from '../cli/options.mjs';
 import { acquireLock, exitOnSignals } from '../cli/run_lock.mjs';
 
@@ -36,16 +36,20 @@ try {
 }
 
 const started = performance.now();
-let result = null;
-let failure = null;
-await runNodeJob(root, 'src/app/tune_main.ts', { models: models ?? null, missing }, (m) => {
-  if (m.kind === 'start') console.log(`tuning on ${m.adapter}${m.fallback ? ' (fallback adapter)' : ''}: GPU family ${m.family}`);
-  else if (m.kind === 'progress') console.log(`  ${m.model.padEnd(20)} ${String(m.tuned).padStart(4)} shape classes timed in ${m.seconds.toFixed(1)} s`);
-  else if (m.kind === 'result') result = m;
-  else if (m.kind === 'error') failure = m.message;
-});
-if (!result) {
-  console.error(failure ?? 'tune: the Node process ended without a result');
+let result;
+try {
+  result = await runJob(root, {
+    runtime: 'node',
+    node: 'src/app/tune_main.ts',
+    input: { models: models ?? null, missing },
+    tuneFile: null,
+    onProgress: (p) => {
+      if (p.kind === 'start') console.log(`tuning on ${p.adapter}${p.fallback ? ' (fallback adapter)' : ''}: GPU family ${p.family}`);
+      if (p.kind === 'model') console.log(`  ${p.model.padEnd(20)} ${String(p.tuned).padStart(4)} shape classes timed in ${p.seconds.toFixed(1)} s`);
+    },
+  });
+} catch (e) {
+  console.error(e.message.startsWith('tune:') ? e.message : `tune: ${e.message}`);
   process.exit(1);
 }
 

@@ -1,26 +1,20 @@
 // `npm run search`: the random hyper-parameter search (search.ts) in Node on Dawn.
-// scripts/search.mjs passes the configuration as JSON on stdin and reads one JSON message
-// per line: a line per trial, then the ranked result.
+// scripts/search.mjs builds this file and runs it through cli/job_runner.mjs: a progress
+// message per trial, then the trials ranked.
 import { meanStd, normalize } from '../data/dataset';
 import { fetchIdxSplit } from '../data/fashion_mnist';
-import { createNodeWebGPUBackend, fileTuneStore } from '../node';
-import { fetchFilesFromDisk, readJob, send } from './node_job';
-import { runSearch, type SearchConfig } from './search';
+import type { Job } from './job';
+import { serveNodeJob } from './node_job';
+import { runSearch, type SearchConfig, type Trial } from './search';
 
-
-fetchFilesFromDisk();
-const job = await readJob<{ config: SearchConfig; datasets: string; tuneFile?: string }>();
-try {
-  const backend = await createNodeWebGPUBackend(job.tuneFile ? { tuneStore: fileTuneStore(job.tuneFile) } : {});
-  const train = await fetchIdxSplit(`file://${job.datasets}`, 'train');
+export const searchJob: Job<{ config: SearchConfig }, Trial[]> = async ({ config }, host) => {
+  const backend = await host.createWebGPU();
+  const train = await fetchIdxSplit(`${host.datasets}/fashion-mnist`, 'train');
   const { mean, std } = meanStd(train.images);
   normalize(train.images, mean, std);
   const info = backend.adapterInfo;
-  await send({ kind: 'start', adapter: `${info.vendor} ${info.architecture}${backend.isFallbackAdapter ? ' (fallback)' : ''}` });
-  const ranked = await runSearch(backend, train, job.config, (t) => send({ kind: 'trial', trial: t }));
-  await send({ kind: 'result', ranked });
-  process.exit(0);
-} catch (e) {
-  await send({ kind: 'error', message: (e as Error).message });
-  process.exit(1);
-}
+  await host.progress({ kind: 'start', adapter: `${info.vendor} ${info.architecture}${backend.isFallbackAdapter ? ' (fallback)' : ''}` });
+  return runSearch(backend, train, config, (trial) => host.progress({ kind: 'trial', trial }));
+};
+
+await serveNodeJob(searchJob);

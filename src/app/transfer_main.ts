@@ -1,36 +1,31 @@
 // `npm run transfer`: the transfer experiment (transfer.ts) in Node on Dawn, no browser.
-// scripts/transfer.mjs builds this file, passes the configuration as JSON on stdin and
-// reads one JSON message per line: progress, then the result.
+// scripts/transfer.mjs builds this file and runs it through cli/job_runner.mjs; the job
+// writes the pretrained checkpoint itself and returns the table's rows.
 import { meanStd, normalize } from '../data/dataset';
 import { fetchIdxSplit } from '../data/fashion_mnist';
-import { createNodeWebGPUBackend, fileTuneStore } from '../node';
-import { fetchFilesFromDisk, readJob, send } from './node_job';
-import { runTransfer, type TransferConfig } from './transfer';
+import type { Job } from './job';
+import { serveNodeJob } from './node_job';
+import { runTransfer, type TransferConfig, type TransferResult } from './transfer';
 
-interface Job {
+export interface TransferInput {
   config: TransferConfig;
-  /** Folder of the dataset's IDX files. */
-  datasets: string;
-  tuneFile?: string;
+  /** Where the pretrained checkpoint goes (--out/pretrained.safetensors, and demo/pretrained/ with --ship). */
+  pretrained: string[];
 }
 
-
-fetchFilesFromDisk();
-const job = await readJob<Job>();
-try {
-  const backend = await createNodeWebGPUBackend(job.tuneFile ? { tuneStore: fileTuneStore(job.tuneFile) } : {});
-  const url = `file://${job.datasets}`;
+export const transferJob: Job<TransferInput, Omit<TransferResult, 'pretrained'> & { mean: number; std: number }> = async ({ config, pretrained: paths }, host) => {
+  const backend = await host.createWebGPU();
+  const url = `${host.datasets}/fashion-mnist`;
   const [train, test] = [await fetchIdxSplit(url, 'train'), await fetchIdxSplit(url, 'test')];
   // One normalisation for every run: the training images' mean and deviation.
   const { mean, std } = meanStd(train.images);
   normalize(train.images, mean, std);
   normalize(test.images, mean, std);
   const info = backend.adapterInfo;
-  await send({ kind: 'start', adapter: `${info.vendor} ${info.architecture}${backend.isFallbackAdapter ? ' (fallback)' : ''}`, mean, std });
-  const result = await runTransfer(backend, train, test, job.config, (p) => send({ kind: 'progress', progress: p }), { input_mean: String(mean), input_std: String(std), dataset: 'fashion-mnist' });
-  await send({ kind: 'result', result: { ...result, pretrained: Buffer.from(result.pretrained).toString('base64') }, mean, std });
-  process.exit(0);
-} catch (e) {
-  await send({ kind: 'error', message: (e as Error).message });
-  process.exit(1);
-}
+  await host.progress({ kind: 'start', adapter: `${info.vendor} ${info.architecture}${backend.isFallbackAdapter ? ' (fallback)' : ''}` });
+  const { pretrained, ...result } = await runTransfer(backend, train, test, config, (p) => host.progress(p), { input_mean: String(mean), input_std: String(std), dataset: 'fashion-mnist' });
+  for (const path of paths) await host.writeFile(path, pretrained);
+  return { ...result, mean, std };
+};
+
+await serveNodeJob(transferJob);

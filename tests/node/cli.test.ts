@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error plain JavaScript module of the command line
 import { writeFileAtomic } from '../../cli/atomic_write.mjs';
 // @ts-expect-error plain JavaScript module of the command line
 import { renderReport } from '../../cli/report.mjs';

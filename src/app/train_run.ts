@@ -1,0 +1,73 @@
+// `npm run train`'s job (scripts/train.mjs runs it in the page, demo/train_job.ts, or in
+// Node, train_node_main.ts): the training job of train_job.ts with the run's files. The
+// job writes the checkpoints, the weights and the exports itself (through the host: in
+// Node straight to the disk, in the page through the command); the command writes
+// metrics.json, report.html and --json from what the job reports of them.
+import { safetensorsMetadata } from '../io/safetensors';
+import { sha256Hex, type Job } from './job';
+import { runTrainJob, type TrainJobConfig, type TrainJobProgress } from './train_job';
+
+export interface TrainRunInput {
+  config: TrainJobConfig;
+  /** The run's id, stamped on every checkpoint and the weights. */
+  runId: string;
+  checkpointEvery?: number;
+  /** checkpoint.safetensors of the run to continue (--resume). */
+  resume?: string;
+  /** Where the job writes: the checkpoint and the weights (in --out), and the exports it was asked for. */
+  files: { checkpoint: string; weights: string; onnx?: string; torch?: string };
+}
+
+/** What metrics.json records of a file of the run: its sha256 and the step it holds. */
+export interface FileRecord {
+  sha256: string;
+  step: number | null;
+}
+
+/** The message of each checkpoint, once the file is in place: its record and the metrics so far. */
+export interface TrainRunCheckpoint {
+  file: FileRecord;
+  metrics: Record<string, unknown>;
+}
+
+export interface TrainRunResult {
+  metrics: Record<string, unknown>;
+  filters: { shape: number[]; data: number[] } | null;
+  /** The weights' record; null when training diverged (no weights were written). */
+  weights: FileRecord | null;
+  /** The exports written. */
+  exported: string[];
+}
+
+/** The record of safetensors bytes: sha256, and the step of their metadata (`step`, or `optimizer_steps`). */
+export async function fileRecord(bytes: Uint8Array, name: string): Promise<FileRecord> {
+  const m = safetensorsMetadata(bytes, name);
+  const step = m.step ?? m.optimizer_steps;
+  return { sha256: await sha256Hex(bytes), step: step === undefined ? null : Number(step) };
+}
+
+export const trainRun: Job<TrainRunInput, TrainRunResult> = async (input, host) => {
+  const { config, files } = input;
+  const result = await runTrainJob(config, (p: TrainJobProgress) => host.progress(p), host.datasets, {
+    resume: input.resume ? await host.readFile(input.resume) : undefined,
+    init: config.init ? await host.readFile(config.init) : undefined,
+    checkpointEvery: input.checkpointEvery,
+    exportOnnx: !!files.onnx,
+    exportTorch: !!files.torch,
+    runId: input.runId,
+    // The checkpoint first, then the message whose metrics name it.
+    onCheckpoint: async (bytes, metrics) => {
+      await host.writeFile(files.checkpoint, bytes);
+      await host.checkpoint({ file: await fileRecord(bytes, files.checkpoint), metrics } satisfies TrainRunCheckpoint);
+    },
+    createWebGPU: (options) => host.createWebGPU(options),
+  });
+  if (result.weights) await host.writeFile(files.weights, result.weights);
+  const exported: string[] = [];
+  for (const [path, bytes] of [[files.onnx, result.onnx], [files.torch, result.torch]] as const) {
+    if (!path || !bytes) continue;
+    await host.writeFile(path, bytes);
+    exported.push(path);
+  }
+  return { metrics: result.metrics, filters: result.filters, weights: result.weights ? await fileRecord(result.weights, files.weights) : null, exported };
+};
