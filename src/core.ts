@@ -58,6 +58,7 @@ export { DivergenceError } from './training/training_progress';
 export type { TrainingProgress } from './io/checkpoint_metadata';
 export type { DivergenceOptions, DivergenceRule, DivergenceWarning } from './training/divergence';
 export { confusionMatrix, accuracy, topKAccuracy, perClassMetrics, type ClassMetrics } from './training/metrics';
+export { segmentationScores, type SegmentationScores } from './training/segmentation_metrics';
 export { type Dataset, take, normalize, meanStd, shuffledIndices, selectClasses, samplePerClass, splitValidation } from './data/dataset';
 export { verify, formatVerify, VERIFY_TOLERANCE, type VerifyRow } from './nn/verify';
 export { saveCheckpoint, loadCheckpoint, type SaveCheckpointOptions, type LoadedCheckpoint } from './io/checkpoint';
@@ -71,6 +72,7 @@ export { stepGradients, type StepGradients, type StepGradientsOptions } from './
 export { Reshape, Elementwise, type ElementwiseOp, type ElementwiseOptions } from './nn/shape_layers';
 export { parseIdx, idxDataset, gunzip } from './data/idx';
 export { parseCifar10, concatDatasets, CIFAR10_CLASSES } from './data/cifar10';
+export { segmentationScenes, type SegmentationScenesOptions } from './data/segmentation_scenes';
 export { fetchIdxSplit, FASHION_MNIST_CLASSES } from './data/fashion_mnist';
 export { topPatches, type Patch } from './nn/top_patches';
 export { pca, type PcaResult } from './nn/pca';
