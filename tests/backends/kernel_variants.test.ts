@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import '../../src/backends/webgpu/kernels';
+import '../../src/backends/webgpu/kernel_registry';
 import { matmulFamily } from '../../src/backends/webgpu/kernels/matmul/matmul';
 import { shaderSpecs } from '../../src/backends/webgpu/shader_registry';
-import { kernelFamilies, offeredVariants, variantNamed, type AdapterTraits } from '../../src/backends/webgpu/variants';
+import type { AdapterTraits } from '../../src/backends/webgpu/kernel_host';
+import { kernelFamilies, offeredVariants, variantNamed } from '../../src/backends/webgpu/variants';
 import { matmulDims } from '../../src/ops/matmul';
 import { gpuBackend } from '../helpers/backends';
 

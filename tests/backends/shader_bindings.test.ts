@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import '../../src/backends/webgpu/kernels';
+import '../../src/backends/webgpu/kernel_registry';
 import { reflectShader } from '../../src/backends/webgpu/shader';
 import { requiredFeatures, shaderSpecs, withPrelude } from '../../src/backends/webgpu/shader_registry';
 import { gpuBackend } from '../helpers/backends';

@@ -9,7 +9,7 @@ import { conv2dFamily, conv2dGradFilterFamily, conv2dGradInputFamily } from '../
 import type { KernelFamily } from '../../src/backends/webgpu/variants';
 import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsTallFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_tiled';
 import { winogradFit, winogradGradFilterFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_winograd';
-import type { GpuStorage } from '../../src/backends/webgpu/webgpu_backend';
+import type { GpuStorage } from '../../src/backends/webgpu/kernel_host';
 import {
   type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, phaseCaseNames, phasePackedCaseNames, pointwiseCaseNames, rowsCaseNames, tallCaseNames, tile8CaseNames, winogradCaseNames,
 } from './conv2d.cases';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../src/index';
 import { cpuKernels } from '../../src/backends/cpu/kernels';
-import { webgpuKernels } from '../../src/backends/webgpu/kernels';
+import { webgpuKernels } from '../../src/backends/webgpu/kernel_registry';
 import { opNames } from '../../src/ops/op';
 import type { GradTable } from '../helpers/gradcheck';
 import type { ParityTable } from '../helpers/parity';

@@ -1,21 +1,5 @@
 import type { TuneRequest } from './autotune';
-import type { GpuStorage, WebGPUBackend } from './webgpu_backend';
-
-/** What a variant's `fits` may ask of the adapter. */
-export interface AdapterTraits {
-  /** A CPU-backed adapter (SwiftShader here): kernels tuned on it lead only there. */
-  fallback: boolean;
-  /** The device has the `subgroups` feature (WGSL `enable subgroups;`). */
-  subgroups: boolean;
-  /** The device has `shader-f16`. */
-  f16: boolean;
-  /** The largest storage buffer binding, in bytes. */
-  maxBindingBytes: number;
-  /** Workgroup memory per workgroup, in bytes. */
-  maxWorkgroupStorageBytes: number;
-  /** Invocations per workgroup. */
-  maxInvocations: number;
-}
+import type { AdapterTraits, GpuStorage, WebGPUKernelHost } from './kernel_host';
 
 /**
  * Where a variant leads by default, before any timing: 'fallback' kernels were tuned on
@@ -40,7 +24,7 @@ export interface KernelVariant<P> {
   readonly shaders: readonly string[];
   readonly leads: Leads;
   fits(problem: P, adapter: AdapterTraits): boolean;
-  run(backend: WebGPUBackend, problem: P): GpuStorage;
+  run(backend: WebGPUKernelHost, problem: P): GpuStorage;
 }
 
 /**
@@ -100,7 +84,7 @@ export function offeredVariants<P>(family: KernelFamily<P>, problem: P, adapter:
  * throws, naming the op, the shape class and what does fit: a parity row never passes on
  * a kernel other than the one it names.
  */
-export function runFamily<P>(backend: WebGPUBackend, family: KernelFamily<P>, problem: P, request: TuneRequest): GpuStorage {
+export function runFamily<P>(backend: WebGPUKernelHost, family: KernelFamily<P>, problem: P, request: TuneRequest): GpuStorage {
   const offer = offeredVariants(family, problem, backend.adapterTraits);
   const shapeClass = family.shapeClass(problem);
   if (offer.length === 0) throw new Error(`${family.op}: no variant fits ${shapeClass} on this adapter (table: ${family.variants.map((v) => v.name).join(', ')})`);

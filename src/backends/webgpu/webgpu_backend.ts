@@ -5,19 +5,12 @@ import { Autotuner, defaultStore, type TuneStore } from './autotune';
 import { BufferPool } from './buffer_pool';
 import { acquireDevice, type DeviceOptions } from './device';
 import { foldWorkgroups } from './dispatch';
-import { webgpuKernels } from './kernels';
-import { PipelineCache, type OverrideValues } from './pipeline_cache';
+import type { AdapterTraits, Dispatch, GpuStorage, WebGPUKernelHost } from './kernel_host';
+import { webgpuKernels } from './kernel_registry';
+import { PipelineCache } from './pipeline_cache';
 import { PRETUNED_CHOICES } from './pretuned_choices';
 import { Recording } from './recording';
-import type { AdapterTraits } from './variants';
-import { packUniforms, type ShaderSpec, type UniformValues } from './shader';
-
-/** A tensor's GPU buffer. The buffer may be larger than `length` floats (size classes). */
-export interface GpuStorage extends Storage {
-  readonly buffer: GPUBuffer;
-  /** The app's buffer (tensorFromGPUBuffer with zeroCopy): never pooled, reused or destroyed by the engine. */
-  readonly external?: boolean;
-}
+import { packUniforms } from './shader';
 
 /** Where a tensor's values are on the GPU: valid until the tensor is disposed. */
 export interface GpuBufferView {
@@ -27,14 +20,6 @@ export interface GpuBufferView {
   /** Bytes of the tensor's values (4 per element). */
   readonly size: number;
 }
-
-/** A WebGPU kernel launcher: allocates the output and enqueues its dispatches. */
-export type WebGPUKernel = (
-  backend: WebGPUBackend,
-  inputs: readonly KernelInput<GpuStorage>[],
-  attrs: Attrs,
-  outShape: Shape,
-) => GpuStorage;
 
 export interface WebGPUBackendOptions extends DeviceOptions {
   /**
@@ -77,17 +62,6 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   device?: GPUDevice;
 }
 
-export interface Dispatch {
-  spec: ShaderSpec;
-  overrides?: OverrideValues;
-  /** Storage buffers by the names the shader declares. */
-  buffers: Record<string, GpuStorage>;
-  /** Members of the shader's `params` uniform struct. */
-  uniforms?: UniformValues;
-  /** Workgroups to run; folded over x, y and z as the limit requires. */
-  workgroups: number;
-}
-
 /** Counters for what the engine asked of the device. */
 export interface WebGPUStats extends DeviceCounters {
   buffersCreated: number;
@@ -106,7 +80,7 @@ const storageUsage = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GP
  * is submitted when a value is read, when `flush()` is called, or every
  * `maxDispatchesPerSubmit` dispatches.
  */
-export class WebGPUBackend implements Backend {
+export class WebGPUBackend implements Backend, WebGPUKernelHost {
   readonly name = 'webgpu' as const;
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;

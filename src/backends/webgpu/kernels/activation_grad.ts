@@ -2,7 +2,7 @@ import activationGradSource from '../../../../shaders/activation_grad.wgsl?raw';
 import { ACTIVATION_GRAD_OPS } from '../../../ops/activation_grad';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, quadWorkgroups } from './elementwise';
 
 export const activationGradShader = defineShader({
@@ -12,7 +12,8 @@ export const activationGradShader = defineShader({
   uniforms: ['n', 'alpha'],
 });
 
-export const activationGradKernels: Record<string, WebGPUKernel> = Object.fromEntries(
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = Object.fromEntries(
   ACTIVATION_GRAD_OPS.map((name, index) => {
     const kernel: WebGPUKernel = (backend, [v, dy], attrs, outShape) => {
       const out = backend.allocate(name, outShape);

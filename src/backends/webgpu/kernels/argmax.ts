@@ -1,6 +1,6 @@
 import argmaxSource from '../../../../shaders/argmax.wgsl?raw';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
 export const argmaxShader = defineShader({ name: 'argmax', source: argmaxSource, bindings: ['x', 'out'], uniforms: ['rows', 'cols'] });
@@ -17,3 +17,6 @@ export const argmax: WebGPUKernel = (backend, [x], _attrs, outShape) => {
   });
   return out;
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { argmax };

@@ -2,7 +2,7 @@ import augmentSource from '../../../../shaders/augment.wgsl?raw';
 import { augmentThreshold as threshold, type AugmentAttrs } from '../../../ops/augment';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
 export const augmentShader = defineShader({
@@ -32,3 +32,6 @@ export const augment: WebGPUKernel = (backend, [x, step], rawAttrs, outShape) =>
   });
   return out;
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { augment };

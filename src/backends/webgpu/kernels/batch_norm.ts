@@ -2,7 +2,7 @@ import batchNormSource from '../../../../shaders/batch_norm.wgsl?raw';
 import type { BatchNormAttrs } from '../../../ops/batch_norm';
 import type { Shape } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
+import type { GpuStorage, WebGPUKernel, WebGPUKernelHost, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, quadWorkgroups } from './elementwise';
 
 export const batchNormShader = defineShader({
@@ -15,7 +15,7 @@ export const batchNormShader = defineShader({
 type Slots = Partial<Record<'dy' | 'gamma' | 'beta' | 'stats' | 'grad_stats', GpuStorage>>;
 
 /** Enqueues one batch_norm.wgsl pass; slots the pass does not read are filled with x. */
-function pass(backend: WebGPUBackend, op: 0 | 1 | 2 | 3, x: GpuStorage, shape: Shape, eps: number, out: GpuStorage, slots: Slots): void {
+function pass(backend: WebGPUKernelHost, op: 0 | 1 | 2 | 3, x: GpuStorage, shape: Shape, eps: number, out: GpuStorage, slots: Slots): void {
   const c = shape[1];
   const hw = shape.length === 4 ? shape[2] * shape[3] : 1;
   const total = shape[0] * c * hw;
@@ -36,7 +36,7 @@ export const batch_norm_stats: WebGPUKernel = (backend, [x], _attrs, outShape) =
 };
 
 /** The given statistics, or new ones from a stats pass (`computed` says whether to release them). */
-function statsFor(backend: WebGPUBackend, op: string, x: { storage: GpuStorage; shape: Shape }, given: { storage: GpuStorage } | undefined) {
+function statsFor(backend: WebGPUKernelHost, op: string, x: { storage: GpuStorage; shape: Shape }, given: { storage: GpuStorage } | undefined) {
   if (given) return { stats: given.storage, computed: false };
   const stats = backend.allocate(op, [2, x.shape[1]]);
   pass(backend, 0, x.storage, x.shape, 0, stats, {});
@@ -82,3 +82,6 @@ export const batch_norm_infer: WebGPUKernel = (backend, [x, mean, variance, gamm
   backend.release(stats);
   return out;
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { batch_norm_grad_sums, batch_norm_infer, batch_norm_stats, batch_norm_train, batch_norm_train_grad };

@@ -2,7 +2,7 @@ import binarySource from '../../../../shaders/binary.wgsl?raw';
 import { BINARY_OPS } from '../../../ops/binary';
 import { broadcastStrides, shapesEqual, sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { axisList, ELEMENTWISE_WG, quadWorkgroups } from './elementwise';
 
 export const binaryShader = defineShader({
@@ -12,7 +12,8 @@ export const binaryShader = defineShader({
   uniforms: ['n', 'rank', 'out_shape', 'a_strides', 'b_strides'],
 });
 
-export const binaryKernels: Record<string, WebGPUKernel> = Object.fromEntries(
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = Object.fromEntries(
   BINARY_OPS.map((name, index) => {
     const kernel: WebGPUKernel = (backend, [a, b], _attrs, outShape) => {
       const out = backend.allocate(name, outShape);

@@ -2,7 +2,7 @@ import concatSource from '../../../../shaders/concat.wgsl?raw';
 import { splitAt } from '../../../ops/concat';
 import { normalizeAxes } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
 export const concatShader = defineShader({ name: 'concat', source: concatSource, bindings: ['x', 'out'], uniforms: ['total', 'inner', 'wide_inner', 'offset'] });
@@ -40,3 +40,6 @@ export const slice: WebGPUKernel = (backend, [x], attrs, outShape) => {
   });
   return out;
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { concat, slice };

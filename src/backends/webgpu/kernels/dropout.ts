@@ -2,7 +2,7 @@ import dropoutSource from '../../../../shaders/dropout.wgsl?raw';
 import { dropoutThreshold, type DropoutAttrs } from '../../../ops/dropout';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
 export const dropoutShader = defineShader({ name: 'dropout', source: dropoutSource, bindings: ['x', 'step', 'out'], uniforms: ['n', 'seed', 'threshold', 'scale'] });
@@ -21,3 +21,6 @@ export const dropout: WebGPUKernel = (backend, [x, step], rawAttrs, outShape) =>
   });
   return out;
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { dropout };

@@ -2,7 +2,7 @@ import lrnSource from '../../../../shaders/lrn.wgsl?raw';
 import type { LrnAttrs } from '../../../ops/lrn';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
 export const lrnShader = defineShader({
@@ -33,3 +33,6 @@ const lrnKernel =
 
 export const lrn = lrnKernel(0);
 export const lrn_grad = lrnKernel(1);
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { lrn, lrn_grad };

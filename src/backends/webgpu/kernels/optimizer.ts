@@ -4,7 +4,7 @@ import sgdSource from '../../../../shaders/sgd_update.wgsl?raw';
 import sgdPairSource from '../../../../shaders/sgd_update_pair.wgsl?raw';
 import type { AdamUpdateAttrs, SgdUpdateAttrs } from '../../../ops/optimizer';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
 export const sgdUpdateShader = defineShader({
@@ -102,3 +102,6 @@ export const assign: WebGPUKernel = (backend, [target, value]) => {
   backend.copyInto(value.storage, target.storage, 0, value.storage.length);
   return target.storage;
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { adam_update, adam_update_pair, assign, sgd_update, sgd_update_pair };

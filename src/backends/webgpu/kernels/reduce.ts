@@ -2,7 +2,7 @@ import reduceSource from '../../../../shaders/reduce.wgsl?raw';
 import { reducedAxes, REDUCE_OPS, type ReduceAttrs, type ReduceOpName } from '../../../ops/reduce';
 import { sizeOf, stridesOf, type Shape } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
+import type { GpuStorage, WebGPUKernel, WebGPUKernelHost, WebGPUKernels } from '../kernel_host';
 import { axisList, ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
 export const reduceShader = defineShader({
@@ -31,7 +31,7 @@ interface Pass {
   red: { shape: number[]; strides: number[] };
 }
 
-function enqueuePass(backend: WebGPUBackend, name: string, op: number, out: GpuStorage, p: Pass): void {
+function enqueuePass(backend: WebGPUKernelHost, name: string, op: number, out: GpuStorage, p: Pass): void {
   backend.dispatch({
     spec: reduceShader,
     overrides: { OP: op, CONTIGUOUS: p.contiguous, WG: ELEMENTWISE_WG },
@@ -60,7 +60,7 @@ function enqueuePass(backend: WebGPUBackend, name: string, op: number, out: GpuS
  * memory in order, and then the rest of the axes from the much smaller result:
  * unravelling scattered axes per element is what makes such a reduction slow.
  */
-function reduceAxes(backend: WebGPUBackend, name: string, op: number, input: GpuStorage, shape: readonly number[], axes: readonly number[], scale: number, out: GpuStorage): void {
+function reduceAxes(backend: WebGPUKernelHost, name: string, op: number, input: GpuStorage, shape: readonly number[], axes: readonly number[], scale: number, out: GpuStorage): void {
   const strides = stridesOf(shape);
   const keptAxes = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   // Reduced axes are innermost when every kept axis comes before every reduced one.
@@ -105,16 +105,17 @@ function reduceKernel(name: ReduceOpName): WebGPUKernel {
   };
 }
 
-export const reduceKernels: Record<string, WebGPUKernel> = Object.fromEntries(REDUCE_OPS.map((n) => [n, reduceKernel(n)]));
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = Object.fromEntries(REDUCE_OPS.map((n) => [n, reduceKernel(n)]));
 
 /**
  * The sum over `parts` partial results laid out [parts, size] (kernels that split a long
  * reduction over images write one partial each), as `outShape`; one part is returned as it
  * is. The partials' storage is released.
  */
-export function sumPartials(backend: WebGPUBackend, partials: GpuStorage, parts: number, size: number, outShape: Shape): GpuStorage {
+export function sumPartials(backend: WebGPUKernelHost, partials: GpuStorage, parts: number, size: number, outShape: Shape): GpuStorage {
   if (parts === 1) return partials;
-  const out = reduceKernels.sum(backend, [{ storage: partials, shape: [parts, size] }], { axes: [0], keepDims: false }, outShape);
+  const out = kernels.sum(backend, [{ storage: partials, shape: [parts, size] }], { axes: [0], keepDims: false }, outShape);
   backend.release(partials);
   return out;
 }

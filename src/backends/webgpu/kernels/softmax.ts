@@ -1,9 +1,9 @@
 import softmaxSource from '../../../../shaders/softmax.wgsl?raw';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../webgpu_backend';
+import type { GpuStorage, WebGPUKernel, WebGPUKernelHost, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
-import { reduceKernels } from './reduce';
+import { kernels as reduceKernels } from './reduce';
 
 export const softmaxShader = defineShader({
   name: 'softmax',
@@ -14,7 +14,7 @@ export const softmaxShader = defineShader({
 
 const QUIET_NAN_BITS = 0x7fc00000;
 
-function enqueue(backend: WebGPUBackend, op: number, x: GpuStorage, k: number, rows: number, out: GpuStorage, labels = x, dy = x): void {
+function enqueue(backend: WebGPUKernelHost, op: number, x: GpuStorage, k: number, rows: number, out: GpuStorage, labels = x, dy = x): void {
   backend.dispatch({
     spec: softmaxShader,
     overrides: { OP: op, WG: ELEMENTWISE_WG },
@@ -52,3 +52,6 @@ export const softmax_cross_entropy_grad: WebGPUKernel = (backend, [logits, label
   enqueue(backend, 3, logits.storage, k, rows, out, labels.storage, dy.storage);
   return out;
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { log_softmax, softmax, softmax_cross_entropy, softmax_cross_entropy_grad };

@@ -2,7 +2,7 @@ import upsample2dSource from '../../../../shaders/upsample2d.wgsl?raw';
 import type { Upsample2dAttrs, Upsample2dGradAttrs } from '../../../ops/upsample2d';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
-import type { WebGPUKernel } from '../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
 export const upsample2dShader = defineShader({
@@ -32,3 +32,6 @@ const upsample2dKernel =
 
 export const upsample2d = upsample2dKernel(0);
 export const upsample2d_grad = upsample2dKernel(1);
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { upsample2d, upsample2d_grad };

@@ -6,7 +6,7 @@ import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradF
 import type { Shape } from '../../../../shape';
 import { defineShader } from '../../shader_registry';
 import { defineFamily, runFamily, type KernelVariant } from '../../variants';
-import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../../webgpu_backend';
+import type { AdapterTraits, GpuStorage, WebGPUKernel, WebGPUKernelHost, WebGPUKernels } from '../../kernel_host';
 import { sumPartials } from '../reduce';
 import { tileCounts, tileShape } from '../tiling';
 import { dispatchGradFilterImplicitGemm, dispatchImplicitGemm, dispatchSubgroup, implicitGemmFits } from './conv2d_gemm';
@@ -15,7 +15,7 @@ import {
 } from './conv2d_tiled';
 import { dispatchPhases, gradInputPhases, type GradInputPhase } from './conv2d_phases';
 import { dispatchWinograd, dispatchWinogradGradFilter, winogradFit, winogradGradFilterFit } from './conv2d_winograd';
-import type { AdapterTraits, Leads } from '../../variants';
+import type { Leads } from '../../variants';
 
 const GEOMETRY = [
   'N', 'C', 'H', 'W', 'O', 'OH', 'OW', 'KH', 'KW', 'stride_h', 'stride_w', 'pad_t', 'pad_l', 'dil_h', 'dil_w',
@@ -75,7 +75,7 @@ interface TiledRow {
   shaders: readonly string[];
   leads: Leads;
   fits(t: TiledConv, adapter: AdapterTraits, flipped: boolean): boolean;
-  run(backend: WebGPUBackend, t: TiledConv): void;
+  run(backend: WebGPUKernelHost, t: TiledConv): void;
 }
 
 /**
@@ -302,3 +302,6 @@ export const conv2d_grad_filter: WebGPUKernel = (backend, [x, dy], attrs, outSha
   const request = { op: 'conv2d_grad_filter', inputs: [x.shape, dy.shape], attrs, outShape };
   return runFamily(backend, conv2dGradFilterFamily, { g, inputs: request.inputs, x: x.storage, dy: dy.storage, outShape }, request);
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { conv2d, conv2d_grad_filter, conv2d_grad_input };

@@ -3,7 +3,7 @@ import conv2dImplicitGemmSource from '../../../../../shaders/conv2d/conv2d_impli
 import conv2dSubgroupSource from '../../../../../shaders/conv2d/conv2d_subgroup.wgsl?raw';
 import type { Conv2dGeometry } from '../../../../ops/conv2d';
 import { defineShader } from '../../shader_registry';
-import type { GpuStorage, WebGPUBackend } from '../../webgpu_backend';
+import type { GpuStorage, WebGPUKernelHost } from '../../kernel_host';
 import { sumPartials } from '../reduce';
 import { filterUniforms, type TiledConv } from './conv2d_tiled';
 
@@ -46,7 +46,7 @@ export const implicitGemmFits = (adapter: { maxWorkgroupStorageBytes: number; ma
   adapter.maxWorkgroupStorageBytes >= 8192 && adapter.maxInvocations >= 256;
 
 /** conv2d_implicit_gemm.wgsl: tiles of 64 output channels by 64 positions. */
-export function dispatchImplicitGemm(backend: WebGPUBackend, t: TiledConv): void {
+export function dispatchImplicitGemm(backend: WebGPUKernelHost, t: TiledConv): void {
   const tilesM = Math.ceil(t.outChannels / 64);
   const tilesN = Math.ceil((t.n * t.oh * t.ow) / 64);
   backend.dispatch({
@@ -59,7 +59,7 @@ export function dispatchImplicitGemm(backend: WebGPUBackend, t: TiledConv): void
 }
 
 /** conv2d_subgroup.wgsl: tiles of 8 output channels by 256 positions. */
-export function dispatchSubgroup(backend: WebGPUBackend, t: TiledConv): void {
+export function dispatchSubgroup(backend: WebGPUKernelHost, t: TiledConv): void {
   const tilesM = Math.ceil(t.outChannels / 8);
   const tilesN = Math.ceil((t.n * t.oh * t.ow) / 256);
   backend.dispatch({
@@ -79,7 +79,7 @@ const TARGET_WORKGROUPS = 64;
  * filter taps, the images split into parts until there are enough workgroups, the parts'
  * partial filters then summed.
  */
-export function dispatchGradFilterImplicitGemm(backend: WebGPUBackend, g: Conv2dGeometry, x: GpuStorage, dy: GpuStorage, outShape: readonly number[]): GpuStorage {
+export function dispatchGradFilterImplicitGemm(backend: WebGPUKernelHost, g: Conv2dGeometry, x: GpuStorage, dy: GpuStorage, outShape: readonly number[]): GpuStorage {
   const reduction = g.c * g.kh * g.kw;
   const tilesM = Math.ceil(g.o / 64);
   const tilesN = Math.ceil(reduction / 64);

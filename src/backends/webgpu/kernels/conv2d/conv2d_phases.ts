@@ -1,7 +1,7 @@
 import conv2dPhaseScatterSource from '../../../../../shaders/conv2d/conv2d_phase_scatter.wgsl?raw';
 import type { Conv2dGeometry } from '../../../../ops/conv2d';
 import { defineShader } from '../../shader_registry';
-import type { GpuStorage, WebGPUBackend } from '../../webgpu_backend';
+import type { GpuStorage, WebGPUKernelHost } from '../../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from '../elementwise';
 import type { TiledConv } from './conv2d_tiled';
 
@@ -83,7 +83,7 @@ export function gradInputPhases(g: Conv2dGeometry, dy: GpuStorage, w: GpuStorage
 
 /** Runs every phase through `run` (a tiled kernel) into its own tensor and scatters it into dx. */
 export function dispatchPhases(
-  backend: WebGPUBackend, g: Conv2dGeometry, phases: readonly GradInputPhase[], dy: GpuStorage, dx: GpuStorage, run: (backend: WebGPUBackend, t: TiledConv) => void,
+  backend: WebGPUKernelHost, g: Conv2dGeometry, phases: readonly GradInputPhase[], dy: GpuStorage, dx: GpuStorage, run: (backend: WebGPUKernelHost, t: TiledConv) => void,
 ): void {
   for (const p of phases) {
     const values = p.rows.count * p.cols.count * g.n * g.c;

@@ -8,7 +8,7 @@ import type { Conv2dGeometry } from '../../../../ops/conv2d';
 import { defineShader } from '../../shader_registry';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from '../elementwise';
 import { tileShape } from '../tiling';
-import type { GpuStorage, WebGPUBackend } from '../../webgpu_backend';
+import type { GpuStorage, WebGPUKernelHost } from '../../kernel_host';
 
 /**
  * The register-tiled convolution kernels (8x8 outputs per invocation) that serve both
@@ -129,7 +129,7 @@ const windowUniforms = (t: TiledConv) => ({
   stride_h: t.strideH, stride_w: t.strideW, pad_t: t.padT, pad_l: t.padL, dil_h: t.dilH, dil_w: t.dilW,
 });
 
-export function dispatchTile8(backend: WebGPUBackend, t: TiledConv): void {
+export function dispatchTile8(backend: WebGPUKernelHost, t: TiledConv): void {
   const { wgX, wgY, tilesM, tilesN } = tile8Grid(t);
   backend.dispatch({
     spec: conv2dTile8Shader,
@@ -154,7 +154,7 @@ export function packedFit(t: TiledConv): boolean {
  * conv2d_tile8_packed.wgsl: the filter is first copied (conv2d_filter_pack.wgsl) into a
  * temporary laid out taps x IC x OC4 so the tile reads it as vec4s. Two dispatches.
  */
-export function dispatchTile8Packed(backend: WebGPUBackend, t: TiledConv): void {
+export function dispatchTile8Packed(backend: WebGPUKernelHost, t: TiledConv): void {
   const oc4 = Math.ceil(t.outChannels / 4) * 4;
   const total = t.kh * t.kw * t.inChannels * oc4;
   const packed = backend.allocate('conv2d_filter_pack', [t.kh * t.kw, t.inChannels, oc4]);
@@ -193,7 +193,7 @@ function rowWindows(t: TiledConv) {
   };
 }
 
-export function dispatchRows(backend: WebGPUBackend, t: TiledConv): void {
+export function dispatchRows(backend: WebGPUKernelHost, t: TiledConv): void {
   const r = rowWindows(t);
   backend.dispatch({
     spec: conv2dRowsShader,
@@ -207,7 +207,7 @@ export function dispatchRows(backend: WebGPUBackend, t: TiledConv): void {
 /** Output rows per invocation of conv2d_rows_tall.wgsl (R in conv2d_rows_tall.gen.mjs, which writes its rows out). */
 const TALL_ROWS = 4;
 
-export function dispatchRowsTall(backend: WebGPUBackend, t: TiledConv): void {
+export function dispatchRowsTall(backend: WebGPUKernelHost, t: TiledConv): void {
   const r = rowWindows(t);
   const bands = Math.ceil(t.oh / TALL_ROWS);
   backend.dispatch({
@@ -232,7 +232,7 @@ export function pointwiseMode(t: TiledConv): 'rows' | 'reduction' | null {
   return null;
 }
 
-export function dispatchPointwise(backend: WebGPUBackend, t: TiledConv): void {
+export function dispatchPointwise(backend: WebGPUKernelHost, t: TiledConv): void {
   const mode = pointwiseMode(t);
   if (!mode) throw new Error(`conv2d_pointwise: not a 1x1 stride-1 convolution with vec4-aligned filter and ${t.oh}x${t.ow} positions`);
   const { wgX, wgY } = tileShape(t.outChannels, 8);

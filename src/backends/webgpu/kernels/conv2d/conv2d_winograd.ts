@@ -6,7 +6,7 @@ import conv2dWinogradInputSource from '../../../../../shaders/conv2d/conv2d_wino
 import conv2dWinogradOutputSource from '../../../../../shaders/conv2d/conv2d_winograd_output.wgsl?raw';
 import type { Conv2dGeometry } from '../../../../ops/conv2d';
 import { defineShader } from '../../shader_registry';
-import type { GpuStorage, WebGPUBackend } from '../../webgpu_backend';
+import type { GpuStorage, WebGPUKernelHost } from '../../kernel_host';
 import { filterUniforms, type TiledConv } from './conv2d_tiled';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from '../elementwise';
 
@@ -95,7 +95,7 @@ export function winogradFit(t: TiledConv, maxBindingBytes: number): boolean {
   return largest <= maxBindingBytes;
 }
 
-export function dispatchWinograd(backend: WebGPUBackend, t: TiledConv): void {
+export function dispatchWinograd(backend: WebGPUKernelHost, t: TiledConv): void {
   const s = winogradSizes(t);
   const ic = t.inChannels;
   const u = backend.allocate('conv2d_winograd_filter', [16, ic, s.oc8]);
@@ -154,7 +154,7 @@ export function winogradGradFilterFit(g: Conv2dGeometry, maxBindingBytes: number
  * dY through conv2d_winograd_grad_dy.wgsl, the sums over tiles are conv2d_winograd_gemm.wgsl
  * with tiles as its reduction, and conv2d_winograd_grad_filter.wgsl applies G^T . G.
  */
-export function dispatchWinogradGradFilter(backend: WebGPUBackend, g: Conv2dGeometry, x: GpuStorage, dy: GpuStorage, out: GpuStorage): void {
+export function dispatchWinogradGradFilter(backend: WebGPUKernelHost, g: Conv2dGeometry, x: GpuStorage, dy: GpuStorage, out: GpuStorage): void {
   const { th, tw, tiles } = outputTiles(g);
   const ic8 = up8(g.c);
   const oc8 = up8(g.o);

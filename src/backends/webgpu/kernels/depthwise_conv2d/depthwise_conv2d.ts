@@ -5,7 +5,7 @@ import { depthwiseGeometry } from '../../../../ops/depthwise_conv2d';
 import { sizeOf, type Shape } from '../../../../shape';
 import { defineShader } from '../../shader_registry';
 import { defineFamily, runFamily } from '../../variants';
-import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../../webgpu_backend';
+import type { GpuStorage, WebGPUKernel, WebGPUKernelHost, WebGPUKernels } from '../../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from '../elementwise';
 import { sumPartials } from '../reduce';
 
@@ -47,7 +47,7 @@ interface RowsRun {
   filter: { base: number; kh: number; kw: number };
 }
 
-function enqueueRows(backend: WebGPUBackend, r: RowsRun): void {
+function enqueueRows(backend: WebGPUKernelHost, r: RowsRun): void {
   const segs = Math.ceil(r.ow / 8);
   backend.dispatch({
     spec: depthwiseConv2dRowsShader,
@@ -78,7 +78,7 @@ interface Run {
   imagesPerPart?: number;
 }
 
-function enqueue(backend: WebGPUBackend, r: Run): void {
+function enqueue(backend: WebGPUKernelHost, r: Run): void {
   const g = r.g;
   backend.dispatch({
     spec: depthwiseConv2dShader,
@@ -222,3 +222,6 @@ export const depthwise_conv2d_grad_filter: WebGPUKernel = (backend, [x, dy], att
   const request = { op: 'depthwise_conv2d_grad_filter', inputs: [x.shape, dy.shape], attrs, outShape };
   return runFamily(backend, depthwiseConv2dGradFilterFamily, { g, x: x.storage, dy: dy.storage, outShape }, request);
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { depthwise_conv2d, depthwise_conv2d_grad_filter, depthwise_conv2d_grad_input };

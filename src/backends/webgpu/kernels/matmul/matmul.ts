@@ -7,7 +7,7 @@ import { matmulDims, type MatmulAttrs } from '../../../../ops/matmul';
 import type { ShaderSpec } from '../../shader';
 import { defineShader } from '../../shader_registry';
 import { defineFamily, runFamily, type KernelVariant } from '../../variants';
-import type { GpuStorage, WebGPUBackend, WebGPUKernel } from '../../webgpu_backend';
+import type { GpuStorage, WebGPUKernel, WebGPUKernelHost, WebGPUKernels } from '../../kernel_host';
 
 const UNIFORMS = ['M', 'N', 'K', 'batch', 'tiles_m', 'tiles_n', 'a_batch_stride', 'b_batch_stride'];
 const BINDINGS = ['a', 'b', 'bias', 'out'];
@@ -30,7 +30,7 @@ interface Gemm {
  * One dispatch of a GEMM shader whose workgroup covers `rows` x `cols` of C; `overrides`
  * are the shader's own (workgroup shape, transposes, bias, ReLU).
  */
-function dispatchGemm(backend: WebGPUBackend, p: Gemm, spec: ShaderSpec, rows: number, cols: number, overrides: Record<string, number | boolean>): GpuStorage {
+function dispatchGemm(backend: WebGPUKernelHost, p: Gemm, spec: ShaderSpec, rows: number, cols: number, overrides: Record<string, number | boolean>): GpuStorage {
   const { d } = p;
   const tilesM = Math.ceil(d.m / rows);
   const tilesN = Math.ceil(d.n / cols);
@@ -124,3 +124,6 @@ export const matmul: WebGPUKernel = (backend, inputs, rawAttrs, outShape) => {
   const request = { op: 'matmul', inputs: inputs.map((x) => x.shape), attrs, outShape };
   return runFamily(backend, matmulFamily, { attrs, d, a: inputs[0].storage, b: inputs[1].storage, bias: inputs[2]?.storage, out }, request);
 };
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { matmul };

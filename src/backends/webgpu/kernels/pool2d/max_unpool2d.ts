@@ -3,7 +3,7 @@ import type { MaxUnpool2dAttrs } from '../../../../ops/max_unpool2d';
 import { pool2dGeometry, type Pool2dAttrs } from '../../../../ops/pool2d';
 import { sizeOf } from '../../../../shape';
 import { defineShader } from '../../shader_registry';
-import type { WebGPUKernel } from '../../webgpu_backend';
+import type { WebGPUKernel, WebGPUKernels } from '../../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from '../elementwise';
 
 export const maxUnpool2dShader = defineShader({
@@ -36,3 +36,6 @@ const maxUnpoolKernel =
 export const maxpool2d_indices = maxUnpoolKernel(0, 'maxpool2d_indices');
 export const max_unpool2d = maxUnpoolKernel(1, 'max_unpool2d');
 export const max_unpool2d_grad = maxUnpoolKernel(2, 'max_unpool2d_grad');
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { max_unpool2d, max_unpool2d_grad, maxpool2d_indices };

@@ -4,9 +4,9 @@ import { pool2dGeometry, type AvgPool2dGradAttrs, type MaxPool2dGradAttrs, type 
 import { sizeOf, type Shape } from '../../../../shape';
 import { defineShader } from '../../shader_registry';
 import { defineFamily, runFamily, type KernelVariant } from '../../variants';
-import type { GpuStorage, WebGPUKernel } from '../../webgpu_backend';
+import type { GpuStorage, WebGPUKernel, WebGPUKernels } from '../../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from '../elementwise';
-import { reduceKernels } from '../reduce';
+import { kernels as reduceKernels } from '../reduce';
 
 const GEOMETRY = ['total', 'H', 'W', 'OH', 'OW', 'KH', 'KW', 'stride_h', 'stride_w', 'pad_t', 'pad_l'];
 export const pool2dShader = defineShader({ name: 'pool2d', source: pool2dSource, bindings: ['x', 'out'], uniforms: GEOMETRY });
@@ -100,3 +100,6 @@ export const avgpool2d_grad: WebGPUKernel = (backend, [dy], attrs, outShape) =>
 /** A mean over H and W, run by the reduce kernel (contiguous innermost axes). */
 export const global_avg_pool: WebGPUKernel = (backend, [x], _attrs, outShape) =>
   reduceKernels.mean(backend, [x], { axes: [2, 3], keepDims: true }, outShape);
+
+/** The launchers of this file by op name (kernel_registry.ts collects them). */
+export const kernels: WebGPUKernels = { avgpool2d, avgpool2d_grad, global_avg_pool, maxpool2d, maxpool2d_grad };
