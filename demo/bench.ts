@@ -1,10 +1,10 @@
 // The Bench page: our kernels against TF.js and jax-js in the visitor's browser, as a
 // table and a chart. `npm run bench` opens it with ?job and runs the bench job
-// (src/app/bench_job.ts) through window.runJob; ?run=1 starts a run from the address.
-import { benchJob } from '../src/app/bench_job';
-import { servePageJob } from '../src/app/page_job';
-import { loadPeers } from '../src/bench/peers';
-import { runBench, type BenchReport, type BenchResult, type Skipped, type Timing } from '../src/bench/runner';
+// (tools/jobs/bench_job.ts) through window.runJob; ?run=1 starts a run from the address.
+import { benchJob } from '../tools/jobs/bench_job';
+import { servePageJob } from '../tools/jobs/page_job';
+import { loadPeers } from '../tools/bench/peers';
+import { runBench, type BenchReport, type BenchResult, type Skipped, type Timing } from '../tools/bench/runner';
 import { drawBarChart } from './ui/charts';
 import { $, requireWebGPU } from './ui/backend_choice';
 

@@ -1,7 +1,7 @@
 // Per-node GPU time of one compiled training step (?model=lenet5&batch=64): where a
 // step's time goes. `npm run profile` opens it with ?job and runs the profile as a job
-// (src/app/page_job.ts); the page also works on its own.
-import { servePageJob } from '../src/app/page_job';
+// (tools/jobs/page_job.ts); the page also works on its own.
+import { servePageJob } from '../tools/jobs/page_job';
 import { createWebGPUBackend } from '../src/index';
 import { compileTrainStep } from '../src/training/compile';
 import { Optimizer } from '../src/training/optimizers';

@@ -2,7 +2,7 @@
 // curves, filters, confusion matrix, test predictions and activation maps; save and
 // load weights. `window.trainDemo` exposes the page's state to the end-to-end tests.
 import { sizeOf } from '../src/shape';
-import { jobModel, optimizerConfig, TRAIN_AUGMENTATION } from '../src/app/train_job';
+import { jobModel, optimizerConfig, TRAIN_AUGMENTATION } from '../tools/jobs/train_job';
 import { exportOnnx } from '../src/io/onnx/onnx_export';
 import { exportStateDict } from '../src/io/state_dict';
 import { runFileDisagreement } from '../src/io/checkpoint_metadata';

@@ -1,8 +1,8 @@
 // The page `npm run train` drives in headless Chromium (scripts/train.mjs through
-// cli/job_runner.mjs): the training job of src/app/train_run.ts, its status shown here.
-import type { TrainJobProgress } from '../src/app/train_job';
-import { servePageJob } from '../src/app/page_job';
-import { trainRun } from '../src/app/train_run';
+// tools/cli/job_runner.mjs): the training job of tools/jobs/train_run.ts, its status shown here.
+import type { TrainJobProgress } from '../tools/jobs/train_job';
+import { servePageJob } from '../tools/jobs/page_job';
+import { trainRun } from '../tools/jobs/train_run';
 
 const status = document.querySelector<HTMLParagraphElement>('#status')!;
 

@@ -6,7 +6,7 @@
 import type { WebGPUBackend } from '../src/backends/webgpu/webgpu_backend';
 import type { Dataset } from '../src/data/dataset';
 import { loadCheckpoint } from '../src/io/checkpoint';
-import { newHead } from '../src/app/transfer';
+import { newHead } from '../tools/jobs/transfer';
 import type { Model } from '../src/nn/model';
 import { pca } from '../src/nn/pca';
 import { Trainer } from '../src/training/trainer';

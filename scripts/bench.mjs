@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench`: our kernels and models against TF.js, jax-js and ONNX Runtime Web. The
-// options, their checks and --help come from the table below (cli/options.mjs).
+// options, their checks and --help come from the table below (tools/cli/options.mjs).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runJob } from '../cli/job_runner.mjs';
-import { defineCommand } from '../cli/options.mjs';
-import { openPageSession } from '../cli/page_session.mjs';
+import { runJob } from '../tools/cli/job_runner.mjs';
+import { defineCommand } from '../tools/cli/options.mjs';
+import { openPageSession } from '../tools/cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: o } = defineCommand({
@@ -45,14 +45,14 @@ function printResult(r) {
 }
 
 /**
- * The harness (src/app/bench_job.ts) in headless Chromium (the Bench page) or in a Node
+ * The harness (tools/jobs/bench_job.ts) in headless Chromium (the Bench page) or in a Node
  * process on Dawn; each case comes back as a progress message, the report as the result.
  */
 async function bench() {
   const job = { input: { quick: !!o.quick, filter: o.filter, peers: !o['no-peers'] }, onProgress: printResult };
   if (runtime === 'node') {
-    // --expose-gc: the harness collects garbage before each timed run (src/bench/runner.ts).
-    return runJob(root, { ...job, runtime: 'node', node: 'src/app/bench_node_main.ts', bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'], nodeArgs: ['--expose-gc'] });
+    // --expose-gc: the harness collects garbage before each timed run (tools/bench/runner.ts).
+    return runJob(root, { ...job, runtime: 'node', node: 'tools/jobs/bench_node_main.ts', bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'], nodeArgs: ['--expose-gc'] });
   }
   const session = await openPageSession(root, { extraArgs: ['--js-flags=--expose-gc'] });
   try {

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench:tables`: writes the benchmark tables of docs/benchmarks.md from the
 // results in bench/results/ (`git rev-list <commit>..HEAD` says which are stale). The
-// options, their checks and --help come from BENCH_TABLES below (cli/options.mjs).
+// options, their checks and --help come from BENCH_TABLES below (tools/cli/options.mjs).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { defineCommand } from '../cli/options.mjs';
+import { defineCommand } from '../tools/cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const RESULTS_DIR = 'bench/results';

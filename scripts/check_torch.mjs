@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // `npm run check:torch`: full-size zoo models against PyTorch and ONNX Runtime. The options,
-// their checks and --help come from the table below (cli/options.mjs).
+// their checks and --help come from the table below (tools/cli/options.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runJob } from '../cli/job_runner.mjs';
-import { defineCommand, UsageError } from '../cli/options.mjs';
+import { runJob } from '../tools/cli/job_runner.mjs';
+import { defineCommand, UsageError } from '../tools/cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TORCHVISION = ['alexnet-torchvision', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'vgg16-bn', 'googlenet', 'googlenet-aux', 'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'densenet121', 'densenet169'];
@@ -16,7 +16,7 @@ const { values: o } = defineCommand({
   name: 'check:torch',
   summary: 'full-size zoo models against PyTorch (Debian\'s, /usr/bin/python3) and ONNX Runtime. Nothing is downloaded.',
   description: [
-    "For each zoo model torchvision has, PyTorch builds it with random weights and writes its state dict, its ONNX export and its float64 figures of one training step (scripts/check_torch.py); the engine, in Node on WebGPU (Dawn; --cpu: the CPU reference), takes the weights both ways and compares (src/app/torch_check.ts). Models torchvision lacks, and every model with --export-only, get only our exportOnnx run by ONNX Runtime against our logits. Prints a table and merges the figures into runs/check_torch.json.",
+    "For each zoo model torchvision has, PyTorch builds it with random weights and writes its state dict, its ONNX export and its float64 figures of one training step (scripts/check_torch.py); the engine, in Node on WebGPU (Dawn; --cpu: the CPU reference), takes the weights both ways and compares (tools/jobs/torch_check.ts). Models torchvision lacks, and every model with --export-only, get only our exportOnnx run by ONNX Runtime against our logits. Prints a table and merges the figures into runs/check_torch.json.",
   ],
   options: {
     model: { type: 'list', value: 'KEY[,KEY]|all', default: ['resnet18'], help: `full-size zoo models: ${TORCHVISION.join(', ')}; export check only: ${ZOO_ONLY.join(', ')}; or all` },
@@ -47,7 +47,7 @@ let failed = 0;
 /** Runs the engine's half on one model, in a Node process of its own; its figures, or null (counted as a failure) when it did not finish. */
 async function engine(input) {
   try {
-    return await runJob(root, { runtime: 'node', node: 'src/app/torch_check_main.ts', input: { ...input, cpu: !!o.cpu }, tuneFile: null });
+    return await runJob(root, { runtime: 'node', node: 'tools/jobs/torch_check_main.ts', input: { ...input, cpu: !!o.cpu }, tuneFile: null });
   } catch (e) {
     console.error(`check:torch: the engine failed on ${input.model}: ${e.message}`);
     failed++;

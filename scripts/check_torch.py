@@ -2,7 +2,7 @@
 """The PyTorch half of `npm run check:torch`: a torchvision model with random weights
 (random batch-norm statistics too), its state dict (safetensors), its ONNX export and
 PyTorch's float64 figures of one training step on a random batch, written to --out for
-the engine's half (src/app/check_torch.ts) to compare against.
+the engine's half (tools/jobs/torch_check.ts) to compare against.
 
   /usr/bin/python3 scripts/check_torch.py --model resnet18 --out .cache/check_torch/resnet18
 """

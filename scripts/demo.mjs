@@ -3,7 +3,7 @@
 // with Vite on localhost (a secure context, so WebGPU is allowed) and prints the addresses.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runSetup } from '../cli/page_session.mjs';
+import { runSetup } from '../tools/cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 runSetup(root);

@@ -13,8 +13,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { bundleForNode } from '../cli/node_bundle.mjs';
+import { writeFileAtomic } from '../tools/cli/atomic_write.mjs';
+import { bundleForNode } from '../tools/cli/node_bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const HANG_MS = 120_000;

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // `npm run profile`: where one training step's time goes, node by node. The options, their
-// checks and --help come from the table below (cli/options.mjs).
+// checks and --help come from the table below (tools/cli/options.mjs).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineCommand } from '../cli/options.mjs';
-import { runJob } from '../cli/job_runner.mjs';
-import { openPageSession } from '../cli/page_session.mjs';
+import { defineCommand } from '../tools/cli/options.mjs';
+import { runJob } from '../tools/cli/job_runner.mjs';
+import { openPageSession } from '../tools/cli/page_session.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: o } = defineCommand({

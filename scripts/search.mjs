@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// `npm run search`: random hyper-parameter search in Node on Dawn (src/app/search.ts). The
-// options, their checks and --help come from the table below (cli/options.mjs).
+// `npm run search`: random hyper-parameter search in Node on Dawn (tools/jobs/search.ts). The
+// options, their checks and --help come from the table below (tools/cli/options.mjs).
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { runJob } from '../cli/job_runner.mjs';
-import { defineCommand } from '../cli/options.mjs';
+import { writeFileAtomic } from '../tools/cli/atomic_write.mjs';
+import { runJob } from '../tools/cli/job_runner.mjs';
+import { defineCommand } from '../tools/cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: o } = defineCommand({
@@ -42,7 +42,7 @@ let ranked;
 try {
   ranked = await runJob(root, {
     runtime: 'node',
-    node: 'src/app/search_main.ts',
+    node: 'tools/jobs/search_main.ts',
     input: { config },
     onProgress: (p) => {
       if (p.kind === 'start') console.log(`search: ${config.trials} trials of ${config.model}, ${config.epochs} epoch(s) on ${Math.round(config.limit * 0.8)} Fashion-MNIST training images, scored on ${Math.round(config.limit * 0.2)} held out; ${p.adapter}, in Node`);

@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 // `npm run train`: trains a model on a real dataset in headless Chromium (or in Node) and
 // writes the run's files. The options, their checks and --help come from the table below
-// (cli/options.mjs); docs/command-line.md describes every option and file.
+// (tools/cli/options.mjs); docs/command-line.md describes every option and file.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { defineCommand, UsageError } from '../cli/options.mjs';
-import { ProgressBar } from '../cli/progress.mjs';
-import { renderReport } from '../cli/report.mjs';
-import { runJob } from '../cli/job_runner.mjs';
-import { openPageSession } from '../cli/page_session.mjs';
-import { checkResumeFolder, openRunFolder, removeOtherRuns, safetensorsMetadataOf } from '../cli/run_folder.mjs';
-import { exitOnSignals } from '../cli/run_lock.mjs';
+import { writeFileAtomic } from '../tools/cli/atomic_write.mjs';
+import { defineCommand, UsageError } from '../tools/cli/options.mjs';
+import { ProgressBar } from '../tools/cli/progress.mjs';
+import { renderReport } from '../tools/cli/report.mjs';
+import { runJob } from '../tools/cli/job_runner.mjs';
+import { openPageSession } from '../tools/cli/page_session.mjs';
+import { checkResumeFolder, openRunFolder, removeOtherRuns, safetensorsMetadataOf } from '../tools/cli/run_folder.mjs';
+import { exitOnSignals } from '../tools/cli/run_lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -193,14 +193,14 @@ function onCheckpoint({ file, metrics }) {
 }
 
 /**
- * The job (src/app/train_run.ts): in headless Chromium (the default) the page runs it and
+ * The job (tools/jobs/train_run.ts): in headless Chromium (the default) the page runs it and
  * hands the files it writes to this process; in a Node process on Dawn (--runtime node) it
  * writes them itself.
  */
 function train() {
   const reads = [job.resume, config.init].filter(Boolean);
   const common = { input, reads, writes: Object.values(files), onProgress, onCheckpoint };
-  if (runtime === 'node') return runJob(root, { ...common, runtime: 'node', node: 'src/app/train_node_main.ts' });
+  if (runtime === 'node') return runJob(root, { ...common, runtime: 'node', node: 'tools/jobs/train_node_main.ts' });
   session.page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
   return runJob(root, { ...common, runtime: 'browser', page: '/demo/train_job.html', session });
 }

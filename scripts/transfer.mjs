@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // `npm run transfer`: the transfer experiment on the real Fashion-MNIST in Node on Dawn
-// (src/app/transfer.ts). The options, their checks and --help come from the table below
-// (cli/options.mjs).
+// (tools/jobs/transfer.ts). The options, their checks and --help come from the table below
+// (tools/cli/options.mjs).
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { runJob } from '../cli/job_runner.mjs';
-import { defineCommand } from '../cli/options.mjs';
-import { openRunFolder } from '../cli/run_folder.mjs';
-import { exitOnSignals } from '../cli/run_lock.mjs';
-import { transferPlot } from '../cli/transfer_plot.mjs';
+import { writeFileAtomic } from '../tools/cli/atomic_write.mjs';
+import { runJob } from '../tools/cli/job_runner.mjs';
+import { defineCommand } from '../tools/cli/options.mjs';
+import { openRunFolder } from '../tools/cli/run_folder.mjs';
+import { exitOnSignals } from '../tools/cli/run_lock.mjs';
+import { transferPlot } from '../tools/cli/transfer_plot.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: o } = defineCommand({
@@ -57,12 +57,12 @@ const started = performance.now();
 const names = { scratch: 'from scratch', frozen: 'frozen body + new head', finetune: 'fine-tuned (body at 0.1x)' };
 const pretrainedFile = join(out, 'pretrained.safetensors');
 const shipped = join(root, 'demo', 'pretrained', `fashion-mnist-0-4-${config.model}.safetensors`);
-// The job (src/app/transfer_main.ts) writes the pretrained checkpoint itself.
+// The job (tools/jobs/transfer_main.ts) writes the pretrained checkpoint itself.
 let result;
 try {
   result = await runJob(root, {
     runtime: 'node',
-    node: 'src/app/transfer_main.ts',
+    node: 'tools/jobs/transfer_main.ts',
     input: { config, pretrained: [pretrainedFile, ...(o.ship ? [shipped] : [])] },
     onProgress: (p) => {
       if (p.kind === 'start') console.log(`transfer: ${config.model} on Fashion-MNIST, ${p.adapter}, in Node`);

@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // `npm run tune`: remakes this adapter's shipped kernel-variant choices in Node on Dawn.
-// The options, their checks and --help come from the table below (cli/options.mjs).
+// The options, their checks and --help come from the table below (tools/cli/options.mjs).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../cli/atomic_write.mjs';
-import { runJob } from '../cli/job_runner.mjs';
-import { defineCommand } from '../cli/options.mjs';
-import { acquireLock, exitOnSignals } from '../cli/run_lock.mjs';
+import { writeFileAtomic } from '../tools/cli/atomic_write.mjs';
+import { runJob } from '../tools/cli/job_runner.mjs';
+import { defineCommand } from '../tools/cli/options.mjs';
+import { acquireLock, exitOnSignals } from '../tools/cli/run_lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: o } = defineCommand({
   name: 'tune',
   summary: "measures this adapter's kernel-variant choices in Node on Dawn (no browser) and writes them into src/backends/webgpu/pretuned_choices.ts.",
   description: [
-    "Times the workloads of src/app/pretune.ts and writes the table under the adapter's GPU family (vendor/architecture), replacing that family's table and keeping the others'. Run it on the hardware whose table it makes; commit the file. One tune at a time: it holds .cache/tune.lock.",
+    "Times the workloads of tools/jobs/pretune.ts and writes the table under the adapter's GPU family (vendor/architecture), replacing that family's table and keeping the others'. Run it on the hardware whose table it makes; commit the file. One tune at a time: it holds .cache/tune.lock.",
   ],
   options: {
     models: { type: 'list', value: 'KEY[,KEY]', help: "time only these models and merge into the family's table" },
@@ -40,7 +40,7 @@ let result;
 try {
   result = await runJob(root, {
     runtime: 'node',
-    node: 'src/app/tune_main.ts',
+    node: 'tools/jobs/tune_main.ts',
     input: { models: models ?? null, missing },
     tuneFile: null,
     onProgress: (p) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { benchCases, quickCaseNames } from '../src/bench/cases';
-import { loadPeers } from '../src/bench/peers';
-import { runBench, selectCases, type Timing } from '../src/bench/runner';
+import { benchCases, quickCaseNames } from '../tools/bench/cases';
+import { loadPeers } from '../tools/bench/peers';
+import { runBench, selectCases, type Timing } from '../tools/bench/runner';
 import { matmul } from '../src/ops/matmul';
 import { tensor } from '../src/tensor';
 import { gpuBackend } from './helpers/backends';
@@ -84,10 +84,10 @@ describe('kernel timing and the benchmark runner', () => {
   });
 
   it('ONNX Runtime Web runs the exported model of a prediction case; where its WebGPU outputs are wrong it is not timed, and says so', async () => {
-    const { loadOrt, ortSystem } = await import('../src/bench/ort');
+    const { loadOrt, ortSystem } = await import('../tools/bench/ort');
     const { exportOnnx } = await import('../src/io/onnx/onnx_export');
-    const { benchData } = await import('../src/bench/systems');
-    const { predictModel } = await import('../src/bench/cases');
+    const { benchData } = await import('../tools/bench/systems');
+    const { predictModel } = await import('../tools/bench/cases');
     const ort = await loadOrt();
     const spec = { kind: 'predict', model: 'lenet5', batch: 3 } as const;
     const model = predictModel(spec).build(await gpuBackend(), { seed: 1 });
@@ -128,8 +128,8 @@ describe('kernel timing and the benchmark runner', () => {
 
 describe('jax-js training steps (valueAndGrad and the SGD update under one jit)', () => {
   it("LeNet-5's step learns: the loss on a fixed batch falls from step to step", async () => {
-    const { loadJax } = await import('../src/bench/jax');
-    const { jaxTrainStep } = await import('../src/bench/jax_train');
+    const { loadJax } = await import('../tools/bench/jax');
+    const { jaxTrainStep } = await import('../tools/bench/jax_train');
     const jax = await loadJax();
     const step = jaxTrainStep(jax, 'lenet5', 8);
     const losses = [await step.run(), await step.run(), await step.run()];
@@ -140,8 +140,8 @@ describe('jax-js training steps (valueAndGrad and the SGD update under one jit)'
   });
 
   it('resnet20 and mobilenet-v1-cifar in jax-js have our parameter counts and learn a fixed batch', async () => {
-    const { loadJax } = await import('../src/bench/jax');
-    const { jaxZooTrainStep } = await import('../src/bench/jax_zoo');
+    const { loadJax } = await import('../tools/bench/jax');
+    const { jaxZooTrainStep } = await import('../tools/bench/jax_zoo');
     const { MODELS, summary } = await import('../src/index');
     const jax = await loadJax();
     for (const model of ['resnet20', 'mobilenet-v1-cifar'] as const) {
@@ -157,8 +157,8 @@ describe('jax-js training steps (valueAndGrad and the SGD update under one jit)'
 
 describe('zoo training steps on TF.js, built layer for layer like ours', () => {
   it('resnet20 and mobilenet-v1-cifar have our parameter counts in TF.js, and one TF.js step gives a finite loss', async () => {
-    const { loadTfjs } = await import('../src/bench/tfjs');
-    const { buildZooTrainStep } = await import('../src/bench/tfjs_zoo');
+    const { loadTfjs } = await import('../tools/bench/tfjs');
+    const { buildZooTrainStep } = await import('../tools/bench/tfjs_zoo');
     const { MODELS, summary } = await import('../src/index');
     const tf = await loadTfjs();
     await tf.setBackend('cpu');
@@ -176,7 +176,7 @@ describe('zoo training steps on TF.js, built layer for layer like ours', () => {
   });
 
   it('TF.js\'s LeNet-5 of the prediction case has our parameter count and gives 10 logits an image', async () => {
-    const { loadTfjs, buildPredict } = await import('../src/bench/tfjs');
+    const { loadTfjs, buildPredict } = await import('../tools/bench/tfjs');
     const { MODELS, summary } = await import('../src/index');
     const tf = await loadTfjs();
     await tf.setBackend('cpu');

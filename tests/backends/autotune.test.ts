@@ -3,7 +3,7 @@ import { WebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
 import { Autotuner, type TuneStore } from '../../src/backends/webgpu/autotune';
 import { PRETUNED_CHOICES } from '../../src/backends/webgpu/pretuned_choices';
 import { gpuFamily } from '../../src/backends/webgpu/webgpu_backend';
-import { PRETUNE_WORKLOADS, workloadPrograms } from '../../src/app/pretune';
+import { PRETUNE_WORKLOADS, workloadPrograms } from '../../tools/jobs/pretune';
 import { MODELS } from '../../src/nn/zoo';
 import { compileTrainStep } from '../../src/training/compile';
 import { Optimizer } from '../../src/training/optimizers';

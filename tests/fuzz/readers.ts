@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 // @ts-expect-error plain JavaScript module of the command line
-import { readSafetensorsMetadata, safetensorsMetadataOf } from '../../cli/run_folder.mjs';
+import { readSafetensorsMetadata, safetensorsMetadataOf } from '../../tools/cli/run_folder.mjs';
 import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
 import { parseCifar10 } from '../../src/data/cifar10';
 import type { Dataset } from '../../src/data/dataset';
@@ -216,11 +216,11 @@ const safetensors: ReaderFuzz = {
   },
 };
 
-// --- the command line's metadata reader (cli/run_folder.mjs) ---
+// --- the command line's metadata reader (tools/cli/run_folder.mjs) ---
 
 const safetensorsCli: ReaderFuzz = {
   name: 'safetensors-cli',
-  what: 'readSafetensorsMetadata and safetensorsMetadataOf (cli/run_folder.mjs: npm run train)',
+  what: 'readSafetensorsMetadata and safetensorsMetadataOf (tools/cli/run_folder.mjs: npm run train)',
   async prepare(root, limits) {
     const seeds = await safetensorsSeeds(root);
     const path = join(tmpdir(), `fuzzed-${process.pid}.safetensors`);

@@ -1,6 +1,6 @@
 import { parseSafetensors, type NamedArray } from '../../src/io/safetensors';
 import type { Model } from '../../src/nn/model';
-import { torchGradientErrors } from '../../src/app/torch_check';
+import { torchGradientErrors } from '../../tools/jobs/torch_check';
 import { relativeError } from '../../src/numerics';
 import { fixtureBytes } from './fixture_files';
 

@@ -1,7 +1,7 @@
 // npm run search's core: seeded draws inside their ranges, each trial trained and scored
 // on a held-out split, ranked best first.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEARCH, drawTrials, runSearch } from '../../src/app/search';
+import { DEFAULT_SEARCH, drawTrials, runSearch } from '../../tools/jobs/search';
 import { gpuBackend } from '../helpers/backends';
 import { stripes } from './helpers';
 

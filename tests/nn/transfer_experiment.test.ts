@@ -2,7 +2,7 @@
 // method runs for every sample size, each from the same pretrained weights, and the
 // pretrained checkpoint it returns loads into the model it was made for.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRANSFER, runTransfer, TRANSFER_METHODS, type TransferProgress } from '../../src/app/transfer';
+import { DEFAULT_TRANSFER, runTransfer, TRANSFER_METHODS, type TransferProgress } from '../../tools/jobs/transfer';
 import { loadCheckpoint } from '../../src/io/checkpoint';
 import { MODELS } from '../../src/nn/zoo';
 import { gpuBackend } from '../helpers/backends';

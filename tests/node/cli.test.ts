@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../cli/atomic_write.mjs';
+import { writeFileAtomic } from '../../tools/cli/atomic_write.mjs';
 // @ts-expect-error plain JavaScript module of the command line
-import { renderReport } from '../../cli/report.mjs';
+import { renderReport } from '../../tools/cli/report.mjs';
 // @ts-expect-error plain JavaScript module of the command line
-import { prepareRunFolder } from '../../cli/run_folder.mjs';
+import { prepareRunFolder } from '../../tools/cli/run_folder.mjs';
 // @ts-expect-error plain JavaScript module of the command line
-import { freePort } from '../../cli/free_port.mjs';
+import { freePort } from '../../tools/cli/free_port.mjs';
 // @ts-expect-error plain JavaScript module of the command line
-import { defineCommand } from '../../cli/options.mjs';
+import { defineCommand } from '../../tools/cli/options.mjs';
 import { createServer } from 'node:net';
 
 describe('atomic writes', () => {

@@ -92,7 +92,7 @@ describe('the docs', () => {
     expect(errors).toEqual([]);
   });
 
-  // Each command's --help is printed from its option table (cli/options.mjs), so these are all its options.
+  // Each command's --help is printed from its option table (tools/cli/options.mjs), so these are all its options.
   const commands = { train: 'train', transfer: 'transfer', search: 'search', tune: 'tune', bench: 'bench', 'bench:tables': 'bench_tables', profile: 'profile', 'check:torch': 'check_torch' };
   it.each(Object.entries(commands))('every option `npm run %s -- --help` lists is documented in docs/command-line.md', (command, script) => {
     expect(JSON.parse(read('package.json')).scripts[command]).toBe(`node scripts/${script}.mjs`);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module of the command line
-import { readSafetensorsMetadata } from '../../cli/run_folder.mjs';
+import { readSafetensorsMetadata } from '../../tools/cli/run_folder.mjs';
 import { parseCifar10 } from '../../src/data/cifar10';
 import { datasetsFromFiles } from '../../src/data/files';
 import { importOnnx } from '../../src/io/onnx/onnx_import';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module of the command line
-import { checkResumeFolder, readSafetensorsMetadata, removeOtherRuns } from '../../cli/run_folder.mjs';
+import { checkResumeFolder, readSafetensorsMetadata, removeOtherRuns } from '../../tools/cli/run_folder.mjs';
 // @ts-expect-error plain JavaScript module of the command line
-import { renderReport } from '../../cli/report.mjs';
+import { renderReport } from '../../tools/cli/report.mjs';
 import { readCheckpointMetadata, runFileDisagreement } from '../../src/io/checkpoint_metadata';
 import { serializeSafetensors } from '../../src/io/safetensors';
 

@@ -1,4 +1,4 @@
-// One writer per run folder (cli/run_lock.mjs): a second `npm run train` into a folder
+// One writer per run folder (tools/cli/run_lock.mjs): a second `npm run train` into a folder
 // another run holds exits 2 at once naming the holder and changes nothing; a stale lock
 // (its process is gone) is taken over; the lock goes when the run ends.
 import { spawn, spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module of the command line
-import { acquireLock, lockRunFolder } from '../../cli/run_lock.mjs';
+import { acquireLock, lockRunFolder } from '../../tools/cli/run_lock.mjs';
 
 const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
 const listing = (dir: string) => readdirSync(dir).sort().map((f) => `${f} ${statSync(join(dir, f)).mtimeMs} ${statSync(join(dir, f)).size}`);

@@ -1,4 +1,4 @@
-import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
+import type { WebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
 import { benchCases, quickCaseNames, type BenchCase } from './cases';
 import { oursSystem } from './ours';
 import type { BenchSystem, PreparedCase, RunTiming } from './systems';

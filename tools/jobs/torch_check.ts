@@ -2,18 +2,18 @@
 // the CPU reference): a zoo model takes a torchvision model's weights by state dict and
 // by ONNX, and its logits, loss, gradients and running statistics of one training step
 // are compared against PyTorch's float64 figures (scripts/check_torch.py).
-import type { Backend } from '../backends/backend';
-import { exportOnnx } from '../io/onnx/onnx_export';
-import { importOnnx } from '../io/onnx/onnx_import';
-import { parseSafetensors } from '../io/safetensors';
-import { loadStateDict } from '../io/state_dict';
-import { torchStateDictLayout } from '../io/torch_layout';
-import type { Model } from '../nn/model';
-import { stepGradients } from '../training/step_gradients';
-import { MODELS } from '../nn/zoo';
-import { relativeError, transposeMatrix } from '../numerics';
-import { Random } from '../random';
-import { sizeOf } from '../shape';
+import type { Backend } from '../../src/backends/backend';
+import { exportOnnx } from '../../src/io/onnx/onnx_export';
+import { importOnnx } from '../../src/io/onnx/onnx_import';
+import { parseSafetensors } from '../../src/io/safetensors';
+import { loadStateDict } from '../../src/io/state_dict';
+import { torchStateDictLayout } from '../../src/io/torch_layout';
+import type { Model } from '../../src/nn/model';
+import { stepGradients } from '../../src/training/step_gradients';
+import { MODELS } from '../../src/nn/zoo';
+import { relativeError, transposeMatrix } from '../../src/numerics';
+import { Random } from '../../src/random';
+import { sizeOf } from '../../src/shape';
 
 /** The figures of one model: each error relative to the largest value of its tensor. */
 export interface TorchCheck {

@@ -1,9 +1,9 @@
 // `npm run tune`: times the kernel variants of pretune.ts's workloads on this machine's
 // adapter in Node (Dawn). scripts/tune.mjs builds this file and runs it through
-// cli/job_runner.mjs: progress per model, then the adapter's GPU family and its table,
+// tools/cli/job_runner.mjs: progress per model, then the adapter's GPU family and its table,
 // which the command writes into src/backends/webgpu/pretuned_choices.ts.
-import type { PretunedChoices } from '../backends/webgpu/autotune';
-import { gpuFamily } from '../backends/webgpu/webgpu_backend';
+import type { PretunedChoices } from '../../src/backends/webgpu/autotune';
+import { gpuFamily } from '../../src/backends/webgpu/webgpu_backend';
 import type { Job } from './job';
 import { serveNodeJob } from './node_job';
 import { PRETUNE_WORKLOADS, pretune } from './pretune';

@@ -6,7 +6,7 @@
 // consumes a reference, so a value used twice is passed once as `.ref` (batch norm's input,
 // a block's input feeding the shortcut); each parameter is read once.
 import type * as Jax from '@jax-js/jax';
-import { MOBILENET_BLOCKS, MOBILENET_CIFAR_STRIDES } from '../nn/models/mobilenet';
+import { MOBILENET_BLOCKS, MOBILENET_CIFAR_STRIDES } from '../../src/nn/models/mobilenet';
 import { jitSgdStep } from './jax_train';
 import { benchData } from './systems';
 

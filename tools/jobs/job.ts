@@ -1,9 +1,9 @@
 // The one job interface of the command line: a job (train, transfer, search, tune, bench,
 // profile, check:torch) is a function of its input and a host, and the host is all that
 // differs between the browser page (page_job.ts) and a Node process (node_job.ts). Both
-// speak one protocol to the command (cli/job_runner.mjs): progress and checkpoint messages
+// speak one protocol to the command (tools/cli/job_runner.mjs): progress and checkpoint messages
 // while the job runs, then its result or an error.
-import type { WebGPUBackend, WebGPUBackendOptions } from '../backends/webgpu/webgpu_backend';
+import type { WebGPUBackend, WebGPUBackendOptions } from '../../src/backends/webgpu/webgpu_backend';
 
 /** A message of a job to the command that runs it. */
 export type JobMessage =

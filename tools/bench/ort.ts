@@ -3,9 +3,9 @@
 // same weights, opset 13) and run by an InferenceSession, outputs read back to the host as
 // an app would. Loaded on demand; its wasm files are served from node_modules.
 import type * as Ort from 'onnxruntime-web';
-import { acquireDevice } from '../backends/webgpu/device';
-import { CpuBackend } from '../backends/cpu/cpu_backend';
-import { exportOnnx } from '../io/onnx/onnx_export';
+import { acquireDevice } from '../../src/backends/webgpu/device';
+import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
+import { exportOnnx } from '../../src/io/onnx/onnx_export';
 import { predictModel, type CaseSpec } from './cases';
 import { benchData, type BenchSystem } from './systems';
 

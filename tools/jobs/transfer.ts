@@ -3,13 +3,13 @@
 // per class in three ways: from scratch; the pretrained body frozen under a new head
 // (its features, "CNN codes", feed a new classifier); and the whole network fine-tuned
 // with the body at a tenth of the head's learning rate. `npm run transfer` runs it.
-import type { Backend } from '../backends/backend';
-import { samplePerClass, selectClasses, type Dataset } from '../data/dataset';
-import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint';
-import { Dense } from '../nn/dense_layers';
-import { withHead, type Model } from '../nn/model';
-import { Trainer } from '../training/trainer';
-import { MODELS } from '../nn/zoo';
+import type { Backend } from '../../src/backends/backend';
+import { samplePerClass, selectClasses, type Dataset } from '../../src/data/dataset';
+import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint';
+import { Dense } from '../../src/nn/dense_layers';
+import { withHead, type Model } from '../../src/nn/model';
+import { Trainer } from '../../src/training/trainer';
+import { MODELS } from '../../src/nn/zoo';
 
 export type TransferMethod = 'scratch' | 'frozen' | 'finetune';
 export const TRANSFER_METHODS: readonly TransferMethod[] = ['scratch', 'frozen', 'finetune'];

@@ -1,8 +1,8 @@
-// The page side of a command-line job (cli/job_runner.mjs drives the page in headless
+// The page side of a command-line job (tools/cli/job_runner.mjs drives the page in headless
 // Chromium): the command calls window.runJob(envelope); messages go back through the
 // functions the command exposed on the page, and so do the files, as base64, since a
 // page cannot write files (the command writes them, atomically).
-import { createWebGPUBackend } from '../backends/webgpu/webgpu_backend';
+import { createWebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
 import type { Job, JobEnvelope, JobHost, JobMessage } from './job';
 
 declare global {

@@ -3,14 +3,14 @@
 // input: its Adam training step at the command line's default batch 64 (and the bench's
 // 16), its evaluation at 64 and at 16 (Fashion-MNIST's 10,000 test images end in a batch
 // of 16), and batch-1 prediction.
-import type { PretunedChoices } from '../backends/webgpu/autotune';
-import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import type { Program } from '../graph/program';
-import type { Model } from '../nn/model';
-import { compileEvalStep, compileTrainStep } from '../training/compile';
-import { compileInference } from '../nn/inference';
-import { Optimizer } from '../training/optimizers';
-import { MODELS, TRAINABLE_HERE } from '../nn/zoo';
+import type { PretunedChoices } from '../../src/backends/webgpu/autotune';
+import type { WebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
+import type { Program } from '../../src/graph/program';
+import type { Model } from '../../src/nn/model';
+import { compileEvalStep, compileTrainStep } from '../../src/training/compile';
+import { compileInference } from '../../src/nn/inference';
+import { Optimizer } from '../../src/training/optimizers';
+import { MODELS, TRAINABLE_HERE } from '../../src/nn/zoo';
 
 export interface PretuneWorkload {
   model: string;

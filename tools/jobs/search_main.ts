@@ -1,8 +1,8 @@
 // `npm run search`: the random hyper-parameter search (search.ts) in Node on Dawn.
-// scripts/search.mjs builds this file and runs it through cli/job_runner.mjs: a progress
+// scripts/search.mjs builds this file and runs it through tools/cli/job_runner.mjs: a progress
 // message per trial, then the trials ranked.
-import { meanStd, normalize } from '../data/dataset';
-import { fetchIdxSplit } from '../data/fashion_mnist';
+import { meanStd, normalize } from '../../src/data/dataset';
+import { fetchIdxSplit } from '../../src/data/fashion_mnist';
 import type { Job } from './job';
 import { serveNodeJob } from './node_job';
 import { runSearch, type SearchConfig, type Trial } from './search';

@@ -1,5 +1,5 @@
 // One runner for every command-line job, in headless Chromium or in a Node process on
-// Dawn, with one protocol (src/app/job.ts): the job sends { kind: 'progress', progress }
+// Dawn, with one protocol (tools/jobs/job.ts): the job sends { kind: 'progress', progress }
 // and { kind: 'checkpoint', checkpoint } while it runs, then { kind: 'result', result } or
 // { kind: 'error', message }. The job reads and writes the files the command names in its
 // input: in Node itself (the same atomic writer), in the page through functions the

@@ -1,14 +1,14 @@
-import type { WebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import { compileTrainStep } from '../training/compile';
-import { Optimizer } from '../training/optimizers';
-import { MODELS } from '../nn/zoo';
-import { conv2d, conv2dAttrs, conv2dGradFilter, conv2dGradInput } from '../ops/conv2d';
-import { depthwiseConv2d } from '../ops/depthwise_conv2d';
-import { matmul } from '../ops/matmul';
-import { runOp } from '../ops/op';
-import { avgpool2d, avgpool2dGradOp, maxpool2d, maxpool2dGradOp, pool2dAttrs } from '../ops/pool2d';
-import type { Shape } from '../shape';
-import { tensor, type Tensor } from '../tensor';
+import type { WebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
+import { compileTrainStep } from '../../src/training/compile';
+import { Optimizer } from '../../src/training/optimizers';
+import { MODELS } from '../../src/nn/zoo';
+import { conv2d, conv2dAttrs, conv2dGradFilter, conv2dGradInput } from '../../src/ops/conv2d';
+import { depthwiseConv2d } from '../../src/ops/depthwise_conv2d';
+import { matmul } from '../../src/ops/matmul';
+import { runOp } from '../../src/ops/op';
+import { avgpool2d, avgpool2dGradOp, maxpool2d, maxpool2dGradOp, pool2dAttrs } from '../../src/ops/pool2d';
+import type { Shape } from '../../src/shape';
+import { tensor, type Tensor } from '../../src/tensor';
 import { predictModel, type CaseSpec } from './cases';
 import { benchData, type BenchSystem, type PreparedCase } from './systems';
 

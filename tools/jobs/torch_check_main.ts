@@ -1,10 +1,10 @@
 // `npm run check:torch`'s engine half in Node (scripts/check_torch.mjs builds this file and
-// runs it through cli/job_runner.mjs, one process per model): compares one prepared model
+// runs it through tools/cli/job_runner.mjs, one process per model): compares one prepared model
 // folder on WebGPU through Dawn (npm webgpu; on a machine without a GPU the SwiftShader
 // Vulkan driver that Chromium's package installs), or on the CPU reference, and returns its figures.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CpuBackend } from '../backends/cpu/cpu_backend';
+import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
 import type { Job } from './job';
 import { serveNodeJob } from './node_job';
 import { checkAgainstTorch, checkExportOnly, type OnnxRunner } from './torch_check';

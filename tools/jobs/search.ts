@@ -2,11 +2,11 @@
 // weight decay log-uniformly and the batch size from a list, train each draw on a subset
 // of the training images, and score it on a held-out validation split of them (the test
 // set stays unseen). `npm run search` runs it.
-import type { Backend } from '../backends/backend';
-import { splitValidation, take, type Dataset } from '../data/dataset';
-import { Trainer } from '../training/trainer';
-import { MODELS } from '../nn/zoo';
-import { Random } from '../random';
+import type { Backend } from '../../src/backends/backend';
+import { splitValidation, take, type Dataset } from '../../src/data/dataset';
+import { Trainer } from '../../src/training/trainer';
+import { MODELS } from '../../src/nn/zoo';
+import { Random } from '../../src/random';
 
 export interface SearchConfig {
   model: string;

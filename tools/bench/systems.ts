@@ -1,5 +1,5 @@
-import { Random } from '../random';
-import { sizeOf, type Shape } from '../shape';
+import { Random } from '../../src/random';
+import { sizeOf, type Shape } from '../../src/shape';
 import type { CaseSpec } from './cases';
 
 /** One timed run: wall time from enqueue to finished work, and GPU time where measured. */

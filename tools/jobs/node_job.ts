@@ -1,11 +1,11 @@
-// The Node side of a command-line job (cli/job_runner.mjs starts it): the envelope comes as
+// The Node side of a command-line job (tools/cli/job_runner.mjs starts it): the envelope comes as
 // JSON on stdin, messages go out as one JSON object per line on stdout, the data sets are
 // read with fetch as in the page (file:// URLs answered from the disk), and the job reads
 // and writes its own files, with the command line's atomic writer.
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../../cli/atomic_write.mjs';
-import { createWebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import { createDawnGPU, fileTuneStore } from '../node';
+import { writeFileAtomic } from '../cli/atomic_write.mjs';
+import { createWebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
+import { createDawnGPU, fileTuneStore } from '../../src/node';
 import type { Job, JobEnvelope, JobHost, JobMessage } from './job';
 
 /** Writes one message; the promise settles once it is handed to the pipe (exiting earlier would cut it off). */

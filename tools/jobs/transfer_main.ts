@@ -1,8 +1,8 @@
 // `npm run transfer`: the transfer experiment (transfer.ts) in Node on Dawn, no browser.
-// scripts/transfer.mjs builds this file and runs it through cli/job_runner.mjs; the job
+// scripts/transfer.mjs builds this file and runs it through tools/cli/job_runner.mjs; the job
 // writes the pretrained checkpoint itself and returns the table's rows.
-import { meanStd, normalize } from '../data/dataset';
-import { fetchIdxSplit } from '../data/fashion_mnist';
+import { meanStd, normalize } from '../../src/data/dataset';
+import { fetchIdxSplit } from '../../src/data/fashion_mnist';
 import type { Job } from './job';
 import { serveNodeJob } from './node_job';
 import { runTransfer, type TransferConfig, type TransferResult } from './transfer';

@@ -5,7 +5,7 @@
 // 1x1 + BN + ReLU blocks). Batch norm normalises with the batch's statistics, as ours
 // does in training (ours also updates running statistics; TF.js's step does not).
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { MOBILENET_CIFAR_STRIDES, MOBILENET_BLOCKS } from '../nn/models/mobilenet';
+import { MOBILENET_CIFAR_STRIDES, MOBILENET_BLOCKS } from '../../src/nn/models/mobilenet';
 import { benchData } from './systems';
 
 type Tf = typeof TfCore;

@@ -1,6 +1,6 @@
-import type { Shape } from '../shape';
-import { summary } from '../nn/summary';
-import { MODELS } from '../nn/zoo';
+import type { Shape } from '../../src/shape';
+import { summary } from '../../src/nn/summary';
+import { MODELS } from '../../src/nn/zoo';
 
 /**
  * What a benchmark case computes, independent of any engine, so each system (ours,

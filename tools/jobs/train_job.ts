@@ -1,23 +1,23 @@
-import type { Backend } from '../backends/backend';
-import { CpuBackend } from '../backends/cpu/cpu_backend';
-import { createWebGPUBackend } from '../backends/webgpu/webgpu_backend';
-import { meanStd, normalize, padImages, take, type Dataset } from '../data/dataset';
-import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../data/fashion_mnist';
-import { saveCheckpoint } from '../io/checkpoint';
-import { CHECKPOINT_FORMAT, RUN_ID, RUN_STEP } from '../io/checkpoint_metadata';
-import { exportOnnx } from '../io/onnx/onnx_export';
-import { importOnnx } from '../io/onnx/onnx_import';
-import { safetensorsMetadata } from '../io/safetensors';
-import { exportStateDict, loadStateDict } from '../io/state_dict';
-import { formatShape } from '../shape';
-import type { AugmentAttrs } from '../ops/augment';
-import { summary } from '../nn/summary';
-import { Trainer } from '../training/trainer';
-import type { BatchReport, EpochReport, EvalResult, StepStats } from '../training/reports';
-import { DivergenceError } from '../training/training_progress';
-import type { Model } from '../nn/model';
-import { MODELS } from '../nn/zoo';
-import type { OptimizerConfig } from '../training/optimizers';
+import type { Backend } from '../../src/backends/backend';
+import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
+import { createWebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
+import { meanStd, normalize, padImages, take, type Dataset } from '../../src/data/dataset';
+import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../../src/data/fashion_mnist';
+import { saveCheckpoint } from '../../src/io/checkpoint';
+import { CHECKPOINT_FORMAT, RUN_ID, RUN_STEP } from '../../src/io/checkpoint_metadata';
+import { exportOnnx } from '../../src/io/onnx/onnx_export';
+import { importOnnx } from '../../src/io/onnx/onnx_import';
+import { safetensorsMetadata } from '../../src/io/safetensors';
+import { exportStateDict, loadStateDict } from '../../src/io/state_dict';
+import { formatShape } from '../../src/shape';
+import type { AugmentAttrs } from '../../src/ops/augment';
+import { summary } from '../../src/nn/summary';
+import { Trainer } from '../../src/training/trainer';
+import type { BatchReport, EpochReport, EvalResult, StepStats } from '../../src/training/reports';
+import { DivergenceError } from '../../src/training/training_progress';
+import type { Model } from '../../src/nn/model';
+import { MODELS } from '../../src/nn/zoo';
+import type { OptimizerConfig } from '../../src/training/optimizers';
 
 /** What `npm run train` (and the demo's Train page) asks for. */
 export interface TrainJobConfig {

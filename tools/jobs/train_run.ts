@@ -3,7 +3,7 @@
 // job writes the checkpoints, the weights and the exports itself (through the host: in
 // Node straight to the disk, in the page through the command); the command writes
 // metrics.json, report.html and --json from what the job reports of them.
-import { safetensorsMetadata } from '../io/safetensors';
+import { safetensorsMetadata } from '../../src/io/safetensors';
 import { sha256Hex, type Job } from './job';
 import { runTrainJob, type TrainJobConfig, type TrainJobProgress } from './train_job';
 
