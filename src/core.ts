@@ -34,7 +34,7 @@ export { planMemory, type PlanMemory } from './graph/plan_memory';
 export { trainStepMemory, planTrainStep } from './training/compile';
 export { Layer, input, SymbolicTensor, type ForwardContext, type ParamSpec, type Init } from './nn/layer';
 export { Conv2d, DepthwiseConv2d } from './nn/conv_layers';
-export { ConvTranspose2d, Upsample } from './nn/upsampling_layers';
+export { ConvTranspose2d, Upsample, MaxPoolSwitches, MaxUnpool2d } from './nn/upsampling_layers';
 export { MaxPool2d, AvgPool2d, GlobalAvgPool } from './nn/pool_layers';
 export { Dense, Flatten, Add, Concat } from './nn/dense_layers';
 export { BatchNorm, Dropout, Lrn } from './nn/norm_layers';

@@ -1,12 +1,13 @@
 // Layers that go back up from a feature map towards pixels, named as PyTorch names them.
-import { pair } from '../ops/conv2d';
+import { pair, resolvePadding, type Padding } from '../ops/conv2d';
 import { conv2dTranspose, type Conv2dTransposeOptions } from '../ops/conv2d_transpose';
+import { maxpool2dIndices, maxUnpool2d } from '../ops/max_unpool2d';
 import { sizeOf, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 import { upsample2d, upsample2dAttrs, type Upsample2dOptions } from '../ops/upsample2d';
 import { activate, type Activation } from './activations';
 import { Layer, type ForwardContext, type Init, type LayerWindow, type ParamSpec } from './layer';
-import { checkActivation, checkOptionsObject, checkPositiveInt, checkPositivePair, show } from './layer_options';
+import { checkActivation, checkOptionsObject, checkPadding, checkPositiveInt, checkPositivePair, show } from './layer_options';
 
 export interface ConvTranspose2dLayerOptions {
   /** Output channels (PyTorch's out_channels). */
@@ -128,5 +129,103 @@ export class Upsample extends Layer {
   override flops(_x: readonly Shape[], out: Shape): number {
     // Bilinear: four products and three sums per output value; nearest copies.
     return this.options.mode === 'bilinear' ? 7 * sizeOf(out) : 0;
+  }
+}
+
+export interface MaxPoolSwitchesOptions {
+  kernel: number | readonly [number, number];
+  /** Defaults to the kernel (non-overlapping windows). */
+  stride?: number | readonly [number, number];
+  padding?: Padding;
+  name?: string;
+}
+
+/**
+ * Max pooling's switches (PyTorch's MaxPool2d(..., return_indices=True) second output):
+ * where each window's maximum sits in its input plane, as the flat index h * W + w
+ * (float32). Apply it to the same input as the MaxPool2d with the same options; its output
+ * feeds a MaxUnpool2d. Not differentiable: the unpooling's gradient skips it.
+ */
+export class MaxPoolSwitches extends Layer {
+  readonly kind = 'maxpool2d_indices';
+  readonly options: MaxPoolSwitchesOptions;
+  constructor(options: MaxPoolSwitchesOptions) {
+    checkOptionsObject('maxpool2d_indices', options, '{ kernel: 2 }');
+    super(options.name);
+    this.options = options;
+    const label = options.name ?? 'maxpool2d_indices';
+    checkPositivePair(label, 'kernel', options.kernel);
+    if (options.stride !== undefined) checkPositivePair(label, 'stride', options.stride);
+    checkPadding(label, options.padding);
+  }
+
+  override window([x]: readonly Shape[]): LayerWindow {
+    const kernel = pair(this.options.kernel);
+    const stride = pair(this.options.stride ?? kernel);
+    const [top, left] = resolvePadding(this.options.padding ?? 'valid', [x[1], x[2]], kernel, stride);
+    return { kernel, stride, dilation: [1, 1], padding: [top, left] };
+  }
+
+  forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
+    return maxpool2dIndices(x, this.options.kernel, this.options);
+  }
+
+  override flops(_x: readonly Shape[], out: Shape): number {
+    const [kh, kw] = pair(this.options.kernel);
+    return sizeOf(out) * kh * kw;
+  }
+}
+
+export interface MaxUnpool2dLayerOptions {
+  /** The pool's kernel, stride and padding. */
+  kernel: number | readonly [number, number];
+  stride?: number | readonly [number, number];
+  padding?: Padding;
+  /** The pool's input height and width (default PyTorch's: (in - 1) * stride - padding + kernel). */
+  outputSize?: readonly [number, number];
+  name?: string;
+}
+
+/**
+ * PyTorch's MaxUnpool2d: takes two inputs, the values and the switches of a MaxPoolSwitches
+ * with the same kernel, stride and padding (`unpool.apply(values, switches)`), and puts
+ * each value back where its maximum was, zeros elsewhere (SegNet's decoder, Zeiler and
+ * Fergus's DeConvNet). No weights; the gradient flows to the values only.
+ */
+export class MaxUnpool2d extends Layer {
+  readonly kind = 'max_unpool2d';
+  readonly options: MaxUnpool2dLayerOptions;
+  constructor(options: MaxUnpool2dLayerOptions) {
+    checkOptionsObject('max_unpool2d', options, '{ kernel: 2 }');
+    super(options.name);
+    this.options = options;
+    const label = options.name ?? 'max_unpool2d';
+    checkPositivePair(label, 'kernel', options.kernel);
+    if (options.stride !== undefined) checkPositivePair(label, 'stride', options.stride);
+    checkPadding(label, options.padding);
+    if (options.outputSize !== undefined && (!Array.isArray(options.outputSize) || options.outputSize.length !== 2)) {
+      throw new Error(`${label}: outputSize must be a [height, width] pair of positive integers, got ${show(options.outputSize)}`);
+    }
+    if (options.outputSize !== undefined) checkPositivePair(label, 'outputSize', options.outputSize);
+  }
+
+  override get arity(): number {
+    return 2;
+  }
+
+  override window(): LayerWindow {
+    const kernel = pair(this.options.kernel);
+    const stride = pair(this.options.stride ?? kernel);
+    // Each output position is written by the windows that cover it: ceil(k / s) per axis at most.
+    return { upsample: stride, reach: [Math.ceil(kernel[0] / stride[0]), Math.ceil(kernel[1] / stride[1])] };
+  }
+
+  forward(_ctx: ForwardContext, [x, switches]: readonly Tensor[]): Tensor {
+    const { kernel, stride, padding, outputSize } = this.options;
+    return maxUnpool2d(x, switches, kernel, { stride, padding, outputSize });
+  }
+
+  override flops(): number {
+    return 0;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Conv2d, ConvTranspose2d, sequential, summary, Trainer, Upsample } from '../../src/index';
+import { Conv2d, ConvTranspose2d, input, MaxPool2d, MaxPoolSwitches, MaxUnpool2d, Model, sequential, summary, torchStateDictLayout, Trainer, Upsample } from '../../src/index';
 import { exportStateDict, loadStateDict } from '../../src/io/state_dict';
 import { parseSafetensors } from '../../src/io/safetensors';
 import type { Backend } from '../../src/backends/backend';
@@ -89,4 +89,66 @@ describe('Upsample', () => {
       model.dispose();
     });
   }
+});
+
+/**
+ * SegNet in miniature: a convolution, max pooling with its switches, unpooling by those
+ * switches back to 8x8, a convolution to one channel. Pool, switches and unpool share
+ * kernel and stride, as SegNet's encoder and decoder do.
+ */
+function segnetTiny(): Model {
+  const x = input([1, 8, 8]);
+  const features = new Conv2d({ filters: 4, kernel: 3, padding: 1, activation: 'relu', name: 'enc' }).apply(x);
+  const pooled = new MaxPool2d({ kernel: 2, name: 'pool' }).apply(features);
+  const switches = new MaxPoolSwitches({ kernel: 2, name: 'switches' }).apply(features);
+  const unpooled = new MaxUnpool2d({ kernel: 2, name: 'unpool' }).apply(pooled, switches);
+  return new Model(x, new Conv2d({ filters: 1, kernel: 3, padding: 1, name: 'dec' }).apply(unpooled), 'segnet-tiny');
+}
+
+describe('MaxPoolSwitches and MaxUnpool2d', () => {
+  it('wire a SegNet-like model: two inputs to the unpooling, no weights, PyTorch\'s state-dict names', () => {
+    const model = segnetTiny();
+    const rows = summary(model).rows;
+    const row = (name: string) => rows.find((r) => r.name === name)!;
+    expect(row('switches').kind).toBe('maxpool2d_indices');
+    expect(row('switches').outputShape).toEqual([4, 4, 4]);
+    expect(row('unpool').kind).toBe('max_unpool2d');
+    expect(row('unpool').outputShape).toEqual([4, 8, 8]);
+    expect([row('pool').params, row('switches').params, row('unpool').params]).toEqual([0, 0, 0]);
+    // enc: 4 * 1 * 3 * 3 + 4; dec: 1 * 4 * 3 * 3 + 1.
+    expect(summary(model).totalParams).toBe(40 + 37);
+    // Back at the input's resolution: neighbouring outputs one pixel apart again.
+    expect(row('unpool').stride).toEqual([1, 1]);
+    expect(torchStateDictLayout(model).map((t) => t.torch)).toEqual(['enc.weight', 'enc.bias', 'dec.weight', 'dec.bias']);
+    expect(() => new MaxUnpool2d({ kernel: 2, name: 'u' }).apply(input([4, 4, 4]))).toThrow('u: takes 2 input(s), got 1');
+    expect(() => new MaxUnpool2d({ kernel: 2, outputSize: [8] as unknown as [number, number] })).toThrow('max_unpool2d: outputSize must be a [height, width] pair of positive integers, got [8]');
+    const x = input([4, 8, 8]);
+    expect(() => new MaxUnpool2d({ kernel: 2, name: 'u2' }).apply(x, new MaxPoolSwitches({ kernel: 2 }).apply(input([4, 6, 6])))).toThrow("u2 (input [4,8,8], [4,3,3]): max_unpool2d: indices [1,4,3,3] must have the input's shape [1,4,8,8]");
+  });
+
+  for (const name of ['cpu', 'webgpu'] as const) {
+    it(`${name}: the SegNet-like model learns to rebuild its input through the switches (mse falls by half)`, async () => {
+      const backend = name === 'cpu' ? cpu : await gpuBackend();
+      const data = stripes(128, 4, 8, 7);
+      const train = { ...data, targets: data.images, targetShape: [1, 8, 8] };
+      const model = segnetTiny().build(backend, { seed: 5 });
+      const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 16, seed: 1, loss: { kind: 'mse' } });
+      const reports = await trainer.fit(train, { epochs: 6 });
+      expect(reports.at(-1)!.loss).toBeLessThan(0.5 * reports[0].loss);
+      trainer.dispose();
+      model.dispose();
+    });
+  }
+
+  it('a PyTorch state dict loads strictly: the unpooling adds no tensor', async () => {
+    const model = segnetTiny().build(cpu, { seed: 5 });
+    const bytes = await exportStateDict(model);
+    const { tensors } = parseSafetensors(bytes, 'segnet.safetensors');
+    expect(tensors.map((t) => t.name).sort()).toEqual(['dec.bias', 'dec.weight', 'enc.bias', 'enc.weight']);
+    const again = segnetTiny().build(cpu, { seed: 9 });
+    const result = loadStateDict(again, bytes, { file: 'segnet.safetensors' });
+    expect(result.loaded.sort()).toEqual(['dec.bias', 'dec.weight', 'enc.bias', 'enc.weight']);
+    const x = stripes(4, 4, 8, 3).images;
+    expect([...(await again.predict(x))]).toEqual([...(await model.predict(x))]);
+  });
 });
