@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import '../../src/index';
-import { cpuKernels } from '../../src/backends/cpu/kernels';
+import { cpuKernels } from '../../src/backends/cpu/kernel_registry';
 import { webgpuKernels } from '../../src/backends/webgpu/kernel_registry';
 import { opNames } from '../../src/ops/op';
 import type { GradTable } from '../helpers/gradcheck';

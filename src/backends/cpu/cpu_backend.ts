@@ -1,15 +1,7 @@
 import type { Attrs, Backend, KernelInput, Storage } from '../backend';
 import { formatShape, sizeOf, type Shape } from '../../shape';
-import { cpuKernels } from './kernels';
-
-/** CPU storage is a plain typed array: float32 normally, float64 for gradient checks. */
-export type CpuStorage = (Float32Array | Float64Array) & Storage;
-
-/**
- * A CPU kernel: reads its inputs' arrays and returns a new array for the output,
- * computed in float64; the backend rounds it to its precision.
- */
-export type CpuKernel = (inputs: readonly KernelInput<CpuStorage>[], attrs: Attrs, outShape: Shape) => Float64Array | Float32Array;
+import type { CpuStorage } from './cpu_kernel';
+import { cpuKernels } from './kernel_registry';
 
 export interface CpuBackendOptions {
   /** 'float64' keeps every value in double precision (finite-difference gradient checks). */

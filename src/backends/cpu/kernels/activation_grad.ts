@@ -1,5 +1,5 @@
 import { ACTIVATION_GRAD_OPS, type ActivationGradName } from '../../../ops/activation_grad';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** f' in terms of x (relu family, elu) or y (sigmoid, tanh). Mirrors shaders/activation_grad.wgsl. */
 const derivatives: Record<ActivationGradName, (v: number, alpha: number) => number> = {
@@ -11,7 +11,8 @@ const derivatives: Record<ActivationGradName, (v: number, alpha: number) => numb
   tanh_grad: (y) => 1 - y * y,
 };
 
-export const activationGradKernels: Record<string, CpuKernel> = Object.fromEntries(
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = Object.fromEntries(
   ACTIVATION_GRAD_OPS.map((name) => {
     const d = derivatives[name];
     const kernel: CpuKernel = ([v, dy], attrs) => {

@@ -1,4 +1,4 @@
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** First index of the row maximum (strict >, so ties keep the first). */
 export const argmax: CpuKernel = ([x]) => {
@@ -18,3 +18,6 @@ export const argmax: CpuKernel = ([x]) => {
   }
   return out;
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { argmax };

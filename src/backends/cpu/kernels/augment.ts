@@ -1,6 +1,6 @@
 import { augmentDraw, below, noiseSeed, sinCosPoly, unit, type AugmentAttrs } from '../../../ops/augment';
 import { dropoutHash } from '../../../ops/dropout';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** Per-image draws, in the order the shader makes them. */
 export function imageDraws(a: AugmentAttrs, seed: number, n: number) {
@@ -57,3 +57,6 @@ export const augment: CpuKernel = ([x, step], rawAttrs) => {
   }
   return out;
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { augment };

@@ -1,5 +1,5 @@
 import type { BatchNormAttrs } from '../../../ops/batch_norm';
-import type { CpuKernel, CpuStorage } from '../cpu_backend';
+import type { CpuKernel, CpuKernels, CpuStorage } from '../cpu_kernel';
 
 /** Channel count, values per channel M, and the channel of flat index i, for [N,C] or [N,C,H,W]. */
 function layout(shape: readonly number[]) {
@@ -77,3 +77,6 @@ export const batch_norm_infer: CpuKernel = ([x, mean, variance, gamma, beta], at
     return (gamma.storage[k] * (v - mean.storage[k])) / Math.sqrt(variance.storage[k] + eps) + beta.storage[k];
   });
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { batch_norm_grad_sums, batch_norm_infer, batch_norm_stats, batch_norm_train, batch_norm_train_grad };

@@ -1,6 +1,6 @@
 import { BINARY_OPS, type BinaryOpName } from '../../../ops/binary';
 import { broadcastStrides, sizeOf, stridesOf } from '../../../shape';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** The math of every binary op. Mirrors `apply` in shaders/binary.wgsl. */
 export const binaryFunctions: Record<BinaryOpName, (a: number, b: number) => number> = {
@@ -13,7 +13,8 @@ export const binaryFunctions: Record<BinaryOpName, (a: number, b: number) => num
   pow: (a, b) => Math.pow(a, b),
 };
 
-export const binaryKernels: Record<string, CpuKernel> = Object.fromEntries(
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = Object.fromEntries(
   BINARY_OPS.map((name) => {
     const f = binaryFunctions[name];
     const kernel: CpuKernel = ([a, b], _attrs, outShape) => {

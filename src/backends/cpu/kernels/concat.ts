@@ -1,6 +1,6 @@
 import { splitAt } from '../../../ops/concat';
 import { normalizeAxes } from '../../../shape';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 export const concat: CpuKernel = (inputs, attrs, outShape) => {
   const [axis] = normalizeAxes('concat', [attrs.axis as number], outShape.length);
@@ -24,3 +24,6 @@ export const slice: CpuKernel = ([x], attrs, outShape) => {
   for (let o = 0; o < outer; o++) for (let r = 0; r < outInner; r++) out[o * outInner + r] = x.storage[o * inner + offset + r];
   return out;
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { concat, slice };

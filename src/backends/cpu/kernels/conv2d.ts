@@ -1,5 +1,5 @@
 import { conv2dGeometry, type Conv2dAttrs, type Conv2dGeometry, type Conv2dGradFilterAttrs, type Conv2dGradInputAttrs } from '../../../ops/conv2d';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /**
  * Visits every (output element, filter tap) pair of a convolution whose input position
@@ -58,3 +58,6 @@ export const conv2d_grad_filter: CpuKernel = ([x, dy], attrs) => {
   forEachTap(g, (yi, wi, xi) => (dw[wi] += dy.storage[yi] * x.storage[xi]));
   return dw;
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { conv2d, conv2d_grad_filter, conv2d_grad_input };

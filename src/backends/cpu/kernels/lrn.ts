@@ -1,5 +1,5 @@
 import type { LrnAttrs } from '../../../ops/lrn';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** Calls fn with (flat index of (n, c, p), channel c, plane size, channel count) for every element. */
 function setup(shape: readonly number[], a: LrnAttrs) {
@@ -38,3 +38,6 @@ export const lrn_grad: CpuKernel = ([x, dy], attrs) => {
     return dy.storage[i] * d(x.storage, i) ** -a.beta - ((2 * a.alpha * a.beta) / a.size) * v * s;
   });
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { lrn, lrn_grad };

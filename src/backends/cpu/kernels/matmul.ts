@@ -1,5 +1,5 @@
 import { matmulDims, type MatmulAttrs } from '../../../ops/matmul';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** C[b,i,j] = sum_k A[b,i,k] B[b,k,j] (+ bias[j]) (then max(C, 0) when the ReLU is fused), reading A or B transposed when asked. */
 export const matmul: CpuKernel = (inputs, rawAttrs) => {
@@ -27,3 +27,6 @@ export const matmul: CpuKernel = (inputs, rawAttrs) => {
   }
   return out;
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { matmul };

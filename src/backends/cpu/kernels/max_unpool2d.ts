@@ -1,6 +1,6 @@
 import { pool2dGeometry, type Pool2dAttrs, type Pool2dGeometry } from '../../../ops/pool2d';
 import type { MaxUnpool2dAttrs } from '../../../ops/max_unpool2d';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** Calls fn(pooled flat index, plane, window rows [h0, h1), columns [w0, w1)) in row-major order. */
 function forEachWindow(g: Pool2dGeometry, fn: (o: number, plane: number, h0: number, h1: number, w0: number, w1: number) => void): void {
@@ -64,3 +64,6 @@ export const max_unpool2d_grad: CpuKernel = ([dy, indices], attrs) => {
   const g = pool2dGeometry('max_unpool2d_grad', [indices.shape[0], indices.shape[1], a.outputSize[0], a.outputSize[1]], a);
   return Float64Array.from(winners(g, indices.storage), (at) => (at >= 0 ? dy.storage[at] : 0));
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { max_unpool2d, max_unpool2d_grad, maxpool2d_indices };

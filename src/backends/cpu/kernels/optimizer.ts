@@ -1,5 +1,5 @@
 import type { AdamUpdateAttrs, SgdUpdateAttrs } from '../../../ops/optimizer';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 // In-place kernels: they overwrite the parameter and state arrays and return the
 // parameter's own array (the CPU backend passes it through without a copy).
@@ -52,3 +52,6 @@ export const assign: CpuKernel = ([target, value]) => {
   target.storage.set(value.storage);
   return target.storage;
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { adam_update, adam_update_pair, assign, sgd_update, sgd_update_pair };

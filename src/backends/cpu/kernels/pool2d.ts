@@ -1,5 +1,5 @@
 import { pool2dGeometry, type AvgPool2dGradAttrs, type MaxPool2dGradAttrs, type Pool2dAttrs, type Pool2dGeometry } from '../../../ops/pool2d';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** A window's in-bounds rows [h0, h1) and columns [w0, w1), and the offset of its (n, c) plane. */
 interface Window {
@@ -89,3 +89,6 @@ export const global_avg_pool: CpuKernel = ([x]) => {
   }
   return out;
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { avgpool2d, avgpool2d_grad, global_avg_pool, maxpool2d, maxpool2d_grad };

@@ -1,6 +1,6 @@
 import { reducedAxes, REDUCE_OPS, type ReduceAttrs, type ReduceOpName } from '../../../ops/reduce';
 import { sizeOf, stridesOf } from '../../../shape';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 function reduceKernel(name: ReduceOpName): CpuKernel {
   return ([x], rawAttrs) => {
@@ -32,4 +32,5 @@ function reduceKernel(name: ReduceOpName): CpuKernel {
   };
 }
 
-export const reduceKernels: Record<string, CpuKernel> = Object.fromEntries(REDUCE_OPS.map((n) => [n, reduceKernel(n)]));
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = Object.fromEntries(REDUCE_OPS.map((n) => [n, reduceKernel(n)]));

@@ -1,5 +1,5 @@
 import { badLabel } from '../../../ops/labels';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** Calls fn(row offset) for each row of the last axis. */
 function rows(shape: readonly number[], fn: (offset: number, k: number) => void): void {
@@ -66,3 +66,6 @@ export const softmax_cross_entropy_grad: CpuKernel = ([logits, labels, dy]) => {
   }
   return out;
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { log_softmax, softmax, softmax_cross_entropy, softmax_cross_entropy_grad };

@@ -1,5 +1,5 @@
 import { defaultAlpha, UNARY_OPS, type UnaryAttrs, type UnaryOpName } from '../../../ops/unary';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** The math of every unary op, in float64. Mirrors `apply` in shaders/unary.wgsl. */
 export const unaryFunctions: Record<UnaryOpName, (x: number, alpha: number) => number> = {
@@ -20,7 +20,8 @@ export const unaryFunctions: Record<UnaryOpName, (x: number, alpha: number) => n
   elu: (x, alpha) => (x > 0 ? x : alpha * Math.expm1(x)),
 };
 
-export const unaryKernels: Record<string, CpuKernel> = Object.fromEntries(
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = Object.fromEntries(
   UNARY_OPS.map((name) => {
     const f = unaryFunctions[name];
     const kernel: CpuKernel = ([x], attrs) => {

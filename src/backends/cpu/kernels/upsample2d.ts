@@ -1,5 +1,5 @@
 import { upsample2dSource, type Upsample2dAttrs, type Upsample2dGradAttrs } from '../../../ops/upsample2d';
-import type { CpuKernel } from '../cpu_backend';
+import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** The (source index, weight) pairs each output row or column reads, per axis. */
 function taps(a: Upsample2dAttrs, axis: 0 | 1, input: number): { i0: number; i1: number; w0: number; w1: number }[] {
@@ -52,3 +52,6 @@ export const upsample2d_grad: CpuKernel = ([dy], attrs) => {
   }
   return dx;
 };
+
+/** The kernels of this file by op name (kernel_registry.ts collects them). */
+export const kernels: CpuKernels = { upsample2d, upsample2d_grad };
