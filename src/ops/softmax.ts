@@ -65,7 +65,24 @@ export const softmaxCrossEntropyGradOp = defineOp({
   },
 });
 
+/**
+ * log softmax over axis 1 of NCHW (the classes of a per-pixel labelling), computed as
+ * x - max - log(sum(exp(x - max))) over each pixel's channels.
+ */
+export const logSoftmaxChannelsOp = defineOp({
+  name: 'log_softmax_channels',
+  inputs: 1,
+  inferShape([x]) {
+    if (x.length !== 4 || x[1] === 0) throw new Error(`log_softmax_channels: needs NCHW with at least one channel, got ${formatShape(x)}`);
+    return x;
+  },
+  // dx = dy - softmax(x) * sum over channels of dy, with softmax(x) = exp(y)
+  grad: (_x, y, dy) => [scope(() => sub(dy, mul(exp(y), sum(dy, 1, { keepDims: true }))))],
+});
+
 export const softmax = (x: Tensor) => runOp(softmaxOp, [x], {});
+/** log softmax over the channels of each pixel of NCHW `x` (segmentation logits). */
+export const logSoftmaxChannels = (x: Tensor) => runOp(logSoftmaxChannelsOp, [x], {});
 export const logSoftmax = (x: Tensor) => runOp(logSoftmaxOp, [x], {});
 export const softmaxCrossEntropy = (logits: Tensor, labels: Tensor) => {
   if (logits.shape.length === 2 && labels.shape.length === 1 && labels.shape[0] === logits.shape[0]) checkKnownLabels('softmax_cross_entropy', labels, logits.shape[1]);

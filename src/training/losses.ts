@@ -8,7 +8,8 @@ import type { Dataset } from '../data/dataset';
 import { abs, exp, log, neg, relu, square } from '../ops/unary';
 import { add, mul, sub } from '../ops/binary';
 import { mean, sum } from '../ops/reduce';
-import { logSoftmax, softmaxCrossEntropy } from '../ops/softmax';
+import { logSoftmax, logSoftmaxChannels, softmaxCrossEntropy } from '../ops/softmax';
+import { checkPixelOutput, checkPixelTargets, pixelTargets, scorePixels, type PixelCrossEntropy } from './pixel_loss';
 import { countCorrect } from './metrics';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { tensor, type Tensor } from '../tensor';
@@ -25,7 +26,9 @@ export type LossConfig =
   /** Mean of (output - target)^2 over every output value. */
   | { kind: 'mse' }
   /** Mean of |output - target| over every output value. */
-  | { kind: 'l1' };
+  | { kind: 'l1' }
+  /** Per-pixel softmax cross-entropy against label maps (segmentation); pixel_loss.ts. */
+  | PixelCrossEntropy;
 
 export const SOFTMAX_CROSS_ENTROPY: LossConfig = { kind: 'softmax-cross-entropy' };
 
@@ -37,8 +40,9 @@ const fused = (c: LossConfig) => c.kind === 'softmax-cross-entropy' && !c.labelS
 
 /** Checks a loss against the model's per-example output shape; throws naming what does not fit. */
 export function checkLoss(config: LossConfig, model: string, output: Shape): void {
-  const kinds = ['softmax-cross-entropy', 'binary-cross-entropy', 'mse', 'l1'];
+  const kinds = ['softmax-cross-entropy', 'binary-cross-entropy', 'mse', 'l1', 'pixel-cross-entropy'];
   if (!kinds.includes(config.kind)) throw new Error(`loss: kind must be one of ${kinds.join(', ')}, got ${JSON.stringify(config.kind)}`);
+  if (config.kind === 'pixel-cross-entropy') return checkPixelOutput(model, output);
   if (config.kind !== 'softmax-cross-entropy') return;
   if (output.length !== 1) throw new Error(`${model}: softmax cross-entropy needs [batch, classes] logits, but the output is [batch, ${output.join(', ')}] (binary-cross-entropy, mse and l1 train other outputs)`);
   const e = config.labelSmoothing ?? 0;
@@ -77,6 +81,9 @@ export function lossOf(config: LossConfig, output: Tensor, labels: Tensor, targe
       return mean(square(sub(output, targets)));
     case 'l1':
       return mean(abs(sub(output, targets)));
+    case 'pixel-cross-entropy':
+      // -sum c log p with c from pixelTargets (one-hot over labelled pixels, divided by their count).
+      return neg(sum(mul(targets, logSoftmaxChannels(output))));
   }
 }
 
@@ -109,6 +116,10 @@ export function fillTargets(config: LossConfig, d: Dataset, order: ArrayLike<num
     crossEntropyTargets(config, labels, out);
     return;
   }
+  if (config.kind === 'pixel-cross-entropy') {
+    pixelTargets(config, d.targets!, d.count, order, start, labels.length, [out.length / labels.length / sizeOf(d.targetShape!), ...d.targetShape!], out);
+    return;
+  }
   const per = sizeOf(d.targetShape ?? []);
   for (let i = 0; i < labels.length; i++) {
     const j = order[start + i];
@@ -119,6 +130,7 @@ export function fillTargets(config: LossConfig, d: Dataset, order: ArrayLike<num
 /** Checks that a dataset carries what the loss learns from: labels, or per-value targets of the output's shape. */
 export function checkTargets(config: LossConfig, name: string, d: Dataset, output: Shape): void {
   if (learnsLabels(config)) return;
+  if (config.kind === 'pixel-cross-entropy') return checkPixelTargets(config, name, d, output);
   if (!d.targets || !d.targetShape) throw new Error(`${name}: the ${config.kind} loss learns per-value targets, but the dataset has none (give it targets and targetShape ${formatShape(output)})`);
   if (formatShape(d.targetShape) !== formatShape(output)) throw new Error(`${name}: targets of shape ${formatShape(d.targetShape)} do not fit the model's output ${formatShape(output)}`);
   if (d.targets.length !== d.count * sizeOf(output)) throw new Error(`${name}: ${d.targets.length} target values for ${d.count} examples of ${formatShape(output)} (need ${d.count * sizeOf(output)})`);
@@ -133,8 +145,9 @@ export function checkTargets(config: LossConfig, name: string, d: Dataset, outpu
  * predictions against the labels; for binary cross-entropy every output value whose sign
  * agrees with its target (> 0.5); regression losses count none (no accuracy).
  */
-export function scoreBatch(config: LossConfig, values: Float32Array, labels: ArrayLike<number>, targets: Float32Array | null): number {
+export function scoreBatch(config: LossConfig, values: Float32Array, labels: ArrayLike<number>, targets: Float32Array | null, output?: Shape): number {
   if (learnsLabels(config)) return countCorrect(values, labels);
+  if (config.kind === 'pixel-cross-entropy' && targets && output) return scorePixels(values, targets, output);
   if (config.kind !== 'binary-cross-entropy' || !targets) return 0;
   let correct = 0;
   for (let i = 0; i < targets.length; i++) if (values[i] > 0 === targets[i] > 0.5) correct++;

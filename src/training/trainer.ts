@@ -6,6 +6,7 @@ import { formatShape, sizeOf } from '../shape';
 import { compileEvalStep, compileTrainStep, type CompiledGraph } from './compile';
 import type { CallbackHost, FitCallback } from './callbacks';
 import { checkLoss, checkTargets, crossEntropyTargets, fillTargets, learnsLabels, scoreBatch, SOFTMAX_CROSS_ENTROPY, targetShape, type LossConfig } from './losses';
+import { pixelTargets } from './pixel_loss';
 import { confusionMatrix, countCorrect } from './metrics';
 import type { Model } from '../nn/model';
 import { LastGood } from './last_good';
@@ -155,6 +156,7 @@ export class Trainer implements CallbackHost {
   /** Output values one example's accuracy counts (1 for class labels, every value for binary cross-entropy, 0 for regression). */
   private get scoredPerExample(): number {
     if (learnsLabels(this.loss)) return 1;
+    if (this.loss.kind === 'pixel-cross-entropy') return sizeOf(this.model.output.shape.slice(1));
     return this.loss.kind === 'binary-cross-entropy' ? sizeOf(this.model.output.shape) : 0;
   }
 
@@ -302,7 +304,7 @@ export class Trainer implements CallbackHost {
         at.lossSum += loss[0];
         if (!exploded) lastGood?.confirm(p.step);
       } else at.nonFinite++;
-      at.correct += scoreBatch(this.loss, predictions, p.labels, p.targets);
+      at.correct += scoreBatch(this.loss, predictions, p.labels, p.targets, this.model.output.shape);
       at.seen += batch;
       const seconds = at.seconds + (performance.now() - epochStart) / 1000;
       const report: BatchReport = {
@@ -497,7 +499,7 @@ export class Trainer implements CallbackHost {
       if (labelled) {
         predictions.set(outputs, p.start);
         probabilities.set(probs, p.start * classes);
-      } else correct += scoreBatch(this.loss, outputs, [], p.targets);
+      } else correct += scoreBatch(this.loss, outputs, [], p.targets, this.model.output.shape);
     };
     try {
       for (let start = 0; start < count; start += this.batchSize) {
@@ -511,7 +513,9 @@ export class Trainer implements CallbackHost {
           ? null
           : this.loss.kind === 'softmax-cross-entropy'
             ? crossEntropyTargets(this.loss, labels, new Float32Array(size * classes))
-            : data.targets!.subarray(start * outPer, (start + size) * outPer);
+            : this.loss.kind === 'pixel-cross-entropy'
+              ? pixelTargets(this.loss, data.targets!, count, null, start, size, this.model.output.shape, new Float32Array(size * outPer))
+              : data.targets!.subarray(start * outPer, (start + size) * outPer);
         const reads = labelled ? [g.loss, g.predictions, g.probabilities!] : [g.loss, g.predictions];
         pending.push({ values: g.program.run({ x, labels, ...(targets ? { targets } : {}) }, reads), start, size, targets });
         if (pending.length > 2) await settle();

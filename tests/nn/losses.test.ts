@@ -69,6 +69,8 @@ function closedForm(config: LossConfig, x: ArrayLike<number>, t: ArrayLike<numbe
       }
       return (1 - e) * (nll / total) + (e / K) * (smooth / total);
     }
+    case 'pixel-cross-entropy':
+      throw new Error('pixel cross-entropy has its own tests (tests/nn/segmentation.test.ts)');
   }
 }
 

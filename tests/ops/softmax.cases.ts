@@ -33,15 +33,21 @@ for (const [n, k, r] of [[1, 1, 1], [4, 10, 1], [64, 10, 30], [7, 3, 5]]) {
   });
 }
 
+// Segmentation logits: each pixel's channels, 1 to 21 classes (Pascal VOC's), odd planes, 1x1.
+for (const [shape, r] of [[[1, 1, 1, 1], 1], [[2, 3, 4, 5], 3], [[1, 21, 7, 9], 30], [[3, 11, 1, 1], 5], [[2, 4, 16, 16], 60]] as [number[], number][]) {
+  cases.push({ name: `log_softmax_channels x=${shape.join('x')},range=${r}`, op: 'log_softmax_channels', inputs: [{ shape, range: [-r, r] }], reduction: shape[1], ulpsExtra: 4 });
+}
+
 export const softmaxTable: ParityTable = {
-  ops: ['softmax', 'log_softmax', 'softmax_cross_entropy', 'softmax_cross_entropy_grad'],
+  ops: ['softmax', 'log_softmax', 'log_softmax_channels', 'softmax_cross_entropy', 'softmax_cross_entropy_grad'],
   cases,
 };
 
 export const softmaxGrads: GradTable = {
   kind: 'gradient',
-  ops: ['softmax', 'log_softmax', 'softmax_cross_entropy'],
+  ops: ['softmax', 'log_softmax', 'log_softmax_channels', 'softmax_cross_entropy'],
   cases: [
+    { name: 'log_softmax_channels x=2x3x2x3', op: 'log_softmax_channels', inputs: [{ shape: [2, 3, 2, 3], range: [-3, 3] }] },
     { name: 'softmax x=3x5', op: 'softmax', inputs: [{ shape: [3, 5] }] },
     { name: 'log_softmax x=2x3x4', op: 'log_softmax', inputs: [{ shape: [2, 3, 4] }] },
     { name: 'softmax_cross_entropy n=5,k=4', op: 'softmax_cross_entropy', inputs: [{ shape: [5, 4], range: [-3, 3] }, labels(5, 4)], wrt: [0] },

@@ -67,5 +67,24 @@ export const softmax_cross_entropy_grad: CpuKernel = ([logits, labels, dy]) => {
   return out;
 };
 
+/** log softmax over axis 1 of NCHW: each pixel's channels, strided by H*W. */
+export const log_softmax_channels: CpuKernel = ([x]) => {
+  const [n, c, h, w] = x.shape;
+  const hw = h * w;
+  const out = new Float64Array(x.storage.length);
+  for (let b = 0; b < n; b++) {
+    for (let p = 0; p < hw; p++) {
+      const at = (j: number) => (b * c + j) * hw + p;
+      let max = -Infinity;
+      for (let j = 0; j < c; j++) max = Math.max(max, x.storage[at(j)]);
+      let s = 0;
+      for (let j = 0; j < c; j++) s += Math.exp(x.storage[at(j)] - max);
+      const logSum = Math.log(s);
+      for (let j = 0; j < c; j++) out[at(j)] = x.storage[at(j)] - max - logSum;
+    }
+  }
+  return out;
+};
+
 /** The kernels of this file by op name (kernel_registry.ts collects them). */
-export const kernels: CpuKernels = { log_softmax, softmax, softmax_cross_entropy, softmax_cross_entropy_grad };
+export const kernels: CpuKernels = { log_softmax, log_softmax_channels, softmax, softmax_cross_entropy, softmax_cross_entropy_grad };

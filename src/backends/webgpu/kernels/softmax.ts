@@ -1,3 +1,4 @@
+import logSoftmaxChannelsSource from '../../../../shaders/log_softmax_channels.wgsl?raw';
 import softmaxSource from '../../../../shaders/softmax.wgsl?raw';
 import { sizeOf } from '../../../shape';
 import { defineShader } from '../shader_registry';
@@ -53,5 +54,27 @@ export const softmax_cross_entropy_grad: WebGPUKernel = (backend, [logits, label
   return out;
 };
 
+export const logSoftmaxChannelsShader = defineShader({
+  name: 'log_softmax_channels',
+  source: logSoftmaxChannelsSource,
+  bindings: ['x', 'out'],
+  uniforms: ['pixels', 'C', 'HW'],
+});
+
+/** One invocation per pixel of NCHW logits, over its channels. */
+export const log_softmax_channels: WebGPUKernel = (backend, [x], _attrs, outShape) => {
+  const [n, c, h, w] = x.shape;
+  const out = backend.allocate('log_softmax_channels', outShape);
+  const pixels = n * h * w;
+  backend.dispatch({
+    spec: logSoftmaxChannelsShader,
+    overrides: { WG: ELEMENTWISE_WG },
+    buffers: { x: x.storage, out },
+    uniforms: { pixels, C: c, HW: h * w },
+    workgroups: elementwiseWorkgroups(pixels),
+  });
+  return out;
+};
+
 /** The launchers of this file by op name (kernel_registry.ts collects them). */
-export const kernels: WebGPUKernels = { log_softmax, softmax, softmax_cross_entropy, softmax_cross_entropy_grad };
+export const kernels: WebGPUKernels = { log_softmax, log_softmax_channels, softmax, softmax_cross_entropy, softmax_cross_entropy_grad };
