@@ -19,6 +19,9 @@ import { openPageSession, runSetup } from './page_session.mjs';
 /** The data sets' folder: DATASETS_DIR, as the Vite server serves it to the page under /datasets. */
 const datasetsDir = () => process.env.DATASETS_DIR ?? '/usr/share/datasets';
 
+/** How long a job's page may take to load before the job is given up. */
+const PAGE_LOAD_MS = 300_000;
+
 /** Entries already bundled by this process: a command running many jobs (check:torch) sets up and builds once. */
 const bundles = new Map();
 let setUp = false;
@@ -70,7 +73,9 @@ async function inBrowser(job, onMessage) {
   await page.exposeFunction('jobReadFile', (path) => readFileSync(allowed(reads, path, 'read')).toString('base64'));
   await page.exposeFunction('jobWriteFile', (path, base64) => writeFileAtomic(allowed(writes, path, 'write'), Buffer.from(base64, 'base64')));
   await page.goto(job.session.url(job.page));
-  await page.waitForFunction(() => typeof window.runJob === 'function');
+  // Vite transforms the page's modules on first request: on a cold cache and a busy
+  // two-core machine that can take longer than Playwright's default 30 s.
+  await page.waitForFunction(() => typeof window.runJob === 'function', null, { timeout: PAGE_LOAD_MS });
   await page.evaluate((envelope) => window.runJob(envelope), { input: job.input, datasets: '/datasets' });
   return `the page ${job.page} ended the job`;
 }
