@@ -5,11 +5,26 @@ import type { Layer, SymbolicTensor } from '../../nn/layer';
 import { UnsupportedAttribute, type AttributeValue, type OnnxNode } from './onnx_proto';
 import type { ConstValue } from './onnx_values';
 
-/** A value of the graph: an activation of the network, a constant, or an activation waiting for a Pad to fold into its consumer. */
+/** A max pool's geometry as its node gave it: what a MaxUnpool of its Indices must repeat. */
+export interface PoolWindows {
+  readonly node: string;
+  readonly kernel: readonly number[];
+  readonly strides: readonly number[];
+  readonly pads: readonly number[];
+}
+
+/**
+ * A value of the graph: an activation of the network, a constant, an activation waiting
+ * for a Pad to fold into its consumer, a MaxPool's Indices (this engine's per-plane
+ * switches, which only a MaxUnpool reads: ONNX's are flat over N x C x H x W), or the Shape
+ * of an activation (its batch unknown until run; MaxUnpool's output_shape reads it).
+ */
 export type OnnxValue =
   | { kind: 'act'; t: SymbolicTensor }
   | { kind: 'const'; c: ConstValue }
-  | { kind: 'padded'; t: SymbolicTensor; pads: [number, number, number, number] };
+  | { kind: 'padded'; t: SymbolicTensor; pads: [number, number, number, number] }
+  | { kind: 'switches'; t: SymbolicTensor; pool: PoolWindows }
+  | { kind: 'shape'; t: SymbolicTensor };
 
 /** What an op handler sees of its node. */
 export class NodeContext {
@@ -51,6 +66,8 @@ export class NodeContext {
   act(i = 0): SymbolicTensor {
     const v = this.value(i);
     if (v.kind === 'padded') this.fail(`input '${this.node.input![i]}' comes from a Pad with non-zero pads, which folds only into a following Conv or AveragePool`);
+    if (v.kind === 'switches') this.fail(`input '${this.node.input![i]}' is the Indices output of MaxPool '${v.pool.node}', which only a MaxUnpool reads here`);
+    if (v.kind === 'shape') this.fail(`input '${this.node.input![i]}' is a Shape, which only MaxUnpool's output_shape reads here`);
     if (v.kind !== 'act') this.fail(`input ${i} ('${this.node.input![i]}') must be an activation of the network, but it is a constant`);
     return v.t;
   }
@@ -58,7 +75,7 @@ export class NodeContext {
   /** Input i as a constant (an initializer, a Constant node, or folded from them). */
   constant(i: number): ConstValue {
     const v = this.value(i);
-    if (v.kind !== 'const') this.fail(`input ${i} ('${this.node.input![i]}') must be a constant (an initializer), but it is computed from the network's input`);
+    if (v.kind !== 'const') this.fail(`input ${i} ('${this.node.input![i]}') must be a constant (an initializer), but it is ${v.kind === 'shape' ? "the Shape of an activation (whose batch is not known until it runs)" : "computed from the network's input"}`);
     return v.c;
   }
 

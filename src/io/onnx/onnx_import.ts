@@ -68,6 +68,7 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions = {}): 
   const outputs = graph.output ?? [];
   if (outputs.length !== 1) throw new Error(`${file}: the graph has ${outputs.length} outputs; a model of this engine has one`);
   const out = importer.values.get(outputs[0].name!);
+  if (out?.kind === 'switches') throw new Error(`${file}: the output '${outputs[0].name}' is MaxPool '${out.pool.node}''s Indices, which this engine keeps per (n, c) plane where ONNX counts over N x C x H x W; only a MaxUnpool may read them`);
   if (!out || out.kind !== 'act') throw new Error(`${file}: the output '${outputs[0].name}' is not computed from the input`);
   return new ImportedModel(x, out.t, options.name ?? (graph.name || 'onnx_model'), importer.weights);
 }

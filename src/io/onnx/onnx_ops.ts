@@ -9,9 +9,10 @@ import type { SymbolicTensor } from '../../nn/layer';
 import { BatchNorm, Dropout, Lrn } from '../../nn/norm_layers';
 import { AvgPool2d, GlobalAvgPool, MaxPool2d } from '../../nn/pool_layers';
 import { Elementwise, Reshape, type ElementwiseOp } from '../../nn/shape_layers';
+import { ConvTranspose2d, MaxPoolSwitches, MaxUnpool2d, Upsample } from '../../nn/upsampling_layers';
 import { resolvePadding } from '../../ops/conv2d';
 import { formatShape, sizeOf } from '../../shape';
-import type { NodeContext, OnnxValue, OpHandler } from './onnx_context';
+import type { NodeContext, OnnxValue, OpHandler, PoolWindows } from './onnx_context';
 import { tensorValues, UnsupportedAttribute, type OnnxTensor } from './onnx_proto';
 import type { ConstValue } from './onnx_values';
 
@@ -153,7 +154,9 @@ function clip(ctx: NodeContext): OnnxValue[] {
 
 function pool(kind: 'max' | 'average'): OpHandler {
   return (ctx) => {
-    if ((ctx.node.output ?? []).filter(Boolean).length > 1 && (ctx.importer.readers.get(ctx.node.output![1])?.length ?? 0) > 0) ctx.fail('the Indices output is not supported');
+    const indices = ctx.node.output?.[1];
+    const indicesRead = !!indices && (ctx.importer.readers.get(indices)?.length ?? 0) > 0;
+    if (indicesRead && kind === 'average') ctx.fail('AveragePool has no Indices output');
     const { x, extra } = windowInput(ctx);
     if (x.shape.length !== 3) ctx.fail(`only 2-D pooling is supported, input ${formatShape(x.shape)} per example`);
     const kernel = ctx.attr<number[]>('kernel_shape', []);
@@ -166,7 +169,9 @@ function pool(kind: 'max' | 'average'): OpHandler {
     const options = { kernel: kernel as [number, number], stride: stride as [number, number] };
     if (kind === 'max') {
       if (extra) ctx.fail('a Pad before MaxPool pads with zeros, which max pooling does not (its padding is -inf)');
-      return [act(ctx.layer(new MaxPool2d({ ...options, padding: own, ceilMode }), [x]))];
+      const values = act(ctx.layer(new MaxPool2d({ ...options, padding: own, ceilMode }), [x]));
+      if (!indicesRead) return [values];
+      return [values, maxPoolIndices(ctx, x, { node: ctx.node.name || indices!, kernel, strides: stride, pads: own }, ceilMode)];
     }
     let countIncludePad = ctx.attr('count_include_pad', 0) === 1;
     if (extra && !countIncludePad && own.some((p) => p > 0)) ctx.fail('a Pad before AveragePool with pads of its own and count_include_pad = 0 is not supported');
@@ -179,6 +184,219 @@ function pool(kind: 'max' | 'average'): OpHandler {
     }
     return [act(ctx.layer(new AvgPool2d({ ...options, padding, countIncludePad }), [x]))];
   };
+}
+
+/**
+ * MaxPool's Indices as this engine's switches. ONNX's indices are flat over the whole
+ * N x C x H x W tensor (row-major with storage_order 0, padding not counted), this
+ * engine's (PyTorch's) per (n, c) plane: the two differ by (n * C + c) * H * W. Only a
+ * MaxUnpool reading them with the pool's own windows undoes the pooling the same way under
+ * either convention, so that is the one reader taken; anything else would see other numbers.
+ */
+function maxPoolIndices(ctx: NodeContext, x: SymbolicTensor, pool: PoolWindows, ceilMode: boolean): OnnxValue {
+  const name = ctx.node.output![1];
+  if (ctx.attr('storage_order', 0) !== 0) ctx.fail(`storage_order ${ctx.attr('storage_order', 0)} (column-major Indices) is not supported; only row-major (0), PyTorch's order`);
+  if (ceilMode) ctx.fail('ceil_mode = 1 with the Indices output is not supported (MaxUnpool has no ceil_mode to match it)');
+  for (const reader of ctx.importer.readers.get(name) ?? []) {
+    const slots = (reader.input ?? []).flatMap((n, i) => (n === name ? [i] : []));
+    if (reader.opType !== 'MaxUnpool' || slots.some((i) => i !== 1)) {
+      ctx.fail(
+        `its Indices output '${name}' is read by node '${reader.name || reader.output?.[0]}' (${reader.opType}); only MaxUnpool's indices input reads it here: ` +
+          "ONNX's indices are flat over N x C x H x W, this engine's per (n, c) plane, so other readers would see other numbers",
+      );
+    }
+  }
+  const switches = ctx.layer(new MaxPoolSwitches({ kernel: [pool.kernel[0], pool.kernel[1]], stride: [pool.strides[0], pool.strides[1]], padding: [pool.pads[0], pool.pads[1], pool.pads[2], pool.pads[3]] }), [x], {}, `${(ctx.node.name || 'maxpool').replace(/^\//, '')}_switches`);
+  return { kind: 'switches', t: switches, pool };
+}
+
+/**
+ * MaxUnpool(X, I, output_shape?): I must be a MaxPool's Indices in this graph (see
+ * maxPoolIndices) and the unpooling must have that pool's kernel, strides and pads, since
+ * this engine unpools through the pool's windows where ONNX Runtime scatters to the indices.
+ */
+function maxUnpool(ctx: NodeContext): OnnxValue[] {
+  const x = ctx.act(0);
+  const s = ctx.value(1);
+  if (s.kind !== 'switches') {
+    ctx.fail(
+      `input 1 ('${ctx.node.input![1]}') must be the Indices output of a MaxPool in this graph: ONNX's indices are flat over N x C x H x W and this engine's per (n, c) plane, and indices from elsewhere cannot be mapped`,
+    );
+  }
+  if (x.shape.length !== 3) ctx.fail(`only 2-D unpooling is supported, input ${formatShape(x.shape)} per example`);
+  const kernel = ctx.attr<number[]>('kernel_shape', []);
+  const strides = ctx.attr<number[]>('strides', [1, 1]);
+  const pads = ctx.attr<number[]>('pads', [0, 0, 0, 0]);
+  if (kernel.length !== 2 || strides.length !== 2 || pads.length !== 4) ctx.fail(`kernel_shape [${kernel.join(', ')}], strides [${strides.join(', ')}] and pads [${pads.join(', ')}] must have 2, 2 and 4 values`);
+  const same = (a: readonly number[], b: readonly number[]) => a.join(',') === b.join(',');
+  const { pool } = s;
+  if (!same(kernel, pool.kernel) || !same(strides, pool.strides) || !same(pads, pool.pads)) {
+    ctx.fail(
+      `kernel_shape [${kernel.join(', ')}], strides [${strides.join(', ')}], pads [${pads.join(', ')}] differ from those of the MaxPool '${pool.node}' that made its indices ` +
+        `(kernel_shape [${pool.kernel.join(', ')}], strides [${pool.strides.join(', ')}], pads [${pool.pads.join(', ')}]); this engine unpools through the pool's own windows`,
+    );
+  }
+  let outputSize: [number, number] | undefined;
+  if (ctx.has(2)) {
+    const v = ctx.value(2);
+    const dims = v.kind === 'shape' ? [-1, ...v.t.shape] : [...ctx.constant(2).data];
+    if (dims.length !== 4 || dims[1] !== x.shape[0]) ctx.fail(`output_shape [${dims.map((d) => (d === -1 ? 'batch' : d)).join(', ')}] must be [batch, ${x.shape[0]}, height, width] for input ${formatShape(x.shape)} per example`);
+    outputSize = [dims[2], dims[3]];
+  }
+  const padding: [number, number, number, number] = [pads[0], pads[1], pads[2], pads[3]];
+  return [act(ctx.layer(new MaxUnpool2d({ kernel: [kernel[0], kernel[1]], stride: [strides[0], strides[1]], padding, outputSize }), [x, s.t]))];
+}
+
+/** Shape of an activation, kept as such for MaxUnpool's output_shape; of a constant, its dims. */
+function shapeNode(ctx: NodeContext): OnnxValue[] {
+  if (ctx.attr('start', 0) !== 0 || ctx.attrs.has('end')) ctx.fail(`only the whole shape is supported (start ${ctx.attr('start', 0)}${ctx.attrs.has('end') ? `, end ${ctx.attr('end', 0)}` : ''})`);
+  const v = ctx.value(0);
+  if (v.kind === 'const') return [constant([v.c.dims.length], v.c.dims, 7)];
+  return [{ kind: 'shape', t: ctx.act(0) }];
+}
+
+/** The two values of a 2-D attribute, or a failure naming it. */
+function twoValues(ctx: NodeContext, name: string, fallback: number): [number, number] {
+  const v = ctx.attr<number[]>(name, [fallback, fallback]);
+  if (v.length !== 2) ctx.fail(`${name} must have 2 values for a 2-D transposed convolution, got [${v.join(', ')}]`);
+  return [v[0], v[1]];
+}
+
+/**
+ * ConvTranspose's pads [top, left, bottom, right]: given, or made from output_shape or
+ * SAME_UPPER/SAME_LOWER where the total padding is even. With an odd total the ONNX spec
+ * and ONNX Runtime put the odd pixel on different sides, so that is refused.
+ */
+function convTransposePads(ctx: NodeContext, x: SymbolicTensor, kernel: number[], stride: number[], dilation: number[], outputPadding: number[]): [number, number, number, number] {
+  const auto = ctx.attr('auto_pad', 'NOTSET');
+  const outputShape = ctx.attrs.has('output_shape') ? ctx.attr<number[]>('output_shape', []) : null;
+  if (outputShape || auto === 'SAME_UPPER' || auto === 'SAME_LOWER') {
+    const what = outputShape ? `output_shape [${outputShape.join(', ')}]` : `auto_pad ${auto}`;
+    if (outputShape && outputShape.length !== 2) ctx.fail(`${what} must give the output's height and width`);
+    const target = outputShape ?? [x.shape[1] * stride[0], x.shape[2] * stride[1]];
+    const total = [0, 1].map((a) => stride[a] * (x.shape[a + 1] - 1) + outputPadding[a] + (kernel[a] - 1) * dilation[a] + 1 - target[a]);
+    if (total.some((t) => t < 0 || t % 2 !== 0)) {
+      ctx.fail(`${what} needs a total padding of [${total.join(', ')}] for input ${formatShape(x.shape)}; only even, non-negative totals (as much padding at the start as at the end) are supported: ONNX and ONNX Runtime put an odd pixel on different sides`);
+    }
+    return [total[0] / 2, total[1] / 2, total[0] / 2, total[1] / 2];
+  }
+  if (auto === 'VALID') return [0, 0, 0, 0];
+  if (auto !== 'NOTSET') ctx.fail(`auto_pad ${auto} is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER`);
+  const pads = ctx.attr<number[]>('pads', [0, 0, 0, 0]);
+  if (pads.length !== 4) ctx.fail(`pads must have 4 values for a 2-D transposed convolution, got [${pads.join(', ')}]`);
+  return [pads[0], pads[1], pads[2], pads[3]];
+}
+
+/**
+ * ConvTranspose as PyTorch's ConvTranspose2d: weight [Cin, Cout/group, kH, kW] as it is.
+ * Pads crop the output; PyTorch crops `padding` from both sides and adds output_padding at
+ * the end, so pads [t, l, b, r] with b <= t and r <= l become padding [t, l] and
+ * output_padding + [t - b, l - r].
+ */
+function convTranspose(ctx: NodeContext): OnnxValue[] {
+  const x = ctx.act(0);
+  const w = ctx.constant(1);
+  if (w.dims.length !== 4 || x.shape.length !== 3) ctx.fail(`only 2-D transposed convolution is supported (weight ${formatShape(w.dims)}, input ${formatShape(x.shape)} per example)`);
+  const [cin, coutPerGroup, kh, kw] = w.dims;
+  const kernel = ctx.attr<number[]>('kernel_shape', [kh, kw]);
+  if (kernel[0] !== kh || kernel[1] !== kw || kernel.length !== 2) ctx.fail(`kernel_shape [${kernel.join(', ')}] does not match the weight ${formatShape(w.dims)}`);
+  const stride = twoValues(ctx, 'strides', 1);
+  const dilation = twoValues(ctx, 'dilations', 1);
+  const outputPadding = twoValues(ctx, 'output_padding', 0);
+  const group = ctx.attr('group', 1);
+  if (cin !== x.shape[0]) ctx.fail(`weight ${formatShape(w.dims)} takes ${cin} input channels (its first axis), the input has ${x.shape[0]}`);
+  const [t, l, b, r] = convTransposePads(ctx, x, [kh, kw], stride, dilation, outputPadding);
+  if (b > t || r > l) ctx.fail(`pads [${[t, l, b, r].join(', ')}] crop more at the end of an axis than at its start, which PyTorch's ConvTranspose2d (padding on both sides, output_padding at the end) cannot express`);
+  const extra: [number, number] = [outputPadding[0] + t - b, outputPadding[1] + l - r];
+  if (extra[0] >= stride[0] || extra[1] >= stride[1]) {
+    ctx.fail(`pads [${[t, l, b, r].join(', ')}] with output_padding [${outputPadding.join(', ')}] make an output_padding of [${extra.join(', ')}], which must be smaller than the strides [${stride.join(', ')}]`);
+  }
+  const bias = ctx.has(2) ? ctx.constant(2) : null;
+  const weights: Record<string, ConstValue> = { weight: w };
+  if (bias) weights.bias = bias;
+  const layer = new ConvTranspose2d({ filters: coutPerGroup * group, kernel: [kh, kw], stride, dilation, padding: [t, l], outputPadding: extra, groups: group, bias: !!bias });
+  return [act(ctx.layer(layer, [x], weights))];
+}
+
+/** Scales or sizes of a Resize for H and W (axes [2, 3], or all four axes with N and C kept). */
+function resizeTarget(ctx: NodeContext, x: SymbolicTensor): { scale?: [number, number]; size?: [number, number] } {
+  const given = (i: number) => (ctx.has(i) && sizeOf(ctx.constant(i).dims) > 0 ? [...ctx.constant(i).data] : null);
+  const scales = given(2);
+  const sizes = given(3);
+  if (!!scales === !!sizes) ctx.fail(`give scales or sizes (exactly one), got ${scales ? 'both' : 'neither'}`);
+  const axes = ctx.attr<number[]>('axes', []).map((a) => (a < 0 ? a + 4 : a));
+  const values = (scales ?? sizes)!;
+  const which = scales ? 'scales' : 'sizes';
+  if (axes.length > 0) {
+    if (axes.join(',') !== '2,3' || values.length !== 2) ctx.fail(`axes [${ctx.attr<number[]>('axes', []).join(', ')}] with ${which} [${values.join(', ')}]: only H and W (axes 2 and 3) can be resized`);
+  } else {
+    if (values.length !== 4) ctx.fail(`${which} [${values.join(', ')}] must have 4 values for an NCHW input`);
+    // sizes[0] is the batch the file was exported with; it follows the input here, as in Reshape.
+    const keeps = scales ? values[0] === 1 && values[1] === 1 : values[1] === x.shape[0];
+    if (!keeps) ctx.fail(`${which} [${values.join(', ')}] resize the batch or channel axis; only H and W can be resized`);
+  }
+  const hw: [number, number] = [values[values.length - 2], values[values.length - 1]];
+  if (scales) {
+    if (hw.some((v) => !(v > 0))) ctx.fail(`scales [${values.join(', ')}] must be positive`);
+    // ONNX Runtime sizes the output as floor(f32(scale * in)); where that differs from the double product, the size is given instead.
+    const size = [0, 1].map((a) => Math.floor(Math.fround(hw[a] * x.shape[a + 1])));
+    if (size.every((v, a) => v === Math.floor(hw[a] * x.shape[a + 1]))) return { scale: hw };
+    if (size.some((v) => v <= 0)) ctx.fail(`scales [${values.join(', ')}] leave no pixel of the ${x.shape[1]}x${x.shape[2]} input`);
+    return { size: [size[0], size[1]] };
+  }
+  if (hw.some((v) => !Number.isInteger(v) || v <= 0)) ctx.fail(`sizes [${values.join(', ')}] must be positive integers`);
+  if (ctx.attr('keep_aspect_ratio_policy', 'stretch') !== 'stretch') ctx.fail(`keep_aspect_ratio_policy ${ctx.attr('keep_aspect_ratio_policy', 'stretch')} is not supported; only stretch`);
+  return { size: hw };
+}
+
+/**
+ * Resize (opsets 11 to 18) as Upsample: mode nearest with coordinate_transformation_mode
+ * asymmetric and nearest_mode floor (PyTorch's nearest export), mode linear with half_pixel
+ * or pytorch_half_pixel (align_corners false) or align_corners. Everything else is refused
+ * naming the attribute: other coordinate maps read other source pixels.
+ */
+function resize(ctx: NodeContext): OnnxValue[] {
+  if (ctx.importer.opset < 11) return upsampleNode(ctx);
+  const x = ctx.act(0);
+  if (x.shape.length !== 3) ctx.fail(`only 2-D resizing of an NCHW input is supported, got ${formatShape(x.shape)} per example`);
+  const mode = ctx.attr('mode', 'nearest');
+  const coord = ctx.attr('coordinate_transformation_mode', 'half_pixel');
+  if (ctx.attr('antialias', 0) !== 0) ctx.fail(`antialias ${ctx.attr('antialias', 0)} is not supported; only 0`);
+  const target = resizeTarget(ctx, x);
+  if (mode === 'nearest') {
+    const nearest = ctx.attr('nearest_mode', 'round_prefer_floor');
+    if (coord !== 'asymmetric' || nearest !== 'floor') {
+      ctx.fail(`mode nearest with coordinate_transformation_mode ${coord} and nearest_mode ${nearest} is not supported; only coordinate_transformation_mode asymmetric with nearest_mode floor (PyTorch's nearest)`);
+    }
+    return [act(ctx.layer(new Upsample({ ...target, mode: 'nearest' }), [x]))];
+  }
+  if (mode !== 'linear') ctx.fail(`mode ${mode} is not supported; only nearest and linear (bilinear)`);
+  if (coord !== 'half_pixel' && coord !== 'pytorch_half_pixel' && coord !== 'align_corners') {
+    ctx.fail(`mode linear with coordinate_transformation_mode ${coord} is not supported; only half_pixel, pytorch_half_pixel (PyTorch's align_corners=False) and align_corners`);
+  }
+  const size = target.size ?? [0, 1].map((a) => Math.floor(x.shape[a + 1] * target.scale![a]));
+  // pytorch_half_pixel reads coordinate 0 for an output of one pixel; half_pixel (and this engine) the input's centre.
+  if (coord === 'pytorch_half_pixel' && [0, 1].some((a) => size[a] === 1 && x.shape[a + 1] > 1)) {
+    ctx.fail(`coordinate_transformation_mode pytorch_half_pixel with an output of 1 pixel on an axis (${size.join('x')} from ${formatShape(x.shape)}) is not supported: it reads the first pixel there, this engine the centre`);
+  }
+  return [act(ctx.layer(new Upsample({ ...target, mode: 'bilinear', alignCorners: coord === 'align_corners' }), [x]))];
+}
+
+/**
+ * Upsample (opsets 7 to 9; scales an attribute before 9, an input from 9) and Resize of
+ * opset 10: coordinates map as asymmetric (x / scale), and nearest takes the floor when
+ * enlarging, which is PyTorch's nearest. Their linear mode is asymmetric too, which this
+ * engine's bilinear (PyTorch's) does not express: refused.
+ */
+function upsampleNode(ctx: NodeContext): OnnxValue[] {
+  const x = ctx.act(0);
+  if (x.shape.length !== 3) ctx.fail(`only 2-D upsampling of an NCHW input is supported, got ${formatShape(x.shape)} per example`);
+  const scales = ctx.attrs.has('scales') ? ctx.attr<number[]>('scales', []) : [...ctx.constant(1).data];
+  const mode = ctx.attr('mode', 'nearest');
+  if (mode !== 'nearest') ctx.fail(`mode ${mode} is not supported: ${ctx.node.opType} of opset ${ctx.importer.opset} maps coordinates as asymmetric (x / scale), which bilinear here (PyTorch's half-pixel or align_corners) is not; only nearest`);
+  if (scales.length !== 4 || scales[0] !== 1 || scales[1] !== 1) ctx.fail(`scales [${scales.join(', ')}] must be [1, 1, height scale, width scale]`);
+  if (!(scales[2] >= 1 && scales[3] >= 1)) ctx.fail(`scales [${scales.join(', ')}] shrink the input, where nearest rounds up; only scales of 1 or more are supported`);
+  return [act(ctx.layer(new Upsample({ scale: [scales[2], scales[3]], mode: 'nearest' }), [x]))];
 }
 
 /** The mean over each channel's positions, kept [C, 1, 1] (keepdims) or [C]. */
@@ -311,6 +529,7 @@ const identity: OpHandler = (ctx) => [ctx.value(0)];
 /** Every op the importer reads, by ONNX name. */
 export const ONNX_OPS: Record<string, OpHandler> = {
   Conv: conv,
+  ConvTranspose: convTranspose,
   Gemm: gemm,
   MatMul: matmul,
   Add: elementwise('add'),
@@ -324,6 +543,10 @@ export const ONNX_OPS: Record<string, OpHandler> = {
   Elu: activation('elu', (ctx) => ctx.attr('alpha', 1)),
   Clip: clip,
   MaxPool: pool('max'),
+  MaxUnpool: maxUnpool,
+  Resize: resize,
+  Upsample: upsampleNode,
+  Shape: shapeNode,
   AveragePool: pool('average'),
   GlobalAveragePool: (ctx) => channelMean(ctx, true),
   ReduceMean: reduceMean,
