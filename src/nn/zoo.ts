@@ -12,6 +12,7 @@ import { googlenet, googlenetMini } from './models/googlenet';
 import { mobilenetV1, mobilenetV1Cifar } from './models/mobilenet';
 import { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152 } from './models/resnet';
 import { vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 } from './models/vgg';
+import { fcn8sMini, unetMini } from './models/segmentation';
 
 export { alexnet, alexnetGrouped, alexnetMini, alexnetTorchvision, densenet121, densenet169, densenetBc, googlenet, googlenetMini, mobilenetV1, mobilenetV1Cifar };
 export { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152, vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 };
@@ -184,6 +185,9 @@ export const MODELS: Record<string, (inputShape?: Shape, classes?: number) => Mo
   'densenet-bc': densenetBc,
   'googlenet-mini': googlenetMini,
   'alexnet-mini': alexnetMini,
+  // Segmentation at 64x64, 11 labels (segmentationScenes): [classes, 64, 64] logits.
+  'fcn8s-mini': fcn8sMini,
+  'unet-mini': unetMini,
 };
 
 /** The zoo models that train at a useful speed here (28x28 or 32x32 inputs, 10 classes). */
