@@ -1,14 +1,22 @@
 // Going back up through ONNX: ConvTranspose, Resize (and the older Upsample), MaxPool's
-// Indices into MaxUnpool. Hand-built graphs import to ONNX Runtime's outputs (onnxruntime-node,
-// CPU) within 1e-5; what cannot be expressed is refused naming the node and the attribute.
+// Indices into MaxUnpool. Exports run in ONNX Runtime (onnxruntime-node, CPU) with our CPU
+// reference's outputs within 1e-5, and read back to the same outputs; hand-built graphs
+// import to ONNX Runtime's outputs; what cannot be expressed is refused naming the node
+// and the attribute.
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
+import { exportOnnx } from '../../src/io/onnx/onnx_export';
 import { importOnnx } from '../../src/io/onnx/onnx_import';
 import { onnx, type OnnxTypes } from '../../src/io/onnx/onnx_proto';
+import { Conv2d } from '../../src/nn/conv_layers';
+import { input } from '../../src/nn/layer';
 import { Model } from '../../src/nn/model';
+import { fcn8sMini, unetMini } from '../../src/nn/models/segmentation';
+import { MaxPool2d } from '../../src/nn/pool_layers';
+import { ConvTranspose2d, MaxPoolSwitches, MaxUnpool2d, Upsample } from '../../src/nn/upsampling_layers';
 import { Random } from '../../src/random';
-import { sizeOf } from '../../src/shape';
+import { sizeOf, type Shape } from '../../src/shape';
 import { tensor } from '../../src/tensor';
 
 const cpu = new CpuBackend();
@@ -39,6 +47,72 @@ const randoms = (n: number, seed: number, scale = 1) => {
   const rng = new Random(seed);
   return Float32Array.from({ length: n }, () => scale * rng.normal());
 };
+
+/** Every way back up in one model: unpooling by switches, a transposed convolution, four Upsamples. */
+function upNet(inputShape: Shape, unpoolSize?: [number, number]): Model {
+  const x = input(inputShape);
+  const enc = new Conv2d({ filters: 4, kernel: 3, padding: 1, activation: 'relu', name: 'enc' }).apply(x);
+  const pooled = new MaxPool2d({ kernel: 2, name: 'pool' }).apply(enc);
+  const switches = new MaxPoolSwitches({ kernel: 2, name: 'switches' }).apply(enc);
+  const unpooled = new MaxUnpool2d({ kernel: 2, outputSize: unpoolSize, name: 'unpool' }).apply(pooled, switches);
+  let h = new ConvTranspose2d({ filters: 6, kernel: 4, stride: 2, padding: 1, activation: 'relu', name: 'up' }).apply(unpooled);
+  h = new ConvTranspose2d({ filters: 3, kernel: 3, stride: 2, padding: 1, outputPadding: 1, dilation: [1, 2], groups: 3, name: 'up_grouped' }).apply(h);
+  h = new Upsample({ scale: 2, name: 'nearest_scale' }).apply(h);
+  h = new Upsample({ size: [29, 23], mode: 'bilinear', name: 'bilinear_size' }).apply(h);
+  h = new Upsample({ scale: [0.5, 1.5], mode: 'bilinear', alignCorners: true, name: 'bilinear_corners' }).apply(h);
+  h = new Upsample({ size: [11, 1], mode: 'bilinear', name: 'bilinear_to_one' }).apply(h);
+  return new Model(x, new Upsample({ size: [13, 4], name: 'nearest_size' }).apply(h), 'up-net');
+}
+
+describe('exportOnnx of the layers going back up runs in ONNX Runtime with our outputs', () => {
+  it.each([
+    ['even input, default unpooling size', [2, 8, 6], undefined],
+    ['odd input, unpooling to the pool\'s input size (output_shape from Shape)', [2, 7, 5], [7, 5]],
+  ] as const)('%s', async (_name, inputShape, unpoolSize) => {
+    const model = upNet([...inputShape], unpoolSize ? [...unpoolSize] : undefined).build(cpu, { seed: 3 });
+    const batch = 2;
+    const shape = [batch, ...inputShape];
+    const x = randoms(batch * sizeOf(inputShape), 4);
+    const bytes = await exportOnnx(model);
+    const ops = onnx.ModelProto.decode(bytes).graph!.node!.map((n) => n.opType);
+    expect(ops).toEqual(expect.arrayContaining(['ConvTranspose', 'Resize', 'MaxUnpool']));
+    expect(ops.includes('Shape')).toBe(!!unpoolSize);
+    const expected = await ours(model, x, shape);
+    const runtime = await onnxRuntime(bytes, x, shape);
+    expect([...runtime.dims]).toEqual([batch, ...model.output.shape]);
+    const error = maxAbsError(runtime.data, expected);
+    console.log(`up-net ${inputShape.join('x')}: max |ONNX Runtime - ours| = ${error.toExponential(2)} over ${expected.length} outputs, largest ${Math.max(...Array.from(expected, Math.abs)).toFixed(2)}`);
+    expect(error).toBeLessThan(1e-5);
+    // Read back, every Resize maps coordinates with the ratio the model used (the scales are chosen so): the same outputs.
+    const back = importOnnx(bytes, { file: 'up-net.onnx' }).build(cpu);
+    expect(maxAbsError(await ours(back, x, shape), expected)).toBe(0);
+  });
+
+  it.each([
+    ['fcn8s-mini', () => fcn8sMini([3, 32, 32], 5)],
+    ['unet-mini', () => unetMini([3, 16, 16], 5)],
+  ] as const)('%s (the zoo\'s segmentation nets, smaller inputs)', async (name, make) => {
+    const model = make().build(cpu, { seed: 2 });
+    const shape = [2, ...model.input.shape];
+    const x = randoms(sizeOf(shape), 3);
+    const bytes = await exportOnnx(model);
+    const expected = await ours(model, x, shape);
+    const error = maxAbsError((await onnxRuntime(bytes, x, shape)).data, expected);
+    console.log(`${name}: max |ONNX Runtime - ours| = ${error.toExponential(2)} over ${expected.length} outputs, largest ${Math.max(...Array.from(expected, Math.abs)).toFixed(2)}`);
+    expect(error).toBeLessThan(1e-5);
+    expect(maxAbsError(await ours(importOnnx(bytes, { file: `${name}.onnx` }).build(cpu), x, shape), expected)).toBe(0);
+  });
+
+  it('refuses unpooling that ONNX\'s MaxUnpool cannot repeat, naming the layer', async () => {
+    const x = input([2, 6, 6]);
+    const switches = new MaxPoolSwitches({ kernel: 2, name: 'switches' }).apply(x);
+    const pooled = new MaxPool2d({ kernel: 2 }).apply(x);
+    const wider = new MaxUnpool2d({ kernel: 2, outputSize: [7, 7], name: 'wider' }).apply(pooled, switches);
+    await expect(exportOnnx(new Model(x, wider).build(cpu))).rejects.toThrow("exportOnnx: unpooling 'wider' outputs [2,7,7] per example, neither ONNX's default 6x6 nor its pool's input [2,6,6]");
+    const fromInput = new MaxUnpool2d({ kernel: 2, name: 'raw' }).apply(pooled, pooled);
+    await expect(exportOnnx(new Model(x, fromInput).build(cpu))).rejects.toThrow("exportOnnx: unpooling 'raw' reads its switches from 'maxpool2d_1' (maxpool2d), not from a MaxPoolSwitches");
+  });
+});
 
 // Hand-built graphs, as another exporter would write them.
 const A = onnx.AttributeProto.AttributeType;
