@@ -35,9 +35,9 @@ export interface TuneHost {
 /**
  * Timed runs per variant (after one warm-up run that compiles its pipeline), taken in
  * rounds of one run of each variant: on a shared machine a slow spell then falls on every
- * variant alike instead of on whichever was being timed (LeNet-5's conv2 input gradient:
- * the same variant timed 15 and 24 ms in consecutive runs here, and timed variant by
- * variant the tuner sometimes kept the slower kernel).
+ * variant alike instead of on whichever was being timed (one variant's time can differ
+ * widely between consecutive runs there, and timed variant by variant the tuner sometimes
+ * kept the slower kernel).
  */
 const TIMED_ROUNDS = 5;
 

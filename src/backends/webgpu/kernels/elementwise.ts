@@ -9,8 +9,8 @@ export function elementwiseWorkgroups(n: number): number {
 /**
  * Workgroups needed when each invocation takes four consecutive elements (unary, binary,
  * activation_grad, batch_norm's element-wise passes). Four explicit loads and stores per
- * invocation ran relu over [64,16,28,28] in 7 ms against 15 ms at one element each on
- * SwiftShader (a scratch timing of 20 dispatches; a loop over the four lost most of it).
+ * invocation beat one element each on SwiftShader, where it was measured; a loop over the
+ * four lost most of the gain.
  */
 export function quadWorkgroups(n: number): number {
   return Math.ceil(n / (4 * ELEMENTWISE_WG));

@@ -80,13 +80,14 @@ interface TiledRow {
 
 /**
  * The tiled rows in their order on fallback adapters. Measured on SwiftShader: vec4 loads
- * for 1x1 layers; Winograd F(2x2, 3x3) for 3x3 stride-1 layers from 8 channels (~2x the
- * packed tile on VGG's 64-channel layer); four rows of row windows for 1- and 2-channel
- * forwards and input gradients of up to 8 channels out (LeNet-5's 16 -> 6: 1.6x the packed
- * tile); 8x8 tiles reading a packed copy of the filter as vec4s (from 4 channels, ~1.2x the
- * plain 8x8); 8x8 tiles (about 1.5x the 4x4 kernel on wide layers); row windows (stride 1,
- * filters up to 5 wide). Written for real GPUs (first there): the implicit GEMM through
- * workgroup-memory tiles and, with subgroups, the filter shared by shuffles.
+ * for 1x1 layers; Winograd F(2x2, 3x3) for 3x3 stride-1 layers from 8 channels (faster than
+ * the packed tile on VGG's 64-channel layer); four rows of row windows for 1- and 2-channel
+ * forwards and input gradients of up to 8 channels out (faster than the packed tile on
+ * LeNet-5's 16 -> 6); 8x8 tiles reading a packed copy of the filter as vec4s (from 4
+ * channels, faster than the plain 8x8); 8x8 tiles (faster than the 4x4 kernel on wide
+ * layers); row windows (stride 1, filters up to 5 wide). Written for real GPUs (first
+ * there): the implicit GEMM through workgroup-memory tiles and, with subgroups, the filter
+ * shared by shuffles.
  */
 const TILED_ROWS: readonly TiledRow[] = [
   { shader: 'conv2d_pointwise', shaders: ['conv2d_pointwise'], leads: 'fallback', fits: (t) => pointwiseMode(t) !== null, run: dispatchPointwise },
@@ -121,9 +122,8 @@ function tiledVariants(flipped: boolean): KernelVariant<ConvProblem>[] {
 /**
  * The tiled rows that also run a strided input gradient phase by phase (conv2d_phases.ts),
  * named `<row>:phases`: the general 8x8 tiles and the GPU rows. On SwiftShader (resnet20,
- * batch 64, npm run profile) the 8x8 tiles' phases took its 3x3 stride-2 input gradients
- * from 430 and 320 ms (the gather kernel) to 88 and 63 ms, its 1x1 projections' from
- * about 70 and 46 ms to 30 and 17 ms.
+ * npm run profile) the 8x8 tiles' phases ran its 3x3 stride-2 input gradients and its 1x1
+ * projections' far faster than the gather kernel.
  */
 const PHASE_ROWS = new Set(['conv2d_tile8_packed', 'conv2d_tile8', 'conv2d_implicit_gemm', 'conv2d_subgroup']);
 
@@ -143,7 +143,7 @@ function phaseVariants(): KernelVariant<ConvProblem>[] {
 /**
  * Below this many input channels per group, conv2d.wgsl loops channels outside taps: the
  * channels-inside order pays its per-tap set-up on an inner loop too short to repay it
- * (LeNet's 1-channel first layer: 18 -> 36 ms; 64 channels: 2280 -> 1260 ms, bench).
+ * (slower on LeNet's 1-channel first layer, faster on 64 channels; bench).
  */
 const CHANNELS_INNER_MIN = 4;
 

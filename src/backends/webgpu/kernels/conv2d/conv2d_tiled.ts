@@ -106,10 +106,10 @@ export function rowsFit(t: TiledConv): boolean {
 /**
  * conv2d_rows_tall.wgsl's reach: conv2d_rows's windows with filters at most 5 tall, one
  * block of up to 8 output channels, and (forward) at most 2 output channels. Measured
- * side by side here against the kernels it competes with: input gradients of LeNet-5's
- * layers 1.6x (6 channels out of 16 in) and 1.8x (1 channel) faster, 2-channel forwards
- * 1.5x; 6- and 16-channel forwards even or slower (their accumulators spill), and those
- * pipelines take 4-7 s to compile here, so they are not offered.
+ * side by side on SwiftShader against the kernels it competes with: faster for the input
+ * gradients of LeNet-5's layers (6 channels out of 16 in, and 1 channel) and for 2-channel
+ * forwards; 6- and 16-channel forwards even or slower (their accumulators spill), and
+ * those pipelines are slow to compile, so they are not offered.
  */
 export function rowsTallFit(t: TiledConv, flipped: boolean): boolean {
   return rowsFit(t) && t.kh <= 5 && t.outChannels <= (flipped ? 8 : 2);
@@ -142,9 +142,9 @@ export function dispatchTile8(backend: WebGPUKernelHost, t: TiledConv): void {
 
 /**
  * Whether to offer the packed-filter tile: from 4 channels on both sides. LeNet-5's second
- * layer (6 -> 16) gains 16-20% here, forward and input gradient, and its two pack dispatches
- * bring LeNet-5's step to 40, the benchmark issue's budget. Its 1-channel first layer is
- * left to the row windows, faster there than either 8x8 tile.
+ * layer (6 -> 16) gains on SwiftShader, forward and input gradient, and its two pack
+ * dispatches bring LeNet-5's step to 40 dispatches, the benchmark issue's budget. Its
+ * 1-channel first layer is left to the row windows, faster there than either 8x8 tile.
  */
 export function packedFit(t: TiledConv): boolean {
   return t.inChannels >= 4 && t.outChannels >= 4;

@@ -63,8 +63,8 @@ const registers = (name: string, wgX: number, wgY: number): KernelVariant<Gemm> 
 /**
  * The GEMM variants, in their order on fallback adapters (variant 0 runs when tuning is
  * off). Register tiles without barriers in two workgroup shapes, what SwiftShader runs
- * fastest; the 8x8 register block (16 loads per 64 multiply-adds: 1.5-1.9x the 4x4 on
- * LeNet-5's dense layers and 1.9x on 512^3 here, but a quarter of the invocations, so small
+ * fastest; the 8x8 register block (16 loads per 64 multiply-adds: faster than the 4x4 on
+ * LeNet-5's dense layers and large products, but a quarter of the invocations, so small
  * products run better on the 4x4s); vec4 loads where A and B are untransposed and K and N
  * multiples of 4. For real GPUs (first there): workgroup-memory tiles of 64 x 64, and A
  * shared through subgroup shuffles where the adapter has subgroups.

@@ -51,8 +51,8 @@ function enqueue(backend: Parameters<WebGPUKernel>[0], p: PoolProblem, kind: 0 |
 /**
  * Pooling's tables. Rows specialise the general kernel for windows that tile the input
  * exactly, and 2x2 ones (LeNet's) without the window loops; each is faster wherever it
- * applies (side by side on SwiftShader: 64x6x28x28 max pooling 4.2 -> 1.9 ms, its gradient
- * 5.6 -> 1.5 ms), so the first that fits runs ('first-fit').
+ * applies (side by side on SwiftShader, forward and gradient), so the first that fits
+ * runs ('first-fit').
  */
 function poolFamily(op: string, kind: 0 | 1, grad: boolean) {
   const prefix = `${grad ? 'pool2d_grad' : 'pool2d'}:${kind === 0 ? 'max' : 'avg'}`;
