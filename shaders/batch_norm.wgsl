@@ -22,7 +22,7 @@
 // The per-channel sums (OP 0, 1) spread a channel's M values over the WG invocations
 // of its workgroup, four consecutive values at a time where HW is a multiple of 4, then
 // add the WG partial sums in workgroup memory (log2(WG) barriers, once): one invocation
-// per channel walking all M values serially made a LeNet-sized batch norm 50 ms.
+// per channel walking all M values serially made even a LeNet-sized batch norm slow.
 // Tunables (override): OP, WG (a power of two).
 
 struct Params {
@@ -102,8 +102,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (OP == 0u || OP == 1u) {
     // Workgroup g sums channel g. Where HW is a multiple of 4 its N*HW values are walked as
     // one sequence of quads (image-major), invocation lid taking quads lid, lid + WG, ...,
-    // so every invocation is busy however small the planes are (resnet20's 28x28 and 14x14
-    // statistics: 13 -> 7 ms). Otherwise invocation lid takes positions lid, lid + WG, ...
+    // so every invocation is busy however small the planes are (faster on resnet20's 28x28
+    // and 14x14 statistics). Otherwise invocation lid takes positions lid, lid + WG, ...
     // of every image (the walk one value at a time was slower on 7x7 planes).
     let c = g;
     if (c >= C) { return; }

@@ -4,7 +4,7 @@
 // images of this part x output positions; part p writes out[p, o, tap] and the launcher sums
 // the parts when there is more than one (as conv2d_grad_filter does).
 //
-// Why 8x8: on SwiftShader a storage-buffer load costs as much as 15-20 multiply-adds; the
+// Why 8x8: on SwiftShader a storage-buffer load costs far more than a multiply-add; the
 // 4x4 tile loads 8 values per 16 multiply-adds, this one 16 per 64.
 //
 // Bindings (group 0):

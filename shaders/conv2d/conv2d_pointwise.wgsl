@@ -6,7 +6,7 @@
 // the filter read transposed (w_r = 1, w_k = R: contiguous along r).
 //
 // Why: conv2d_tile8.wgsl spends 16 scalar loads on 64 multiply-adds, and on SwiftShader a
-// load costs as much as 15-20 multiply-adds. Here x's 8 positions are two vec4 loads and
+// load costs far more than a multiply-add. Here x's 8 positions are two vec4 loads and
 // the filter comes in vec4s along whichever axis it is contiguous in, 1 load per 16
 // multiply-adds in both modes.
 //

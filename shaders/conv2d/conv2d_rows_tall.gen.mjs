@@ -72,7 +72,7 @@ export function conv2dRowsTallSource() {
 // OT filters once (KH x KW weights each, into registers) and each of the ${R}+KH-1 input rows once
 // (12 inputs), then adds each row into every output row it feeds. For 5x5 and one channel:
 // 25 + 8*12 = 121 loads per 800 multiply-adds, against 340 in conv2d_rows.wgsl. On SwiftShader
-// every load is a bounds-checked gather costing about 10 multiply-adds, so loads set the time;
+// every load is a bounds-checked gather costing several multiply-adds, so loads set the time;
 // with many channels the accumulators spill instead, which is why the launcher offers it to
 // narrow layers only.
 //

@@ -5,7 +5,7 @@
 // (dx is dy convolved with the filter read as IOHW and flipped in both spatial axes, padded
 // by K-1-pad), so both gain from the tile below.
 //
-// Why 8x8: on SwiftShader a storage-buffer load costs as much as 15-20 multiply-adds, so
+// Why 8x8: on SwiftShader a storage-buffer load costs far more than a multiply-add, so
 // what counts is loads per multiply-add. conv2d.wgsl's 4x4 tile loads 8 values for 16
 // multiply-adds; this one loads 16 for 64. Rows are output channels, columns output
 // positions (n, oh, ow), the reduction runs taps outside and input channels inside (a

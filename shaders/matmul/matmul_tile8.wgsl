@@ -2,7 +2,7 @@
 //   C[b] = op(A[b]) * op(B[b]) (+ bias) (then max(c, 0) when RELU), float32.
 //
 // Why: matmul.wgsl's 4x4 block loads 8 values per 16 multiply-adds; this one loads 16 per
-// 64. On SwiftShader every storage load is a bounds-checked gather costing about 10
+// 64. On SwiftShader every storage load is a bounds-checked gather costing several
 // multiply-adds, so loads set the time (conv2d_tile8.wgsl made the same step for
 // convolutions). Fewer, larger tiles: the launcher offers it beside the 4x4 kernels and
 // the tuner keeps whichever is faster per shape class.
