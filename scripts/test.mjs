@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: set up what is missing, run the whole suite in headless Chromium, and end
+// `npm test`: set up what is missing, check formatting and lint (Biome), run the whole suite in headless Chromium, and end
 // with the plain line `N passed, N failed` that CI reads. Extra arguments go to Vitest
 // (for example `npm test -- tests/ops/matmul.test.ts`; then the end-to-end tests are skipped).
 import { spawnSync } from 'node:child_process';
@@ -15,6 +15,11 @@ if (setup.status !== 0) {
   process.exit(setup.status ?? 1);
 }
 
+// The formatter and linter (Biome, biome.json): a finding fails the run like a test does.
+const lint = spawnSync(join(root, 'node_modules', '.bin', 'biome'), ['check', '.'], { cwd: root, stdio: 'inherit' });
+const lintFailed = lint.status === 0 ? 0 : 1;
+if (lintFailed) console.log('lint: biome check found problems (npm run lint; npm run format fixes the formatting)');
+
 const report = join(root, 'test-results', 'vitest.json');
 rmSync(report, { force: true });
 const vitest = spawnSync(
@@ -23,8 +28,8 @@ const vitest = spawnSync(
   { cwd: root, stdio: 'inherit' },
 );
 
-let passed = 0;
-let failed = 0;
+let passed = 1 - lintFailed;
+let failed = lintFailed;
 let skipped = 0;
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));

@@ -52,7 +52,7 @@ export { Optimizer, type OptimizerConfig } from './training/optimizers';
 export { learningRate, type Schedule } from './training/schedules';
 export { Trainer, type TrainerOptions, type FitOptions } from './training/trainer';
 export type { EpochReport, BatchReport, EvalResult, StepStats } from './training/reports';
-export { type LossConfig } from './training/losses';
+export type { LossConfig } from './training/losses';
 export { earlyStopping, bestCheckpoint, reduceLrOnPlateau, unfreezeSchedule, type FitCallback, type CallbackHost, type EarlyStopping, type EarlyStoppingOptions, type BestCheckpointOptions, type ReduceLrOnPlateauOptions, type UnfreezeStep, type MonitorOptions, type Monitored } from './training/callbacks';
 export { DivergenceError } from './training/training_progress';
 export type { TrainingProgress } from './io/checkpoint_metadata';

@@ -113,6 +113,7 @@ export function full(backend: Backend, shape: Shape, value = 0): Tensor {
   return tensor(backend, new Float32Array(sizeOf(shape)).fill(value), shape);
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: scope's function may return nothing (void)
 type Kept = Tensor | readonly Kept[] | { readonly [key: string]: Kept } | void | number | string | boolean | null;
 
 function collectTensors(value: Kept, into: Set<Tensor>): void {

@@ -59,7 +59,7 @@ function fuseReluIntoPoolGrad(nodes: readonly GraphNode[], outputs: readonly num
     if (r.op !== 'relu_grad') continue;
     const [pre, grad] = r.inputs;
     const pool = producer.get(grad);
-    if (!pool || pool.op !== 'maxpool2d_grad' || pool.attrs.relu || readers.get(grad) !== 1 || outputs.includes(grad)) continue;
+    if (pool?.op !== 'maxpool2d_grad' || pool.attrs.relu || readers.get(grad) !== 1 || outputs.includes(grad)) continue;
     const pooled = pool.inputs[0];
     const viaLayer = producer.get(pooled);
     if (pooled !== pre && !(viaLayer?.op === 'relu' && viaLayer.inputs[0] === pre)) continue;

@@ -4,7 +4,7 @@ import { Random } from '../random';
 import { formatShape, sizeOf, type Shape } from '../shape';
 import { tensor, type Tensor } from '../tensor';
 import { initialValues } from './init';
-import { input as symbolicInput, Layer, SymbolicTensor, type ForwardContext, type ParamSpec } from './layer';
+import { input as symbolicInput, type Layer, type SymbolicTensor, type ForwardContext, type ParamSpec } from './layer';
 import { Dropout } from './norm_layers';
 import { runInference, type InferenceStep, type PredictOptions } from './inference';
 

@@ -27,6 +27,7 @@ export interface OpDef<A extends Attrs = Attrs> {
 }
 
 /** Registered op declarations by name; filled by `defineOp`. */
+// biome-ignore lint/suspicious/noExplicitAny: one map holds ops of every attribute type; getOp's callers know theirs
 const registry = new Map<string, OpDef<any>>();
 
 /** Declares an op and adds it to the registry the kernel-coverage test reads. */

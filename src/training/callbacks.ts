@@ -19,6 +19,7 @@ export interface CallbackHost {
 }
 
 /** A callback's answer after an epoch: 'stop' ends fit there (it resolves with the reports so far). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a callback that returns nothing (void) means carry on
 export type EpochVerdict = void | 'stop';
 
 export interface FitCallback {

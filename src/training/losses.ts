@@ -42,7 +42,10 @@ const fused = (c: LossConfig) => c.kind === 'softmax-cross-entropy' && !c.labelS
 export function checkLoss(config: LossConfig, model: string, output: Shape): void {
   const kinds = ['softmax-cross-entropy', 'binary-cross-entropy', 'mse', 'l1', 'pixel-cross-entropy'];
   if (!kinds.includes(config.kind)) throw new Error(`loss: kind must be one of ${kinds.join(', ')}, got ${JSON.stringify(config.kind)}`);
-  if (config.kind === 'pixel-cross-entropy') return checkPixelOutput(model, output);
+  if (config.kind === 'pixel-cross-entropy') {
+    checkPixelOutput(model, output);
+    return;
+  }
   if (config.kind !== 'softmax-cross-entropy') return;
   if (output.length !== 1) throw new Error(`${model}: softmax cross-entropy needs [batch, classes] logits, but the output is [batch, ${output.join(', ')}] (binary-cross-entropy, mse and l1 train other outputs)`);
   const e = config.labelSmoothing ?? 0;
@@ -130,7 +133,10 @@ export function fillTargets(config: LossConfig, d: Dataset, order: ArrayLike<num
 /** Checks that a dataset carries what the loss learns from: labels, or per-value targets of the output's shape. */
 export function checkTargets(config: LossConfig, name: string, d: Dataset, output: Shape): void {
   if (learnsLabels(config)) return;
-  if (config.kind === 'pixel-cross-entropy') return checkPixelTargets(config, name, d, output);
+  if (config.kind === 'pixel-cross-entropy') {
+    checkPixelTargets(config, name, d, output);
+    return;
+  }
   if (!d.targets || !d.targetShape) throw new Error(`${name}: the ${config.kind} loss learns per-value targets, but the dataset has none (give it targets and targetShape ${formatShape(output)})`);
   if (formatShape(d.targetShape) !== formatShape(output)) throw new Error(`${name}: targets of shape ${formatShape(d.targetShape)} do not fit the model's output ${formatShape(output)}`);
   if (d.targets.length !== d.count * sizeOf(output)) throw new Error(`${name}: ${d.targets.length} target values for ${d.count} examples of ${formatShape(output)} (need ${d.count * sizeOf(output)})`);

@@ -34,7 +34,13 @@ export function checkSchedule(schedule: Schedule): void {
     if (v !== undefined && !(v > 0)) throw new Error(`schedule ${schedule.kind}: ${name} must be positive, got ${v}`);
   };
   if (schedule.warmupSteps !== undefined && !(schedule.warmupSteps >= 0)) throw new Error(`schedule ${schedule.kind}: warmupSteps must be >= 0, got ${schedule.warmupSteps}`);
-  if (schedule.kind === 'step') (positive('stepSize', schedule.stepSize), positive('gamma', schedule.gamma));
-  if (schedule.kind === 'exponential') (positive('decaySteps', schedule.decaySteps), positive('gamma', schedule.gamma));
+  if (schedule.kind === 'step') {
+    positive('stepSize', schedule.stepSize);
+    positive('gamma', schedule.gamma);
+  }
+  if (schedule.kind === 'exponential') {
+    positive('decaySteps', schedule.decaySteps);
+    positive('gamma', schedule.gamma);
+  }
   if (schedule.kind === 'cosine') positive('totalSteps', schedule.totalSteps);
 }

@@ -187,7 +187,10 @@ export class Trainer implements CallbackHost {
     }
     checkDataset(name, d);
     if (d.count === 0) throw new Error(`${name}: the dataset is empty (0 examples)`);
-    if (!learnsLabels(this.loss)) return checkTargets(this.loss, name, d, this.model.output.shape);
+    if (!learnsLabels(this.loss)) {
+      checkTargets(this.loss, name, d, this.model.output.shape);
+      return;
+    }
     if (d.labels.length !== d.count) throw new Error(`${name}: ${d.labels.length} labels for ${d.count} examples (cross-entropy learns a class label per example)`);
     const classes = this.model.output.shape[0];
     if (d.classes > classes) throw new Error(`${name}: ${d.classes} classes but ${this.model.name} outputs ${classes}`);

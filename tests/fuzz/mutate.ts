@@ -147,8 +147,17 @@ type Slot = { parent: Record<string, unknown> | unknown[]; key: string | number;
 function slots(root: unknown): Slot[] {
   const out: Slot[] = [];
   const visit = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach((c, i) => (out.push({ parent: v, key: i, value: c }), visit(c)));
-    else if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) out.push({ parent: v as Record<string, unknown>, key: k, value: c }), visit(c);
+    if (Array.isArray(v)) {
+      v.forEach((c, i) => {
+        out.push({ parent: v, key: i, value: c });
+        visit(c);
+      });
+    } else if (v && typeof v === 'object') {
+      for (const [k, c] of Object.entries(v)) {
+        out.push({ parent: v as Record<string, unknown>, key: k, value: c });
+        visit(c);
+      }
+    }
   };
   visit(root);
   return out;

@@ -151,7 +151,10 @@ export function writeSafetensors(file: StFile, header: unknown = headerOf(file),
   let at = 8 + head.length;
   for (const t of file.tensors) {
     const size = DTYPE_BYTES[t.dtype];
-    for (const v of t.values) (put(view, at, t.dtype, v), (at += size));
+    for (const v of t.values) {
+      put(view, at, t.dtype, v);
+      at += size;
+    }
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { formatShape, sizeOf, stridesOf, type Shape } from '../../src/shape';
 import type { Attrs, Backend } from '../../src/backends/backend';
 import { runOpByName } from '../../src/ops/op';
 import { Random } from '../../src/random';
-import { tensor } from '../../src/tensor';
+import { tensor, type Tensor } from '../../src/tensor';
 import { variantNamed } from '../../src/backends/webgpu/variants';
 import { cpu, gpuBackend } from './backends';
 
@@ -79,7 +79,7 @@ export async function checkParity(c: ParityCase, variant?: string): Promise<void
   const run = async (backend: Backend) => {
     const inputs = makeInputs(backend, c);
     const op = () => runOpByName(c.op, inputs, c.attrs ?? {});
-    let out;
+    let out: Tensor;
     try {
       if (backend === gpu && variant !== undefined) {
         const traced = gpu.traceShaders(() => gpu.tuner.withVariant(variant, op));

@@ -43,7 +43,10 @@ describe('resume equals the uninterrupted run, bit for bit', () => {
       const lossesC: number[] = [];
       const stop = new AbortController();
       const err = await c.trainer
-        .fit(data, { epochs: 2, signal: stop.signal, onBatch: (r) => void (lossesC.push(r.loss), r.batch === 5 && stop.abort()) })
+        .fit(data, { epochs: 2, signal: stop.signal, onBatch: (r) => {
+          lossesC.push(r.loss);
+          if (r.batch === 5) stop.abort();
+        } })
         .catch((e) => e);
       expect((err as Error).name).toBe('AbortError');
       expect(c.trainer.progress).toMatchObject({ epoch: 0, batch: 7 });

@@ -20,7 +20,12 @@ function descendants(pid) {
     }
   }
   const out = [];
-  const walk = (p) => (children.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
+  const walk = (p) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
   walk(pid);
   return out;
 }

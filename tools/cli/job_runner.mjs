@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeFileAtomic } from './atomic_write.mjs';
-import { openPageSession, runSetup } from './page_session.mjs';
+import { runSetup } from './page_session.mjs';
 
 /** The data sets' folder: DATASETS_DIR, as the Vite server serves it to the page under /datasets. */
 const datasetsDir = () => process.env.DATASETS_DIR ?? '/usr/share/datasets';

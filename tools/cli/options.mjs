@@ -38,7 +38,7 @@ function numberOf(spec, text, type) {
 }
 
 /** The value of one option, checked against its entry. */
-function valueOf(command, name, spec, text) {
+function parseValue(command, name, spec, text) {
   switch (spec.type) {
     case 'string':
     case 'path':
@@ -162,7 +162,7 @@ export function defineCommand(table) {
       } else {
         // parseArgs takes the next argument as the value even when it is an option: `--out --epochs 2` lacks a value.
         if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new UsageError(`${command}: --${t.name} needs a value`);
-        values[t.name] = valueOf(command, t.name, spec, t.value);
+        values[t.name] = parseValue(command, t.name, spec, t.value);
       }
       given.add(t.name);
     }

@@ -4,7 +4,7 @@
 // computes from constants only.
 import type { Shape } from '../../shape';
 import { input as symbolicInput } from '../../nn/layer';
-import { NodeContext, OnnxImporter } from './onnx_context';
+import { NodeContext, OnnxImporter, type OnnxValue } from './onnx_context';
 import { attributes, decodeModel, int, tensorValues, type OnnxTypes as onnx } from './onnx_proto';
 import type { ExternalData } from './onnx_values';
 import { ImportedModel } from './onnx_model';
@@ -55,7 +55,7 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions = {}): 
     const handler = ONNX_OPS[node.opType ?? ''];
     if (!handler) throw new Error(`${file}: node '${node.name}' uses op ${node.opType}, which is not supported; supported: ${Object.keys(ONNX_OPS).sort().join(', ')}`);
     const ctx = new NodeContext(node, importer, attributes(node));
-    let outputs;
+    let outputs: OnnxValue[];
     try {
       outputs = handler(ctx);
     } catch (e) {
@@ -69,7 +69,7 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions = {}): 
   if (outputs.length !== 1) throw new Error(`${file}: the graph has ${outputs.length} outputs; a model of this engine has one`);
   const out = importer.values.get(outputs[0].name!);
   if (out?.kind === 'switches') throw new Error(`${file}: the output '${outputs[0].name}' is MaxPool '${out.pool.node}''s Indices, which this engine keeps per (n, c) plane where ONNX counts over N x C x H x W; only a MaxUnpool may read them`);
-  if (!out || out.kind !== 'act') throw new Error(`${file}: the output '${outputs[0].name}' is not computed from the input`);
+  if (out?.kind !== 'act') throw new Error(`${file}: the output '${outputs[0].name}' is not computed from the input`);
   return new ImportedModel(x, out.t, options.name ?? (graph.name || 'onnx_model'), importer.weights);
 }
 

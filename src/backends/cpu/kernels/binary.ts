@@ -10,7 +10,7 @@ export const binaryFunctions: Record<BinaryOpName, (a: number, b: number) => num
   div: (a, b) => a / b,
   maximum: (a, b) => Math.max(a, b),
   minimum: (a, b) => Math.min(a, b),
-  pow: (a, b) => Math.pow(a, b),
+  pow: (a, b) => a ** b,
 };
 
 /** The kernels of this file by op name (kernel_registry.ts collects them). */

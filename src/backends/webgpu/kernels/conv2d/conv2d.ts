@@ -132,7 +132,7 @@ function phaseVariants(): KernelVariant<ConvProblem>[] {
     name: `${r.shader}:phases`,
     shaders: [...r.shaders, 'conv2d_phase_scatter'],
     leads: r.leads,
-    fits: (p, a) => p.phases !== null && p.phases.every((phase) => phase.conv === null || r.fits(phase.conv(p.out), a, true)),
+    fits: (p, a) => p.phases?.every((phase) => phase.conv === null || r.fits(phase.conv(p.out), a, true)) ?? false,
     run: (backend, p) => {
       dispatchPhases(backend, p.g, p.phases!, p.source, p.out, r.run);
       return p.out;

@@ -1,6 +1,6 @@
 import depthwiseSource from '../../../../../shaders/depthwise_conv2d/depthwise_conv2d.wgsl?raw';
 import depthwiseRowsSource from '../../../../../shaders/depthwise_conv2d/depthwise_conv2d_rows.wgsl?raw';
-import { type Conv2dAttrs, type Conv2dGeometry } from '../../../../ops/conv2d';
+import type { Conv2dAttrs, Conv2dGeometry } from '../../../../ops/conv2d';
 import { depthwiseGeometry } from '../../../../ops/depthwise_conv2d';
 import { sizeOf, type Shape } from '../../../../shape';
 import { defineShader } from '../../shader_registry';
