@@ -20,7 +20,15 @@ export default defineConfig({
   // The benchmark peers are imported on demand; listed here so the dev server bundles
   // them at start instead of re-optimizing (and failing the page's import) mid-run.
   optimizeDeps: {
-    include: ['onnx-proto', '@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax', 'onnxruntime-web/webgpu'],
+    include: [
+      'onnx-proto',
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-core/dist/register_all_gradients',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@jax-js/jax',
+      'onnxruntime-web/webgpu',
+    ],
   },
   test: {
     testTimeout: 120_000,

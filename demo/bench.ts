@@ -25,19 +25,34 @@ const ratio = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(1
 function addRow(r: BenchResult): void {
   const tr = $<HTMLTableElement>('results').insertRow();
   const cells = [
-    r.name, cell(r.ours.medianMs), cell(r.ours.gpuMedianMs), r.gflops.toFixed(3),
-    cell(ms(r.tfjsWebgpu)), ratio(r.speedup.tfjsWebgpu), cell(ms(r.tfjsCpu)), ratio(r.speedup.tfjsCpu), cell(ms(r.jax)), ratio(r.speedup.jax),
-    cell(ms(r.ortWeb)), ratio(r.speedup.ortWeb),
+    r.name,
+    cell(r.ours.medianMs),
+    cell(r.ours.gpuMedianMs),
+    r.gflops.toFixed(3),
+    cell(ms(r.tfjsWebgpu)),
+    ratio(r.speedup.tfjsWebgpu),
+    cell(ms(r.tfjsCpu)),
+    ratio(r.speedup.tfjsCpu),
+    cell(ms(r.jax)),
+    ratio(r.speedup.jax),
+    cell(ms(r.ortWeb)),
+    ratio(r.speedup.ortWeb),
   ];
   for (const v of cells) tr.insertCell().textContent = v;
   results.push(r);
-  drawBarChart($('chart'), 'median time per case', results.map((c) => c.name), [
-    { name: 'ours', color: '#1f5fbf', values: results.map((c) => c.ours.medianMs) },
-    { name: 'TF.js WebGPU', color: '#d9480f', values: results.map((c) => ms(c.tfjsWebgpu)) },
-    { name: 'TF.js CPU', color: '#868e96', values: results.map((c) => ms(c.tfjsCpu)) },
-    { name: 'jax-js WebGPU', color: '#2b8a3e', values: results.map((c) => ms(c.jax)) },
-    { name: 'ONNX Runtime Web', color: '#7048e8', values: results.map((c) => ms(c.ortWeb)) },
-  ], 'ms');
+  drawBarChart(
+    $('chart'),
+    'median time per case',
+    results.map((c) => c.name),
+    [
+      { name: 'ours', color: '#1f5fbf', values: results.map((c) => c.ours.medianMs) },
+      { name: 'TF.js WebGPU', color: '#d9480f', values: results.map((c) => ms(c.tfjsWebgpu)) },
+      { name: 'TF.js CPU', color: '#868e96', values: results.map((c) => ms(c.tfjsCpu)) },
+      { name: 'jax-js WebGPU', color: '#2b8a3e', values: results.map((c) => ms(c.jax)) },
+      { name: 'ONNX Runtime Web', color: '#7048e8', values: results.map((c) => ms(c.ortWeb)) },
+    ],
+    'ms',
+  );
 }
 
 async function run(options: { quick: boolean; filter?: string; peers: boolean }): Promise<void> {
@@ -61,7 +76,8 @@ function start(options: { quick: boolean; filter?: string; peers: boolean }): vo
     .finally(() => ($<HTMLButtonElement>('run').disabled = false));
 }
 
-$('run').onclick = () => start({ quick: $<HTMLInputElement>('quick').checked, filter: $<HTMLInputElement>('filter').value || undefined, peers: $<HTMLInputElement>('peers').checked });
+$('run').onclick = () =>
+  start({ quick: $<HTMLInputElement>('quick').checked, filter: $<HTMLInputElement>('filter').value || undefined, peers: $<HTMLInputElement>('peers').checked });
 if (params.has('run')) start({ quick: params.has('quick'), filter: params.get('filter') ?? undefined, peers: params.get('peers') !== '0' });
 
 // `npm run bench` (?job): the command's job, each finished case also added to the table.

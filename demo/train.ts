@@ -70,7 +70,12 @@ async function loadData(): Promise<SplitDatasets & { pivot: number }> {
     const files = [...($<HTMLInputElement>('files').files ?? [])];
     raw = await datasetsFromFiles(await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))));
   } else {
-    serverData ??= { train: await fetchIdxSplit('/datasets/fashion-mnist', 'train'), test: await fetchIdxSplit('/datasets/fashion-mnist', 'test'), classes: FASHION_MNIST_CLASSES, source: 'Fashion-MNIST' };
+    serverData ??= {
+      train: await fetchIdxSplit('/datasets/fashion-mnist', 'train'),
+      test: await fetchIdxSplit('/datasets/fashion-mnist', 'test'),
+      classes: FASHION_MNIST_CLASSES,
+      source: 'Fashion-MNIST',
+    };
     raw = serverData;
   }
   const train = take(raw.train, Math.min(num('limit'), raw.train.count));
@@ -91,7 +96,8 @@ async function ensureSession(): Promise<Session> {
   const init = initFile ? new Uint8Array(await initFile.arrayBuffer()) : undefined;
   const picked = { model: $<HTMLSelectElement>('model').value, dataset: 'fashion-mnist' as const, seed: 1, init: initFile?.name };
   const { model, init: loaded } = jobModel(picked, init, data.train, backend);
-  if (loaded) initReport = `${loaded.file} (${loaded.kind}): ${loaded.loaded} tensors loaded${loaded.skipped.length ? `, ${loaded.skipped.length} skipped` : ''}${loaded.missing.length ? `, ${loaded.missing.length} kept fresh` : ''}`;
+  if (loaded)
+    initReport = `${loaded.file} (${loaded.kind}): ${loaded.loaded} tensors loaded${loaded.skipped.length ? `, ${loaded.skipped.length} skipped` : ''}${loaded.missing.length ? `, ${loaded.missing.length} kept fresh` : ''}`;
   const batch = num('batch');
   const epochs = num('epochs');
   const config = { optimizer: $<HTMLSelectElement>('optimizer').value as 'adam', lr: num('lr'), schedule: 'cosine' as const, epochs };
@@ -142,7 +148,11 @@ async function showPatches(s: Session): Promise<void> {
   const [channels] = s.data.test.shape;
   for (const p of patches) {
     const cell = document.createElement('div');
-    cell.append(imageCanvas(p.pixels, channels, p.height, p.width, Math.max(2, Math.floor(56 / Math.max(p.height, p.width)))), document.createElement('br'), `#${p.image}: ${p.value.toFixed(2)}`);
+    cell.append(
+      imageCanvas(p.pixels, channels, p.height, p.width, Math.max(2, Math.floor(56 / Math.max(p.height, p.width)))),
+      document.createElement('br'),
+      `#${p.image}: ${p.value.toFixed(2)}`,
+    );
     target.append(cell);
   }
 }
@@ -150,7 +160,10 @@ async function showPatches(s: Session): Promise<void> {
 async function train(): Promise<void> {
   setState('running', 'Loading data…');
   const s = await ensureSession();
-  setState('running', `Training ${s.model.name} on ${s.data.source} (${s.data.train.count} examples) with ${s.backend.name}${initReport ? `, starting from ${initReport}` : ""}…`);
+  setState(
+    'running',
+    `Training ${s.model.name} on ${s.data.source} (${s.data.train.count} examples) with ${s.backend.name}${initReport ? `, starting from ${initReport}` : ''}…`,
+  );
   let lastDraw = 0;
   const fitting = s.trainer.fit(s.data.train, {
     epochs: num('epochs'),
@@ -166,7 +179,8 @@ async function train(): Promise<void> {
       if (now - lastDraw > 1000 || b.batch === b.batches) {
         lastDraw = now;
         drawCurves($('loss-chart'), $('accuracy-chart'), s.curves);
-        $('status').textContent = `epoch ${b.epoch}, step ${b.batch}/${b.batches}: loss ${b.loss.toFixed(4)}, accuracy ${b.accuracy.toFixed(3)}, ${b.imagesPerSecond.toFixed(1)} images/s, ETA ${Math.round(b.etaSeconds)} s`;
+        $('status').textContent =
+          `epoch ${b.epoch}, step ${b.batch}/${b.batches}: loss ${b.loss.toFixed(4)}, accuracy ${b.accuracy.toFixed(3)}, ${b.imagesPerSecond.toFixed(1)} images/s, ETA ${Math.round(b.etaSeconds)} s`;
         await showFilters(s);
       }
       if (window.trainDemo.state === 'paused') await new Promise<void>((r) => (resume = r));
@@ -197,7 +211,10 @@ function fail(e: unknown): void {
   window.trainDemo.error = (e as Error).message;
   // A diverged fit is not a crash: the weights are back to the last good ones, and the message says what to change.
   const rule = (e as { rule?: string }).rule;
-  setState('error', (e as Error).name === 'DivergenceError' ? `Stopped: training diverged (rule ${rule}). ${(e as Error).message}` : `Error: ${(e as Error).message}`);
+  setState(
+    'error',
+    (e as Error).name === 'DivergenceError' ? `Stopped: training diverged (rule ${rule}). ${(e as Error).message}` : `Error: ${(e as Error).message}`,
+  );
 }
 
 function reset(): void {
@@ -273,7 +290,11 @@ $<HTMLInputElement>('load').onchange = async (ev) => {
       return;
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const problem = await runFilesProblem(file, bytes, files.find((f) => f.name.toLowerCase().endsWith('.json')));
+    const problem = await runFilesProblem(
+      file,
+      bytes,
+      files.find((f) => f.name.toLowerCase().endsWith('.json')),
+    );
     if (problem) {
       $('status').textContent = `Not loaded: ${problem}.`;
       return;

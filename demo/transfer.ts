@@ -27,7 +27,14 @@ interface Prediction {
 
 declare global {
   interface Window {
-    transferDemo: { state: 'loading' | 'ready' | 'training' | 'trained' | 'error'; error: string | null; classes: string[]; trainAccuracy: number | null; predictions: Prediction[]; pcaPoints: number };
+    transferDemo: {
+      state: 'loading' | 'ready' | 'training' | 'trained' | 'error';
+      error: string | null;
+      classes: string[];
+      trainAccuracy: number | null;
+      predictions: Prediction[];
+      pcaPoints: number;
+    };
   }
 }
 window.transferDemo = { state: 'loading', error: null, classes: [], trainAccuracy: null, predictions: [], pcaPoints: 0 };
@@ -95,7 +102,10 @@ function addClass(name = `class ${$('classes').children.length + 1}`): void {
 /** The classes with at least one image: names and files. */
 function givenClasses(): { name: string; files: File[] }[] {
   return [...$('classes').querySelectorAll('.class-row')]
-    .map((row) => ({ name: row.querySelector<HTMLInputElement>('.class-name')!.value.trim() || 'unnamed', files: [...(row.querySelector<HTMLInputElement>('.class-files')!.files ?? [])] }))
+    .map((row) => ({
+      name: row.querySelector<HTMLInputElement>('.class-name')!.value.trim() || 'unnamed',
+      files: [...(row.querySelector<HTMLInputElement>('.class-files')!.files ?? [])],
+    }))
     .filter((c) => c.files.length > 0);
 }
 
@@ -128,10 +138,14 @@ async function train(): Promise<void> {
   const epochs = Number($<HTMLInputElement>('epochs').value);
   const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: batch, seed: 1 });
   const start = performance.now();
-  await trainer.fit(data, { epochs, onEpoch: (r) => void ($('status').textContent = `epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)}, training accuracy ${r.accuracy.toFixed(3)}`) });
+  await trainer.fit(data, {
+    epochs,
+    onEpoch: (r) => void ($('status').textContent = `epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)}, training accuracy ${r.accuracy.toFixed(3)}`),
+  });
   const fitted = await trainer.evaluate(data);
   const seconds = (performance.now() - start) / 1000;
-  $('status').textContent = `Trained the head on ${count} images of ${classes.length} classes in ${seconds.toFixed(1)} s: training accuracy ${fitted.accuracy.toFixed(3)}. Predict new images below.`;
+  $('status').textContent =
+    `Trained the head on ${count} images of ${classes.length} classes in ${seconds.toFixed(1)} s: training accuracy ${fitted.accuracy.toFixed(3)}. Predict new images below.`;
   window.transferDemo.classes = head.classes;
   window.transferDemo.trainAccuracy = fitted.accuracy;
   $<HTMLInputElement>('query').disabled = false;
@@ -162,7 +176,8 @@ async function drawFeatures(data: Dataset, classes: string[]): Promise<void> {
     ctx.fillStyle = COLOURS[k % COLOURS.length];
     ctx.fillText(c, 8, 14 + 14 * k);
   });
-  $('pca-caption').textContent = `${data.count} images; the two components hold ${(100 * (explained[0] + explained[1])).toFixed(1)}% of the features' variance.`;
+  $('pca-caption').textContent =
+    `${data.count} images; the two components hold ${(100 * (explained[0] + explained[1])).toFixed(1)}% of the features' variance.`;
   window.transferDemo.pcaPoints = data.count;
 }
 

@@ -35,7 +35,8 @@ async function run(): Promise<void> {
   body.replaceChildren();
   for (const r of rows) {
     const tr = body.insertRow();
-    for (const v of [String(r.index), r.phase, r.op, r.shape, r.maxAbsError.toExponential(2), r.maxRelError.toExponential(2), r.ok ? 'ok' : 'FAIL']) tr.insertCell().textContent = v;
+    for (const v of [String(r.index), r.phase, r.op, r.shape, r.maxAbsError.toExponential(2), r.maxRelError.toExponential(2), r.ok ? 'ok' : 'FAIL'])
+      tr.insertCell().textContent = v;
     if (!r.ok) tr.className = 'error';
   }
   $('nodes').hidden = false;

@@ -20,7 +20,7 @@ const { values: o } = defineCommand({
     filter: { type: 'string', value: 'TEXT[,TEXT]', help: 'only the cases whose names contain one of the texts' },
     json: { type: 'path', value: 'FILE', help: 'write the report to FILE' },
     'no-peers': { type: 'boolean', help: 'time ours alone' },
-    runtime: { type: 'choice', choices: ['browser', 'node'], default: 'browser', help: "browser (headless Chromium) or node (Node on Dawn)" },
+    runtime: { type: 'choice', choices: ['browser', 'node'], default: 'browser', help: 'browser (headless Chromium) or node (Node on Dawn)' },
   },
 }).parseOrExit(process.argv.slice(2));
 const runtime = o.runtime;
@@ -35,7 +35,9 @@ function printResult(r) {
   if (!printed) console.log(header);
   printed = true;
   const s = r.speedup;
-  const first = r.name.includes('predict') ? `  first call: ours ${r.ours.firstMs?.toFixed(0)} ms, tfjs-gpu ${r.tfjsWebgpu?.firstMs?.toFixed(0) ?? '-'} ms, ort-web ${r.ortWeb?.firstMs?.toFixed(0) ?? '-'} ms` : '';
+  const first = r.name.includes('predict')
+    ? `  first call: ours ${r.ours.firstMs?.toFixed(0)} ms, tfjs-gpu ${r.tfjsWebgpu?.firstMs?.toFixed(0) ?? '-'} ms, ort-web ${r.ortWeb?.firstMs?.toFixed(0) ?? '-'} ms`
+    : '';
   console.log(
     `${r.name.padEnd(28)} ${fmt(r.ours).padStart(10)} ${String(r.ours.gpuMedianMs?.toFixed(2) ?? '-').padStart(9)} ${r.gflops.toFixed(3).padStart(8)} ` +
       `${fmt(r.tfjsWebgpu).padStart(10)} ${x(s.tfjsWebgpu).padStart(7)} ${fmt(r.tfjsCpu).padStart(10)} ${x(s.tfjsCpu).padStart(7)} ${fmt(r.jax).padStart(9)} ${x(s.jax).padStart(7)} ${fmt(r.ortWeb).padStart(9)} ${x(s.ortWeb).padStart(7)}` +
@@ -52,7 +54,13 @@ async function bench() {
   const job = { input: { quick: !!o.quick, filter: o.filter, peers: !o['no-peers'] }, onProgress: printResult };
   if (runtime === 'node') {
     // --expose-gc: the harness collects garbage before each timed run (tools/bench/runner.ts).
-    return runJob(root, { ...job, runtime: 'node', node: 'tools/jobs/bench_node_main.ts', bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'], nodeArgs: ['--expose-gc'] });
+    return runJob(root, {
+      ...job,
+      runtime: 'node',
+      node: 'tools/jobs/bench_node_main.ts',
+      bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'],
+      nodeArgs: ['--expose-gc'],
+    });
   }
   const session = await openPageSession(root, { extraArgs: ['--js-flags=--expose-gc'] });
   try {
@@ -73,8 +81,12 @@ try {
   console.error(`bench: ${e.message}`);
   process.exit(1);
 }
-console.log(`adapter: ${report.adapter.vendor} ${report.adapter.architecture}${report.adapter.isFallback ? ' (fallback)' : ''}, ${runtime === 'node' ? 'Node on Dawn' : 'headless Chromium'}; ${report.cases.length} cases; medians of 5 interleaved runs after 2 warm-up runs each`);
+console.log(
+  `adapter: ${report.adapter.vendor} ${report.adapter.architecture}${report.adapter.isFallback ? ' (fallback)' : ''}, ${runtime === 'node' ? 'Node on Dawn' : 'headless Chromium'}; ${report.cases.length} cases; medians of 5 interleaved runs after 2 warm-up runs each`,
+);
 for (const [peer, label] of Object.entries(report.peers)) console.log(`  ${peer}: ${label}`);
-const skips = report.cases.flatMap((c) => ['tfjsWebgpu', 'tfjsCpu', 'jax', 'ortWeb'].filter((k) => c[k]?.skipped?.startsWith('failed')).map((k) => `  ${c.name} ${k}: ${c[k].skipped}`));
+const skips = report.cases.flatMap((c) =>
+  ['tfjsWebgpu', 'tfjsCpu', 'jax', 'ortWeb'].filter((k) => c[k]?.skipped?.startsWith('failed')).map((k) => `  ${c.name} ${k}: ${c[k].skipped}`),
+);
 if (skips.length) console.log(`peer failures:\n${skips.join('\n')}`);
 if (o.json) writeFileSync(o.json, JSON.stringify(report, null, 2));

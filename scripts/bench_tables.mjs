@@ -39,13 +39,18 @@ export function problemsOf(r) {
   if (typeof r.date !== 'string' || Number.isNaN(Date.parse(r.date))) p.push('date (ISO 8601)');
   if (typeof r.commit !== 'string' || !/^[0-9a-f]{7,40}$/.test(r.commit)) p.push('commit (a git hash)');
   if (!(r.runtime in RUNTIMES)) p.push(`runtime (${Object.keys(RUNTIMES).join(' or ')})`);
-  if (!Array.isArray(r.cases) || r.cases.some((c) => typeof c.name !== 'string' || typeof c.ours?.medianMs !== 'number')) p.push('cases [{name, ours: {medianMs}}]');
+  if (!Array.isArray(r.cases) || r.cases.some((c) => typeof c.name !== 'string' || typeof c.ours?.medianMs !== 'number'))
+    p.push('cases [{name, ours: {medianMs}}]');
   const stem = r.file && `${adapterSlug(r.adapter ?? {})}-${(r.date ?? '').slice(0, 10)}-${(r.commit ?? '').slice(0, 7)}`;
   if (r.file && !r.file.startsWith(stem)) p.push(`file name starting ${stem}`);
   return p;
 }
 
-export const adapterSlug = (a) => `${a.vendor ?? ''}-${a.architecture ?? ''}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+export const adapterSlug = (a) =>
+  `${a.vendor ?? ''}-${a.architecture ?? ''}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 const adapterName = (a) => `${a.vendor} ${a.architecture}${a.isFallback ? ' (fallback)' : ''}`;
 
 const ms = (v) => v.toFixed(1);
@@ -89,7 +94,8 @@ export function renderTables(results, staleness) {
       }
     }
     const order = [];
-    for (const r of [...g.results].sort((a, b) => a.date.localeCompare(b.date) || a.file.localeCompare(b.file))) for (const c of r.cases) if (!order.includes(c.name)) order.push(c.name);
+    for (const r of [...g.results].sort((a, b) => a.date.localeCompare(b.date) || a.file.localeCompare(b.file)))
+      for (const c of r.cases) if (!order.includes(c.name)) order.push(c.name);
     const used = [...new Set([...newest.values()].flat().map((e) => e.r))].sort((a, b) => a.date.localeCompare(b.date) || a.file.localeCompare(b.file));
     const label = new Map(used.map((r, i) => [r, String.fromCharCode(65 + i)]));
     const peers = PEERS.filter(([key]) => [...newest.values()].flat().some(({ c }) => c[key]));
@@ -106,23 +112,41 @@ export function renderTables(results, staleness) {
     out.push('', 'Runs:', '');
     for (const r of used) {
       const n = staleness(r.commit);
-      const state = n === null ? 'staleness unknown (the commit is not in this history)' : n === 0 ? 'current: no commits to src/ or shaders/ since' : `**stale**: ${n} commit${n === 1 ? '' : 's'} to src/ or shaders/ since`;
-      out.push(`- ${label.get(r)}: [${r.file}](../${RESULTS_DIR}/${r.file}), ${r.date.slice(0, 10)}, \`${r.command}\`; measured at \`${r.commit.slice(0, 7)}\`, ${state}.`);
+      const state =
+        n === null
+          ? 'staleness unknown (the commit is not in this history)'
+          : n === 0
+            ? 'current: no commits to src/ or shaders/ since'
+            : `**stale**: ${n} commit${n === 1 ? '' : 's'} to src/ or shaders/ since`;
+      out.push(
+        `- ${label.get(r)}: [${r.file}](../${RESULTS_DIR}/${r.file}), ${r.date.slice(0, 10)}, \`${r.command}\`; measured at \`${r.commit.slice(0, 7)}\`, ${state}.`,
+      );
     }
     const older = g.results.filter((r) => !used.includes(r));
-    if (older.length > 0) out.push('', `Older results for this adapter, superseded case by case by the runs above: ${older.map((r) => `[${r.file}](../${RESULTS_DIR}/${r.file})`).join(', ')}.`);
+    if (older.length > 0)
+      out.push(
+        '',
+        `Older results for this adapter, superseded case by case by the runs above: ${older.map((r) => `[${r.file}](../${RESULTS_DIR}/${r.file})`).join(', ')}.`,
+      );
     out.push('');
   }
   return out.join('\n');
 }
 
 /** The pattern of the staleness words, which the docs test treats as one placeholder. */
-export const STALENESS = /staleness unknown \(the commit is not in this history\)|current: no commits to src\/ or shaders\/ since|\*\*stale\*\*: \d+ commits? to src\/ or shaders\/ since/g;
+export const STALENESS =
+  /staleness unknown \(the commit is not in this history\)|current: no commits to src\/ or shaders\/ since|\*\*stale\*\*: \d+ commits? to src\/ or shaders\/ since/g;
 
 /** Commits to the measured folders after `commit`, from git; null when git does not know the commit. */
 export function gitStaleness(commit) {
   try {
-    return Number(execFileSync('git', ['rev-list', '--count', `${commit}..HEAD`, '--', ...MEASURED], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return Number(
+      execFileSync('git', ['rev-list', '--count', `${commit}..HEAD`, '--', ...MEASURED], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim(),
+    );
   } catch {
     return null;
   }
@@ -150,7 +174,15 @@ function add(file, runtime, command) {
   const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
   const dirty = git('status', '--porcelain', '--', ...MEASURED);
   if (dirty) throw new Error(`bench:tables: src/ or shaders/ have uncommitted changes, so no commit names the code this report measured:\n${dirty}`);
-  const stamped = { adapter: report.adapter, date: report.date, commit: git('rev-parse', 'HEAD'), runtime, command: command ?? `npm run bench -- --json ${file}`, peers: report.peers, cases: report.cases };
+  const stamped = {
+    adapter: report.adapter,
+    date: report.date,
+    commit: git('rev-parse', 'HEAD'),
+    runtime,
+    command: command ?? `npm run bench -- --json ${file}`,
+    peers: report.peers,
+    cases: report.cases,
+  };
   const name = `${adapterSlug(report.adapter)}-${report.date.slice(0, 10)}-${stamped.commit.slice(0, 7)}`;
   let target = join(root, RESULTS_DIR, `${name}.json`);
   for (let i = 2; existsSync(target); i++) target = join(root, RESULTS_DIR, `${name}-${i}.json`);
@@ -169,7 +201,11 @@ const BENCH_TABLES = defineCommand({
   ],
   options: {
     check: { type: 'boolean', help: 'rewrite nothing; exit 1 when the tables differ from the results (the staleness counts aside)' },
-    add: { type: 'path', value: 'REPORT.json', help: `stamp a report of npm run bench -- --json FILE with this checkout's commit and store it in ${RESULTS_DIR}/, then rewrite` },
+    add: {
+      type: 'path',
+      value: 'REPORT.json',
+      help: `stamp a report of npm run bench -- --json FILE with this checkout's commit and store it in ${RESULTS_DIR}/, then rewrite`,
+    },
     runtime: { type: 'choice', choices: Object.keys(RUNTIMES), default: 'browser', requires: 'add', help: 'with --add: the runtime the report was made in' },
     command: { type: 'string', value: 'TEXT', requires: 'add', help: 'with --add: the command that made the report' },
   },
@@ -197,7 +233,9 @@ function main(argv) {
       console.error(`bench:tables: the tables in ${DOC} differ from ${RESULTS_DIR}/ (run npm run bench:tables)`);
       process.exit(1);
     }
-    console.log(`${DOC}: the tables match ${results.length} results${next === doc ? '' : ' (the staleness counts are behind; npm run bench:tables refreshes them)'}`);
+    console.log(
+      `${DOC}: the tables match ${results.length} results${next === doc ? '' : ' (the staleness counts are behind; npm run bench:tables refreshes them)'}`,
+    );
     return;
   }
   if (next !== doc) writeFileSync(docPath, next);

@@ -47,7 +47,9 @@ try {
     const bytes = files.map((f) => readFileSync(join(outDir, 'assets', f)));
     const raw = bytes.reduce((n, b) => n + b.length, 0);
     const gz = bytes.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
-    console.log(`${name.padEnd(6)} ${(raw / 1000).toFixed(1).padStart(7)} kB  ${(gz / 1000).toFixed(1).padStart(6)} kB gzipped  (${files.length} file${files.length > 1 ? 's' : ''})`);
+    console.log(
+      `${name.padEnd(6)} ${(raw / 1000).toFixed(1).padStart(7)} kB  ${(gz / 1000).toFixed(1).padStart(6)} kB gzipped  (${files.length} file${files.length > 1 ? 's' : ''})`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -12,4 +12,6 @@ const port = Number(process.env.PORT ?? 5173);
 const server = await createServer({ root, server: { port, host: 'localhost' } });
 await server.listen();
 const base = `http://localhost:${server.httpServer.address().port}/demo`;
-console.log(`\nDemo: ${base}/\n  Train:  ${base}/train.html\n  Bench:  ${base}/bench.html\n  Verify: ${base}/verify.html\nOpen one in Chrome or Edge 113+ (WebGPU). Ctrl+C stops the server.`);
+console.log(
+  `\nDemo: ${base}/\n  Train:  ${base}/train.html\n  Bench:  ${base}/bench.html\n  Verify: ${base}/verify.html\nOpen one in Chrome or Edge 113+ (WebGPU). Ctrl+C stops the server.`,
+);

@@ -35,8 +35,10 @@ const config = {
   seed: o.seed,
 };
 
-const row = (t) => `| ${t.trial} | ${t.lr.toExponential(2)} | ${t.weightDecay.toExponential(2)} | ${t.batch} | ${t.trainLoss.toFixed(4)} | ${t.validationLoss.toFixed(4)} | ${t.validationAccuracy.toFixed(4)} | ${t.seconds.toFixed(1)} |`;
-const header = '| trial | lr | weight decay | batch | train loss | validation loss | validation accuracy | s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+const row = (t) =>
+  `| ${t.trial} | ${t.lr.toExponential(2)} | ${t.weightDecay.toExponential(2)} | ${t.batch} | ${t.trainLoss.toFixed(4)} | ${t.validationLoss.toFixed(4)} | ${t.validationAccuracy.toFixed(4)} | ${t.seconds.toFixed(1)} |`;
+const header =
+  '| trial | lr | weight decay | batch | train loss | validation loss | validation accuracy | s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
 const started = performance.now();
 let ranked;
 try {
@@ -45,8 +47,14 @@ try {
     node: 'tools/jobs/search_main.ts',
     input: { config },
     onProgress: (p) => {
-      if (p.kind === 'start') console.log(`search: ${config.trials} trials of ${config.model}, ${config.epochs} epoch(s) on ${Math.round(config.limit * 0.8)} Fashion-MNIST training images, scored on ${Math.round(config.limit * 0.2)} held out; ${p.adapter}, in Node`);
-      if (p.kind === 'trial') console.log(`  trial ${p.trial.trial}: lr ${p.trial.lr.toExponential(2)}, weight decay ${p.trial.weightDecay.toExponential(2)}, batch ${p.trial.batch}: validation accuracy ${p.trial.validationAccuracy.toFixed(4)} (${p.trial.seconds.toFixed(1)} s)`);
+      if (p.kind === 'start')
+        console.log(
+          `search: ${config.trials} trials of ${config.model}, ${config.epochs} epoch(s) on ${Math.round(config.limit * 0.8)} Fashion-MNIST training images, scored on ${Math.round(config.limit * 0.2)} held out; ${p.adapter}, in Node`,
+        );
+      if (p.kind === 'trial')
+        console.log(
+          `  trial ${p.trial.trial}: lr ${p.trial.lr.toExponential(2)}, weight decay ${p.trial.weightDecay.toExponential(2)}, batch ${p.trial.batch}: validation accuracy ${p.trial.validationAccuracy.toFixed(4)} (${p.trial.seconds.toFixed(1)} s)`,
+        );
     },
   });
 } catch (e) {

@@ -49,7 +49,11 @@ if (process.argv.length <= 2) {
   rmSync(e2eReport, { force: true });
   // A free port for the demo's server, so one that an interrupted run left on 5179 does not fail this run.
   const port = await freePort(Number(process.env.E2E_PORT ?? 5179));
-  const e2e = spawnSync(join(root, 'node_modules', '.bin', 'playwright'), ['test'], { cwd: root, stdio: 'inherit', env: { ...process.env, E2E_PORT: String(port) } });
+  const e2e = spawnSync(join(root, 'node_modules', '.bin', 'playwright'), ['test'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, E2E_PORT: String(port) },
+  });
   e2eStatus = e2e.status ?? 1;
   if (existsSync(e2eReport)) {
     const s = JSON.parse(readFileSync(e2eReport, 'utf8')).stats;

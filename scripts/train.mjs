@@ -23,45 +23,89 @@ const WITH_RESUME = ['epochs', 'checkpoint-every', 'json', 'out', 'export-onnx',
 const TRAIN = defineCommand({
   name: 'train',
   summary: 'trains a model on a real dataset in headless Chromium (WebGPU) or in Node, and writes the run to --out.',
-  usage: [`--resume DIR [${WITH_RESUME.filter((k) => k !== 'out').map((k) => `--${k} ${{ epochs: 'N', 'checkpoint-every': 'STEPS', json: 'FILE', 'export-onnx': 'FILE', 'export-torch': 'FILE', runtime: 'browser|node' }[k]}`).join('] [')}] [--out DIR]`],
+  usage: [
+    `--resume DIR [${WITH_RESUME.filter((k) => k !== 'out')
+      .map(
+        (k) =>
+          `--${k} ${{ epochs: 'N', 'checkpoint-every': 'STEPS', json: 'FILE', 'export-onnx': 'FILE', 'export-torch': 'FILE', runtime: 'browser|node' }[k]}`,
+      )
+      .join('] [')}] [--out DIR]`,
+  ],
   description: [
-    'Checks the options and that --out is writable, and locks it (run.lock: one run per folder; a second run exits 2); sets up what is missing, serves the engine with Vite and trains in headless Chromium (WebGPU) on the dataset in /usr/share/datasets, with a progress bar. Writes to --out, each file atomically: checkpoint.safetensors and metrics.json after every epoch (and every --checkpoint-every steps), then weights.safetensors, report.html and metrics.json naming the weights\' and the checkpoint\'s sha256. Every file names the run (a random id) and its step.',
-    '--resume DIR continues a stopped or killed run from its checkpoint, with the same data order: the result is the run\'s; it checks the checkpoint against metrics.json first.',
+    "Checks the options and that --out is writable, and locks it (run.lock: one run per folder; a second run exits 2); sets up what is missing, serves the engine with Vite and trains in headless Chromium (WebGPU) on the dataset in /usr/share/datasets, with a progress bar. Writes to --out, each file atomically: checkpoint.safetensors and metrics.json after every epoch (and every --checkpoint-every steps), then weights.safetensors, report.html and metrics.json naming the weights' and the checkpoint's sha256. Every file names the run (a random id) and its step.",
+    "--resume DIR continues a stopped or killed run from its checkpoint, with the same data order: the result is the run's; it checks the checkpoint against metrics.json first.",
   ],
   options: {
     model: { type: 'string', value: 'KEY', default: 'conv-bn', help: 'a model of the zoo' },
     dataset: { type: 'choice', choices: ['fashion-mnist', 'mnist'], default: 'fashion-mnist', help: 'the dataset in /usr/share/datasets' },
-    epochs: { type: 'integer', value: 'N', default: 3, help: 'epochs to train (with --resume: the run\'s new total)' },
+    epochs: { type: 'integer', value: 'N', default: 3, help: "epochs to train (with --resume: the run's new total)" },
     batch: { type: 'integer', value: 'N', default: 64, help: 'batch size' },
     optimizer: { type: 'choice', choices: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], default: 'adam', help: 'the optimizer' },
     lr: { type: 'number', value: 'X', default: 2e-3, shown: '2e-3', help: 'learning rate' },
     schedule: { type: 'choice', choices: ['constant', 'cosine', 'step', 'exponential'], default: 'cosine', help: 'learning-rate schedule' },
     warmup: { type: 'integer', value: 'STEPS', help: 'linear warm-up of the learning rate over that many steps' },
-    augment: { type: 'choice', choices: ['full', 'flip'], bare: 'full', default: false, help: 'augmentation on the GPU; alone or full: mirroring, shifts of up to 2 pixels, turns of up to 10 degrees, contrast jitter; flip: mirroring alone (default off)' },
+    augment: {
+      type: 'choice',
+      choices: ['full', 'flip'],
+      bare: 'full',
+      default: false,
+      help: 'augmentation on the GPU; alone or full: mirroring, shifts of up to 2 pixels, turns of up to 10 degrees, contrast jitter; flip: mirroring alone (default off)',
+    },
     limit: { type: 'integer', value: 'N', help: 'train on the first N training examples (at least one batch)' },
     'test-limit': { type: 'integer', value: 'N', help: 'evaluate on the first N test examples' },
     pad: { type: 'integer', value: 'PIXELS', help: 'pad every image with that many zero pixels on each side' },
     backend: { type: 'choice', choices: ['webgpu', 'cpu'], default: 'webgpu', help: 'webgpu, or cpu (the reference)' },
     seed: { type: 'integer', value: 'S', default: 1, help: 'initial weights, data order and augmentation draws' },
-    autotune: { type: 'choice', choices: ['full', 'budget', 'off', 'on'], default: 'full', help: 'kernel variants: full (on is the same) times what the shipped table lacks, budget at most 5 s a pass, off runs every kernel\'s first variant' },
+    autotune: {
+      type: 'choice',
+      choices: ['full', 'budget', 'off', 'on'],
+      default: 'full',
+      help: "kernel variants: full (on is the same) times what the shipped table lacks, budget at most 5 s a pass, off runs every kernel's first variant",
+    },
     tuning: { type: 'path', value: 'FILE', help: 'replay the kernel variants a run recorded (its metrics.json); nothing is timed' },
     'checkpoint-every': { type: 'integer', value: 'STEPS', help: 'also write checkpoint.safetensors every that many steps' },
     json: { type: 'path', value: 'FILE', help: 'also write the metrics to FILE' },
-    out: { type: 'path', value: 'DIR', default: 'runs/latest', shown: 'runs/latest; with --resume, the resumed folder', help: 'the run\'s folder' },
-    init: { type: 'path', value: 'FILE', help: 'start from a .onnx network to fine-tune (it replaces --model), or a .safetensors state dict for --model (PyTorch\'s names and layouts, or a checkpoint of this engine; a head of another class count keeps fresh weights)' },
+    out: { type: 'path', value: 'DIR', default: 'runs/latest', shown: 'runs/latest; with --resume, the resumed folder', help: "the run's folder" },
+    init: {
+      type: 'path',
+      value: 'FILE',
+      help: "start from a .onnx network to fine-tune (it replaces --model), or a .safetensors state dict for --model (PyTorch's names and layouts, or a checkpoint of this engine; a head of another class count keeps fresh weights)",
+    },
     'export-onnx': { type: 'path', value: 'FILE', help: 'also write the trained model as ONNX' },
     'export-torch': { type: 'path', value: 'FILE', help: 'also write it as a PyTorch state dict (safetensors)' },
-    runtime: { type: 'choice', choices: ['browser', 'node'], default: 'browser', help: 'browser (headless Chromium) or node (Node on Dawn, npm webgpu: no browser)' },
-    'divergence-factor': { type: 'off-or-number', value: '1000|off', above: 1, default: 1000, help: 'stop as diverged when a loss exceeds this many times the lowest so far; off turns the rule off' },
-    'on-diverge': { type: 'choice', choices: ['stop', 'warn'], default: 'stop', help: 'warn: report a loss explosion or an epoch at chance and train on (a NaN or infinite loss always stops)' },
-    resume: { type: 'path', value: 'DIR', help: 'continue the run in DIR from its checkpoint.safetensors', onlyWith: { options: WITH_RESUME, why: "takes the run's configuration from its checkpoint" } },
+    runtime: {
+      type: 'choice',
+      choices: ['browser', 'node'],
+      default: 'browser',
+      help: 'browser (headless Chromium) or node (Node on Dawn, npm webgpu: no browser)',
+    },
+    'divergence-factor': {
+      type: 'off-or-number',
+      value: '1000|off',
+      above: 1,
+      default: 1000,
+      help: 'stop as diverged when a loss exceeds this many times the lowest so far; off turns the rule off',
+    },
+    'on-diverge': {
+      type: 'choice',
+      choices: ['stop', 'warn'],
+      default: 'stop',
+      help: 'warn: report a loss explosion or an epoch at chance and train on (a NaN or infinite loss always stops)',
+    },
+    resume: {
+      type: 'path',
+      value: 'DIR',
+      help: 'continue the run in DIR from its checkpoint.safetensors',
+      onlyWith: { options: WITH_RESUME, why: "takes the run's configuration from its checkpoint" },
+    },
   },
   epilogue: [
     'Training stops as diverged, with the last good weights kept, when a loss is NaN or infinite, above --divergence-factor times its lowest so far, or when an epoch after the first ends no better than always guessing the most common class; --on-diverge warn reports the last two and trains on. The rule that fired is printed and recorded in metrics.json (diverged.rule, warnings).',
     'metrics.json records the kernel variant every kernel ran (tuning); --tuning FILE replays those choices, so the same seed gives the same weights anywhere the adapter offers them.',
   ],
   check(o, given) {
-    if (!given.has('resume') && o.limit !== undefined && o.limit < o.batch) throw new UsageError(`train: --limit ${o.limit} is fewer examples than one batch of ${o.batch}; lower --batch or raise --limit`);
+    if (!given.has('resume') && o.limit !== undefined && o.limit < o.batch)
+      throw new UsageError(`train: --limit ${o.limit} is fewer examples than one batch of ${o.batch}; lower --batch or raise --limit`);
   },
 });
 
@@ -85,9 +129,23 @@ function jobOf(o, given) {
   if (!o.resume) {
     const c = o;
     const config = {
-      model: c.model, dataset: c.dataset, epochs: c.epochs, batch: c.batch, optimizer: c.optimizer, lr: c.lr, schedule: c.schedule, warmupSteps: c.warmup,
-      augment: c.augment, limit: c.limit, testLimit: c['test-limit'], pad: c.pad, backend: c.backend, seed: c.seed, autotune: c.autotune === 'on' ? 'full' : c.autotune,
-      divergenceFactor: c['divergence-factor'], onDiverge: c['on-diverge'],
+      model: c.model,
+      dataset: c.dataset,
+      epochs: c.epochs,
+      batch: c.batch,
+      optimizer: c.optimizer,
+      lr: c.lr,
+      schedule: c.schedule,
+      warmupSteps: c.warmup,
+      augment: c.augment,
+      limit: c.limit,
+      testLimit: c['test-limit'],
+      pad: c.pad,
+      backend: c.backend,
+      seed: c.seed,
+      autotune: c.autotune === 'on' ? 'full' : c.autotune,
+      divergenceFactor: c['divergence-factor'],
+      onDiverge: c['on-diverge'],
       tuning: o.tuning ? tuningOf(o.tuning) : undefined,
       init: o.init ? resolve(o.init) : undefined,
     };
@@ -119,7 +177,8 @@ function jobOf(o, given) {
 /** Checks the --init file now, so a missing one fails before the browser starts (the job reads it). */
 function checkInit(path) {
   if (!path) return;
-  if (!/\.(onnx|safetensors)$/i.test(path)) throw new Error(`train: --init ${path}: give a .onnx network or a .safetensors state dict (PyTorch's, or a checkpoint of this engine)`);
+  if (!/\.(onnx|safetensors)$/i.test(path))
+    throw new Error(`train: --init ${path}: give a .onnx network or a .safetensors state dict (PyTorch's, or a checkpoint of this engine)`);
   if (!existsSync(path)) throw new Error(`train: --init ${path}: no such file`);
   if (!statSync(path).isFile()) throw new Error(`train: --init ${path}: not a file`);
 }
@@ -164,10 +223,19 @@ const input = { config, runId: job.runId, checkpointEvery: options['checkpoint-e
 function onProgress(p) {
   if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
   const some = (list) => `${list.length}: ${list.slice(0, 3).join(', ')}${list.length > 3 ? `, and ${list.length - 3} more (metrics.json lists them)` : ''}`;
-  if (p.kind === 'start' && p.init) bar.log(`initial weights from ${p.init.file} (${p.init.kind}): ${p.init.loaded} tensors loaded${p.init.skipped.length ? `; skipped ${some(p.init.skipped)}` : ''}${p.init.missing.length ? `; kept fresh ${some(p.init.missing)}` : ''}`);
-  if (p.kind === 'start') bar.log(`training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.dataset}: ${p.trainExamples} train / ${p.testExamples} test examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`);
+  if (p.kind === 'start' && p.init)
+    bar.log(
+      `initial weights from ${p.init.file} (${p.init.kind}): ${p.init.loaded} tensors loaded${p.init.skipped.length ? `; skipped ${some(p.init.skipped)}` : ''}${p.init.missing.length ? `; kept fresh ${some(p.init.missing)}` : ''}`,
+    );
+  if (p.kind === 'start')
+    bar.log(
+      `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.dataset}: ${p.trainExamples} train / ${p.testExamples} test examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
+    );
   if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
-  if (p.kind === 'epoch') bar.log(`epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`);
+  if (p.kind === 'epoch')
+    bar.log(
+      `epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`,
+    );
   if (p.kind === 'epoch') for (const w of p.warnings ?? []) bar.log(`warning (rule ${w.rule}, --on-diverge warn): ${w.message}`);
 }
 
@@ -179,7 +247,14 @@ let checkpointInOut = job.checkpoint;
  * (weights: null until the run's weights are written). `complete` only once they are.
  */
 function record(metrics, weights) {
-  return { runId: job.runId, step: weights?.step ?? checkpointInOut?.step ?? null, weights, checkpoint: checkpointInOut, ...metrics, complete: !!metrics.complete && weights !== null };
+  return {
+    runId: job.runId,
+    step: weights?.step ?? checkpointInOut?.step ?? null,
+    weights,
+    checkpoint: checkpointInOut,
+    ...metrics,
+    complete: !!metrics.complete && weights !== null,
+  };
 }
 
 // Each checkpoint first (the job writes it), then the metrics that name it (epochsDone):
@@ -234,8 +309,12 @@ try {
     );
     exitCode = 1;
   } else {
-    bar.log(`test accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images); ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`);
-    bar.log(`wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${options.json ? ` and ${options.json}` : ''}${exported.length ? `; exported ${exported.join(', ')}` : ''}`);
+    bar.log(
+      `test accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images); ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`,
+    );
+    bar.log(
+      `wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${options.json ? ` and ${options.json}` : ''}${exported.length ? `; exported ${exported.join(', ')}` : ''}`,
+    );
   }
 } catch (e) {
   bar.log(`train failed: ${e.message}`);

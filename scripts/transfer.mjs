@@ -66,8 +66,12 @@ try {
     input: { config, pretrained: [pretrainedFile, ...(o.ship ? [shipped] : [])] },
     onProgress: (p) => {
       if (p.kind === 'start') console.log(`transfer: ${config.model} on Fashion-MNIST, ${p.adapter}, in Node`);
-      if (p.kind === 'pretrain') console.log(`  pretraining on classes 0-4: epoch ${p.epoch}/${p.epochs}, test accuracy ${p.testAccuracy.toFixed(4)} (${p.seconds.toFixed(0)} s)`);
-      if (p.kind === 'row') console.log(`  ${String(p.perClass).padStart(4)} images per class, ${names[p.method].padEnd(26)} test accuracy ${p.testAccuracy.toFixed(4)} (${p.epochs} epochs, ${p.seconds.toFixed(1)} s)`);
+      if (p.kind === 'pretrain')
+        console.log(`  pretraining on classes 0-4: epoch ${p.epoch}/${p.epochs}, test accuracy ${p.testAccuracy.toFixed(4)} (${p.seconds.toFixed(0)} s)`);
+      if (p.kind === 'row')
+        console.log(
+          `  ${String(p.perClass).padStart(4)} images per class, ${names[p.method].padEnd(26)} test accuracy ${p.testAccuracy.toFixed(4)} (${p.epochs} epochs, ${p.seconds.toFixed(1)} s)`,
+        );
     },
   });
 } catch (e) {
@@ -78,11 +82,24 @@ try {
 const rows = result.rows;
 const header = `| images per class | ${Object.values(names).join(' | ')} |\n| ---: | ---: | ---: | ---: |`;
 const perClass = [...new Set(rows.map((r) => r.perClass))];
-const table = [header, ...perClass.map((n) => `| ${n} | ${Object.keys(names).map((k) => rows.find((r) => r.perClass === n && r.method === k)?.testAccuracy.toFixed(4) ?? '-').join(' | ')} |`)].join('\n');
+const table = [
+  header,
+  ...perClass.map(
+    (n) =>
+      `| ${n} | ${Object.keys(names)
+        .map((k) => rows.find((r) => r.perClass === n && r.method === k)?.testAccuracy.toFixed(4) ?? '-')
+        .join(' | ')} |`,
+  ),
+].join('\n');
 const seconds = (performance.now() - started) / 1000;
 writeFileAtomic(join(out, 'results.json'), `${JSON.stringify({ ...result, pretrained: 'pretrained.safetensors', seconds }, null, 2)}\n`);
 writeFileAtomic(join(out, 'table.md'), `${table}\n`);
-writeFileAtomic(join(out, 'plot.svg'), transferPlot(rows, `Fashion-MNIST 5-9 from few images: ${config.model} pretrained on 0-4 (${(result.pretrainAccuracy * 100).toFixed(1)}%)`));
-console.log(`\npretrained on classes 0-4: test accuracy ${result.pretrainAccuracy.toFixed(4)} in ${result.pretrainSeconds.toFixed(0)} s; target classes 5-9, test accuracy on their 5,000 test images:\n\n${table}\n`);
+writeFileAtomic(
+  join(out, 'plot.svg'),
+  transferPlot(rows, `Fashion-MNIST 5-9 from few images: ${config.model} pretrained on 0-4 (${(result.pretrainAccuracy * 100).toFixed(1)}%)`),
+);
+console.log(
+  `\npretrained on classes 0-4: test accuracy ${result.pretrainAccuracy.toFixed(4)} in ${result.pretrainSeconds.toFixed(0)} s; target classes 5-9, test accuracy on their 5,000 test images:\n\n${table}\n`,
+);
 if (o.ship) console.log(`shipped the pretrained checkpoint as ${shipped}`);
 console.log(`wrote ${out}/{results.json,table.md,plot.svg,pretrained.safetensors} in ${seconds.toFixed(0)} s`);

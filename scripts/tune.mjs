@@ -18,7 +18,10 @@ const { values: o } = defineCommand({
   ],
   options: {
     models: { type: 'list', value: 'KEY[,KEY]', help: "time only these models and merge into the family's table" },
-    missing: { type: 'boolean', help: 'keep the shipped table and time only the shape classes it lacks (or whose shipped choice is no longer offered): a new variant then changes the table where it competes and nowhere else' },
+    missing: {
+      type: 'boolean',
+      help: 'keep the shipped table and time only the shape classes it lacks (or whose shipped choice is no longer offered): a new variant then changes the table where it competes and nowhere else',
+    },
   },
 }).parseOrExit(process.argv.slice(2));
 const models = o.models;
@@ -65,4 +68,6 @@ const table = models || missing ? { ...tables[result.family], ...result.table } 
 tables[result.family] = Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b)));
 const header = readFileSync(tableFile, 'utf8').split('export const')[0];
 writeFileAtomic(tableFile, `${header}export const PRETUNED_CHOICES: Readonly<Record<string, PretunedChoices>> = ${JSON.stringify(tables, null, 2)};\n`);
-console.log(`${Object.keys(result.table).length} choices for ${result.family} written to ${tableFile} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `${Object.keys(result.table).length} choices for ${result.family} written to ${tableFile} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);

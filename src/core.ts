@@ -43,7 +43,19 @@ export { Model, sequential, withHead, type BuildOptions, type ModelParam, type W
 export { compileInference, type InferenceStep, type PredictOptions } from './nn/inference';
 export { summary, type Summary, type SummaryRow } from './nn/summary';
 export { lenet5, lenet5Bn, convBn, convBnWide, convBnX2, cifarCnn, everyLayerNet, MODELS, TRAINABLE_HERE } from './nn/zoo';
-export { alexnet, alexnetGrouped, alexnetMini, alexnetTorchvision, densenet121, densenet169, densenetBc, googlenet, googlenetMini, mobilenetV1, mobilenetV1Cifar } from './nn/zoo';
+export {
+  alexnet,
+  alexnetGrouped,
+  alexnetMini,
+  alexnetTorchvision,
+  densenet121,
+  densenet169,
+  densenetBc,
+  googlenet,
+  googlenetMini,
+  mobilenetV1,
+  mobilenetV1Cifar,
+} from './nn/zoo';
 export { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152, vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 } from './nn/zoo';
 export { AdaptiveAvgPool2d } from './nn/pool_layers';
 export { inception, type InceptionWidths, type GoogLeNetOptions } from './nn/models/googlenet';
@@ -53,7 +65,21 @@ export { learningRate, type Schedule } from './training/schedules';
 export { Trainer, type TrainerOptions, type FitOptions } from './training/trainer';
 export type { EpochReport, BatchReport, EvalResult, StepStats } from './training/reports';
 export type { LossConfig } from './training/losses';
-export { earlyStopping, bestCheckpoint, reduceLrOnPlateau, unfreezeSchedule, type FitCallback, type CallbackHost, type EarlyStopping, type EarlyStoppingOptions, type BestCheckpointOptions, type ReduceLrOnPlateauOptions, type UnfreezeStep, type MonitorOptions, type Monitored } from './training/callbacks';
+export {
+  earlyStopping,
+  bestCheckpoint,
+  reduceLrOnPlateau,
+  unfreezeSchedule,
+  type FitCallback,
+  type CallbackHost,
+  type EarlyStopping,
+  type EarlyStoppingOptions,
+  type BestCheckpointOptions,
+  type ReduceLrOnPlateauOptions,
+  type UnfreezeStep,
+  type MonitorOptions,
+  type Monitored,
+} from './training/callbacks';
 export { DivergenceError } from './training/training_progress';
 export type { TrainingProgress } from './io/checkpoint_metadata';
 export type { DivergenceOptions, DivergenceRule, DivergenceWarning } from './training/divergence';
@@ -64,7 +90,15 @@ export { verify, formatVerify, VERIFY_TOLERANCE, type VerifyRow } from './nn/ver
 export { saveCheckpoint, loadCheckpoint, type SaveCheckpointOptions, type LoadedCheckpoint } from './io/checkpoint';
 export { serializeSafetensors, parseSafetensors, type NamedArray } from './io/safetensors';
 export { torchStateDictLayout, type TorchTensorName } from './io/torch_layout';
-export { loadStateDict, exportStateDict, type LoadStateDictOptions, type LoadStateDictResult, type ExportStateDictOptions, type SkippedTensor, type StateDictLayout } from './io/state_dict';
+export {
+  loadStateDict,
+  exportStateDict,
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  type ExportStateDictOptions,
+  type SkippedTensor,
+  type StateDictLayout,
+} from './io/state_dict';
 export { importOnnx, ONNX_OPSETS, ONNX_SUPPORTED_OPS, type ImportOnnxOptions } from './io/onnx/onnx_import';
 export { exportOnnx, ONNX_EXPORT_OPSET, type ExportOnnxOptions } from './io/onnx/onnx_export';
 export { ImportedModel } from './io/onnx/onnx_model';

@@ -49,7 +49,10 @@ export async function createDawnGPU(dawnOptions: string[] = []): Promise<GPU> {
     }
   }
   // Every Dawn instance made stays referenced from the global scope: a collected one crashes Node.
-  (globalThis as { __webgpuCnnEngineDawn?: unknown[] }).__webgpuCnnEngineDawn = [...((globalThis as { __webgpuCnnEngineDawn?: unknown[] }).__webgpuCnnEngineDawn ?? []), ...tried];
+  (globalThis as { __webgpuCnnEngineDawn?: unknown[] }).__webgpuCnnEngineDawn = [
+    ...((globalThis as { __webgpuCnnEngineDawn?: unknown[] }).__webgpuCnnEngineDawn ?? []),
+    ...tried,
+  ];
   if (!found) {
     throw new Error(
       `createNodeWebGPUBackend: Dawn found no WebGPU adapter${process.env.VK_ICD_FILENAMES ? ` (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES})` : ''}. ` +

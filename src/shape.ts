@@ -48,9 +48,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(
-        `${op}: shapes ${formatShape(a)} and ${formatShape(b)} do not broadcast (axis ${i} of the result: ${da} vs ${db})`,
-      );
+      throw new Error(`${op}: shapes ${formatShape(a)} and ${formatShape(b)} do not broadcast (axis ${i} of the result: ${da} vs ${db})`);
     }
     out[i] = da === 1 ? db : da;
   }

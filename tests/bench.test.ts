@@ -35,14 +35,17 @@ describe('kernel timing and the benchmark runner', () => {
     for (const layer of ['conv-lenet1', 'conv-lenet2', 'conv-vgg', 'conv-mobilenet-pw']) {
       for (const pass of ['fwd', 'grad-input', 'grad-filter']) expect(names).toContain(`${layer}-${pass}`);
     }
-    for (const n of ['lenet5-train-step-b64', 'cifar-cnn-train-step-b64', 'maxpool-2x2-fwd', 'maxpool-2x2-bwd', 'avgpool-2x2-fwd', 'avgpool-2x2-bwd']) expect(names).toContain(n);
+    for (const n of ['lenet5-train-step-b64', 'cifar-cnn-train-step-b64', 'maxpool-2x2-fwd', 'maxpool-2x2-bwd', 'avgpool-2x2-fwd', 'avgpool-2x2-bwd'])
+      expect(names).toContain(n);
     for (const n of ['matmul-512', 'conv-lenet1-fwd', 'lenet5-predict-b1', 'lenet5-train-step-b64']) expect(quickCaseNames.has(n)).toBe(true);
   });
 
   it('a filter with commas selects the cases matching any of its parts', () => {
     expect(selectCases({ filter: 'matmul-512,dwconv' }).map((c) => c.name)).toEqual(['matmul-512', 'dwconv-3x3-s1', 'dwconv-3x3-s2']);
     expect(selectCases({ quick: true, filter: 'conv-lenet1,lenet5' }).map((c) => c.name)).toEqual(
-      ['conv-lenet1-fwd', 'conv-lenet1-grad-input', 'conv-lenet1-grad-filter', 'lenet5-predict-b1', 'lenet5-train-step-b64'].filter((n) => quickCaseNames.has(n)),
+      ['conv-lenet1-fwd', 'conv-lenet1-grad-input', 'conv-lenet1-grad-filter', 'lenet5-predict-b1', 'lenet5-train-step-b64'].filter((n) =>
+        quickCaseNames.has(n),
+      ),
     );
   });
 
@@ -66,7 +69,7 @@ describe('kernel timing and the benchmark runner', () => {
     expect(report.cases[0].speedup.jax).toBeUndefined();
   });
 
-  it('the prediction case times model.predict at batch 1 beside TF.js\'s LeNet-5, with each first call', async () => {
+  it("the prediction case times model.predict at batch 1 beside TF.js's LeNet-5, with each first call", async () => {
     const peers = await loadPeers();
     const report = await runBench(await gpuBackend(), { filter: 'lenet5-predict-b1', ...peers });
     const [c] = report.cases;
@@ -107,13 +110,15 @@ describe('kernel timing and the benchmark runner', () => {
     // Its WebGPU build must too, or the bench reports it as failed rather than timing wrong work
     // (on SwiftShader its convolutions of 6 input channels are wrong: see the README).
     const webgpu = await run('webgpu');
-    const prepared = await ortSystem(ort).prepare(spec).then(
-      (p) => {
-        p?.dispose();
-        return 'timed';
-      },
-      (e: Error) => e.message,
-    );
+    const prepared = await ortSystem(ort)
+      .prepare(spec)
+      .then(
+        (p) => {
+          p?.dispose();
+          return 'timed';
+        },
+        (e: Error) => e.message,
+      );
     if (webgpu < 1e-4) expect(prepared).toBe('timed');
     else expect(prepared).toMatch(/^its WebGPU outputs differ from its own wasm outputs on this adapter \(largest difference [0-9.]+\), so it is not timed$/);
     expect(ortSystem(ort).skipReason!({ kind: 'matmul', m: 2, n: 2, k: 2 })).toBe('ONNX Runtime Web is timed on inference (predict cases) only; not on matmul');
@@ -175,7 +180,7 @@ describe('zoo training steps on TF.js, built layer for layer like ours', () => {
     expect(benchCases.map((c) => c.name)).toEqual(expect.arrayContaining(['resnet20-train-step-b16', 'mobilenet-v1-cifar-train-step-b16']));
   });
 
-  it('TF.js\'s LeNet-5 of the prediction case has our parameter count and gives 10 logits an image', async () => {
+  it("TF.js's LeNet-5 of the prediction case has our parameter count and gives 10 logits an image", async () => {
     const { loadTfjs, buildPredict } = await import('../tools/bench/tfjs');
     const { MODELS, summary } = await import('../src/index');
     const tf = await loadTfjs();

@@ -48,6 +48,11 @@ describe('tensors', () => {
     expect(kept.disposed).toBe(false);
     expect(x.disposed).toBe(false);
     expect([...(await out.y.read())]).toEqual([-1, 4]);
-    expect(() => scope(() => { relu(x); throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      scope(() => {
+        relu(x);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
   });
 });

@@ -23,7 +23,10 @@ function prepare(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
 export function drawLineChart(canvas: HTMLCanvasElement, title: string, series: LineSeries[], xLabel: string): void {
   const ctx = prepare(canvas);
   const { width: w, height: h } = canvas;
-  const left = 52, right = 12, top = 26, bottom = 32;
+  const left = 52,
+    right = 12,
+    top = 26,
+    bottom = 32;
   const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
@@ -77,7 +80,9 @@ export function drawBarChart(canvas: HTMLCanvasElement, title: string, categorie
   canvas.height = 40 + categories.length * rowHeight + 24;
   const ctx = prepare(canvas);
   const { width: w, height: h } = canvas;
-  const left = 200, right = 70, top = 30;
+  const left = 200,
+    right = 70,
+    top = 30;
   const values = series.flatMap((s) => s.values).filter((v): v is number => v !== null && v > 0);
   const lo = Math.log10(Math.max(Math.min(...values, 1), 1e-3)) - 0.2;
   const hi = Math.log10(Math.max(...values, 1)) + 0.1;

@@ -1,7 +1,14 @@
 // Draws tensors as pictures: dataset images, first-layer filters, activation maps.
 
 /** Grey (1 channel) or RGB (3 channels, CHW) pixels of one image, scaled to its own range, on a new canvas. */
-export function imageCanvas(data: ArrayLike<number>, channels: number, height: number, width: number, scale: number, range?: readonly [number, number]): HTMLCanvasElement {
+export function imageCanvas(
+  data: ArrayLike<number>,
+  channels: number,
+  height: number,
+  width: number,
+  scale: number,
+  range?: readonly [number, number],
+): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.width = width * scale;
   canvas.height = height * scale;

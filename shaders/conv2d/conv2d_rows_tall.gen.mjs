@@ -160,7 +160,9 @@ ${offsets.join('\n')}
   var w_chan = params.w_base;
   for (var ic = 0u; ic < params.IC; ic++) {
 ${filterRows()}
-${range(R + K - 1).map(inputRow).join('\n')}
+${range(R + K - 1)
+  .map(inputRow)
+  .join('\n')}
     x_chan += hw;
     w_chan += params.w_ic;
   }

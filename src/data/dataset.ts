@@ -21,7 +21,8 @@ export interface Dataset {
 /** Checks sizes and labels, naming the dataset and the offending index. */
 export function checkDataset(name: string, d: Dataset): Dataset {
   const per = sizeOf(d.shape);
-  if (d.images.length !== d.count * per) throw new Error(`${name}: ${d.images.length} values for ${d.count} images of ${formatShape(d.shape)} (need ${d.count * per})`);
+  if (d.images.length !== d.count * per)
+    throw new Error(`${name}: ${d.images.length} values for ${d.count} images of ${formatShape(d.shape)} (need ${d.count * per})`);
   if (d.labels.length !== d.count && !(d.targets && d.labels.length === 0)) throw new Error(`${name}: ${d.labels.length} labels for ${d.count} images`);
   for (let i = 0; i < d.labels.length; i++) {
     if (d.labels[i] >= d.classes) throw new Error(`${name}: label ${d.labels[i]} at index ${i} is not a class in [0, ${d.classes})`);
@@ -44,7 +45,9 @@ function checkFinite(name: string, what: string, values: Float32Array, per: numb
     const v = values[i];
     if (v - v !== 0) {
       const example = Math.floor(i / Math.max(per, 1));
-      throw new Error(`${name}: ${what} ${example} holds ${v} at value ${i - example * per} (of ${per}); the data must be finite numbers (check the file or the normalisation)`);
+      throw new Error(
+        `${name}: ${what} ${example} holds ${v} at value ${i - example * per} (of ${per}); the data must be finite numbers (check the file or the normalisation)`,
+      );
     }
   }
   finiteArrays.add(values);
@@ -150,7 +153,8 @@ function gather(d: Dataset, indices: ArrayLike<number>, classes: number, relabel
 export function selectClasses(d: Dataset, classes: readonly number[]): Dataset {
   const map = new Map(classes.map((c, i) => [c, i]));
   if (map.size !== classes.length) throw new Error(`selectClasses: classes ${classes.join(', ')} repeat one`);
-  for (const c of classes) if (!Number.isInteger(c) || c < 0 || c >= d.classes) throw new Error(`selectClasses: ${c} is not a class of the dataset (0..${d.classes - 1})`);
+  for (const c of classes)
+    if (!Number.isInteger(c) || c < 0 || c >= d.classes) throw new Error(`selectClasses: ${c} is not a class of the dataset (0..${d.classes - 1})`);
   const indices: number[] = [];
   for (let i = 0; i < d.count; i++) if (map.has(d.labels[i])) indices.push(i);
   return gather(d, indices, classes.length, (l) => map.get(l)!);

@@ -37,7 +37,9 @@ export async function parseIdx(raw: Uint8Array, file: string): Promise<IdxArray>
   const dims = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
   const count = dims.reduce((a, b) => a * b, 1);
   if (bytes.length - header !== count) {
-    throw new Error(`${file}: IDX dims [${dims.join(', ')}] need ${count} data bytes, the file has ${bytes.length - header}${bytes.length - header < count ? ' (truncated)' : ' (trailing bytes)'}`);
+    throw new Error(
+      `${file}: IDX dims [${dims.join(', ')}] need ${count} data bytes, the file has ${bytes.length - header}${bytes.length - header < count ? ' (truncated)' : ' (trailing bytes)'}`,
+    );
   }
   return { dims, data: bytes.subarray(header) };
 }
@@ -50,7 +52,8 @@ export function idxDataset(images: IdxArray, labels: IdxArray, files: [string, s
   if (images.dims.length !== 3) throw new Error(`${files[0]}: an image file has 3 dims [count, rows, cols], got [${images.dims.join(', ')}]`);
   if (labels.dims.length !== 1) throw new Error(`${files[1]}: a label file has 1 dim [count], got [${labels.dims.join(', ')}]`);
   const [count, rows, cols] = images.dims;
-  if (count === 0 || rows === 0 || cols === 0) throw new Error(`${files[0]}: IDX dims [${images.dims.join(', ')}] hold no images (${count} images of ${rows}x${cols})`);
+  if (count === 0 || rows === 0 || cols === 0)
+    throw new Error(`${files[0]}: IDX dims [${images.dims.join(', ')}] hold no images (${count} images of ${rows}x${cols})`);
   if (labels.dims[0] !== count) throw new Error(`${files[0]} has ${count} images but ${files[1]} has ${labels.dims[0]} labels`);
   const bad = labels.data.findIndex((l) => l >= classes);
   if (bad >= 0) throw new Error(`${files[1]}: label ${labels.data[bad]} at index ${bad} is not a class in [0, ${classes})`);

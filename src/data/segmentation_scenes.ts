@@ -32,8 +32,10 @@ export function segmentationScenes(source: Dataset, options: SegmentationScenesO
   if (channels !== 1) throw new Error(`${name}: the source must be one-channel images, got examples of ${formatShape(source.shape)}`);
   if (ih > size || iw > size) throw new Error(`${name}: ${ih}x${iw} items do not fit a ${size}x${size} scene`);
   if (!Number.isInteger(options.count) || options.count < 1) throw new Error(`${name}: count must be a positive integer, got ${options.count}`);
-  if (!Number.isInteger(fewest) || !Number.isInteger(most) || fewest < 1 || most < fewest) throw new Error(`${name}: items must be [fewest, most] with 1 <= fewest <= most, got [${fewest}, ${most}]`);
-  if (source.count === 0 || source.labels.length !== source.count) throw new Error(`${name}: the source needs labelled examples (got ${source.count} examples, ${source.labels.length} labels)`);
+  if (!Number.isInteger(fewest) || !Number.isInteger(most) || fewest < 1 || most < fewest)
+    throw new Error(`${name}: items must be [fewest, most] with 1 <= fewest <= most, got [${fewest}, ${most}]`);
+  if (source.count === 0 || source.labels.length !== source.count)
+    throw new Error(`${name}: the source needs labelled examples (got ${source.count} examples, ${source.labels.length} labels)`);
   const rng = new Random(options.seed ?? 1);
   const plane = size * size;
   const images = new Float32Array(options.count * plane);

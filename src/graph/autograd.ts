@@ -37,7 +37,9 @@ export function gradients(trace: TraceBackend, loss: Tensor, wrt: readonly Tenso
     if (node.inPlace || !dy || !depends.has(node.output) || !needed.has(node.output)) continue;
     const def = getOp(node.op);
     if (!def.grad) {
-      throw new Error(`autograd: op '${node.op}' (node ${node.index}, output ${formatShape(node.shape)}) has no gradient rule, but the loss depends on it through trainable weights`);
+      throw new Error(
+        `autograd: op '${node.op}' (node ${node.index}, output ${formatShape(node.shape)}) has no gradient rule, but the loss depends on it through trainable weights`,
+      );
     }
     const inputs = node.inputs.map((id) => trace.handle(id));
     trace.label = node.label === undefined ? undefined : `${node.label} (gradient)`;

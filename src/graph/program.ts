@@ -41,10 +41,7 @@ export class Program {
 
   readonly backend: Backend;
   readonly plan: Plan;
-  constructor(
-    backend: Backend,
-    plan: Plan,
-  ) {
+  constructor(backend: Backend, plan: Plan) {
     this.backend = backend;
     this.plan = plan;
     this.recorder = backend.recorder ?? null;
@@ -60,7 +57,9 @@ export class Program {
       }
     }
     // Values the kept nodes compute, one buffer each (aliases and in-place writes make none).
-    const unsharedBytes = plan.nodes.filter((n) => !n.inPlace && plan.root[n.output] === n.output).reduce((bytes, n) => bytes + plan.values[n.output].length * 4, 0);
+    const unsharedBytes = plan.nodes
+      .filter((n) => !n.inPlace && plan.root[n.output] === n.output)
+      .reduce((bytes, n) => bytes + plan.values[n.output].length * 4, 0);
     let workingBytes = unsharedBytes;
     let withoutReuse = unsharedBytes;
     if (this.recorder) {
@@ -91,7 +90,12 @@ export class Program {
     await backend.autotune();
     this.recording.destroy();
     this.recording = recorder.record(() => this.execute());
-    this.stats = { ...this.stats, dispatchesPerRun: this.recording.dispatches, workingBytes: this.recording.bytes, unsharedBytes: this.recording.bytesWithoutReuse };
+    this.stats = {
+      ...this.stats,
+      dispatchesPerRun: this.recording.dispatches,
+      workingBytes: this.recording.bytes,
+      unsharedBytes: this.recording.bytesWithoutReuse,
+    };
     return true;
   }
 
@@ -134,7 +138,10 @@ export class Program {
   run(feeds: Readonly<Record<string, Float32Array>>, reads: readonly number[] = []): Promise<Float32Array[]> {
     // A disposed tensor's buffer may already belong to another tensor: never write through it.
     const gone = this.externals.find((e) => e.tensor.disposed);
-    if (gone) throw new Error(`graph: '${gone.name}', which this graph was compiled with, was disposed since (its model rebuilt or disposed?); compile the graph again`);
+    if (gone)
+      throw new Error(
+        `graph: '${gone.name}', which this graph was compiled with, was disposed since (its model rebuilt or disposed?); compile the graph again`,
+      );
     for (const id of reads) {
       if (!this.plan.outputs.includes(id)) throw new Error(`graph: value ${id} is not an output of this graph and is not kept after a run`);
     }
@@ -145,7 +152,10 @@ export class Program {
       this.backend.write(this.storages[id]!, data);
     }
     if (this.recorder && this.recording) {
-      return this.recorder.replay(this.recording, reads.map((id) => this.storages[this.plan.root[id]]!));
+      return this.recorder.replay(
+        this.recording,
+        reads.map((id) => this.storages[this.plan.root[id]]!),
+      );
     }
     this.execute();
     return Promise.all(reads.map((id) => this.backend.read(this.storages[this.plan.root[id]]!)));

@@ -112,7 +112,9 @@ export class TraceBackend implements Backend {
         if (id === undefined) continue;
         const target = this.values[id];
         if (target.kind !== 'external') {
-          throw new Error(`graph: ${op} writes input ${k} in place, which must be a persistent tensor (a weight or state), not a ${target.kind} of shape ${formatShape(target.shape)}`);
+          throw new Error(
+            `graph: ${op} writes input ${k} in place, which must be a persistent tensor (a weight or state), not a ${target.kind} of shape ${formatShape(target.shape)}`,
+          );
         }
       }
       this.nodes.push({ index, op, inputs: ids, attrs, shape: outShape, output: ids[0], inPlace: true, label: this.label });

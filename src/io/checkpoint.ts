@@ -87,21 +87,32 @@ export function loadCheckpoint(model: Model, bytes: Uint8Array, file: string, op
   }
   const targets = checkpointTensors(model, optimizer).filter(([name]) => optimizer || !name.startsWith('optimizer.'));
   const missing = targets.filter(([name]) => !byName.has(name)).map(([name]) => name);
-  if (missing.length > 0) throw new Error(`${file}: missing ${missing.length} tensor(s) of ${model.name}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+  if (missing.length > 0)
+    throw new Error(`${file}: missing ${missing.length} tensor(s) of ${model.name}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
   const wanted = new Set(targets.map(([name]) => name));
   const extra = parsed.tensors.filter((t) => !wanted.has(t.name) && !(t.name.startsWith('optimizer.') && !optimizer));
-  if (extra.length > 0) throw new Error(`${file}: tensor(s) not in ${model.name}: ${extra.slice(0, 5).map((t) => t.name).join(', ')}`);
+  if (extra.length > 0)
+    throw new Error(
+      `${file}: tensor(s) not in ${model.name}: ${extra
+        .slice(0, 5)
+        .map((t) => t.name)
+        .join(', ')}`,
+    );
   for (const [name, t] of targets) {
     const got = byName.get(name)!;
-    if (formatShape(got.shape) !== formatShape(t.shape)) throw new Error(`${file}: tensor '${name}' has shape ${formatShape(got.shape)} but ${model.name} needs ${formatShape(t.shape)}`);
-    if ((got.dtype ?? 'F32') !== 'F32') throw new Error(`${file}: tensor '${name}' is ${got.dtype}; checkpoints of this engine hold F32 (use loadStateDict for other files)`);
+    if (formatShape(got.shape) !== formatShape(t.shape))
+      throw new Error(`${file}: tensor '${name}' has shape ${formatShape(got.shape)} but ${model.name} needs ${formatShape(t.shape)}`);
+    if ((got.dtype ?? 'F32') !== 'F32')
+      throw new Error(`${file}: tensor '${name}' is ${got.dtype}; checkpoints of this engine hold F32 (use loadStateDict for other files)`);
     const bad = badValue(name, got.data);
     if (bad) throw new Error(`${file}: tensor '${name}' ${bad}; a checkpoint of a diverged or corrupted run is not loaded`);
   }
   const hasOptimizerState = parsed.tensors.some((t) => t.name.startsWith('optimizer.'));
   if (optimizer) {
-    if (info.optimizer && info.optimizer !== optimizer.config.kind) throw new Error(`${file}: optimizer state is for ${info.optimizer}, not ${optimizer.config.kind}`);
-    if (hasOptimizerState && info.optimizerSteps === null) throw new Error(`${file}: the file has optimizer state but no optimizer_steps (Adam's bias corrections need it)`);
+    if (info.optimizer && info.optimizer !== optimizer.config.kind)
+      throw new Error(`${file}: optimizer state is for ${info.optimizer}, not ${optimizer.config.kind}`);
+    if (hasOptimizerState && info.optimizerSteps === null)
+      throw new Error(`${file}: the file has optimizer state but no optimizer_steps (Adam's bias corrections need it)`);
   }
   for (const [name, t] of targets) t.write(byName.get(name)!.data);
   if (optimizer && info.optimizerSteps !== null) optimizer.steps = info.optimizerSteps;

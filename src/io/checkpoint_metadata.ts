@@ -85,14 +85,17 @@ function amount(file: string, field: string, value: string): number {
 /** Checks every field this engine reads; unknown fields (a run's configuration, say) are left to their readers. */
 export function readCheckpointMetadata(metadata: Record<string, string>, file: string): CheckpointInfo {
   const format = metadata.format;
-  if (format !== undefined && format !== CHECKPOINT_FORMAT) throw new Error(`${file}: metadata field 'format' is ${JSON.stringify(format)}; this engine reads ${JSON.stringify(CHECKPOINT_FORMAT)}`);
+  if (format !== undefined && format !== CHECKPOINT_FORMAT)
+    throw new Error(`${file}: metadata field 'format' is ${JSON.stringify(format)}; this engine reads ${JSON.stringify(CHECKPOINT_FORMAT)}`);
   const optimizer = metadata.optimizer ?? null;
-  if (optimizer !== null && !OPTIMIZERS.includes(optimizer)) throw new Error(`${file}: metadata field 'optimizer' must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(optimizer)}`);
+  if (optimizer !== null && !OPTIMIZERS.includes(optimizer))
+    throw new Error(`${file}: metadata field 'optimizer' must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(optimizer)}`);
   const optimizerSteps = metadata.optimizer_steps === undefined ? null : count(file, 'optimizer_steps', metadata.optimizer_steps);
   const lrFactor = metadata.optimizer_lr_factor === undefined ? null : amount(file, 'optimizer_lr_factor', metadata.optimizer_lr_factor);
   if (lrFactor === 0) throw new Error(`${file}: metadata field 'optimizer_lr_factor' is 0, which would stop every update`);
   const runId = metadata[RUN_ID] ?? null;
-  if (runId !== null && !/^[A-Za-z0-9._-]{1,100}$/.test(runId)) throw new Error(`${file}: metadata field '${RUN_ID}' must be a run id (letters, digits, '.', '_', '-'), got ${JSON.stringify(runId)}`);
+  if (runId !== null && !/^[A-Za-z0-9._-]{1,100}$/.test(runId))
+    throw new Error(`${file}: metadata field '${RUN_ID}' must be a run id (letters, digits, '.', '_', '-'), got ${JSON.stringify(runId)}`);
   const step = metadata[RUN_STEP] === undefined ? null : count(file, RUN_STEP, metadata[RUN_STEP]);
   const present = Object.values(PROGRESS_FIELDS).filter((f) => metadata[f] !== undefined);
   let progress: TrainingProgress | null = null;
@@ -110,9 +113,12 @@ export function readCheckpointMetadata(metadata: Record<string, string>, file: s
       seconds: amount(file, f.seconds, metadata[f.seconds]),
     };
     if (progress.correct > progress.seen) throw new Error(`${file}: metadata says ${progress.correct} correct of ${progress.seen} examples seen this epoch`);
-    if (progress.nonFinite > progress.batch) throw new Error(`${file}: metadata says ${progress.nonFinite} non-finite steps of ${progress.batch} run this epoch`);
-    if (progress.batch === 0 && (progress.seen > 0 || progress.lossSum > 0)) throw new Error(`${file}: metadata says no step of the epoch has run, yet ${progress.seen} examples were seen`);
-    if (optimizerSteps !== null && optimizerSteps < progress.batch) throw new Error(`${file}: metadata says ${progress.batch} steps into the epoch but only ${optimizerSteps} optimizer steps in all`);
+    if (progress.nonFinite > progress.batch)
+      throw new Error(`${file}: metadata says ${progress.nonFinite} non-finite steps of ${progress.batch} run this epoch`);
+    if (progress.batch === 0 && (progress.seen > 0 || progress.lossSum > 0))
+      throw new Error(`${file}: metadata says no step of the epoch has run, yet ${progress.seen} examples were seen`);
+    if (optimizerSteps !== null && optimizerSteps < progress.batch)
+      throw new Error(`${file}: metadata says ${progress.batch} steps into the epoch but only ${optimizerSteps} optimizer steps in all`);
   }
   return { optimizer, optimizerSteps, lrFactor, progress, runId, step };
 }

@@ -42,16 +42,36 @@ function decode(view: DataView, at: number, count: number, dtype: SafetensorsDty
   const asFloat = new Float32Array(word.buffer);
   for (let i = 0; i < count; i++) {
     switch (dtype) {
-      case 'F32': out[i] = view.getFloat32(at + i * 4, true); break;
-      case 'F64': out[i] = view.getFloat64(at + i * 8, true); break;
-      case 'F16': out[i] = halfToFloat(view.getUint16(at + i * 2, true)); break;
+      case 'F32':
+        out[i] = view.getFloat32(at + i * 4, true);
+        break;
+      case 'F64':
+        out[i] = view.getFloat64(at + i * 8, true);
+        break;
+      case 'F16':
+        out[i] = halfToFloat(view.getUint16(at + i * 2, true));
+        break;
       // NOTE: bfloat16 is the top half of a float32.
-      case 'BF16': word[0] = view.getUint16(at + i * 2, true) << 16; out[i] = asFloat[0]; break;
-      case 'I64': out[i] = Number(view.getBigInt64(at + i * 8, true)); break;
-      case 'I32': out[i] = view.getInt32(at + i * 4, true); break;
-      case 'I16': out[i] = view.getInt16(at + i * 2, true); break;
-      case 'I8': out[i] = view.getInt8(at + i); break;
-      case 'U8': case 'BOOL': out[i] = view.getUint8(at + i); break;
+      case 'BF16':
+        word[0] = view.getUint16(at + i * 2, true) << 16;
+        out[i] = asFloat[0];
+        break;
+      case 'I64':
+        out[i] = Number(view.getBigInt64(at + i * 8, true));
+        break;
+      case 'I32':
+        out[i] = view.getInt32(at + i * 4, true);
+        break;
+      case 'I16':
+        out[i] = view.getInt16(at + i * 2, true);
+        break;
+      case 'I8':
+        out[i] = view.getInt8(at + i);
+        break;
+      case 'U8':
+      case 'BOOL':
+        out[i] = view.getUint8(at + i);
+        break;
     }
   }
   return out;
@@ -99,7 +119,8 @@ export function serializeSafetensors(tensors: readonly NamedArray[], metadata: R
 function readHeader(bytes: Uint8Array, file: string): { header: Record<string, unknown>; metadata: Record<string, string>; headerLength: number } {
   if (bytes.length < 8) throw new Error(`${file}: ${bytes.length} bytes is too short for a safetensors file (8-byte header length missing)`);
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true));
-  if (headerLength > bytes.length - 8) throw new Error(`${file}: header length ${headerLength} exceeds the file's remaining ${bytes.length - 8} bytes (truncated or not safetensors)`);
+  if (headerLength > bytes.length - 8)
+    throw new Error(`${file}: header length ${headerLength} exceeds the file's remaining ${bytes.length - 8} bytes (truncated or not safetensors)`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
@@ -108,9 +129,11 @@ function readHeader(bytes: Uint8Array, file: string): { header: Record<string, u
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${file}: the header must be a JSON object`);
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error(`${file}: __metadata__ must be an object of strings, got ${JSON.stringify(metadata)}`);
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    throw new Error(`${file}: __metadata__ must be an object of strings, got ${JSON.stringify(metadata)}`);
   for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value !== 'string') throw new Error(`${file}: metadata field '${key}' must be a string (safetensors metadata maps strings to strings), got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string')
+      throw new Error(`${file}: metadata field '${key}' must be a string (safetensors metadata maps strings to strings), got ${JSON.stringify(value)}`);
   }
   return { header, metadata, headerLength };
 }
@@ -135,12 +158,15 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
   const ranges: [number, number, string][] = [];
   const checked: { name: string; shape: number[]; begin: number; dtype: SafetensorsDtype }[] = [];
   for (const [name, raw] of entries) {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${file}: tensor '${name}' has header entry ${JSON.stringify(raw).slice(0, 80)}; expected an object { dtype, shape, data_offsets }`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new Error(`${file}: tensor '${name}' has header entry ${JSON.stringify(raw).slice(0, 80)}; expected an object { dtype, shape, data_offsets }`);
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!SAFETENSORS_DTYPES.includes(e.dtype as SafetensorsDtype)) throw new Error(`${file}: tensor '${name}' has dtype ${JSON.stringify(e.dtype)}; supported: ${SAFETENSORS_DTYPES.join(', ')}`);
+    if (!SAFETENSORS_DTYPES.includes(e.dtype as SafetensorsDtype))
+      throw new Error(`${file}: tensor '${name}' has dtype ${JSON.stringify(e.dtype)}; supported: ${SAFETENSORS_DTYPES.join(', ')}`);
     const dtype = e.dtype as SafetensorsDtype;
     // Dims and offsets are u64 in the format; past 2^53 a JSON number no longer says which integer it is.
-    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new Error(`${file}: tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)} (dims must be integers from 0 to 2^53 - 1)`);
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+      throw new Error(`${file}: tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)} (dims must be integers from 0 to 2^53 - 1)`);
     const offsets = e.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || offsets.some((o) => !Number.isSafeInteger(o) || o < 0) || offsets[1] < offsets[0]) {
       throw new Error(`${file}: tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
@@ -148,7 +174,10 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
     const [begin, end] = offsets as [number, number];
     const shape = e.shape as number[];
     const need = sizeOf(shape) * BYTES[dtype];
-    if (end - begin !== need) throw new Error(`${file}: tensor '${name}' (${dtype}) of shape ${formatShape(shape)} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    if (end - begin !== need)
+      throw new Error(
+        `${file}: tensor '${name}' (${dtype}) of shape ${formatShape(shape)} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      );
     if (end > dataBytes) throw new Error(`${file}: tensor '${name}' ends at byte ${end} of the data but the file has only ${dataBytes} data bytes (truncated)`);
     ranges.push([begin, end, name]);
     checked.push({ name, shape, begin, dtype });

@@ -95,7 +95,8 @@ export function loadStateDict(model: Model, bytes: Uint8Array, options: LoadStat
     }
     if (target.ours === null) continue; // num_batches_tracked: PyTorch's counter, no counterpart here.
     const dtype = t.dtype ?? 'F32';
-    if (isIntegerDtype(dtype)) throw new Error(`${file}: tensor ${label} is ${dtype}, but ${target.ours} of ${model.name} is a float weight (F32, F16, BF16 or F64)`);
+    if (isIntegerDtype(dtype))
+      throw new Error(`${file}: tensor ${label} is ${dtype}, but ${target.ours} of ${model.name} is a float weight (F32, F16, BF16 or F64)`);
     if (formatShape(t.shape) !== formatShape(target.shape)) {
       const why = `has shape ${formatShape(t.shape)} but ${model.name} needs ${formatShape(target.shape)}${target.transposed ? ' (PyTorch Linear layout [out, in])' : ''}`;
       if (strict) {
@@ -113,9 +114,12 @@ export function loadStateDict(model: Model, bytes: Uint8Array, options: LoadStat
   const missing = [...expected.values()].filter((t) => t.ours !== null && !provided.has(t.torch)).map((t) => t.ours as string);
   if (strict && missing.length > 0) {
     const keys = [...expected.values()].filter((t) => t.ours !== null && !provided.has(t.torch)).map((t) => t.torch);
-    throw new Error(`${file}: missing ${keys.length} tensor(s) of ${model.name}: ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''} (is it a state dict of another architecture? rename maps its keys; strict: false loads what matches)`);
+    throw new Error(
+      `${file}: missing ${keys.length} tensor(s) of ${model.name}: ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''} (is it a state dict of another architecture? rename maps its keys; strict: false loads what matches)`,
+    );
   }
-  if (strict && extra.length > 0) throw new Error(`${file}: tensor(s) not in ${model.name}: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''} (strict: false skips them)`);
+  if (strict && extra.length > 0)
+    throw new Error(`${file}: tensor(s) not in ${model.name}: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''} (strict: false skips them)`);
   if (mismatched.length > 0) throw new Error(mismatched[0] + (mismatched.length > 1 ? ` (and ${mismatched.length - 1} more)` : ''));
   for (const w of writes) params.get(w.name)!.tensor.write(w.data);
   return { loaded: writes.map((w) => w.name), skipped, missing };

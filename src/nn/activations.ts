@@ -36,11 +36,7 @@ export class ActivationLayer extends Layer {
   readonly kind: string;
   readonly activation: Activation;
   readonly alpha?: number;
-  constructor(
-    activation: Activation,
-    alpha?: number,
-    name?: string,
-  ) {
+  constructor(activation: Activation, alpha?: number, name?: string) {
     super(name);
     this.activation = activation;
     this.alpha = alpha;

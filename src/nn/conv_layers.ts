@@ -56,10 +56,15 @@ export class Conv2d extends Layer {
   override params([x]: readonly Shape[]): ParamSpec[] {
     const [kh, kw] = pair(this.options.kernel);
     const groups = this.options.groups ?? 1;
-    if (x[0] % groups !== 0) throw new Error(`groups=${groups} must divide the input's ${x[0]} channels; give the layer before it a multiple of ${groups} channels, or choose another groups`);
+    if (x[0] % groups !== 0)
+      throw new Error(
+        `groups=${groups} must divide the input's ${x[0]} channels; give the layer before it a multiple of ${groups} channels, or choose another groups`,
+      );
     const cg = x[0] / groups;
     const o = this.options.filters;
-    const specs: ParamSpec[] = [{ name: 'weight', shape: [o, cg, kh, kw], init: this.options.init ?? 'he', fans: [cg * kh * kw, (o / groups) * kh * kw], kind: 'weight' }];
+    const specs: ParamSpec[] = [
+      { name: 'weight', shape: [o, cg, kh, kw], init: this.options.init ?? 'he', fans: [cg * kh * kw, (o / groups) * kh * kw], kind: 'weight' },
+    ];
     if (this.options.bias ?? true) specs.push({ name: 'bias', shape: [o], init: 'zeros', kind: 'weight' });
     return specs;
   }
@@ -106,7 +111,9 @@ export class DepthwiseConv2d extends Layer {
   override params([x]: readonly Shape[]): ParamSpec[] {
     const [kh, kw] = pair(this.options.kernel);
     const m = this.options.multiplier ?? 1;
-    const specs: ParamSpec[] = [{ name: 'weight', shape: [x[0] * m, 1, kh, kw], init: this.options.init ?? 'he', fans: [kh * kw, m * kh * kw], kind: 'weight' }];
+    const specs: ParamSpec[] = [
+      { name: 'weight', shape: [x[0] * m, 1, kh, kw], init: this.options.init ?? 'he', fans: [kh * kw, m * kh * kw], kind: 'weight' },
+    ];
     if (this.options.bias ?? true) specs.push({ name: 'bias', shape: [x[0] * m], init: 'zeros', kind: 'weight' });
     return specs;
   }

@@ -34,7 +34,9 @@ export class Dense extends Layer {
 
   override params([x]: readonly Shape[]): ParamSpec[] {
     if (x.length !== 1) throw new Error(`${this.name || 'dense'}: input must be flat [features], got ${formatShape(x)} per example; add a Flatten layer first`);
-    const specs: ParamSpec[] = [{ name: 'weight', shape: [x[0], this.options.units], init: this.options.init ?? 'he', fans: [x[0], this.options.units], kind: 'weight' }];
+    const specs: ParamSpec[] = [
+      { name: 'weight', shape: [x[0], this.options.units], init: this.options.init ?? 'he', fans: [x[0], this.options.units], kind: 'weight' },
+    ];
     if (this.options.bias ?? true) specs.push({ name: 'bias', shape: [this.options.units], init: 'zeros', kind: 'weight' });
     return specs;
   }

@@ -62,7 +62,8 @@ export async function runInference(
   op = 'predict',
 ): Promise<Float32Array> {
   const per = sizeOf(model.input.shape);
-  if (images.length === 0 || images.length % per !== 0) throw new Error(`${op}: ${model.name} takes [count, ${model.input.shape.join(', ')}] (${per} values per example), got ${images.length} values`);
+  if (images.length === 0 || images.length % per !== 0)
+    throw new Error(`${op}: ${model.name} takes [count, ${model.input.shape.join(', ')}] (${per} values per example), got ${images.length} values`);
   const count = images.length / per;
   const batch = Math.min(options.batch ?? 64, count);
   if (!Number.isInteger(batch) || batch <= 0) throw new Error(`${op}: batch must be a positive integer, got ${options.batch}`);

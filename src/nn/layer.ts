@@ -36,12 +36,7 @@ export class SymbolicTensor {
   readonly producer: Layer | null;
   readonly inputs: readonly SymbolicTensor[];
   readonly id: number;
-  constructor(
-    shape: Shape,
-    producer: Layer | null,
-    inputs: readonly SymbolicTensor[],
-    id: number,
-  ) {
+  constructor(shape: Shape, producer: Layer | null, inputs: readonly SymbolicTensor[], id: number) {
     this.shape = shape;
     this.producer = producer;
     this.inputs = inputs;

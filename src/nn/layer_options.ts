@@ -51,7 +51,8 @@ export function checkPadding(layer: string, v: Padding | undefined): void {
 }
 
 export function checkActivation(layer: string, v: unknown): void {
-  if (v !== undefined && !ACTIVATIONS.includes(v as Activation)) throw new Error(`${layer}: unknown activation ${show(v)} (activations: ${ACTIVATIONS.join(', ')})`);
+  if (v !== undefined && !ACTIVATIONS.includes(v as Activation))
+    throw new Error(`${layer}: unknown activation ${show(v)} (activations: ${ACTIVATIONS.join(', ')})`);
 }
 
 /** A number in [min, max] (max included unless `openMax`). */
@@ -62,5 +63,6 @@ export function checkRange(layer: string, option: string, v: unknown, min: numbe
 }
 
 export function checkPositive(layer: string, option: string, v: unknown): void {
-  if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new Error(`${layer}: ${option} must be a positive number, got ${show(v)}`);
+  if (v !== undefined && !(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+    throw new Error(`${layer}: ${option} must be a positive number, got ${show(v)}`);
 }

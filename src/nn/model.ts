@@ -54,11 +54,7 @@ export class Model {
   readonly input: SymbolicTensor;
   readonly output: SymbolicTensor;
   readonly name: string;
-  constructor(
-    input: SymbolicTensor,
-    output: SymbolicTensor,
-    name: string = 'model',
-  ) {
+  constructor(input: SymbolicTensor, output: SymbolicTensor, name: string = 'model') {
     this.input = input;
     this.output = output;
     this.name = name;
@@ -78,7 +74,10 @@ export class Model {
     visit(output);
     this.nodes = order;
     // Names already given (a reused body's among them) are not handed out again.
-    nameUnnamed(order.map((n) => n.layer), new Set(order.map((n) => n.layer.name).filter((n) => n)));
+    nameUnnamed(
+      order.map((n) => n.layer),
+      new Set(order.map((n) => n.layer.name).filter((n) => n)),
+    );
     const names = new Map<string, Layer>();
     for (const { layer } of order) {
       const other = names.get(layer.name);
@@ -220,7 +219,8 @@ export class Model {
    */
   forwardAll(ctx: ForwardContext, x: Tensor): Map<number, Tensor> {
     const want = formatShape(this.input.shape);
-    if (formatShape(x.shape.slice(1)) !== want) throw new Error(`${this.name}: input must be [batch, ${this.input.shape.join(', ')}], got ${formatShape(x.shape)}`);
+    if (formatShape(x.shape.slice(1)) !== want)
+      throw new Error(`${this.name}: input must be [batch, ${this.input.shape.join(', ')}], got ${formatShape(x.shape)}`);
     const values = new Map<number, Tensor>([[this.input.id, x]]);
     const byLayer = new Map<Layer, Record<string, Tensor>>();
     for (const p of this.params()) {
@@ -290,7 +290,9 @@ export class Model {
 
   /** Number of parameters: weights only, or weights and state. */
   countParams(includeState = false): number {
-    return this.nodesParams().filter((p) => includeState || p.kind === 'weight').reduce((n, p) => n + sizeOf(p.shape), 0);
+    return this.nodesParams()
+      .filter((p) => includeState || p.kind === 'weight')
+      .reduce((n, p) => n + sizeOf(p.shape), 0);
   }
 
   /** Parameter specs by shape alone (no build needed). */
@@ -333,7 +335,10 @@ function checkSharedLayers(model: string, nodes: readonly ModelNode[]): void {
   const first = new Map<Layer, { input: string; weights: string }>();
   for (const { layer, inputs } of nodes) {
     const shapes = inputs.map((i) => i.shape);
-    const weights = layer.params(shapes).map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
+    const weights = layer
+      .params(shapes)
+      .map((p) => `${p.name} ${formatShape(p.shape)}`)
+      .join(', ');
     const input = shapes.map(formatShape).join(', ');
     const seen = first.get(layer);
     if (!seen) first.set(layer, { input, weights });
@@ -375,7 +380,11 @@ export function withHead(body: Model, layerName: string, head: readonly Layer[],
   // Unnamed head layers are named past every name of the body (its old head included), so
   // a head's dense_3 is never mistaken for the pretrained dense_1 in checkpoints and logs.
   nameUnnamed(head, new Set(body.layers.map((l) => l.name)));
-  const model = new Model(body.input, head.reduce((h, layer) => layer.apply(h), features), options.name ?? `${body.name}-head`);
+  const model = new Model(
+    body.input,
+    head.reduce((h, layer) => layer.apply(h), features),
+    options.name ?? `${body.name}-head`,
+  );
   if (options.freezeBody) model.freeze(...model.layersUpTo(layerName).map((l) => l.name));
   return body.isBuilt ? model.build(body.backend, { seed: options.seed, share: body }) : model;
 }

@@ -125,7 +125,12 @@ export class AdaptiveAvgPool2d extends Layer {
   override window([x]: readonly Shape[]): LayerWindow {
     const [oh, ow] = this.size;
     if (oh === 1 && ow === 1) return 'global';
-    return { kernel: [Math.ceil(x[1] / oh), Math.ceil(x[2] / ow)], stride: [Math.max(1, Math.floor(x[1] / oh)), Math.max(1, Math.floor(x[2] / ow))], dilation: [1, 1], padding: [0, 0] };
+    return {
+      kernel: [Math.ceil(x[1] / oh), Math.ceil(x[2] / ow)],
+      stride: [Math.max(1, Math.floor(x[1] / oh)), Math.max(1, Math.floor(x[2] / ow))],
+      dilation: [1, 1],
+      padding: [0, 0],
+    };
   }
   /** At its output size it passes the input through: no new activation. */
   override storesOutputFor([x]: readonly Shape[]): boolean {

@@ -16,20 +16,19 @@ export class Reshape extends Layer {
     return 'global';
   }
   readonly shape: Shape;
-  constructor(
-    shape: Shape,
-    name?: string,
-  ) {
+  constructor(shape: Shape, name?: string) {
     super(name);
     this.shape = shape;
-    if (shape.some((d) => !Number.isInteger(d) || d <= 0)) throw new Error(`${name ?? 'reshape'}: the target shape must be positive integers, got ${formatShape(shape)}`);
+    if (shape.some((d) => !Number.isInteger(d) || d <= 0))
+      throw new Error(`${name ?? 'reshape'}: the target shape must be positive integers, got ${formatShape(shape)}`);
   }
   override get storesOutput(): boolean {
     return false;
   }
   forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
     const per = sizeOf(x.shape.slice(1));
-    if (per !== sizeOf(this.shape)) throw new Error(`${this.name}: cannot reshape ${formatShape(x.shape.slice(1))} (${per} values) per example to ${formatShape(this.shape)}`);
+    if (per !== sizeOf(this.shape))
+      throw new Error(`${this.name}: cannot reshape ${formatShape(x.shape.slice(1))} (${per} values) per example to ${formatShape(this.shape)}`);
     return reshape(x, [x.shape[0], ...this.shape]);
   }
   override flops(): number {
@@ -55,7 +54,8 @@ export class Elementwise extends Layer {
   constructor(options: ElementwiseOptions) {
     super(options.name);
     this.options = options;
-    if (!['add', 'sub', 'mul', 'div'].includes(options.op)) throw new Error(`${options.name ?? 'elementwise'}: op must be add, sub, mul or div, got ${String(options.op)}`);
+    if (!['add', 'sub', 'mul', 'div'].includes(options.op))
+      throw new Error(`${options.name ?? 'elementwise'}: op must be add, sub, mul or div, got ${String(options.op)}`);
     this.kind = options.op;
   }
   override get arity(): number {

@@ -74,19 +74,44 @@ export function summary(model: Model): Summary {
   // Images are [C, H, W]; anything else has no spatial extent to speak of.
   const whole: [number, number] = shape.length === 3 ? [shape[1], shape[2]] : [1, 1];
   const fields = new Map<number, Field>([[model.input.id, { size: [1, 1], jump: [1, 1], start: [0, 0] }]]);
-  const inputRow: SummaryRow = { name: 'input', kind: 'input', outputShape: shape, params: 0, activations: sizeOf(shape), flops: 0, receptiveField: [1, 1], stride: [1, 1], fieldOffset: [0, 0] };
+  const inputRow: SummaryRow = {
+    name: 'input',
+    kind: 'input',
+    outputShape: shape,
+    params: 0,
+    activations: sizeOf(shape),
+    flops: 0,
+    receptiveField: [1, 1],
+    stride: [1, 1],
+    fieldOffset: [0, 0],
+  };
   const done = new Set<unknown>();
   const rows: SummaryRow[] = [inputRow];
   for (const { layer, inputs, output } of model.nodes) {
     const inShapes = inputs.map((i) => i.shape);
-    const params = done.has(layer) ? 0 : layer.params(inShapes).filter((p) => p.kind === 'weight').reduce((n, p) => n + sizeOf(p.shape), 0);
+    const params = done.has(layer)
+      ? 0
+      : layer
+          .params(inShapes)
+          .filter((p) => p.kind === 'weight')
+          .reduce((n, p) => n + sizeOf(p.shape), 0);
     done.add(layer);
-    const field = nextField(layer.window(inShapes), inputs.map((i) => fields.get(i.id)!), whole);
+    const field = nextField(
+      layer.window(inShapes),
+      inputs.map((i) => fields.get(i.id)!),
+      whole,
+    );
     fields.set(output.id, field);
     rows.push({
-      name: layer.name, kind: layer.kind, outputShape: output.shape, params,
-      activations: layer.storesOutputFor(inShapes, output.shape) ? sizeOf(output.shape) : 0, flops: layer.flops(inShapes, output.shape),
-      receptiveField: field.size, stride: field.jump, fieldOffset: field.start,
+      name: layer.name,
+      kind: layer.kind,
+      outputShape: output.shape,
+      params,
+      activations: layer.storesOutputFor(inShapes, output.shape) ? sizeOf(output.shape) : 0,
+      flops: layer.flops(inShapes, output.shape),
+      receptiveField: field.size,
+      stride: field.jump,
+      fieldOffset: field.start,
     });
   }
   const totalParams = rows.reduce((n, r) => n + r.params, 0);
@@ -96,14 +121,23 @@ export function summary(model: Model): Summary {
   const square = ([h, w]: [number, number]) => (h === w ? String(h) : `${h}x${w}`);
   const table = [
     ['layer', 'kind', 'output', 'params', 'activations', 'FLOPs', 'RF', 'stride'],
-    ...rows.map((r) => [r.name, r.kind, formatShape(r.outputShape), fmt(r.params), fmt(r.activations), fmt(r.flops), square(r.receptiveField), square(r.stride)]),
+    ...rows.map((r) => [
+      r.name,
+      r.kind,
+      formatShape(r.outputShape),
+      fmt(r.params),
+      fmt(r.activations),
+      fmt(r.flops),
+      square(r.receptiveField),
+      square(r.stride),
+    ]),
   ];
   const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
   const line = (row: string[]) => row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   const text = [
     `${model.name}`,
     ...table.map(line),
-    `total params ${fmt(totalParams)}; activations ${fmt(totalActivations)} per example (${(totalActivations * 4 / 1e6).toFixed(1)} MB float32, forward); ${fmt(totalFlops)} FLOPs per example forward`,
+    `total params ${fmt(totalParams)}; activations ${fmt(totalActivations)} per example (${((totalActivations * 4) / 1e6).toFixed(1)} MB float32, forward); ${fmt(totalFlops)} FLOPs per example forward`,
   ].join('\n');
   return { rows, totalParams, totalActivations, activationBytes: totalActivations * 4, totalFlops, text };
 }

@@ -32,7 +32,8 @@ export async function topPatches(model: Model, data: Dataset, layerName: string,
   const out = model.outputOf(layerName, 'topPatches').shape;
   if (out.length !== 3) throw new Error(`topPatches: ${layerName} outputs [${out.join(', ')}], not [channels, height, width] maps`);
   const [channels, h, w] = out;
-  if (!Number.isInteger(channel) || channel < 0 || channel >= channels) throw new Error(`topPatches: ${layerName} has channels 0..${channels - 1}, not ${channel}`);
+  if (!Number.isInteger(channel) || channel < 0 || channel >= channels)
+    throw new Error(`topPatches: ${layerName} has channels 0..${channels - 1}, not ${channel}`);
   const row = summary(model).rows.find((r) => r.name === layerName)!;
   const maps = await model.features(data.images, layerName);
   // Each image's strongest position of the channel, then the k strongest images.

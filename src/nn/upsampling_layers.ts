@@ -76,10 +76,21 @@ export class ConvTranspose2d extends Layer {
   override params([x]: readonly Shape[]): ParamSpec[] {
     const [kh, kw] = pair(this.options.kernel);
     const groups = this.options.groups ?? 1;
-    if (x[0] % groups !== 0) throw new Error(`groups=${groups} must divide the input's ${x[0]} channels; give the layer before it a multiple of ${groups} channels, or choose another groups`);
+    if (x[0] % groups !== 0)
+      throw new Error(
+        `groups=${groups} must divide the input's ${x[0]} channels; give the layer before it a multiple of ${groups} channels, or choose another groups`,
+      );
     const o = this.options.filters;
     // Each output value sums Cin/groups * KH*KW / stride^2 taps on average; PyTorch's fan-in is weight.size(1) * KH * KW.
-    const specs: ParamSpec[] = [{ name: 'weight', shape: [x[0], o / groups, kh, kw], init: this.options.init ?? 'he', fans: [(o / groups) * kh * kw, (x[0] / groups) * kh * kw], kind: 'weight' }];
+    const specs: ParamSpec[] = [
+      {
+        name: 'weight',
+        shape: [x[0], o / groups, kh, kw],
+        init: this.options.init ?? 'he',
+        fans: [(o / groups) * kh * kw, (x[0] / groups) * kh * kw],
+        kind: 'weight',
+      },
+    ];
     if (this.options.bias ?? true) specs.push({ name: 'bias', shape: [o], init: 'zeros', kind: 'weight' });
     return specs;
   }

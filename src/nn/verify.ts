@@ -77,8 +77,13 @@ export async function verify(model: Model, batch: { x: Float32Array; labels: Arr
     }
     const maxRel = maxAbs / Math.max(scale, 1e-30);
     rows.push({
-      index: node.index, op: node.op, phase: node.inPlace ? 'state' : afterLoss ? 'backward' : 'forward', shape: formatShape(node.shape),
-      maxAbsError: maxAbs, maxRelError: maxRel, ok: maxAbs <= VERIFY_TOLERANCE * scale + 1e-6 && !Number.isNaN(maxAbs),
+      index: node.index,
+      op: node.op,
+      phase: node.inPlace ? 'state' : afterLoss ? 'backward' : 'forward',
+      shape: formatShape(node.shape),
+      maxAbsError: maxAbs,
+      maxRelError: maxRel,
+      ok: maxAbs <= VERIFY_TOLERANCE * scale + 1e-6 && !Number.isNaN(maxAbs),
     });
     if (!node.inPlace) host.set(node.output, want);
     if (node.output === lossNode) afterLoss = true;
@@ -88,5 +93,10 @@ export async function verify(model: Model, batch: { x: Float32Array; labels: Arr
 
 /** The verify table as text. */
 export function formatVerify(rows: readonly VerifyRow[]): string {
-  return rows.map((r) => `${String(r.index).padStart(4)} ${r.phase.padEnd(8)} ${r.op.padEnd(28)} ${r.shape.padEnd(18)} abs ${r.maxAbsError.toExponential(2)} rel ${r.maxRelError.toExponential(2)} ${r.ok ? 'ok' : 'FAIL'}`).join('\n');
+  return rows
+    .map(
+      (r) =>
+        `${String(r.index).padStart(4)} ${r.phase.padEnd(8)} ${r.op.padEnd(28)} ${r.shape.padEnd(18)} abs ${r.maxAbsError.toExponential(2)} rel ${r.maxRelError.toExponential(2)} ${r.ok ? 'ok' : 'FAIL'}`,
+    )
+    .join('\n');
 }

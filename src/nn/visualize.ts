@@ -44,10 +44,12 @@ function pathTo(model: Model, layer: string): ModelNode[] {
   const path: ModelNode[] = [];
   for (let at = out; at.id !== model.input.id; ) {
     const node = model.nodes.find((n) => n.output.id === at.id)!;
-    if (node.inputs.length !== 1) throw new Error(`deconvProject: layer '${node.layer.name}' joins ${node.inputs.length} inputs; DeConvNet goes back down a chain of single-input layers`);
+    if (node.inputs.length !== 1)
+      throw new Error(`deconvProject: layer '${node.layer.name}' joins ${node.inputs.length} inputs; DeConvNet goes back down a chain of single-input layers`);
     const l = node.layer;
     const down = l instanceof Conv2d || l instanceof MaxPool2d || l instanceof Dropout || (l instanceof ActivationLayer && l.activation === 'relu');
-    if (!down) throw new Error(`deconvProject: layer '${l.name}' (${l.kind}) has no way back down (DeConvNet reverses convolutions, max pools, ReLU and dropout)`);
+    if (!down)
+      throw new Error(`deconvProject: layer '${l.name}' (${l.kind}) has no way back down (DeConvNet reverses convolutions, max pools, ReLU and dropout)`);
     if (l instanceof Conv2d && l.options.activation !== undefined && l.options.activation !== 'relu' && l.options.activation !== 'linear') {
       throw new Error(`deconvProject: layer '${l.name}' applies ${l.options.activation}; DeConvNet rectifies with ReLU only`);
     }
@@ -73,7 +75,12 @@ function down(node: ModelNode, signal: Tensor, below: Tensor, weights: ReadonlyM
   const conv = l as Conv2d;
   const w = weights.get(`${conv.name}.weight`)!;
   const rectified = conv.options.activation === 'relu' ? relu(signal) : signal;
-  const attrs = conv2dAttrs(below.shape, w.shape, { stride: conv.options.stride, padding: conv.options.padding, dilation: conv.options.dilation, groups: conv.options.groups });
+  const attrs = conv2dAttrs(below.shape, w.shape, {
+    stride: conv.options.stride,
+    padding: conv.options.padding,
+    dilation: conv.options.dilation,
+    groups: conv.options.groups,
+  });
   return conv2dGradInput(rectified, w, below.shape, attrs);
 }
 
@@ -88,8 +95,12 @@ export async function deconvProject(model: Model, options: DeconvOptions): Promi
   const shape = model.outputOf(options.layer, 'deconvProject').shape;
   if (shape.length !== 3) throw new Error(`deconvProject: '${options.layer}' outputs ${formatShape(shape)}, not [channels, height, width] maps`);
   const [channels, h, w] = shape;
-  if (!Number.isInteger(options.channel) || options.channel < 0 || options.channel >= channels) throw new Error(`deconvProject: '${options.layer}' has channels 0..${channels - 1}, not ${options.channel}`);
-  if (options.input.length !== sizeOf(model.input.shape)) throw new Error(`deconvProject: input has ${options.input.length} values, ${model.name} takes ${formatShape(model.input.shape)} (${sizeOf(model.input.shape)})`);
+  if (!Number.isInteger(options.channel) || options.channel < 0 || options.channel >= channels)
+    throw new Error(`deconvProject: '${options.layer}' has channels 0..${channels - 1}, not ${options.channel}`);
+  if (options.input.length !== sizeOf(model.input.shape))
+    throw new Error(
+      `deconvProject: input has ${options.input.length} values, ${model.name} takes ${formatShape(model.input.shape)} (${sizeOf(model.input.shape)})`,
+    );
   const backend = model.backend;
   const x = tensor(backend, options.input, [1, ...model.input.shape]);
   const values = model.forwardAll({ training: false, use: (t) => t }, x);
@@ -126,10 +137,12 @@ export interface SaliencyMap {
 
 /** Simonyan et al.'s saliency: the gradient of one class's score (the logit) with respect to the input image. */
 export async function saliency(model: Model, input: ArrayLike<number>, classIndex: number): Promise<SaliencyMap> {
-  if (input.length !== sizeOf(model.input.shape)) throw new Error(`saliency: input has ${input.length} values, ${model.name} takes ${formatShape(model.input.shape)} (${sizeOf(model.input.shape)})`);
+  if (input.length !== sizeOf(model.input.shape))
+    throw new Error(`saliency: input has ${input.length} values, ${model.name} takes ${formatShape(model.input.shape)} (${sizeOf(model.input.shape)})`);
   const out = model.output.shape;
   if (out.length !== 1) throw new Error(`saliency: ${model.name} outputs ${formatShape(out)} per example, not class scores`);
-  if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= out[0]) throw new Error(`saliency: classIndex must be in 0..${out[0] - 1}, got ${classIndex}`);
+  if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= out[0])
+    throw new Error(`saliency: classIndex must be in 0..${out[0] - 1}, got ${classIndex}`);
   const trace = new TraceBackend();
   const xs = trace.input('x', [1, ...model.input.shape]);
   const pick = trace.input('pick', [1, out[0]]);

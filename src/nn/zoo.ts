@@ -14,7 +14,19 @@ import { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152 } from './
 import { vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 } from './models/vgg';
 import { fcn8sMini, unetMini } from './models/segmentation';
 
-export { alexnet, alexnetGrouped, alexnetMini, alexnetTorchvision, densenet121, densenet169, densenetBc, googlenet, googlenetMini, mobilenetV1, mobilenetV1Cifar };
+export {
+  alexnet,
+  alexnetGrouped,
+  alexnetMini,
+  alexnetTorchvision,
+  densenet121,
+  densenet169,
+  densenetBc,
+  googlenet,
+  googlenetMini,
+  mobilenetV1,
+  mobilenetV1Cifar,
+};
 export { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152, vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 };
 
 /**
@@ -191,4 +203,16 @@ export const MODELS: Record<string, (inputShape?: Shape, classes?: number) => Mo
 };
 
 /** The zoo models that train at a useful speed here (28x28 or 32x32 inputs, 10 classes). */
-export const TRAINABLE_HERE = ['lenet5', 'lenet5-bn', 'conv-bn', 'conv-bn-wide', 'conv-bn-x2', 'cifar-cnn', 'resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini'];
+export const TRAINABLE_HERE = [
+  'lenet5',
+  'lenet5-bn',
+  'conv-bn',
+  'conv-bn-wide',
+  'conv-bn-x2',
+  'cifar-cnn',
+  'resnet20',
+  'mobilenet-v1-cifar',
+  'densenet-bc',
+  'googlenet-mini',
+  'alexnet-mini',
+];

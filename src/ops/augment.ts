@@ -33,7 +33,17 @@ export interface AugmentAttrs {
 }
 
 export const AUGMENT_DEFAULTS: AugmentAttrs = {
-  seed: 0, flipHorizontal: 0, flipVertical: 0, maxShift: 0, maxRotation: 0, brightness: 0, contrast: 0, saltPepper: 0, pivot: 0, noiseLow: 0, noiseHigh: 1,
+  seed: 0,
+  flipHorizontal: 0,
+  flipVertical: 0,
+  maxShift: 0,
+  maxRotation: 0,
+  brightness: 0,
+  contrast: 0,
+  saltPepper: 0,
+  pivot: 0,
+  noiseLow: 0,
+  noiseHigh: 1,
 };
 
 /** Draw k of image n: the k-th u32 of the image's stream. */
@@ -66,7 +76,8 @@ export const augmentOp = defineOp<AugmentAttrs>({
     }
     if (!Number.isInteger(a.maxShift) || a.maxShift < 0) throw new Error(`augment: maxShift must be a whole number of pixels >= 0, got ${a.maxShift}`);
     if (!(a.maxRotation >= 0 && a.maxRotation <= 90)) throw new Error(`augment: maxRotation must be in [0, 90] degrees, got ${a.maxRotation}`);
-    if (!(a.brightness >= 0) || !(a.contrast >= 0 && a.contrast < 1)) throw new Error(`augment: brightness must be >= 0 and contrast in [0, 1), got ${a.brightness} and ${a.contrast}`);
+    if (!(a.brightness >= 0) || !(a.contrast >= 0 && a.contrast < 1))
+      throw new Error(`augment: brightness must be >= 0 and contrast in [0, 1), got ${a.brightness} and ${a.contrast}`);
     return x;
   },
 });

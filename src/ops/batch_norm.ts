@@ -41,7 +41,8 @@ export const batchNormStatsOp = defineOp({
 
 /** Throws unless `stats` is the [2, C] of batch_norm_stats for x. */
 function checkStats(op: string, x: Shape, stats: Shape | undefined): void {
-  if (stats && formatShape(stats) !== formatShape([2, x[1]])) throw new Error(`${op}: stats must be [2, ${x[1]}] (mean; variance) for input ${formatShape(x)}, got ${formatShape(stats)}`);
+  if (stats && formatShape(stats) !== formatShape([2, x[1]]))
+    throw new Error(`${op}: stats must be [2, ${x[1]}] (mean; variance) for input ${formatShape(x)}, got ${formatShape(stats)}`);
 }
 
 /**
@@ -101,7 +102,8 @@ export const batchNormTrainGradOp = defineOp<BatchNormAttrs>({
     checkStats('batch_norm_train_grad', x, stats);
     checkPerChannel('batch_norm_train_grad', x, [gamma], ['gamma']);
     if (formatShape(dy) !== formatShape(x)) throw new Error(`batch_norm_train_grad: dy ${formatShape(dy)} must match x ${formatShape(x)}`);
-    if (formatShape(sums) !== formatShape([2, x[1]])) throw new Error(`batch_norm_train_grad: sums must be [2, ${x[1]}] (sum dy; sum dy*xhat), got ${formatShape(sums)}`);
+    if (formatShape(sums) !== formatShape([2, x[1]]))
+      throw new Error(`batch_norm_train_grad: sums must be [2, ${x[1]}] (sum dy; sum dy*xhat), got ${formatShape(sums)}`);
     return x;
   },
 });
@@ -146,7 +148,11 @@ export interface BatchNormOptions {
 export function batchNorm(x: Tensor, state: BatchNormState, options: BatchNormOptions): { y: Tensor; runningMean: Tensor; runningVar: Tensor } {
   const eps = options.eps ?? 1e-5;
   if (!options.training) {
-    return { y: runOp(batchNormInferOp, [x, state.runningMean, state.runningVar, state.gamma, state.beta], { eps }), runningMean: state.runningMean, runningVar: state.runningVar };
+    return {
+      y: runOp(batchNormInferOp, [x, state.runningMean, state.runningVar, state.gamma, state.beta], { eps }),
+      runningMean: state.runningMean,
+      runningVar: state.runningVar,
+    };
   }
   const m = options.momentum ?? 0.1;
   const count = x.size / x.shape[1];

@@ -23,10 +23,7 @@ const binaryGradRules: Partial<Record<BinaryOpName, Rule>> = {
 };
 
 export const binaryOps = Object.fromEntries(
-  BINARY_OPS.map((name) => [
-    name,
-    defineOp({ name, inputs: 2, inferShape: ([a, b]) => broadcastShapes(name, a, b), grad: binaryGradRules[name] }),
-  ]),
+  BINARY_OPS.map((name) => [name, defineOp({ name, inputs: 2, inferShape: ([a, b]) => broadcastShapes(name, a, b), grad: binaryGradRules[name] })]),
 ) as Record<BinaryOpName, OpDef>;
 
 const binary = (name: BinaryOpName) => (a: Tensor, b: Tensor) => runOp(binaryOps[name], [a, b], {});

@@ -42,7 +42,12 @@ export const sliceOp = defineOp<{ axis: number; start: number; size: number }>({
   // Zeros around dy: concat with zero blocks before and after.
   grad([x], _y, dy, attrs) {
     const axis = attrs.axis < 0 ? attrs.axis + x.rank : attrs.axis;
-    const block = (n: number) => full(x.backend, x.shape.map((d, k) => (k === axis ? n : d)), 0);
+    const block = (n: number) =>
+      full(
+        x.backend,
+        x.shape.map((d, k) => (k === axis ? n : d)),
+        0,
+      );
     const before = attrs.start;
     const after = x.shape[axis] - attrs.start - attrs.size;
     const parts = [...(before > 0 ? [block(before)] : []), dy, ...(after > 0 ? [block(after)] : [])];

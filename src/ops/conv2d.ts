@@ -18,11 +18,24 @@ export interface Conv2dAttrs {
 
 /** Every size a conv2d kernel needs, from NCHW input and OIHW filter shapes. */
 export interface Conv2dGeometry {
-  n: number; c: number; h: number; w: number;
-  o: number; kh: number; kw: number;
-  oh: number; ow: number;
-  groups: number; cg: number; og: number;
-  strideH: number; strideW: number; padT: number; padL: number; dilH: number; dilW: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  groups: number;
+  cg: number;
+  og: number;
+  strideH: number;
+  strideW: number;
+  padT: number;
+  padL: number;
+  dilH: number;
+  dilW: number;
 }
 
 function checkPositive(op: string, name: string, values: readonly number[]): void {
@@ -70,7 +83,22 @@ export function conv2dGeometry(op: string, x: Shape, f: Shape, attrs: Conv2dAttr
     );
   }
   return {
-    n, c, h, w, o, kh, kw, groups, cg, og: o / groups, strideH, strideW, padT, padL, dilH, dilW,
+    n,
+    c,
+    h,
+    w,
+    o,
+    kh,
+    kw,
+    groups,
+    cg,
+    og: o / groups,
+    strideH,
+    strideW,
+    padT,
+    padL,
+    dilH,
+    dilW,
     oh: windowOutputSize(h, kh, strideH, padT, padB, dilH),
     ow: windowOutputSize(w, kw, strideW, padL, padR, dilW),
   };
@@ -90,11 +118,7 @@ export const conv2dOp = defineOp<Conv2dAttrs>({
     // With a fused ReLU, the gradient first passes the ReLU: y > 0 exactly where its input was.
     const { relu, ...plain } = attrs;
     const g = relu ? runOp(activationGradOps.relu_grad, [y, dy], {}) : dy;
-    return [
-      conv2dGradInput(g, f, x.shape, plain),
-      conv2dGradFilter(x, g, f.shape, plain),
-      ...(bias ? [sum(g, [0, 2, 3])] : []),
-    ];
+    return [conv2dGradInput(g, f, x.shape, plain), conv2dGradFilter(x, g, f.shape, plain), ...(bias ? [sum(g, [0, 2, 3])] : [])];
   },
 });
 

@@ -29,8 +29,7 @@ export interface MatmulDims {
 /** Resolves M, N, K and the batch from operand shapes, with errors naming every shape. */
 export function matmulDims(shapes: readonly Shape[], attrs: MatmulAttrs): MatmulDims {
   const [a, b, bias] = shapes;
-  const what = () =>
-    `A ${formatShape(a)}${attrs.transposeA ? ' (transposed)' : ''}, B ${formatShape(b)}${attrs.transposeB ? ' (transposed)' : ''}`;
+  const what = () => `A ${formatShape(a)}${attrs.transposeA ? ' (transposed)' : ''}, B ${formatShape(b)}${attrs.transposeB ? ' (transposed)' : ''}`;
   if (a.length < 2 || a.length > 3 || b.length < 2 || b.length > 3) {
     throw new Error(`matmul: operands must be rank 2 or 3 (batched), got ${what()}`);
   }

@@ -21,7 +21,8 @@ export interface MaxUnpool2dAttrs extends Pool2dAttrs {
 function unpoolGeometry(op: string, pooled: Shape, attrs: MaxUnpool2dAttrs) {
   if (pooled.length !== 4) throw new Error(`${op}: input must be NCHW (rank 4), got ${formatShape(pooled)}`);
   const [oh, ow] = attrs.outputSize;
-  if (![oh, ow].every((v) => Number.isInteger(v) && v > 0)) throw new Error(`${op}: outputSize must be two positive integers, got [${attrs.outputSize.join(',')}]`);
+  if (![oh, ow].every((v) => Number.isInteger(v) && v > 0))
+    throw new Error(`${op}: outputSize must be two positive integers, got [${attrs.outputSize.join(',')}]`);
   const g = pool2dGeometry(op, [pooled[0], pooled[1], oh, ow], attrs);
   if (g.oh !== pooled[2] || g.ow !== pooled[3]) {
     throw new Error(
@@ -32,7 +33,8 @@ function unpoolGeometry(op: string, pooled: Shape, attrs: MaxUnpool2dAttrs) {
 }
 
 function checkIndices(op: string, x: Shape, indices: Shape): void {
-  if (formatShape(x) !== formatShape(indices)) throw new Error(`${op}: indices ${formatShape(indices)} must have the input's shape ${formatShape(x)} (one switch per pooled value)`);
+  if (formatShape(x) !== formatShape(indices))
+    throw new Error(`${op}: indices ${formatShape(indices)} must have the input's shape ${formatShape(x)} (one switch per pooled value)`);
 }
 
 /** Inputs: pooled values, their switches. out[n,c,p] = the value whose switch is p, else 0. */
@@ -54,7 +56,8 @@ export const maxUnpool2dGradOp = defineOp<MaxUnpool2dAttrs>({
   inferShape([dy, indices], attrs) {
     const g = unpoolGeometry('max_unpool2d_grad', indices, attrs);
     const want = [g.n, g.c, g.h, g.w];
-    if (formatShape(dy) !== formatShape(want)) throw new Error(`max_unpool2d_grad: dy has shape ${formatShape(dy)} but the unpooled output is ${formatShape(want)}`);
+    if (formatShape(dy) !== formatShape(want))
+      throw new Error(`max_unpool2d_grad: dy has shape ${formatShape(dy)} but the unpooled output is ${formatShape(want)}`);
     return indices;
   },
 });
@@ -73,7 +76,9 @@ export function maxUnpool2d(x: Tensor, indices: Tensor, kernel: number | readonl
   const k = typeof kernel === 'number' ? [kernel, kernel] : kernel;
   const s = options.stride === undefined ? k : typeof options.stride === 'number' ? [options.stride, options.stride] : options.stride;
   // Padding resolves against the output, which is what the pool saw; 'same' needs the size given.
-  const guess: [number, number] = options.outputSize ? [options.outputSize[0], options.outputSize[1]] : [(x.shape[2] - 1) * s[0] + k[0], (x.shape[3] - 1) * s[1] + k[1]];
+  const guess: [number, number] = options.outputSize
+    ? [options.outputSize[0], options.outputSize[1]]
+    : [(x.shape[2] - 1) * s[0] + k[0], (x.shape[3] - 1) * s[1] + k[1]];
   const pool = pool2dAttrs([x.shape[0], x.shape[1], guess[0], guess[1]], kernel, options);
   const [pt, pl, pb, pr] = pool.padding;
   const outputSize: [number, number] = options.outputSize ? guess : [guess[0] - pt - pb, guess[1] - pl - pr];

@@ -131,8 +131,22 @@ export const sgdUpdate = (param: Tensor, grad: Tensor, hyper: Tensor, velocity: 
   runOp(sgdUpdateOp, velocity ? [param, grad, hyper, velocity] : [param, grad, hyper], attrs);
 export const adamUpdate = (param: Tensor, grad: Tensor, hyper: Tensor, m: Tensor, v: Tensor, attrs: AdamUpdateAttrs) =>
   runOp(adamUpdateOp, [param, grad, hyper, m, v], attrs);
-export const sgdUpdatePair = (param: Tensor, param2: Tensor, grad: Tensor, grad2: Tensor, hyper: Tensor, velocities: [Tensor, Tensor] | null, attrs: SgdUpdateAttrs) =>
-  runOp(sgdUpdatePairOp, [param, param2, grad, grad2, hyper, ...(velocities ?? [])], attrs);
-export const adamUpdatePair = (param: Tensor, param2: Tensor, grad: Tensor, grad2: Tensor, hyper: Tensor, [m, v, m2, v2]: [Tensor, Tensor, Tensor, Tensor], attrs: AdamUpdateAttrs) =>
-  runOp(adamUpdatePairOp, [param, param2, grad, grad2, hyper, m, v, m2, v2], attrs);
+export const sgdUpdatePair = (
+  param: Tensor,
+  param2: Tensor,
+  grad: Tensor,
+  grad2: Tensor,
+  hyper: Tensor,
+  velocities: [Tensor, Tensor] | null,
+  attrs: SgdUpdateAttrs,
+) => runOp(sgdUpdatePairOp, [param, param2, grad, grad2, hyper, ...(velocities ?? [])], attrs);
+export const adamUpdatePair = (
+  param: Tensor,
+  param2: Tensor,
+  grad: Tensor,
+  grad2: Tensor,
+  hyper: Tensor,
+  [m, v, m2, v2]: [Tensor, Tensor, Tensor, Tensor],
+  attrs: AdamUpdateAttrs,
+) => runOp(adamUpdatePairOp, [param, param2, grad, grad2, hyper, m, v, m2, v2], attrs);
 export const assign = (target: Tensor, value: Tensor) => runOp(assignOp, [target, value], {});

@@ -16,8 +16,18 @@ export interface Pool2dAttrs {
 }
 
 export interface Pool2dGeometry {
-  n: number; c: number; h: number; w: number; oh: number; ow: number;
-  kh: number; kw: number; strideH: number; strideW: number; padT: number; padL: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padT: number;
+  padL: number;
 }
 
 export function pool2dGeometry(op: string, x: Shape, attrs: Pool2dAttrs): Pool2dGeometry {
@@ -36,7 +46,16 @@ export function pool2dGeometry(op: string, x: Shape, attrs: Pool2dAttrs): Pool2d
     throw new Error(`${op}: the ${kh}x${kw} window is larger than the padded input ${h + padT + padB}x${w + padL + padR} (input ${formatShape(x)})`);
   }
   return {
-    n, c, h, w, kh, kw, strideH, strideW, padT, padL,
+    n,
+    c,
+    h,
+    w,
+    kh,
+    kw,
+    strideH,
+    strideW,
+    padT,
+    padL,
     oh: windowOutputSize(h, kh, strideH, padT, padB),
     ow: windowOutputSize(w, kw, strideW, padL, padR),
   };
@@ -138,8 +157,16 @@ export function pool2dAttrs(x: Shape, kernel: number | readonly [number, number]
  * With `returnIndices: true`, also each maximum's switch (PyTorch's return_indices), for maxUnpool2d.
  */
 export function maxpool2d(x: Tensor, kernel: number | readonly [number, number], options?: Pool2dOptions & { returnIndices?: false }): Tensor;
-export function maxpool2d(x: Tensor, kernel: number | readonly [number, number], options: Pool2dOptions & { returnIndices: true }): { output: Tensor; indices: Tensor };
-export function maxpool2d(x: Tensor, kernel: number | readonly [number, number], options: Pool2dOptions & { returnIndices?: boolean } = {}): Tensor | { output: Tensor; indices: Tensor } {
+export function maxpool2d(
+  x: Tensor,
+  kernel: number | readonly [number, number],
+  options: Pool2dOptions & { returnIndices: true },
+): { output: Tensor; indices: Tensor };
+export function maxpool2d(
+  x: Tensor,
+  kernel: number | readonly [number, number],
+  options: Pool2dOptions & { returnIndices?: boolean } = {},
+): Tensor | { output: Tensor; indices: Tensor } {
   const attrs = pool2dAttrs(x.shape, kernel, options);
   const output = runOp(maxpool2dOp, [x], attrs);
   return options.returnIndices ? { output, indices: runOp(maxpool2dIndicesOp, [x], attrs) } : output;

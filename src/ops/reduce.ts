@@ -39,7 +39,10 @@ function reduceGrad(name: ReduceOpName): OpDef<ReduceAttrs>['grad'] {
     const count = axes.reduce((n, a) => n * x.shape[a], 1);
     return [
       scope(() => {
-        const kept = reshape(dy, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+        const kept = reshape(
+          dy,
+          x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+        );
         return mul(kept, full(x.backend, x.shape, name === 'mean' ? 1 / count : 1));
       }),
     ];

@@ -85,7 +85,8 @@ export const softmax = (x: Tensor) => runOp(softmaxOp, [x], {});
 export const logSoftmaxChannels = (x: Tensor) => runOp(logSoftmaxChannelsOp, [x], {});
 export const logSoftmax = (x: Tensor) => runOp(logSoftmaxOp, [x], {});
 export const softmaxCrossEntropy = (logits: Tensor, labels: Tensor) => {
-  if (logits.shape.length === 2 && labels.shape.length === 1 && labels.shape[0] === logits.shape[0]) checkKnownLabels('softmax_cross_entropy', labels, logits.shape[1]);
+  if (logits.shape.length === 2 && labels.shape.length === 1 && labels.shape[0] === logits.shape[0])
+    checkKnownLabels('softmax_cross_entropy', labels, logits.shape[1]);
   return runOp(softmaxCrossEntropyOp, [logits, labels], {});
 };
 

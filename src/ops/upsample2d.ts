@@ -38,7 +38,13 @@ const f32 = Math.fround;
  * Where output coordinate `o` reads on one axis, as PyTorch computes it in float32:
  * nearest, the source index; bilinear, the two source indices and their weights.
  */
-export function upsample2dSource(mode: UpsampleMode, o: number, ratio: number, input: number, alignCorners: boolean): { i0: number; i1: number; w0: number; w1: number } {
+export function upsample2dSource(
+  mode: UpsampleMode,
+  o: number,
+  ratio: number,
+  input: number,
+  alignCorners: boolean,
+): { i0: number; i1: number; w0: number; w1: number } {
   if (mode === 'nearest') {
     const i = Math.min(Math.floor(f32(o * ratio)), input - 1);
     return { i0: i, i1: i, w0: 1, w1: 0 };
@@ -56,7 +62,8 @@ export function upsample2dAttrs(x: Shape, options: Upsample2dOptions): Upsample2
   if (x.length !== 4) throw new Error(`${op}: input must be NCHW (rank 4), got ${formatShape(x)}`);
   const mode = options.mode ?? 'nearest';
   if (mode !== 'nearest' && mode !== 'bilinear') throw new Error(`${op}: mode must be 'nearest' or 'bilinear', got ${JSON.stringify(mode)}`);
-  if ((options.scale === undefined) === (options.size === undefined)) throw new Error(`${op}: give either scale or size (got ${options.scale === undefined ? 'neither' : 'both'})`);
+  if ((options.scale === undefined) === (options.size === undefined))
+    throw new Error(`${op}: give either scale or size (got ${options.scale === undefined ? 'neither' : 'both'})`);
   const alignCorners = options.alignCorners ?? false;
   if (alignCorners && mode === 'nearest') throw new Error(`${op}: alignCorners applies to bilinear only (PyTorch refuses it for nearest)`);
   const [h, w] = [x[2], x[3]];
@@ -97,7 +104,8 @@ export const upsample2dGradOp = defineOp<Upsample2dGradAttrs>({
   inferShape([dy], attrs) {
     const [n, c] = attrs.inputShape;
     const want = [n, c, attrs.size[0], attrs.size[1]];
-    if (formatShape(dy) !== formatShape(want)) throw new Error(`upsample2d_grad: dy has shape ${formatShape(dy)} but the upsampled output is ${formatShape(want)}`);
+    if (formatShape(dy) !== formatShape(want))
+      throw new Error(`upsample2d_grad: dy has shape ${formatShape(dy)} but the upsampled output is ${formatShape(want)}`);
     return attrs.inputShape;
   },
 });

@@ -64,7 +64,8 @@ class Monitor {
   /** Reads the metric from a report; returns whether it improved on the best so far. */
   observe(report: EpochReport, who: string): boolean {
     const value = report[this.monitor];
-    if (value === undefined) throw new Error(`${who}: the epoch report has no '${this.monitor}' (pass fit a validation set to monitor testLoss or testAccuracy)`);
+    if (value === undefined)
+      throw new Error(`${who}: the epoch report has no '${this.monitor}' (pass fit a validation set to monitor testLoss or testAccuracy)`);
     const signed = this.sign * value;
     if (Number.isFinite(signed) && signed < this.best - this.minDelta) {
       this.best = signed;
@@ -152,7 +153,10 @@ export function bestCheckpoint(options: BestCheckpointOptions): FitCallback & { 
     },
     async onEpochEnd(report, host) {
       if (!monitor.observe(report, 'bestCheckpoint')) return;
-      await options.save(await host.saveCheckpoint({ best_epoch: String(report.epoch), best_metric: monitor.monitor, best_value: String(report[monitor.monitor]) }), report);
+      await options.save(
+        await host.saveCheckpoint({ best_epoch: String(report.epoch), best_metric: monitor.monitor, best_value: String(report[monitor.monitor]) }),
+        report,
+      );
     },
   };
 }

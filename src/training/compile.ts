@@ -29,7 +29,13 @@ export interface CompiledGraph {
  * statistics). Inputs: x, labels, step [1], hyper, and targets when the loss takes them.
  * On WebGPU it runs as one submit.
  */
-export function compileTrainStep(model: Model, optimizer: Optimizer, batch: number, augmentation?: Partial<AugmentAttrs>, loss: LossConfig = SOFTMAX_CROSS_ENTROPY): CompiledGraph {
+export function compileTrainStep(
+  model: Model,
+  optimizer: Optimizer,
+  batch: number,
+  augmentation?: Partial<AugmentAttrs>,
+  loss: LossConfig = SOFTMAX_CROSS_ENTROPY,
+): CompiledGraph {
   const { plan, ids } = planTrainStep(model, optimizer, batch, augmentation, loss);
   return { program: new Program(model.backend, plan), loss: ids[0], predictions: ids[1], batch };
 }
@@ -62,7 +68,12 @@ export function planTrainStep(
   if (trainable.length === 0) throw new Error(`${model.name}: nothing to train (every layer is frozen)`);
   const traced = trainable.map((p) => use(p.tensor));
   const grads = gradients(trace, loss, traced);
-  optimizer.updateAll(trainable.map((param, i) => ({ param, traced: traced[i], grad: grads[i] })), hyper, use, model.backend);
+  optimizer.updateAll(
+    trainable.map((param, i) => ({ param, traced: traced[i], grad: grads[i] })),
+    hyper,
+    use,
+    model.backend,
+  );
   const ids: [number, number] = [trace.valueOf(loss).id, trace.valueOf(predictions).id];
   return { plan: checkedPlan(model, batch, planGraph(trace, ids)), ids };
 }
@@ -100,5 +111,11 @@ export function compileEvalStep(model: Model, batch: number, lossConfig: LossCon
   const loss = lossOf(lossConfig, logits, labels, targets);
   const outputs = learnsLabels(lossConfig) ? [loss, argmax(logits), softmax(logits)] : [loss, logits];
   const ids = outputs.map((t) => trace.valueOf(t).id);
-  return { program: new Program(model.backend, checkedPlan(model, batch, planGraph(trace, ids))), loss: ids[0], predictions: ids[1], probabilities: ids[2], batch };
+  return {
+    program: new Program(model.backend, checkedPlan(model, batch, planGraph(trace, ids))),
+    loss: ids[0],
+    predictions: ids[1],
+    probabilities: ids[2],
+    batch,
+  };
 }

@@ -88,7 +88,11 @@ export class DivergenceWatch {
   epoch(epoch: number, accuracy: number, loss: number, step: number, batches: number, examples: number): DivergenceFinding | null {
     if (this.chance === null || epoch < 2 || examples < CHANCE_MIN_EXAMPLES || !(accuracy <= this.chance)) return null;
     return {
-      rule: 'chance-accuracy', step, epoch, batch: batches, loss,
+      rule: 'chance-accuracy',
+      step,
+      epoch,
+      batch: batches,
+      loss,
       detail: `its training accuracy ${accuracy.toFixed(4)} is no better than always predicting the most common class (${this.chance.toFixed(4)})`,
     };
   }
@@ -97,7 +101,8 @@ export class DivergenceWatch {
 /** One line saying what happened, for messages and metrics. */
 export function describeFinding(f: DivergenceFinding, learningRate: number): string {
   if (f.rule === 'chance-accuracy') return `epoch ${f.epoch} ended at chance: ${f.detail}, with learning rate ${learningRate}`;
-  if (f.rule === 'loss-explosion') return `the loss became ${f.loss.toPrecision(4)} at step ${f.step} (epoch ${f.epoch}, batch ${f.batch}) with learning rate ${learningRate}, ${f.detail}`;
+  if (f.rule === 'loss-explosion')
+    return `the loss became ${f.loss.toPrecision(4)} at step ${f.step} (epoch ${f.epoch}, batch ${f.batch}) with learning rate ${learningRate}, ${f.detail}`;
   return `the loss became ${f.loss} at step ${f.step} (epoch ${f.epoch}, batch ${f.batch}) with learning rate ${learningRate}`;
 }
 

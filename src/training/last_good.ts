@@ -29,10 +29,7 @@ export class LastGood {
 
   private readonly model: Model;
   private readonly optimizer: Optimizer;
-  constructor(
-    model: Model,
-    optimizer: Optimizer,
-  ) {
+  constructor(model: Model, optimizer: Optimizer) {
     this.model = model;
     this.optimizer = optimizer;
   }

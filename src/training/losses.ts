@@ -47,13 +47,17 @@ export function checkLoss(config: LossConfig, model: string, output: Shape): voi
     return;
   }
   if (config.kind !== 'softmax-cross-entropy') return;
-  if (output.length !== 1) throw new Error(`${model}: softmax cross-entropy needs [batch, classes] logits, but the output is [batch, ${output.join(', ')}] (binary-cross-entropy, mse and l1 train other outputs)`);
+  if (output.length !== 1)
+    throw new Error(
+      `${model}: softmax cross-entropy needs [batch, classes] logits, but the output is [batch, ${output.join(', ')}] (binary-cross-entropy, mse and l1 train other outputs)`,
+    );
   const e = config.labelSmoothing ?? 0;
   if (!(e >= 0 && e < 1)) throw new Error(`loss: labelSmoothing must be in [0, 1), got ${config.labelSmoothing}`);
   const w = config.classWeights;
   if (w) {
     if (w.length !== output[0]) throw new Error(`loss: ${w.length} class weights for ${model}'s ${output[0]} classes`);
-    if (w.some((v) => !(v >= 0) || !Number.isFinite(v)) || w.every((v) => v === 0)) throw new Error(`loss: class weights must be finite, >= 0 and not all 0, got [${w.join(', ')}]`);
+    if (w.some((v) => !(v >= 0) || !Number.isFinite(v)) || w.every((v) => v === 0))
+      throw new Error(`loss: class weights must be finite, >= 0 and not all 0, got [${w.join(', ')}]`);
   }
 }
 
@@ -95,7 +99,11 @@ export function lossOf(config: LossConfig, output: Tensor, labels: Tensor, targe
  * K], K the model's classes): c_ik = w_k ((1 - ε) [k = y_i] + ε / K) / sum_i w_{y_i}.
  * Returns `out`.
  */
-export function crossEntropyTargets(config: Extract<LossConfig, { kind: 'softmax-cross-entropy' }>, labels: ArrayLike<number>, out: Float32Array): Float32Array {
+export function crossEntropyTargets(
+  config: Extract<LossConfig, { kind: 'softmax-cross-entropy' }>,
+  labels: ArrayLike<number>,
+  out: Float32Array,
+): Float32Array {
   const k = out.length / labels.length;
   const e = config.labelSmoothing ?? 0;
   const w = config.classWeights ?? new Array<number>(k).fill(1);
@@ -137,9 +145,14 @@ export function checkTargets(config: LossConfig, name: string, d: Dataset, outpu
     checkPixelTargets(config, name, d, output);
     return;
   }
-  if (!d.targets || !d.targetShape) throw new Error(`${name}: the ${config.kind} loss learns per-value targets, but the dataset has none (give it targets and targetShape ${formatShape(output)})`);
-  if (formatShape(d.targetShape) !== formatShape(output)) throw new Error(`${name}: targets of shape ${formatShape(d.targetShape)} do not fit the model's output ${formatShape(output)}`);
-  if (d.targets.length !== d.count * sizeOf(output)) throw new Error(`${name}: ${d.targets.length} target values for ${d.count} examples of ${formatShape(output)} (need ${d.count * sizeOf(output)})`);
+  if (!d.targets || !d.targetShape)
+    throw new Error(
+      `${name}: the ${config.kind} loss learns per-value targets, but the dataset has none (give it targets and targetShape ${formatShape(output)})`,
+    );
+  if (formatShape(d.targetShape) !== formatShape(output))
+    throw new Error(`${name}: targets of shape ${formatShape(d.targetShape)} do not fit the model's output ${formatShape(output)}`);
+  if (d.targets.length !== d.count * sizeOf(output))
+    throw new Error(`${name}: ${d.targets.length} target values for ${d.count} examples of ${formatShape(output)} (need ${d.count * sizeOf(output)})`);
   if (config.kind === 'binary-cross-entropy') {
     const bad = d.targets.findIndex((t) => !(t >= 0 && t <= 1));
     if (bad >= 0) throw new Error(`${name}: binary cross-entropy targets must be in [0, 1]; value ${d.targets[bad]} at index ${bad}`);

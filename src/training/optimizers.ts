@@ -109,7 +109,12 @@ export class Optimizer {
       const [sa, sb] = [this.stateFor(a.param, backend).map(use), this.stateFor(b.param, backend).map(use)];
       if (c.kind === 'sgd') {
         const momentum = c.momentum ?? 0;
-        sgdUpdatePair(a.traced, b.traced, a.grad, b.grad, hyper, momentum > 0 ? [sa[0], sb[0]] : null, { momentum, nesterov: c.nesterov ?? false, weightDecay: c.weightDecay ?? 0, lrScale });
+        sgdUpdatePair(a.traced, b.traced, a.grad, b.grad, hyper, momentum > 0 ? [sa[0], sb[0]] : null, {
+          momentum,
+          nesterov: c.nesterov ?? false,
+          weightDecay: c.weightDecay ?? 0,
+          lrScale,
+        });
       } else {
         adamUpdatePair(a.traced, b.traced, a.grad, b.grad, hyper, [sa[0], sa[1], sb[0], sb[1]], { ...this.adamAttrs(), lrScale });
       }
@@ -119,7 +124,13 @@ export class Optimizer {
   private adamAttrs(): AdamUpdateAttrs {
     const c = this.config;
     if (c.kind === 'sgd') throw new Error('optimizer sgd: no Adam attributes');
-    return { beta1: c.beta1 ?? 0.9, beta2: c.beta2 ?? 0.999, eps: c.eps ?? 1e-8, weightDecay: c.weightDecay ?? (c.kind === 'adamw' ? 0.01 : 0), decoupled: c.kind === 'adamw' };
+    return {
+      beta1: c.beta1 ?? 0.9,
+      beta2: c.beta2 ?? 0.999,
+      eps: c.eps ?? 1e-8,
+      weightDecay: c.weightDecay ?? (c.kind === 'adamw' ? 0.01 : 0),
+      decoupled: c.kind === 'adamw',
+    };
   }
 
   dispose(): void {

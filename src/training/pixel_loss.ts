@@ -18,20 +18,26 @@ export const ignoreLabelOf = (c: PixelCrossEntropy) => c.ignoreLabel ?? 255;
 
 /** The model must output [classes, height, width] logits. */
 export function checkPixelOutput(model: string, output: Shape): void {
-  if (output.length !== 3) throw new Error(`${model}: pixel cross-entropy needs [batch, classes, height, width] logits, but the output is [batch, ${output.join(', ')}]`);
+  if (output.length !== 3)
+    throw new Error(`${model}: pixel cross-entropy needs [batch, classes, height, width] logits, but the output is [batch, ${output.join(', ')}]`);
 }
 
 /** The dataset's targets must be label maps [height, width] of the output's size, each label a class or the ignore label. */
 export function checkPixelTargets(config: PixelCrossEntropy, name: string, d: Dataset, output: Shape): void {
   const [classes, h, w] = output;
-  if (!d.targets || !d.targetShape) throw new Error(`${name}: pixel cross-entropy learns label maps, but the dataset has no targets (give it targets and targetShape [${h}, ${w}])`);
-  if (formatShape(d.targetShape) !== formatShape([h, w])) throw new Error(`${name}: label maps of shape ${formatShape(d.targetShape)} do not fit the model's output ${formatShape(output)} (need [${h}, ${w}])`);
-  if (d.targets.length !== d.count * h * w) throw new Error(`${name}: ${d.targets.length} label values for ${d.count} maps of [${h}, ${w}] (need ${d.count * h * w})`);
+  if (!d.targets || !d.targetShape)
+    throw new Error(`${name}: pixel cross-entropy learns label maps, but the dataset has no targets (give it targets and targetShape [${h}, ${w}])`);
+  if (formatShape(d.targetShape) !== formatShape([h, w]))
+    throw new Error(`${name}: label maps of shape ${formatShape(d.targetShape)} do not fit the model's output ${formatShape(output)} (need [${h}, ${w}])`);
+  if (d.targets.length !== d.count * h * w)
+    throw new Error(`${name}: ${d.targets.length} label values for ${d.count} maps of [${h}, ${w}] (need ${d.count * h * w})`);
   const ignore = ignoreLabelOf(config);
   const bad = d.targets.findIndex((t) => t !== ignore && !(Number.isInteger(t) && t >= 0 && t < classes));
   if (bad >= 0) {
     const per = h * w;
-    throw new Error(`${name}: label ${d.targets[bad]} at pixel ${bad % per} of map ${Math.floor(bad / per)} is not a class in [0, ${classes}) nor the ignore label ${ignore}`);
+    throw new Error(
+      `${name}: label ${d.targets[bad]} at pixel ${bad % per} of map ${Math.floor(bad / per)} is not a class in [0, ${classes}) nor the ignore label ${ignore}`,
+    );
   }
 }
 
@@ -42,7 +48,16 @@ export function checkPixelTargets(config: PixelCrossEntropy, name: string, d: Da
  * batch's labelled pixels (none labelled: all zero, so the batch has no loss rather than
  * a NaN one).
  */
-export function pixelTargets(config: PixelCrossEntropy, maps: Float32Array, count: number, order: ArrayLike<number> | null, start: number, batch: number, output: Shape, out: Float32Array): Float32Array {
+export function pixelTargets(
+  config: PixelCrossEntropy,
+  maps: Float32Array,
+  count: number,
+  order: ArrayLike<number> | null,
+  start: number,
+  batch: number,
+  output: Shape,
+  out: Float32Array,
+): Float32Array {
   const [classes, h, w] = output;
   const per = h * w;
   const ignore = ignoreLabelOf(config);

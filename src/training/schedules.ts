@@ -33,7 +33,8 @@ export function checkSchedule(schedule: Schedule): void {
   const positive = (name: string, v: number | undefined) => {
     if (v !== undefined && !(v > 0)) throw new Error(`schedule ${schedule.kind}: ${name} must be positive, got ${v}`);
   };
-  if (schedule.warmupSteps !== undefined && !(schedule.warmupSteps >= 0)) throw new Error(`schedule ${schedule.kind}: warmupSteps must be >= 0, got ${schedule.warmupSteps}`);
+  if (schedule.warmupSteps !== undefined && !(schedule.warmupSteps >= 0))
+    throw new Error(`schedule ${schedule.kind}: warmupSteps must be >= 0, got ${schedule.warmupSteps}`);
   if (schedule.kind === 'step') {
     positive('stepSize', schedule.stepSize);
     positive('gamma', schedule.gamma);

@@ -31,8 +31,10 @@ export function segmentationScores(predicted: ArrayLike<number>, truth: ArrayLik
     const t = truth[i];
     if (t === ignoreLabel) continue;
     const p = predicted[i];
-    if (!Number.isInteger(t) || t < 0 || t >= classes) throw new Error(`segmentationScores: true label ${t} at pixel ${i} is not a class in [0, ${classes}) nor the ignore label ${ignoreLabel}`);
-    if (!Number.isInteger(p) || p < 0 || p >= classes) throw new Error(`segmentationScores: predicted label ${p} at pixel ${i} is not a class in [0, ${classes})`);
+    if (!Number.isInteger(t) || t < 0 || t >= classes)
+      throw new Error(`segmentationScores: true label ${t} at pixel ${i} is not a class in [0, ${classes}) nor the ignore label ${ignoreLabel}`);
+    if (!Number.isInteger(p) || p < 0 || p >= classes)
+      throw new Error(`segmentationScores: predicted label ${p} at pixel ${i} is not a class in [0, ${classes})`);
     confusion[t][p]++;
     pixels++;
     if (p === t) correct++;

@@ -30,7 +30,10 @@ export interface StepGradientsOptions {
 export async function stepGradients(model: Model, x: Float32Array, labels: ArrayLike<number>, options: StepGradientsOptions = {}): Promise<StepGradients> {
   const per = model.input.shape.reduce((a, b) => a * b, 1);
   const batch = labels.length;
-  if (x.length !== batch * per) throw new Error(`stepGradients: ${model.name} takes [batch, ${model.input.shape.join(', ')}]; ${batch} labels need ${batch * per} input values, got ${x.length}`);
+  if (x.length !== batch * per)
+    throw new Error(
+      `stepGradients: ${model.name} takes [batch, ${model.input.shape.join(', ')}]; ${batch} labels need ${batch * per} input values, got ${x.length}`,
+    );
   const trace = new TraceBackend();
   const xs = trace.input('x', [batch, ...model.input.shape]);
   const ys = trace.input('labels', [batch]);
@@ -39,7 +42,11 @@ export async function stepGradients(model: Model, x: Float32Array, labels: Array
   if (logits.rank !== 2) throw new Error(`stepGradients: ${model.name}'s output must be [batch, classes] logits, got ${formatShape(logits.shape)}`);
   const loss = softmaxCrossEntropy(logits, ys);
   const params = model.trainableParams();
-  const grads = gradients(trace, loss, params.map((p) => use(p.tensor)));
+  const grads = gradients(
+    trace,
+    loss,
+    params.map((p) => use(p.tensor)),
+  );
   const ids = [loss, logits, ...grads].map((t) => trace.valueOf(t).id);
   const program = new Program(model.backend, planGraph(trace, ids));
   try {

@@ -5,13 +5,31 @@ import type { AugmentAttrs } from '../ops/augment';
 import { formatShape, sizeOf } from '../shape';
 import { compileEvalStep, compileTrainStep, type CompiledGraph } from './compile';
 import type { CallbackHost, FitCallback } from './callbacks';
-import { checkLoss, checkTargets, crossEntropyTargets, fillTargets, learnsLabels, scoreBatch, SOFTMAX_CROSS_ENTROPY, targetShape, type LossConfig } from './losses';
+import {
+  checkLoss,
+  checkTargets,
+  crossEntropyTargets,
+  fillTargets,
+  learnsLabels,
+  scoreBatch,
+  SOFTMAX_CROSS_ENTROPY,
+  targetShape,
+  type LossConfig,
+} from './losses';
 import { pixelTargets } from './pixel_loss';
 import { confusionMatrix, countCorrect } from './metrics';
 import type { Model } from '../nn/model';
 import { LastGood } from './last_good';
 import { Optimizer, type OptimizerConfig } from './optimizers';
-import { checkDivergenceOptions, describeFinding, Diverged, DivergenceWatch, majorityShare, type DivergenceOptions, type DivergenceWarning } from './divergence';
+import {
+  checkDivergenceOptions,
+  describeFinding,
+  Diverged,
+  DivergenceWatch,
+  majorityShare,
+  type DivergenceOptions,
+  type DivergenceWarning,
+} from './divergence';
 import { DivergenceError, epochOrderSeed, startOfTraining } from './training_progress';
 import type { TrainingProgress } from '../io/checkpoint_metadata';
 import type { BatchReport, EpochReport, EvalResult, StepStats } from './reports';
@@ -95,7 +113,14 @@ export interface FitOptions {
 
 /** Step counters as the compiled program predicts them (before any step has run). */
 function planStats(s: ProgramStats): StepStats {
-  return { nodes: s.nodes, dispatchesPerStep: s.dispatchesPerRun, submitsPerStep: s.submitsPerRun, readbacksPerStep: s.readbacksPerRun, workingBytes: s.workingBytes, unsharedBytes: s.unsharedBytes };
+  return {
+    nodes: s.nodes,
+    dispatchesPerStep: s.dispatchesPerRun,
+    submitsPerStep: s.submitsPerRun,
+    readbacksPerStep: s.readbacksPerRun,
+    workingBytes: s.workingBytes,
+    unsharedBytes: s.unsharedBytes,
+  };
 }
 
 /** One queued training step whose loss and predictions are on their way back. */
@@ -136,10 +161,7 @@ export class Trainer implements CallbackHost {
   readonly model: Model;
   readonly options: TrainerOptions;
   readonly loss: LossConfig;
-  constructor(
-    model: Model,
-    options: TrainerOptions,
-  ) {
+  constructor(model: Model, options: TrainerOptions) {
     this.model = model;
     this.options = options;
     this.optimizer = new Optimizer(options.optimizer);
@@ -191,7 +213,8 @@ export class Trainer implements CallbackHost {
       checkTargets(this.loss, name, d, this.model.output.shape);
       return;
     }
-    if (d.labels.length !== d.count) throw new Error(`${name}: ${d.labels.length} labels for ${d.count} examples (cross-entropy learns a class label per example)`);
+    if (d.labels.length !== d.count)
+      throw new Error(`${name}: ${d.labels.length} labels for ${d.count} examples (cross-entropy learns a class label per example)`);
     const classes = this.model.output.shape[0];
     if (d.classes > classes) throw new Error(`${name}: ${d.classes} classes but ${this.model.name} outputs ${classes}`);
   }
@@ -207,7 +230,13 @@ export class Trainer implements CallbackHost {
     if (!this.trainStep || key !== this.trainKey) {
       this.trainStep?.program.dispose();
       this.trainStep = null;
-      this.trainStep = compileTrainStep(this.model, this.optimizer, this.batchSize, this.options.augment ? { seed: this.seed, ...this.options.augment } : undefined, this.loss);
+      this.trainStep = compileTrainStep(
+        this.model,
+        this.optimizer,
+        this.batchSize,
+        this.options.augment ? { seed: this.seed, ...this.options.augment } : undefined,
+        this.loss,
+      );
       this.trainKey = key;
     }
     return this.trainStep;
@@ -225,20 +254,26 @@ export class Trainer implements CallbackHost {
    * and checkpoints.
    */
   async fit(data: Dataset, options: FitOptions): Promise<EpochReport[]> {
-    if (this.fitting) throw new Error(`fit: this trainer is already fitting (epoch ${this.position.epoch + 1}, step ${this.position.batch}); await that fit, or stop it with its AbortSignal, first`);
+    if (this.fitting)
+      throw new Error(
+        `fit: this trainer is already fitting (epoch ${this.position.epoch + 1}, step ${this.position.batch}); await that fit, or stop it with its AbortSignal, first`,
+      );
     this.checkModel('fit');
     this.checkData('fit', data);
     if (options.validation) this.checkData('fit validation', options.validation);
     if (!Number.isInteger(options.epochs) || options.epochs <= 0) throw new Error(`fit: epochs must be a positive integer, got ${options.epochs}`);
     checkDivergenceOptions(options.divergence);
-    if (options.onDiverge !== undefined && options.onDiverge !== 'stop' && options.onDiverge !== 'warn') throw new Error(`fit: onDiverge must be 'stop' or 'warn', got ${String(options.onDiverge)}`);
+    if (options.onDiverge !== undefined && options.onDiverge !== 'stop' && options.onDiverge !== 'warn')
+      throw new Error(`fit: onDiverge must be 'stop' or 'warn', got ${String(options.onDiverge)}`);
     if (options.checkpointEvery !== undefined && (!Number.isInteger(options.checkpointEvery) || options.checkpointEvery <= 0)) {
       throw new Error(`fit: checkpointEvery must be a positive integer of steps, got ${options.checkpointEvery}`);
     }
     const batches = Math.floor(data.count / this.batchSize);
     if (batches === 0) throw new Error(`fit: ${data.count} examples are fewer than one batch of ${this.batchSize}`);
     if (this.position.batch > batches) {
-      throw new Error(`fit: the trainer stands at step ${this.position.batch} of epoch ${this.position.epoch + 1}, but this dataset has only ${batches} steps of ${this.batchSize} per epoch (a different dataset or batch size than the checkpoint's?)`);
+      throw new Error(
+        `fit: the trainer stands at step ${this.position.batch} of epoch ${this.position.epoch + 1}, but this dataset has only ${batches} steps of ${this.batchSize} per epoch (a different dataset or batch size than the checkpoint's?)`,
+      );
     }
     this.fitting = true;
     this.model.hold('a running fit');
@@ -275,7 +310,8 @@ export class Trainer implements CallbackHost {
     const watch = new DivergenceWatch(options.divergence, learnsLabels(this.loss) ? majorityShare(data.labels, data.classes) : null);
     let warnings: DivergenceWarning[] = [];
     const warn = (f: Diverged) => {
-      if (!warnings.some((w) => w.rule === f.finding.rule)) warnings.push({ rule: f.finding.rule, step: f.finding.step, epoch: f.finding.epoch, message: f.message });
+      if (!warnings.some((w) => w.rule === f.finding.rule))
+        warnings.push({ rule: f.finding.rule, step: f.finding.step, epoch: f.finding.epoch, message: f.message });
     };
     const reports: EpochReport[] = [];
     const endEpoch = this.position.epoch + options.epochs;
@@ -291,7 +327,11 @@ export class Trainer implements CallbackHost {
         device.flush?.(); // eager work of fn goes now, not with the next step
         const s1 = device.stats?.();
         if (s0 && s1) {
-          aside = { dispatches: aside.dispatches + s1.dispatches - s0.dispatches, submits: aside.submits + s1.submits - s0.submits, readbacks: aside.readbacks + s1.readbacks - s0.readbacks };
+          aside = {
+            dispatches: aside.dispatches + s1.dispatches - s0.dispatches,
+            submits: aside.submits + s1.submits - s0.submits,
+            readbacks: aside.readbacks + s1.readbacks - s0.readbacks,
+          };
         }
       }
     };
@@ -311,11 +351,18 @@ export class Trainer implements CallbackHost {
       at.seen += batch;
       const seconds = at.seconds + (performance.now() - epochStart) / 1000;
       const report: BatchReport = {
-        epoch: at.epoch + 1, batch: done, batches, loss: loss[0], accuracy: at.correct / (at.seen * scored),
-        imagesPerSecond: at.seen / seconds, etaSeconds: (seconds / at.seen) * batch * (batches - done), learningRate: p.lr,
+        epoch: at.epoch + 1,
+        batch: done,
+        batches,
+        loss: loss[0],
+        accuracy: at.correct / (at.seen * scored),
+        imagesPerSecond: at.seen / seconds,
+        etaSeconds: (seconds / at.seen) * batch * (batches - done),
+        learningRate: p.lr,
       };
       if (options.onBatch) await outside(() => options.onBatch!(report));
-      if (!finite && stopOnNonFinite) throw new Diverged({ rule: 'non-finite', step: p.step, epoch: at.epoch + 1, batch: done, loss: loss[0], detail: '' }, p.lr);
+      if (!finite && stopOnNonFinite)
+        throw new Diverged({ rule: 'non-finite', step: p.step, epoch: at.epoch + 1, batch: done, loss: loss[0], detail: '' }, p.lr);
       if (exploded) {
         const d = new Diverged(exploded, p.lr);
         if (stopOnDiverge) throw d;
@@ -351,7 +398,10 @@ export class Trainer implements CallbackHost {
           if (options.signal?.aborted) {
             await drain();
             this.position.seconds += (performance.now() - epochStart) / 1000;
-            throw new DOMException(`fit: stopped in epoch ${epoch + 1} after ${b} of ${batches} steps (the trainer's progress and a checkpoint saved now resume there)`, 'AbortError');
+            throw new DOMException(
+              `fit: stopped in epoch ${epoch + 1} after ${b} of ${batches} steps (the trainer's progress and a checkpoint saved now resume there)`,
+              'AbortError',
+            );
           }
           if (this.frozenKey() !== this.trainKey) {
             // A callback froze or unfroze layers: finish the queued steps, then compile the new step.
@@ -364,7 +414,14 @@ export class Trainer implements CallbackHost {
           const lr = this.optimizer.learningRate();
           const feeds = { x, labels, step: Float32Array.of(this.optimizer.steps), hyper: this.optimizer.hyper(), ...(targets ? { targets } : {}) };
           const values = step.program.run(feeds, [step.loss, step.predictions]);
-          pending.push({ values, labels: labels.slice(), targets: learnsLabels(this.loss) ? null : targets!.slice(), step: this.optimizer.steps, batch: b, lr });
+          pending.push({
+            values,
+            labels: labels.slice(),
+            targets: learnsLabels(this.loss) ? null : targets!.slice(),
+            step: this.optimizer.steps,
+            batch: b,
+            lr,
+          });
           this.optimizer.steps++;
           this.position.batch = b + 1;
           if (pending.length > (this.options.inFlight ?? 2)) await settle();
@@ -390,7 +447,13 @@ export class Trainer implements CallbackHost {
           };
         }
         const finiteSteps = batches - at.nonFinite;
-        const report: EpochReport = { epoch: epoch + 1, loss: finiteSteps > 0 ? at.lossSum / finiteSteps : NaN, accuracy: at.correct / (at.seen * scored), seconds, imagesPerSecond: at.seen / seconds };
+        const report: EpochReport = {
+          epoch: epoch + 1,
+          loss: finiteSteps > 0 ? at.lossSum / finiteSteps : NaN,
+          accuracy: at.correct / (at.seen * scored),
+          seconds,
+          imagesPerSecond: at.seen / seconds,
+        };
         if (at.nonFinite > 0) report.nonFiniteSteps = at.nonFinite;
         this.position = { ...startOfTraining(), epoch: epoch + 1 };
         if (options.validation) {
@@ -447,12 +510,16 @@ export class Trainer implements CallbackHost {
     const good = f.rule === 'non-finite' ? 'the last with every loss finite' : 'the last before training diverged';
     const advice = {
       'non-finite': "Lower the learning rate (or add warm-up), or pass onNonFinite: 'continue' to carry on.",
-      'loss-explosion': "Lower the learning rate (or add warm-up); divergence: { lossFactor } sets the rule ('off' turns it off), and onDiverge: 'warn' only warns.",
-      'chance-accuracy': "Check the labels and the learning rate (too high collapses every prediction into one class); divergence: { chanceAccuracy: false } turns the rule off, and onDiverge: 'warn' only warns.",
+      'loss-explosion':
+        "Lower the learning rate (or add warm-up); divergence: { lossFactor } sets the rule ('off' turns it off), and onDiverge: 'warn' only warns.",
+      'chance-accuracy':
+        "Check the labels and the learning rate (too high collapses every prediction into one class); divergence: { chanceAccuracy: false } turns the rule off, and onDiverge: 'warn' only warns.",
     }[f.rule];
     const message =
       `fit: ${describeFinding(f, e.learningRate)}; training stopped. ` +
-      (restored ? `The weights, running statistics and optimizer state are back to those before ${where}, ${good}. ` : 'The weights were left as they are (keepLastGood was off) and may hold NaN. ') +
+      (restored
+        ? `The weights, running statistics and optimizer state are back to those before ${where}, ${good}. `
+        : 'The weights were left as they are (keepLastGood was off) and may hold NaN. ') +
       advice;
     return new DivergenceError(message, f.step, f.epoch, f.batch, e.learningRate, f.loss, restored?.progress ?? null, reports, f.rule);
   }
@@ -462,15 +529,24 @@ export class Trainer implements CallbackHost {
     this.checkModel('evaluate');
     this.checkData('evaluate', data);
     const { loss, predictions, probabilities, correct } = await this.run(data);
-    if (!learnsLabels(this.loss)) return { loss, accuracy: correct / (data.count * this.scoredPerExample), confusion: [], predictions, probabilities, count: data.count };
+    if (!learnsLabels(this.loss))
+      return { loss, accuracy: correct / (data.count * this.scoredPerExample), confusion: [], predictions, probabilities, count: data.count };
     const classes = this.model.output.shape[0];
-    return { loss, accuracy: countCorrect(predictions, data.labels) / data.count, confusion: confusionMatrix(predictions, data.labels, classes), predictions, probabilities, count: data.count };
+    return {
+      loss,
+      accuracy: countCorrect(predictions, data.labels) / data.count,
+      confusion: confusionMatrix(predictions, data.labels, classes),
+      predictions,
+      probabilities,
+      count: data.count,
+    };
   }
 
   /** Class probabilities [count, classes] and arg-max predictions for a batch of images. */
   async predict(images: Float32Array): Promise<{ probabilities: Float32Array; predictions: Uint8Array }> {
     this.checkModel('predict');
-    if (!learnsLabels(this.loss)) throw new Error(`predict: this trainer's ${this.loss.kind} loss has no classes to predict; model.predict(images) gives the outputs`);
+    if (!learnsLabels(this.loss))
+      throw new Error(`predict: this trainer's ${this.loss.kind} loss has no classes to predict; model.predict(images) gives the outputs`);
     const per = sizeOf(this.model.input.shape);
     if (images.length % per !== 0 || images.length === 0) {
       throw new Error(`predict: ${images.length} values are not a whole number of ${formatShape(this.model.input.shape)} images`);

@@ -34,8 +34,8 @@ function appBuffer(device: GPUDevice, values: number[], usage = GPUBufferUsage.S
   return buffer;
 }
 
-describe('the app\'s device and buffers', () => {
-  it('uses the app\'s device and adds no listener to it; destroy() leaves it alive', async () => {
+describe("the app's device and buffers", () => {
+  it("uses the app's device and adds no listener to it; destroy() leaves it alive", async () => {
     const device = await appDevice();
     const added: string[] = [];
     const original = device.addEventListener.bind(device);
@@ -55,7 +55,7 @@ describe('the app\'s device and buffers', () => {
     expect([...(await readBuffer(device, b, 8))]).toEqual([5, 6]);
   });
 
-  it('a zeroCopy tensor reads the app\'s buffer in place, and the buffer survives dispose() and trim()', async () => {
+  it("a zeroCopy tensor reads the app's buffer in place, and the buffer survives dispose() and trim()", async () => {
     const device = await appDevice();
     const backend = await createWebGPUBackend({ device, autotune: false });
     const buffer = appBuffer(device, [-1, 2, -3, 4]);
@@ -77,18 +77,29 @@ describe('the app\'s device and buffers', () => {
     const copied = tensorFromGPUBuffer(backend, buffer, [4]);
     device.queue.writeBuffer(buffer, 0, Float32Array.of(0, 0, 0, 0));
     expect([...(await copied.read())]).toEqual([1, 1, 1, 1]);
-    expect(() => tensorFromGPUBuffer(backend, appBuffer(device, [1, 2], GPUBufferUsage.COPY_SRC), [2], { zeroCopy: true })).toThrow('zeroCopy needs a buffer created with GPUBufferUsage.STORAGE');
+    expect(() => tensorFromGPUBuffer(backend, appBuffer(device, [1, 2], GPUBufferUsage.COPY_SRC), [2], { zeroCopy: true })).toThrow(
+      'zeroCopy needs a buffer created with GPUBufferUsage.STORAGE',
+    );
     expect(() => tensorFromGPUBuffer(backend, buffer, [8], { zeroCopy: true })).toThrow('the buffer holds 16 bytes, the shape needs 32');
   });
 
-  it('gpuBuffer() of a result equals read(); the app\'s own pass between the engine\'s ops leaves both results intact', async () => {
+  it("gpuBuffer() of a result equals read(); the app's own pass between the engine's ops leaves both results intact", async () => {
     const device = await appDevice();
     const backend = await createWebGPUBackend({ device, autotune: false });
-    const a = tensor(backend, Array.from({ length: 64 }, (_, i) => i / 8 - 4), [8, 8]);
+    const a = tensor(
+      backend,
+      Array.from({ length: 64 }, (_, i) => i / 8 - 4),
+      [8, 8],
+    );
     const product = matmul(a, a);
     // The app's compute pass on its own buffer: doubles each value in place.
-    const mine = appBuffer(device, Array.from({ length: 64 }, (_, i) => i));
-    const module = device.createShaderModule({ code: '@group(0) @binding(0) var<storage, read_write> v: array<f32>; @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3u) { v[id.x] = v[id.x] * 2.0; }' });
+    const mine = appBuffer(
+      device,
+      Array.from({ length: 64 }, (_, i) => i),
+    );
+    const module = device.createShaderModule({
+      code: '@group(0) @binding(0) var<storage, read_write> v: array<f32>; @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3u) { v[id.x] = v[id.x] * 2.0; }',
+    });
     const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
@@ -105,7 +116,7 @@ describe('the app\'s device and buffers', () => {
     expect([...(await readBuffer(device, mine, 256))]).toEqual(Array.from({ length: 64 }, (_, i) => 2 * i));
   });
 
-  it('the app renders from a vertex buffer the engine reads in place (zeroCopy), before and after the engine\'s ops', async () => {
+  it("the app renders from a vertex buffer the engine reads in place (zeroCopy), before and after the engine's ops", async () => {
     const device = await appDevice();
     const backend = await createWebGPUBackend({ device, autotune: false });
     // A triangle covering the whole 4x4 target, in clip space.

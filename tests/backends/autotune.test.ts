@@ -45,7 +45,15 @@ describe('autotuning kernel variants', () => {
   });
 
   it('a new tuner reads the stored choice and does not tune again; a disabled one always runs variant 0', async () => {
-    const request = { op: 'matmul', inputs: [[4, 4], [4, 4]], attrs: {}, outShape: [4, 4] };
+    const request = {
+      op: 'matmul',
+      inputs: [
+        [4, 4],
+        [4, 4],
+      ],
+      attrs: {},
+      outShape: [4, 4],
+    };
     const names = ['a', 'b', 'c'];
     const stored = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4|a,b,c': 2 }));
     await stored.load();
@@ -138,14 +146,25 @@ describe('autotuning kernel variants', () => {
     // so the re-recorded step may have fewer than variant 0's, never more than the budget.
     expect(step.program.stats.dispatchesPerRun).toBeGreaterThan(0);
     expect(step.program.stats.dispatchesPerRun).toBeLessThanOrEqual(Math.max(dispatches, 40));
-    const [loss] = await step.program.run({ x: new Float32Array(8 * 256).fill(0.1), labels: Float32Array.from([0, 1, 2, 3, 0, 1, 2, 3]), step: Float32Array.of(0), hyper: Float32Array.of(0.01) }, [step.loss]);
+    const [loss] = await step.program.run(
+      { x: new Float32Array(8 * 256).fill(0.1), labels: Float32Array.from([0, 1, 2, 3, 0, 1, 2, 3]), step: Float32Array.of(0), hyper: Float32Array.of(0.01) },
+      [step.loss],
+    );
     expect(loss[0]).toBeGreaterThan(0);
     step.program.dispose();
     model.dispose();
   });
 
-  it('shipped choices answer at once by variant name; this machine\'s stored choice wins; an unknown name is tuned', async () => {
-    const request = { op: 'matmul', inputs: [[4, 4], [4, 4]], attrs: {}, outShape: [4, 4] };
+  it("shipped choices answer at once by variant name; this machine's stored choice wins; an unknown name is tuned", async () => {
+    const request = {
+      op: 'matmul',
+      inputs: [
+        [4, 4],
+        [4, 4],
+      ],
+      attrs: {},
+      outShape: [4, 4],
+    };
     const names = ['a', 'b', 'c'];
     const pretuned = { 'matmul|m4': 'c', 'matmul|m8': 'gone' };
     const tuner = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m16|a,b,c': 1 }), { pretuned });
@@ -207,7 +226,15 @@ describe('autotuning kernel variants', () => {
   }, 120_000);
 
   it('records the variant each kernel ran, and a replay runs exactly those: no timing, no queue, an unknown name throws', async () => {
-    const request = { op: 'matmul', inputs: [[4, 4], [4, 4]], attrs: {}, outShape: [4, 4] };
+    const request = {
+      op: 'matmul',
+      inputs: [
+        [4, 4],
+        [4, 4],
+      ],
+      attrs: {},
+      outShape: [4, 4],
+    };
     const names = ['a', 'b', 'c'];
     const tuner = new Autotuner(true, 'gpu-x', memoryStore({ 'gpu-x|matmul|m4|a,b,c': 2 }));
     await tuner.load();
@@ -223,7 +250,9 @@ describe('autotuning kernel variants', () => {
     // A class the record does not list runs its first variant, and nothing is queued for timing.
     expect(replay.pick('matmul', 'm64', names, request)).toBe(0);
     expect(replay.pendingCount).toBe(0);
-    expect(() => replay.pick('matmul', 'm4', ['a', 'b'], request)).toThrow("autotune: the tuning to replay runs 'c' for matmul|m4, which is not offered here (variants: a, b)");
+    expect(() => replay.pick('matmul', 'm4', ['a', 'b'], request)).toThrow(
+      "autotune: the tuning to replay runs 'c' for matmul|m4, which is not offered here (variants: a, b)",
+    );
     // On a backend, `tuning` turns timing off and replays.
     const gpu = await WebGPUBackend.create({ tuning: { 'matmul|m128 n128 k128 v4': 'matmul_vec4' }, tuneStore: memoryStore() });
     expect(gpu.tuner.enabled).toBe(false);

@@ -8,6 +8,8 @@ describe('kernel tables', () => {
   });
 
   it('refuses an op declared by two modules, naming both', () => {
-    expect(() => collectKernels('test', { './a.ts': { kernels: { relu: 1 } }, './b.ts': { kernels: { relu: 2 } } })).toThrow("test kernels: 'relu' is declared by both ./a.ts and ./b.ts");
+    expect(() => collectKernels('test', { './a.ts': { kernels: { relu: 1 } }, './b.ts': { kernels: { relu: 2 } } })).toThrow(
+      "test kernels: 'relu' is declared by both ./a.ts and ./b.ts",
+    );
   });
 });

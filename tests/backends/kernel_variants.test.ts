@@ -7,15 +7,33 @@ import { kernelFamilies, offeredVariants, variantNamed } from '../../src/backend
 import { matmulDims } from '../../src/ops/matmul';
 import { gpuBackend } from '../helpers/backends';
 
-const swiftshader: AdapterTraits = { fallback: true, subgroups: true, f16: false, maxBindingBytes: 2 ** 27, maxWorkgroupStorageBytes: 32768, maxInvocations: 256 };
+const swiftshader: AdapterTraits = {
+  fallback: true,
+  subgroups: true,
+  f16: false,
+  maxBindingBytes: 2 ** 27,
+  maxWorkgroupStorageBytes: 32768,
+  maxInvocations: 256,
+};
 const discrete: AdapterTraits = { ...swiftshader, fallback: false, f16: true, maxBindingBytes: 2 ** 31 };
 
 describe('kernel variant tables', () => {
   it('every family of the backend is one table; each row names shaders that exist, and names are unique', () => {
-    const ops = kernelFamilies().map((f) => f.op).sort();
+    const ops = kernelFamilies()
+      .map((f) => f.op)
+      .sort();
     expect(ops).toEqual([
-      'avgpool2d', 'avgpool2d_grad', 'conv2d', 'conv2d_grad_filter', 'conv2d_grad_input', 'depthwise_conv2d', 'depthwise_conv2d_grad_filter',
-      'depthwise_conv2d_grad_input', 'matmul', 'maxpool2d', 'maxpool2d_grad',
+      'avgpool2d',
+      'avgpool2d_grad',
+      'conv2d',
+      'conv2d_grad_filter',
+      'conv2d_grad_input',
+      'depthwise_conv2d',
+      'depthwise_conv2d_grad_filter',
+      'depthwise_conv2d_grad_input',
+      'matmul',
+      'maxpool2d',
+      'maxpool2d_grad',
     ]);
     const shaders = new Set(shaderSpecs().map((s) => s.name));
     const names = kernelFamilies().flatMap((f) => f.variants.map((v) => v.name));
@@ -33,13 +51,29 @@ describe('kernel variant tables', () => {
 
   it('orders rows by adapter: SwiftShader-tuned kernels lead on fallback adapters, workgroup-memory and subgroup kernels elsewhere', () => {
     const attrs = { transposeA: false, transposeB: false };
-    const d = matmulDims([[64, 64], [64, 64]], attrs);
+    const d = matmulDims(
+      [
+        [64, 64],
+        [64, 64],
+      ],
+      attrs,
+    );
     const problem = { attrs, d } as Parameters<typeof matmulFamily.shapeClass>[0];
     expect(offeredVariants(matmulFamily, problem, swiftshader).map((v) => v.name)).toEqual([
-      'matmul', 'matmul:16x4', 'matmul_shared', 'matmul_tile8', 'matmul_vec4', 'matmul_subgroup',
+      'matmul',
+      'matmul:16x4',
+      'matmul_shared',
+      'matmul_tile8',
+      'matmul_vec4',
+      'matmul_subgroup',
     ]);
     expect(offeredVariants(matmulFamily, problem, discrete).map((v) => v.name)).toEqual([
-      'matmul_shared', 'matmul_subgroup', 'matmul', 'matmul:16x4', 'matmul_tile8', 'matmul_vec4',
+      'matmul_shared',
+      'matmul_subgroup',
+      'matmul',
+      'matmul:16x4',
+      'matmul_tile8',
+      'matmul_vec4',
     ]);
     // Without subgroups the subgroup row is not offered at all.
     expect(offeredVariants(matmulFamily, problem, { ...discrete, subgroups: false }).map((v) => v.name)).not.toContain('matmul_subgroup');

@@ -6,14 +6,20 @@ import { gpuBackend } from '../helpers/backends';
 
 // Every shader, in the top folder or a family's folder (shaders/conv2d/...); the prelude is not a kernel.
 const shaderFiles = Object.fromEntries(
-  Object.entries(import.meta.glob<string>('../../shaders/**/*.wgsl', { query: '?raw', import: 'default', eager: true })).filter(([path]) => !path.endsWith('/prelude.wgsl')),
+  Object.entries(import.meta.glob<string>('../../shaders/**/*.wgsl', { query: '?raw', import: 'default', eager: true })).filter(
+    ([path]) => !path.endsWith('/prelude.wgsl'),
+  ),
 );
 const shaderName = (path: string) => path.split('/').pop()!.replace('.wgsl', '');
 
 describe('shader bindings match their launchers', () => {
   it('every shader file has a launcher and every launcher a shader file', () => {
     const files = Object.keys(shaderFiles).map(shaderName).sort();
-    expect(shaderSpecs().map((s) => s.name).sort()).toEqual(files);
+    expect(
+      shaderSpecs()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(files);
   });
 
   for (const [path, source] of Object.entries(shaderFiles)) {

@@ -23,7 +23,10 @@ describe('IDX reader', () => {
   const labels = idx([2], [7, 1]);
 
   it('reads plain and gzipped files into [1, rows, cols] images in [0, 1]', async () => {
-    for (const [im, lb] of [[images, labels], [await gzip(images), await gzip(labels)]]) {
+    for (const [im, lb] of [
+      [images, labels],
+      [await gzip(images), await gzip(labels)],
+    ]) {
       const d = idxDataset(await parseIdx(im, 'i'), await parseIdx(lb, 'l'), ['i', 'l']);
       expect(d.count).toBe(2);
       expect(d.shape).toEqual([1, 2, 3]);
@@ -40,7 +43,9 @@ describe('IDX reader', () => {
     const notIdx = images.slice();
     notIdx[0] = 0x50;
     await expect(parseIdx(notIdx, 'x.idx')).rejects.toThrow('x.idx: bad IDX magic 50 00 08 03 (expected 00 00 08 0n)');
-    await expect(parseIdx(images.subarray(0, images.length - 2), 'x.idx')).rejects.toThrow('x.idx: IDX dims [2, 2, 3] need 12 data bytes, the file has 10 (truncated)');
+    await expect(parseIdx(images.subarray(0, images.length - 2), 'x.idx')).rejects.toThrow(
+      'x.idx: IDX dims [2, 2, 3] need 12 data bytes, the file has 10 (truncated)',
+    );
     await expect(parseIdx(images.subarray(0, 9), 'x.idx')).rejects.toThrow('x.idx: truncated IDX header (9 bytes, header needs 16)');
     const gz = await gzip(images);
     await expect(parseIdx(gz.subarray(0, gz.length - 9), 'x.gz')).rejects.toThrow('x.gz: not a valid gzip stream');
@@ -72,7 +77,9 @@ describe('CIFAR-10 binary reader (files written here)', () => {
   });
 
   it('rejects partial records and labels over 9', () => {
-    expect(() => parseCifar10(file.subarray(0, 5000), 'cut.bin')).toThrow('cut.bin: 5000 bytes is not a whole number of 3073-byte CIFAR-10 records (1 records and 1927 bytes left over)');
+    expect(() => parseCifar10(file.subarray(0, 5000), 'cut.bin')).toThrow(
+      'cut.bin: 5000 bytes is not a whole number of 3073-byte CIFAR-10 records (1 records and 1927 bytes left over)',
+    );
     const bad = file.slice();
     bad[3073] = 10;
     expect(() => parseCifar10(bad, 'bad.bin')).toThrow('bad.bin: record 1 (byte 3073) has label 10, not a class in [0, 10)');
@@ -99,8 +106,16 @@ describe('shuffling and batching', () => {
 });
 
 describe('datasets from picked files (the demo Train page)', () => {
-  const images = (n: number) => idx([n, 2, 2], Array.from({ length: 4 * n }, (_, i) => i % 256));
-  const labels = (n: number) => idx([n], Array.from({ length: n }, (_, i) => i % 10));
+  const images = (n: number) =>
+    idx(
+      [n, 2, 2],
+      Array.from({ length: 4 * n }, (_, i) => i % 256),
+    );
+  const labels = (n: number) =>
+    idx(
+      [n],
+      Array.from({ length: n }, (_, i) => i % 10),
+    );
   const cifar = (n: number, label: number) => Uint8Array.from(Array.from({ length: n }, () => [label, ...new Array(3072).fill(7)]).flat());
 
   it('sorts four IDX files (gzipped or not) into training and test splits by name and rank', async () => {
@@ -125,13 +140,23 @@ describe('datasets from picked files (the demo Train page)', () => {
 
   it('says which file is missing, mixed in or not a dataset at all', async () => {
     await expect(datasetsFromFiles([])).rejects.toThrow('pick the dataset files');
-    await expect(datasetsFromFiles([{ name: 'train-images', bytes: images(2) }, { name: 'train-labels', bytes: labels(2) }])).rejects.toThrow(
-      'IDX files: need exactly one test (t10k) images file, got none among train-images, train-labels',
-    );
-    await expect(datasetsFromFiles([{ name: 'train-images', bytes: images(2) }, { name: 'notes.txt', bytes: new Uint8Array(5) }])).rejects.toThrow('mixed files: notes.txt are not IDX files');
+    await expect(
+      datasetsFromFiles([
+        { name: 'train-images', bytes: images(2) },
+        { name: 'train-labels', bytes: labels(2) },
+      ]),
+    ).rejects.toThrow('IDX files: need exactly one test (t10k) images file, got none among train-images, train-labels');
+    await expect(
+      datasetsFromFiles([
+        { name: 'train-images', bytes: images(2) },
+        { name: 'notes.txt', bytes: new Uint8Array(5) },
+      ]),
+    ).rejects.toThrow('mixed files: notes.txt are not IDX files');
     await expect(datasetsFromFiles([{ name: 'photo.jpg', bytes: new Uint8Array(100) }])).rejects.toThrow(
       'photo.jpg: neither an IDX file (magic 00 00 08 0n) nor CIFAR-10 binary (a multiple of 3073 bytes; it has 100)',
     );
-    await expect(datasetsFromFiles([{ name: 'data_batch_1.bin', bytes: cifar(1, 0) }])).rejects.toThrow('CIFAR-10 needs at least one training batch and test_batch.bin');
+    await expect(datasetsFromFiles([{ name: 'data_batch_1.bin', bytes: cifar(1, 0) }])).rejects.toThrow(
+      'CIFAR-10 needs at least one training batch and test_batch.bin',
+    );
   });
 });

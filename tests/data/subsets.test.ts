@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { samplePerClass, selectClasses, splitValidation, type Dataset } from '../../src/data/dataset';
 
 /** 40 one-pixel images whose value is their index; label = index % 4. */
-const data = (): Dataset => ({ images: Float32Array.from({ length: 40 }, (_, i) => i), labels: Uint8Array.from({ length: 40 }, (_, i) => i % 4), shape: [1, 1, 1], classes: 4, count: 40 });
+const data = (): Dataset => ({
+  images: Float32Array.from({ length: 40 }, (_, i) => i),
+  labels: Uint8Array.from({ length: 40 }, (_, i) => i % 4),
+  shape: [1, 1, 1],
+  classes: 4,
+  count: 40,
+});
 
 describe('dataset subsets', () => {
   it('selectClasses keeps the examples of the classes given, relabelled in that order', () => {

@@ -4,7 +4,9 @@ import { parseSafetensors } from '../../src/io/safetensors';
 import { expect, test } from '@playwright/test';
 import { collectErrors, inkedPixels } from './page_checks';
 
-test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, activations, samples and confusion; pause, resume, save, load, reset', async ({ page }) => {
+test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, activations, samples and confusion; pause, resume, save, load, reset', async ({
+  page,
+}) => {
   const errors = collectErrors(page);
   await page.goto('/demo/train.html');
   await page.selectOption('#model', 'lenet5');

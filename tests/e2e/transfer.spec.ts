@@ -11,7 +11,11 @@ const DATA = '/usr/share/datasets/fashion-mnist';
 const images = gunzipSync(readFileSync(`${DATA}/t10k-images-idx3-ubyte.gz`)).subarray(16);
 const labels = gunzipSync(readFileSync(`${DATA}/t10k-labels-idx1-ubyte.gz`)).subarray(8);
 /** Sandal, sneaker and bag: none of them among the classes (0-4) the network was pretrained on. */
-const CLASSES: [number, string][] = [[5, 'sandal'], [7, 'sneaker'], [8, 'bag']];
+const CLASSES: [number, string][] = [
+  [5, 'sandal'],
+  [7, 'sneaker'],
+  [8, 'bag'],
+];
 
 /** The first `count` test images of a class after skipping `skip`, as PNG files named after the class. */
 function files(label: number, name: string, skip: number, count: number) {
@@ -33,7 +37,10 @@ test('Transfer page: a new head learns three unseen classes from 8 uploaded imag
   const rows = page.locator('.class-row');
   for (const [k, [label, name]] of CLASSES.entries()) {
     await rows.nth(k).locator('.class-name').fill(name);
-    await rows.nth(k).locator('.class-files').setInputFiles(files(label, name, 0, 8));
+    await rows
+      .nth(k)
+      .locator('.class-files')
+      .setInputFiles(files(label, name, 0, 8));
   }
   await page.click('#train');
   await page.waitForFunction(() => ['trained', 'error'].includes(window.transferDemo.state), null, { timeout: 180_000 });

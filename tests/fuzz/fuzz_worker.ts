@@ -41,7 +41,10 @@ async function run(input: WorkerInput): Promise<void> {
   const failures: FuzzFailure[] = [];
   const seen = new Set<string>();
   const end = Date.now() + (input.ms ?? 0);
-  const report = (seed: number, details: { failed: boolean; interrupted: boolean; errorInstance: unknown; counterexamplePath: string | null; counterexample: unknown }) => {
+  const report = (
+    seed: number,
+    details: { failed: boolean; interrupted: boolean; errorInstance: unknown; counterexamplePath: string | null; counterexample: unknown },
+  ) => {
     if (!details.failed || details.interrupted) return;
     const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     // The same broken rule found again from another seed is counted once.
@@ -63,7 +66,14 @@ async function run(input: WorkerInput): Promise<void> {
     }
   }
   const refused = [...outcomes.refused].sort((a, b) => b[1] - a[1]);
-  post({ type: 'done', cases, failures, returned: outcomes.ok, refusedKinds: refused.length, topRefusals: refused.slice(0, 12).map(([message, count]) => ({ count, message })) });
+  post({
+    type: 'done',
+    cases,
+    failures,
+    returned: outcomes.ok,
+    refusedKinds: refused.length,
+    topRefusals: refused.slice(0, 12).map(([message, count]) => ({ count, message })),
+  });
 }
 
 const input = workerData as WorkerInput;

@@ -21,7 +21,8 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = { ms: 5000, perByte: 16, slack: 32 << 20 };
 
 /** Messages of the JavaScript runtime itself: a reader that trips one did not check its input first. */
-const RUNTIME_MESSAGES = /Cannot read propert|Cannot set propert|is not a function|is not iterable|is not a constructor|Invalid typed array length|Invalid array length|Maximum call stack|allocation failed|Cannot convert|out of memory|is not defined|outside the bounds of the DataView|Invalid DataView|Start offset .* is outside|Cannot mix BigInt|undefined is not|null is not/;
+const RUNTIME_MESSAGES =
+  /Cannot read propert|Cannot set propert|is not a function|is not iterable|is not a constructor|Invalid typed array length|Invalid array length|Maximum call stack|allocation failed|Cannot convert|out of memory|is not defined|outside the bounds of the DataView|Invalid DataView|Start offset .* is outside|Cannot mix BigInt|undefined is not|null is not/;
 
 /** Checks a thrown value against the rule; returns it as an Error when it passes. */
 export function checkEngineError(e: unknown, file: string): Error {
@@ -42,7 +43,12 @@ const arrayBuffers = () => process.memoryUsage().arrayBuffers;
 export const outcomes = { ok: 0, refused: new Map<string, number>() };
 
 function shapeOf(message: string, file: string): string {
-  return message.replace(file, 'FILE').replace(/'[^']*'/g, "'_'").replace(/"[^"]*"/g, '"_"').replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/gi, 'N').slice(0, 90);
+  return message
+    .replace(file, 'FILE')
+    .replace(/'[^']*'/g, "'_'")
+    .replace(/"[^"]*"/g, '"_"')
+    .replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/gi, 'N')
+    .slice(0, 90);
 }
 
 /**

@@ -6,7 +6,32 @@
 import fc from 'fast-check';
 
 /** Integers a lying header likes: edges of u8/u16/u32/u53/u64, off-by-ones and huge dims. */
-export const INTERESTING_INTS = [0, 1, 2, 3, 4, 7, 8, 9, 16, 255, 256, 3073, 3074, 65535, 65536, 2 ** 24, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 1e12, 2 ** 53 - 1, 2 ** 53, 2 ** 64];
+export const INTERESTING_INTS = [
+  0,
+  1,
+  2,
+  3,
+  4,
+  7,
+  8,
+  9,
+  16,
+  255,
+  256,
+  3073,
+  3074,
+  65535,
+  65536,
+  2 ** 24,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+  1e12,
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 64,
+];
 
 /** A position: usually near the start (headers), sometimes anywhere; taken modulo the length. */
 export const position = fc.oneof(fc.nat({ max: 16 }), fc.nat({ max: 256 }), fc.nat({ max: 4096 }), fc.nat());
@@ -39,11 +64,21 @@ export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   fc.record({ k: fc.constant('append' as const), bytes: junk }),
   fc.record({ k: fc.constant('delete' as const), at: position, n: fc.integer({ min: 1, max: 64 }) }),
   fc.record({ k: fc.constant('insert' as const), at: position, bytes: junk }),
-  fc.record({ k: fc.constant('int' as const), at: position, width: fc.constantFrom(1 as const, 2 as const, 4 as const, 8 as const), le: fc.boolean(), v: lyingUint }),
+  fc.record({
+    k: fc.constant('int' as const),
+    at: position,
+    width: fc.constantFrom(1 as const, 2 as const, 4 as const, 8 as const),
+    le: fc.boolean(),
+    v: lyingUint,
+  }),
 );
 
 /** Up to `max` byte mutations (often none, so structure-aware edits also reach the reader alone). */
-export const byteMutations = (max = 3, noneWeight = 1) => fc.oneof({ weight: noneWeight, arbitrary: fc.constant([] as ByteMutation[]) }, { weight: 2, arbitrary: fc.array(byteMutation, { minLength: 1, maxLength: max }) });
+export const byteMutations = (max = 3, noneWeight = 1) =>
+  fc.oneof(
+    { weight: noneWeight, arbitrary: fc.constant([] as ByteMutation[]) },
+    { weight: 2, arbitrary: fc.array(byteMutation, { minLength: 1, maxLength: max }) },
+  );
 
 /** Writes `v` (low `width` bytes) at `at`, little- or big-endian, clipped to the buffer. */
 export function writeUint(out: Uint8Array, at: number, width: number, le: boolean, v: bigint): void {
@@ -114,15 +149,96 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 
 /** Values a lying header likes: wrong dtypes, huge, negative and fractional dims, wrong types, metadata that does not parse. */
 export const INTERESTING_JSON: unknown[] = [
-  null, true, 0, 1, -1, -0.5, 1.5, 2, 3, 8, 255, 2 ** 31, 2 ** 32, 1e12, 2 ** 53, 2 ** 53 + 2, 1e300, '', 'x',
-  'F32', 'F16', 'BF16', 'F64', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL', 'F8_E4M3', 'C64', 'f32', 'U64', '__proto__',
-  '-5', '1e3', '1.5', 'abc', '0', '00', '12', '9007199254740993', 'NaN', 'Infinity', '-0', ' 1', '1e400',
-  'sgd', 'adam', 'adamw', 'pt', 'webgpu-cnn checkpoint 1', 'webgpu-cnn checkpoint 2',
-  [], [0], [1], [-1], [2, 3], [1e12, 1e12], [2 ** 31, 2 ** 31, 4], [0, 2 ** 53], [0, 1e300], [8, 0], ['0', '4'], {}, { a: 1 },
+  null,
+  true,
+  0,
+  1,
+  -1,
+  -0.5,
+  1.5,
+  2,
+  3,
+  8,
+  255,
+  2 ** 31,
+  2 ** 32,
+  1e12,
+  2 ** 53,
+  2 ** 53 + 2,
+  1e300,
+  '',
+  'x',
+  'F32',
+  'F16',
+  'BF16',
+  'F64',
+  'I64',
+  'I32',
+  'I16',
+  'I8',
+  'U8',
+  'BOOL',
+  'F8_E4M3',
+  'C64',
+  'f32',
+  'U64',
+  '__proto__',
+  '-5',
+  '1e3',
+  '1.5',
+  'abc',
+  '0',
+  '00',
+  '12',
+  '9007199254740993',
+  'NaN',
+  'Infinity',
+  '-0',
+  ' 1',
+  '1e400',
+  'sgd',
+  'adam',
+  'adamw',
+  'pt',
+  'webgpu-cnn checkpoint 1',
+  'webgpu-cnn checkpoint 2',
+  [],
+  [0],
+  [1],
+  [-1],
+  [2, 3],
+  [1e12, 1e12],
+  [2 ** 31, 2 ** 31, 4],
+  [0, 2 ** 53],
+  [0, 1e300],
+  [8, 0],
+  ['0', '4'],
+  {},
+  { a: 1 },
 ];
 
 /** A key a lying header likes to add: metadata fields this engine reads, and odd names. */
-export const INTERESTING_KEYS = ['__metadata__', 'format', 'optimizer', 'optimizer_steps', 'optimizer_lr_factor', 'epoch', 'epoch_step', 'epoch_loss_sum', 'epoch_correct', 'epoch_seen', 'epoch_non_finite_steps', 'epoch_seconds', 'dtype', 'shape', 'data_offsets', '__proto__', 'constructor', 'x', ''];
+export const INTERESTING_KEYS = [
+  '__metadata__',
+  'format',
+  'optimizer',
+  'optimizer_steps',
+  'optimizer_lr_factor',
+  'epoch',
+  'epoch_step',
+  'epoch_loss_sum',
+  'epoch_correct',
+  'epoch_seen',
+  'epoch_non_finite_steps',
+  'epoch_seconds',
+  'dtype',
+  'shape',
+  'data_offsets',
+  '__proto__',
+  'constructor',
+  'x',
+  '',
+];
 
 export type JsonMutation =
   | { k: 'set'; node: number; value: unknown }
@@ -131,7 +247,11 @@ export type JsonMutation =
   | { k: 'rename'; node: number; key: string }
   | { k: 'nudge'; node: number; by: number };
 
-const jsonValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...INTERESTING_JSON) }, { weight: 1, arbitrary: fc.integer({ min: -10, max: 1 << 20 }) }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) });
+const jsonValue = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...INTERESTING_JSON) },
+  { weight: 1, arbitrary: fc.integer({ min: -10, max: 1 << 20 }) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+);
 
 export const jsonMutation: fc.Arbitrary<JsonMutation> = fc.oneof(
   fc.record({ k: fc.constant('set' as const), node: fc.nat(), value: jsonValue }),

@@ -30,7 +30,17 @@ import { BatchNorm } from '../../src/nn/norm_layers';
 import { Optimizer } from '../../src/training/optimizers';
 import { MaxPool2d } from '../../src/nn/pool_layers';
 import { DEFAULT_LIMITS, expectThat, firstDifference, guardedRead, lcg, sameValues, Violation, type Limits } from './harness';
-import { applyByteMutations, applyLengthLie, byteMutation, byteMutations, lengthLie, writeUint, INTERESTING_INTS, type ByteMutation, type LengthLie } from './mutate';
+import {
+  applyByteMutations,
+  applyLengthLie,
+  byteMutation,
+  byteMutations,
+  lengthLie,
+  writeUint,
+  INTERESTING_INTS,
+  type ByteMutation,
+  type LengthLie,
+} from './mutate';
 import { DTYPE_BYTES, mutatedSafetensors, refEntry, refHeader, refValues, stCase, type StCase, type StFile } from './safetensors_files';
 
 /** A reader under the fuzzer: its cases and the check of one case. */
@@ -106,13 +116,25 @@ function expectUnchanged(before: Map<string, Float32Array | number>, after: Map<
 
 /** A small network with every kind of tensor a state dict or checkpoint holds: conv, batch norm statistics, a square Linear. */
 function tinyModel(seed: number): Model {
-  return sequential([1, 4, 4], [new Conv2d({ filters: 2, kernel: 3, padding: 1 }), new BatchNorm(), new ActivationLayer('relu'), new Flatten(), new Dense({ units: 4 }), new Dense({ units: 4 })], 'tiny').build(cpu, { seed });
+  return sequential(
+    [1, 4, 4],
+    [
+      new Conv2d({ filters: 2, kernel: 3, padding: 1 }),
+      new BatchNorm(),
+      new ActivationLayer('relu'),
+      new Flatten(),
+      new Dense({ units: 4 }),
+      new Dense({ units: 4 }),
+    ],
+    'tiny',
+  ).build(cpu, { seed });
 }
 
 /** Gives a model's batch-norm statistics non-trivial values (a positive variance). */
 function perturb(model: Model, seed: number): void {
   const rand = lcg(seed);
-  for (const p of model.params()) p.tensor.write(Float32Array.from({ length: p.tensor.size }, () => (p.name.endsWith('running_var') ? 0.5 + rand() : rand() * 2 - 1)));
+  for (const p of model.params())
+    p.tensor.write(Float32Array.from({ length: p.tensor.size }, () => (p.name.endsWith('running_var') ? 0.5 + rand() : rand() * 2 - 1)));
 }
 
 function optimizerWithState(model: Model, config: ConstructorParameters<typeof Optimizer>[0], seed: number): Optimizer {
@@ -152,7 +174,9 @@ function checkParsed(bytes: Uint8Array, parsed: ReturnType<typeof parseSafetenso
   expectThat(typeof ref !== 'string', () => `parsed a file whose ${ref}`);
   if (typeof ref === 'string') return;
   const dataBytes = bytes.length - ref.dataStart;
-  const names = Object.keys(ref.header).filter((k) => k !== '__metadata__').sort();
+  const names = Object.keys(ref.header)
+    .filter((k) => k !== '__metadata__')
+    .sort();
   const got = parsed.tensors.map((t) => t.name).sort();
   expectThat(names.join('\n') === got.join('\n'), () => `returned tensors [${got}] but the header has [${names}]`);
   const ranges: [number, number][] = [];
@@ -162,7 +186,10 @@ function checkParsed(bytes: Uint8Array, parsed: ReturnType<typeof parseSafetenso
     if (typeof e === 'string') return;
     expectThat((t.dtype ?? 'F32') === e.dtype, () => `'${t.name}' came back as ${t.dtype}, the header says ${e.dtype}`);
     expectThat(t.shape.join() === e.shape.join(), () => `'${t.name}' came back with shape [${t.shape}], the header says [${e.shape}]`);
-    expectThat(t.data.length * DTYPE_BYTES[e.dtype] === e.end - e.begin, () => `'${t.name}' has ${t.data.length} values for ${e.end - e.begin} bytes of ${e.dtype}`);
+    expectThat(
+      t.data.length * DTYPE_BYTES[e.dtype] === e.end - e.begin,
+      () => `'${t.name}' has ${t.data.length} values for ${e.end - e.begin} bytes of ${e.dtype}`,
+    );
     const want = refValues(bytes, ref.dataStart, e);
     expectThat(sameValues(t.data, want), () => `'${t.name}' values differ from the file's: ${firstDifference(t.data, want)}`);
     ranges.push([e.begin, e.end]);
@@ -180,7 +207,8 @@ function checkParsed(bytes: Uint8Array, parsed: ReturnType<typeof parseSafetenso
 function checkMetadata(header: Record<string, unknown>, metadata: unknown): void {
   const want = header.__metadata__ ?? {};
   expectThat(metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata), () => `metadata came back as ${JSON.stringify(metadata)}`);
-  for (const [k, v] of Object.entries(metadata as object)) expectThat(typeof v === 'string', () => `metadata field '${k}' came back as ${JSON.stringify(v)}, not a string`);
+  for (const [k, v] of Object.entries(metadata as object))
+    expectThat(typeof v === 'string', () => `metadata field '${k}' came back as ${JSON.stringify(v)}, not a string`);
   expectThat(JSON.stringify(metadata) === JSON.stringify(want), () => `metadata ${JSON.stringify(metadata)} differs from the header's ${JSON.stringify(want)}`);
 }
 
@@ -188,7 +216,11 @@ async function safetensorsSeeds(root: string): Promise<StFile[]> {
   const torch = stFile(new Uint8Array(readFileSync(join(root, 'tests/fixtures/torch/separable_block.state.safetensors'))));
   const model = tinyModel(1);
   perturb(model, 1);
-  const checkpoint = stFile(await saveCheckpoint(model, optimizerWithState(model, { kind: 'adam', lr: 0.01 }, 2), { progress: { epoch: 1, batch: 2, lossSum: 1.5, correct: 3, seen: 8, nonFinite: 0, seconds: 0.25 } }));
+  const checkpoint = stFile(
+    await saveCheckpoint(model, optimizerWithState(model, { kind: 'adam', lr: 0.01 }, 2), {
+      progress: { epoch: 1, batch: 2, lossSum: 1.5, correct: 3, seen: 8, nonFinite: 0, seconds: 0.25 },
+    }),
+  );
   return [mixedDtypeFile(), torch, checkpoint];
 }
 
@@ -255,7 +287,10 @@ const checkpoint: ReaderFuzz = {
     const source = tinyModel(1);
     perturb(source, 1);
     const progress = { epoch: 1, batch: 2, lossSum: 1.5, correct: 3, seen: 8, nonFinite: 0, seconds: 0.25 };
-    const withAdam = await saveCheckpoint(source, optimizerWithState(source, { kind: 'adam', lr: 0.01 }, 2), { progress, metadata: { run_config: '{"epochs":3}' } });
+    const withAdam = await saveCheckpoint(source, optimizerWithState(source, { kind: 'adam', lr: 0.01 }, 2), {
+      progress,
+      metadata: { run_config: '{"epochs":3}' },
+    });
     const lowered = optimizerWithState(source, { kind: 'adam', lr: 0.01 }, 3);
     lowered.lrFactor = 0.25;
     const seeds = [stFile(withAdam), stFile(await saveCheckpoint(source)), stFile(await saveCheckpoint(source, lowered))];
@@ -285,15 +320,24 @@ const checkpoint: ReaderFuzz = {
           expectThat(t.dtype === 'F32', () => `loaded '${name}' from ${t.dtype} data`);
           expectThat(sameValues(values, t.values), () => `'${name}' holds other values than the file: ${firstDifference(values, t.values)}`);
           expectThat(values.every(Number.isFinite), () => `'${name}' was loaded with a non-finite value`);
-          if (name.endsWith('running_var') || name.endsWith('.v')) expectThat(values.every((v) => v >= 0), () => `variance '${name}' was loaded with a negative value`);
+          if (name.endsWith('running_var') || name.endsWith('.v'))
+            expectThat(
+              values.every((v) => v >= 0),
+              () => `variance '${name}' was loaded with a negative value`,
+            );
         }
         const metadata = (refHeader(bytes) as { header: Record<string, unknown> }).header.__metadata__ as Record<string, string> | undefined;
         if (opt) {
           const steps = metadata?.optimizer_steps;
-          if (steps !== undefined) expectThat(opt.steps === Number(steps) && /^(0|[1-9]\d*)$/.test(steps), () => `optimizer_steps ${JSON.stringify(steps)} loaded as ${opt.steps}`);
+          if (steps !== undefined)
+            expectThat(opt.steps === Number(steps) && /^(0|[1-9]\d*)$/.test(steps), () => `optimizer_steps ${JSON.stringify(steps)} loaded as ${opt.steps}`);
           const factor = metadata?.optimizer_lr_factor;
-          expectThat(opt.lrFactor === (factor === undefined ? 1 : Number(factor)) && opt.lrFactor > 0 && Number.isFinite(opt.lrFactor), () => `optimizer_lr_factor ${JSON.stringify(factor)} loaded as ${opt.lrFactor}`);
-          if (metadata?.optimizer !== undefined) expectThat(metadata.optimizer === opt.config.kind, () => `state of ${metadata.optimizer} loaded into ${opt.config.kind}`);
+          expectThat(
+            opt.lrFactor === (factor === undefined ? 1 : Number(factor)) && opt.lrFactor > 0 && Number.isFinite(opt.lrFactor),
+            () => `optimizer_lr_factor ${JSON.stringify(factor)} loaded as ${opt.lrFactor}`,
+          );
+          if (metadata?.optimizer !== undefined)
+            expectThat(metadata.optimizer === opt.config.kind, () => `state of ${metadata.optimizer} loaded into ${opt.config.kind}`);
         }
         // The optimizer not passed keeps its state.
         const other = opt === adam ? 1 : 0;
@@ -354,7 +398,11 @@ const stateDict: ReaderFuzz = {
           }
           expectThat(sameValues(values, want), () => `'${name}' holds other values than '${t.torch}' of the file: ${firstDifference(values, want)}`);
           expectThat(values.every(Number.isFinite), () => `'${name}' was loaded with a non-finite value`);
-          if (name.endsWith('running_var')) expectThat(values.every((v) => v >= 0), () => `variance '${name}' was loaded with a negative value`);
+          if (name.endsWith('running_var'))
+            expectThat(
+              values.every((v) => v >= 0),
+              () => `variance '${name}' was loaded with a negative value`,
+            );
         }
       },
     };
@@ -385,7 +433,34 @@ interface OnnxCase {
 
 const ONNX_INTS = [-(2 ** 53), -(2 ** 31), -2, -1, 0, 1, 2, 3, 4, 5, 7, 16, 1000, 65536, 2 ** 24, 2 ** 31, 2 ** 32, 1e12, 2 ** 53];
 const onnxInt = fc.oneof(fc.constantFrom(...ONNX_INTS), fc.integer({ min: -4, max: 64 }));
-const OPS = ['Conv', 'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Relu', 'Clip', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'ReduceMean', 'BatchNormalization', 'Concat', 'Flatten', 'Reshape', 'Transpose', 'Dropout', 'LRN', 'Softmax', 'Identity', 'Constant', 'Pad', 'Resize', ''];
+const OPS = [
+  'Conv',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Relu',
+  'Clip',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'ReduceMean',
+  'BatchNormalization',
+  'Concat',
+  'Flatten',
+  'Reshape',
+  'Transpose',
+  'Dropout',
+  'LRN',
+  'Softmax',
+  'Identity',
+  'Constant',
+  'Pad',
+  'Resize',
+  '',
+];
 const OFFSETS = [null, '0', '4', '-4', '-1', '1e3', 'abc', '', '0x10', '99999999999', '1.5', ' 8', '9007199254740993'];
 
 const onnxEdit: fc.Arbitrary<OnnxEdit> = fc.oneof(
@@ -393,12 +468,29 @@ const onnxEdit: fc.Arbitrary<OnnxEdit> = fc.oneof(
   fc.record({ k: fc.constant('dtype' as const), t: fc.nat(), v: fc.oneof(fc.integer({ min: 0, max: 17 }), fc.constant(99)) }),
   fc.record({ k: fc.constant('raw' as const), t: fc.nat(), keep: fc.nat(), extra: fc.nat({ max: 9 }) }),
   fc.record({ k: fc.constant('typed' as const), t: fc.nat(), extra: fc.integer({ min: -2, max: 2 }) }),
-  fc.record({ k: fc.constant('external' as const), t: fc.nat(), offset: fc.constantFrom(...OFFSETS), length: fc.constantFrom(...OFFSETS), pad: fc.nat({ max: 8 }) }),
+  fc.record({
+    k: fc.constant('external' as const),
+    t: fc.nat(),
+    offset: fc.constantFrom(...OFFSETS),
+    length: fc.constantFrom(...OFFSETS),
+    pad: fc.nat({ max: 8 }),
+  }),
   fc.record({ k: fc.constant('inputDim' as const), i: fc.nat({ max: 4 }), v: onnxInt, param: fc.boolean() }),
-  fc.record({ k: fc.constant('attr' as const), node: fc.nat(), a: fc.nat(), v: onnxInt, ints: fc.array(onnxInt, { maxLength: 9 }), type: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 14 })) }),
+  fc.record({
+    k: fc.constant('attr' as const),
+    node: fc.nat(),
+    a: fc.nat(),
+    v: onnxInt,
+    ints: fc.array(onnxInt, { maxLength: 9 }),
+    type: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 14 })),
+  }),
   fc.record({ k: fc.constant('op' as const), node: fc.nat(), op: fc.constantFrom(...OPS) }),
   fc.record({ k: fc.constant('wire' as const), node: fc.nat(), i: fc.nat({ max: 4 }), to: fc.nat() }),
-  fc.record({ k: fc.constant('drop' as const), what: fc.constantFrom('node' as const, 'initializer' as const, 'input' as const, 'output' as const, 'attribute' as const), i: fc.nat() }),
+  fc.record({
+    k: fc.constant('drop' as const),
+    what: fc.constantFrom('node' as const, 'initializer' as const, 'input' as const, 'output' as const, 'attribute' as const),
+    i: fc.nat(),
+  }),
   fc.record({ k: fc.constant('opset' as const), v: fc.oneof(fc.integer({ min: 5, max: 20 }), fc.constantFrom(-1, 2 ** 31, 2 ** 53)) }),
 );
 
@@ -467,7 +559,18 @@ function editOnnx(m: ModelProto, edits: readonly OnnxEdit[]): Record<string, Uin
         a.floats = e.ints;
       }
     } else if (e.k === 'drop') {
-      const list = e.what === 'node' ? nodes : e.what === 'initializer' ? inits : e.what === 'input' ? g.input ?? [] : e.what === 'output' ? g.output ?? [] : nodes.length ? choose(nodes, e.i).attribute ?? [] : [];
+      const list =
+        e.what === 'node'
+          ? nodes
+          : e.what === 'initializer'
+            ? inits
+            : e.what === 'input'
+              ? (g.input ?? [])
+              : e.what === 'output'
+                ? (g.output ?? [])
+                : nodes.length
+                  ? (choose(nodes, e.i).attribute ?? [])
+                  : [];
       if (list.length) list.splice(e.i % list.length, 1);
     } else if (e.k === 'opset') {
       if (m.opsetImport?.[0]) m.opsetImport[0].version = e.v;
@@ -478,7 +581,19 @@ function editOnnx(m: ModelProto, edits: readonly OnnxEdit[]): Record<string, Uin
 
 async function onnxSeeds(root: string): Promise<Uint8Array[]> {
   const fixtures = ['separable_block.onnx', 'inception_module.onnx'].map((f) => new Uint8Array(readFileSync(join(root, 'tests/fixtures/torch', f))));
-  const mlp = sequential([1, 6, 6], [new Conv2d({ filters: 2, kernel: 3 }), new BatchNorm(), new ActivationLayer('relu'), new MaxPool2d({ kernel: 2 }), new Flatten(), new Dense({ units: 5, activation: 'relu' }), new Dense({ units: 3 })], 'mlp').build(cpu, { seed: 1 });
+  const mlp = sequential(
+    [1, 6, 6],
+    [
+      new Conv2d({ filters: 2, kernel: 3 }),
+      new BatchNorm(),
+      new ActivationLayer('relu'),
+      new MaxPool2d({ kernel: 2 }),
+      new Flatten(),
+      new Dense({ units: 5, activation: 'relu' }),
+      new Dense({ units: 3 }),
+    ],
+    'mlp',
+  ).build(cpu, { seed: 1 });
   return [...fixtures, await exportOnnx(mlp)];
 }
 
@@ -492,8 +607,14 @@ const onnxReader: ReaderFuzz = {
       arbitrary: fc.record({
         seed: fc.nat(),
         edits: fc.array(onnxEdit, { maxLength: 3 }),
-        lengths: fc.oneof({ weight: 4, arbitrary: fc.constant([] as LengthLie[]) }, { weight: 1, arbitrary: fc.array(lengthLie, { minLength: 1, maxLength: 2 }) }),
-        bytes: fc.oneof({ weight: 3, arbitrary: fc.constant([] as ByteMutation[]) }, { weight: 1, arbitrary: fc.array(byteMutation, { minLength: 1, maxLength: 3 }) }),
+        lengths: fc.oneof(
+          { weight: 4, arbitrary: fc.constant([] as LengthLie[]) },
+          { weight: 1, arbitrary: fc.array(lengthLie, { minLength: 1, maxLength: 2 }) },
+        ),
+        bytes: fc.oneof(
+          { weight: 3, arbitrary: fc.constant([] as ByteMutation[]) },
+          { weight: 1, arbitrary: fc.array(byteMutation, { minLength: 1, maxLength: 3 }) },
+        ),
       }),
       async check(c: OnnxCase) {
         const m = onnx.ModelProto.decode(choose(seeds, c.seed));
@@ -532,7 +653,11 @@ const onnxReader: ReaderFuzz = {
 type IdxEdit = { k: 'dim'; i: number; v: number } | { k: 'type'; v: number } | { k: 'ndim'; v: number };
 
 const idxEdit: fc.Arbitrary<IdxEdit> = fc.oneof(
-  fc.record({ k: fc.constant('dim' as const), i: fc.nat({ max: 4 }), v: fc.oneof(fc.constantFrom(...INTERESTING_INTS.filter((v) => v < 2 ** 32)), fc.nat({ max: 100 })) }),
+  fc.record({
+    k: fc.constant('dim' as const),
+    i: fc.nat({ max: 4 }),
+    v: fc.oneof(fc.constantFrom(...INTERESTING_INTS.filter((v) => v < 2 ** 32)), fc.nat({ max: 100 })),
+  }),
   fc.record({ k: fc.constant('type' as const), v: fc.constantFrom(0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e, 0, 0xff) }),
   fc.record({ k: fc.constant('ndim' as const), v: fc.constantFrom(0, 1, 2, 3, 4, 5, 255) }),
 );
@@ -651,11 +776,15 @@ const cifarSeeds = () => [
 function checkCifar(bytes: Uint8Array, d: Dataset): void {
   expectThat(bytes.length > 0 && bytes.length % 3073 === 0, () => `read ${bytes.length} bytes, not a whole number of 3073-byte records`);
   const count = bytes.length / 3073;
-  expectThat(d.count === count && d.labels.length === count && d.images.length === count * 3072, () => `${d.count} records, ${d.labels.length} labels, ${d.images.length} values for ${count} records`);
+  expectThat(
+    d.count === count && d.labels.length === count && d.images.length === count * 3072,
+    () => `${d.count} records, ${d.labels.length} labels, ${d.images.length} values for ${count} records`,
+  );
   expectThat(d.shape.join() === '3,32,32' && d.classes === 10, () => `shape [${d.shape}] and ${d.classes} classes`);
   for (let i = 0; i < count; i++) {
     expectThat(d.labels[i] === bytes[i * 3073] && d.labels[i] < 10, () => `record ${i}: label ${d.labels[i]}, the file has ${bytes[i * 3073]}`);
-    for (let k = 0; k < 3072; k += 97) expectThat(d.images[i * 3072 + k] === Math.fround(bytes[i * 3073 + 1 + k] / 255), () => `record ${i}: value ${k} differs`);
+    for (let k = 0; k < 3072; k += 97)
+      expectThat(d.images[i * 3072 + k] === Math.fround(bytes[i * 3073 + 1 + k] / 255), () => `record ${i}: value ${k} differs`);
   }
 }
 
@@ -673,7 +802,10 @@ const cifar: ReaderFuzz = {
         const out = await guardedRead(file, bytes.length, limits, () => parseCifar10(bytes, file));
         if (out.ok) return checkCifar(bytes, out.value);
         if (bytes.length > 0 && bytes.length % 3074 === 0 && bytes.length % 3073 !== 0) {
-          expectThat(/CIFAR-100/.test(out.error.message), () => `a file of whole 3074-byte records (CIFAR-100's) is refused without saying so: ${out.error.message}`);
+          expectThat(
+            /CIFAR-100/.test(out.error.message),
+            () => `a file of whole 3074-byte records (CIFAR-100's) is refused without saying so: ${out.error.message}`,
+          );
         }
       },
     };
@@ -693,9 +825,18 @@ interface PickedCase {
 function checkDataset(name: string, d: Dataset): void {
   const per = d.shape.reduce((a, b) => a * b, 1);
   expectThat(d.count > 0 && per > 0, () => `the ${name} split holds ${d.count} examples of [${d.shape}]`);
-  expectThat(d.images.length === d.count * per && d.labels.length === d.count, () => `the ${name} split has ${d.images.length} values and ${d.labels.length} labels for ${d.count} examples of [${d.shape}]`);
-  expectThat(d.labels.every((l) => l < d.classes), () => `the ${name} split has a label outside [0, ${d.classes})`);
-  expectThat(d.images.every((v) => v >= 0 && v <= 1), () => `the ${name} split has a value outside [0, 1]`);
+  expectThat(
+    d.images.length === d.count * per && d.labels.length === d.count,
+    () => `the ${name} split has ${d.images.length} values and ${d.labels.length} labels for ${d.count} examples of [${d.shape}]`,
+  );
+  expectThat(
+    d.labels.every((l) => l < d.classes),
+    () => `the ${name} split has a label outside [0, ${d.classes})`,
+  );
+  expectThat(
+    d.images.every((v) => v >= 0 && v <= 1),
+    () => `the ${name} split has a value outside [0, 1]`,
+  );
 }
 
 const pickedFiles: ReaderFuzz = {
@@ -713,7 +854,13 @@ const pickedFiles: ReaderFuzz = {
       { name: 'test_batch.bin', bytes: cifarFile(1, 3073, 6) },
     ];
     return {
-      arbitrary: fc.record({ set: fc.nat({ max: 1 }), which: fc.nat(), idx: fc.array(idxEdit, { maxLength: 2 }), cifar: fc.array(cifarEdit, { maxLength: 1 }), bytes: byteMutations(2) }),
+      arbitrary: fc.record({
+        set: fc.nat({ max: 1 }),
+        which: fc.nat(),
+        idx: fc.array(idxEdit, { maxLength: 2 }),
+        cifar: fc.array(cifarEdit, { maxLength: 1 }),
+        bytes: byteMutations(2),
+      }),
       async check(c: PickedCase) {
         const set = c.set === 0 ? idxSet : cifarSet;
         const which = c.which % set.length;
@@ -728,8 +875,14 @@ const pickedFiles: ReaderFuzz = {
         if (!out.ok) return;
         checkDataset('training', out.value.train);
         checkDataset('test', out.value.test);
-        expectThat(out.value.train.shape.join() === out.value.test.shape.join(), () => `training examples are [${out.value.train.shape}], test examples [${out.value.test.shape}]`);
-        expectThat(out.value.classes.length === out.value.train.classes, () => `${out.value.classes.length} class names for ${out.value.train.classes} classes`);
+        expectThat(
+          out.value.train.shape.join() === out.value.test.shape.join(),
+          () => `training examples are [${out.value.train.shape}], test examples [${out.value.test.shape}]`,
+        );
+        expectThat(
+          out.value.classes.length === out.value.train.classes,
+          () => `${out.value.classes.length} class names for ${out.value.train.classes} classes`,
+        );
       },
     };
   },

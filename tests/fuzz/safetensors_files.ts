@@ -3,7 +3,17 @@
 // I8, ...), the mutations of such a file (tensor-level, header JSON, header length,
 // bytes), and a reference reader the readers' results are compared with.
 import fc from 'fast-check';
-import { applyByteMutations, applyJsonMutation, byteMutations, INTERESTING_JSON, INTERESTING_KEYS, jsonMutation, lyingUint, type ByteMutation, type JsonMutation } from './mutate';
+import {
+  applyByteMutations,
+  applyJsonMutation,
+  byteMutations,
+  INTERESTING_JSON,
+  INTERESTING_KEYS,
+  jsonMutation,
+  lyingUint,
+  type ByteMutation,
+  type JsonMutation,
+} from './mutate';
 
 export const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 export const DTYPES = Object.keys(DTYPE_BYTES);
@@ -40,16 +50,37 @@ const int = (v: number, lo: number, hi: number) => (Number.isFinite(v) ? Math.mi
 
 function put(view: DataView, at: number, dtype: string, v: number): void {
   switch (dtype) {
-    case 'F32': view.setFloat32(at, v, true); break;
-    case 'F64': view.setFloat64(at, v, true); break;
-    case 'F16': view.setUint16(at, floatToHalf(v), true); break;
-    case 'BF16': f32[0] = v; view.setUint16(at, u32[0] >>> 16, true); break;
-    case 'I64': view.setBigInt64(at, BigInt(int(v, -(2 ** 53), 2 ** 53)), true); break;
-    case 'I32': view.setInt32(at, int(v, -(2 ** 31), 2 ** 31 - 1), true); break;
-    case 'I16': view.setInt16(at, int(v, -32768, 32767), true); break;
-    case 'I8': view.setInt8(at, int(v, -128, 127)); break;
-    case 'U8': view.setUint8(at, int(v, 0, 255)); break;
-    case 'BOOL': view.setUint8(at, v ? 1 : 0); break;
+    case 'F32':
+      view.setFloat32(at, v, true);
+      break;
+    case 'F64':
+      view.setFloat64(at, v, true);
+      break;
+    case 'F16':
+      view.setUint16(at, floatToHalf(v), true);
+      break;
+    case 'BF16':
+      f32[0] = v;
+      view.setUint16(at, u32[0] >>> 16, true);
+      break;
+    case 'I64':
+      view.setBigInt64(at, BigInt(int(v, -(2 ** 53), 2 ** 53)), true);
+      break;
+    case 'I32':
+      view.setInt32(at, int(v, -(2 ** 31), 2 ** 31 - 1), true);
+      break;
+    case 'I16':
+      view.setInt16(at, int(v, -32768, 32767), true);
+      break;
+    case 'I8':
+      view.setInt8(at, int(v, -128, 127));
+      break;
+    case 'U8':
+      view.setUint8(at, int(v, 0, 255));
+      break;
+    case 'BOOL':
+      view.setUint8(at, v ? 1 : 0);
+      break;
   }
 }
 
@@ -82,7 +113,11 @@ export const tensorEdit: fc.Arbitrary<TensorEdit> = fc.oneof(
   fc.record({ k: fc.constant('swap' as const), a: fc.nat(), b: fc.nat() }),
 );
 
-const metaValue = fc.oneof(fc.constantFrom(...INTERESTING_JSON.filter((v): v is string => typeof v === 'string')), fc.nat({ max: 20 }).map(String), fc.string({ maxLength: 4 }));
+const metaValue = fc.oneof(
+  fc.constantFrom(...INTERESTING_JSON.filter((v): v is string => typeof v === 'string')),
+  fc.nat({ max: 20 }).map(String),
+  fc.string({ maxLength: 4 }),
+);
 
 export const stCase: fc.Arbitrary<StCase> = fc.record({
   tensors: fc.array(tensorEdit, { maxLength: 3 }),
@@ -180,15 +215,25 @@ function refHalf(h: number): number {
 
 function refValue(view: DataView, at: number, dtype: string): number {
   switch (dtype) {
-    case 'F32': return view.getFloat32(at, true);
-    case 'F64': return view.getFloat64(at, true);
-    case 'F16': return refHalf(view.getUint16(at, true));
-    case 'BF16': u32[0] = view.getUint16(at, true) * 65536; return f32[0];
-    case 'I64': return Number(view.getBigInt64(at, true));
-    case 'I32': return view.getInt32(at, true);
-    case 'I16': return view.getInt16(at, true);
-    case 'I8': return view.getInt8(at);
-    default: return view.getUint8(at);
+    case 'F32':
+      return view.getFloat32(at, true);
+    case 'F64':
+      return view.getFloat64(at, true);
+    case 'F16':
+      return refHalf(view.getUint16(at, true));
+    case 'BF16':
+      u32[0] = view.getUint16(at, true) * 65536;
+      return f32[0];
+    case 'I64':
+      return Number(view.getBigInt64(at, true));
+    case 'I32':
+      return view.getInt32(at, true);
+    case 'I16':
+      return view.getInt16(at, true);
+    case 'I8':
+      return view.getInt8(at);
+    default:
+      return view.getUint8(at);
   }
 }
 

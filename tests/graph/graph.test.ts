@@ -45,8 +45,15 @@ describe('graph: trace, autograd, plan, program', () => {
         // Eager reference: dloss/dw = x^T (x w > 0).
         const xt = tensor(backend, x, [6, 5]);
         const y = await matmul(xt, w).read();
-        expect(loss[0]).toBeCloseTo(y.reduce((s, v) => s + Math.max(v, 0), 0), 4);
-        const mask = tensor(backend, y.map((v) => (v > 0 ? 1 : 0)), [6, 3]);
+        expect(loss[0]).toBeCloseTo(
+          y.reduce((s, v) => s + Math.max(v, 0), 0),
+          4,
+        );
+        const mask = tensor(
+          backend,
+          y.map((v) => (v > 0 ? 1 : 0)),
+          [6, 3],
+        );
         const want = await matmul(xt, mask, { transposeA: true }).read();
         dw.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
       }
@@ -70,7 +77,9 @@ describe('graph: trace, autograd, plan, program', () => {
     await expect(async () => program.run({ y: new Float32Array(3) })).rejects.toThrow("graph: no input named 'y' (inputs: x)");
     const trace = new TraceBackend();
     const x = trace.input('x', [2]);
-    expect(() => assign(x, x)).toThrow('graph: assign writes input 0 in place, which must be a persistent tensor (a weight or state), not a input of shape [2]');
+    expect(() => assign(x, x)).toThrow(
+      'graph: assign writes input 0 in place, which must be a persistent tensor (a weight or state), not a input of shape [2]',
+    );
     const tw = trace.external(tensor(cpu, [1, 2], [2]), 'w');
     const loss = sum(maximum(tw, x));
     expect(() => gradients(trace, loss, [tw])).toThrow(/autograd: op 'maximum' \(node \d+, output \[2\]\) has no gradient rule/);

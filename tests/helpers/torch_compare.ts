@@ -17,7 +17,12 @@ export async function torchFixture(name: string): Promise<{ state: Uint8Array; e
  * Our gradients against PyTorch's (`grad.<file key>`): the relative error of every weight,
  * keyed by the file's key (a rename table maps the file's keys to the model's).
  */
-export function gradientErrors(model: Model, ours: Map<string, Float32Array>, expected: Map<string, NamedArray>, rename: Record<string, string> = {}): Map<string, number> {
+export function gradientErrors(
+  model: Model,
+  ours: Map<string, Float32Array>,
+  expected: Map<string, NamedArray>,
+  rename: Record<string, string> = {},
+): Map<string, number> {
   const back = new Map(Object.entries(rename).map(([from, to]) => [to, from]));
   const fileKey = (key: string) => back.get(key) ?? key;
   const errors = torchGradientErrors(model, ours, (key) => expected.get(`grad.${fileKey(key)}`)?.data);

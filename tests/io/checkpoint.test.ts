@@ -5,14 +5,23 @@ import { stripes } from '../nn/helpers';
 
 describe('safetensors', () => {
   it('round-trips names, shapes, values and metadata; the header is 8-byte aligned JSON', () => {
-    const bytes = serializeSafetensors([{ name: 'a', shape: [2, 3], data: Float32Array.of(1, 2, 3, 4, 5, -6.5) }, { name: 'b', shape: [], data: Float32Array.of(7) }], { note: 'x' });
+    const bytes = serializeSafetensors(
+      [
+        { name: 'a', shape: [2, 3], data: Float32Array.of(1, 2, 3, 4, 5, -6.5) },
+        { name: 'b', shape: [], data: Float32Array.of(7) },
+      ],
+      { note: 'x' },
+    );
     const headerLength = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     expect(headerLength % 8).toBe(0);
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
     expect(header.a).toEqual({ dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] });
     const back = parseSafetensors(bytes, 'x.safetensors');
     expect(back.metadata).toEqual({ note: 'x' });
-    expect(back.tensors.map((t) => [t.name, [...t.shape], [...t.data]])).toEqual([['a', [2, 3], [1, 2, 3, 4, 5, -6.5]], ['b', [], [7]]]);
+    expect(back.tensors.map((t) => [t.name, [...t.shape], [...t.data]])).toEqual([
+      ['a', [2, 3], [1, 2, 3, 4, 5, -6.5]],
+      ['b', [], [7]],
+    ]);
   });
 
   const good = () => serializeSafetensors([{ name: 'w', shape: [4], data: Float32Array.of(1, 2, 3, 4) }]);
@@ -28,15 +37,25 @@ describe('safetensors', () => {
   it('rejects truncated files, bad headers, dtypes, shapes and offsets with the file and tensor named', () => {
     expect(() => parseSafetensors(new Uint8Array(5), 'f.st')).toThrow('f.st: 5 bytes is too short for a safetensors file');
     expect(() => parseSafetensors(good().subarray(0, 20), 'f.st')).toThrow(/f.st: header length \d+ exceeds the file's remaining 12 bytes/);
-    expect(() => parseSafetensors(good().subarray(0, good().length - 4), 'f.st')).toThrow("f.st: tensor 'w' ends at byte 16 of the data but the file has only 12 data bytes (truncated)");
+    expect(() => parseSafetensors(good().subarray(0, good().length - 4), 'f.st')).toThrow(
+      "f.st: tensor 'w' ends at byte 16 of the data but the file has only 12 data bytes (truncated)",
+    );
     const notJson = good();
     notJson[9] = 0x7b;
     notJson[10] = 0x7b;
     expect(() => parseSafetensors(notJson, 'f.st')).toThrow('is not valid UTF-8 JSON');
-    expect(() => parseSafetensors(withHeader({ w: { dtype: 'C64', shape: [8], data_offsets: [0, 64] } }), 'f.st')).toThrow("f.st: tensor 'w' has dtype \"C64\"; supported: F32, F16");
-    expect(() => parseSafetensors(withHeader({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }), 'f.st')).toThrow("f.st: tensor 'w' (F32) of shape [3] needs 12 bytes but data_offsets [0, 16] hold 16");
-    expect(() => parseSafetensors(withHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }), 'f.st')).toThrow("f.st: tensor 'b' starts at byte 4, expected 8");
-    expect(() => parseSafetensors(withHeader({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }), 'f.st')).toThrow('f.st: 8 data bytes after the last tensor');
+    expect(() => parseSafetensors(withHeader({ w: { dtype: 'C64', shape: [8], data_offsets: [0, 64] } }), 'f.st')).toThrow(
+      'f.st: tensor \'w\' has dtype "C64"; supported: F32, F16',
+    );
+    expect(() => parseSafetensors(withHeader({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }), 'f.st')).toThrow(
+      "f.st: tensor 'w' (F32) of shape [3] needs 12 bytes but data_offsets [0, 16] hold 16",
+    );
+    expect(() =>
+      parseSafetensors(withHeader({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }), 'f.st'),
+    ).toThrow("f.st: tensor 'b' starts at byte 4, expected 8");
+    expect(() => parseSafetensors(withHeader({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }), 'f.st')).toThrow(
+      'f.st: 8 data bytes after the last tensor',
+    );
   });
 });
 
@@ -74,11 +93,17 @@ describe('checkpoints', () => {
     const bytes = await saveCheckpoint(model);
     const other = lenet5().build(cpu, { seed: 2 });
     const before = await Promise.all(other.params().map((p) => p.tensor.read()));
-    expect(() => loadCheckpoint(other, bytes.subarray(0, bytes.length - 100), 'cut.safetensors')).toThrow(/cut.safetensors: tensor '.*' ends at byte \d+ of the data but the file has only \d+ data bytes \(truncated\)/);
+    expect(() => loadCheckpoint(other, bytes.subarray(0, bytes.length - 100), 'cut.safetensors')).toThrow(
+      /cut.safetensors: tensor '.*' ends at byte \d+ of the data but the file has only \d+ data bytes \(truncated\)/,
+    );
     const wrong = await saveCheckpoint(lenet5([1, 28, 28], 7).build(cpu));
-    expect(() => loadCheckpoint(other, wrong, 'seven.safetensors')).toThrow("seven.safetensors: tensor 'dense_3.weight' has shape [84,7] but lenet5 needs [84,10]");
+    expect(() => loadCheckpoint(other, wrong, 'seven.safetensors')).toThrow(
+      "seven.safetensors: tensor 'dense_3.weight' has shape [84,7] but lenet5 needs [84,10]",
+    );
     const bn = await saveCheckpoint(convBn().build(cpu));
-    expect(() => loadCheckpoint(other, bn, 'bn.safetensors')).toThrow('bn.safetensors: missing 4 tensor(s) of lenet5: conv2d_1.bias, conv2d_2.bias, dense_3.weight, dense_3.bias');
+    expect(() => loadCheckpoint(other, bn, 'bn.safetensors')).toThrow(
+      'bn.safetensors: missing 4 tensor(s) of lenet5: conv2d_1.bias, conv2d_2.bias, dense_3.weight, dense_3.bias',
+    );
     const after = await Promise.all(other.params().map((p) => p.tensor.read()));
     expect(after).toEqual(before);
     loadCheckpoint(other, bytes, 'good.safetensors');
@@ -126,7 +151,9 @@ describe('checkpoint metadata is checked like the tensors', () => {
     }
     const noSteps = parseSafetensors(await withFields({}), 'x');
     delete (noSteps.metadata as Record<string, string>).optimizer_steps;
-    expect(() => trainer.loadCheckpoint(serializeSafetensors(noSteps.tensors, noSteps.metadata), 'f.st')).toThrow('f.st: the file has optimizer state but no optimizer_steps');
+    expect(() => trainer.loadCheckpoint(serializeSafetensors(noSteps.tensors, noSteps.metadata), 'f.st')).toThrow(
+      'f.st: the file has optimizer state but no optimizer_steps',
+    );
     expect(await Promise.all(model.params().map((p) => p.tensor.read()))).toEqual(before);
     expect(trainer.optimizer.steps).toBe(0);
     expect(trainer.progress.epoch).toBe(0);
@@ -139,10 +166,17 @@ describe('checkpoint metadata is checked like the tensors', () => {
     const model = convBn([1, 16, 16], 4).build(cpu, { seed: 1 });
     const good = parseSafetensors(await saveCheckpoint(model), 'x');
     const spoil = (name: string, index: number, value: number) =>
-      serializeSafetensors(good.tensors.map((t) => (t.name === name ? { ...t, data: Float32Array.from(t.data, (v, i) => (i === index ? value : v)) } : t)), good.metadata);
+      serializeSafetensors(
+        good.tensors.map((t) => (t.name === name ? { ...t, data: Float32Array.from(t.data, (v, i) => (i === index ? value : v)) } : t)),
+        good.metadata,
+      );
     const other = convBn([1, 16, 16], 4).build(cpu, { seed: 2 });
-    expect(() => loadCheckpoint(other, spoil('conv2d_1.weight', 3, NaN), 'nan.st')).toThrow("nan.st: tensor 'conv2d_1.weight' holds NaN at index 3; a checkpoint of a diverged or corrupted run is not loaded");
+    expect(() => loadCheckpoint(other, spoil('conv2d_1.weight', 3, NaN), 'nan.st')).toThrow(
+      "nan.st: tensor 'conv2d_1.weight' holds NaN at index 3; a checkpoint of a diverged or corrupted run is not loaded",
+    );
     expect(() => loadCheckpoint(other, spoil('dense_1.bias', 0, Infinity), 'inf.st')).toThrow("inf.st: tensor 'dense_1.bias' holds Infinity at index 0");
-    expect(() => loadCheckpoint(other, spoil('batch_norm_1.running_var', 2, -1), 'var.st')).toThrow("var.st: tensor 'batch_norm_1.running_var' is a variance but holds -1 at index 2");
+    expect(() => loadCheckpoint(other, spoil('batch_norm_1.running_var', 2, -1), 'var.st')).toThrow(
+      "var.st: tensor 'batch_norm_1.running_var' is a variance but holds -1 at index 2",
+    );
   });
 });

@@ -34,7 +34,15 @@ function fakeHost() {
   return host;
 }
 
-const report = (epoch: number, testLoss: number, testAccuracy = 0): EpochReport => ({ epoch, loss: 1, accuracy: 0, testLoss, testAccuracy, seconds: 1, imagesPerSecond: 1 });
+const report = (epoch: number, testLoss: number, testAccuracy = 0): EpochReport => ({
+  epoch,
+  loss: 1,
+  accuracy: 0,
+  testLoss,
+  testAccuracy,
+  seconds: 1,
+  imagesPerSecond: 1,
+});
 
 /** Feeds a scripted sequence of validation losses; returns the epoch at which the callback said stop (or null). */
 async function play(cb: FitCallback, host: CallbackHost, losses: number[]): Promise<{ stoppedAt: number | null; reports: EpochReport[] }> {
@@ -73,14 +81,20 @@ describe('callbacks on scripted metrics', () => {
     expect((await play(stop, host, [1.0, 0.97, 0.5])).stoppedAt).toBe(2);
     const acc = earlyStopping({ monitor: 'testAccuracy', patience: 1 });
     const h2 = fakeHost();
-    for (const [e, a] of [[1, 0.5], [2, 0.7]] as const) expect(await acc.onEpochEnd!(report(e, 9, a), h2)).toBeUndefined();
+    for (const [e, a] of [
+      [1, 0.5],
+      [2, 0.7],
+    ] as const)
+      expect(await acc.onEpochEnd!(report(e, 9, a), h2)).toBeUndefined();
     expect(await acc.onEpochEnd!(report(3, 9, 0.6), h2)).toBe('stop');
     expect(acc.bestEpoch).toBe(2);
     // Ran out of epochs on its best: nothing to put back.
     const h3 = fakeHost();
     expect((await play(earlyStopping({ patience: 3 }), h3, [3, 2, 1])).stoppedAt).toBeNull();
     expect(h3.calls).toEqual([]);
-    await expect(earlyStopping().onEpochEnd!({ ...report(1, 1), testLoss: undefined }, h3)).rejects.toThrow("earlyStopping: the epoch report has no 'testLoss' (pass fit a validation set");
+    await expect(earlyStopping().onEpochEnd!({ ...report(1, 1), testLoss: undefined }, h3)).rejects.toThrow(
+      "earlyStopping: the epoch report has no 'testLoss' (pass fit a validation set",
+    );
     expect(() => earlyStopping({ patience: 1.5 })).toThrow('earlyStopping: patience must be an integer >= 0, got 1.5');
   });
 
@@ -116,7 +130,10 @@ describe('callbacks on scripted metrics', () => {
 
   it('unfreezeSchedule unfreezes at its epochs, and at once in a run resumed past them', async () => {
     const host = fakeHost();
-    const schedule = unfreezeSchedule([{ epoch: 2, layers: ['dense_1'], lrScale: 0.1 }, { epoch: 4, layers: ['conv_1', 'conv_2'] }]);
+    const schedule = unfreezeSchedule([
+      { epoch: 2, layers: ['dense_1'], lrScale: 0.1 },
+      { epoch: 4, layers: ['conv_1', 'conv_2'] },
+    ]);
     await play(schedule, host, [1, 1, 1]);
     expect(host.calls).toEqual(['unfreeze dense_1', 'scale 0.1 dense_1', 'unfreeze dense_1', 'scale 0.1 dense_1']);
     const resumed = fakeHost();
@@ -128,7 +145,16 @@ describe('callbacks on scripted metrics', () => {
 
 describe('callbacks inside fit (CPU)', () => {
   const net = () =>
-    sequential([1, 8, 8], [new Conv2d({ filters: 4, kernel: 3, activation: 'relu', name: 'conv' }), new MaxPool2d({ kernel: 2 }), new Flatten(), new Dense({ units: 4, name: 'head' })], 'tiny').build(cpu, { seed: 3 });
+    sequential(
+      [1, 8, 8],
+      [
+        new Conv2d({ filters: 4, kernel: 3, activation: 'relu', name: 'conv' }),
+        new MaxPool2d({ kernel: 2 }),
+        new Flatten(),
+        new Dense({ units: 4, name: 'head' }),
+      ],
+      'tiny',
+    ).build(cpu, { seed: 3 });
 
   it("a callback's 'stop' ends fit after that epoch; early stopping then restores its best epoch's weights", async () => {
     const data = stripes(64, 4, 8, 1);
@@ -167,7 +193,17 @@ describe('callbacks inside fit (CPU)', () => {
     const model = net().freeze('conv');
     const trainer = new Trainer(model, { optimizer: { kind: 'sgd', lr: 0.05 }, batchSize: 16 });
     const conv: Float32Array[] = [];
-    await trainer.fit(data, { epochs: 3, callbacks: [unfreezeSchedule([{ epoch: 3, layers: ['conv'] }])], onEpoch: async () => void conv.push(await model.params().find((p) => p.name === 'conv.weight')!.tensor.read()) });
+    await trainer.fit(data, {
+      epochs: 3,
+      callbacks: [unfreezeSchedule([{ epoch: 3, layers: ['conv'] }])],
+      onEpoch: async () =>
+        void conv.push(
+          await model
+            .params()
+            .find((p) => p.name === 'conv.weight')!
+            .tensor.read(),
+        ),
+    });
     expect(conv[1]).toEqual(conv[0]);
     expect(conv[2]).not.toEqual(conv[1]);
   });

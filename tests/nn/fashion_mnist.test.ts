@@ -10,7 +10,10 @@ async function subset(n: number, m: number): Promise<[Dataset, Dataset]> {
   const test = take(await fetchIdxSplit('/datasets/fashion-mnist', 'test'), m);
   const images = [Float32Array.from(train.images), Float32Array.from(test.images)];
   const { mean, std } = meanStd(images[0]);
-  return [{ ...train, images: normalize(images[0], mean, std) }, { ...test, images: normalize(images[1], mean, std) }];
+  return [
+    { ...train, images: normalize(images[0], mean, std) },
+    { ...test, images: normalize(images[1], mean, std) },
+  ];
 }
 
 describe('LeNet-5 on a real Fashion-MNIST subset', () => {

@@ -95,7 +95,10 @@ async function graphLossAndGrad(backend: Backend, config: LossConfig, t: Float64
   const loss = lossOf(config, x, y, tt);
   const [g] = gradients(trace, loss, [x]);
   const program = new Program(backend, planGraph(trace, [trace.valueOf(loss).id, trace.valueOf(g).id]));
-  const [l, grad] = await program.run({ x: Float32Array.from(logits), labels: Float32Array.from(labels), ...(t ? { targets: Float32Array.from(t) } : {}) }, [trace.valueOf(loss).id, trace.valueOf(g).id]);
+  const [l, grad] = await program.run({ x: Float32Array.from(logits), labels: Float32Array.from(labels), ...(t ? { targets: Float32Array.from(t) } : {}) }, [
+    trace.valueOf(loss).id,
+    trace.valueOf(g).id,
+  ]);
   program.dispose();
   return [l[0], grad];
 }
@@ -123,7 +126,7 @@ describe.each(LOSSES)('%s', (_name, config) => {
   it.each([
     ['cpu', async (): Promise<Backend> => cpu],
     ['webgpu', gpuBackend],
-  ])('the compiled step\'s loss and gradient on %s equal the closed form and its central differences', async (_b, getBackend) => {
+  ])("the compiled step's loss and gradient on %s equal the closed form and its central differences", async (_b, getBackend) => {
     const [loss, grad] = await graphLossAndGrad(await getBackend(), config, t);
     expect(Math.abs(loss - closedForm(config, logits, tv))).toBeLessThan(1e-5 * (1 + Math.abs(loss)));
     const numeric = numericGrad(config, tv);
@@ -140,7 +143,11 @@ describe('losses in training', () => {
     for (let i = 0; i < d.count; i++) for (let p = 0; p < 64; p++) targets[i * 64 + p] = Math.floor(Math.floor(p / 8) / 2) === d.labels[i] ? 1 : 0;
     const data: Dataset = { ...d, labels: new Uint8Array(0), targets, targetShape: [1, 8, 8] };
     for (const kind of ['mse', 'l1'] as const) {
-      const net = sequential([1, 8, 8], [new Conv2d({ filters: 8, kernel: 3, padding: 1, activation: 'relu' }), new Conv2d({ filters: 1, kernel: 3, padding: 1 })], 'mask').build(await gpuBackend(), { seed: 2 });
+      const net = sequential(
+        [1, 8, 8],
+        [new Conv2d({ filters: 8, kernel: 3, padding: 1, activation: 'relu' }), new Conv2d({ filters: 1, kernel: 3, padding: 1 })],
+        'mask',
+      ).build(await gpuBackend(), { seed: 2 });
       const trainer = new Trainer(net, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 16, loss: { kind } });
       const before = (await trainer.evaluate(data)).loss;
       const reports = await trainer.fit(data, { epochs: 6 });
@@ -162,13 +169,19 @@ describe('losses in training', () => {
     const trainer = new Trainer(net, { optimizer: { kind: 'adam', lr: 0.02 }, batchSize: 16, loss: { kind: 'binary-cross-entropy' } });
     await trainer.fit(data, { epochs: 8 });
     expect((await trainer.evaluate(data)).accuracy).toBeGreaterThan(0.95);
-    await expect(trainer.predict(data.images)).rejects.toThrow("predict: this trainer's binary-cross-entropy loss has no classes to predict; model.predict(images) gives the outputs");
+    await expect(trainer.predict(data.images)).rejects.toThrow(
+      "predict: this trainer's binary-cross-entropy loss has no classes to predict; model.predict(images) gives the outputs",
+    );
   });
 
   it('class weights and smoothing train a classifier; bad configurations and datasets are refused by name', async () => {
     const data = stripes(64, 4, 8, 6);
     const net = sequential([1, 8, 8], [new Flatten(), new Dense({ units: 4 })], 'linear').build(cpu, { seed: 1 });
-    const trainer = new Trainer(net, { optimizer: { kind: 'adam', lr: 0.05 }, batchSize: 16, loss: { kind: 'softmax-cross-entropy', labelSmoothing: 0.1, classWeights: [1, 1, 2, 2] } });
+    const trainer = new Trainer(net, {
+      optimizer: { kind: 'adam', lr: 0.05 },
+      batchSize: 16,
+      loss: { kind: 'softmax-cross-entropy', labelSmoothing: 0.1, classWeights: [1, 1, 2, 2] },
+    });
     await trainer.fit(data, { epochs: 5 });
     const r = await trainer.evaluate(data);
     expect(r.accuracy).toBeGreaterThan(0.9);
@@ -177,12 +190,20 @@ describe('losses in training', () => {
     // labels 0 and 2 of a 4-class output, smoothing 0.2, each row weighing 1/2.
     const c = crossEntropyTargets({ kind: 'softmax-cross-entropy', labelSmoothing: 0.2 }, [0, 2], new Float32Array(8));
     [0.425, 0.025, 0.025, 0.025, 0.025, 0.025, 0.425, 0.025].forEach((v, i) => expect(c[i]).toBeCloseTo(v, 6));
-    expect(() => new Trainer(net, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'softmax-cross-entropy', classWeights: [1, 2] } })).toThrow("loss: 2 class weights for linear's 4 classes");
-    expect(() => new Trainer(net, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'softmax-cross-entropy', labelSmoothing: 1 } })).toThrow('loss: labelSmoothing must be in [0, 1), got 1');
+    expect(() => new Trainer(net, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'softmax-cross-entropy', classWeights: [1, 2] } })).toThrow(
+      "loss: 2 class weights for linear's 4 classes",
+    );
+    expect(() => new Trainer(net, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'softmax-cross-entropy', labelSmoothing: 1 } })).toThrow(
+      'loss: labelSmoothing must be in [0, 1), got 1',
+    );
     const mask = sequential([1, 8, 8], [new Conv2d({ filters: 1, kernel: 3, padding: 1 })], 'mask').build(cpu);
-    expect(() => new Trainer(mask, { optimizer: { kind: 'sgd', lr: 0.1 } })).toThrow('mask: softmax cross-entropy needs [batch, classes] logits, but the output is [batch, 1, 8, 8]');
+    expect(() => new Trainer(mask, { optimizer: { kind: 'sgd', lr: 0.1 } })).toThrow(
+      'mask: softmax cross-entropy needs [batch, classes] logits, but the output is [batch, 1, 8, 8]',
+    );
     const regress = new Trainer(mask, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'mse' } });
-    await expect(regress.fit(data, { epochs: 1 })).rejects.toThrow('fit: the mse loss learns per-value targets, but the dataset has none (give it targets and targetShape [1,8,8])');
+    await expect(regress.fit(data, { epochs: 1 })).rejects.toThrow(
+      'fit: the mse loss learns per-value targets, but the dataset has none (give it targets and targetShape [1,8,8])',
+    );
     const bce = new Trainer(mask, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'binary-cross-entropy' } });
     const badTargets: Dataset = { ...data, targets: new Float32Array(64 * 64).fill(2), targetShape: [1, 8, 8] };
     await expect(bce.fit(badTargets, { epochs: 1 })).rejects.toThrow('fit: binary cross-entropy targets must be in [0, 1]; value 2 at index 0');

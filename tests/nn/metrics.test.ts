@@ -18,7 +18,11 @@ describe('metrics', () => {
 
   it('precision, recall and F1 per class from the confusion matrix', () => {
     // Row = true class. Class 0: 8 of 10 found, 8 of 9 predicted right; class 2 never predicted.
-    const m = perClassMetrics([[8, 2, 0], [1, 5, 0], [0, 3, 0]]);
+    const m = perClassMetrics([
+      [8, 2, 0],
+      [1, 5, 0],
+      [0, 3, 0],
+    ]);
     expect(m[0]).toEqual({ precision: 8 / 9, recall: 0.8, f1: (2 * (8 / 9) * 0.8) / (8 / 9 + 0.8), support: 10 });
     expect(m[1].precision).toBe(0.5);
     expect(m[1].recall).toBeCloseTo(5 / 6);

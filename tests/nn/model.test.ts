@@ -1,5 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { Add, Concat, Conv2d, Dense, Flatten, input, MaxPool2d, Model, sequential, Trainer, lenet5, learningRate, ActivationLayer, DepthwiseConv2d, BatchNorm, Lrn } from '../../src/index';
+import {
+  Add,
+  Concat,
+  Conv2d,
+  Dense,
+  Flatten,
+  input,
+  MaxPool2d,
+  Model,
+  sequential,
+  Trainer,
+  lenet5,
+  learningRate,
+  ActivationLayer,
+  DepthwiseConv2d,
+  BatchNorm,
+  Lrn,
+} from '../../src/index';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { stripes } from './helpers';
 
@@ -8,7 +25,9 @@ describe('model building errors name the layer and the shapes', () => {
     expect(() => sequential([1, 8, 8], [new Dense({ units: 3 })])).toThrow('input must be flat [features], got [1,8,8] per example; add a Flatten layer first');
   });
   it('a kernel larger than the input', () => {
-    expect(() => sequential([1, 4, 4], [new Conv2d({ filters: 2, kernel: 5 })])).toThrow(/conv2d \(input \[1,4,4\]\): conv2d: the 5x5 kernel .* is larger than the padded input 4x4/);
+    expect(() => sequential([1, 4, 4], [new Conv2d({ filters: 2, kernel: 5 })])).toThrow(
+      /conv2d \(input \[1,4,4\]\): conv2d: the 5x5 kernel .* is larger than the padded input 4x4/,
+    );
   });
   it('Add with mismatched shapes and Concat with mismatched sizes', () => {
     const x = input([2, 6, 6]);
@@ -26,7 +45,7 @@ describe('model building errors name the layer and the shapes', () => {
   });
   it('weights before build, wrong input batch shape, unknown layer', () => {
     const m = lenet5();
-    expect(() => m.params()).toThrow('lenet5: call build(backend) before using the model\'s weights');
+    expect(() => m.params()).toThrow("lenet5: call build(backend) before using the model's weights");
     m.build(cpu);
     expect(() => m.layer('nope')).toThrow("lenet5: no layer named 'nope'");
   });
@@ -96,7 +115,9 @@ describe('bad training input leaves the weights as they were', () => {
     const before = await model.params()[0].tensor.read();
     const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 16 });
     const data = stripes(64, 4, 16);
-    await expect(trainer.fit({ ...data, shape: [1, 8, 32] }, { epochs: 1 })).rejects.toThrow('fit: examples of shape [1,8,32] do not fit lenet5\'s input [1,16,16]');
+    await expect(trainer.fit({ ...data, shape: [1, 8, 32] }, { epochs: 1 })).rejects.toThrow(
+      "fit: examples of shape [1,8,32] do not fit lenet5's input [1,16,16]",
+    );
     const bad = { ...data, labels: data.labels.slice() };
     bad.labels[40] = 7;
     await expect(trainer.fit(bad, { epochs: 1 })).rejects.toThrow('fit: label 7 at index 40 is not a class in [0, 4)');
@@ -116,7 +137,9 @@ describe('learning-rate schedules', () => {
     expect(learningRate(0.1, { kind: 'cosine', totalSteps: 100, minLr: 0.01 }, 100)).toBeCloseTo(0.01);
     expect(learningRate(0.1, { kind: 'constant', warmupSteps: 4 }, 0)).toBeCloseTo(0.025);
     expect(learningRate(0.1, { kind: 'cosine', totalSteps: 104, warmupSteps: 4 }, 4)).toBeCloseTo(0.1);
-    expect(() => new Trainer(lenet5().build(cpu), { optimizer: { kind: 'sgd', lr: 0.1, schedule: { kind: 'step', stepSize: 0, gamma: 0.5 } } })).toThrow('schedule step: stepSize must be positive, got 0');
+    expect(() => new Trainer(lenet5().build(cpu), { optimizer: { kind: 'sgd', lr: 0.1, schedule: { kind: 'step', stepSize: 0, gamma: 0.5 } } })).toThrow(
+      'schedule step: stepSize must be positive, got 0',
+    );
   });
 });
 
@@ -125,7 +148,9 @@ describe('layer options and wiring fail where they are written', () => {
     expect(() => new Dense({ units: -3 })).toThrow('dense: units must be a positive integer, got -3');
     expect(() => new Dense(-3 as never)).toThrow('dense: options must be an object like { units: 10 }, got -3');
     expect(() => new Conv2d({ filters: 0, kernel: 3 })).toThrow('conv2d: filters must be a positive integer, got 0');
-    expect(() => new Conv2d({ filters: 4, kernel: 2.5, name: 'c1' })).toThrow('c1: kernel must be a positive integer or a [height, width] pair of them, got 2.5');
+    expect(() => new Conv2d({ filters: 4, kernel: 2.5, name: 'c1' })).toThrow(
+      'c1: kernel must be a positive integer or a [height, width] pair of them, got 2.5',
+    );
     expect(() => new Conv2d({ filters: 4, kernel: 3, stride: 0 })).toThrow('conv2d: stride must be a positive integer');
     expect(() => new Conv2d({ filters: 4, kernel: 3, padding: -1 })).toThrow("conv2d: padding must be 'valid', 'same', a non-negative integer");
     expect(() => new Conv2d({ filters: 6, kernel: 3, groups: 4 })).toThrow('conv2d: 6 filters do not split into 4 groups');
@@ -139,8 +164,12 @@ describe('layer options and wiring fail where they are written', () => {
   });
 
   it('messages spell out the bad value: no [object Object], no unquoted strings, no fractional channels', () => {
-    expect(() => new Conv2d({ filters: 4, kernel: 3, padding: { top: 1 } as never })).toThrow("conv2d: padding must be 'valid', 'same', a non-negative integer, [h, w] or [top, left, bottom, right], got {\"top\":1}");
-    expect(() => new Conv2d({ filters: 4, kernel: 3, stride: [1, 'a'] as never })).toThrow("conv2d: stride must be a positive integer or a [height, width] pair of them, got [1, 'a']");
+    expect(() => new Conv2d({ filters: 4, kernel: 3, padding: { top: 1 } as never })).toThrow(
+      "conv2d: padding must be 'valid', 'same', a non-negative integer, [h, w] or [top, left, bottom, right], got {\"top\":1}",
+    );
+    expect(() => new Conv2d({ filters: 4, kernel: 3, stride: [1, 'a'] as never })).toThrow(
+      "conv2d: stride must be a positive integer or a [height, width] pair of them, got [1, 'a']",
+    );
     // 3 input channels in 2 groups: named as such, never as a filter of 1.5 channels.
     const grouped = () => sequential([3, 8, 8], [new Conv2d({ filters: 4, kernel: 3, groups: 2, name: 'g' })]);
     expect(grouped).toThrow("g (input [3,8,8]): groups=2 must divide the input's 3 channels");

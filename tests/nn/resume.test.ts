@@ -43,10 +43,14 @@ describe('resume equals the uninterrupted run, bit for bit', () => {
       const lossesC: number[] = [];
       const stop = new AbortController();
       const err = await c.trainer
-        .fit(data, { epochs: 2, signal: stop.signal, onBatch: (r) => {
-          lossesC.push(r.loss);
-          if (r.batch === 5) stop.abort();
-        } })
+        .fit(data, {
+          epochs: 2,
+          signal: stop.signal,
+          onBatch: (r) => {
+            lossesC.push(r.loss);
+            if (r.batch === 5) stop.abort();
+          },
+        })
         .catch((e) => e);
       expect((err as Error).name).toBe('AbortError');
       expect(c.trainer.progress).toMatchObject({ epoch: 0, batch: 7 });
@@ -85,7 +89,11 @@ describe('resume equals the uninterrupted run, bit for bit', () => {
     await a.trainer.fit(data, { epochs: 1, onBatch: (r) => void la.push(r.loss) });
     const b = make(gpu);
     const saved: { at: number; bytes: Uint8Array }[] = [];
-    await b.trainer.fit(data, { epochs: 1, checkpointEvery: 4, onCheckpoint: async (p) => void saved.push({ at: p.batch, bytes: await b.trainer.saveCheckpoint() }) });
+    await b.trainer.fit(data, {
+      epochs: 1,
+      checkpointEvery: 4,
+      onCheckpoint: async (p) => void saved.push({ at: p.batch, bytes: await b.trainer.saveCheckpoint() }),
+    });
     // Steps 4 of 8 (8 is the end), then the epoch's end.
     expect(saved.map((s) => s.at)).toEqual([4, 0]);
     const c = make(gpu);

@@ -11,7 +11,7 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 
 describe('pixel cross-entropy', () => {
-  it('equals PyTorch\'s CrossEntropyLoss(ignore_index=255) on [N, C, H, W] logits, on both backends', async () => {
+  it("equals PyTorch's CrossEntropyLoss(ignore_index=255) on [N, C, H, W] logits, on both backends", async () => {
     const [n, c, h, w] = [2, 3, 4, 5];
     const rng = new Random(21);
     const logits = rng.uniformArray(n * c * h * w, -4, 4);
@@ -32,7 +32,12 @@ describe('pixel cross-entropy', () => {
     const config = { kind: 'pixel-cross-entropy' } as const;
     const coefficients = pixelTargets(config, maps, n, null, 0, n, [c, h, w], new Float32Array(n * c * h * w));
     for (const backend of [cpu, await gpuBackend()]) {
-      const loss = lossOf(config, tensor(backend, logits, [n, c, h, w]), tensor(backend, new Float32Array(n), [n]), tensor(backend, coefficients, [n, c, h, w]));
+      const loss = lossOf(
+        config,
+        tensor(backend, logits, [n, c, h, w]),
+        tensor(backend, new Float32Array(n), [n]),
+        tensor(backend, coefficients, [n, c, h, w]),
+      );
       expect((await loss.read())[0]).toBeCloseTo(total / labelled, 5);
     }
   });
@@ -40,12 +45,24 @@ describe('pixel cross-entropy', () => {
   it('refuses label maps that do not fit, naming the map, the pixel and the label', () => {
     const model = sequential([1, 4, 4], [new Conv2d({ filters: 3, kernel: 1 })]).build(cpu);
     const trainer = new Trainer(model, { optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 2, loss: { kind: 'pixel-cross-entropy' } });
-    const base: Dataset = { images: new Float32Array(64), labels: new Uint8Array(0), shape: [1, 4, 4], classes: 3, count: 4, targets: new Float32Array(64), targetShape: [4, 4] };
+    const base: Dataset = {
+      images: new Float32Array(64),
+      labels: new Uint8Array(0),
+      shape: [1, 4, 4],
+      classes: 3,
+      count: 4,
+      targets: new Float32Array(64),
+      targetShape: [4, 4],
+    };
     const bad = new Float32Array(64);
     bad[16 + 5] = 3;
     return Promise.all([
-      expect(trainer.fit({ ...base, targets: bad }, { epochs: 1 })).rejects.toThrow('fit: label 3 at pixel 5 of map 1 is not a class in [0, 3) nor the ignore label 255'),
-      expect(trainer.fit({ ...base, targetShape: [2, 8] }, { epochs: 1 })).rejects.toThrow('fit: label maps of shape [2,8] do not fit the model\'s output [3,4,4] (need [4, 4])'),
+      expect(trainer.fit({ ...base, targets: bad }, { epochs: 1 })).rejects.toThrow(
+        'fit: label 3 at pixel 5 of map 1 is not a class in [0, 3) nor the ignore label 255',
+      ),
+      expect(trainer.fit({ ...base, targetShape: [2, 8] }, { epochs: 1 })).rejects.toThrow(
+        "fit: label maps of shape [2,8] do not fit the model's output [3,4,4] (need [4, 4])",
+      ),
     ]);
   });
 });
@@ -67,13 +84,17 @@ function shapes(count: number): Dataset {
 }
 
 const fcn = (backend: Backend) =>
-  sequential([1, 32, 32], [
-    new Conv2d({ filters: 8, kernel: 3, padding: 1, activation: 'relu', name: 'c1' }),
-    new MaxPool2d({ kernel: 2, name: 'p1' }),
-    new Conv2d({ filters: 16, kernel: 3, padding: 1, activation: 'relu', name: 'c2' }),
-    new Conv2d({ filters: 3, kernel: 1, name: 'score' }),
-    new Upsample({ scale: 2, mode: 'bilinear', name: 'up' }),
-  ], 'fcn-test').build(backend, { seed: 5 });
+  sequential(
+    [1, 32, 32],
+    [
+      new Conv2d({ filters: 8, kernel: 3, padding: 1, activation: 'relu', name: 'c1' }),
+      new MaxPool2d({ kernel: 2, name: 'p1' }),
+      new Conv2d({ filters: 16, kernel: 3, padding: 1, activation: 'relu', name: 'c2' }),
+      new Conv2d({ filters: 3, kernel: 1, name: 'score' }),
+      new Upsample({ scale: 2, mode: 'bilinear', name: 'up' }),
+    ],
+    'fcn-test',
+  ).build(backend, { seed: 5 });
 
 describe('segmentation end to end', () => {
   // WebGPU only: the float64-summing CPU reference takes 45 s for the same run (its ops are checked against it above and in tests/ops).

@@ -7,7 +7,10 @@ import { stripes } from './helpers';
 describe('the segmentation models', () => {
   // Counted by hand from the structure (convolutions 9 c_in c_out + c_out, transposed k^2 c_in c_out (+ c_out), the 1x1 scores).
   it('fcn8s-mini and unet-mini output [11, 64, 64]; their parameters are pinned', () => {
-    for (const [key, params] of [['fcn8s-mini', 273_713], ['unet-mini', 481_915]] as const) {
+    for (const [key, params] of [
+      ['fcn8s-mini', 273_713],
+      ['unet-mini', 481_915],
+    ] as const) {
       const s = summary(MODELS[key]());
       expect(s.rows.at(-1)!.outputShape, key).toEqual([11, 64, 64]);
       expect(s.totalParams, key).toBe(params);

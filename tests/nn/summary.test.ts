@@ -38,7 +38,9 @@ describe('summary()', () => {
     expect(convs.map((r) => r.activations)).toEqual([
       3_211_264, 3_211_264, 1_605_632, 1_605_632, 802_816, 802_816, 802_816, 401_408, 401_408, 401_408, 100_352, 100_352, 100_352,
     ]);
-    expect(convs.map((r) => r.params - r.outputShape[0])).toEqual([1_728, 36_864, 73_728, 147_456, 294_912, 589_824, 589_824, 1_179_648, 2_359_296, 2_359_296, 2_359_296, 2_359_296, 2_359_296]);
+    expect(convs.map((r) => r.params - r.outputShape[0])).toEqual([
+      1_728, 36_864, 73_728, 147_456, 294_912, 589_824, 589_824, 1_179_648, 2_359_296, 2_359_296, 2_359_296, 2_359_296, 2_359_296,
+    ]);
     expect(s.rows.filter((r) => r.kind === 'maxpool2d').map((r) => r.activations)).toEqual([802_816, 401_408, 200_704, 100_352, 25_088]);
     const fcs = s.rows.filter((r) => r.kind === 'dense');
     expect(fcs.map((r) => r.params - r.outputShape[0])).toEqual([102_760_448, 16_777_216, 4_096_000]);

@@ -62,7 +62,13 @@ describe('a trainer never writes through storage its model gave up', () => {
       onBatch: async (b) => {
         if (b.batch !== 2) return;
         await expect(trainer.fit(data(), { epochs: 1 })).rejects.toThrow('fit: this trainer is already fitting');
-        for (const f of [() => model.build(gpu), () => model.dispose(), () => loadCheckpoint(model, bytes, 'x.safetensors'), () => trainer.loadCheckpoint(bytes, 'x.safetensors'), () => trainer.dispose()]) {
+        for (const f of [
+          () => model.build(gpu),
+          () => model.dispose(),
+          () => loadCheckpoint(model, bytes, 'x.safetensors'),
+          () => trainer.loadCheckpoint(bytes, 'x.safetensors'),
+          () => trainer.dispose(),
+        ]) {
           try {
             f();
             seen.push('no error');
@@ -98,7 +104,9 @@ describe('divergence stops training and keeps the last good weights', () => {
       expect(err).toBeInstanceOf(DivergenceError);
       const d = err as DivergenceError;
       expect(d.rule).toBe('non-finite');
-      expect(d.message).toMatch(/^fit: the loss became NaN at step \d+ \(epoch 1, batch \d+\) with learning rate 1000; training stopped\. The weights, running statistics and optimizer state are back to those before step \d+/);
+      expect(d.message).toMatch(
+        /^fit: the loss became NaN at step \d+ \(epoch 1, batch \d+\) with learning rate 1000; training stopped\. The weights, running statistics and optimizer state are back to those before step \d+/,
+      );
       expect(Number.isNaN(losses.at(-1))).toBe(true);
       expect(d.step).toBe(losses.length - 1);
       const after = await readAll(model);
@@ -136,7 +144,9 @@ describe('finite explosions and epochs at chance count as divergence', () => {
       const d = err as DivergenceError;
       expect(d.rule).toBe('loss-explosion');
       expect(Number.isFinite(d.loss)).toBe(true);
-      expect(d.message).toMatch(/^fit: the loss became \S+ at step \d+ \(epoch \d, batch \d+\) with learning rate 1000, over 1000 times the lowest loss so far \(\S+\); training stopped\. The weights, running statistics and optimizer state are back to those before step \d+ .*, the last before training diverged\./);
+      expect(d.message).toMatch(
+        /^fit: the loss became \S+ at step \d+ \(epoch \d, batch \d+\) with learning rate 1000, over 1000 times the lowest loss so far \(\S+\); training stopped\. The weights, running statistics and optimizer state are back to those before step \d+ .*, the last before training diverged\./,
+      );
       expect(d.loss).toBeGreaterThan(1000 * Math.min(...losses.slice(0, -1)) * 0.999);
       expect(nanCount(await readAll(model))).toBe(0);
       trainer.dispose();
@@ -152,7 +162,9 @@ describe('finite explosions and epochs at chance count as divergence', () => {
     const off = new Trainer(small(gpu), { optimizer: { kind: 'adam', lr: 1e3 }, batchSize: 16, seed: 1 });
     const [quiet] = await off.fit(data(), { epochs: 1, divergence: { lossFactor: 'off' }, onNonFinite: 'continue' });
     expect(quiet.warnings).toBeUndefined();
-    await expect(off.fit(data(), { epochs: 1, divergence: { lossFactor: 0.5 } })).rejects.toThrow("fit: divergence.lossFactor must be a number above 1 or 'off', got 0.5");
+    await expect(off.fit(data(), { epochs: 1, divergence: { lossFactor: 0.5 } })).rejects.toThrow(
+      "fit: divergence.lossFactor must be a number above 1 or 'off', got 0.5",
+    );
     trainer.dispose();
     off.dispose();
   });
@@ -171,12 +183,20 @@ describe('finite explosions and epochs at chance count as divergence', () => {
     expect(d.rule).toBe('chance-accuracy');
     expect(d.epoch).toBe(2);
     expect(epochs).toEqual([1]);
-    expect(d.message).toMatch(/^fit: epoch 2 ended at chance: its training accuracy 0\.\d{4} is no better than always predicting the most common class \(0\.\d{4}\)/);
-    const [first, second] = await new Trainer(small(gpu), { optimizer: { kind: 'sgd', lr: 0.01 }, batchSize: 16, seed: 1 }).fit(blank, { epochs: 2, onDiverge: 'warn' });
+    expect(d.message).toMatch(
+      /^fit: epoch 2 ended at chance: its training accuracy 0\.\d{4} is no better than always predicting the most common class \(0\.\d{4}\)/,
+    );
+    const [first, second] = await new Trainer(small(gpu), { optimizer: { kind: 'sgd', lr: 0.01 }, batchSize: 16, seed: 1 }).fit(blank, {
+      epochs: 2,
+      onDiverge: 'warn',
+    });
     expect(first.warnings).toBeUndefined();
     expect(second.warnings?.map((w) => w.rule)).toEqual(['chance-accuracy']);
     // The same blank data, 128 examples: too few to judge; no rule fires.
-    const few = await new Trainer(small(gpu), { optimizer: { kind: 'sgd', lr: 0.01 }, batchSize: 16, seed: 1 }).fit({ ...data(), images: new Float32Array(128 * 256) }, { epochs: 2 });
+    const few = await new Trainer(small(gpu), { optimizer: { kind: 'sgd', lr: 0.01 }, batchSize: 16, seed: 1 }).fit(
+      { ...data(), images: new Float32Array(128 * 256) },
+      { epochs: 2 },
+    );
     expect(few.map((r) => r.warnings)).toEqual([undefined, undefined]);
     trainer.dispose();
   });
@@ -194,7 +214,9 @@ describe('data with NaN or infinities is refused before a step runs', () => {
       const one = data();
       one.images[5 * 256 + 17] = -Infinity;
       await expect(trainer.fit(one, { epochs: 1 })).rejects.toThrow('fit: image 5 holds -Infinity at value 17 (of 256)');
-      await expect(trainer.fit(data(), { epochs: 1, validation: { ...data(), images: new Float32Array(128 * 256).fill(NaN) } })).rejects.toThrow('fit validation: image 0 holds NaN');
+      await expect(trainer.fit(data(), { epochs: 1, validation: { ...data(), images: new Float32Array(128 * 256).fill(NaN) } })).rejects.toThrow(
+        'fit validation: image 0 holds NaN',
+      );
       expect(await readAll(model)).toEqual(before);
       trainer.dispose();
     });
@@ -214,7 +236,9 @@ describe('a device lost mid-fit', () => {
       const model = small(own);
       const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 16, inFlight: 3 });
       const err = await trainer.fit(data(), { epochs: 1, onBatch: (b) => void (b.batch === 2 && own.device.destroy()) }).catch((e) => e);
-      expect((err as Error).message).toMatch(/^fit \(epoch 1, step \d+\): .*the WebGPU device was lost \(destroyed.*create a new backend \(createWebGPUBackend\(\)\), build the model on it and load the last checkpoint/);
+      expect((err as Error).message).toMatch(
+        /^fit \(epoch 1, step \d+\): .*the WebGPU device was lost \(destroyed.*create a new backend \(createWebGPUBackend\(\)\), build the model on it and load the last checkpoint/,
+      );
       await new Promise((r) => setTimeout(r, 300));
       expect(unhandled).toEqual([]);
     } finally {

@@ -6,15 +6,18 @@ import { cpu, gpuBackend } from '../helpers/backends';
 import { stripes } from './helpers';
 
 const tinyCnn = () =>
-  sequential([1, 8, 8], [
-    new Conv2d({ filters: 4, kernel: 3, padding: 1 }),
-    new BatchNorm(),
-    new ActivationLayer('relu'),
-    new MaxPool2d({ kernel: 2 }),
-    new Flatten(),
-    new Dropout({ rate: 0.1 }),
-    new Dense({ units: 4, init: 'glorot' }),
-  ]);
+  sequential(
+    [1, 8, 8],
+    [
+      new Conv2d({ filters: 4, kernel: 3, padding: 1 }),
+      new BatchNorm(),
+      new ActivationLayer('relu'),
+      new MaxPool2d({ kernel: 2 }),
+      new Flatten(),
+      new Dropout({ rate: 0.1 }),
+      new Dense({ units: 4, init: 'glorot' }),
+    ],
+  );
 
 async function losses(backend: Backend, steps: number) {
   const model = tinyCnn().build(backend, { seed: 3 });
@@ -61,7 +64,12 @@ describe('training', () => {
 
   it('working bytes after reuse never exceed the bytes without it (same size classes, kernel temporaries counted in both)', async () => {
     const gpu = await gpuBackend();
-    for (const [make, batch] of [[() => lenet5([1, 28, 28], 10), 1], [() => lenet5(), 64], [() => everyLayerNet(), 2], [() => sequential([3, 16, 16], [new Conv2d({ filters: 16, kernel: 3, padding: 1 }), new Flatten(), new Dense({ units: 3 })]), 8]] as const) {
+    for (const [make, batch] of [
+      [() => lenet5([1, 28, 28], 10), 1],
+      [() => lenet5(), 64],
+      [() => everyLayerNet(), 2],
+      [() => sequential([3, 16, 16], [new Conv2d({ filters: 16, kernel: 3, padding: 1 }), new Flatten(), new Dense({ units: 3 })]), 8],
+    ] as const) {
       const model = make().build(gpu, { seed: 1 });
       const step = compileTrainStep(model, new Optimizer({ kind: 'adam', lr: 1e-3 }), batch);
       const { workingBytes, unsharedBytes } = step.program.stats;

@@ -17,11 +17,21 @@ import { stripes } from './helpers';
 const body = (backend: Backend) =>
   sequential(
     [1, 8, 8],
-    [new Conv2d({ filters: 4, kernel: 3, activation: 'relu', name: 'conv' }), new MaxPool2d({ kernel: 2, name: 'pool' }), new Flatten('flatten'), new Dense({ units: 8, activation: 'relu' }), new Dense({ units: 4 })],
+    [
+      new Conv2d({ filters: 4, kernel: 3, activation: 'relu', name: 'conv' }),
+      new MaxPool2d({ kernel: 2, name: 'pool' }),
+      new Flatten('flatten'),
+      new Dense({ units: 8, activation: 'relu' }),
+      new Dense({ units: 4 }),
+    ],
     'body',
   ).build(backend, { seed: 3 });
 
-const read = (m: Model, name: string) => m.params().find((p) => p.name === name)!.tensor.read();
+const read = (m: Model, name: string) =>
+  m
+    .params()
+    .find((p) => p.name === name)!
+    .tensor.read();
 const diff = (a: Float32Array, b: Float32Array) => a.map((v, i) => v - b[i]);
 
 describe.each([
@@ -34,14 +44,19 @@ describe.each([
     const data = stripes(10, 4, 8, 5);
     const got = await model.features(data.images, 'pool', { batch: 4 });
     const x = tensor(backend, data.images, [10, 1, 8, 8]);
-    const want = await model.forwardAll({ training: false, use: (t) => t }, x).get(model.outputOf('pool').id)!.read();
+    const want = await model
+      .forwardAll({ training: false, use: (t) => t }, x)
+      .get(model.outputOf('pool').id)!
+      .read();
     expect(got.length).toBe(10 * 4 * 3 * 3);
     for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5);
-    await expect(model.features(data.images, 'nope')).rejects.toThrow("features: body has no layer named 'nope' (layers: conv, pool, flatten, dense_1, dense_2)");
+    await expect(model.features(data.images, 'nope')).rejects.toThrow(
+      "features: body has no layer named 'nope' (layers: conv, pool, flatten, dense_1, dense_2)",
+    );
     model.dispose();
   });
 
-  it('withHead shares the body\'s storage, trains only what is unfrozen, and leaves the body\'s weights to it', async () => {
+  it("withHead shares the body's storage, trains only what is unfrozen, and leaves the body's weights to it", async () => {
     const backend = await getBackend();
     const trained = body(backend);
     const model = withHead(trained, 'flatten', [new Dense({ units: 16, activation: 'relu' }), new Dense({ units: 3 })], { freezeBody: true, seed: 9 });

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { Conv2d, ConvTranspose2d, input, MaxPool2d, MaxPoolSwitches, MaxUnpool2d, Model, sequential, summary, torchStateDictLayout, Trainer, Upsample } from '../../src/index';
+import {
+  Conv2d,
+  ConvTranspose2d,
+  input,
+  MaxPool2d,
+  MaxPoolSwitches,
+  MaxUnpool2d,
+  Model,
+  sequential,
+  summary,
+  torchStateDictLayout,
+  Trainer,
+  Upsample,
+} from '../../src/index';
 import { exportStateDict, loadStateDict } from '../../src/io/state_dict';
 import { parseSafetensors } from '../../src/io/safetensors';
 import type { Backend } from '../../src/backends/backend';
@@ -8,11 +21,24 @@ import { stripes } from './helpers';
 
 /** Down by a strided convolution, back up by a transposed one: an 8x8 autoencoder. */
 const autoencoder = (backend: Backend) =>
-  sequential([1, 8, 8], [new Conv2d({ filters: 6, kernel: 3, stride: 2, padding: 1, activation: 'relu', name: 'down' }), new ConvTranspose2d({ filters: 1, kernel: 4, stride: 2, padding: 1, name: 'up' })], 'updown').build(backend, { seed: 3 });
+  sequential(
+    [1, 8, 8],
+    [
+      new Conv2d({ filters: 6, kernel: 3, stride: 2, padding: 1, activation: 'relu', name: 'down' }),
+      new ConvTranspose2d({ filters: 1, kernel: 4, stride: 2, padding: 1, name: 'up' }),
+    ],
+    'updown',
+  ).build(backend, { seed: 3 });
 
 describe('ConvTranspose2d', () => {
-  it('counts PyTorch\'s parameters, doubles the size, and reports the receptive field going back up', () => {
-    const model = sequential([4, 5, 5], [new ConvTranspose2d({ filters: 6, kernel: 4, stride: 2, padding: 1, name: 'up' }), new ConvTranspose2d({ filters: 3, kernel: 3, stride: 2, padding: 1, outputPadding: 1, groups: 3, name: 'up2' })]);
+  it("counts PyTorch's parameters, doubles the size, and reports the receptive field going back up", () => {
+    const model = sequential(
+      [4, 5, 5],
+      [
+        new ConvTranspose2d({ filters: 6, kernel: 4, stride: 2, padding: 1, name: 'up' }),
+        new ConvTranspose2d({ filters: 3, kernel: 3, stride: 2, padding: 1, outputPadding: 1, groups: 3, name: 'up2' }),
+      ],
+    );
     const rows = summary(model).rows;
     const up = rows.find((r) => r.name === 'up')!;
     const up2 = rows.find((r) => r.name === 'up2')!;
@@ -27,8 +53,12 @@ describe('ConvTranspose2d', () => {
   });
 
   it('refuses bad options where they are written', () => {
-    expect(() => new ConvTranspose2d({ filters: 4, kernel: 3, outputPadding: -1 })).toThrow('conv_transpose2d: outputPadding must be a non-negative integer or a [height, width] pair of them, got -1');
-    expect(() => sequential([4, 5, 5], [new ConvTranspose2d({ filters: 4, kernel: 3, stride: 2, outputPadding: 2, name: 'u' })])).toThrow('u (input [4,5,5]): conv2d_transpose: outputPadding [2,2] must be smaller than the stride [2,2]');
+    expect(() => new ConvTranspose2d({ filters: 4, kernel: 3, outputPadding: -1 })).toThrow(
+      'conv_transpose2d: outputPadding must be a non-negative integer or a [height, width] pair of them, got -1',
+    );
+    expect(() => sequential([4, 5, 5], [new ConvTranspose2d({ filters: 4, kernel: 3, stride: 2, outputPadding: 2, name: 'u' })])).toThrow(
+      'u (input [4,5,5]): conv2d_transpose: outputPadding [2,2] must be smaller than the stride [2,2]',
+    );
   });
 
   for (const name of ['cpu', 'webgpu'] as const) {
@@ -45,7 +75,7 @@ describe('ConvTranspose2d', () => {
     });
   }
 
-  it('moves to and from a PyTorch state dict under PyTorch\'s names and layout', async () => {
+  it("moves to and from a PyTorch state dict under PyTorch's names and layout", async () => {
     const model = autoencoder(cpu);
     const bytes = await exportStateDict(model);
     const { tensors } = parseSafetensors(bytes, 'updown.safetensors');
@@ -54,8 +84,14 @@ describe('ConvTranspose2d', () => {
     expect(shapes['up.bias']).toEqual([1]);
     const again = autoencoder(cpu);
     loadStateDict(again, bytes, { file: 'updown.safetensors' });
-    const a = await model.params().find((p) => p.name === 'up.weight')!.tensor.read();
-    const b = await again.params().find((p) => p.name === 'up.weight')!.tensor.read();
+    const a = await model
+      .params()
+      .find((p) => p.name === 'up.weight')!
+      .tensor.read();
+    const b = await again
+      .params()
+      .find((p) => p.name === 'up.weight')!
+      .tensor.read();
     expect(b).toEqual(a);
   });
 });
@@ -77,11 +113,15 @@ describe('Upsample', () => {
       const data = stripes(128, 4, 8, 6);
       // The target: each image's own bright stripe, blurred by the down-and-up path.
       const train = { ...data, targets: data.images, targetShape: [1, 8, 8] };
-      const model = sequential([1, 8, 8], [
-        new Conv2d({ filters: 8, kernel: 3, stride: 2, padding: 1, activation: 'relu', name: 'down' }),
-        new Conv2d({ filters: 1, kernel: 1, name: 'score' }),
-        new Upsample({ size: [8, 8], mode: 'bilinear', name: 'up' }),
-      ], 'fcn-tiny').build(backend, { seed: 2 });
+      const model = sequential(
+        [1, 8, 8],
+        [
+          new Conv2d({ filters: 8, kernel: 3, stride: 2, padding: 1, activation: 'relu', name: 'down' }),
+          new Conv2d({ filters: 1, kernel: 1, name: 'score' }),
+          new Upsample({ size: [8, 8], mode: 'bilinear', name: 'up' }),
+        ],
+        'fcn-tiny',
+      ).build(backend, { seed: 2 });
       const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 16, seed: 1, loss: { kind: 'mse' } });
       const reports = await trainer.fit(train, { epochs: 6 });
       expect(reports.at(-1)!.loss).toBeLessThan(0.6 * reports[0].loss);
@@ -106,7 +146,7 @@ function segnetTiny(): Model {
 }
 
 describe('MaxPoolSwitches and MaxUnpool2d', () => {
-  it('wire a SegNet-like model: two inputs to the unpooling, no weights, PyTorch\'s state-dict names', () => {
+  it("wire a SegNet-like model: two inputs to the unpooling, no weights, PyTorch's state-dict names", () => {
     const model = segnetTiny();
     const rows = summary(model).rows;
     const row = (name: string) => rows.find((r) => r.name === name)!;
@@ -121,9 +161,13 @@ describe('MaxPoolSwitches and MaxUnpool2d', () => {
     expect(row('unpool').stride).toEqual([1, 1]);
     expect(torchStateDictLayout(model).map((t) => t.torch)).toEqual(['enc.weight', 'enc.bias', 'dec.weight', 'dec.bias']);
     expect(() => new MaxUnpool2d({ kernel: 2, name: 'u' }).apply(input([4, 4, 4]))).toThrow('u: takes 2 input(s), got 1');
-    expect(() => new MaxUnpool2d({ kernel: 2, outputSize: [8] as unknown as [number, number] })).toThrow('max_unpool2d: outputSize must be a [height, width] pair of positive integers, got [8]');
+    expect(() => new MaxUnpool2d({ kernel: 2, outputSize: [8] as unknown as [number, number] })).toThrow(
+      'max_unpool2d: outputSize must be a [height, width] pair of positive integers, got [8]',
+    );
     const x = input([4, 8, 8]);
-    expect(() => new MaxUnpool2d({ kernel: 2, name: 'u2' }).apply(x, new MaxPoolSwitches({ kernel: 2 }).apply(input([4, 6, 6])))).toThrow("u2 (input [4,8,8], [4,3,3]): max_unpool2d: indices [1,4,3,3] must have the input's shape [1,4,8,8]");
+    expect(() => new MaxUnpool2d({ kernel: 2, name: 'u2' }).apply(x, new MaxPoolSwitches({ kernel: 2 }).apply(input([4, 6, 6])))).toThrow(
+      "u2 (input [4,8,8], [4,3,3]): max_unpool2d: indices [1,4,3,3] must have the input's shape [1,4,8,8]",
+    );
   });
 
   for (const name of ['cpu', 'webgpu'] as const) {

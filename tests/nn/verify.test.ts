@@ -10,9 +10,35 @@ describe('verify(model, batch)', () => {
     const rng = new Random(8);
     const rows = await verify(model, { x: rng.uniformArray(4 * 3 * 12 * 12), labels: [0, 3, 4, 1] });
     const ops = new Set(rows.map((r) => r.op));
-    for (const op of ['conv2d', 'conv2d_grad_input', 'conv2d_grad_filter', 'depthwise_conv2d', 'depthwise_conv2d_grad_input', 'depthwise_conv2d_grad_filter',
-      'batch_norm_train', 'batch_norm_train_grad', 'assign', 'lrn', 'lrn_grad', 'maxpool2d', 'maxpool2d_grad', 'avgpool2d', 'avgpool2d_grad',
-      'concat', 'slice', 'global_avg_pool', 'matmul', 'dropout', 'softmax_cross_entropy', 'softmax_cross_entropy_grad', 'relu6_grad', 'elu_grad', 'tanh_grad', 'sigmoid_grad', 'leaky_relu_grad']) {
+    for (const op of [
+      'conv2d',
+      'conv2d_grad_input',
+      'conv2d_grad_filter',
+      'depthwise_conv2d',
+      'depthwise_conv2d_grad_input',
+      'depthwise_conv2d_grad_filter',
+      'batch_norm_train',
+      'batch_norm_train_grad',
+      'assign',
+      'lrn',
+      'lrn_grad',
+      'maxpool2d',
+      'maxpool2d_grad',
+      'avgpool2d',
+      'avgpool2d_grad',
+      'concat',
+      'slice',
+      'global_avg_pool',
+      'matmul',
+      'dropout',
+      'softmax_cross_entropy',
+      'softmax_cross_entropy_grad',
+      'relu6_grad',
+      'elu_grad',
+      'tanh_grad',
+      'sigmoid_grad',
+      'leaky_relu_grad',
+    ]) {
       expect(ops, `verify covers ${op}`).toContain(op);
     }
     expect(rows.some((r) => r.phase === 'backward')).toBe(true);

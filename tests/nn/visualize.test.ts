@@ -18,7 +18,10 @@ function setWeights(model: ReturnType<typeof sequential>, values: Record<string,
 describe('deconvProject (Zeiler and Fergus)', () => {
   it('a worked example: the pool keeps 6, unpooling puts it back at its switch, the filter paints it onto the pixel it came from', async () => {
     for (const backend of [cpu, await gpuBackend()]) {
-      const model = sequential([1, 4, 4], [new Conv2d({ filters: 1, kernel: 2, activation: 'relu', name: 'conv' }), new MaxPool2d({ kernel: 2, name: 'pool' })]).build(backend);
+      const model = sequential(
+        [1, 4, 4],
+        [new Conv2d({ filters: 1, kernel: 2, activation: 'relu', name: 'conv' }), new MaxPool2d({ kernel: 2, name: 'pool' })],
+      ).build(backend);
       // The filter reads the window's top-left pixel: conv output (i, j) = x(i, j).
       setWeights(model, { 'conv.weight': [1, 0, 0, 0], 'conv.bias': [0] });
       const input = Array.from({ length: 16 }, (_, i) => i + 1);
@@ -33,18 +36,27 @@ describe('deconvProject (Zeiler and Fergus)', () => {
 
   it('on a two-stage net, webgpu equals the float64 reference of the same recipe, for every layer kind on the path', async () => {
     const make = (backend: Backend) =>
-      sequential([2, 12, 12], [
-        new Conv2d({ filters: 4, kernel: 3, padding: 1, activation: 'relu', name: 'c1' }),
-        new MaxPool2d({ kernel: 2, name: 'p1' }),
-        new Conv2d({ filters: 5, kernel: 3, name: 'c2' }),
-        new ActivationLayer('relu', undefined, 'r2'),
-        new MaxPool2d({ kernel: 3, stride: 2, name: 'p2' }),
-      ]).build(backend, { seed: 4 });
+      sequential(
+        [2, 12, 12],
+        [
+          new Conv2d({ filters: 4, kernel: 3, padding: 1, activation: 'relu', name: 'c1' }),
+          new MaxPool2d({ kernel: 2, name: 'p1' }),
+          new Conv2d({ filters: 5, kernel: 3, name: 'c2' }),
+          new ActivationLayer('relu', undefined, 'r2'),
+          new MaxPool2d({ kernel: 3, stride: 2, name: 'p2' }),
+        ],
+      ).build(backend, { seed: 4 });
     const gpuModel = make(await gpuBackend());
     const refModel = make(f64);
     const rng = new Random(11);
     const input = rng.uniformArray(2 * 144);
-    for (const [layer, channel] of [['p2', 3], ['r2', 1], ['c2', 4], ['p1', 2], ['c1', 0]] as const) {
+    for (const [layer, channel] of [
+      ['p2', 3],
+      ['r2', 1],
+      ['c2', 4],
+      ['p1', 2],
+      ['c1', 0],
+    ] as const) {
       const [g, r] = await Promise.all([deconvProject(gpuModel, { layer, channel, input }), deconvProject(refModel, { layer, channel, input })]);
       expect([g.y, g.x], `${layer}: the kept position`).toEqual([r.y, r.x]);
       const scale = Math.max(...r.image.map(Math.abs));
@@ -57,13 +69,15 @@ describe('deconvProject (Zeiler and Fergus)', () => {
   it('refuses a layer it cannot reverse and a channel out of range, naming them', async () => {
     const model = sequential([1, 6, 6], [new Conv2d({ filters: 2, kernel: 3, name: 'c' }), new BatchNorm({ name: 'bn' })]).build(cpu);
     const input = new Array(36).fill(0.5);
-    await expect(deconvProject(model, { layer: 'bn', channel: 0, input })).rejects.toThrow("deconvProject: layer 'bn' (batch_norm) has no way back down (DeConvNet reverses convolutions, max pools, ReLU and dropout)");
+    await expect(deconvProject(model, { layer: 'bn', channel: 0, input })).rejects.toThrow(
+      "deconvProject: layer 'bn' (batch_norm) has no way back down (DeConvNet reverses convolutions, max pools, ReLU and dropout)",
+    );
     await expect(deconvProject(model, { layer: 'c', channel: 2, input })).rejects.toThrow("deconvProject: 'c' has channels 0..1, not 2");
   });
 });
 
 describe('saliency (Simonyan et al.)', () => {
-  it('of a linear classifier is the class\'s weight column, on both backends', async () => {
+  it("of a linear classifier is the class's weight column, on both backends", async () => {
     for (const backend of [cpu, await gpuBackend()]) {
       const model = sequential([1, 2, 3], [new Flatten('flat'), new Dense({ units: 3, bias: false, name: 'fc' })]).build(backend);
       const w = Array.from({ length: 18 }, (_, i) => (i % 5) - 2 + i / 10);
@@ -74,7 +88,10 @@ describe('saliency (Simonyan et al.)', () => {
       const column = [0, 1, 2, 3, 4, 5].map((i) => w[i * 3 + 2]);
       expect([...s.gradient].map((v) => Math.round(v * 1e5) / 1e5)).toEqual(column.map((v) => Math.round(v * 1e5) / 1e5));
       expect([...s.map].map((v) => Math.round(v * 1e5) / 1e5)).toEqual(column.map((v) => Math.round(Math.abs(v) * 1e5) / 1e5));
-      expect(s.score).toBeCloseTo(input.reduce((a, v, i) => a + v * column[i], 0), 4);
+      expect(s.score).toBeCloseTo(
+        input.reduce((a, v, i) => a + v * column[i], 0),
+        4,
+      );
       model.dispose();
     }
   });

@@ -1,18 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import {
-  Conv2d, DepthwiseConv2d, MODELS, TRAINABLE_HERE, sequential, summary, trainStepMemory, formatVerify, verify, Trainer,
-  alexnet, googlenet, mobilenetV1, resnet50, CpuBackend, GlobalAvgPool, AdaptiveAvgPool2d, tensor, torchStateDictLayout,
+  Conv2d,
+  DepthwiseConv2d,
+  MODELS,
+  TRAINABLE_HERE,
+  sequential,
+  summary,
+  trainStepMemory,
+  formatVerify,
+  verify,
+  Trainer,
+  alexnet,
+  googlenet,
+  mobilenetV1,
+  resnet50,
+  CpuBackend,
+  GlobalAvgPool,
+  AdaptiveAvgPool2d,
+  tensor,
+  torchStateDictLayout,
 } from '../../src/index';
 import { Random } from '../../src/random';
 import { cpu, gpuBackend } from '../helpers/backends';
 
 /** Trainable parameters of every zoo key at its default input, as published (torchvision's counts where it has the model). */
 const PUBLISHED: Record<string, number> = {
-  alexnet: 62_378_344, 'alexnet-grouped': 60_965_224, 'alexnet-torchvision': 61_100_840,
-  vgg11: 132_863_336, 'vgg11-lrn': 132_863_336, vgg13: 133_047_848, vgg16c: 133_638_952, vgg16: 138_357_544, vgg19: 143_667_240, 'vgg16-bn': 138_365_992,
-  googlenet: 6_624_904, 'googlenet-aux': 13_004_888,
-  resnet18: 11_689_512, resnet34: 21_797_672, resnet50: 25_557_032, resnet101: 44_549_160, resnet152: 60_192_808,
-  'mobilenet-v1': 4_231_976, densenet121: 7_978_856, densenet169: 14_149_480,
+  alexnet: 62_378_344,
+  'alexnet-grouped': 60_965_224,
+  'alexnet-torchvision': 61_100_840,
+  vgg11: 132_863_336,
+  'vgg11-lrn': 132_863_336,
+  vgg13: 133_047_848,
+  vgg16c: 133_638_952,
+  vgg16: 138_357_544,
+  vgg19: 143_667_240,
+  'vgg16-bn': 138_365_992,
+  googlenet: 6_624_904,
+  'googlenet-aux': 13_004_888,
+  resnet18: 11_689_512,
+  resnet34: 21_797_672,
+  resnet50: 25_557_032,
+  resnet101: 44_549_160,
+  resnet152: 60_192_808,
+  'mobilenet-v1': 4_231_976,
+  densenet121: 7_978_856,
+  densenet169: 14_149_480,
 };
 
 describe('the zoo: the seed architectures, built to their papers', () => {
@@ -30,7 +62,14 @@ describe('the zoo: the seed architectures, built to their papers', () => {
     expect(weighted.map((r) => r.params)).toEqual([34_944, 614_656, 885_120, 1_327_488, 884_992, 37_752_832, 16_781_312, 4_097_000]);
     // 227 -> 55 (11x11/4) -> 27 (3x3/2) -> 27 -> 13 -> 13 -> 13 -> 13 -> 6: 6x6x256 into the first FC.
     expect(s.rows.filter((r) => r.kind === 'conv2d' || r.kind === 'maxpool2d').map((r) => r.outputShape)).toEqual([
-      [96, 55, 55], [96, 27, 27], [256, 27, 27], [256, 13, 13], [384, 13, 13], [384, 13, 13], [256, 13, 13], [256, 6, 6],
+      [96, 55, 55],
+      [96, 27, 27],
+      [256, 27, 27],
+      [256, 13, 13],
+      [384, 13, 13],
+      [384, 13, 13],
+      [256, 13, 13],
+      [256, 6, 6],
     ]);
   });
 
@@ -38,8 +77,26 @@ describe('the zoo: the seed architectures, built to their papers', () => {
     const s = summary(mobilenetV1());
     const convs = s.rows.filter((r) => r.kind === 'conv2d' || r.kind === 'depthwise_conv2d');
     // Each row's input: the seed's "Input Size" column (the next conv's input is this one's output).
-    const inputs = ['224x224x3', '112x112x32', '112x112x32', '112x112x64', '56x56x64', '56x56x128', '56x56x128', '56x56x128', '28x28x128', '28x28x256', '28x28x256', '28x28x256', '14x14x256',
-      ...Array(10).fill('14x14x512'), '14x14x512', '7x7x512', '7x7x1024', '7x7x1024'];
+    const inputs = [
+      '224x224x3',
+      '112x112x32',
+      '112x112x32',
+      '112x112x64',
+      '56x56x64',
+      '56x56x128',
+      '56x56x128',
+      '56x56x128',
+      '28x28x128',
+      '28x28x256',
+      '28x28x256',
+      '28x28x256',
+      '14x14x256',
+      ...Array(10).fill('14x14x512'),
+      '14x14x512',
+      '7x7x512',
+      '7x7x1024',
+      '7x7x1024',
+    ];
     const seen = ['224x224x3', ...convs.slice(0, -1).map((r) => `${r.outputShape[1]}x${r.outputShape[2]}x${r.outputShape[0]}`)];
     expect(seen).toEqual(inputs);
     expect(convs.at(-1)!.outputShape).toEqual([1024, 7, 7]);
@@ -56,7 +113,7 @@ describe('the zoo: the seed architectures, built to their papers', () => {
     expect([dw, pw, dw + pw]).toEqual([4_800, 49_152, 53_952]);
   });
 
-  it("GoogLeNet: the seed's \"only 4 million parameters\" does not follow from the structure: 6,624,904 as torchvision builds it", () => {
+  it('GoogLeNet: the seed\'s "only 4 million parameters" does not follow from the structure: 6,624,904 as torchvision builds it', () => {
     // The paper's table 1 sums to about 6.8M with 5x5 convolutions; torchvision's 3x3 and batch norm give 6.62M. Neither is 4M.
     expect(summary(googlenet()).totalParams).toBe(6_624_904);
   });
@@ -83,24 +140,67 @@ describe('the zoo: the seed architectures, built to their papers', () => {
 
   it('layer names are torchvision module paths', () => {
     const names = (key: string) => MODELS[key]().layers.map((l) => l.name);
-    expect(names('resnet18')).toEqual(expect.arrayContaining(['conv1', 'bn1', 'layer1.0.conv1', 'layer1.0.bn2', 'layer2.0.downsample.0', 'layer2.0.downsample.1', 'layer4.1.conv2', 'fc']));
+    expect(names('resnet18')).toEqual(
+      expect.arrayContaining(['conv1', 'bn1', 'layer1.0.conv1', 'layer1.0.bn2', 'layer2.0.downsample.0', 'layer2.0.downsample.1', 'layer4.1.conv2', 'fc']),
+    );
     expect(names('resnet50')).toEqual(expect.arrayContaining(['layer1.0.conv3', 'layer1.0.bn3', 'layer1.0.downsample.0', 'layer3.5.conv2']));
-    expect(names('densenet121')).toEqual(expect.arrayContaining(['features.conv0', 'features.norm0', 'features.denseblock1.denselayer1.norm1', 'features.denseblock4.denselayer16.conv2', 'features.transition3.conv', 'features.norm5', 'classifier']));
-    expect(names('googlenet')).toEqual(expect.arrayContaining(['conv1.conv', 'conv1.bn', 'conv3.conv', 'inception3a.branch2.1.conv', 'inception4e.branch4.1.bn', 'inception5b.branch3.1.conv', 'fc']));
+    expect(names('densenet121')).toEqual(
+      expect.arrayContaining([
+        'features.conv0',
+        'features.norm0',
+        'features.denseblock1.denselayer1.norm1',
+        'features.denseblock4.denselayer16.conv2',
+        'features.transition3.conv',
+        'features.norm5',
+        'classifier',
+      ]),
+    );
+    expect(names('googlenet')).toEqual(
+      expect.arrayContaining([
+        'conv1.conv',
+        'conv1.bn',
+        'conv3.conv',
+        'inception3a.branch2.1.conv',
+        'inception4e.branch4.1.bn',
+        'inception5b.branch3.1.conv',
+        'fc',
+      ]),
+    );
     expect(names('googlenet-aux')).toEqual(expect.arrayContaining(['aux1.conv.conv', 'aux1.fc1', 'aux2.fc2']));
     expect(names('vgg16').filter((n) => n.startsWith('features.') || n.startsWith('classifier.'))).toEqual([
-      ...[0, 2, 4, 5, 7, 9, 10, 12, 14, 16, 17, 19, 21, 23, 24, 26, 28, 30].map((i) => `features.${i}`), 'classifier.0', 'classifier.2', 'classifier.3', 'classifier.5', 'classifier.6',
+      ...[0, 2, 4, 5, 7, 9, 10, 12, 14, 16, 17, 19, 21, 23, 24, 26, 28, 30].map((i) => `features.${i}`),
+      'classifier.0',
+      'classifier.2',
+      'classifier.3',
+      'classifier.5',
+      'classifier.6',
     ]);
     expect(names('vgg16-bn').slice(0, 4)).toEqual(['features.0', 'features.1', 'features.2', 'features.3']);
     expect(names('alexnet-torchvision').filter((n) => /^(features|classifier)\.\d+$/.test(n))).toEqual([
-      'features.0', 'features.2', 'features.3', 'features.5', 'features.6', 'features.8', 'features.10', 'features.12', 'classifier.0', 'classifier.1', 'classifier.3', 'classifier.4', 'classifier.6',
+      'features.0',
+      'features.2',
+      'features.3',
+      'features.5',
+      'features.6',
+      'features.8',
+      'features.10',
+      'features.12',
+      'classifier.0',
+      'classifier.1',
+      'classifier.3',
+      'classifier.4',
+      'classifier.6',
     ]);
   });
 
   it('the trainable-here versions keep their family structure and build for 28x28x1 and 32x32x3', () => {
     for (const key of ['resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini']) {
       expect(TRAINABLE_HERE).toContain(key);
-      for (const shape of [[1, 28, 28], [3, 32, 32]]) expect(MODELS[key](shape, 10).output.shape, `${key} ${shape}`).toEqual([10]);
+      for (const shape of [
+        [1, 28, 28],
+        [3, 32, 32],
+      ])
+        expect(MODELS[key](shape, 10).output.shape, `${key} ${shape}`).toEqual([10]);
     }
     // He et al.'s CIFAR ResNet-20: 19 convolutions and a dense layer, about 0.27M parameters (1x1 projections where the shape changes).
     const r20 = MODELS.resnet20();
@@ -119,7 +219,9 @@ describe('the zoo: the seed architectures, built to their papers', () => {
     expect(m.unsharedBytes).toBeGreaterThan(1e9);
     expect(m.workingBytes).toBeLessThan(0.6 * m.unsharedBytes);
     expect(m.largest?.label).toBeTruthy();
-    console.log(`resnet50 batch 4 step: working ${(m.workingBytes / 2 ** 20).toFixed(0)} MiB, without reuse ${(m.unsharedBytes / 2 ** 20).toFixed(0)} MiB, largest ${m.largest?.label} ${m.largest?.shape} ${(m.largestBytes / 2 ** 20).toFixed(0)} MiB`);
+    console.log(
+      `resnet50 batch 4 step: working ${(m.workingBytes / 2 ** 20).toFixed(0)} MiB, without reuse ${(m.unsharedBytes / 2 ** 20).toFixed(0)} MiB, largest ${m.largest?.label} ${m.largest?.shape} ${(m.largestBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
     model.dispose();
   });
 
@@ -129,7 +231,11 @@ describe('the zoo: the seed architectures, built to their papers', () => {
     const model = sequential([1, side, side], [new Conv2d({ filters: 8, kernel: 3, padding: 1, name: 'wide' }), new GlobalAvgPool()], 'huge').build(gpu);
     const trainer = new Trainer(model, { optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 1 });
     const before = gpu.stats().buffersCreated;
-    expect(() => trainer.stepStats()).toThrow(new RegExp(`huge: layer 'wide' \\(conv2d\\) computes a tensor of shape \\[1,8,${side},${side}\\]: [\\d,]+ bytes, over the adapter's limit of [\\d,]+ bytes per buffer binding\\. Lower the batch size \\(1\\)`));
+    expect(() => trainer.stepStats()).toThrow(
+      new RegExp(
+        `huge: layer 'wide' \\(conv2d\\) computes a tensor of shape \\[1,8,${side},${side}\\]: [\\d,]+ bytes, over the adapter's limit of [\\d,]+ bytes per buffer binding\\. Lower the batch size \\(1\\)`,
+      ),
+    );
     expect(gpu.stats().buffersCreated).toBe(before + 0);
     model.dispose();
   });
@@ -146,7 +252,8 @@ describe('verify(): one training step of each zoo family on both backends', () =
     expect(rows.some((r) => r.phase === 'backward')).toBe(true);
     model.dispose();
   };
-  for (const key of ['resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini']) it(`${key} at 28x28x1, batch 2`, () => check(key, [1, 28, 28], 10), 300_000);
+  for (const key of ['resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini'])
+    it(`${key} at 28x28x1, batch 2`, () => check(key, [1, 28, 28], 10), 300_000);
   for (const key of ['resnet18', 'mobilenet-v1', 'densenet121', 'googlenet']) it(`${key} at 32x32x3, batch 2`, () => check(key, [3, 32, 32], 1000), 300_000);
 });
 

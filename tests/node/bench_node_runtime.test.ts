@@ -12,17 +12,21 @@ const LIMIT_MS = 240_000;
 const bench = (args: string[]) => spawnSync(process.execPath, ['scripts/bench.mjs', ...args], { encoding: 'utf8', timeout: LIMIT_MS });
 
 describe('npm run bench -- --runtime node', () => {
-  it('times a case on ours and on every peer in Node, and writes the report', () => {
-    const json = join(mkdtempSync(join(tmpdir(), 'bench-node-')), 'report.json');
-    const run = bench(['--runtime', 'node', '--filter', 'dense-64x400x120', '--json', json]);
-    expect(run.status, run.stderr + run.stdout).toBe(0);
-    expect(run.stdout).toContain('Node on Dawn');
-    const report = JSON.parse(readFileSync(json, 'utf8'));
-    expect(report.peers).toEqual({ tfjsWebgpu: 'TF.js 4.22.0 webgpu', tfjsCpu: 'TF.js 4.22.0 cpu', jax: 'jax-js webgpu' });
-    const [c] = report.cases;
-    expect(c.name).toBe('dense-64x400x120');
-    for (const key of ['ours', 'tfjsWebgpu', 'tfjsCpu', 'jax']) expect(c[key].medianMs, key).toBeGreaterThan(0);
-  }, LIMIT_MS);
+  it(
+    'times a case on ours and on every peer in Node, and writes the report',
+    () => {
+      const json = join(mkdtempSync(join(tmpdir(), 'bench-node-')), 'report.json');
+      const run = bench(['--runtime', 'node', '--filter', 'dense-64x400x120', '--json', json]);
+      expect(run.status, run.stderr + run.stdout).toBe(0);
+      expect(run.stdout).toContain('Node on Dawn');
+      const report = JSON.parse(readFileSync(json, 'utf8'));
+      expect(report.peers).toEqual({ tfjsWebgpu: 'TF.js 4.22.0 webgpu', tfjsCpu: 'TF.js 4.22.0 cpu', jax: 'jax-js webgpu' });
+      const [c] = report.cases;
+      expect(c.name).toBe('dense-64x400x120');
+      for (const key of ['ours', 'tfjsWebgpu', 'tfjsCpu', 'jax']) expect(c[key].medianMs, key).toBeGreaterThan(0);
+    },
+    LIMIT_MS,
+  );
 
   it('refuses a runtime it does not have', () => {
     const run = bench(['--runtime', 'deno']);

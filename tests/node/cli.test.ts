@@ -49,11 +49,28 @@ describe('atomic writes', () => {
 describe('training report', () => {
   it('has both curves, the confusion matrix and one image per first-layer filter', () => {
     const metrics = {
-      model: 'lenet5', params: 61706, dataset: 'fashion-mnist', trainExamples: 60000, testExamples: 10000, backend: 'webgpu',
-      adapter: { vendor: 'google', architecture: 'swiftshader' }, config: { optimizer: 'adam', lr: 0.001, batch: 64, epochs: 2, augment: false },
-      testAccuracy: 0.9, imagesPerSecond: 100, dispatchesPerStep: 49, submitsPerStep: 1, totalSeconds: 10,
-      loss: [0.6, 0.4], testLossPerEpoch: [0.5, 0.45], trainAccuracy: [0.8, 0.85], testAccuracyPerEpoch: [0.85, 0.9],
-      confusionMatrix: [[5, 1], [2, 7]], classes: ['a', 'b'],
+      model: 'lenet5',
+      params: 61706,
+      dataset: 'fashion-mnist',
+      trainExamples: 60000,
+      testExamples: 10000,
+      backend: 'webgpu',
+      adapter: { vendor: 'google', architecture: 'swiftshader' },
+      config: { optimizer: 'adam', lr: 0.001, batch: 64, epochs: 2, augment: false },
+      testAccuracy: 0.9,
+      imagesPerSecond: 100,
+      dispatchesPerStep: 49,
+      submitsPerStep: 1,
+      totalSeconds: 10,
+      loss: [0.6, 0.4],
+      testLossPerEpoch: [0.5, 0.45],
+      trainAccuracy: [0.8, 0.85],
+      testAccuracyPerEpoch: [0.85, 0.9],
+      confusionMatrix: [
+        [5, 1],
+        [2, 7],
+      ],
+      classes: ['a', 'b'],
     };
     const html = renderReport(metrics, { shape: [3, 1, 2, 2], data: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] });
     expect(html).toContain('aria-label="loss"');
@@ -65,9 +82,25 @@ describe('training report', () => {
 
   it('shows every input channel of the filters: RGB filters as colour images, others channel by channel', () => {
     const metrics = {
-      model: 'm', params: 1, dataset: 'x', trainExamples: 1, testExamples: 1, backend: 'webgpu', adapter: { vendor: 'google', architecture: 'swiftshader' },
-      config: { optimizer: 'adam', lr: 0.001, batch: 1, epochs: 1, augment: false }, testAccuracy: 1, imagesPerSecond: 1, dispatchesPerStep: 1, submitsPerStep: 1, totalSeconds: 1,
-      loss: [1], testLossPerEpoch: [1], trainAccuracy: [0], testAccuracyPerEpoch: [1], confusionMatrix: [[1]], classes: ['a'],
+      model: 'm',
+      params: 1,
+      dataset: 'x',
+      trainExamples: 1,
+      testExamples: 1,
+      backend: 'webgpu',
+      adapter: { vendor: 'google', architecture: 'swiftshader' },
+      config: { optimizer: 'adam', lr: 0.001, batch: 1, epochs: 1, augment: false },
+      testAccuracy: 1,
+      imagesPerSecond: 1,
+      dispatchesPerStep: 1,
+      submitsPerStep: 1,
+      totalSeconds: 1,
+      loss: [1],
+      testLossPerEpoch: [1],
+      trainAccuracy: [0],
+      testAccuracyPerEpoch: [1],
+      confusionMatrix: [[1]],
+      classes: ['a'],
     };
     // One 1x2 filter over RGB: channel 0 = [0, 1], 1 = [1, 0], 2 = [0, 0]: pixel 0 is pure green, pixel 1 pure red.
     const rgb = renderReport(metrics, { shape: [1, 3, 1, 2], data: [0, 1, 1, 0, 0, 0] });
@@ -75,7 +108,12 @@ describe('training report', () => {
     expect(rgb).toContain('fill="rgb(255,0,0)"');
     expect(rgb).toContain('as colour images');
     const two = renderReport(metrics, { shape: [2, 2, 1, 1], data: [0, 1, 2, 3] });
-    expect(two.match(/aria-label="filter \d+ channel \d"/g)).toEqual(['aria-label="filter 0 channel 0"', 'aria-label="filter 0 channel 1"', 'aria-label="filter 1 channel 0"', 'aria-label="filter 1 channel 1"']);
+    expect(two.match(/aria-label="filter \d+ channel \d"/g)).toEqual([
+      'aria-label="filter 0 channel 0"',
+      'aria-label="filter 0 channel 1"',
+      'aria-label="filter 1 channel 0"',
+      'aria-label="filter 1 channel 1"',
+    ]);
     expect(two).toContain('each shown for all 2 input channels');
   });
 });
@@ -123,7 +161,9 @@ describe('the option parser', () => {
     expect(refusal('-q')).toBe('demo: unknown option -q (see --help)');
     expect(refusal('stray')).toBe("demo: unexpected argument 'stray' (options start with --; see --help)");
     expect(refusal('--runtime', 'node')).toBe('demo: --runtime goes with --resume');
-    expect(refusal('--resume', 'x', '--quick', '--sizes', '1')).toBe('demo: --resume continues a run; it cannot be given with --quick, --sizes (only --epochs and --runtime)');
+    expect(refusal('--resume', 'x', '--quick', '--sizes', '1')).toBe(
+      'demo: --resume continues a run; it cannot be given with --quick, --sizes (only --epochs and --runtime)',
+    );
     expect(refusal('--resume', 'x', '--runtime', 'node', '--epochs', '5')).toBeNull();
   });
 
@@ -155,7 +195,9 @@ describe('the run folder', () => {
     writeFileSync(join(dir, 'file'), 'x');
     const r = spawnSync(process.execPath, ['scripts/train.mjs', '--model', 'lenet5', '--out', join(dir, 'file', 'run')], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`train: cannot write the run to ${join(dir, 'file', 'run')}: a part of that path is a regular file, not a folder (nothing was trained; pick another --out)`);
+    expect(r.stderr).toContain(
+      `train: cannot write the run to ${join(dir, 'file', 'run')}: a part of that path is a regular file, not a folder (nothing was trained; pick another --out)`,
+    );
     expect(r.stderr).not.toContain('[setup]');
   });
 
@@ -187,16 +229,36 @@ describe('npm run train failing before its first checkpoint', () => {
   it('does not suggest --resume: no epoch ran, so there is nothing to continue', () => {
     const dir = mkdtempSync(join(tmpdir(), 'out-'));
     writeFileSync(join(dir, 'broken.onnx'), 'not an onnx file');
-    const r = spawnSync(process.execPath, ['scripts/train.mjs', '--init', join(dir, 'broken.onnx'), '--epochs', '1', '--limit', '256', '--test-limit', '128', '--autotune', 'off', '--out', join(dir, 'run')], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        'scripts/train.mjs',
+        '--init',
+        join(dir, 'broken.onnx'),
+        '--epochs',
+        '1',
+        '--limit',
+        '256',
+        '--test-limit',
+        '128',
+        '--autotune',
+        'off',
+        '--out',
+        join(dir, 'run'),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain('train failed: ');
-    expect(r.stderr).toContain('no checkpoint of this run was written (no epoch finished), so there is nothing to resume: fix the cause and run the same command again');
+    expect(r.stderr).toContain(
+      'no checkpoint of this run was written (no epoch finished), so there is nothing to resume: fix the cause and run the same command again',
+    );
     expect(r.stderr).not.toContain('--resume');
     expect(readdirSync(join(dir, 'run'))).toEqual([]);
   }, 120_000);
 });
 
-describe('the end-to-end tests\' port', () => {
+describe("the end-to-end tests' port", () => {
   it('is the preferred one when free, another free one when a leftover server holds it', async () => {
     const preferred = await freePort(0);
     expect(await freePort(preferred)).toBe(preferred);

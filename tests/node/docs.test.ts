@@ -10,7 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { DOC, problemsOf, readResults, renderTables, sectionOf, STALENESS } from '../../scripts/bench_tables.mjs';
 
 const root = resolve(__dirname, '..', '..');
-const docFiles = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docFiles = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 const withoutCode = (text: string) => text.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
 
@@ -81,19 +86,32 @@ describe('the docs', () => {
     const host = ts.createCompilerHost(options);
     const virtual = new Map(blocks.map((b) => [b.name, b.code]));
     const { getSourceFile, fileExists, readFile } = host;
-    host.getSourceFile = (name, language, ...rest) => (virtual.has(name) ? ts.createSourceFile(name, virtual.get(name)!, language) : getSourceFile.call(host, name, language, ...rest));
+    host.getSourceFile = (name, language, ...rest) =>
+      virtual.has(name) ? ts.createSourceFile(name, virtual.get(name)!, language) : getSourceFile.call(host, name, language, ...rest);
     host.fileExists = (name) => virtual.has(name) || fileExists.call(host, name);
     host.readFile = (name) => virtual.get(name) ?? readFile.call(host, name);
     const program = ts.createProgram([...virtual.keys()], options, host);
     const errors = ts
       .getPreEmitDiagnostics(program)
       .filter((d) => d.file && virtual.has(d.file.fileName))
-      .map((d) => `${relative(root, d.file!.fileName)}:${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      .map(
+        (d) =>
+          `${relative(root, d.file!.fileName)}:${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+      );
     expect(errors).toEqual([]);
   });
 
   // Each command's --help is printed from its option table (tools/cli/options.mjs), so these are all its options.
-  const commands = { train: 'train', transfer: 'transfer', search: 'search', tune: 'tune', bench: 'bench', 'bench:tables': 'bench_tables', profile: 'profile', 'check:torch': 'check_torch' };
+  const commands = {
+    train: 'train',
+    transfer: 'transfer',
+    search: 'search',
+    tune: 'tune',
+    bench: 'bench',
+    'bench:tables': 'bench_tables',
+    profile: 'profile',
+    'check:torch': 'check_torch',
+  };
   it.each(Object.entries(commands))('every option `npm run %s -- --help` lists is documented in docs/command-line.md', (command, script) => {
     expect(JSON.parse(read('package.json')).scripts[command]).toBe(`node scripts/${script}.mjs`);
     const help = execFileSync(process.execPath, [join(root, `scripts/${script}.mjs`), '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });

@@ -38,7 +38,9 @@ describe('bad ONNX files', () => {
 
   it('an unsupported op names the op, the node and what is supported', async () => {
     const bytes = edited(await fixtureBytes('torch/lenet5.onnx'), (m) => (m.graph!.node![1].opType = 'GridSample'));
-    expect(() => importOnnx(bytes, { file: 'r.onnx' })).toThrow(/^r\.onnx: node '\/Relu' uses op GridSample, which is not supported; supported: Add, AveragePool, BatchNormalization, Clip, Concat, Constant, Conv, ConvTranspose/);
+    expect(() => importOnnx(bytes, { file: 'r.onnx' })).toThrow(
+      /^r\.onnx: node '\/Relu' uses op GridSample, which is not supported; supported: Add, AveragePool, BatchNormalization, Clip, Concat, Constant, Conv, ConvTranspose/,
+    );
   });
 
   it('a weight that does not fit names the node and both shapes', async () => {
@@ -47,7 +49,9 @@ describe('bad ONNX files', () => {
       w.dims = [120, 300];
       w.rawData = w.rawData!.subarray(0, 120 * 300 * 4);
     });
-    expect(() => importOnnx(bytes, { file: 'w.onnx' })).toThrow(/^w\.onnx: node '\/fc1\/Gemm' \(Gemm\): .*weight has shape \[300,120\] but the layer needs \[400,120\] for input \[400\] per example/);
+    expect(() => importOnnx(bytes, { file: 'w.onnx' })).toThrow(
+      /^w\.onnx: node '\/fc1\/Gemm' \(Gemm\): .*weight has shape \[300,120\] but the layer needs \[400,120\] for input \[400\] per example/,
+    );
   });
 
   it('an opset out of range and a second input are refused', async () => {
@@ -63,7 +67,9 @@ describe('bad state dicts', () => {
     const model = TORCH_FIXTURES.inception_module.make().build(cpu, { seed: 1 });
     const before = await snapshot(model);
     const other = await fixtureBytes('torch/residual_stage.state.safetensors');
-    expect(() => loadStateDict(model, other, { file: 'resnet.safetensors' })).toThrow(/^resnet\.safetensors: missing 35 tensor\(s\) of inception_module: conv1\.conv\.weight, conv1\.bn\.weight/);
+    expect(() => loadStateDict(model, other, { file: 'resnet.safetensors' })).toThrow(
+      /^resnet\.safetensors: missing 35 tensor\(s\) of inception_module: conv1\.conv\.weight, conv1\.bn\.weight/,
+    );
     expect(await snapshot(model)).toEqual(before);
   });
 
@@ -77,10 +83,14 @@ describe('bad state dicts', () => {
     expect(() => loadStateDict(model, file(replace('dense_3.weight', { shape: [84, 10], data: new Float32Array(840) })), { file: 's.st' })).toThrow(
       "s.st: tensor 'dense_3.weight' has shape [84,10] but lenet5 needs [10,84] (PyTorch Linear layout [out, in])",
     );
-    expect(() => loadStateDict(model, file(replace('dense_3.bias', { dtype: 'I64' })), { file: 's.st' })).toThrow("s.st: tensor 'dense_3.bias' is I64, but dense_3.bias of lenet5 is a float weight");
+    expect(() => loadStateDict(model, file(replace('dense_3.bias', { dtype: 'I64' })), { file: 's.st' })).toThrow(
+      "s.st: tensor 'dense_3.bias' is I64, but dense_3.bias of lenet5 is a float weight",
+    );
     const nan = new Float32Array(10);
     nan[3] = NaN;
-    expect(() => loadStateDict(model, file(replace('dense_3.bias', { data: nan })), { file: 's.st' })).toThrow("s.st: tensor 'dense_3.bias' holds NaN at index 3; nothing was loaded");
+    expect(() => loadStateDict(model, file(replace('dense_3.bias', { data: nan })), { file: 's.st' })).toThrow(
+      "s.st: tensor 'dense_3.bias' holds NaN at index 3; nothing was loaded",
+    );
     expect(await snapshot(model)).toEqual(before);
   });
 });
@@ -88,7 +98,11 @@ describe('bad state dicts', () => {
 describe('state dict details', () => {
   it('F16, BF16 and F64 values convert; I64 num_batches_tracked is accepted', async () => {
     const model = sequential([2], [new Dense({ units: 2, name: 'fc' })]).build(cpu);
-    const header = { __metadata__: { format: 'pt' }, 'fc.weight': { dtype: 'F16', shape: [2, 2], data_offsets: [0, 8] }, 'fc.bias': { dtype: 'BF16', shape: [2], data_offsets: [8, 12] } };
+    const header = {
+      __metadata__: { format: 'pt' },
+      'fc.weight': { dtype: 'F16', shape: [2, 2], data_offsets: [0, 8] },
+      'fc.bias': { dtype: 'BF16', shape: [2], data_offsets: [8, 12] },
+    };
     const json = new TextEncoder().encode(JSON.stringify(header).padEnd(160, ' '));
     const bytes = new Uint8Array(8 + json.length + 12);
     const view = new DataView(bytes.buffer);
@@ -101,24 +115,49 @@ describe('state dict details', () => {
     // Transposed into [in, out]: the square layer would take the wrong orientation without a transpose.
     expect([...(await model.params()[0].tensor.read())]).toEqual([1, -0.5, 2, 0.25]);
     expect([...(await model.params()[1].tensor.read())]).toEqual([3, -1.5]);
-    const f64 = serializeSafetensors([{ name: 'fc.weight', shape: [2, 2], data: Float32Array.of(1, 2, 3, 4) }, { name: 'fc.bias', shape: [2], data: Float32Array.of(0, 0) }]);
+    const f64 = serializeSafetensors([
+      { name: 'fc.weight', shape: [2, 2], data: Float32Array.of(1, 2, 3, 4) },
+      { name: 'fc.bias', shape: [2], data: Float32Array.of(0, 0) },
+    ]);
     loadStateDict(model, f64);
     const y = await model.forward({ training: false, use: (t) => t }, tensor(cpu, Float32Array.of(1, 10), [1, 2])).read();
     expect([...y]).toEqual([1 * 1 + 2 * 10, 3 * 1 + 4 * 10]); // PyTorch: y = W x, W [out, in]
   });
 
-  it('strict: false loads the body under a new head and says what it skipped; rename maps a user\'s names', async () => {
+  it("strict: false loads the body under a new head and says what it skipped; rename maps a user's names", async () => {
     const bytes = await fixtureBytes('torch/lenet5.state.safetensors');
     const model = lenet5([1, 28, 28], 5).build(cpu, { seed: 2 });
-    const head = await model.params().find((p) => p.name === 'dense_3.weight')!.tensor.read();
-    expect(() => loadStateDict(model, bytes, { rename: LENET5_RENAME })).toThrow("tensor 'fc3.weight' (as 'dense_3.weight') has shape [10,84] but lenet5 needs [5,84]");
+    const head = await model
+      .params()
+      .find((p) => p.name === 'dense_3.weight')!
+      .tensor.read();
+    expect(() => loadStateDict(model, bytes, { rename: LENET5_RENAME })).toThrow(
+      "tensor 'fc3.weight' (as 'dense_3.weight') has shape [10,84] but lenet5 needs [5,84]",
+    );
     const result = loadStateDict(model, bytes, { rename: LENET5_RENAME, strict: false });
-    expect(result.loaded).toEqual(['conv2d_1.weight', 'conv2d_1.bias', 'conv2d_2.weight', 'conv2d_2.bias', 'dense_1.weight', 'dense_1.bias', 'dense_2.weight', 'dense_2.bias']);
+    expect(result.loaded).toEqual([
+      'conv2d_1.weight',
+      'conv2d_1.bias',
+      'conv2d_2.weight',
+      'conv2d_2.bias',
+      'dense_1.weight',
+      'dense_1.bias',
+      'dense_2.weight',
+      'dense_2.bias',
+    ]);
     expect(result.skipped.map((s) => s.key)).toEqual(['fc3.weight', 'fc3.bias']);
     expect(result.missing).toEqual(['dense_3.weight', 'dense_3.bias']);
-    expect(await model.params().find((p) => p.name === 'dense_3.weight')!.tensor.read()).toEqual(head);
+    expect(
+      await model
+        .params()
+        .find((p) => p.name === 'dense_3.weight')!
+        .tensor.read(),
+    ).toEqual(head);
     const dropped = loadStateDict(model, bytes, { rename: (k) => (k.startsWith('fc3') ? null : LENET5_RENAME[k]), strict: false });
-    expect(dropped.skipped).toEqual([{ key: 'fc3.weight', reason: 'renamed to null' }, { key: 'fc3.bias', reason: 'renamed to null' }]);
+    expect(dropped.skipped).toEqual([
+      { key: 'fc3.weight', reason: 'renamed to null' },
+      { key: 'fc3.bias', reason: 'renamed to null' },
+    ]);
   });
 });
 

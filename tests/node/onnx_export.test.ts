@@ -42,22 +42,26 @@ async function onnxRuntime(bytes: Uint8Array, x: Float32Array, shape: number[]):
 }
 
 describe('exportOnnx runs in ONNX Runtime with our outputs', () => {
-  it.each(['every-layer', ...TRAINABLE_HERE])('%s', async (key) => {
-    const model = MODELS[key]().build(cpu, { seed: 4 });
-    perturbBatchNorm(model, new Random(5));
-    const batch = 2;
-    const rng = new Random(6);
-    const x = Float32Array.from({ length: batch * sizeOf(model.input.shape) }, () => rng.normal());
-    const bytes = await exportOnnx(model);
-    const expected = await ours(model, x, batch);
-    expect(relativeError(await onnxRuntime(bytes, x, [batch, ...model.input.shape]), expected)).toBeLessThan(1e-5);
-    const back = importOnnx(bytes, { file: `${key}.onnx` }).build(cpu);
-    expect(relativeError(await ours(back, x, batch), expected)).toBeLessThan(1e-6);
-  }, 120_000);
+  it.each(['every-layer', ...TRAINABLE_HERE])(
+    '%s',
+    async (key) => {
+      const model = MODELS[key]().build(cpu, { seed: 4 });
+      perturbBatchNorm(model, new Random(5));
+      const batch = 2;
+      const rng = new Random(6);
+      const x = Float32Array.from({ length: batch * sizeOf(model.input.shape) }, () => rng.normal());
+      const bytes = await exportOnnx(model);
+      const expected = await ours(model, x, batch);
+      expect(relativeError(await onnxRuntime(bytes, x, [batch, ...model.input.shape]), expected)).toBeLessThan(1e-5);
+      const back = importOnnx(bytes, { file: `${key}.onnx` }).build(cpu);
+      expect(relativeError(await ours(back, x, batch), expected)).toBeLessThan(1e-6);
+    },
+    120_000,
+  );
 });
 
 describe('exportOnnx leaves out what inference does not compute', () => {
-  it('googlenet with auxiliary heads: the heads are not in the file, the outputs equal ONNX Runtime\'s', async () => {
+  it("googlenet with auxiliary heads: the heads are not in the file, the outputs equal ONNX Runtime's", async () => {
     const { googlenet } = await import('../../src/nn/models/googlenet');
     const { onnx } = await import('../../src/io/onnx/onnx_proto');
     const model = googlenet([3, 64, 64], 10, { auxLogits: true }).build(cpu, { seed: 2 });

@@ -37,12 +37,18 @@ describe('importOnnx file forms', () => {
     const w = proto.graph!.initializer!.find((t) => t.name === 'fc1.weight')!;
     const blob = new Uint8Array(16 + w.rawData!.length);
     blob.set(w.rawData!, 16);
-    w.externalData = [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '16' }, { key: 'length', value: String(w.rawData!.length) }];
+    w.externalData = [
+      { key: 'location', value: 'weights.bin' },
+      { key: 'offset', value: '16' },
+      { key: 'length', value: String(w.rawData!.length) },
+    ];
     w.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
     w.rawData = new Uint8Array();
     const bytes = onnx.ModelProto.encode(proto).finish();
     expect(relativeError(await logitsOf(bytes, { 'weights.bin': blob }), expected.get('logits_eval')!.data)).toBeLessThan(1e-4);
-    expect(() => importOnnx(bytes, { file: 'edited.onnx' })).toThrow("edited.onnx: tensor 'fc1.weight' keeps its data in the external file 'weights.bin'; pass it as importOnnx(bytes, { externalData: { 'weights.bin': bytes } })");
+    expect(() => importOnnx(bytes, { file: 'edited.onnx' })).toThrow(
+      "edited.onnx: tensor 'fc1.weight' keeps its data in the external file 'weights.bin'; pass it as importOnnx(bytes, { externalData: { 'weights.bin': bytes } })",
+    );
   });
 });
 
@@ -54,10 +60,14 @@ describe('importOnnx auto_pad', () => {
     const { Conv2d } = await import('../../src/nn/conv_layers');
     const { Random } = await import('../../src/random');
     // 6x6 input, 3x3 kernel, stride 2: 'same' needs one pixel of padding in each direction.
-    const net = (padding: [number, number, number, number]) => sequential([1, 6, 6], [new Conv2d({ filters: 2, kernel: 3, stride: 2, padding, name: 'conv' })]).build(cpu, { seed: 1 });
+    const net = (padding: [number, number, number, number]) =>
+      sequential([1, 6, 6], [new Conv2d({ filters: 2, kernel: 3, stride: 2, padding, name: 'conv' })]).build(cpu, { seed: 1 });
     const x = new Random(2).uniformArray(36);
     const bytes = await exportOnnx(net([0, 0, 0, 0]));
-    for (const [mode, padding] of [['SAME_UPPER', [0, 0, 1, 1]], ['SAME_LOWER', [1, 1, 0, 0]]] as const) {
+    for (const [mode, padding] of [
+      ['SAME_UPPER', [0, 0, 1, 1]],
+      ['SAME_LOWER', [1, 1, 0, 0]],
+    ] as const) {
       const proto = onnx.ModelProto.decode(bytes);
       const conv = proto.graph!.node!.find((n) => n.opType === 'Conv')!;
       conv.attribute = conv.attribute!.filter((a) => a.name !== 'pads');

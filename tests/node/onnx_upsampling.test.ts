@@ -67,7 +67,7 @@ function upNet(inputShape: Shape, unpoolSize?: [number, number]): Model {
 describe('exportOnnx of the layers going back up runs in ONNX Runtime with our outputs', () => {
   it.each([
     ['even input, default unpooling size', [2, 8, 6], undefined],
-    ['odd input, unpooling to the pool\'s input size (output_shape from Shape)', [2, 7, 5], [7, 5]],
+    ["odd input, unpooling to the pool's input size (output_shape from Shape)", [2, 7, 5], [7, 5]],
   ] as const)('%s', async (_name, inputShape, unpoolSize) => {
     const model = upNet([...inputShape], unpoolSize ? [...unpoolSize] : undefined).build(cpu, { seed: 3 });
     const batch = 2;
@@ -81,7 +81,9 @@ describe('exportOnnx of the layers going back up runs in ONNX Runtime with our o
     const runtime = await onnxRuntime(bytes, x, shape);
     expect([...runtime.dims]).toEqual([batch, ...model.output.shape]);
     const error = maxAbsError(runtime.data, expected);
-    console.log(`up-net ${inputShape.join('x')}: max |ONNX Runtime - ours| = ${error.toExponential(2)} over ${expected.length} outputs, largest ${Math.max(...Array.from(expected, Math.abs)).toFixed(2)}`);
+    console.log(
+      `up-net ${inputShape.join('x')}: max |ONNX Runtime - ours| = ${error.toExponential(2)} over ${expected.length} outputs, largest ${Math.max(...Array.from(expected, Math.abs)).toFixed(2)}`,
+    );
     expect(error).toBeLessThan(1e-5);
     // Read back, every Resize maps coordinates with the ratio the model used (the scales are chosen so): the same outputs.
     const back = importOnnx(bytes, { file: 'up-net.onnx' }).build(cpu);
@@ -91,26 +93,32 @@ describe('exportOnnx of the layers going back up runs in ONNX Runtime with our o
   it.each([
     ['fcn8s-mini', () => fcn8sMini([3, 32, 32], 5)],
     ['unet-mini', () => unetMini([3, 16, 16], 5)],
-  ] as const)('%s (the zoo\'s segmentation nets, smaller inputs)', async (name, make) => {
+  ] as const)("%s (the zoo's segmentation nets, smaller inputs)", async (name, make) => {
     const model = make().build(cpu, { seed: 2 });
     const shape = [2, ...model.input.shape];
     const x = randoms(sizeOf(shape), 3);
     const bytes = await exportOnnx(model);
     const expected = await ours(model, x, shape);
     const error = maxAbsError((await onnxRuntime(bytes, x, shape)).data, expected);
-    console.log(`${name}: max |ONNX Runtime - ours| = ${error.toExponential(2)} over ${expected.length} outputs, largest ${Math.max(...Array.from(expected, Math.abs)).toFixed(2)}`);
+    console.log(
+      `${name}: max |ONNX Runtime - ours| = ${error.toExponential(2)} over ${expected.length} outputs, largest ${Math.max(...Array.from(expected, Math.abs)).toFixed(2)}`,
+    );
     expect(error).toBeLessThan(1e-5);
     expect(maxAbsError(await ours(importOnnx(bytes, { file: `${name}.onnx` }).build(cpu), x, shape), expected)).toBe(0);
   });
 
-  it('refuses unpooling that ONNX\'s MaxUnpool cannot repeat, naming the layer', async () => {
+  it("refuses unpooling that ONNX's MaxUnpool cannot repeat, naming the layer", async () => {
     const x = input([2, 6, 6]);
     const switches = new MaxPoolSwitches({ kernel: 2, name: 'switches' }).apply(x);
     const pooled = new MaxPool2d({ kernel: 2 }).apply(x);
     const wider = new MaxUnpool2d({ kernel: 2, outputSize: [7, 7], name: 'wider' }).apply(pooled, switches);
-    await expect(exportOnnx(new Model(x, wider).build(cpu))).rejects.toThrow("exportOnnx: unpooling 'wider' outputs [2,7,7] per example, neither ONNX's default 6x6 nor its pool's input [2,6,6]");
+    await expect(exportOnnx(new Model(x, wider).build(cpu))).rejects.toThrow(
+      "exportOnnx: unpooling 'wider' outputs [2,7,7] per example, neither ONNX's default 6x6 nor its pool's input [2,6,6]",
+    );
     const fromInput = new MaxUnpool2d({ kernel: 2, name: 'raw' }).apply(pooled, pooled);
-    await expect(exportOnnx(new Model(x, fromInput).build(cpu))).rejects.toThrow("exportOnnx: unpooling 'raw' reads its switches from 'maxpool2d_1' (maxpool2d), not from a MaxPoolSwitches");
+    await expect(exportOnnx(new Model(x, fromInput).build(cpu))).rejects.toThrow(
+      "exportOnnx: unpooling 'raw' reads its switches from 'maxpool2d_1' (maxpool2d), not from a MaxPoolSwitches",
+    );
   });
 });
 
@@ -128,12 +136,25 @@ function node(opType: string, inputs: string[], output: string | string[], attrs
   return { opType, input: inputs, output: Array.isArray(output) ? output : [output], name: Array.isArray(output) ? output[0] : output, attribute };
 }
 
-const floats = (name: string, dims: number[], data: ArrayLike<number>): OnnxTypes.ITensorProto => ({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: [...Array.from(data)] });
-const int64s = (name: string, data: number[]): OnnxTypes.ITensorProto => ({ name, dims: [data.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: data });
+const floats = (name: string, dims: number[], data: ArrayLike<number>): OnnxTypes.ITensorProto => ({
+  name,
+  dims,
+  dataType: onnx.TensorProto.DataType.FLOAT,
+  floatData: [...Array.from(data)],
+});
+const int64s = (name: string, data: number[]): OnnxTypes.ITensorProto => ({
+  name,
+  dims: [data.length],
+  dataType: onnx.TensorProto.DataType.INT64,
+  int64Data: data,
+});
 
 function graph(nodes: OnnxTypes.INodeProto[], initializer: OnnxTypes.ITensorProto[], inputShape: number[], opset: number): Uint8Array {
   const dims = (shape: number[]) => ({ dim: shape.map((d, i) => (i === 0 ? { dimParam: 'batch' } : { dimValue: d })) });
-  const valueInfo = (name: string, shape?: number[]): OnnxTypes.IValueInfoProto => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, ...(shape ? { shape: dims(shape) } : {}) } } });
+  const valueInfo = (name: string, shape?: number[]): OnnxTypes.IValueInfoProto => ({
+    name,
+    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, ...(shape ? { shape: dims(shape) } : {}) } },
+  });
   const proto = onnx.ModelProto.create({
     irVersion: 7,
     opsetImport: [{ domain: '', version: opset }],
@@ -182,7 +203,12 @@ describe('importOnnx of ConvTranspose and Resize matches ONNX Runtime', () => {
         node('Resize', ['r2', '', 'corner_scales'], 'r3', { mode: 'linear', coordinate_transformation_mode: 'align_corners' }),
         node('Resize', ['r3', '', 'torch_scales'], out, { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }),
       ],
-      inits: [floats('near_scales', [4], [1, 1, 2, 1.5]), int64s('half_sizes', [2, 3, 41, 17]), floats('corner_scales', [4], [1, 1, 0.5, 0.75]), floats('torch_scales', [4], [1, 1, 1.5, 2])],
+      inits: [
+        floats('near_scales', [4], [1, 1, 2, 1.5]),
+        int64s('half_sizes', [2, 3, 41, 17]),
+        floats('corner_scales', [4], [1, 1, 0.5, 0.75]),
+        floats('torch_scales', [4], [1, 1, 1.5, 2]),
+      ],
     }));
     expect(await againstRuntime(bytes, [2, 2, 5, 4], 'resize13.onnx')).toBeLessThan(1e-5);
   });
@@ -208,7 +234,12 @@ describe('importOnnx of ConvTranspose and Resize matches ONNX Runtime', () => {
     // ONNX's shape inference gives a rank-3 output for output_shape, so nothing follows the node here.
     // A 4x2 kernel of dilation [1, 2] at strides [2, 1] over 10x10 gives 22x12: two rows and columns too many for 20x10.
     for (const attrs of [{ output_shape: [20, 10] }, { auto_pad: 'SAME_UPPER' }, { auto_pad: 'SAME_LOWER' }] as Record<string, AttrValue>[]) {
-      const bytes = graph([node('ConvTranspose', ['input', 'w', 'b'], 'output', { strides: [2, 1], dilations: [1, 2], group: 3, ...attrs })], [floats('w', [3, 1, 4, 2], randoms(24, 5)), floats('b', [3], randoms(3, 6))], [1, 3, 10, 10], 13);
+      const bytes = graph(
+        [node('ConvTranspose', ['input', 'w', 'b'], 'output', { strides: [2, 1], dilations: [1, 2], group: 3, ...attrs })],
+        [floats('w', [3, 1, 4, 2], randoms(24, 5)), floats('b', [3], randoms(3, 6))],
+        [1, 3, 10, 10],
+        13,
+      );
       expect(await againstRuntime(bytes, [2, 3, 10, 10], 'convt.onnx'), JSON.stringify(attrs)).toBeLessThan(1e-5);
     }
   });
@@ -233,38 +264,88 @@ describe('importOnnx refuses what it cannot express, naming the node and the att
     graph([node('Resize', ['input', '', 's'], 'output', attrs)], [floats('s', [4], scales)], [1, 2, 4, 4], opset);
   it.each([
     [{ mode: 'cubic' }, "node 'output' (Resize): mode cubic is not supported; only nearest and linear (bilinear)"],
-    [{ mode: 'nearest' }, "node 'output' (Resize): mode nearest with coordinate_transformation_mode half_pixel and nearest_mode round_prefer_floor is not supported; only coordinate_transformation_mode asymmetric with nearest_mode floor"],
-    [{ mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'round_prefer_ceil' }, "node 'output' (Resize): mode nearest with coordinate_transformation_mode asymmetric and nearest_mode round_prefer_ceil is not supported"],
-    [{ mode: 'linear', coordinate_transformation_mode: 'asymmetric' }, "node 'output' (Resize): mode linear with coordinate_transformation_mode asymmetric is not supported; only half_pixel, pytorch_half_pixel"],
-    [{ mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize' }, "node 'output' (Resize): mode linear with coordinate_transformation_mode tf_crop_and_resize is not supported"],
+    [
+      { mode: 'nearest' },
+      "node 'output' (Resize): mode nearest with coordinate_transformation_mode half_pixel and nearest_mode round_prefer_floor is not supported; only coordinate_transformation_mode asymmetric with nearest_mode floor",
+    ],
+    [
+      { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'round_prefer_ceil' },
+      "node 'output' (Resize): mode nearest with coordinate_transformation_mode asymmetric and nearest_mode round_prefer_ceil is not supported",
+    ],
+    [
+      { mode: 'linear', coordinate_transformation_mode: 'asymmetric' },
+      "node 'output' (Resize): mode linear with coordinate_transformation_mode asymmetric is not supported; only half_pixel, pytorch_half_pixel",
+    ],
+    [
+      { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize' },
+      "node 'output' (Resize): mode linear with coordinate_transformation_mode tf_crop_and_resize is not supported",
+    ],
   ] as const)('Resize %j', (attrs, message) => {
     expect(() => importOnnx(resizeGraph(attrs), { file: 'r.onnx' })).toThrow(`r.onnx: ${message}`);
   });
 
   it('other Resize, Upsample, ConvTranspose and MaxUnpool forms', () => {
-    expect(() => importOnnx(resizeGraph({ mode: 'linear', antialias: 1 }, [1, 1, 0.5, 0.5], 18), { file: 'a.onnx' })).toThrow("a.onnx: node 'output' (Resize): antialias 1 is not supported; only 0");
-    expect(() => importOnnx(resizeGraph({ mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }, [1, 1, 0.25, 1]), { file: 'p.onnx' })).toThrow(
+    expect(() => importOnnx(resizeGraph({ mode: 'linear', antialias: 1 }, [1, 1, 0.5, 0.5], 18), { file: 'a.onnx' })).toThrow(
+      "a.onnx: node 'output' (Resize): antialias 1 is not supported; only 0",
+    );
+    expect(() =>
+      importOnnx(resizeGraph({ mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }, [1, 1, 0.25, 1]), { file: 'p.onnx' }),
+    ).toThrow(
       "p.onnx: node 'output' (Resize): coordinate_transformation_mode pytorch_half_pixel with an output of 1 pixel on an axis (1x4 from [2,4,4]) is not supported",
     );
-    expect(() => importOnnx(resizeGraph({ mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, [1, 2, 2, 2]), { file: 'c.onnx' })).toThrow("c.onnx: node 'output' (Resize): scales [1, 2, 2, 2] resize the batch or channel axis");
+    expect(() =>
+      importOnnx(resizeGraph({ mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, [1, 2, 2, 2]), { file: 'c.onnx' }),
+    ).toThrow("c.onnx: node 'output' (Resize): scales [1, 2, 2, 2] resize the batch or channel axis");
     const upsample = graph([node('Upsample', ['input', 's'], 'output', { mode: 'linear' })], [floats('s', [4], [1, 1, 2, 2])], [1, 2, 4, 4], 9);
-    expect(() => importOnnx(upsample, { file: 'u.onnx' })).toThrow("u.onnx: node 'output' (Upsample): mode linear is not supported: Upsample of opset 9 maps coordinates as asymmetric");
-    const convT = (attrs: Record<string, AttrValue>) => graph([node('ConvTranspose', ['input', 'w'], 'output', attrs)], [floats('w', [2, 1, 3, 3], randoms(18, 1))], [1, 2, 4, 4], 13);
+    expect(() => importOnnx(upsample, { file: 'u.onnx' })).toThrow(
+      "u.onnx: node 'output' (Upsample): mode linear is not supported: Upsample of opset 9 maps coordinates as asymmetric",
+    );
+    const convT = (attrs: Record<string, AttrValue>) =>
+      graph([node('ConvTranspose', ['input', 'w'], 'output', attrs)], [floats('w', [2, 1, 3, 3], randoms(18, 1))], [1, 2, 4, 4], 13);
     expect(() => importOnnx(convT({ strides: [2, 2], auto_pad: 'SAME_UPPER' }), { file: 't.onnx' })).toThrow(
       "t.onnx: node 'output' (ConvTranspose): auto_pad SAME_UPPER needs a total padding of [1, 1] for input [2,4,4]; only even, non-negative totals",
     );
-    expect(() => importOnnx(convT({ strides: [2, 2], output_shape: [10, 8] }), { file: 't.onnx' })).toThrow("t.onnx: node 'output' (ConvTranspose): output_shape [10, 8] needs a total padding of [-1, 1]");
-    expect(() => importOnnx(convT({ pads: [0, 0, 1, 0] }), { file: 't.onnx' })).toThrow("t.onnx: node 'output' (ConvTranspose): pads [0, 0, 1, 0] crop more at the end of an axis than at its start");
-    const pool = (extra: OnnxTypes.INodeProto[], attrs: Record<string, AttrValue> = {}, unpool: Record<string, AttrValue> = { kernel_shape: [2, 2], strides: [2, 2] }) =>
-      graph([node('MaxPool', ['input'], ['p', 'i'], { kernel_shape: [2, 2], strides: [2, 2], ...attrs }), ...extra, node('MaxUnpool', ['p', 'i'], 'output', unpool)], [], [1, 2, 4, 4], 13);
+    expect(() => importOnnx(convT({ strides: [2, 2], output_shape: [10, 8] }), { file: 't.onnx' })).toThrow(
+      "t.onnx: node 'output' (ConvTranspose): output_shape [10, 8] needs a total padding of [-1, 1]",
+    );
+    expect(() => importOnnx(convT({ pads: [0, 0, 1, 0] }), { file: 't.onnx' })).toThrow(
+      "t.onnx: node 'output' (ConvTranspose): pads [0, 0, 1, 0] crop more at the end of an axis than at its start",
+    );
+    const pool = (
+      extra: OnnxTypes.INodeProto[],
+      attrs: Record<string, AttrValue> = {},
+      unpool: Record<string, AttrValue> = { kernel_shape: [2, 2], strides: [2, 2] },
+    ) =>
+      graph(
+        [
+          node('MaxPool', ['input'], ['p', 'i'], { kernel_shape: [2, 2], strides: [2, 2], ...attrs }),
+          ...extra,
+          node('MaxUnpool', ['p', 'i'], 'output', unpool),
+        ],
+        [],
+        [1, 2, 4, 4],
+        13,
+      );
     expect(() => importOnnx(pool([node('Add', ['i', 'i'], 'j')]), { file: 'i.onnx' })).toThrow(
       "i.onnx: node 'p' (MaxPool): its Indices output 'i' is read by node 'j' (Add); only MaxUnpool's indices input reads it here",
     );
-    expect(() => importOnnx(pool([], { storage_order: 1 }), { file: 'i.onnx' })).toThrow("i.onnx: node 'p' (MaxPool): storage_order 1 (column-major Indices) is not supported");
+    expect(() => importOnnx(pool([], { storage_order: 1 }), { file: 'i.onnx' })).toThrow(
+      "i.onnx: node 'p' (MaxPool): storage_order 1 (column-major Indices) is not supported",
+    );
     expect(() => importOnnx(pool([], {}, { kernel_shape: [2, 2], strides: [1, 1] }), { file: 'i.onnx' })).toThrow(
       "i.onnx: node 'output' (MaxUnpool): kernel_shape [2, 2], strides [1, 1], pads [0, 0, 0, 0] differ from those of the MaxPool 'p' that made its indices",
     );
-    const foreign = graph([node('MaxPool', ['input'], 'p', { kernel_shape: [2, 2], strides: [2, 2] }), node('MaxUnpool', ['p', 'idx'], 'output', { kernel_shape: [2, 2], strides: [2, 2] })], [int64s('idx', [0])], [1, 2, 4, 4], 13);
-    expect(() => importOnnx(foreign, { file: 'f.onnx' })).toThrow("f.onnx: node 'output' (MaxUnpool): input 1 ('idx') must be the Indices output of a MaxPool in this graph");
+    const foreign = graph(
+      [
+        node('MaxPool', ['input'], 'p', { kernel_shape: [2, 2], strides: [2, 2] }),
+        node('MaxUnpool', ['p', 'idx'], 'output', { kernel_shape: [2, 2], strides: [2, 2] }),
+      ],
+      [int64s('idx', [0])],
+      [1, 2, 4, 4],
+      13,
+    );
+    expect(() => importOnnx(foreign, { file: 'f.onnx' })).toThrow(
+      "f.onnx: node 'output' (MaxUnpool): input 1 ('idx') must be the Indices output of a MaxPool in this graph",
+    );
   });
 });

@@ -14,7 +14,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const root = resolve(__dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'engine-package-'));
 let tarball = '';
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' }, stdio: ['ignore', 'pipe', 'pipe'] });
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' }, stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** A copy of an example with the packed engine installed by name. */
 function installedExample(name: string): string {
@@ -37,13 +38,14 @@ describe('the npm package', () => {
     expect(files).toContain('package/dist/types/index.d.ts');
     expect(files).toContain('package/README.md');
     expect(files.filter((f) => /^package\/(tests|demo|\.ci|scripts|src|shaders)\//.test(f))).toEqual([]);
-    for (const f of readdirSync(join(root, 'dist')).filter((n) => n.endsWith('.js'))) expect(readFileSync(join(root, 'dist', f), 'utf8'), f).not.toMatch(/from\s+['"][^'"]*\?raw['"]/);
+    for (const f of readdirSync(join(root, 'dist')).filter((n) => n.endsWith('.js')))
+      expect(readFileSync(join(root, 'dist', f), 'utf8'), f).not.toMatch(/from\s+['"][^'"]*\?raw['"]/);
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(pkg.private).toBeUndefined();
     expect(Object.keys(pkg.exports)).toEqual(['.', './cpu', './node', './package.json']);
   });
 
-  it('the Node example runs on Dawn by package name and prints the eager example\'s numbers', () => {
+  it("the Node example runs on Dawn by package name and prints the eager example's numbers", () => {
     const dir = installedExample('node');
     const run = spawnSync(process.execPath, ['main.mjs'], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
     expect(run.status, run.stderr).toBe(0);

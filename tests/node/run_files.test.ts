@@ -32,7 +32,9 @@ describe('a run folder agrees with itself', () => {
     expect(readSafetensorsMetadata(join(dir, 'weights.safetensors')).run_id).toBe(old.runId);
 
     // A second run into the folder, killed (with its browser) the moment its weights would replace the first run's.
-    const killed = train([...TINY, '--seed', '2', '--out', dir], ['--import', './tests/node/kill_before_rename.mjs'], { KILL_BEFORE_RENAME: '/weights.safetensors' });
+    const killed = train([...TINY, '--seed', '2', '--out', dir], ['--import', './tests/node/kill_before_rename.mjs'], {
+      KILL_BEFORE_RENAME: '/weights.safetensors',
+    });
     expect(killed.signal).toBe('SIGKILL');
     const m = json(join(dir, 'metrics.json'));
     const checkpoint = readSafetensorsMetadata(join(dir, 'checkpoint.safetensors'));
@@ -52,7 +54,9 @@ describe('a run folder agrees with itself', () => {
     writeFileSync(join(dir, 'metrics.json'), JSON.stringify(tampered));
     const refused = train(['--resume', dir]);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toContain(`train: --resume ${dir}: the folder disagrees with itself: metrics.json of run ${m.runId} names checkpoint.safetensors at step ${m.checkpoint.step + 4}`);
+    expect(refused.stderr).toContain(
+      `train: --resume ${dir}: the folder disagrees with itself: metrics.json of run ${m.runId} names checkpoint.safetensors at step ${m.checkpoint.step + 4}`,
+    );
     expect(json(join(dir, 'metrics.json'))).toEqual(tampered);
     writeFileSync(join(dir, 'metrics.json'), JSON.stringify(m));
 
@@ -85,7 +89,9 @@ describe('a run folder agrees with itself', () => {
     expect(checkResumeFolder(dir, { run_id: 'run-b', step: '8' }, newer).notes[0]).toContain('is newer than the one metrics.json names (step 4)');
     // Older than metrics.json names (a copied-back file): refused.
     writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ runId: 'run-b', checkpoint: { sha256: sha(newer), step: 8 } }));
-    expect(() => checkResumeFolder(dir, { run_id: 'run-b', step: '4' }, older)).toThrow('the folder disagrees with itself: metrics.json of run run-b names checkpoint.safetensors at step 8');
+    expect(() => checkResumeFolder(dir, { run_id: 'run-b', step: '4' }, older)).toThrow(
+      'the folder disagrees with itself: metrics.json of run run-b names checkpoint.safetensors at step 8',
+    );
     expect(checkResumeFolder(dir, { run_id: 'run-b', step: '8' }, newer).notes).toEqual([]);
     // A checkpoint from before run ids gets one.
     const legacy = checkResumeFolder(dir, {}, file({}));
@@ -93,26 +99,32 @@ describe('a run folder agrees with itself', () => {
     expect(legacy.notes[0]).toContain('names no run (it predates run ids)');
   });
 
-  it('removes the weights, report and metrics of another run, keeps this run\'s', () => {
+  it("removes the weights, report and metrics of another run, keeps this run's", () => {
     const dir = mkdtempSync(join(tmpdir(), 'run-files-'));
     writeFileSync(join(dir, 'weights.safetensors'), file({ run_id: 'run-a', step: '3' }));
     writeFileSync(join(dir, 'report.html'), '<meta name="run-id" content="run-b"><meta name="run-step" content="3">');
     writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ runId: 'run-b' }));
-    expect(removeOtherRuns(dir, 'run-b')).toEqual([`removed weights.safetensors of the previous run (run-a) from ${dir}: they are not files of run run-b, whose checkpoint is there now`]);
+    expect(removeOtherRuns(dir, 'run-b')).toEqual([
+      `removed weights.safetensors of the previous run (run-a) from ${dir}: they are not files of run run-b, whose checkpoint is there now`,
+    ]);
     expect(readdirSync(dir).sort()).toEqual(['metrics.json', 'report.html']);
     expect(removeOtherRuns(dir, 'run-b')).toEqual([]);
   });
 
-  it('the demo\'s load: a weights file and metrics.json must be of one run, and the file the one metrics.json names', () => {
+  it("the demo's load: a weights file and metrics.json must be of one run, and the file the one metrics.json names", () => {
     const weights = file({ run_id: 'run-b', step: '8' });
     const metrics = { runId: 'run-b', complete: true, weights: { sha256: sha(weights), step: 8 }, checkpoint: { sha256: 'c', step: 8 } };
     expect(runFileDisagreement('weights.safetensors', { run_id: 'run-b', step: '8' }, sha(weights), metrics)).toBe(null);
-    expect(runFileDisagreement('weights.safetensors', { run_id: 'run-a', step: '8' }, sha(weights), metrics)).toBe('weights.safetensors was written by run run-a, but metrics.json is of run run-b: they are files of two different runs');
+    expect(runFileDisagreement('weights.safetensors', { run_id: 'run-a', step: '8' }, sha(weights), metrics)).toBe(
+      'weights.safetensors was written by run run-a, but metrics.json is of run run-b: they are files of two different runs',
+    );
     expect(runFileDisagreement('weights.safetensors', {}, sha(weights), metrics)).toContain('names no run');
     expect(runFileDisagreement('weights.safetensors', { run_id: 'run-b', step: '4' }, 'other', metrics)).toBe(
       'weights.safetensors (step 4) is of run run-b, but it is not a file metrics.json names (it names the weights of step 8 and the checkpoint of step 8, with other sha256): one of them is older than the other',
     );
-    expect(runFileDisagreement('weights.safetensors', { run_id: 'run-b' }, sha(weights), { runId: 'run-b', weights: null, checkpoint: null })).toContain('it names none');
+    expect(runFileDisagreement('weights.safetensors', { run_id: 'run-b' }, sha(weights), { runId: 'run-b', weights: null, checkpoint: null })).toContain(
+      'it names none',
+    );
     expect(runFileDisagreement('old.safetensors', {}, 'x', { model: 'lenet5' })).toBe(null); // metrics from before run ids
   });
 
@@ -122,12 +134,30 @@ describe('a run folder agrees with itself', () => {
     expect(() => readCheckpointMetadata({ run_id: 'a b"<' }, 'f')).toThrow("f: metadata field 'run_id' must be a run id");
   });
 
-  it('the report names the run, its step and the weights\' sha256', () => {
+  it("the report names the run, its step and the weights' sha256", () => {
     const metrics = {
-      model: 'm', params: 1, dataset: 'x', trainExamples: 1, testExamples: 1, backend: 'cpu', adapter: { vendor: 'cpu', architecture: 'reference' },
-      config: { optimizer: 'adam', lr: 0.001, batch: 1, epochs: 1 }, testAccuracy: 1, imagesPerSecond: 1, dispatchesPerStep: 1, submitsPerStep: 1, totalSeconds: 1,
-      loss: [1], testLossPerEpoch: [1], trainAccuracy: [0], testAccuracyPerEpoch: [1], confusionMatrix: null, classes: ['a'],
-      runId: 'run-b', step: 8, weights: { sha256: 'ab12', step: 8 },
+      model: 'm',
+      params: 1,
+      dataset: 'x',
+      trainExamples: 1,
+      testExamples: 1,
+      backend: 'cpu',
+      adapter: { vendor: 'cpu', architecture: 'reference' },
+      config: { optimizer: 'adam', lr: 0.001, batch: 1, epochs: 1 },
+      testAccuracy: 1,
+      imagesPerSecond: 1,
+      dispatchesPerStep: 1,
+      submitsPerStep: 1,
+      totalSeconds: 1,
+      loss: [1],
+      testLossPerEpoch: [1],
+      trainAccuracy: [0],
+      testAccuracyPerEpoch: [1],
+      confusionMatrix: null,
+      classes: ['a'],
+      runId: 'run-b',
+      step: 8,
+      weights: { sha256: 'ab12', step: 8 },
     };
     const html = renderReport(metrics, null);
     expect(html).toContain('<meta name="run-id" content="run-b"><meta name="run-step" content="8">');

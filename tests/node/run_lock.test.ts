@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { acquireLock, lockRunFolder } from '../../tools/cli/run_lock.mjs';
 
 const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
-const listing = (dir: string) => readdirSync(dir).sort().map((f) => `${f} ${statSync(join(dir, f)).mtimeMs} ${statSync(join(dir, f)).size}`);
+const listing = (dir: string) =>
+  readdirSync(dir)
+    .sort()
+    .map((f) => `${f} ${statSync(join(dir, f)).mtimeMs} ${statSync(join(dir, f)).size}`);
 const TINY = ['--model', 'lenet5', '--epochs', '1', '--limit', '256', '--test-limit', '128', '--autotune', 'off'];
 
 describe('the run folder lock', () => {
@@ -20,7 +23,9 @@ describe('the run folder lock', () => {
     const held = JSON.parse(readFileSync(join(dir, 'run.lock'), 'utf8'));
     expect(held).toMatchObject({ pid: process.pid, host: hostname(), command: 'npm run train' });
     expect(Date.now() - Date.parse(held.started)).toBeLessThan(60_000);
-    expect(() => lockRunFolder(dir)).toThrow(`${dir} is in use by another run: pid ${process.pid} on host ${hostname()}, started ${held.started} (npm run train)`);
+    expect(() => lockRunFolder(dir)).toThrow(
+      `${dir} is in use by another run: pid ${process.pid} on host ${hostname()}, started ${held.started} (npm run train)`,
+    );
     expect(readdirSync(dir)).toEqual(['run.lock']);
     lock.release();
     expect(readdirSync(dir)).toEqual([]);
@@ -32,11 +37,15 @@ describe('the run folder lock', () => {
     writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid, host: hostname(), started: '2024-01-01T00:00:00.000Z' }));
     const lines: string[] = [];
     const lock = acquireLock(join(dir, 'run.lock'), { log: (l: string) => lines.push(l) });
-    expect(lines).toEqual([`took over the stale lock ${join(dir, 'run.lock')} of pid ${pid} on host ${hostname()}, started 2024-01-01T00:00:00.000Z: that process no longer runs`]);
+    expect(lines).toEqual([
+      `took over the stale lock ${join(dir, 'run.lock')} of pid ${pid} on host ${hostname()}, started 2024-01-01T00:00:00.000Z: that process no longer runs`,
+    ]);
     expect(JSON.parse(readFileSync(join(dir, 'run.lock'), 'utf8')).pid).toBe(process.pid);
     lock.release();
     writeFileSync(join(dir, 'run.lock'), JSON.stringify({ pid, host: 'elsewhere', started: '2024-01-01T00:00:00.000Z' }));
-    expect(() => lockRunFolder(dir)).toThrow(`pid ${pid} on host elsewhere, started 2024-01-01T00:00:00.000Z; this is host ${hostname()}, so whether it still runs cannot be told: if it does not, remove ${join(dir, 'run.lock')}`);
+    expect(() => lockRunFolder(dir)).toThrow(
+      `pid ${pid} on host elsewhere, started 2024-01-01T00:00:00.000Z; this is host ${hostname()}, so whether it still runs cannot be told: if it does not, remove ${join(dir, 'run.lock')}`,
+    );
     writeFileSync(join(dir, 'run.lock'), 'garbage');
     expect(() => lockRunFolder(dir)).toThrow('names no holder');
     expect(readdirSync(dir)).toEqual(['run.lock']);
@@ -48,12 +57,17 @@ describe('the run folder lock', () => {
     const holder = { pid: process.pid, host: hostname(), started: '2024-05-06T07:08:09.000Z', command: 'npm run train' };
     writeFileSync(join(dir, 'run.lock'), JSON.stringify(holder));
     const before = listing(dir);
-    for (const args of [[...TINY, '--out', dir], ['--resume', dir]]) {
+    for (const args of [
+      [...TINY, '--out', dir],
+      ['--resume', dir],
+    ]) {
       const started = Date.now();
       const r = spawnSync(process.execPath, ['scripts/train.mjs', ...args], { encoding: 'utf8', timeout: 60_000 });
       expect(r.status, r.stderr).toBe(2);
       expect(Date.now() - started).toBeLessThan(20_000);
-      expect(r.stderr).toContain(`train: ${dir} is in use by another run: pid ${process.pid} on host ${hostname()}, started 2024-05-06T07:08:09.000Z (npm run train). Nothing was changed`);
+      expect(r.stderr).toContain(
+        `train: ${dir} is in use by another run: pid ${process.pid} on host ${hostname()}, started 2024-05-06T07:08:09.000Z (npm run train). Nothing was changed`,
+      );
       expect(r.stderr).not.toContain('[setup]');
       expect(listing(dir)).toEqual(before);
     }

@@ -13,7 +13,11 @@ describe('segmentationScores', () => {
     expect(s.iou[1]).toBeCloseTo(2 / 4, 12);
     expect(s.iou[2]).toBeCloseTo(1 / 3, 12);
     expect(s.meanIoU).toBeCloseTo((1 / 3 + 1 / 2 + 1 / 3) / 3, 12);
-    expect(s.confusion).toEqual([[1, 1, 0], [0, 2, 1], [1, 0, 1]]);
+    expect(s.confusion).toEqual([
+      [1, 1, 0],
+      [0, 2, 1],
+      [1, 0, 1],
+    ]);
   });
 
   it('a class absent from truth and prediction is NaN and left out of the mean', () => {
@@ -25,7 +29,9 @@ describe('segmentationScores', () => {
 
   it('names the bad pixel and label', () => {
     expect(() => segmentationScores([0, 5], [0, 1], 3)).toThrow('segmentationScores: predicted label 5 at pixel 1 is not a class in [0, 3)');
-    expect(() => segmentationScores([0, 1], [0, 7], 3, -1)).toThrow('segmentationScores: true label 7 at pixel 1 is not a class in [0, 3) nor the ignore label -1');
+    expect(() => segmentationScores([0, 1], [0, 7], 3, -1)).toThrow(
+      'segmentationScores: true label 7 at pixel 1 is not a class in [0, 3) nor the ignore label -1',
+    );
     expect(() => segmentationScores([0], [0, 1], 3)).toThrow('segmentationScores: 1 predicted pixels for 2 true ones');
   });
 });

@@ -53,7 +53,9 @@ describe('segmentationScenes', () => {
 
   it('refuses what cannot be made, naming the option', () => {
     expect(() => segmentationScenes(source, { count: 2, size: 20 })).toThrow('segmentationScenes: 28x28 items do not fit a 20x20 scene');
-    expect(() => segmentationScenes(source, { count: 2, items: [3, 2] })).toThrow('segmentationScenes: items must be [fewest, most] with 1 <= fewest <= most, got [3, 2]');
+    expect(() => segmentationScenes(source, { count: 2, items: [3, 2] })).toThrow(
+      'segmentationScenes: items must be [fewest, most] with 1 <= fewest <= most, got [3, 2]',
+    );
     expect(() => segmentationScenes({ ...source, shape: [3, 28, 28] }, { count: 2 })).toThrow('segmentationScenes: the source must be one-channel images');
   });
 });

@@ -25,6 +25,12 @@ export const augmentTable: ParityTable = {
     aug('rotation<=90deg odd size', [3, 2, 7, 11], 5, { maxRotation: 90 }, 20),
     aug('brightness 0.2 contrast 0.3 pivot 0.5', [5, 3, 4, 4], 4, { brightness: 0.2, contrast: 0.3, pivot: 0.5 }, 1),
     aug('salt-and-pepper p=0.1', [4, 1, 10, 10], 6, { saltPepper: 0.1, noiseLow: -1, noiseHigh: 2 }),
-    aug('everything', [16, 1, 28, 28], 12345, { flipHorizontal: 0.5, flipVertical: 0.2, maxShift: 2, maxRotation: 15, brightness: 0.1, contrast: 0.2, saltPepper: 0.02 }, 20),
+    aug(
+      'everything',
+      [16, 1, 28, 28],
+      12345,
+      { flipHorizontal: 0.5, flipVertical: 0.2, maxShift: 2, maxRotation: 15, brightness: 0.1, contrast: 0.2, saltPepper: 0.02 },
+      20,
+    ),
   ],
 };

@@ -5,7 +5,18 @@ import type { ParityCase, ParityTable } from '../helpers/parity';
 // 4) its four-at-a-time paths; 4x6x6x6 spans several workgroups. The sums walk a channel's
 // quads WG = 64 at a time: 16x2x6x6 (9 quads an image) and 2x2x24x24 (144) make each
 // invocation step across images and within one.
-const shapes = [[1, 1], [4, 3], [64, 10], [2, 3, 5, 5], [1, 5, 3, 3], [8, 16, 7, 7], [2, 3, 4, 4], [4, 6, 6, 6], [16, 2, 6, 6], [2, 2, 24, 24]];
+const shapes = [
+  [1, 1],
+  [4, 3],
+  [64, 10],
+  [2, 3, 5, 5],
+  [1, 5, 3, 3],
+  [8, 16, 7, 7],
+  [2, 3, 4, 4],
+  [4, 6, 6, 6],
+  [16, 2, 6, 6],
+  [2, 2, 24, 24],
+];
 const eps = 1e-5;
 
 export const batchNormTable: ParityTable = {
@@ -22,11 +33,39 @@ export const batchNormTable: ParityTable = {
       { name: `batch_norm_stats ${name}`, op: 'batch_norm_stats', inputs: [input], reduction: m },
       { name: `batch_norm_train ${name}`, op: 'batch_norm_train', inputs: [input, { shape: [c] }, { shape: [c] }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
       { name: `batch_norm_grad_sums ${name}`, op: 'batch_norm_grad_sums', inputs: [input, { shape: x }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
-      { name: `batch_norm_train_grad ${name}`, op: 'batch_norm_train_grad', inputs: [input, { shape: x }, { shape: [c] }, { shape: [2, c] }], attrs: { eps }, reduction: m, ulpsExtra: 8 },
+      {
+        name: `batch_norm_train_grad ${name}`,
+        op: 'batch_norm_train_grad',
+        inputs: [input, { shape: x }, { shape: [c] }, { shape: [2, c] }],
+        attrs: { eps },
+        reduction: m,
+        ulpsExtra: 8,
+      },
       // With the statistics given (as batchNorm() passes them): the kernels skip their stats pass.
-      { name: `batch_norm_train ${name} (stats given)`, op: 'batch_norm_train', inputs: [input, { shape: [c] }, { shape: [c] }, stats], attrs: { eps }, reduction: m, ulpsExtra: 8 },
-      { name: `batch_norm_grad_sums ${name} (stats given)`, op: 'batch_norm_grad_sums', inputs: [input, { shape: x }, stats], attrs: { eps }, reduction: m, ulpsExtra: 8 },
-      { name: `batch_norm_train_grad ${name} (stats given)`, op: 'batch_norm_train_grad', inputs: [input, { shape: x }, { shape: [c] }, { shape: [2, c] }, stats], attrs: { eps }, reduction: m, ulpsExtra: 8 },
+      {
+        name: `batch_norm_train ${name} (stats given)`,
+        op: 'batch_norm_train',
+        inputs: [input, { shape: [c] }, { shape: [c] }, stats],
+        attrs: { eps },
+        reduction: m,
+        ulpsExtra: 8,
+      },
+      {
+        name: `batch_norm_grad_sums ${name} (stats given)`,
+        op: 'batch_norm_grad_sums',
+        inputs: [input, { shape: x }, stats],
+        attrs: { eps },
+        reduction: m,
+        ulpsExtra: 8,
+      },
+      {
+        name: `batch_norm_train_grad ${name} (stats given)`,
+        op: 'batch_norm_train_grad',
+        inputs: [input, { shape: x }, { shape: [c] }, { shape: [2, c] }, stats],
+        attrs: { eps },
+        reduction: m,
+        ulpsExtra: 8,
+      },
       {
         name: `batch_norm_infer ${name}`,
         op: 'batch_norm_infer',

@@ -68,11 +68,22 @@ export const convRows: ConvRow[] = [
  * conv2d_tile8_packed those with 4 or more channels in and out; conv2d_pointwise the 1x1 ones below;
  * Winograd the 3x3 stride-1 ones with 8 or more channels in and out and padding up to 2.
  */
-function tiledKernels(r: ConvRow, gradInput: boolean): { tile8: boolean; rows: boolean; tall: boolean; pointwise: boolean; packed: boolean; winograd: boolean } {
+function tiledKernels(
+  r: ConvRow,
+  gradInput: boolean,
+): { tile8: boolean; rows: boolean; tall: boolean; pointwise: boolean; packed: boolean; winograd: boolean } {
   const ones = (v: number | [number, number] | undefined) => v === undefined || [v].flat().every((e) => e === 1);
-  const pads = typeof r.padding === 'number' ? [r.padding] : Array.isArray(r.padding) ? r.padding : r.padding === 'same' ? [Math.floor((Math.max(...r.k) - 1) / 2)] : [0];
+  const pads =
+    typeof r.padding === 'number' ? [r.padding] : Array.isArray(r.padding) ? r.padding : r.padding === 'same' ? [Math.floor((Math.max(...r.k) - 1) / 2)] : [0];
   // Top and left padding (what the flipped input gradient pads by K-1-pad): [top, left, bottom, right], [h, w], one value, or 'same' (stride 1: (K-1)/2 per axis, rounded down).
-  const [padTop, padLeft]: number[] = r.padding === 'same' ? r.k.map((k) => Math.floor((k - 1) / 2)) : typeof r.padding === 'number' ? [r.padding, r.padding] : Array.isArray(r.padding) ? (r.padding as readonly number[]).slice(0, 2) : [0, 0];
+  const [padTop, padLeft]: number[] =
+    r.padding === 'same'
+      ? r.k.map((k) => Math.floor((k - 1) / 2))
+      : typeof r.padding === 'number'
+        ? [r.padding, r.padding]
+        : Array.isArray(r.padding)
+          ? (r.padding as readonly number[]).slice(0, 2)
+          : [0, 0];
   const plain = (r.groups ?? 1) === 1 && ones(r.stride) && ones(r.dilation);
   const tile8 = (r.groups ?? 1) === 1 && (!gradInput || (plain && padTop < r.k[0] && padLeft < r.k[1]));
   // conv2d_pointwise: 1x1 unpadded, positions per image and the input channels (the filter's vec4 axis) multiples of 4.

@@ -11,7 +11,18 @@ import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsTall
 import { winogradFit, winogradGradFilterFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_winograd';
 import type { GpuStorage } from '../../src/backends/webgpu/kernel_host';
 import {
-  type ConvRow, conv2dGrads, conv2dTable, convSetup, packedCaseNames, phaseCaseNames, phasePackedCaseNames, pointwiseCaseNames, rowsCaseNames, tallCaseNames, tile8CaseNames, winogradCaseNames,
+  type ConvRow,
+  conv2dGrads,
+  conv2dTable,
+  convSetup,
+  packedCaseNames,
+  phaseCaseNames,
+  phasePackedCaseNames,
+  pointwiseCaseNames,
+  rowsCaseNames,
+  tallCaseNames,
+  tile8CaseNames,
+  winogradCaseNames,
 } from './conv2d.cases';
 
 describe('conv2d parity (gpu vs cpu)', () => {
@@ -45,12 +56,15 @@ const fitModel: FitModel = (variant, c) => {
   if (variant === 'conv2d_grad_filter_implicit_gemm') return !/,g=\d/.test(c.name);
   return true;
 };
-for (const family of [conv2dFamily, conv2dGradInputFamily, conv2dGradFilterFamily]) describeVariants(family as KernelFamily<unknown>, conv2dTable.cases, fitModel);
+for (const family of [conv2dFamily, conv2dGradInputFamily, conv2dGradFilterFamily])
+  describeVariants(family as KernelFamily<unknown>, conv2dTable.cases, fitModel);
 
 describe('a forced conv2d variant that does not fit', () => {
   it('throws, naming the op, the variant and the shape class, instead of running another kernel', async () => {
     const c = conv2dTable.cases.find((k) => k.op === 'conv2d' && /,g=\d/.test(k.name))!;
-    await expect(checkParity(c, 'conv2d_tile8')).rejects.toThrow(/conv2d: the forced variant 'conv2d_tile8' does not fit .* g[23] on this adapter \(fitting: conv2d, conv2d:other-order\)/);
+    await expect(checkParity(c, 'conv2d_tile8')).rejects.toThrow(
+      /conv2d: the forced variant 'conv2d_tile8' does not fit .* g[23] on this adapter \(fitting: conv2d, conv2d:other-order\)/,
+    );
   });
   it('an undeclared variant name is an error, not a silent first variant', async () => {
     await expect(checkParity(conv2dTable.cases[0], 'conv2d-8x8')).rejects.toThrow("no kernel variant is named 'conv2d-8x8'");
@@ -75,7 +89,9 @@ describe('conv2d bad input', () => {
   const x = tensor(cpu, new Float32Array(2 * 4 * 5 * 5), [2, 4, 5, 5]);
   it('channel mismatch names the op and both shapes', () => {
     const w = tensor(cpu, new Float32Array(6 * 3 * 3 * 3), [6, 3, 3, 3]);
-    expect(() => conv2d(x, w)).toThrow('conv2d: filter expects 3 input channels per group but the input has 4 channels in 1 group(s) (4 each); input [2,4,5,5], filter [6,3,3,3]');
+    expect(() => conv2d(x, w)).toThrow(
+      'conv2d: filter expects 3 input channels per group but the input has 4 channels in 1 group(s) (4 each); input [2,4,5,5], filter [6,3,3,3]',
+    );
   });
   it('groups that do not divide the channels', () => {
     const w = tensor(cpu, new Float32Array(6 * 2 * 3 * 3), [6, 2, 3, 3]);

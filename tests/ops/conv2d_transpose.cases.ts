@@ -46,7 +46,10 @@ export function transposeSetup(r: TransposeRow) {
   const groups = r.options?.groups ?? 1;
   const weight = [r.x[1], r.cout / groups, r.k[0], r.k[1]];
   const { outputShape, convAttrs } = conv2dTransposeGeometry(r.x, weight, r.options);
-  const reduction = (r.x[1] / groups) * Math.ceil(r.k[0] / ([r.options?.stride ?? 1].flat()[0] as number)) * Math.ceil(r.k[1] / ([r.options?.stride ?? 1].flat().at(-1) as number));
+  const reduction =
+    (r.x[1] / groups) *
+    Math.ceil(r.k[0] / ([r.options?.stride ?? 1].flat()[0] as number)) *
+    Math.ceil(r.k[1] / ([r.options?.stride ?? 1].flat().at(-1) as number));
   return { weight, outputShape, attrs: { ...convAttrs, inputShape: outputShape }, reduction: Math.max(reduction, 1) };
 }
 

@@ -95,11 +95,17 @@ describe('conv2dTranspose bad input', () => {
   });
   it('output padding at or above the stride, and padding that leaves no output', () => {
     const w = tensor(cpu, new Float32Array(4 * 2 * 3 * 3), [4, 2, 3, 3]);
-    expect(() => conv2dTranspose(x, w, { stride: 2, outputPadding: 2 })).toThrow('conv2d_transpose: outputPadding [2,2] must be smaller than the stride [2,2] on each axis');
-    expect(() => conv2dTranspose(x, w, { padding: 3 })).toThrow('conv2d_transpose: the output would be -1x-1: padding [3,3] removes more than the 3x3 kernel adds');
+    expect(() => conv2dTranspose(x, w, { stride: 2, outputPadding: 2 })).toThrow(
+      'conv2d_transpose: outputPadding [2,2] must be smaller than the stride [2,2] on each axis',
+    );
+    expect(() => conv2dTranspose(x, w, { padding: 3 })).toThrow(
+      'conv2d_transpose: the output would be -1x-1: padding [3,3] removes more than the 3x3 kernel adds',
+    );
   });
   it('a bias of the wrong length', () => {
     const w = tensor(cpu, new Float32Array(4 * 2 * 3 * 3), [4, 2, 3, 3]);
-    expect(() => conv2dTranspose(x, w, { bias: tensor(cpu, [1, 2, 3], [3]) })).toThrow('conv2d_transpose: bias must have shape [2] (one value per output channel), got [3]');
+    expect(() => conv2dTranspose(x, w, { bias: tensor(cpu, [1, 2, 3], [3]) })).toThrow(
+      'conv2d_transpose: bias must have shape [2] (one value per output channel), got [3]',
+    );
   });
 });

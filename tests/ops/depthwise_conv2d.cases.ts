@@ -34,9 +34,27 @@ export const depthwiseTable: ParityTable = {
   cases: rows.flatMap((r): ParityCase[] => {
     const { filter, attrs, g, name, y } = setup(r);
     return [
-      { name: `forward ${name}`, op: 'depthwise_conv2d', inputs: [{ shape: r.x }, { shape: filter }, ...(r.bias ? [{ shape: [g.o] }] : [])], attrs, reduction: g.kh * g.kw + 1 },
-      { name: `grad_input ${name}`, op: 'depthwise_conv2d_grad_input', inputs: [{ shape: y }, { shape: filter }], attrs: { ...attrs, inputShape: r.x }, reduction: g.mult * g.kh * g.kw },
-      { name: `grad_filter ${name}`, op: 'depthwise_conv2d_grad_filter', inputs: [{ shape: r.x }, { shape: y }], attrs: { ...attrs, filterShape: filter }, reduction: g.n * g.oh * g.ow },
+      {
+        name: `forward ${name}`,
+        op: 'depthwise_conv2d',
+        inputs: [{ shape: r.x }, { shape: filter }, ...(r.bias ? [{ shape: [g.o] }] : [])],
+        attrs,
+        reduction: g.kh * g.kw + 1,
+      },
+      {
+        name: `grad_input ${name}`,
+        op: 'depthwise_conv2d_grad_input',
+        inputs: [{ shape: y }, { shape: filter }],
+        attrs: { ...attrs, inputShape: r.x },
+        reduction: g.mult * g.kh * g.kw,
+      },
+      {
+        name: `grad_filter ${name}`,
+        op: 'depthwise_conv2d_grad_filter',
+        inputs: [{ shape: r.x }, { shape: y }],
+        attrs: { ...attrs, filterShape: filter },
+        reduction: g.n * g.oh * g.ow,
+      },
     ];
   }),
 };

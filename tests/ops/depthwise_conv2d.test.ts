@@ -7,7 +7,11 @@ import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
 import { describeVariants } from '../helpers/variants';
-import { depthwiseConv2dFamily, depthwiseConv2dGradFilterFamily, depthwiseConv2dGradInputFamily } from '../../src/backends/webgpu/kernels/depthwise_conv2d/depthwise_conv2d';
+import {
+  depthwiseConv2dFamily,
+  depthwiseConv2dGradFilterFamily,
+  depthwiseConv2dGradInputFamily,
+} from '../../src/backends/webgpu/kernels/depthwise_conv2d/depthwise_conv2d';
 import type { KernelFamily } from '../../src/backends/webgpu/variants';
 import { depthwiseGrads, depthwiseTable } from './depthwise_conv2d.cases';
 

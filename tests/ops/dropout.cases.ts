@@ -11,7 +11,12 @@ export const dropoutTable: ParityTable = {
     { name: 'dropout p=0.9,seed=123 x=64x120', op: 'dropout', inputs: [{ shape: [64, 120] }], attrs: { p: 0.9, seed: 123 } },
     // With a step counter: the mask of seed 10 at step 37 is the mask of seed 47.
     { name: 'dropout p=0.5,seed=10,step=37 x=3x50', op: 'dropout', inputs: [{ shape: [3, 50] }, { shape: [1], values: [37] }], attrs: { p: 0.5, seed: 10 } },
-    { name: 'dropout p=0.4,seed=4294967295,step=2 x=77 (wraps)', op: 'dropout', inputs: [{ shape: [77] }, { shape: [1], values: [2] }], attrs: { p: 0.4, seed: 4294967295 } },
+    {
+      name: 'dropout p=0.4,seed=4294967295,step=2 x=77 (wraps)',
+      op: 'dropout',
+      inputs: [{ shape: [77] }, { shape: [1], values: [2] }],
+      attrs: { p: 0.4, seed: 4294967295 },
+    },
   ],
 };
 

@@ -33,7 +33,9 @@ describe('dropout', () => {
     const stepped = await dropout(x, 0.5, { training: true, seed: 10, step: tensor(gpu, [37], [1]) }).read();
     const plain = await dropout(x, 0.5, { training: true, seed: 47 }).read();
     expect(stepped).toEqual(plain);
-    expect(() => dropout(x, 0.5, { training: true, seed: 1, step: tensor(gpu, [1, 2], [2]) })).toThrow('dropout: the step counter must have shape [1], got [2]');
+    expect(() => dropout(x, 0.5, { training: true, seed: 1, step: tensor(gpu, [1, 2], [2]) })).toThrow(
+      'dropout: the step counter must have shape [1], got [2]',
+    );
   });
 
   it('is the identity in inference and rejects p outside [0, 1)', () => {

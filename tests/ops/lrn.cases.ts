@@ -12,7 +12,14 @@ for (const [x, attrs, tag] of [
   [[1, 4, 2, 2], { size: 4, alpha: 1, beta: 0.5, k: 1 }, 'size=4 (asymmetric window)'],
 ] as const) {
   cases.push({ name: `lrn x=${x.join('x')},${tag}`, op: 'lrn', inputs: [{ shape: [...x], range: [-2, 2] }], attrs, reduction: attrs.size, ulpsExtra: 8 });
-  cases.push({ name: `lrn_grad x=${x.join('x')},${tag}`, op: 'lrn_grad', inputs: [{ shape: [...x], range: [-2, 2] }, { shape: [...x] }], attrs, reduction: attrs.size * attrs.size, ulpsExtra: 8 });
+  cases.push({
+    name: `lrn_grad x=${x.join('x')},${tag}`,
+    op: 'lrn_grad',
+    inputs: [{ shape: [...x], range: [-2, 2] }, { shape: [...x] }],
+    attrs,
+    reduction: attrs.size * attrs.size,
+    ulpsExtra: 8,
+  });
 }
 
 export const lrnTable: ParityTable = { ops: ['lrn', 'lrn_grad'], cases };

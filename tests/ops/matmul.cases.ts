@@ -56,7 +56,12 @@ const sharedB: ParityCase = {
 };
 
 /** The fused ReLU of a dense layer, with and without bias and transposes. */
-const fusedRelu: ParityCase[] = ([[64, 120, 400, false, false, true], [33, 65, 17, true, true, false]] as Row[]).map((row) => {
+const fusedRelu: ParityCase[] = (
+  [
+    [64, 120, 400, false, false, true],
+    [33, 65, 17, true, true, false],
+  ] as Row[]
+).map((row) => {
   const c = toCase(row);
   return { ...c, name: `${c.name},relu`, attrs: { ...c.attrs, relu: true } };
 });
@@ -66,7 +71,13 @@ const fusedRelu: ParityCase[] = ([[64, 120, 400, false, false, true], [33, 65, 1
  * NaN on the CPU, and a kernel whose epilogue is max(v, 0) writes zeros there. Rows that
  * take the vec4 variant (N a multiple of 4) and the scalar ones.
  */
-const nanBiasRelu: ParityCase[] = ([[33, 16, 8, false, false, true], [13, 17, 19, false, true, true], [64, 120, 400, false, false, true]] as Row[]).map((row) => {
+const nanBiasRelu: ParityCase[] = (
+  [
+    [33, 16, 8, false, false, true],
+    [13, 17, 19, false, true, true],
+    [64, 120, 400, false, false, true],
+  ] as Row[]
+).map((row) => {
   const c = toCase(row);
   const n = row[1];
   const bias = Array.from({ length: n }, (_, j) => (j % 5 === 0 ? NaN : 0.25 - j / n));

@@ -16,7 +16,9 @@ describe('matmul parity (gpu vs cpu)', () => {
 // the workgroup-memory tile, the 8x8 register block, vec4 loads where they fit, subgroup
 // shuffles where the adapter has them): the table's odd sizes cover partial tiles.
 describeVariants(matmulFamily as KernelFamily<unknown>, matmulTable.cases, (variant, c) =>
-  variant === 'matmul_vec4' ? !(c.attrs?.transposeA || c.attrs?.transposeB) && c.inputs[1].shape.at(-1)! % 4 === 0 && c.inputs[0].shape.at(-1)! % 4 === 0 : true,
+  variant === 'matmul_vec4'
+    ? !(c.attrs?.transposeA || c.attrs?.transposeB) && c.inputs[1].shape.at(-1)! % 4 === 0 && c.inputs[0].shape.at(-1)! % 4 === 0
+    : true,
 );
 
 describe('matmul values', () => {

@@ -21,7 +21,8 @@ export const unpoolRows: UnpoolRow[] = [
   { x: [1, 4, 9, 9], k: 3, options: { stride: 1, padding: 1 } },
 ];
 
-export const unpoolName = (r: UnpoolRow) => `x=${r.x.join('x')},k=${[r.k].flat().join('x')}${r.options?.stride ? `,s=${[r.options.stride].flat().join('x')}` : ''}${r.options?.padding ? `,p=${r.options.padding}` : ''}`;
+export const unpoolName = (r: UnpoolRow) =>
+  `x=${r.x.join('x')},k=${[r.k].flat().join('x')}${r.options?.stride ? `,s=${[r.options.stride].flat().join('x')}` : ''}${r.options?.padding ? `,p=${r.options.padding}` : ''}`;
 
 /** The switches a max pool takes on seeded data, computed here with the pool's tie rule (first maximum, row-major). */
 export function switchesOf(r: UnpoolRow, seed = 5): { attrs: ReturnType<typeof pool2dAttrs>; pooled: number[]; indices: number[] } {
@@ -38,7 +39,8 @@ export function switchesOf(r: UnpoolRow, seed = 5): { attrs: ReturnType<typeof p
         const ws = ow * g.strideW - g.padL;
         let best = -1;
         for (let ih = Math.max(hs, 0); ih < Math.min(hs + g.kh, g.h); ih++) {
-          for (let iw = Math.max(ws, 0); iw < Math.min(ws + g.kw, g.w); iw++) if (best < 0 || x[p * g.h * g.w + ih * g.w + iw] > x[p * g.h * g.w + best]) best = ih * g.w + iw;
+          for (let iw = Math.max(ws, 0); iw < Math.min(ws + g.kw, g.w); iw++)
+            if (best < 0 || x[p * g.h * g.w + ih * g.w + iw] > x[p * g.h * g.w + best]) best = ih * g.w + iw;
         }
         indices.push(best);
       }
@@ -64,6 +66,12 @@ export const maxUnpool2dGrads: GradTable = {
   ops: ['max_unpool2d'],
   cases: unpoolRows.map((r) => {
     const { attrs, pooled, indices } = switchesOf(r);
-    return { name: unpoolName(r), op: 'max_unpool2d', inputs: [{ shape: pooled }, { shape: pooled, values: indices }], attrs: { ...attrs, outputSize: [r.x[2], r.x[3]] }, wrt: [0] };
+    return {
+      name: unpoolName(r),
+      op: 'max_unpool2d',
+      inputs: [{ shape: pooled }, { shape: pooled, values: indices }],
+      attrs: { ...attrs, outputSize: [r.x[2], r.x[3]] },
+      wrt: [0],
+    };
   }),
 };

@@ -31,14 +31,14 @@ describe('switches and unpooling as PyTorch has them', () => {
       expect([...(await back.read())]).toEqual([0, 0, 0, 0, 0, 6, 0, 8, 9, 0, 0, 0, 0, 0, 0, 16]);
     }
   });
-  it('the default output size is PyTorch\'s; an outputSize that the pool could not have seen is refused', () => {
+  it("the default output size is PyTorch's; an outputSize that the pool could not have seen is refused", () => {
     const pooled = tensor(cpu, [1, 2, 3, 4, 5, 6], [1, 1, 2, 3]);
     const indices = tensor(cpu, [0, 2, 4, 12, 14, 16], [1, 1, 2, 3]);
     expect(maxUnpool2d(pooled, indices, 3, { stride: 2 }).shape).toEqual([1, 1, 5, 7]);
     expect(maxUnpool2d(pooled, indices, 3, { stride: 2, outputSize: [6, 8] }).shape).toEqual([1, 1, 6, 8]);
     expect(() => maxUnpool2d(pooled, indices, 3, { stride: 2, outputSize: [9, 9] })).toThrow(
-      'max_unpool2d: a 3x3 pool of stride 2x2 over 9x9 gives 4x4, but the input is [1,1,2,3]; give the outputSize the pool\'s input had',
+      "max_unpool2d: a 3x3 pool of stride 2x2 over 9x9 gives 4x4, but the input is [1,1,2,3]; give the outputSize the pool's input had",
     );
-    expect(() => maxUnpool2d(pooled, tensor(cpu, [0, 1], [1, 1, 1, 2]), 2)).toThrow('max_unpool2d: indices [1,1,1,2] must have the input\'s shape [1,1,2,3]');
+    expect(() => maxUnpool2d(pooled, tensor(cpu, [0, 1], [1, 1, 1, 2]), 2)).toThrow("max_unpool2d: indices [1,1,1,2] must have the input's shape [1,1,2,3]");
   });
 });

@@ -94,7 +94,13 @@ describe('optimizer updates over many steps', () => {
     const gpu = await gpuBackend();
     const param = tensor(gpu, [0, 0, 0], [3]);
     const zeros = () => tensor(gpu, [0, 0, 0], [3]);
-    adamUpdate(param, tensor(gpu, [5, -0.1, 1e-3], [3]), tensor(gpu, [0.01, 0.1, 0.001], [3]), zeros(), zeros(), { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false });
+    adamUpdate(param, tensor(gpu, [5, -0.1, 1e-3], [3]), tensor(gpu, [0.01, 0.1, 0.001], [3]), zeros(), zeros(), {
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      weightDecay: 0,
+      decoupled: false,
+    });
     const got = await param.read();
     [-0.01, 0.01, -0.01].forEach((want, i) => expect(got[i]).toBeCloseTo(want, 5));
   });
@@ -102,9 +108,13 @@ describe('optimizer updates over many steps', () => {
   it('rejects mismatched state, a wrong hyper tensor and momentum without velocity', () => {
     const a = tensor(cpu, [1, 2], [2]);
     const h = tensor(cpu, [0.1], [1]);
-    expect(() => sgdUpdate(a, tensor(cpu, [1], [1]), h, null, { momentum: 0, nesterov: false, weightDecay: 0 })).toThrow('sgd_update: grad [1] must have the parameter\'s shape [2]');
+    expect(() => sgdUpdate(a, tensor(cpu, [1], [1]), h, null, { momentum: 0, nesterov: false, weightDecay: 0 })).toThrow(
+      "sgd_update: grad [1] must have the parameter's shape [2]",
+    );
     expect(() => sgdUpdate(a, a, h, null, { momentum: 0.9, nesterov: false, weightDecay: 0 })).toThrow('sgd_update: momentum 0.9 needs a velocity input');
-    expect(() => adamUpdate(a, a, h, a, a, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false })).toThrow('adam_update: hyper must be [3], got [1]');
+    expect(() => adamUpdate(a, a, h, a, a, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false })).toThrow(
+      'adam_update: hyper must be [3], got [1]',
+    );
     expect(() => assign(a, h)).toThrow('assign: value [1] must match target [2]');
     expect(() => argmax(a)).toThrow('argmax: input must be [rows, cols]');
   });

@@ -59,7 +59,11 @@ const cases: ParityCase[] = poolRows.flatMap((r) => {
 
 // maxpool2d_grad with the ReLU folded in (the planner's fusion): inputs as a ReLU leaves them,
 // about 60% zeros, so whole windows are zero (no gradient) and zeros tie; both grad paths.
-for (const r of [{ x: [4, 6, 28, 28], k: 2 }, { x: [2, 2, 13, 13], k: 3, options: { stride: 2 } }, { x: [1, 3, 6, 6], k: 3, options: { stride: 1, padding: 1 } }] as PoolRow[]) {
+for (const r of [
+  { x: [4, 6, 28, 28], k: 2 },
+  { x: [2, 2, 13, 13], k: 3, options: { stride: 2 } },
+  { x: [1, 3, 6, 6], k: 3, options: { stride: 1, padding: 1 } },
+] as PoolRow[]) {
   const { attrs, y, window } = poolSetup(r);
   const values = Array.from({ length: r.x.reduce((a, b) => a * b, 1) }, (_, i) => {
     const h = Math.sin(i * 12.9898) * 43758.5453;
@@ -74,7 +78,12 @@ for (const r of [{ x: [4, 6, 28, 28], k: 2 }, { x: [2, 2, 13, 13], k: 3, options
   });
 }
 
-for (const x of [[1, 1, 1, 1], [2, 3, 7, 7], [3, 5, 1, 9], [2, 16, 32, 32]]) {
+for (const x of [
+  [1, 1, 1, 1],
+  [2, 3, 7, 7],
+  [3, 5, 1, 9],
+  [2, 16, 32, 32],
+]) {
   cases.push({ name: `global_avg_pool x=${x.join('x')}`, op: 'global_avg_pool', inputs: [{ shape: x }], reduction: x[2] * x[3] });
 }
 

@@ -4,10 +4,22 @@ import type { InputSpec, ParityCase, ParityTable } from '../helpers/parity';
 const labels = (n: number, k: number): InputSpec => ({ shape: [n], values: Array.from({ length: n }, (_, i) => (i * 7 + 3) % k) });
 
 const rowShapes: [number[], [number, number]][] = [
-  [[1, 1], [-1, 1]],
-  [[4, 10], [-1, 1]],
-  [[3, 5, 7], [-3, 3]],
-  [[64, 10], [-60, 60]],
+  [
+    [1, 1],
+    [-1, 1],
+  ],
+  [
+    [4, 10],
+    [-1, 1],
+  ],
+  [
+    [3, 5, 7],
+    [-3, 3],
+  ],
+  [
+    [64, 10],
+    [-60, 60],
+  ],
 ];
 
 const cases: ParityCase[] = [];
@@ -16,7 +28,12 @@ for (const op of ['softmax', 'log_softmax']) {
     cases.push({ name: `${op} x=${shape.join('x')},range=${range[1]}`, op, inputs: [{ shape, range }], reduction: shape.at(-1), ulpsExtra: 4 });
   }
 }
-for (const [n, k, r] of [[1, 1, 1], [4, 10, 1], [64, 10, 30], [7, 3, 5]]) {
+for (const [n, k, r] of [
+  [1, 1, 1],
+  [4, 10, 1],
+  [64, 10, 30],
+  [7, 3, 5],
+]) {
   cases.push({
     name: `softmax_cross_entropy n=${n},k=${k},range=${r}`,
     op: 'softmax_cross_entropy',
@@ -34,8 +51,20 @@ for (const [n, k, r] of [[1, 1, 1], [4, 10, 1], [64, 10, 30], [7, 3, 5]]) {
 }
 
 // Segmentation logits: each pixel's channels, 1 to 21 classes (Pascal VOC's), odd planes, 1x1.
-for (const [shape, r] of [[[1, 1, 1, 1], 1], [[2, 3, 4, 5], 3], [[1, 21, 7, 9], 30], [[3, 11, 1, 1], 5], [[2, 4, 16, 16], 60]] as [number[], number][]) {
-  cases.push({ name: `log_softmax_channels x=${shape.join('x')},range=${r}`, op: 'log_softmax_channels', inputs: [{ shape, range: [-r, r] }], reduction: shape[1], ulpsExtra: 4 });
+for (const [shape, r] of [
+  [[1, 1, 1, 1], 1],
+  [[2, 3, 4, 5], 3],
+  [[1, 21, 7, 9], 30],
+  [[3, 11, 1, 1], 5],
+  [[2, 4, 16, 16], 60],
+] as [number[], number][]) {
+  cases.push({
+    name: `log_softmax_channels x=${shape.join('x')},range=${r}`,
+    op: 'log_softmax_channels',
+    inputs: [{ shape, range: [-r, r] }],
+    reduction: shape[1],
+    ulpsExtra: 4,
+  });
 }
 
 export const softmaxTable: ParityTable = {

@@ -42,15 +42,19 @@ export const unaryTable: ParityTable = {
         ulpsExtra: transcendental.has(op) ? 4 : 0,
       }),
     ),
-  ).concat([
-    { name: 'leaky_relu alpha=0.2 x=3x5', op: 'leaky_relu', inputs: [{ shape: [3, 5], range: [-3, 3] }], attrs: { alpha: 0.2 } },
-    { name: 'elu alpha=0.5 x=3x5', op: 'elu', inputs: [{ shape: [3, 5], range: [-3, 3] }], attrs: { alpha: 0.5 }, ulpsExtra: 4 },
-  ]).concat(
-    ACTIVATIONS.map((op): ParityCase => ({
-      name: `${op} NaN and infinities x=${NON_FINITE_VALUES.length}`,
-      op,
-      inputs: [{ shape: [NON_FINITE_VALUES.length], values: NON_FINITE_VALUES }],
-      ulpsExtra: transcendental.has(op) ? 4 : 0,
-    })),
-  ),
+  )
+    .concat([
+      { name: 'leaky_relu alpha=0.2 x=3x5', op: 'leaky_relu', inputs: [{ shape: [3, 5], range: [-3, 3] }], attrs: { alpha: 0.2 } },
+      { name: 'elu alpha=0.5 x=3x5', op: 'elu', inputs: [{ shape: [3, 5], range: [-3, 3] }], attrs: { alpha: 0.5 }, ulpsExtra: 4 },
+    ])
+    .concat(
+      ACTIVATIONS.map(
+        (op): ParityCase => ({
+          name: `${op} NaN and infinities x=${NON_FINITE_VALUES.length}`,
+          op,
+          inputs: [{ shape: [NON_FINITE_VALUES.length], values: NON_FINITE_VALUES }],
+          ulpsExtra: transcendental.has(op) ? 4 : 0,
+        }),
+      ),
+    ),
 };

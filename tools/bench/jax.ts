@@ -20,7 +20,8 @@ export function jaxSystem(jax: typeof Jax): BenchSystem {
     skipReason: (spec) => `jax-js is timed on matmul, conv forward and training steps; not on ${spec.kind}${'pass' in spec ? ` ${spec.pass}` : ''}`,
     async prepare(spec: CaseSpec) {
       if (spec.kind === 'train-step') {
-        const step = spec.model === 'lenet5' || spec.model === 'cifar-cnn' ? jaxTrainStep(jax, spec.model, spec.batch) : jaxZooTrainStep(jax, spec.model, spec.batch);
+        const step =
+          spec.model === 'lenet5' || spec.model === 'cifar-cnn' ? jaxTrainStep(jax, spec.model, spec.batch) : jaxZooTrainStep(jax, spec.model, spec.batch);
         const timed = async () => {
           const start = performance.now();
           const loss = await step.run();

@@ -67,7 +67,12 @@ export function jitSgdStep<P extends Jax.JsTree<Jax.Array>>(jax: typeof Jax, ini
   // jax-js's transforms are typed over concrete trees, not a generic P: the traced
   // functions take a plain tree and the step is typed by hand.
   type Tree = Jax.JsTree<Jax.Array>;
-  const loss = (p: Tree, xs: Jax.Array, ys: Jax.Array): Jax.Array => nn.logSoftmax(forward(p as P, xs), -1).mul(ys).sum().mul(-1 / batch);
+  const loss = (p: Tree, xs: Jax.Array, ys: Jax.Array): Jax.Array =>
+    nn
+      .logSoftmax(forward(p as P, xs), -1)
+      .mul(ys)
+      .sum()
+      .mul(-1 / batch);
   const step = jit((p: Tree, xs: Jax.Array, ys: Jax.Array) => {
     const [value, grads] = valueAndGrad(loss)(tree.map((a: Jax.Array) => a.ref, p) as Tree, xs, ys);
     return [value, tree.map((a: Jax.Array, g: Jax.Array) => a.sub(g.mul(0.01)), p, grads as Tree)];

@@ -38,7 +38,10 @@ class Builder {
       const mean = np.mean(y.ref, [0, 2, 3], { keepdims: true });
       const variance = np.var_(y.ref, [0, 2, 3], { keepdims: true });
       const scale = np.reciprocal(np.sqrt(variance.add(1e-5))).mul(p[gamma].reshape([1, c, 1, 1]));
-      return y.sub(mean).mul(scale).add(p[beta].reshape([1, c, 1, 1]));
+      return y
+        .sub(mean)
+        .mul(scale)
+        .add(p[beta].reshape([1, c, 1, 1]));
     };
   }
 
@@ -78,7 +81,11 @@ function resnet20(b: Builder, channels: number, classes: number): Layer {
     }
   });
   const fc = b.head(64, classes);
-  return (p, x) => fc(p, blocks.reduce((h, block) => block(p, h), stem(p, x)));
+  return (p, x) =>
+    fc(
+      p,
+      blocks.reduce((h, block) => block(p, h), stem(p, x)),
+    );
 }
 
 function mobilenetCifar(b: Builder, channels: number, classes: number): Layer {
@@ -93,7 +100,11 @@ function mobilenetCifar(b: Builder, channels: number, classes: number): Layer {
     cin = width(filters);
   });
   const fc = b.head(cin, classes);
-  return (p, x) => fc(p, layers.reduce((h, layer) => layer(p, h), stem(p, x)));
+  return (p, x) =>
+    fc(
+      p,
+      layers.reduce((h, layer) => layer(p, h), stem(p, x)),
+    );
 }
 
 export const JAX_ZOO_STEPS = { resnet20, 'mobilenet-v1-cifar': mobilenetCifar } as const;

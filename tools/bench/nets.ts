@@ -7,15 +7,27 @@ export const NETS: Record<'lenet5' | 'cifar-cnn', { input: [number, number, numb
   lenet5: {
     input: [28, 28, 1],
     layers: [
-      { conv: [5, 1, 6], pad: 'same' }, { pool: 2 }, { conv: [5, 6, 16], pad: 'valid' }, { pool: 2 }, { flatten: true },
-      { dense: [400, 120], relu: true }, { dense: [120, 84], relu: true }, { dense: [84, 10], relu: false },
+      { conv: [5, 1, 6], pad: 'same' },
+      { pool: 2 },
+      { conv: [5, 6, 16], pad: 'valid' },
+      { pool: 2 },
+      { flatten: true },
+      { dense: [400, 120], relu: true },
+      { dense: [120, 84], relu: true },
+      { dense: [84, 10], relu: false },
     ],
   },
   'cifar-cnn': {
     input: [32, 32, 3],
     layers: [
-      { conv: [3, 3, 32], pad: 'valid' }, { pool: 2 }, { conv: [3, 32, 64], pad: 'valid' }, { pool: 2 }, { conv: [3, 64, 64], pad: 'valid' },
-      { flatten: true }, { dense: [1024, 64], relu: true }, { dense: [64, 10], relu: false },
+      { conv: [3, 3, 32], pad: 'valid' },
+      { pool: 2 },
+      { conv: [3, 32, 64], pad: 'valid' },
+      { pool: 2 },
+      { conv: [3, 64, 64], pad: 'valid' },
+      { flatten: true },
+      { dense: [1024, 64], relu: true },
+      { dense: [64, 10], relu: false },
     ],
   },
 };

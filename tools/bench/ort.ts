@@ -29,7 +29,9 @@ export function ortSystem(ort: typeof Ort): BenchSystem {
       const mismatch = await outputMismatch(ort, bytes, session, feeds);
       if (mismatch !== null) {
         await session.release();
-        throw new Error(`its WebGPU outputs differ from its own wasm outputs on this adapter (largest difference ${mismatch.toPrecision(3)}), so it is not timed`);
+        throw new Error(
+          `its WebGPU outputs differ from its own wasm outputs on this adapter (largest difference ${mismatch.toPrecision(3)}), so it is not timed`,
+        );
       }
       const timed = async () => {
         const start = performance.now();

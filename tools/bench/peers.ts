@@ -9,7 +9,9 @@ import type { BenchOptions } from './runner';
  * jax-js (WebGPU) and ONNX Runtime Web (WebGPU). A peer that cannot start here is left out, with the reason kept
  * for the report, rather than failing the whole run.
  */
-export async function loadPeers(which: { tfjs?: boolean; jax?: boolean; ort?: boolean } = { tfjs: true, jax: true, ort: true }): Promise<Pick<BenchOptions, 'peers' | 'peerErrors'>> {
+export async function loadPeers(
+  which: { tfjs?: boolean; jax?: boolean; ort?: boolean } = { tfjs: true, jax: true, ort: true },
+): Promise<Pick<BenchOptions, 'peers' | 'peerErrors'>> {
   const peers: BenchSystem[] = [];
   const peerErrors: NonNullable<BenchOptions['peerErrors']> = {};
   if (which.tfjs) {

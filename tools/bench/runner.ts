@@ -117,7 +117,12 @@ async function timeCase(c: BenchCase, systems: BenchSystem[], runs: number): Pro
           if (g !== null) gpu.push(g);
         }
       }
-      (result as Record<string, unknown>)[key] = { medianMs: median(ts.map((t) => t.wallMs)), gpuMedianMs: gpu.length ? median(gpu) : null, runs: ts.length, firstMs: p.firstMs };
+      (result as Record<string, unknown>)[key] = {
+        medianMs: median(ts.map((t) => t.wallMs)),
+        gpuMedianMs: gpu.length ? median(gpu) : null,
+        runs: ts.length,
+        firstMs: p.firstMs,
+      };
     }
   } finally {
     for (const p of prepared.values()) p.dispose();

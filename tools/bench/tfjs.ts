@@ -102,7 +102,13 @@ function buildNet(tf: Tf, model: keyof typeof NETS, batch: number): { vars: TfCo
 function buildTrainStep(tf: Tf, spec: Extract<CaseSpec, { kind: 'train-step' }>): { inputs: TfTensor[]; run: () => TfTensor } {
   if (spec.model === 'resnet20' || spec.model === 'mobilenet-v1-cifar') return buildZooTrainStep(tf, spec.model, spec.batch);
   const { vars, x, forward } = buildNet(tf, spec.model, spec.batch);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: spec.batch }, (_, i) => i % 10), 'int32'), 10);
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: spec.batch }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const optimizer = tf.train.sgd(0.01);
   return {
     inputs: [x, labels, ...vars],

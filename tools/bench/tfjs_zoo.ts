@@ -98,7 +98,16 @@ export function buildZooTrainStep(tf: Tf, model: keyof typeof TFJS_ZOO_STEPS, ba
   const w = new Weights(tf);
   const forward = TFJS_ZOO_STEPS[model](tf, w, 1, 10);
   const x = tf.tensor(benchData([batch, 28, 28, 1], 1), [batch, 28, 28, 1]) as T4;
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32'), 10);
+  const labels = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: batch }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const optimizer = tf.train.sgd(0.01);
-  return { inputs: [x, labels, ...w.vars], run: () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, forward(x)) as TfCore.Scalar, true, w.vars)! };
+  return {
+    inputs: [x, labels, ...w.vars],
+    run: () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, forward(x)) as TfCore.Scalar, true, w.vars)!,
+  };
 }

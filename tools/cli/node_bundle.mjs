@@ -14,7 +14,25 @@ export async function bundleForNode(root, entry, outDir, { bundled = [] } = {}) 
     root,
     configFile: false,
     logLevel: 'warn',
-    ssr: { noExternal: ['wgsl_reflect', 'onnx-proto', 'protobufjs', 'long', '@protobufjs/aspromise', '@protobufjs/base64', '@protobufjs/eventemitter', '@protobufjs/float', '@protobufjs/inquire', '@protobufjs/utf8', '@protobufjs/pool', '@protobufjs/codegen', '@protobufjs/fetch', '@protobufjs/path', ...bundled] },
+    ssr: {
+      noExternal: [
+        'wgsl_reflect',
+        'onnx-proto',
+        'protobufjs',
+        'long',
+        '@protobufjs/aspromise',
+        '@protobufjs/base64',
+        '@protobufjs/eventemitter',
+        '@protobufjs/float',
+        '@protobufjs/inquire',
+        '@protobufjs/utf8',
+        '@protobufjs/pool',
+        '@protobufjs/codegen',
+        '@protobufjs/fetch',
+        '@protobufjs/path',
+        ...bundled,
+      ],
+    },
     build: { ssr: entry, outDir, emptyOutDir: true, target: 'node20', rollupOptions: { external: ['webgpu', 'onnxruntime-node'] } },
   });
   const name = entry.split('/').pop().replace(/\.ts$/, '.js');

@@ -62,7 +62,8 @@ function parseValue(command, name, spec, text) {
       const items = text.split(',');
       if (spec.of === 'integer') {
         const numbers = items.map((t) => numberOf(spec, t, 'integer'));
-        if (numbers.includes(null)) throw new UsageError(`${command}: --${name} must be comma-separated ${kindOf(spec, 'integer').replace(/^an? /, '')}s, got '${text}'`);
+        if (numbers.includes(null))
+          throw new UsageError(`${command}: --${name} must be comma-separated ${kindOf(spec, 'integer').replace(/^an? /, '')}s, got '${text}'`);
         return numbers;
       }
       if (items.some((t) => t === '')) throw new UsageError(`${command}: --${name} must be a comma-separated list, got '${text}'`);
@@ -122,18 +123,39 @@ export function defineCommand(table) {
       });
     const prefix = `${npm} --`;
     const indent = ' '.repeat(prefix.length + 1);
-    const usage = [wrapItems([prefix, ...synopsis], width, indent), ...(table.usage ?? []).map((u) => wrapItems([prefix, ...(u.match(/\[[^\]]*\]|\S+/g) ?? [])], width, indent)), `${prefix} --help`];
-    const rows = [...Object.entries(options).filter(([, s]) => !s.hidden).map(([name, s]) => {
-      const fallback = s.shown ?? (s.default === undefined || s.default === false ? null : Array.isArray(s.default) ? s.default.join(',') : String(s.default));
-      return [synopsisOf(name, s), `${s.help}${fallback ? ` (default ${fallback})` : ''}`];
-    }), ['-h, --help', 'prints this summary']];
+    const usage = [
+      wrapItems([prefix, ...synopsis], width, indent),
+      ...(table.usage ?? []).map((u) => wrapItems([prefix, ...(u.match(/\[[^\]]*\]|\S+/g) ?? [])], width, indent)),
+      `${prefix} --help`,
+    ];
+    const rows = [
+      ...Object.entries(options)
+        .filter(([, s]) => !s.hidden)
+        .map(([name, s]) => {
+          const fallback =
+            s.shown ?? (s.default === undefined || s.default === false ? null : Array.isArray(s.default) ? s.default.join(',') : String(s.default));
+          return [synopsisOf(name, s), `${s.help}${fallback ? ` (default ${fallback})` : ''}`];
+        }),
+      ['-h, --help', 'prints this summary'],
+    ];
     // An option too long for the left column gets its text on the next line.
     const left = 26;
     const words = (r) => r.split(/\s+/).filter(Boolean);
     const hang = ' '.repeat(left + 2);
-    const lines = rows.map(([l, r]) => (l.length < left ? wrapItems([`  ${l.padEnd(left - 1)}`, ...words(r)], width, hang) : `  ${l}\n${wrapItems([hang, ...words(r)], width, hang)}`));
+    const lines = rows.map(([l, r]) =>
+      l.length < left ? wrapItems([`  ${l.padEnd(left - 1)}`, ...words(r)], width, hang) : `  ${l}\n${wrapItems([hang, ...words(r)], width, hang)}`,
+    );
     const paragraphs = (list) => (list ?? []).map((p) => wrap(p, width));
-    return [wrap(`${npm}: ${table.summary}`, width, '  '), '', ...usage, '', ...paragraphs(table.description).flatMap((p) => [p, '']), 'Options:', ...lines, ...paragraphs(table.epilogue).flatMap((p) => ['', p])].join('\n');
+    return [
+      wrap(`${npm}: ${table.summary}`, width, '  '),
+      '',
+      ...usage,
+      '',
+      ...paragraphs(table.description).flatMap((p) => [p, '']),
+      'Options:',
+      ...lines,
+      ...paragraphs(table.epilogue).flatMap((p) => ['', p]),
+    ].join('\n');
   }
 
   /** @param {string[]} argv */
@@ -173,7 +195,10 @@ export function defineCommand(table) {
         const allowed = new Set([name, ...spec.onlyWith.options]);
         const extra = [...given].filter((k) => !allowed.has(k));
         const list = spec.onlyWith.options.map((k) => `--${k}`);
-        if (extra.length > 0) throw new UsageError(`${command}: --${name} ${spec.onlyWith.why}; it cannot be given with ${extra.map((k) => `--${k}`).join(', ')} (only ${list.slice(0, -1).join(', ')} and ${list.at(-1)})`);
+        if (extra.length > 0)
+          throw new UsageError(
+            `${command}: --${name} ${spec.onlyWith.why}; it cannot be given with ${extra.map((k) => `--${k}`).join(', ')} (only ${list.slice(0, -1).join(', ')} and ${list.at(-1)})`,
+          );
       }
     }
     for (const [name, spec] of Object.entries(options)) if (!(name in values) && spec.default !== undefined) values[name] = spec.default;

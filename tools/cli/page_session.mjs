@@ -27,7 +27,11 @@ export async function openPageSession(root, { extraArgs = [] } = {}) {
   const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
   await server.listen();
   const port = server.httpServer.address().port;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path, args: [...browserConfig.args, ...extraArgs], headless: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? browserConfig.path,
+    args: [...browserConfig.args, ...extraArgs],
+    headless: true,
+  });
   const page = await browser.newPage();
   const tuneFile = join(root, '.cache', 'autotune.json');
   await page.exposeFunction('autotuneLoad', () => (existsSync(tuneFile) ? JSON.parse(readFileSync(tuneFile, 'utf8')) : {}));

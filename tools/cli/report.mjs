@@ -5,7 +5,12 @@ const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 
 /** An SVG line chart of named series over epochs 1..n. */
 function chart(title, series, { yMin, yMax } = {}) {
-  const w = 420, h = 240, left = 48, right = 12, top = 28, bottom = 34;
+  const w = 420,
+    h = 240,
+    left = 48,
+    right = 12,
+    top = 28,
+    bottom = 34;
   const all = series.flatMap((s) => s.values).filter((v) => Number.isFinite(v));
   const lo = yMin ?? Math.min(...all);
   const hi = yMax ?? Math.max(...all);
@@ -14,8 +19,14 @@ function chart(title, series, { yMin, yMax } = {}) {
   const x = (i) => left + (n === 1 ? (w - left - right) / 2 : (i * (w - left - right)) / (n - 1));
   const y = (v) => top + (1 - (v - lo) / span) * (h - top - bottom);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * span);
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${esc(title)}">`, `<text x="${left}" y="18" font-weight="bold">${esc(title)}</text>`];
-  for (const t of ticks) parts.push(`<line x1="${left}" x2="${w - right}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${t.toFixed(3)}</text>`);
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${esc(title)}">`,
+    `<text x="${left}" y="18" font-weight="bold">${esc(title)}</text>`,
+  ];
+  for (const t of ticks)
+    parts.push(
+      `<line x1="${left}" x2="${w - right}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="11">${t.toFixed(3)}</text>`,
+    );
   for (let i = 0; i < n; i++) parts.push(`<text x="${x(i)}" y="${h - 14}" text-anchor="middle" font-size="11">${i + 1}</text>`);
   parts.push(`<text x="${(left + w - right) / 2}" y="${h - 1}" text-anchor="middle" font-size="11">epoch</text>`);
   series.forEach((s, k) => {
@@ -32,7 +43,10 @@ function chart(title, series, { yMin, yMax } = {}) {
 function confusion(matrix, classes) {
   const max = Math.max(...matrix.flat());
   const head = `<tr><th>true \\ predicted</th>${classes.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
-  const rows = matrix.map((row, i) => `<tr><th>${esc(classes[i])}</th>${row.map((v, j) => `<td style="background:rgba(${i === j ? '23,107,31' : '170,17,17'},${(v / max).toFixed(3)});color:${v / max > 0.5 ? '#fff' : '#222'}">${v}</td>`).join('')}</tr>`);
+  const rows = matrix.map(
+    (row, i) =>
+      `<tr><th>${esc(classes[i])}</th>${row.map((v, j) => `<td style="background:rgba(${i === j ? '23,107,31' : '170,17,17'},${(v / max).toFixed(3)});color:${v / max > 0.5 ? '#fff' : '#222'}">${v}</td>`).join('')}</tr>`,
+  );
   return `<table class="confusion">${head}${rows.join('')}</table>`;
 }
 
@@ -50,14 +64,16 @@ function filterImages(filters) {
     const span = Math.max(...values) - lo || 1;
     const level = (v) => Math.round(((v - lo) / span) * 255);
     const images = colour ? [0] : [...Array(c).keys()];
-    return images.map((ch) => {
-      const cells = [];
-      for (let i = 0; i < kh * kw; i++) {
-        const [r, g, b] = colour ? [0, 1, 2].map((k) => level(values[k * kh * kw + i])) : Array(3).fill(level(values[ch * kh * kw + i]));
-        cells.push(`<rect x="${(i % kw) * px}" y="${Math.floor(i / kw) * px}" width="${px}" height="${px}" fill="rgb(${r},${g},${b})"/>`);
-      }
-      return `<svg xmlns="http://www.w3.org/2000/svg" width="${kw * px}" height="${kh * px}" aria-label="${label}${colour ? '' : ` channel ${ch}`}">${cells.join('')}</svg>`;
-    }).join('');
+    return images
+      .map((ch) => {
+        const cells = [];
+        for (let i = 0; i < kh * kw; i++) {
+          const [r, g, b] = colour ? [0, 1, 2].map((k) => level(values[k * kh * kw + i])) : Array(3).fill(level(values[ch * kh * kw + i]));
+          cells.push(`<rect x="${(i % kw) * px}" y="${Math.floor(i / kw) * px}" width="${px}" height="${px}" fill="rgb(${r},${g},${b})"/>`);
+        }
+        return `<svg xmlns="http://www.w3.org/2000/svg" width="${kw * px}" height="${kh * px}" aria-label="${label}${colour ? '' : ` channel ${ch}`}">${cells.join('')}</svg>`;
+      })
+      .join('');
   };
   const rgb = c === 3;
   const out = [...Array(o).keys()].map((f) => `<span class="filter">${grid(f, `filter ${f}`, rgb)}</span>`);
@@ -72,11 +88,19 @@ export function renderReport(metrics, filters) {
     ['model', `${metrics.model} (${metrics.params.toLocaleString('en-US')} parameters)`],
     ['dataset', `${metrics.dataset}: ${metrics.trainExamples} train, ${metrics.testExamples} test`],
     ['backend', `${metrics.backend} — ${metrics.adapter.vendor} ${metrics.adapter.architecture}`],
-    ['optimizer', `${metrics.config.optimizer}, lr ${metrics.config.lr} (${metrics.config.schedule ?? 'constant'}), batch ${metrics.config.batch}, ${metrics.config.epochs} epochs${metrics.config.augment ? ', augmented' : ''}`],
+    [
+      'optimizer',
+      `${metrics.config.optimizer}, lr ${metrics.config.lr} (${metrics.config.schedule ?? 'constant'}), batch ${metrics.config.batch}, ${metrics.config.epochs} epochs${metrics.config.augment ? ', augmented' : ''}`,
+    ],
     ['test accuracy', pct(metrics.testAccuracy)],
-    ['throughput', `${metrics.imagesPerSecond === null ? '-' : metrics.imagesPerSecond.toFixed(1)} images/s training; ${metrics.dispatchesPerStep} dispatches and ${metrics.submitsPerStep} submit per step`],
+    [
+      'throughput',
+      `${metrics.imagesPerSecond === null ? '-' : metrics.imagesPerSecond.toFixed(1)} images/s training; ${metrics.dispatchesPerStep} dispatches and ${metrics.submitsPerStep} submit per step`,
+    ],
     ['time', `${metrics.totalSeconds.toFixed(1)} s`],
-    ...(metrics.runId ? [['run', `${metrics.runId}, step ${metrics.step ?? '-'}${metrics.weights ? `; weights sha256 ${metrics.weights.sha256}` : '; no weights written'}`]] : []),
+    ...(metrics.runId
+      ? [['run', `${metrics.runId}, step ${metrics.step ?? '-'}${metrics.weights ? `; weights sha256 ${metrics.weights.sha256}` : '; no weights written'}`]]
+      : []),
   ];
   // Which run wrote the report and where it stood, for a reader checking a folder's files agree.
   const stamp = metrics.runId ? `\n<meta name="run-id" content="${esc(metrics.runId)}"><meta name="run-step" content="${esc(metrics.step ?? '')}">` : '';
@@ -94,8 +118,14 @@ table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; } td, th { border: 1
 ${metrics.diverged ? `<p class="diverged"><strong>Training diverged and stopped.</strong> ${esc(metrics.diverged.message)}</p>` : ''}
 <table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 <div class="charts">
-${chart('loss', [{ name: 'train', values: metrics.loss, color: '#1f5fbf' }, { name: 'test', values: metrics.testLossPerEpoch, color: '#d9480f' }])}
-${chart('accuracy', [{ name: 'train', values: metrics.trainAccuracy, color: '#1f5fbf' }, { name: 'test', values: metrics.testAccuracyPerEpoch, color: '#d9480f' }])}
+${chart('loss', [
+  { name: 'train', values: metrics.loss, color: '#1f5fbf' },
+  { name: 'test', values: metrics.testLossPerEpoch, color: '#d9480f' },
+])}
+${chart('accuracy', [
+  { name: 'train', values: metrics.trainAccuracy, color: '#1f5fbf' },
+  { name: 'test', values: metrics.testAccuracyPerEpoch, color: '#d9480f' },
+])}
 </div>
 <h2>Confusion matrix (test set)</h2>
 ${metrics.confusionMatrix ? confusion(metrics.confusionMatrix, metrics.classes) : '<p>No test-set evaluation.</p>'}

@@ -58,7 +58,12 @@ export function prepareRunFolder(dir) {
 /** @param {string} dir @param {unknown} e @param {string} command */
 function cannotWrite(dir, e, command) {
   const err = /** @type {NodeJS.ErrnoException} */ (e);
-  const why = err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'a part of that path is a regular file, not a folder' : err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'EPERM' ? 'no permission to write there' : err.message;
+  const why =
+    err.code === 'ENOTDIR' || err.code === 'EEXIST'
+      ? 'a part of that path is a regular file, not a folder'
+      : err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'EPERM'
+        ? 'no permission to write there'
+        : err.message;
   return new Error(`${command}: cannot write the run to ${dir}: ${why} (nothing was ${command === 'train' ? 'trained' : 'run'}; pick another --out)`);
 }
 
@@ -100,11 +105,16 @@ function headerMetadata(json, name) {
   } catch (e) {
     throw new Error(`${name}: the ${json.length}-byte header is not valid UTF-8 JSON (${/** @type {Error} */ (e).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${name}: the header must be a JSON object, got ${JSON.stringify(header).slice(0, 40)}`);
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new Error(`${name}: the header must be a JSON object, got ${JSON.stringify(header).slice(0, 40)}`);
   const metadata = header.__metadata__ ?? {};
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) throw new Error(`${name}: __metadata__ must be an object of strings, got ${JSON.stringify(metadata).slice(0, 40)}`);
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    throw new Error(`${name}: __metadata__ must be an object of strings, got ${JSON.stringify(metadata).slice(0, 40)}`);
   for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value !== 'string') throw new Error(`${name}: metadata field '${key}' must be a string (safetensors metadata maps strings to strings), got ${JSON.stringify(value).slice(0, 40)}`);
+    if (typeof value !== 'string')
+      throw new Error(
+        `${name}: metadata field '${key}' must be a string (safetensors metadata maps strings to strings), got ${JSON.stringify(value).slice(0, 40)}`,
+      );
   }
   return metadata;
 }
@@ -142,7 +152,8 @@ export function safetensorsMetadataOf(bytes, name) {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.length < 8) throw new Error(`${name}: ${b.length} bytes is too short for a safetensors file`);
   const length = Number(b.readBigUInt64LE(0));
-  if (length > b.length - 8) throw new Error(`${name}: header length ${length} exceeds the file's ${b.length - 8} remaining bytes (truncated or not safetensors)`);
+  if (length > b.length - 8)
+    throw new Error(`${name}: header length ${length} exceeds the file's ${b.length - 8} remaining bytes (truncated or not safetensors)`);
   return headerMetadata(b.subarray(8, 8 + length), name);
 }
 
@@ -205,7 +216,9 @@ export function removeOtherRuns(dir, runId) {
   check('report.html', reportRunId);
   check('metrics.json', (p) => JSON.parse(readFileSync(p, 'utf8')).runId ?? null);
   if (removed.length === 0) return [];
-  return [`removed ${removed.join(', ')} of the previous run (${[...others].join(', ')}) from ${dir}: they are not files of run ${runId}, whose checkpoint is there now`];
+  return [
+    `removed ${removed.join(', ')} of the previous run (${[...others].join(', ')}) from ${dir}: they are not files of run ${runId}, whose checkpoint is there now`,
+  ];
 }
 
 /**
@@ -233,14 +246,18 @@ export function checkResumeFolder(dir, metadata, bytes) {
   const m = metrics?.value;
   if (metrics?.error) notes.push(`${join(dir, 'metrics.json')} does not parse (${metrics.error}); it will be rewritten from the checkpoint's run`);
   else if (m && typeof m.runId === 'string' && m.runId !== runId) {
-    notes.push(`metrics.json is of run ${m.runId} but the checkpoint of run ${runId}: the checkpoint is written first, so it is the newer (a run killed between the two); continuing run ${runId}`);
+    notes.push(
+      `metrics.json is of run ${m.runId} but the checkpoint of run ${runId}: the checkpoint is written first, so it is the newer (a run killed between the two); continuing run ${runId}`,
+    );
   } else if (m && m.runId === runId && m.checkpoint?.sha256 && m.checkpoint.sha256 !== here.sha256) {
     if (!(here.step > m.checkpoint.step)) {
       throw new Error(
         `train: --resume ${dir}: the folder disagrees with itself: metrics.json of run ${runId} names checkpoint.safetensors at step ${m.checkpoint.step} (sha256 ${m.checkpoint.sha256.slice(0, 12)}…), but the file holds step ${here.step} (sha256 ${here.sha256.slice(0, 12)}…), not newer than that: it was replaced by another copy. Put back the checkpoint metrics.json names, or start a new run (without --resume); nothing was changed`,
       );
     }
-    notes.push(`checkpoint.safetensors (step ${here.step}) is newer than the one metrics.json names (step ${m.checkpoint.step}): the run was killed between the two writes; continuing from the checkpoint`);
+    notes.push(
+      `checkpoint.safetensors (step ${here.step}) is newer than the one metrics.json names (step ${m.checkpoint.step}): the run was killed between the two writes; continuing from the checkpoint`,
+    );
   }
   return { runId, checkpoint: here, notes };
 }

@@ -80,11 +80,15 @@ export function acquireLock(path, { command, log = (l) => console.error(l), what
       const other = readHolder(path);
       if (other === undefined) continue; // released while we looked
       if (other === null) {
-        throw Object.assign(new Error(`${what} is locked: ${path} exists but names no holder (pid, host, start time); if no run writes there, remove it`), { code: 'ELOCKED', holder: null });
+        throw Object.assign(new Error(`${what} is locked: ${path} exists but names no holder (pid, host, start time); if no run writes there, remove it`), {
+          code: 'ELOCKED',
+          holder: null,
+        });
       }
       const stale = other.host === holder.host && (other.pid === process.pid ? !held.has(other.token) : !alive(other.pid));
       if (!stale) {
-        const where = other.host === holder.host ? '' : `; this is host ${holder.host}, so whether it still runs cannot be told: if it does not, remove ${path}`;
+        const where =
+          other.host === holder.host ? '' : `; this is host ${holder.host}, so whether it still runs cannot be told: if it does not, remove ${path}`;
         throw Object.assign(new Error(`${what} is in use by another run: ${describeHolder(other)}${where}`), { code: 'ELOCKED', holder: other });
       }
       // Stale: move it aside (one taker wins the rename), and put it back if what moved was not the stale lock.

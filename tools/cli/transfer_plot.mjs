@@ -11,7 +11,12 @@ const STYLE = {
 
 /** rows: [{ perClass, method, testAccuracy }]. */
 export function transferPlot(rows, title) {
-  const w = 520, h = 320, left = 56, right = 16, top = 34, bottom = 44;
+  const w = 520,
+    h = 320,
+    left = 56,
+    right = 16,
+    top = 34,
+    bottom = 44;
   const ns = [...new Set(rows.map((r) => r.perClass))].sort((a, b) => a - b);
   const accs = rows.map((r) => r.testAccuracy);
   const lo = Math.max(0, Math.floor(Math.min(...accs) * 10) / 10);
@@ -20,10 +25,16 @@ export function transferPlot(rows, title) {
   const [l0, l1] = [Math.log(ns[0]), Math.log(ns.at(-1))];
   const x = (n) => (ns.length === 1 ? (left + w - right) / 2 : left + ((Math.log(n) - l0) / (l1 - l0)) * (w - left - right));
   const y = (v) => top + (1 - (v - lo) / span) * (h - top - bottom);
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" role="img" aria-label="${esc(title)}">`, `<rect width="${w}" height="${h}" fill="white"/>`, `<text x="${left}" y="20" font-weight="bold" font-size="13">${esc(title)}</text>`];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" role="img" aria-label="${esc(title)}">`,
+    `<rect width="${w}" height="${h}" fill="white"/>`,
+    `<text x="${left}" y="20" font-weight="bold" font-size="13">${esc(title)}</text>`,
+  ];
   for (let k = 0; k <= 4; k++) {
     const v = lo + (k / 4) * span;
-    parts.push(`<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${v.toFixed(2)}</text>`);
+    parts.push(
+      `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${v.toFixed(2)}</text>`,
+    );
   }
   for (const n of ns) parts.push(`<text x="${x(n)}" y="${h - 26}" text-anchor="middle" font-size="11">${n}</text>`);
   parts.push(`<text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle" font-size="11">labelled images per class (log scale)</text>`);

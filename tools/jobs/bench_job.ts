@@ -25,7 +25,8 @@ export function benchJob(onCase?: (result: BenchResult) => void): Job<BenchInput
     }
     const backend = await host.createWebGPU();
     // ONNX Runtime Web's WebGPU build is a browser peer (its wasm is served to the page); Node has onnxruntime-node, a CPU runtime.
-    const peers: Pick<BenchOptions, 'peers' | 'peerErrors'> = input.peers === false ? {} : await loadPeers({ tfjs: true, jax: true, ort: host.runtime === 'browser' });
+    const peers: Pick<BenchOptions, 'peers' | 'peerErrors'> =
+      input.peers === false ? {} : await loadPeers({ tfjs: true, jax: true, ort: host.runtime === 'browser' });
     return runBench(backend, {
       quick: input.quick,
       filter: input.filter,

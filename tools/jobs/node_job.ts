@@ -36,7 +36,8 @@ export async function serveNodeJob<I, R>(job: Job<I, R>): Promise<never> {
     runtime: 'node',
     datasets: envelope.datasets ?? 'file:///usr/share/datasets',
     gpu: () => (gpu ??= createDawnGPU()),
-    createWebGPU: async (options = {}) => createWebGPUBackend({ ...(envelope.tuneFile ? { tuneStore: fileTuneStore(envelope.tuneFile) } : {}), ...options, gpu: await host.gpu() }),
+    createWebGPU: async (options = {}) =>
+      createWebGPUBackend({ ...(envelope.tuneFile ? { tuneStore: fileTuneStore(envelope.tuneFile) } : {}), ...options, gpu: await host.gpu() }),
     progress: (progress) => send({ kind: 'progress', progress }),
     checkpoint: (checkpoint) => send({ kind: 'checkpoint', checkpoint }),
     readFile: async (path) => new Uint8Array(await readFile(path)),

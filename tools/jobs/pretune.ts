@@ -42,7 +42,11 @@ export interface PretuneProgress {
  * with no shipped choices when every shape class is to be timed here), tunes what they
  * queued, and returns the winners as a shipped table.
  */
-export async function pretune(backend: WebGPUBackend, workloads: readonly PretuneWorkload[] = PRETUNE_WORKLOADS, onProgress?: (p: PretuneProgress) => void): Promise<PretunedChoices> {
+export async function pretune(
+  backend: WebGPUBackend,
+  workloads: readonly PretuneWorkload[] = PRETUNE_WORKLOADS,
+  onProgress?: (p: PretuneProgress) => void,
+): Promise<PretunedChoices> {
   if (!backend.tuner.enabled) throw new Error('tune: the backend was made with autotune off; nothing would be timed');
   for (const w of workloads) {
     const make = MODELS[w.model];

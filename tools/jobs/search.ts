@@ -59,7 +59,12 @@ export function drawTrials(config: SearchConfig): Pick<Trial, 'trial' | 'lr' | '
 }
 
 /** Runs every trial (AdamW, cosine schedule over the run) and returns them best first by validation accuracy. */
-export async function runSearch(backend: Backend, train: Dataset, config: SearchConfig = DEFAULT_SEARCH, report?: (t: Trial) => void | Promise<void>): Promise<Trial[]> {
+export async function runSearch(
+  backend: Backend,
+  train: Dataset,
+  config: SearchConfig = DEFAULT_SEARCH,
+  report?: (t: Trial) => void | Promise<void>,
+): Promise<Trial[]> {
   const make = MODELS[config.model];
   if (!make) throw new Error(`search: no zoo model '${config.model}'`);
   if (!Number.isInteger(config.trials) || config.trials <= 0) throw new Error(`search: trials must be a positive integer, got ${config.trials}`);
@@ -70,10 +75,20 @@ export async function runSearch(backend: Backend, train: Dataset, config: Search
     const model = make(train.shape, train.classes).build(backend, { seed: config.seed });
     try {
       const steps = Math.floor(fitSet.count / draw.batch) * config.epochs;
-      const trainer = new Trainer(model, { optimizer: { kind: 'adamw', lr: draw.lr, weightDecay: draw.weightDecay, schedule: { kind: 'cosine', totalSteps: steps } }, batchSize: draw.batch, seed: config.seed });
+      const trainer = new Trainer(model, {
+        optimizer: { kind: 'adamw', lr: draw.lr, weightDecay: draw.weightDecay, schedule: { kind: 'cosine', totalSteps: steps } },
+        batchSize: draw.batch,
+        seed: config.seed,
+      });
       const epochs = await trainer.fit(fitSet, { epochs: config.epochs, onNonFinite: 'continue' });
       const v = await trainer.evaluate(validation);
-      const t: Trial = { ...draw, validationAccuracy: v.accuracy, validationLoss: v.loss, trainLoss: epochs.at(-1)!.loss, seconds: (performance.now() - start) / 1000 };
+      const t: Trial = {
+        ...draw,
+        validationAccuracy: v.accuracy,
+        validationLoss: v.loss,
+        trainLoss: epochs.at(-1)!.loss,
+        seconds: (performance.now() - start) / 1000,
+      };
       trials.push(t);
       await report?.(t);
     } finally {

@@ -48,7 +48,11 @@ export interface TorchCheck {
  * key (`reference(key)`, PyTorch's layout): the relative error of every weight, keyed by
  * the PyTorch key. Throws naming the key the reference lacks.
  */
-export function torchGradientErrors(model: Model, ours: ReadonlyMap<string, Float32Array>, reference: (torchKey: string) => ArrayLike<number> | undefined): Map<string, number> {
+export function torchGradientErrors(
+  model: Model,
+  ours: ReadonlyMap<string, Float32Array>,
+  reference: (torchKey: string) => ArrayLike<number> | undefined,
+): Map<string, number> {
   const errors = new Map<string, number>();
   for (const t of torchStateDictLayout(model)) {
     const got = t.ours === null ? undefined : ours.get(t.ours);
@@ -61,7 +65,12 @@ export function torchGradientErrors(model: Model, ours: ReadonlyMap<string, Floa
 }
 
 /** Our logits against ONNX Runtime's on our export, for a zoo model torchvision lacks (random weights, batch of `batch`). */
-export async function checkExportOnly(key: string, backend: Backend, runOnnx: OnnxRunner, batch = 2): Promise<{ model: string; parameters: number; batch: number; exportOrt: number; seconds: number }> {
+export async function checkExportOnly(
+  key: string,
+  backend: Backend,
+  runOnnx: OnnxRunner,
+  batch = 2,
+): Promise<{ model: string; parameters: number; batch: number; exportOrt: number; seconds: number }> {
   const start = performance.now();
   const make = MODELS[key];
   if (!make) throw new Error(`check:torch: no zoo model '${key}'`);
@@ -82,7 +91,12 @@ export type OnnxRunner = (bytes: Uint8Array, x: Float32Array, shape: readonly nu
  * Compares one model; `files` holds state.safetensors, expected.safetensors and
  * model.onnx. With `runOnnx`, also runs our exportOnnx of the model in ONNX Runtime.
  */
-export async function checkAgainstTorch(key: string, files: { state: Uint8Array; expected: Uint8Array; onnx: Uint8Array }, backend: Backend, runOnnx?: OnnxRunner): Promise<TorchCheck> {
+export async function checkAgainstTorch(
+  key: string,
+  files: { state: Uint8Array; expected: Uint8Array; onnx: Uint8Array },
+  backend: Backend,
+  runOnnx?: OnnxRunner,
+): Promise<TorchCheck> {
   const start = performance.now();
   const make = MODELS[key];
   if (!make) throw new Error(`check:torch: no zoo model '${key}'`);

@@ -30,7 +30,15 @@ export const torchCheckJob: Job<TorchCheckInput, Record<string, unknown>> = asyn
   const label = cpu ? 'cpu' : `webgpu (${backend.name})`;
   if (exportOnly) return { ...(await checkExportOnly(model, backend, runOnnx)), backend: label };
   const read = (f: string) => new Uint8Array(readFileSync(join(dir!, f)));
-  return { ...(await checkAgainstTorch(model, { state: read('state.safetensors'), expected: read('expected.safetensors'), onnx: read('model.onnx') }, backend, runOnnx)), backend: label };
+  return {
+    ...(await checkAgainstTorch(
+      model,
+      { state: read('state.safetensors'), expected: read('expected.safetensors'), onnx: read('model.onnx') },
+      backend,
+      runOnnx,
+    )),
+    backend: label,
+  };
 };
 
 await serveNodeJob(torchCheckJob);

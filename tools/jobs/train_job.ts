@@ -125,25 +125,71 @@ export interface InitReport {
  * safetensors `init`, its weights are loaded by name (strict: false, so a head of another
  * class count keeps its fresh weights, and the report says so).
  */
-export function jobModel(c: Pick<TrainJobConfig, 'model' | 'dataset' | 'seed' | 'init' | 'pad'>, bytes: Uint8Array | undefined, train: Pick<Dataset, 'shape' | 'classes'>, backend: Backend): { model: Model; init: InitReport | null } {
+export function jobModel(
+  c: Pick<TrainJobConfig, 'model' | 'dataset' | 'seed' | 'init' | 'pad'>,
+  bytes: Uint8Array | undefined,
+  train: Pick<Dataset, 'shape' | 'classes'>,
+  backend: Backend,
+): { model: Model; init: InitReport | null } {
   if (c.init && !bytes) throw new Error(`train: --init ${c.init}: the file's bytes were not given`);
   if (c.init?.toLowerCase().endsWith('.onnx')) {
-    const model = importOnnx(bytes!, { file: c.init, name: c.init.split(/[\\/]/).pop()!.replace(/\.onnx$/i, '') });
-    if (formatShape(model.input.shape) !== formatShape(train.shape)) throw new Error(`train: --init ${c.init}: the network takes ${formatShape(model.input.shape)} per example but ${c.dataset} images are ${formatShape(train.shape)}${c.pad ? '' : ' (--pad 2 makes 28x28 images 32x32)'}`);
-    if (formatShape(model.output.shape) !== formatShape([train.classes])) throw new Error(`train: --init ${c.init}: the network outputs ${formatShape(model.output.shape)} per example but ${c.dataset} has ${train.classes} classes`);
+    const model = importOnnx(bytes!, {
+      file: c.init,
+      name: c.init
+        .split(/[\\/]/)
+        .pop()!
+        .replace(/\.onnx$/i, ''),
+    });
+    if (formatShape(model.input.shape) !== formatShape(train.shape))
+      throw new Error(
+        `train: --init ${c.init}: the network takes ${formatShape(model.input.shape)} per example but ${c.dataset} images are ${formatShape(train.shape)}${c.pad ? '' : ' (--pad 2 makes 28x28 images 32x32)'}`,
+      );
+    if (formatShape(model.output.shape) !== formatShape([train.classes]))
+      throw new Error(
+        `train: --init ${c.init}: the network outputs ${formatShape(model.output.shape)} per example but ${c.dataset} has ${train.classes} classes`,
+      );
     model.build(backend, { seed: c.seed });
-    return { model, init: { file: c.init, kind: 'onnx', loaded: model.initialWeights.size, skipped: [], missing: model.params().filter((p) => !model.initialWeights.has(p.name)).map((p) => p.name) } };
+    return {
+      model,
+      init: {
+        file: c.init,
+        kind: 'onnx',
+        loaded: model.initialWeights.size,
+        skipped: [],
+        missing: model
+          .params()
+          .filter((p) => !model.initialWeights.has(p.name))
+          .map((p) => p.name),
+      },
+    };
   }
   const makeModel = MODELS[c.model];
   if (!makeModel) throw new Error(`train: unknown model '${c.model}' (models: ${Object.keys(MODELS).join(', ')})`);
   const model = makeModel(train.shape, train.classes).build(backend, { seed: c.seed });
   if (!c.init) return { model, init: null };
   const ours = safetensorsMetadata(bytes!, c.init).format === CHECKPOINT_FORMAT;
-  const result = loadStateDict(model, bytes!, { layout: ours ? 'ours' : 'torch', strict: false, file: c.init, rename: ours ? (k) => (k.startsWith('optimizer.') ? null : k) : undefined });
-  if (result.loaded.length === 0) throw new Error(`train: --init ${c.init}: no tensor of the file fits ${model.name} (${result.skipped.slice(0, 3).map((s) => `${s.key}: ${s.reason}`).join('; ')})`);
+  const result = loadStateDict(model, bytes!, {
+    layout: ours ? 'ours' : 'torch',
+    strict: false,
+    file: c.init,
+    rename: ours ? (k) => (k.startsWith('optimizer.') ? null : k) : undefined,
+  });
+  if (result.loaded.length === 0)
+    throw new Error(
+      `train: --init ${c.init}: no tensor of the file fits ${model.name} (${result.skipped
+        .slice(0, 3)
+        .map((s) => `${s.key}: ${s.reason}`)
+        .join('; ')})`,
+    );
   return {
     model,
-    init: { file: c.init, kind: ours ? 'checkpoint' : 'torch state dict', loaded: result.loaded.length, skipped: result.skipped.filter((k) => k.reason !== 'renamed to null').map((k) => `${k.key} (${k.reason})`), missing: result.missing },
+    init: {
+      file: c.init,
+      kind: ours ? 'checkpoint' : 'torch state dict',
+      loaded: result.loaded.length,
+      skipped: result.skipped.filter((k) => k.reason !== 'renamed to null').map((k) => `${k.key} (${k.reason})`),
+      missing: result.missing,
+    },
   };
 }
 
@@ -157,10 +203,13 @@ export const FLIP_AUGMENTATION: Partial<AugmentAttrs> = { flipHorizontal: 0.5 };
 export function optimizerConfig(c: Pick<TrainJobConfig, 'optimizer' | 'lr' | 'schedule' | 'warmupSteps' | 'epochs'>, stepsPerEpoch: number): OptimizerConfig {
   const total = stepsPerEpoch * c.epochs;
   const schedule =
-    c.schedule === 'cosine' ? { kind: 'cosine' as const, totalSteps: total, warmupSteps: c.warmupSteps }
-    : c.schedule === 'step' ? { kind: 'step' as const, stepSize: stepsPerEpoch, gamma: 0.5, warmupSteps: c.warmupSteps }
-    : c.schedule === 'exponential' ? { kind: 'exponential' as const, decaySteps: stepsPerEpoch, gamma: 0.7, warmupSteps: c.warmupSteps }
-    : { kind: 'constant' as const, warmupSteps: c.warmupSteps };
+    c.schedule === 'cosine'
+      ? { kind: 'cosine' as const, totalSteps: total, warmupSteps: c.warmupSteps }
+      : c.schedule === 'step'
+        ? { kind: 'step' as const, stepSize: stepsPerEpoch, gamma: 0.5, warmupSteps: c.warmupSteps }
+        : c.schedule === 'exponential'
+          ? { kind: 'exponential' as const, decaySteps: stepsPerEpoch, gamma: 0.7, warmupSteps: c.warmupSteps }
+          : { kind: 'constant' as const, warmupSteps: c.warmupSteps };
   switch (c.optimizer) {
     case 'sgd':
       return { kind: 'sgd', lr: c.lr, schedule };
@@ -206,7 +255,12 @@ export function runOfCheckpoint(metadata: Record<string, string>, file: string):
  * (and every `checkpointEvery` steps). A diverged run resolves with the divergence in
  * its metrics and no weights (its last checkpoint holds the last good ones).
  */
-export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgress) => void | Promise<void>, datasetsUrl = '/datasets', hooks: TrainJobHooks = {}): Promise<TrainJobResult> {
+export async function runTrainJob(
+  c: TrainJobConfig,
+  report: (p: TrainJobProgress) => void | Promise<void>,
+  datasetsUrl = '/datasets',
+  hooks: TrainJobHooks = {},
+): Promise<TrainJobResult> {
   if (!c.init && !MODELS[c.model]) throw new Error(`train: unknown model '${c.model}' (models: ${Object.keys(MODELS).join(', ')})`);
   const folder = c.dataset === 'mnist' ? 'mnist' : 'fashion-mnist';
   let train: Dataset = await fetchIdxSplit(`${datasetsUrl}/${folder}`, 'train');
@@ -224,7 +278,12 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
   normalize(test.images, mean, std);
   const { model, init } = jobModel(c, hooks.init, train, backend);
   const stepsPerEpoch = Math.floor(train.count / c.batch);
-  const trainer = new Trainer(model, { optimizer: optimizerConfig(c, stepsPerEpoch), batchSize: c.batch, seed: c.seed, augment: c.augment ? { ...(c.augment === 'flip' ? FLIP_AUGMENTATION : TRAIN_AUGMENTATION), pivot: (0 - mean) / std } : undefined });
+  const trainer = new Trainer(model, {
+    optimizer: optimizerConfig(c, stepsPerEpoch),
+    batchSize: c.batch,
+    seed: c.seed,
+    augment: c.augment ? { ...(c.augment === 'flip' ? FLIP_AUGMENTATION : TRAIN_AUGMENTATION), pivot: (0 - mean) / std } : undefined,
+  });
   const epochs: EpochReport[] = [];
   if (hooks.resume) {
     const metadata = trainer.loadCheckpoint(hooks.resume, 'checkpoint.safetensors');
@@ -233,12 +292,22 @@ export async function runTrainJob(c: TrainJobConfig, report: (p: TrainJobProgres
     await report({ kind: 'resume', epoch: p.epoch, batch: p.batch, steps: trainer.optimizer.steps });
   }
   const info = summary(model);
-  await report({ kind: 'start', model: model.name, params: info.totalParams, trainExamples: train.count, testExamples: test.count, stepsPerEpoch, adapter: adapter ? `${adapter.vendor} ${adapter.architecture}` : 'cpu', init });
+  await report({
+    kind: 'start',
+    model: model.name,
+    params: info.totalParams,
+    trainExamples: train.count,
+    testExamples: test.count,
+    stepsPerEpoch,
+    adapter: adapter ? `${adapter.vendor} ${adapter.architecture}` : 'cpu',
+    init,
+  });
   const started = performance.now();
   let lastBatch = 0;
   let lastEval: EvalResult | null = null;
   let diverged: DivergenceError | null = null;
-  const metricsNow = () => jobMetrics(c, { model, backend, adapter, info, train, test, mean, std, epochs, stats: trainer.stepStats(), lastEval, started, diverged, stepsPerEpoch });
+  const metricsNow = () =>
+    jobMetrics(c, { model, backend, adapter, info, train, test, mean, std, epochs, stats: trainer.stepStats(), lastEval, started, diverged, stepsPerEpoch });
   // Which run wrote a file, and at which optimizer step: so a folder's files can be checked to be of one run.
   const stamp = (): Record<string, string> => (hooks.runId ? { [RUN_ID]: hooks.runId, [RUN_STEP]: String(trainer.optimizer.steps) } : {});
   const remaining = c.epochs - trainer.progress.epoch;
@@ -313,11 +382,24 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
     model: s.model.name,
     dataset: c.dataset,
     backend: s.backend.name,
-    adapter: s.adapter ? { vendor: s.adapter.vendor, architecture: s.adapter.architecture, description: s.adapter.description } : { vendor: 'cpu', architecture: 'reference' },
+    adapter: s.adapter
+      ? { vendor: s.adapter.vendor, architecture: s.adapter.architecture, description: s.adapter.description }
+      : { vendor: 'cpu', architecture: 'reference' },
     config: c,
     complete: done === c.epochs && !d,
     epochsDone: done,
-    diverged: d ? { rule: d.rule, step: d.step, epoch: d.epoch, batch: d.batch, learningRate: d.learningRate, loss: String(d.loss), restoredTo: d.restoredTo ? { epoch: d.restoredTo.epoch, step: d.restoredTo.batch } : null, message: d.message } : null,
+    diverged: d
+      ? {
+          rule: d.rule,
+          step: d.step,
+          epoch: d.epoch,
+          batch: d.batch,
+          learningRate: d.learningRate,
+          loss: String(d.loss),
+          restoredTo: d.restoredTo ? { epoch: d.restoredTo.epoch, step: d.restoredTo.batch } : null,
+          message: d.message,
+        }
+      : null,
     params: s.info.totalParams,
     trainExamples: s.train.count,
     testExamples: s.test.count,

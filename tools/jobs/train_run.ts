@@ -64,7 +64,10 @@ export const trainRun: Job<TrainRunInput, TrainRunResult> = async (input, host) 
   });
   if (result.weights) await host.writeFile(files.weights, result.weights);
   const exported: string[] = [];
-  for (const [path, bytes] of [[files.onnx, result.onnx], [files.torch, result.torch]] as const) {
+  for (const [path, bytes] of [
+    [files.onnx, result.onnx],
+    [files.torch, result.torch],
+  ] as const) {
     if (!path || !bytes) continue;
     await host.writeFile(path, bytes);
     exported.push(path);

@@ -104,7 +104,8 @@ export async function runTransfer(
   const make = MODELS[config.model];
   if (!make) throw new Error(`transfer: no zoo model '${config.model}'`);
   const classes = config.sourceClasses.length;
-  if (config.targetClasses.length !== classes) throw new Error(`transfer: ${classes} source classes but ${config.targetClasses.length} target classes (the head keeps the class count)`);
+  if (config.targetClasses.length !== classes)
+    throw new Error(`transfer: ${classes} source classes but ${config.targetClasses.length} target classes (the head keeps the class count)`);
   const fresh = (seed: number) => make(train.shape, classes).build(backend, { seed });
 
   // Pretraining on the source classes.
@@ -115,10 +116,20 @@ export async function runTransfer(
   const cut = config.cut ?? defaultCut(base);
   // A cut the model lacks fails here, before minutes of pretraining.
   base.outputOf(cut, 'transfer');
-  const pretrainer = new Trainer(base, { optimizer: { kind: 'adam', lr: config.lr, schedule: { kind: 'cosine', totalSteps: config.pretrainEpochs * Math.floor(source.count / 64) } }, batchSize: 64, seed: config.seed });
-  await pretrainer.fit(source, { epochs: config.pretrainEpochs, validation: sourceTest, onEpoch: (r) => report?.({ kind: 'pretrain', epoch: r.epoch, epochs: config.pretrainEpochs, testAccuracy: r.testAccuracy!, seconds: elapsed(start) }) });
+  const pretrainer = new Trainer(base, {
+    optimizer: { kind: 'adam', lr: config.lr, schedule: { kind: 'cosine', totalSteps: config.pretrainEpochs * Math.floor(source.count / 64) } },
+    batchSize: 64,
+    seed: config.seed,
+  });
+  await pretrainer.fit(source, {
+    epochs: config.pretrainEpochs,
+    validation: sourceTest,
+    onEpoch: (r) => report?.({ kind: 'pretrain', epoch: r.epoch, epochs: config.pretrainEpochs, testAccuracy: r.testAccuracy!, seconds: elapsed(start) }),
+  });
   const pretrainAccuracy = (await pretrainer.evaluate(sourceTest)).accuracy;
-  const pretrained = await saveCheckpoint(base, undefined, { metadata: { ...metadata, transfer_source_classes: config.sourceClasses.join(','), transfer_cut: cut } });
+  const pretrained = await saveCheckpoint(base, undefined, {
+    metadata: { ...metadata, transfer_source_classes: config.sourceClasses.join(','), transfer_cut: cut },
+  });
   const pretrainSeconds = elapsed(start);
   base.dispose();
   await report?.({ kind: 'pretrained', testAccuracy: pretrainAccuracy, seconds: pretrainSeconds });
@@ -150,7 +161,13 @@ export async function runTransfer(
 }
 
 /** The network one method trains: a fresh one, or the pretrained body under a new head (frozen, or at a scaled rate). */
-function transferModel(method: TransferMethod, fresh: (seed: number) => Model, pretrained: Uint8Array, cut: string, config: TransferConfig): { model: Model; body?: Model } {
+function transferModel(
+  method: TransferMethod,
+  fresh: (seed: number) => Model,
+  pretrained: Uint8Array,
+  cut: string,
+  config: TransferConfig,
+): { model: Model; body?: Model } {
   if (method === 'scratch') return { model: fresh(config.seed + 1) };
   const body = fresh(config.seed);
   loadCheckpoint(body, pretrained, 'pretrained network');
@@ -163,8 +180,18 @@ function transferModel(method: TransferMethod, fresh: (seed: number) => Model, p
  * or trainable ('finetune') at `bodyScale` (default 0.1) of the head's learning rate. The
  * body's layers are shared, so this also undoes an earlier head's freezing of them.
  */
-export function newHead(body: Model, cut: string, classes: number, method: 'frozen' | 'finetune', options: { bodyScale?: number; seed?: number; name?: string } = {}): Model {
-  const model = withHead(body, cut, [new Dense({ units: classes, init: 'glorot' })], { name: options.name, seed: options.seed, freezeBody: method === 'frozen' });
+export function newHead(
+  body: Model,
+  cut: string,
+  classes: number,
+  method: 'frozen' | 'finetune',
+  options: { bodyScale?: number; seed?: number; name?: string } = {},
+): Model {
+  const model = withHead(body, cut, [new Dense({ units: classes, init: 'glorot' })], {
+    name: options.name,
+    seed: options.seed,
+    freezeBody: method === 'frozen',
+  });
   if (method === 'finetune') {
     const bodyLayers = model.layersUpTo(cut).map((l) => l.name);
     model.unfreeze(...bodyLayers).scaleLearningRate(options.bodyScale ?? 0.1, ...bodyLayers);

@@ -13,7 +13,10 @@ export interface TransferInput {
   pretrained: string[];
 }
 
-export const transferJob: Job<TransferInput, Omit<TransferResult, 'pretrained'> & { mean: number; std: number }> = async ({ config, pretrained: paths }, host) => {
+export const transferJob: Job<TransferInput, Omit<TransferResult, 'pretrained'> & { mean: number; std: number }> = async (
+  { config, pretrained: paths },
+  host,
+) => {
   const backend = await host.createWebGPU();
   const url = `${host.datasets}/fashion-mnist`;
   const [train, test] = [await fetchIdxSplit(url, 'train'), await fetchIdxSplit(url, 'test')];
@@ -23,7 +26,11 @@ export const transferJob: Job<TransferInput, Omit<TransferResult, 'pretrained'> 
   normalize(test.images, mean, std);
   const info = backend.adapterInfo;
   await host.progress({ kind: 'start', adapter: `${info.vendor} ${info.architecture}${backend.isFallbackAdapter ? ' (fallback)' : ''}` });
-  const { pretrained, ...result } = await runTransfer(backend, train, test, config, (p) => host.progress(p), { input_mean: String(mean), input_std: String(std), dataset: 'fashion-mnist' });
+  const { pretrained, ...result } = await runTransfer(backend, train, test, config, (p) => host.progress(p), {
+    input_mean: String(mean),
+    input_std: String(std),
+    dataset: 'fashion-mnist',
+  });
   for (const path of paths) await host.writeFile(path, pretrained);
   return { ...result, mean, std };
 };

@@ -14,9 +14,17 @@ export const tuneJob: Job<{ models: string[] | null; missing?: boolean }, { fami
   // the shipped table stands, so only the classes it does not answer are timed.
   const backend = await host.createWebGPU({ autotune: true, tuneStore: null, ...(missing ? {} : { pretuned: false }) });
   const workloads = PRETUNE_WORKLOADS.filter((w) => !only || only.has(w.model));
-  if (only && workloads.length !== only.size) throw new Error(`tune: --models names ${[...only].filter((m) => !workloads.some((w) => w.model === m)).join(', ')}, which the workloads do not have (${PRETUNE_WORKLOADS.map((w) => w.model).join(', ')})`);
+  if (only && workloads.length !== only.size)
+    throw new Error(
+      `tune: --models names ${[...only].filter((m) => !workloads.some((w) => w.model === m)).join(', ')}, which the workloads do not have (${PRETUNE_WORKLOADS.map((w) => w.model).join(', ')})`,
+    );
   const info = backend.adapterInfo;
-  await host.progress({ kind: 'start', family: gpuFamily(info), adapter: `${info.vendor} ${info.architecture} ${info.description}`.trim(), fallback: backend.isFallbackAdapter });
+  await host.progress({
+    kind: 'start',
+    family: gpuFamily(info),
+    adapter: `${info.vendor} ${info.architecture} ${info.description}`.trim(),
+    fallback: backend.isFallbackAdapter,
+  });
   const table = await pretune(backend, workloads, (p) => void host.progress({ kind: 'model', ...p }));
   return { family: gpuFamily(info), table };
 };

@@ -81,7 +81,8 @@ export class Autotuner {
     this.store = store;
     this.pretuned = options.pretuned ?? {};
     this.replay = options.replay ?? null;
-    if (options.budgetMs !== undefined && !(options.budgetMs >= 0)) throw new Error(`autotune: budgetMs must be a non-negative number of milliseconds, got ${options.budgetMs}`);
+    if (options.budgetMs !== undefined && !(options.budgetMs >= 0))
+      throw new Error(`autotune: budgetMs must be a non-negative number of milliseconds, got ${options.budgetMs}`);
     this.budgetMs = options.budgetMs;
     this.now = options.now ?? (() => performance.now());
   }
@@ -128,7 +129,8 @@ export class Autotuner {
     if (this.replay && count > 1) {
       if (!Object.hasOwn(this.replay, id)) return 0;
       const index = variants.indexOf(this.replay[id]);
-      if (index < 0) throw new Error(`autotune: the tuning to replay runs '${this.replay[id]}' for ${id}, which is not offered here (variants: ${variants.join(', ')})`);
+      if (index < 0)
+        throw new Error(`autotune: the tuning to replay runs '${this.replay[id]}' for ${id}, which is not offered here (variants: ${variants.join(', ')})`);
       return index;
     }
     if (!this.enabled || count <= 1) return 0;
@@ -235,13 +237,12 @@ export function indexedDbStore(): TuneStore {
       req.onerror = () => reject(req.error);
     });
   const request = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>) =>
-    open().then(
-      (db) =>
-        new Promise<T>((resolve, reject) => {
-          const r = fn(db.transaction('autotune', mode).objectStore('autotune'));
-          r.onsuccess = () => resolve(r.result);
-          r.onerror = () => reject(r.error);
-        }).finally(() => db.close()),
+    open().then((db) =>
+      new Promise<T>((resolve, reject) => {
+        const r = fn(db.transaction('autotune', mode).objectStore('autotune'));
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      }).finally(() => db.close()),
     );
   return {
     load: async () => ((await request('readonly', (s) => s.get('choices'))) as Record<string, number> | undefined) ?? {},

@@ -25,15 +25,15 @@ export function pipelineKey(shader: string, overrides: OverrideValues): string {
  * point happens not to use still has a slot and binding by name never fails.
  */
 export class PipelineCache {
-  private readonly modules = new Map<string, { module: GPUShaderModule; reflected: ReflectedShader; layout: GPUBindGroupLayout; pipelineLayout: GPUPipelineLayout }>();
+  private readonly modules = new Map<
+    string,
+    { module: GPUShaderModule; reflected: ReflectedShader; layout: GPUBindGroupLayout; pipelineLayout: GPUPipelineLayout }
+  >();
   private readonly pipelines = new Map<string, CompiledKernel>();
 
   private readonly device: GPUDevice;
   private readonly onError: (message: string) => void;
-  constructor(
-    device: GPUDevice,
-    onError: (message: string) => void,
-  ) {
+  constructor(device: GPUDevice, onError: (message: string) => void) {
     this.device = device;
     this.onError = onError;
   }

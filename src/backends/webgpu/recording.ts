@@ -32,10 +32,7 @@ export class Recording implements RecordedRun {
   private readonly device: GPUDevice;
   /** Told of every byte created and destroyed, so the backend's peak counts recordings too. */
   private readonly pool: BufferPool;
-  constructor(
-    device: GPUDevice,
-    pool: BufferPool,
-  ) {
+  constructor(device: GPUDevice, pool: BufferPool) {
     this.device = device;
     this.pool = pool;
   }

@@ -45,9 +45,15 @@ export interface ReflectedShader {
 }
 
 const VECTOR_SHORTHAND: Record<string, [ScalarType, number]> = {
-  vec2u: ['u32', 2], vec3u: ['u32', 3], vec4u: ['u32', 4],
-  vec2i: ['i32', 2], vec3i: ['i32', 3], vec4i: ['i32', 4],
-  vec2f: ['f32', 2], vec3f: ['f32', 3], vec4f: ['f32', 4],
+  vec2u: ['u32', 2],
+  vec3u: ['u32', 3],
+  vec4u: ['u32', 4],
+  vec2i: ['i32', 2],
+  vec3i: ['i32', 3],
+  vec4i: ['i32', 4],
+  vec2f: ['f32', 2],
+  vec3f: ['f32', 3],
+  vec4f: ['f32', 4],
 };
 
 /** Scalar type and vector width of a reflected type ('u32', 'vec4<u32>', 'vec4u'). */

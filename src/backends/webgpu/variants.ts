@@ -49,7 +49,8 @@ export function defineFamily<P>(family: KernelFamily<P>): KernelFamily<P> {
   if (families.has(family.op)) throw new Error(`defineFamily: '${family.op}' is declared twice`);
   if (family.variants.length === 0) throw new Error(`defineFamily: '${family.op}' has no variants`);
   for (const v of family.variants) {
-    if (variantsByName.has(v.name)) throw new Error(`defineFamily: variant '${v.name}' of ${family.op} is also a variant of ${variantsByName.get(v.name)!.family}`);
+    if (variantsByName.has(v.name))
+      throw new Error(`defineFamily: variant '${v.name}' of ${family.op} is also a variant of ${variantsByName.get(v.name)!.family}`);
     variantsByName.set(v.name, { family: family.op, shaders: v.shaders });
   }
   families.set(family.op, family as KernelFamily<unknown>);
@@ -87,10 +88,13 @@ export function offeredVariants<P>(family: KernelFamily<P>, problem: P, adapter:
 export function runFamily<P>(backend: WebGPUKernelHost, family: KernelFamily<P>, problem: P, request: TuneRequest): GpuStorage {
   const offer = offeredVariants(family, problem, backend.adapterTraits);
   const shapeClass = family.shapeClass(problem);
-  if (offer.length === 0) throw new Error(`${family.op}: no variant fits ${shapeClass} on this adapter (table: ${family.variants.map((v) => v.name).join(', ')})`);
+  if (offer.length === 0)
+    throw new Error(`${family.op}: no variant fits ${shapeClass} on this adapter (table: ${family.variants.map((v) => v.name).join(', ')})`);
   const forced = backend.tuner.forcedName;
   if (forced !== null && family.variants.some((v) => v.name === forced) && !offer.some((v) => v.name === forced)) {
-    throw new Error(`${family.op}: the forced variant '${forced}' does not fit ${shapeClass} on this adapter (fitting: ${offer.map((v) => v.name).join(', ')})`);
+    throw new Error(
+      `${family.op}: the forced variant '${forced}' does not fit ${shapeClass} on this adapter (fitting: ${offer.map((v) => v.name).join(', ')})`,
+    );
   }
   const names = offer.map((v) => v.name);
   const index = family.choice === 'first-fit' && (forced === null || !names.includes(forced)) ? 0 : backend.tuner.pick(family.op, shapeClass, names, request);

@@ -152,7 +152,11 @@ export class WebGPUBackend implements Backend, WebGPUKernelHost {
     const budgetMs = typeof options.autotune === 'object' ? options.autotune.budgetMs : undefined;
     const adapterKey = [info.vendor, info.architecture, info.device, info.description].join('/');
     const pretuned = options.pretuned === false ? undefined : PRETUNED_CHOICES[gpuFamily(info)];
-    const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null, { budgetMs, pretuned, replay: options.tuning });
+    const tuner = new Autotuner(enabled, adapterKey, enabled ? (options.tuneStore === undefined ? defaultStore() : options.tuneStore) : null, {
+      budgetMs,
+      pretuned,
+      replay: options.tuning,
+    });
     await tuner.load();
     return new WebGPUBackend(device, info, isFallback, options, tuner, [adapter, options.gpu]);
   }
@@ -554,7 +558,8 @@ export class WebGPUBackend implements Backend, WebGPUKernelHost {
     const bytes = length * 4;
     if (buffer.size < bytes) throw new Error(`tensorFromGPUBuffer: the buffer holds ${buffer.size} bytes, the shape needs ${bytes}`);
     if (zeroCopy) {
-      if (!(buffer.usage & GPUBufferUsage.STORAGE)) throw new Error('tensorFromGPUBuffer: zeroCopy needs a buffer created with GPUBufferUsage.STORAGE (add it, or pass zeroCopy: false to copy)');
+      if (!(buffer.usage & GPUBufferUsage.STORAGE))
+        throw new Error('tensorFromGPUBuffer: zeroCopy needs a buffer created with GPUBufferUsage.STORAGE (add it, or pass zeroCopy: false to copy)');
       return { buffer, length, external: true };
     }
     if (!(buffer.usage & GPUBufferUsage.COPY_SRC)) throw new Error('tensorFromGPUBuffer: copying needs a buffer created with GPUBufferUsage.COPY_SRC');
@@ -578,7 +583,9 @@ export class WebGPUBackend implements Backend, WebGPUKernelHost {
 
 /** The app's device as the backend needs it: its adapter's info (GPUDevice.adapterInfo where the browser has it). */
 function appDevice(device: GPUDevice): { device: GPUDevice; info: GPUAdapterInfo; isFallback: boolean; adapter: null } {
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? ({ vendor: 'unknown', architecture: 'app device', device: '', description: '' } as GPUAdapterInfo);
+  const info =
+    (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo ??
+    ({ vendor: 'unknown', architecture: 'app device', device: '', description: '' } as GPUAdapterInfo);
   return { device, info, isFallback: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true, adapter: null };
 }
 

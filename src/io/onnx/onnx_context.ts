@@ -31,11 +31,7 @@ export class NodeContext {
   readonly node: OnnxNode;
   readonly importer: OnnxImporter;
   readonly attrs: Map<string, AttributeValue>;
-  constructor(
-    node: OnnxNode,
-    importer: OnnxImporter,
-    attrs: Map<string, AttributeValue>,
-  ) {
+  constructor(node: OnnxNode, importer: OnnxImporter, attrs: Map<string, AttributeValue>) {
     this.node = node;
     this.importer = importer;
     this.attrs = attrs;
@@ -65,7 +61,8 @@ export class NodeContext {
   /** Input i as an activation (a Pad waiting to fold is refused unless `padded` takes it). */
   act(i = 0): SymbolicTensor {
     const v = this.value(i);
-    if (v.kind === 'padded') this.fail(`input '${this.node.input![i]}' comes from a Pad with non-zero pads, which folds only into a following Conv or AveragePool`);
+    if (v.kind === 'padded')
+      this.fail(`input '${this.node.input![i]}' comes from a Pad with non-zero pads, which folds only into a following Conv or AveragePool`);
     if (v.kind === 'switches') this.fail(`input '${this.node.input![i]}' is the Indices output of MaxPool '${v.pool.node}', which only a MaxUnpool reads here`);
     if (v.kind === 'shape') this.fail(`input '${this.node.input![i]}' is a Shape, which only MaxUnpool's output_shape reads here`);
     if (v.kind !== 'act') this.fail(`input ${i} ('${this.node.input![i]}') must be an activation of the network, but it is a constant`);
@@ -75,7 +72,10 @@ export class NodeContext {
   /** Input i as a constant (an initializer, a Constant node, or folded from them). */
   constant(i: number): ConstValue {
     const v = this.value(i);
-    if (v.kind !== 'const') this.fail(`input ${i} ('${this.node.input![i]}') must be a constant (an initializer), but it is ${v.kind === 'shape' ? "the Shape of an activation (whose batch is not known until it runs)" : "computed from the network's input"}`);
+    if (v.kind !== 'const')
+      this.fail(
+        `input ${i} ('${this.node.input![i]}') must be a constant (an initializer), but it is ${v.kind === 'shape' ? 'the Shape of an activation (whose batch is not known until it runs)' : "computed from the network's input"}`,
+      );
     return v.c;
   }
 
@@ -83,7 +83,10 @@ export class NodeContext {
   attr<T extends AttributeValue>(name: string, fallback: T): T extends number ? number : T extends string ? string : T {
     if (!this.attrs.has(name)) return fallback as T extends number ? number : T extends string ? string : T;
     const value = this.attrs.get(name)!;
-    if (kindOf(value) !== kindOf(fallback)) this.fail(`attribute '${name}' must be ${kindOf(fallback)}, got ${kindOf(value)}${typeof value === 'object' && !Array.isArray(value) ? '' : ` ${JSON.stringify(value)}`}`);
+    if (kindOf(value) !== kindOf(fallback))
+      this.fail(
+        `attribute '${name}' must be ${kindOf(fallback)}, got ${kindOf(value)}${typeof value === 'object' && !Array.isArray(value) ? '' : ` ${JSON.stringify(value)}`}`,
+      );
     return value as T extends number ? number : T extends string ? string : T;
   }
 
@@ -91,7 +94,12 @@ export class NodeContext {
    * Applies a new layer to activations and records its weights by parameter name,
    * checking each against the shape the layer needs for these inputs.
    */
-  layer(layer: Layer, inputs: SymbolicTensor[], weights: Record<string, { dims: readonly number[]; data: ArrayLike<number> }> = {}, hint?: string): SymbolicTensor {
+  layer(
+    layer: Layer,
+    inputs: SymbolicTensor[],
+    weights: Record<string, { dims: readonly number[]; data: ArrayLike<number> }> = {},
+    hint?: string,
+  ): SymbolicTensor {
     layer.name = this.importer.uniqueName(hint ?? this.defaultName());
     let out: SymbolicTensor;
     try {
@@ -103,7 +111,10 @@ export class NodeContext {
     for (const [param, w] of Object.entries(weights)) {
       const spec = specs.get(param);
       if (!spec) this.fail(`the layer has no parameter '${param}'`);
-      if (formatShape(w.dims) !== formatShape(spec.shape)) this.fail(`${param} has shape ${formatShape(w.dims)} but the layer needs ${formatShape(spec.shape)} for input ${inputs.map((t) => formatShape(t.shape)).join(', ')} per example`);
+      if (formatShape(w.dims) !== formatShape(spec.shape))
+        this.fail(
+          `${param} has shape ${formatShape(w.dims)} but the layer needs ${formatShape(spec.shape)} for input ${inputs.map((t) => formatShape(t.shape)).join(', ')} per example`,
+        );
       this.importer.weights.set(`${layer.name}.${param}`, Float32Array.from(w.data));
     }
     return out;
@@ -152,4 +163,3 @@ export class OnnxImporter {
     return name;
   }
 }
-

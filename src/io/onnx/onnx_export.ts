@@ -48,7 +48,12 @@ class GraphWriter {
   }
 
   initializer(name: string, dims: readonly number[], data: Float32Array): string {
-    this.initializers.push({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)) });
+    this.initializers.push({
+      name,
+      dims: [...dims],
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+    });
     return name;
   }
 
@@ -69,7 +74,13 @@ function attribute(name: string, v: Attr): OnnxTypes.IAttributeProto {
   return { name, type: A.INT, i: v };
 }
 
-function windowAttrs(kernel: number | readonly [number, number], stride: number | readonly [number, number] | undefined, padding: Padding | undefined, input: Shape, dilation?: number | readonly [number, number]) {
+function windowAttrs(
+  kernel: number | readonly [number, number],
+  stride: number | readonly [number, number] | undefined,
+  padding: Padding | undefined,
+  input: Shape,
+  dilation?: number | readonly [number, number],
+) {
   const k = pair(kernel);
   const s = pair(stride ?? 1);
   const d = pair(dilation ?? 1);
@@ -102,7 +113,7 @@ export async function exportOnnx(model: Model, options: ExportOnnxOptions = {}):
     let alpha: number | undefined;
     if (layer instanceof Conv2d || layer instanceof DepthwiseConv2d) {
       const o = layer.options;
-      const group = layer instanceof Conv2d ? (o as Conv2d['options']).groups ?? 1 : x[0];
+      const group = layer instanceof Conv2d ? ((o as Conv2d['options']).groups ?? 1) : x[0];
       const args = [ins[0], param(layer, 'weight'), ...((o.bias ?? true) ? [param(layer, 'bias')] : [])];
       out = g.node('Conv', args, n, { ...windowAttrs(o.kernel, o.stride, o.padding, x, o.dilation), group });
       activation = o.activation;
@@ -112,14 +123,21 @@ export async function exportOnnx(model: Model, options: ExportOnnxOptions = {}):
       activation = layer.options.activation;
     } else if (layer instanceof BatchNorm) {
       const stats = ['gamma', 'beta', 'running_mean', 'running_var'].map((p) => param(layer, p));
-      out = g.node('BatchNormalization', [ins[0], ...stats], n, { epsilon: { f: layer.options.eps ?? 1e-5 }, momentum: { f: 1 - (layer.options.momentum ?? 0.1) } });
+      out = g.node('BatchNormalization', [ins[0], ...stats], n, {
+        epsilon: { f: layer.options.eps ?? 1e-5 },
+        momentum: { f: 1 - (layer.options.momentum ?? 0.1) },
+      });
     } else if (layer instanceof ConvTranspose2d) {
       const o = layer.options;
       const [ph, pw] = pair(o.padding ?? 0);
       const args = [ins[0], param(layer, 'weight'), ...((o.bias ?? true) ? [param(layer, 'bias')] : [])];
       out = g.node('ConvTranspose', args, n, {
-        kernel_shape: [...pair(o.kernel)], strides: [...pair(o.stride ?? 1)], pads: [ph, pw, ph, pw], dilations: [...pair(o.dilation ?? 1)],
-        output_padding: [...pair(o.outputPadding ?? 0)], group: o.groups ?? 1,
+        kernel_shape: [...pair(o.kernel)],
+        strides: [...pair(o.stride ?? 1)],
+        pads: [ph, pw, ph, pw],
+        dilations: [...pair(o.dilation ?? 1)],
+        output_padding: [...pair(o.outputPadding ?? 0)],
+        group: o.groups ?? 1,
       });
       activation = o.activation;
     } else if (layer instanceof Upsample) {
@@ -141,8 +159,12 @@ export async function exportOnnx(model: Model, options: ExportOnnxOptions = {}):
     } else if (layer instanceof AdaptiveAvgPool2d) {
       const [oh, ow] = layer.size;
       if (x[1] === oh && x[2] === ow) out = ins[0];
-      else if (x[1] % oh === 0 && x[2] % ow === 0) out = g.node('AveragePool', [ins[0]], n, { kernel_shape: [x[1] / oh, x[2] / ow], strides: [x[1] / oh, x[2] / ow] });
-      else throw new Error(`exportOnnx: ${n} (adaptive average pool) maps ${formatShape(x)} to ${oh}x${ow} with uneven windows, which ONNX's AveragePool cannot express`);
+      else if (x[1] % oh === 0 && x[2] % ow === 0)
+        out = g.node('AveragePool', [ins[0]], n, { kernel_shape: [x[1] / oh, x[2] / ow], strides: [x[1] / oh, x[2] / ow] });
+      else
+        throw new Error(
+          `exportOnnx: ${n} (adaptive average pool) maps ${formatShape(x)} to ${oh}x${ow} with uneven windows, which ONNX's AveragePool cannot express`,
+        );
     } else if (layer instanceof Flatten) {
       out = g.node('Flatten', [ins[0]], n, { axis: 1 });
     } else if (layer instanceof Reshape) {
@@ -210,7 +232,10 @@ function liveNodes(model: Model): Set<number> {
 }
 
 /** MaxPool's (and MaxUnpool's) kernel_shape, strides and pads, padding resolved against the pool's input. */
-function poolAttrs(o: { kernel: number | readonly [number, number]; stride?: number | readonly [number, number]; padding?: Padding }, input: Shape): Record<string, Attr> {
+function poolAttrs(
+  o: { kernel: number | readonly [number, number]; stride?: number | readonly [number, number]; padding?: Padding },
+  input: Shape,
+): Record<string, Attr> {
   const { kernel_shape, strides, pads } = windowAttrs(o.kernel, o.stride ?? o.kernel, o.padding, input);
   return { kernel_shape, strides, pads };
 }
@@ -219,7 +244,9 @@ function poolAttrs(o: { kernel: number | readonly [number, number]; stride?: num
 function switchesInput(layer: MaxUnpool2d, inputs: readonly SymbolicTensor[]): SymbolicTensor {
   const producer = inputs[1].producer;
   if (!(producer instanceof MaxPoolSwitches)) {
-    throw new Error(`exportOnnx: unpooling '${layer.name}' reads its switches from ${producer ? `'${producer.name}' (${producer.kind})` : 'the model input'}, not from a MaxPoolSwitches; ONNX's MaxUnpool takes a MaxPool's Indices`);
+    throw new Error(
+      `exportOnnx: unpooling '${layer.name}' reads its switches from ${producer ? `'${producer.name}' (${producer.kind})` : 'the model input'}, not from a MaxPoolSwitches; ONNX's MaxUnpool takes a MaxPool's Indices`,
+    );
   }
   return inputs[1].inputs[0];
 }
@@ -235,14 +262,19 @@ function unpoolInputs(g: GraphWriter, layer: MaxUnpool2d, inputs: readonly Symbo
   const switches = inputs[1].producer as MaxPoolSwitches;
   const pool = JSON.stringify(poolAttrs(switches.options, pooled.shape));
   const own = JSON.stringify(poolAttrs(layer.options, out));
-  if (pool !== own) throw new Error(`exportOnnx: unpooling '${layer.name}' has ${own}, its switches' pool '${switches.name}' ${pool}; ONNX's MaxUnpool scatters where this engine gathers through the pool's windows, so they must be the same`);
+  if (pool !== own)
+    throw new Error(
+      `exportOnnx: unpooling '${layer.name}' has ${own}, its switches' pool '${switches.name}' ${pool}; ONNX's MaxUnpool scatters where this engine gathers through the pool's windows, so they must be the same`,
+    );
   const ins = [names.get(inputs[0].id)!, names.get(inputs[1].id)!];
   const { kernel_shape: k, strides: s, pads: p } = JSON.parse(own) as { kernel_shape: number[]; strides: number[]; pads: number[] };
   const x = inputs[0].shape;
   const fallback = [0, 1].map((a) => (x[a + 1] - 1) * s[a] + k[a] - p[a] - p[a + 2]);
   if (fallback[0] === out[1] && fallback[1] === out[2]) return ins;
   if (formatShape(pooled.shape) !== formatShape(out)) {
-    throw new Error(`exportOnnx: unpooling '${layer.name}' outputs ${formatShape(out)} per example, neither ONNX's default ${fallback.join('x')} nor its pool's input ${formatShape(pooled.shape)}; ONNX's MaxUnpool takes its output_shape from a tensor, which a dynamic batch leaves only Shape to give`);
+    throw new Error(
+      `exportOnnx: unpooling '${layer.name}' outputs ${formatShape(out)} per example, neither ONNX's default ${fallback.join('x')} nor its pool's input ${formatShape(pooled.shape)}; ONNX's MaxUnpool takes its output_shape from a tensor, which a dynamic batch leaves only Shape to give`,
+    );
   }
   return [...ins, g.node('Shape', [names.get(pooled.id)!], layer.name)];
 }
@@ -288,14 +320,20 @@ function resizeNode(g: GraphWriter, x: string, name: string, o: UpsampleLayerOpt
 
 function activationNode(g: GraphWriter, x: string, name: string, activation: string, alpha?: number): string {
   switch (activation) {
-    case 'relu': return g.node('Relu', [x], name);
-    case 'sigmoid': return g.node('Sigmoid', [x], name);
-    case 'tanh': return g.node('Tanh', [x], name);
-    case 'softmax': return g.node('Softmax', [x], name, { axis: -1 });
-    case 'relu6': return g.node('Clip', [x, g.initializer(`${name}.clip_min`, [], Float32Array.of(0)), g.initializer(`${name}.clip_max`, [], Float32Array.of(6))], name);
+    case 'relu':
+      return g.node('Relu', [x], name);
+    case 'sigmoid':
+      return g.node('Sigmoid', [x], name);
+    case 'tanh':
+      return g.node('Tanh', [x], name);
+    case 'softmax':
+      return g.node('Softmax', [x], name, { axis: -1 });
+    case 'relu6':
+      return g.node('Clip', [x, g.initializer(`${name}.clip_min`, [], Float32Array.of(0)), g.initializer(`${name}.clip_max`, [], Float32Array.of(6))], name);
     case 'leaky_relu':
     case 'elu':
       return g.node(activation === 'elu' ? 'Elu' : 'LeakyRelu', [x], name, { alpha: { f: alpha ?? (activation === 'elu' ? 1 : 0.01) } });
-    default: throw new Error(`exportOnnx: ${name}: activation '${activation}' has no ONNX form here`);
+    default:
+      throw new Error(`exportOnnx: ${name}: activation '${activation}' has no ONNX form here`);
   }
 }

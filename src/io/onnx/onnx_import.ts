@@ -39,21 +39,25 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions = {}): 
   const importer = new OnnxImporter(file);
   const opset = (proto.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   importer.opset = opset ? int(opset.version) : 0;
-  if (importer.opset < ONNX_OPSETS[0] || importer.opset > ONNX_OPSETS[1]) throw new Error(`${file}: opset ${importer.opset} of the default domain; supported: ${ONNX_OPSETS[0]} to ${ONNX_OPSETS[1]}`);
+  if (importer.opset < ONNX_OPSETS[0] || importer.opset > ONNX_OPSETS[1])
+    throw new Error(`${file}: opset ${importer.opset} of the default domain; supported: ${ONNX_OPSETS[0]} to ${ONNX_OPSETS[1]}`);
   for (const t of graph.initializer ?? []) {
     importer.values.set(t.name!, { kind: 'const', c: tensorValues(t, file, options.externalData) });
     importer.initializerNames.add(t.name!);
   }
   const inputs = (graph.input ?? []).filter((i) => !importer.initializerNames.has(i.name!));
-  if (inputs.length !== 1) throw new Error(`${file}: the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); a model of this engine takes one`);
+  if (inputs.length !== 1)
+    throw new Error(`${file}: the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); a model of this engine takes one`);
   const x = symbolicInput(inputShape(inputs[0], file));
   importer.values.set(inputs[0].name!, { kind: 'act', t: x });
   for (const node of graph.node ?? []) for (const name of node.input ?? []) importer.readers.set(name, [...(importer.readers.get(name) ?? []), node]);
   for (const node of graph.node ?? []) {
     if (importer.fused.has(node)) continue;
-    if (node.domain && node.domain !== 'ai.onnx') throw new Error(`${file}: node '${node.name}' (${node.opType}) is in domain '${node.domain}'; only the default ONNX domain is supported`);
+    if (node.domain && node.domain !== 'ai.onnx')
+      throw new Error(`${file}: node '${node.name}' (${node.opType}) is in domain '${node.domain}'; only the default ONNX domain is supported`);
     const handler = ONNX_OPS[node.opType ?? ''];
-    if (!handler) throw new Error(`${file}: node '${node.name}' uses op ${node.opType}, which is not supported; supported: ${Object.keys(ONNX_OPS).sort().join(', ')}`);
+    if (!handler)
+      throw new Error(`${file}: node '${node.name}' uses op ${node.opType}, which is not supported; supported: ${Object.keys(ONNX_OPS).sort().join(', ')}`);
     const ctx = new NodeContext(node, importer, attributes(node));
     let outputs: OnnxValue[];
     try {
@@ -68,7 +72,10 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions = {}): 
   const outputs = graph.output ?? [];
   if (outputs.length !== 1) throw new Error(`${file}: the graph has ${outputs.length} outputs; a model of this engine has one`);
   const out = importer.values.get(outputs[0].name!);
-  if (out?.kind === 'switches') throw new Error(`${file}: the output '${outputs[0].name}' is MaxPool '${out.pool.node}''s Indices, which this engine keeps per (n, c) plane where ONNX counts over N x C x H x W; only a MaxUnpool may read them`);
+  if (out?.kind === 'switches')
+    throw new Error(
+      `${file}: the output '${outputs[0].name}' is MaxPool '${out.pool.node}''s Indices, which this engine keeps per (n, c) plane where ONNX counts over N x C x H x W; only a MaxUnpool may read them`,
+    );
   if (out?.kind !== 'act') throw new Error(`${file}: the output '${outputs[0].name}' is not computed from the input`);
   return new ImportedModel(x, out.t, options.name ?? (graph.name || 'onnx_model'), importer.weights);
 }

@@ -10,12 +10,7 @@ import { Model, type BuildOptions } from '../../nn/model';
 export class ImportedModel extends Model {
   /** Values by parameter name (`conv1.weight`), in this engine's layout. */
   readonly initialWeights: ReadonlyMap<string, Float32Array>;
-  constructor(
-    input: SymbolicTensor,
-    output: SymbolicTensor,
-    name: string,
-    initialWeights: ReadonlyMap<string, Float32Array>,
-  ) {
+  constructor(input: SymbolicTensor, output: SymbolicTensor, name: string, initialWeights: ReadonlyMap<string, Float32Array>) {
     super(input, output, name);
     this.initialWeights = initialWeights;
   }

@@ -17,7 +17,10 @@ import { tensorValues, UnsupportedAttribute, type OnnxTensor } from './onnx_prot
 import type { ConstValue } from './onnx_values';
 
 const act = (t: SymbolicTensor): OnnxValue => ({ kind: 'act', t });
-const constant = (dims: number[], data: ArrayLike<number>, dataType = 1): OnnxValue => ({ kind: 'const', c: { dims, data: Float64Array.from(data), dataType } });
+const constant = (dims: number[], data: ArrayLike<number>, dataType = 1): OnnxValue => ({
+  kind: 'const',
+  c: { dims, data: Float64Array.from(data), dataType },
+});
 
 /** ONNX pads [top, left, bottom, right] (x1_begin, x2_begin, x1_end, x2_end) of a 2-D window op, resolving auto_pad. */
 function windowPads(ctx: NodeContext, x: SymbolicTensor, kernel: number[], stride: number[], dilation: number[]): [number, number, number, number] {
@@ -41,12 +44,14 @@ function windowInput(ctx: NodeContext): { x: SymbolicTensor; extra: [number, num
   return { x: ctx.act(0), extra: null };
 }
 
-const addPads = (a: number[], b: number[] | null): [number, number, number, number] => [0, 1, 2, 3].map((i) => a[i] + (b ? b[i] : 0)) as [number, number, number, number];
+const addPads = (a: number[], b: number[] | null): [number, number, number, number] =>
+  [0, 1, 2, 3].map((i) => a[i] + (b ? b[i] : 0)) as [number, number, number, number];
 
 function conv(ctx: NodeContext): OnnxValue[] {
   const { x, extra } = windowInput(ctx);
   const w = ctx.constant(1);
-  if (w.dims.length !== 4 || x.shape.length !== 3) ctx.fail(`only 2-D convolution is supported (weight ${formatShape(w.dims)}, input ${formatShape(x.shape)} per example)`);
+  if (w.dims.length !== 4 || x.shape.length !== 3)
+    ctx.fail(`only 2-D convolution is supported (weight ${formatShape(w.dims)}, input ${formatShape(x.shape)} per example)`);
   const [o, cg, kh, kw] = w.dims;
   const kernel = ctx.attr<number[]>('kernel_shape', [kh, kw]);
   if (kernel[0] !== kh || kernel[1] !== kw) ctx.fail(`kernel_shape [${kernel.join(', ')}] does not match the weight ${formatShape(w.dims)}`);
@@ -98,7 +103,8 @@ function gemm(ctx: NodeContext): OnnxValue[] {
 function matmul(ctx: NodeContext): OnnxValue[] {
   const x = ctx.act(0);
   const b = ctx.constant(1);
-  if (x.shape.length !== 1 || b.dims.length !== 2) ctx.fail(`only [batch, features] x constant [features, units] is supported, got ${formatShape(x.shape)} per example and ${formatShape(b.dims)}`);
+  if (x.shape.length !== 1 || b.dims.length !== 2)
+    ctx.fail(`only [batch, features] x constant [features, units] is supported, got ${formatShape(x.shape)} per example and ${formatShape(b.dims)}`);
   const units = b.dims[1];
   // A MatMul whose one reader adds a constant vector is a dense layer with bias.
   const readers = ctx.importer.readers.get(ctx.node.output![0]) ?? [];
@@ -114,7 +120,12 @@ function matmul(ctx: NodeContext): OnnxValue[] {
   return [act(ctx.layer(new Dense({ units, bias: false }), [x], { weight: b }))];
 }
 
-const FOLD: Record<ElementwiseOp, (a: number, b: number) => number> = { add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b };
+const FOLD: Record<ElementwiseOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+};
 
 function elementwise(op: ElementwiseOp): OpHandler {
   return (ctx) => {
@@ -122,9 +133,16 @@ function elementwise(op: ElementwiseOp): OpHandler {
     const b = ctx.value(1);
     if (a.kind === 'const' && b.kind === 'const') {
       const [small, large] = sizeOf(a.c.dims) <= sizeOf(b.c.dims) ? [a.c, b.c] : [b.c, a.c];
-      if (sizeOf(small.dims) !== 1 && formatShape(small.dims) !== formatShape(large.dims)) ctx.fail(`folding constants ${formatShape(a.c.dims)} and ${formatShape(b.c.dims)}: only equal shapes or a scalar fold`);
+      if (sizeOf(small.dims) !== 1 && formatShape(small.dims) !== formatShape(large.dims))
+        ctx.fail(`folding constants ${formatShape(a.c.dims)} and ${formatShape(b.c.dims)}: only equal shapes or a scalar fold`);
       const at = (c: ConstValue, i: number) => c.data[sizeOf(c.dims) === 1 ? 0 : i];
-      return [constant(large.dims, large.data.map((_, i) => FOLD[op](at(a.c, i), at(b.c, i))), large.dataType)];
+      return [
+        constant(
+          large.dims,
+          large.data.map((_, i) => FOLD[op](at(a.c, i), at(b.c, i))),
+          large.dataType,
+        ),
+      ];
     }
     if (a.kind === 'act' && b.kind === 'act') {
       if (op === 'add' && formatShape(a.t.shape) === formatShape(b.t.shape)) return [act(ctx.layer(new Add(), [a.t, b.t]))];
@@ -140,11 +158,14 @@ function elementwise(op: ElementwiseOp): OpHandler {
   };
 }
 
-const activation = (name: Activation, alpha?: (ctx: NodeContext) => number): OpHandler => (ctx) => [act(ctx.layer(new ActivationLayer(name, alpha?.(ctx)), [ctx.act(0)]))];
+const activation =
+  (name: Activation, alpha?: (ctx: NodeContext) => number): OpHandler =>
+  (ctx) => [act(ctx.layer(new ActivationLayer(name, alpha?.(ctx)), [ctx.act(0)]))];
 
 /** Clip(0, 6) is ReLU6 and Clip(0, inf) ReLU; min and max are attributes before opset 11, inputs after. */
 function clip(ctx: NodeContext): OnnxValue[] {
-  const bound = (i: number, name: string, fallback: number) => (ctx.importer.opset >= 11 ? (ctx.has(i) ? ctx.constant(i).data[0] : fallback) : ctx.attr(name, fallback));
+  const bound = (i: number, name: string, fallback: number) =>
+    ctx.importer.opset >= 11 ? (ctx.has(i) ? ctx.constant(i).data[0] : fallback) : ctx.attr(name, fallback);
   const min = bound(1, 'min', -Infinity);
   const max = bound(2, 'max', Infinity);
   if (min === 0 && max === 6) return activation('relu6')(ctx);
@@ -174,13 +195,15 @@ function pool(kind: 'max' | 'average'): OpHandler {
       return [values, maxPoolIndices(ctx, x, { node: ctx.node.name || indices!, kernel, strides: stride, pads: own }, ceilMode)];
     }
     let countIncludePad = ctx.attr('count_include_pad', 0) === 1;
-    if (extra && !countIncludePad && own.some((p) => p > 0)) ctx.fail('a Pad before AveragePool with pads of its own and count_include_pad = 0 is not supported');
+    if (extra && !countIncludePad && own.some((p) => p > 0))
+      ctx.fail('a Pad before AveragePool with pads of its own and count_include_pad = 0 is not supported');
     if (extra) countIncludePad = true;
     const padding = addPads(own, extra);
     if (ceilMode) {
       const floorSize = (i: number) => Math.floor((x.shape[i + 1] + padding[i] + padding[i + 2] - kernel[i]) / stride[i]) + 1;
       const ceilSize = (i: number) => Math.ceil((x.shape[i + 1] + padding[i] + padding[i + 2] - kernel[i]) / stride[i]) + 1;
-      if (floorSize(0) !== ceilSize(0) || floorSize(1) !== ceilSize(1)) ctx.fail(`ceil_mode = 1 changes the output size here (input ${formatShape(x.shape)}); average pooling supports it only where it does not`);
+      if (floorSize(0) !== ceilSize(0) || floorSize(1) !== ceilSize(1))
+        ctx.fail(`ceil_mode = 1 changes the output size here (input ${formatShape(x.shape)}); average pooling supports it only where it does not`);
     }
     return [act(ctx.layer(new AvgPool2d({ ...options, padding, countIncludePad }), [x]))];
   };
@@ -195,7 +218,8 @@ function pool(kind: 'max' | 'average'): OpHandler {
  */
 function maxPoolIndices(ctx: NodeContext, x: SymbolicTensor, pool: PoolWindows, ceilMode: boolean): OnnxValue {
   const name = ctx.node.output![1];
-  if (ctx.attr('storage_order', 0) !== 0) ctx.fail(`storage_order ${ctx.attr('storage_order', 0)} (column-major Indices) is not supported; only row-major (0), PyTorch's order`);
+  if (ctx.attr('storage_order', 0) !== 0)
+    ctx.fail(`storage_order ${ctx.attr('storage_order', 0)} (column-major Indices) is not supported; only row-major (0), PyTorch's order`);
   if (ceilMode) ctx.fail('ceil_mode = 1 with the Indices output is not supported (MaxUnpool has no ceil_mode to match it)');
   for (const reader of ctx.importer.readers.get(name) ?? []) {
     const slots = (reader.input ?? []).flatMap((n, i) => (n === name ? [i] : []));
@@ -206,7 +230,16 @@ function maxPoolIndices(ctx: NodeContext, x: SymbolicTensor, pool: PoolWindows, 
       );
     }
   }
-  const switches = ctx.layer(new MaxPoolSwitches({ kernel: [pool.kernel[0], pool.kernel[1]], stride: [pool.strides[0], pool.strides[1]], padding: [pool.pads[0], pool.pads[1], pool.pads[2], pool.pads[3]] }), [x], {}, `${(ctx.node.name || 'maxpool').replace(/^\//, '')}_switches`);
+  const switches = ctx.layer(
+    new MaxPoolSwitches({
+      kernel: [pool.kernel[0], pool.kernel[1]],
+      stride: [pool.strides[0], pool.strides[1]],
+      padding: [pool.pads[0], pool.pads[1], pool.pads[2], pool.pads[3]],
+    }),
+    [x],
+    {},
+    `${(ctx.node.name || 'maxpool').replace(/^\//, '')}_switches`,
+  );
   return { kind: 'switches', t: switches, pool };
 }
 
@@ -227,7 +260,8 @@ function maxUnpool(ctx: NodeContext): OnnxValue[] {
   const kernel = ctx.attr<number[]>('kernel_shape', []);
   const strides = ctx.attr<number[]>('strides', [1, 1]);
   const pads = ctx.attr<number[]>('pads', [0, 0, 0, 0]);
-  if (kernel.length !== 2 || strides.length !== 2 || pads.length !== 4) ctx.fail(`kernel_shape [${kernel.join(', ')}], strides [${strides.join(', ')}] and pads [${pads.join(', ')}] must have 2, 2 and 4 values`);
+  if (kernel.length !== 2 || strides.length !== 2 || pads.length !== 4)
+    ctx.fail(`kernel_shape [${kernel.join(', ')}], strides [${strides.join(', ')}] and pads [${pads.join(', ')}] must have 2, 2 and 4 values`);
   const same = (a: readonly number[], b: readonly number[]) => a.join(',') === b.join(',');
   const { pool } = s;
   if (!same(kernel, pool.kernel) || !same(strides, pool.strides) || !same(pads, pool.pads)) {
@@ -240,7 +274,10 @@ function maxUnpool(ctx: NodeContext): OnnxValue[] {
   if (ctx.has(2)) {
     const v = ctx.value(2);
     const dims = v.kind === 'shape' ? [-1, ...v.t.shape] : [...ctx.constant(2).data];
-    if (dims.length !== 4 || dims[1] !== x.shape[0]) ctx.fail(`output_shape [${dims.map((d) => (d === -1 ? 'batch' : d)).join(', ')}] must be [batch, ${x.shape[0]}, height, width] for input ${formatShape(x.shape)} per example`);
+    if (dims.length !== 4 || dims[1] !== x.shape[0])
+      ctx.fail(
+        `output_shape [${dims.map((d) => (d === -1 ? 'batch' : d)).join(', ')}] must be [batch, ${x.shape[0]}, height, width] for input ${formatShape(x.shape)} per example`,
+      );
     outputSize = [dims[2], dims[3]];
   }
   const padding: [number, number, number, number] = [pads[0], pads[1], pads[2], pads[3]];
@@ -249,7 +286,8 @@ function maxUnpool(ctx: NodeContext): OnnxValue[] {
 
 /** Shape of an activation, kept as such for MaxUnpool's output_shape; of a constant, its dims. */
 function shapeNode(ctx: NodeContext): OnnxValue[] {
-  if (ctx.attr('start', 0) !== 0 || ctx.attrs.has('end')) ctx.fail(`only the whole shape is supported (start ${ctx.attr('start', 0)}${ctx.attrs.has('end') ? `, end ${ctx.attr('end', 0)}` : ''})`);
+  if (ctx.attr('start', 0) !== 0 || ctx.attrs.has('end'))
+    ctx.fail(`only the whole shape is supported (start ${ctx.attr('start', 0)}${ctx.attrs.has('end') ? `, end ${ctx.attr('end', 0)}` : ''})`);
   const v = ctx.value(0);
   if (v.kind === 'const') return [constant([v.c.dims.length], v.c.dims, 7)];
   return [{ kind: 'shape', t: ctx.act(0) }];
@@ -267,7 +305,14 @@ function twoValues(ctx: NodeContext, name: string, fallback: number): [number, n
  * SAME_UPPER/SAME_LOWER where the total padding is even. With an odd total the ONNX spec
  * and ONNX Runtime put the odd pixel on different sides, so that is refused.
  */
-function convTransposePads(ctx: NodeContext, x: SymbolicTensor, kernel: number[], stride: number[], dilation: number[], outputPadding: number[]): [number, number, number, number] {
+function convTransposePads(
+  ctx: NodeContext,
+  x: SymbolicTensor,
+  kernel: number[],
+  stride: number[],
+  dilation: number[],
+  outputPadding: number[],
+): [number, number, number, number] {
   const auto = ctx.attr('auto_pad', 'NOTSET');
   const outputShape = ctx.attrs.has('output_shape') ? ctx.attr<number[]>('output_shape', []) : null;
   if (outputShape || auto === 'SAME_UPPER' || auto === 'SAME_LOWER') {
@@ -276,7 +321,9 @@ function convTransposePads(ctx: NodeContext, x: SymbolicTensor, kernel: number[]
     const target = outputShape ?? [x.shape[1] * stride[0], x.shape[2] * stride[1]];
     const total = [0, 1].map((a) => stride[a] * (x.shape[a + 1] - 1) + outputPadding[a] + (kernel[a] - 1) * dilation[a] + 1 - target[a]);
     if (total.some((t) => t < 0 || t % 2 !== 0)) {
-      ctx.fail(`${what} needs a total padding of [${total.join(', ')}] for input ${formatShape(x.shape)}; only even, non-negative totals (as much padding at the start as at the end) are supported: ONNX and ONNX Runtime put an odd pixel on different sides`);
+      ctx.fail(
+        `${what} needs a total padding of [${total.join(', ')}] for input ${formatShape(x.shape)}; only even, non-negative totals (as much padding at the start as at the end) are supported: ONNX and ONNX Runtime put an odd pixel on different sides`,
+      );
     }
     return [total[0] / 2, total[1] / 2, total[0] / 2, total[1] / 2];
   }
@@ -296,25 +343,41 @@ function convTransposePads(ctx: NodeContext, x: SymbolicTensor, kernel: number[]
 function convTranspose(ctx: NodeContext): OnnxValue[] {
   const x = ctx.act(0);
   const w = ctx.constant(1);
-  if (w.dims.length !== 4 || x.shape.length !== 3) ctx.fail(`only 2-D transposed convolution is supported (weight ${formatShape(w.dims)}, input ${formatShape(x.shape)} per example)`);
+  if (w.dims.length !== 4 || x.shape.length !== 3)
+    ctx.fail(`only 2-D transposed convolution is supported (weight ${formatShape(w.dims)}, input ${formatShape(x.shape)} per example)`);
   const [cin, coutPerGroup, kh, kw] = w.dims;
   const kernel = ctx.attr<number[]>('kernel_shape', [kh, kw]);
-  if (kernel[0] !== kh || kernel[1] !== kw || kernel.length !== 2) ctx.fail(`kernel_shape [${kernel.join(', ')}] does not match the weight ${formatShape(w.dims)}`);
+  if (kernel[0] !== kh || kernel[1] !== kw || kernel.length !== 2)
+    ctx.fail(`kernel_shape [${kernel.join(', ')}] does not match the weight ${formatShape(w.dims)}`);
   const stride = twoValues(ctx, 'strides', 1);
   const dilation = twoValues(ctx, 'dilations', 1);
   const outputPadding = twoValues(ctx, 'output_padding', 0);
   const group = ctx.attr('group', 1);
   if (cin !== x.shape[0]) ctx.fail(`weight ${formatShape(w.dims)} takes ${cin} input channels (its first axis), the input has ${x.shape[0]}`);
   const [t, l, b, r] = convTransposePads(ctx, x, [kh, kw], stride, dilation, outputPadding);
-  if (b > t || r > l) ctx.fail(`pads [${[t, l, b, r].join(', ')}] crop more at the end of an axis than at its start, which PyTorch's ConvTranspose2d (padding on both sides, output_padding at the end) cannot express`);
+  if (b > t || r > l)
+    ctx.fail(
+      `pads [${[t, l, b, r].join(', ')}] crop more at the end of an axis than at its start, which PyTorch's ConvTranspose2d (padding on both sides, output_padding at the end) cannot express`,
+    );
   const extra: [number, number] = [outputPadding[0] + t - b, outputPadding[1] + l - r];
   if (extra[0] >= stride[0] || extra[1] >= stride[1]) {
-    ctx.fail(`pads [${[t, l, b, r].join(', ')}] with output_padding [${outputPadding.join(', ')}] make an output_padding of [${extra.join(', ')}], which must be smaller than the strides [${stride.join(', ')}]`);
+    ctx.fail(
+      `pads [${[t, l, b, r].join(', ')}] with output_padding [${outputPadding.join(', ')}] make an output_padding of [${extra.join(', ')}], which must be smaller than the strides [${stride.join(', ')}]`,
+    );
   }
   const bias = ctx.has(2) ? ctx.constant(2) : null;
   const weights: Record<string, ConstValue> = { weight: w };
   if (bias) weights.bias = bias;
-  const layer = new ConvTranspose2d({ filters: coutPerGroup * group, kernel: [kh, kw], stride, dilation, padding: [t, l], outputPadding: extra, groups: group, bias: !!bias });
+  const layer = new ConvTranspose2d({
+    filters: coutPerGroup * group,
+    kernel: [kh, kw],
+    stride,
+    dilation,
+    padding: [t, l],
+    outputPadding: extra,
+    groups: group,
+    bias: !!bias,
+  });
   return [act(ctx.layer(layer, [x], weights))];
 }
 
@@ -328,7 +391,8 @@ function resizeTarget(ctx: NodeContext, x: SymbolicTensor): { scale?: [number, n
   const values = (scales ?? sizes)!;
   const which = scales ? 'scales' : 'sizes';
   if (axes.length > 0) {
-    if (axes.join(',') !== '2,3' || values.length !== 2) ctx.fail(`axes [${ctx.attr<number[]>('axes', []).join(', ')}] with ${which} [${values.join(', ')}]: only H and W (axes 2 and 3) can be resized`);
+    if (axes.join(',') !== '2,3' || values.length !== 2)
+      ctx.fail(`axes [${ctx.attr<number[]>('axes', []).join(', ')}] with ${which} [${values.join(', ')}]: only H and W (axes 2 and 3) can be resized`);
   } else {
     if (values.length !== 4) ctx.fail(`${which} [${values.join(', ')}] must have 4 values for an NCHW input`);
     // sizes[0] is the batch the file was exported with; it follows the input here, as in Reshape.
@@ -345,7 +409,8 @@ function resizeTarget(ctx: NodeContext, x: SymbolicTensor): { scale?: [number, n
     return { size: [size[0], size[1]] };
   }
   if (hw.some((v) => !Number.isInteger(v) || v <= 0)) ctx.fail(`sizes [${values.join(', ')}] must be positive integers`);
-  if (ctx.attr('keep_aspect_ratio_policy', 'stretch') !== 'stretch') ctx.fail(`keep_aspect_ratio_policy ${ctx.attr('keep_aspect_ratio_policy', 'stretch')} is not supported; only stretch`);
+  if (ctx.attr('keep_aspect_ratio_policy', 'stretch') !== 'stretch')
+    ctx.fail(`keep_aspect_ratio_policy ${ctx.attr('keep_aspect_ratio_policy', 'stretch')} is not supported; only stretch`);
   return { size: hw };
 }
 
@@ -366,18 +431,24 @@ function resize(ctx: NodeContext): OnnxValue[] {
   if (mode === 'nearest') {
     const nearest = ctx.attr('nearest_mode', 'round_prefer_floor');
     if (coord !== 'asymmetric' || nearest !== 'floor') {
-      ctx.fail(`mode nearest with coordinate_transformation_mode ${coord} and nearest_mode ${nearest} is not supported; only coordinate_transformation_mode asymmetric with nearest_mode floor (PyTorch's nearest)`);
+      ctx.fail(
+        `mode nearest with coordinate_transformation_mode ${coord} and nearest_mode ${nearest} is not supported; only coordinate_transformation_mode asymmetric with nearest_mode floor (PyTorch's nearest)`,
+      );
     }
     return [act(ctx.layer(new Upsample({ ...target, mode: 'nearest' }), [x]))];
   }
   if (mode !== 'linear') ctx.fail(`mode ${mode} is not supported; only nearest and linear (bilinear)`);
   if (coord !== 'half_pixel' && coord !== 'pytorch_half_pixel' && coord !== 'align_corners') {
-    ctx.fail(`mode linear with coordinate_transformation_mode ${coord} is not supported; only half_pixel, pytorch_half_pixel (PyTorch's align_corners=False) and align_corners`);
+    ctx.fail(
+      `mode linear with coordinate_transformation_mode ${coord} is not supported; only half_pixel, pytorch_half_pixel (PyTorch's align_corners=False) and align_corners`,
+    );
   }
   const size = target.size ?? [0, 1].map((a) => Math.floor(x.shape[a + 1] * target.scale![a]));
   // pytorch_half_pixel reads coordinate 0 for an output of one pixel; half_pixel (and this engine) the input's centre.
   if (coord === 'pytorch_half_pixel' && [0, 1].some((a) => size[a] === 1 && x.shape[a + 1] > 1)) {
-    ctx.fail(`coordinate_transformation_mode pytorch_half_pixel with an output of 1 pixel on an axis (${size.join('x')} from ${formatShape(x.shape)}) is not supported: it reads the first pixel there, this engine the centre`);
+    ctx.fail(
+      `coordinate_transformation_mode pytorch_half_pixel with an output of 1 pixel on an axis (${size.join('x')} from ${formatShape(x.shape)}) is not supported: it reads the first pixel there, this engine the centre`,
+    );
   }
   return [act(ctx.layer(new Upsample({ ...target, mode: 'bilinear', alignCorners: coord === 'align_corners' }), [x]))];
 }
@@ -393,9 +464,13 @@ function upsampleNode(ctx: NodeContext): OnnxValue[] {
   if (x.shape.length !== 3) ctx.fail(`only 2-D upsampling of an NCHW input is supported, got ${formatShape(x.shape)} per example`);
   const scales = ctx.attrs.has('scales') ? ctx.attr<number[]>('scales', []) : [...ctx.constant(1).data];
   const mode = ctx.attr('mode', 'nearest');
-  if (mode !== 'nearest') ctx.fail(`mode ${mode} is not supported: ${ctx.node.opType} of opset ${ctx.importer.opset} maps coordinates as asymmetric (x / scale), which bilinear here (PyTorch's half-pixel or align_corners) is not; only nearest`);
+  if (mode !== 'nearest')
+    ctx.fail(
+      `mode ${mode} is not supported: ${ctx.node.opType} of opset ${ctx.importer.opset} maps coordinates as asymmetric (x / scale), which bilinear here (PyTorch's half-pixel or align_corners) is not; only nearest`,
+    );
   if (scales.length !== 4 || scales[0] !== 1 || scales[1] !== 1) ctx.fail(`scales [${scales.join(', ')}] must be [1, 1, height scale, width scale]`);
-  if (!(scales[2] >= 1 && scales[3] >= 1)) ctx.fail(`scales [${scales.join(', ')}] shrink the input, where nearest rounds up; only scales of 1 or more are supported`);
+  if (!(scales[2] >= 1 && scales[3] >= 1))
+    ctx.fail(`scales [${scales.join(', ')}] shrink the input, where nearest rounds up; only scales of 1 or more are supported`);
   return [act(ctx.layer(new Upsample({ scale: [scales[2], scales[3]], mode: 'nearest' }), [x]))];
 }
 
@@ -411,7 +486,8 @@ function reduceMean(ctx: NodeContext): OnnxValue[] {
   const axes = ctx.importer.opset >= 18 && ctx.has(1) ? [...ctx.constant(1).data] : ctx.attr<number[]>('axes', []);
   const rank = ctx.act(0).shape.length + 1;
   const sorted = axes.map((a) => (a < 0 ? a + rank : a)).sort();
-  if (rank !== 4 || sorted.join(',') !== '2,3') ctx.fail(`only the mean over the spatial axes [2, 3] of an NCHW input is supported, got axes [${axes.join(', ')}]`);
+  if (rank !== 4 || sorted.join(',') !== '2,3')
+    ctx.fail(`only the mean over the spatial axes [2, 3] of an NCHW input is supported, got axes [${axes.join(', ')}]`);
   return channelMean(ctx, ctx.attr('keepdims', 1) === 1);
 }
 
@@ -464,19 +540,32 @@ function reshape(ctx: NodeContext): OnnxValue[] {
   const rest = dims.slice(1);
   const known = rest.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
   const free = rest.filter((d) => d === -1).length;
-  if (free > 1 || rest.some((d) => d < -1 || d === 0) || (free === 0 ? known !== per : per % known !== 0)) ctx.fail(`cannot reshape ${formatShape(x.shape)} per example to [${target.join(', ')}] keeping the batch axis`);
-  return reshapeTo(ctx, x, rest.map((d) => (d === -1 ? per / known : d)));
+  if (free > 1 || rest.some((d) => d < -1 || d === 0) || (free === 0 ? known !== per : per % known !== 0))
+    ctx.fail(`cannot reshape ${formatShape(x.shape)} per example to [${target.join(', ')}] keeping the batch axis`);
+  return reshapeTo(
+    ctx,
+    x,
+    rest.map((d) => (d === -1 ? per / known : d)),
+  );
 }
 
 function transposeNode(ctx: NodeContext): OnnxValue[] {
   const x = ctx.act(0);
   const full = [0, ...x.shape];
-  const perm = ctx.attr<number[]>('perm', full.map((_, i) => full.length - 1 - i));
+  const perm = ctx.attr<number[]>(
+    'perm',
+    full.map((_, i) => full.length - 1 - i),
+  );
   if (perm[0] !== 0) ctx.fail(`perm [${perm.join(', ')}] moves the batch axis`);
   // A transpose moves no data when the axes longer than 1 keep their order.
   const moved = perm.filter((a) => a > 0 && full[a] > 1);
-  if (moved.some((a, i) => i > 0 && a < moved[i - 1])) ctx.fail(`perm [${perm.join(', ')}] of ${formatShape(x.shape)} per example moves data; only transposes that are layout no-ops are supported`);
-  return reshapeTo(ctx, x, perm.slice(1).map((a) => full[a]));
+  if (moved.some((a, i) => i > 0 && a < moved[i - 1]))
+    ctx.fail(`perm [${perm.join(', ')}] of ${formatShape(x.shape)} per example moves data; only transposes that are layout no-ops are supported`);
+  return reshapeTo(
+    ctx,
+    x,
+    perm.slice(1).map((a) => full[a]),
+  );
 }
 
 function dropout(ctx: NodeContext): OnnxValue[] {
@@ -497,7 +586,8 @@ function lrn(ctx: NodeContext): OnnxValue[] {
 function softmaxNode(ctx: NodeContext): OnnxValue[] {
   const x = ctx.act(0);
   const axis = ctx.attr('axis', ctx.importer.opset >= 13 ? -1 : 1);
-  if (x.shape.length !== 1 || (axis !== 1 && axis !== -1)) ctx.fail(`only softmax over the classes of [batch, classes] is supported, got axis ${axis} of ${formatShape(x.shape)} per example`);
+  if (x.shape.length !== 1 || (axis !== 1 && axis !== -1))
+    ctx.fail(`only softmax over the classes of [batch, classes] is supported, got axis ${axis} of ${formatShape(x.shape)} per example`);
   return activation('softmax')(ctx);
 }
 
@@ -505,7 +595,12 @@ function constantNode(ctx: NodeContext): OnnxValue[] {
   const t = ctx.attrs.get('value');
   if (t instanceof UnsupportedAttribute) ctx.fail(`attribute 'value' is of type ${t.type}, not a tensor`);
   if (t && typeof t === 'object' && !Array.isArray(t)) return [{ kind: 'const', c: tensorValues(t as OnnxTensor, ctx.importer.file) }];
-  for (const [name, dims] of [['value_float', []], ['value_int', []], ['value_floats', null], ['value_ints', null]] as const) {
+  for (const [name, dims] of [
+    ['value_float', []],
+    ['value_int', []],
+    ['value_floats', null],
+    ['value_ints', null],
+  ] as const) {
     if (!ctx.attrs.has(name)) continue;
     const data = dims ? [ctx.attr(name, 0)] : ctx.attr<number[]>(name, []);
     return [constant(dims ? [...dims] : [data.length], data)];
@@ -520,7 +615,8 @@ function pad(ctx: NodeContext): OnnxValue[] {
   const x = ctx.act(0);
   if (pads.every((p) => p === 0)) return [act(x)];
   if (mode !== 'constant' || value !== 0) ctx.fail(`only zero padding (mode constant, value 0) is supported, got mode ${mode}, value ${value}`);
-  if (pads.length !== 8 || pads[0] || pads[1] || pads[4] || pads[5] || pads.some((p) => p < 0)) ctx.fail(`only non-negative padding of H and W of an NCHW input is supported, got pads [${pads.join(', ')}]`);
+  if (pads.length !== 8 || pads[0] || pads[1] || pads[4] || pads[5] || pads.some((p) => p < 0))
+    ctx.fail(`only non-negative padding of H and W of an NCHW input is supported, got pads [${pads.join(', ')}]`);
   return [{ kind: 'padded', t: x, pads: [pads[2], pads[3], pads[6], pads[7]] }];
 }
 

@@ -66,10 +66,12 @@ export function densenet(name: string, c: DenseNetConfig, inputShape: Shape, cla
 const IMAGENET = { growth: 32, initFeatures: 64, bnSize: 4, compression: 0.5, stem: 'imagenet' } as const;
 
 /** DenseNet-121 (blocks 6, 12, 24, 16; growth 32): 7,978,856 parameters at 224x224x3, 1000 classes. */
-export const densenet121 = (inputShape: Shape = [3, 224, 224], classes = 1000) => densenet('densenet121', { ...IMAGENET, blocks: [6, 12, 24, 16] }, inputShape, classes);
+export const densenet121 = (inputShape: Shape = [3, 224, 224], classes = 1000) =>
+  densenet('densenet121', { ...IMAGENET, blocks: [6, 12, 24, 16] }, inputShape, classes);
 
 /** DenseNet-169 (blocks 6, 12, 32, 32; growth 32): 14,149,480 parameters. */
-export const densenet169 = (inputShape: Shape = [3, 224, 224], classes = 1000) => densenet('densenet169', { ...IMAGENET, blocks: [6, 12, 32, 32] }, inputShape, classes);
+export const densenet169 = (inputShape: Shape = [3, 224, 224], classes = 1000) =>
+  densenet('densenet169', { ...IMAGENET, blocks: [6, 12, 32, 32] }, inputShape, classes);
 
 /**
  * DenseNet-BC for 28x28 and 32x32 inputs (the paper's CIFAR form, smaller): a 3x3 stem of

@@ -16,7 +16,19 @@ import { convBnRelu } from './blocks';
 
 /** Pointwise output channels and depthwise stride of the 13 blocks, as the seed's table lists them. */
 export const MOBILENET_BLOCKS: readonly (readonly [number, number])[] = [
-  [64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1],
+  [64, 1],
+  [128, 2],
+  [128, 1],
+  [256, 2],
+  [256, 1],
+  [512, 2],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [1024, 2],
+  [1024, 1],
 ];
 
 export interface MobileNetOptions {

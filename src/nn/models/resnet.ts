@@ -27,7 +27,10 @@ export function residualBlock(x: SymbolicTensor, name: string, kind: Block, widt
     h = convBnRelu(h, { conv: `${name}.conv2`, bn: `${name}.bn2` }, { filters: width, kernel: 3, stride, padding: 1 });
     h = convBnRelu(h, { conv: `${name}.conv3`, bn: `${name}.bn3` }, { filters: out, kernel: 1 }, { relu: false });
   }
-  const shortcut = stride !== 1 || inChannels !== out ? convBnRelu(x, { conv: `${name}.downsample.0`, bn: `${name}.downsample.1` }, { filters: out, kernel: 1, stride }, { relu: false }) : x;
+  const shortcut =
+    stride !== 1 || inChannels !== out
+      ? convBnRelu(x, { conv: `${name}.downsample.0`, bn: `${name}.downsample.1` }, { filters: out, kernel: 1, stride }, { relu: false })
+      : x;
   return relu(new Add(`${name}.add`).apply(h, shortcut));
 }
 

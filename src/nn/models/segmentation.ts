@@ -33,7 +33,9 @@ export function fcn8sMini(inputShape: Shape = [1, 64, 64], classes = 11): Model 
   const pool3 = pool(stack(pool2, 64, 2, 'conv3'), 'pool3');
   const pool4 = pool(stack(pool3, 64, 1, 'conv4'), 'pool4');
   const pool5 = pool(stack(pool4, 64, 1, 'conv5'), 'pool5');
-  const fc7 = new Conv2d({ filters: 128, kernel: 1, activation: 'relu', name: 'fc7' }).apply(new Conv2d({ filters: 128, kernel: 3, padding: 1, activation: 'relu', name: 'fc6' }).apply(pool5));
+  const fc7 = new Conv2d({ filters: 128, kernel: 1, activation: 'relu', name: 'fc7' }).apply(
+    new Conv2d({ filters: 128, kernel: 3, padding: 1, activation: 'relu', name: 'fc6' }).apply(pool5),
+  );
   const scoreFr = new Conv2d({ filters: classes, kernel: 1, name: 'score_fr' }).apply(fc7);
   const up2 = (t: SymbolicTensor, name: string) => new ConvTranspose2d({ filters: classes, kernel: 4, stride: 2, padding: 1, bias: false, name }).apply(t);
   const fusePool4 = new Add('fuse_pool4').apply(up2(scoreFr, 'upscore2'), new Conv2d({ filters: classes, kernel: 1, name: 'score_pool4' }).apply(pool4));

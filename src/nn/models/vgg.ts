@@ -36,7 +36,11 @@ function features(items: readonly Item[], batchNorm: boolean): Layer[] {
       const [filters, kernel] = typeof item === 'number' ? [item, 3] : [Number(item.slice(3)), 1];
       const padding = kernel === 3 ? 1 : 0;
       if (batchNorm) {
-        layers.push(new Conv2d({ filters, kernel, padding, name: `features.${i++}` }), new BatchNorm({ name: `features.${i++}` }), new ActivationLayer('relu', undefined, `features.${i++}`));
+        layers.push(
+          new Conv2d({ filters, kernel, padding, name: `features.${i++}` }),
+          new BatchNorm({ name: `features.${i++}` }),
+          new ActivationLayer('relu', undefined, `features.${i++}`),
+        );
       } else {
         layers.push(new Conv2d({ filters, kernel, padding, activation: 'relu', name: `features.${i}` }));
         i += 2; // the conv and its ReLU

@@ -44,8 +44,7 @@ export const augment: CpuKernel = ([x, step], rawAttrs) => {
           const v0 = Math.floor(v);
           const fu = u - u0;
           const fv = v - v0;
-          const value =
-            (1 - fv) * ((1 - fu) * at(v0, u0) + fu * at(v0, u0 + 1)) + fv * ((1 - fu) * at(v0 + 1, u0) + fu * at(v0 + 1, u0 + 1));
+          const value = (1 - fv) * ((1 - fu) * at(v0, u0) + fu * at(v0, u0 + 1)) + fv * ((1 - fu) * at(v0 + 1, u0) + fu * at(v0 + 1, u0 + 1));
           let result = (value - a.pivot) * r.contrast + a.pivot + r.brightness;
           const index = plane + y * w + xo;
           const noise = dropoutHash(noiseSeed(seed), index);

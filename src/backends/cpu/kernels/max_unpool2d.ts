@@ -22,7 +22,8 @@ export const maxpool2d_indices: CpuKernel = ([x], attrs) => {
   const out = new Float64Array(g.n * g.c * g.oh * g.ow);
   forEachWindow(g, (o, p, h0, h1, w0, w1) => {
     let best = h0 * g.w + w0;
-    for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) if (x.storage[p * g.h * g.w + ih * g.w + iw] > x.storage[p * g.h * g.w + best]) best = ih * g.w + iw;
+    for (let ih = h0; ih < h1; ih++)
+      for (let iw = w0; iw < w1; iw++) if (x.storage[p * g.h * g.w + ih * g.w + iw] > x.storage[p * g.h * g.w + best]) best = ih * g.w + iw;
     out[o] = best;
   });
   return out;

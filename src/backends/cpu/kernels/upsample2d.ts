@@ -21,7 +21,10 @@ export const upsample2d: CpuKernel = ([x], attrs) => {
         const q = cols[j];
         const at = (hi: number, wi: number) => x.storage[(p * h + hi) * w + wi];
         // Nearest copies (an infinity stays one); bilinear weighs the four neighbours.
-        y[(p * oh + i) * ow + j] = a.mode === 'nearest' ? at(r.i0, q.i0) : r.w0 * (q.w0 * at(r.i0, q.i0) + q.w1 * at(r.i0, q.i1)) + r.w1 * (q.w0 * at(r.i1, q.i0) + q.w1 * at(r.i1, q.i1));
+        y[(p * oh + i) * ow + j] =
+          a.mode === 'nearest'
+            ? at(r.i0, q.i0)
+            : r.w0 * (q.w0 * at(r.i0, q.i0) + q.w1 * at(r.i0, q.i1)) + r.w1 * (q.w0 * at(r.i1, q.i0) + q.w1 * at(r.i1, q.i1));
       }
     }
   }

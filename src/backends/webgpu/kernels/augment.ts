@@ -9,9 +9,24 @@ export const augmentShader = defineShader({
   name: 'augment',
   source: augmentSource,
   bindings: ['x', 'step', 'out'],
-  uniforms: ['n', 'c', 'h', 'w', 'seed', 'flip_h_threshold', 'flip_v_threshold', 'noise_threshold', 'max_shift', 'max_rotation', 'brightness', 'contrast', 'pivot', 'noise_low', 'noise_high'],
+  uniforms: [
+    'n',
+    'c',
+    'h',
+    'w',
+    'seed',
+    'flip_h_threshold',
+    'flip_v_threshold',
+    'noise_threshold',
+    'max_shift',
+    'max_rotation',
+    'brightness',
+    'contrast',
+    'pivot',
+    'noise_low',
+    'noise_high',
+  ],
 });
-
 
 export const augment: WebGPUKernel = (backend, [x, step], rawAttrs, outShape) => {
   const a = rawAttrs as AugmentAttrs;
@@ -23,10 +38,21 @@ export const augment: WebGPUKernel = (backend, [x, step], rawAttrs, outShape) =>
     overrides: { WG: ELEMENTWISE_WG },
     buffers: { x: x.storage, step: step.storage, out },
     uniforms: {
-      n, c, h, w, seed: a.seed >>> 0,
-      flip_h_threshold: threshold(a.flipHorizontal), flip_v_threshold: threshold(a.flipVertical), noise_threshold: threshold(a.saltPepper),
-      max_shift: a.maxShift, max_rotation: a.maxRotation, brightness: a.brightness, contrast: a.contrast,
-      pivot: a.pivot, noise_low: a.noiseLow, noise_high: a.noiseHigh,
+      n,
+      c,
+      h,
+      w,
+      seed: a.seed >>> 0,
+      flip_h_threshold: threshold(a.flipHorizontal),
+      flip_v_threshold: threshold(a.flipVertical),
+      noise_threshold: threshold(a.saltPepper),
+      max_shift: a.maxShift,
+      max_rotation: a.maxRotation,
+      brightness: a.brightness,
+      contrast: a.contrast,
+      pivot: a.pivot,
+      noise_low: a.noiseLow,
+      noise_high: a.noiseHigh,
     },
     workgroups: elementwiseWorkgroups(total),
   });

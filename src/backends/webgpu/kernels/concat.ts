@@ -5,7 +5,12 @@ import { defineShader } from '../shader_registry';
 import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
-export const concatShader = defineShader({ name: 'concat', source: concatSource, bindings: ['x', 'out'], uniforms: ['total', 'inner', 'wide_inner', 'offset'] });
+export const concatShader = defineShader({
+  name: 'concat',
+  source: concatSource,
+  bindings: ['x', 'out'],
+  uniforms: ['total', 'inner', 'wide_inner', 'offset'],
+});
 
 export const concat: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const [axis] = normalizeAxes('concat', [attrs.axis as number], outShape.length);

@@ -5,7 +5,12 @@ import { defineShader } from '../shader_registry';
 import type { WebGPUKernel, WebGPUKernels } from '../kernel_host';
 import { ELEMENTWISE_WG, elementwiseWorkgroups } from './elementwise';
 
-export const dropoutShader = defineShader({ name: 'dropout', source: dropoutSource, bindings: ['x', 'step', 'out'], uniforms: ['n', 'seed', 'threshold', 'scale'] });
+export const dropoutShader = defineShader({
+  name: 'dropout',
+  source: dropoutSource,
+  bindings: ['x', 'step', 'out'],
+  uniforms: ['n', 'seed', 'threshold', 'scale'],
+});
 
 export const dropout: WebGPUKernel = (backend, [x, step], rawAttrs, outShape) => {
   const { p, seed } = rawAttrs as DropoutAttrs;

@@ -23,8 +23,14 @@ const lrnKernel =
       overrides: { OP: op, WG: ELEMENTWISE_WG },
       buffers: { x: x.storage, dy: (dy ?? x).storage, out },
       uniforms: {
-        total, C: x.shape[1], HW: x.shape[2] * x.shape[3], lo: Math.floor(a.size / 2), hi: Math.floor((a.size - 1) / 2),
-        alpha_over_size: a.alpha / a.size, beta: a.beta, k: a.k,
+        total,
+        C: x.shape[1],
+        HW: x.shape[2] * x.shape[3],
+        lo: Math.floor(a.size / 2),
+        hi: Math.floor((a.size - 1) / 2),
+        alpha_over_size: a.alpha / a.size,
+        beta: a.beta,
+        k: a.k,
       },
       workgroups: elementwiseWorkgroups(total),
     });

@@ -9,10 +9,7 @@ export const reduceShader = defineShader({
   name: 'reduce',
   source: reduceSource,
   bindings: ['x', 'out'],
-  uniforms: [
-    'out_size', 'parts', 'reduce_size', 'chunk', 'kept_rank', 'red_rank', 'scale',
-    'kept_shape', 'kept_strides', 'red_shape', 'red_strides',
-  ],
+  uniforms: ['out_size', 'parts', 'reduce_size', 'chunk', 'kept_rank', 'red_rank', 'scale', 'kept_shape', 'kept_strides', 'red_shape', 'red_strides'],
 });
 
 /** Below this many outputs, a long reduction is split so more invocations share it. */
@@ -60,7 +57,16 @@ function enqueuePass(backend: WebGPUKernelHost, name: string, op: number, out: G
  * memory in order, and then the rest of the axes from the much smaller result:
  * unravelling scattered axes per element is what makes such a reduction slow.
  */
-function reduceAxes(backend: WebGPUKernelHost, name: string, op: number, input: GpuStorage, shape: readonly number[], axes: readonly number[], scale: number, out: GpuStorage): void {
+function reduceAxes(
+  backend: WebGPUKernelHost,
+  name: string,
+  op: number,
+  input: GpuStorage,
+  shape: readonly number[],
+  axes: readonly number[],
+  scale: number,
+  out: GpuStorage,
+): void {
   const strides = stridesOf(shape);
   const keptAxes = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   // Reduced axes are innermost when every kept axis comes before every reduced one.
@@ -70,8 +76,26 @@ function reduceAxes(backend: WebGPUKernelHost, name: string, op: number, input: 
   if (!contiguous && trailing > 0) {
     const inner = shape.slice(0, shape.length - trailing);
     const partial = backend.allocate(name, inner);
-    reduceAxes(backend, name, op, input, shape, axes.filter((a) => a >= shape.length - trailing), 1, partial);
-    reduceAxes(backend, name, op, partial, inner, axes.filter((a) => a < shape.length - trailing), scale, out);
+    reduceAxes(
+      backend,
+      name,
+      op,
+      input,
+      shape,
+      axes.filter((a) => a >= shape.length - trailing),
+      1,
+      partial,
+    );
+    reduceAxes(
+      backend,
+      name,
+      op,
+      partial,
+      inner,
+      axes.filter((a) => a < shape.length - trailing),
+      scale,
+      out,
+    );
     backend.release(partial);
     return;
   }
@@ -89,7 +113,14 @@ function reduceAxes(backend: WebGPUKernelHost, name: string, op: number, input: 
   enqueuePass(backend, name, op, partial, { input, outSize, reduceSize, parts, scale: 1, contiguous, kept, red });
   const flat = { shape: [outSize], strides: [parts] };
   enqueuePass(backend, name, op, out, {
-    input: partial, outSize, reduceSize: parts, parts: 1, scale, contiguous: true, kept: flat, red: { shape: [parts], strides: [1] },
+    input: partial,
+    outSize,
+    reduceSize: parts,
+    parts: 1,
+    scale,
+    contiguous: true,
+    kept: flat,
+    red: { shape: [parts], strides: [1] },
   });
   backend.release(partial);
 }
@@ -100,7 +131,16 @@ function reduceKernel(name: ReduceOpName): WebGPUKernel {
     const axes = reducedAxes(name, x.shape, (rawAttrs as ReduceAttrs).axes);
     const reduceSize = sizeOf(axes.map((a) => x.shape[a]));
     const out = backend.allocate(name, outShape);
-    reduceAxes(backend, name, op, x.storage, x.shape, [...axes].sort((a, b) => a - b), name === 'mean' ? 1 / reduceSize : 1, out);
+    reduceAxes(
+      backend,
+      name,
+      op,
+      x.storage,
+      x.shape,
+      [...axes].sort((a, b) => a - b),
+      name === 'mean' ? 1 / reduceSize : 1,
+      out,
+    );
     return out;
   };
 }

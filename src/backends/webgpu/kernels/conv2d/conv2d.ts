@@ -11,19 +11,54 @@ import { sumPartials } from '../reduce';
 import { tileCounts, tileShape } from '../tiling';
 import { dispatchGradFilterImplicitGemm, dispatchImplicitGemm, dispatchSubgroup, implicitGemmFits } from './conv2d_gemm';
 import {
-  dispatchPointwise, dispatchRows, dispatchRowsTall, dispatchTile8, dispatchTile8Packed, flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsFit, rowsTallFit, type TiledConv,
+  dispatchPointwise,
+  dispatchRows,
+  dispatchRowsTall,
+  dispatchTile8,
+  dispatchTile8Packed,
+  flippable,
+  flippedConv,
+  forwardConv,
+  packedFit,
+  pointwiseMode,
+  rowsFit,
+  rowsTallFit,
+  type TiledConv,
 } from './conv2d_tiled';
 import { dispatchPhases, gradInputPhases, type GradInputPhase } from './conv2d_phases';
 import { dispatchWinograd, dispatchWinogradGradFilter, winogradFit, winogradGradFilterFit } from './conv2d_winograd';
 import type { Leads } from '../../variants';
 
 const GEOMETRY = [
-  'N', 'C', 'H', 'W', 'O', 'OH', 'OW', 'KH', 'KW', 'stride_h', 'stride_w', 'pad_t', 'pad_l', 'dil_h', 'dil_w',
-  'groups', 'cg', 'og', 'tiles_m', 'tiles_n',
+  'N',
+  'C',
+  'H',
+  'W',
+  'O',
+  'OH',
+  'OW',
+  'KH',
+  'KW',
+  'stride_h',
+  'stride_w',
+  'pad_t',
+  'pad_l',
+  'dil_h',
+  'dil_w',
+  'groups',
+  'cg',
+  'og',
+  'tiles_m',
+  'tiles_n',
 ];
 
 export const conv2dShader = defineShader({ name: 'conv2d', source: conv2dSource, bindings: ['x', 'w', 'bias', 'out'], uniforms: GEOMETRY });
-export const conv2dGradInputShader = defineShader({ name: 'conv2d_grad_input', source: conv2dGradInputSource, bindings: ['dy', 'w', 'out'], uniforms: GEOMETRY });
+export const conv2dGradInputShader = defineShader({
+  name: 'conv2d_grad_input',
+  source: conv2dGradInputSource,
+  bindings: ['dy', 'w', 'out'],
+  uniforms: GEOMETRY,
+});
 export const conv2dGradFilterShader = defineShader({
   name: 'conv2d_grad_filter',
   source: conv2dGradFilterSource,
@@ -39,9 +74,26 @@ export const conv2dGradFilterTile8Shader = defineShader({
 
 function geometryUniforms(g: Conv2dGeometry, tiles: { tilesM: number; tilesN: number }) {
   return {
-    N: g.n, C: g.c, H: g.h, W: g.w, O: g.o, OH: g.oh, OW: g.ow, KH: g.kh, KW: g.kw,
-    stride_h: g.strideH, stride_w: g.strideW, pad_t: g.padT, pad_l: g.padL, dil_h: g.dilH, dil_w: g.dilW,
-    groups: g.groups, cg: g.cg, og: g.og, tiles_m: tiles.tilesM, tiles_n: tiles.tilesN,
+    N: g.n,
+    C: g.c,
+    H: g.h,
+    W: g.w,
+    O: g.o,
+    OH: g.oh,
+    OW: g.ow,
+    KH: g.kh,
+    KW: g.kw,
+    stride_h: g.strideH,
+    stride_w: g.strideW,
+    pad_t: g.padT,
+    pad_l: g.padL,
+    dil_h: g.dilH,
+    dil_w: g.dilW,
+    groups: g.groups,
+    cg: g.cg,
+    og: g.og,
+    tiles_m: tiles.tilesM,
+    tiles_n: tiles.tilesN,
   };
 }
 
@@ -154,7 +206,7 @@ const direct = (name: string, otherOrder: boolean): KernelVariant<ConvProblem> =
   leads: 'any',
   fits: () => true,
   run: (backend, { g, source, filter, bias, out, relu }) => {
-    const channelsInner = (g.cg >= CHANNELS_INNER_MIN) !== otherOrder;
+    const channelsInner = g.cg >= CHANNELS_INNER_MIN !== otherOrder;
     const shape = tileShape(g.og);
     const tiles = tileCounts(g.og, g.n * g.oh * g.ow, shape);
     backend.dispatch({
@@ -211,7 +263,12 @@ export const conv2d: WebGPUKernel = (backend, inputs, attrs, outShape) => {
   const out = backend.allocate('conv2d', outShape);
   const tiled = g.groups === 1 ? forwardConv(g, x.storage, f.storage, bias?.storage, out, relu) : null;
   const request = { op: 'conv2d', inputs: inputs.map((i) => i.shape), attrs, outShape };
-  return runFamily(backend, conv2dFamily, { g, inputs: request.inputs, tiled, phases: null, out, source: x.storage, filter: f.storage, bias: bias?.storage, relu }, request);
+  return runFamily(
+    backend,
+    conv2dFamily,
+    { g, inputs: request.inputs, tiled, phases: null, out, source: x.storage, filter: f.storage, bias: bias?.storage, relu },
+    request,
+  );
 };
 
 export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShape) => {
@@ -221,7 +278,12 @@ export const conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShap
   const tiled = flippable(g) ? flippedConv(g, dy.storage, f.storage, out) : null;
   const phases = gradInputPhases(g, dy.storage, f.storage);
   const request = { op: 'conv2d_grad_input', inputs: [dy.shape, f.shape], attrs, outShape };
-  return runFamily(backend, conv2dGradInputFamily, { g, inputs: request.inputs, tiled, phases, out, source: dy.storage, filter: f.storage, relu: false }, request);
+  return runFamily(
+    backend,
+    conv2dGradInputFamily,
+    { g, inputs: request.inputs, tiled, phases, out, source: dy.storage, filter: f.storage, relu: false },
+    request,
+  );
 };
 
 /** The filter gradient as its variants see it. */

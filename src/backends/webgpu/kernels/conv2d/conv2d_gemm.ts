@@ -37,8 +37,21 @@ export const conv2dGradFilterImplicitGemmShader = defineShader({
 });
 
 const windowOf = (t: TiledConv) => ({
-  N: t.n, IC: t.inChannels, H: t.h, W: t.width, OC: t.outChannels, OH: t.oh, OW: t.ow, KH: t.kh, KW: t.kw,
-  stride_h: t.strideH, stride_w: t.strideW, pad_t: t.padT, pad_l: t.padL, dil_h: t.dilH, dil_w: t.dilW,
+  N: t.n,
+  IC: t.inChannels,
+  H: t.h,
+  W: t.width,
+  OC: t.outChannels,
+  OH: t.oh,
+  OW: t.ow,
+  KH: t.kh,
+  KW: t.kw,
+  stride_h: t.strideH,
+  stride_w: t.strideW,
+  pad_t: t.padT,
+  pad_l: t.padL,
+  dil_h: t.dilH,
+  dil_w: t.dilW,
 });
 
 /** The workgroup-memory tiles need 8 KiB of workgroup memory and 256 invocations. */
@@ -79,7 +92,13 @@ const TARGET_WORKGROUPS = 64;
  * filter taps, the images split into parts until there are enough workgroups, the parts'
  * partial filters then summed.
  */
-export function dispatchGradFilterImplicitGemm(backend: WebGPUKernelHost, g: Conv2dGeometry, x: GpuStorage, dy: GpuStorage, outShape: readonly number[]): GpuStorage {
+export function dispatchGradFilterImplicitGemm(
+  backend: WebGPUKernelHost,
+  g: Conv2dGeometry,
+  x: GpuStorage,
+  dy: GpuStorage,
+  outShape: readonly number[],
+): GpuStorage {
   const reduction = g.c * g.kh * g.kw;
   const tilesM = Math.ceil(g.o / 64);
   const tilesN = Math.ceil(reduction / 64);
@@ -91,9 +110,25 @@ export function dispatchGradFilterImplicitGemm(backend: WebGPUKernelHost, g: Con
     spec: conv2dGradFilterImplicitGemmShader,
     buffers: { x, dy, out: target },
     uniforms: {
-      N: g.n, IC: g.c, H: g.h, W: g.w, OC: g.o, OH: g.oh, OW: g.ow, KH: g.kh, KW: g.kw,
-      stride_h: g.strideH, stride_w: g.strideW, pad_t: g.padT, pad_l: g.padL, dil_h: g.dilH, dil_w: g.dilW,
-      tiles_m: tilesM, tiles_n: tilesN, parts, images_per_part: imagesPerPart,
+      N: g.n,
+      IC: g.c,
+      H: g.h,
+      W: g.w,
+      OC: g.o,
+      OH: g.oh,
+      OW: g.ow,
+      KH: g.kh,
+      KW: g.kw,
+      stride_h: g.strideH,
+      stride_w: g.strideW,
+      pad_t: g.padT,
+      pad_l: g.padL,
+      dil_h: g.dilH,
+      dil_w: g.dilW,
+      tiles_m: tilesM,
+      tiles_n: tilesN,
+      parts,
+      images_per_part: imagesPerPart,
     },
     workgroups: tilesM * tilesN * parts,
   });

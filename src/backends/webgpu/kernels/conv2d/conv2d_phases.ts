@@ -70,9 +70,25 @@ export function gradInputPhases(g: Conv2dGeometry, dy: GpuStorage, w: GpuStorage
       const reached = rows.taps > 0 && cols.taps > 0;
       if (reached && (rows.pad < 0 || cols.pad < 0)) return null;
       const conv = (out: GpuStorage): TiledConv => ({
-        x: dy, w, out, relu: false,
-        n: g.n, inChannels: g.o, h: g.oh, width: g.ow, outChannels: g.c, oh: rows.count, ow: cols.count, kh: rows.taps, kw: cols.taps,
-        strideH: 1, strideW: 1, padT: rows.pad, padL: cols.pad, dilH: 1, dilW: 1,
+        x: dy,
+        w,
+        out,
+        relu: false,
+        n: g.n,
+        inChannels: g.o,
+        h: g.oh,
+        width: g.ow,
+        outChannels: g.c,
+        oh: rows.count,
+        ow: cols.count,
+        kh: rows.taps,
+        kw: cols.taps,
+        strideH: 1,
+        strideW: 1,
+        padT: rows.pad,
+        padL: cols.pad,
+        dilH: 1,
+        dilW: 1,
         filter: { base: rows.lastTap * g.kw + cols.lastTap, oc: taps, ic: g.c * taps, kh: -g.strideH * g.kw, kw: -g.strideW },
       });
       phases.push({ rows, cols, conv: reached ? conv : null });
@@ -83,7 +99,12 @@ export function gradInputPhases(g: Conv2dGeometry, dy: GpuStorage, w: GpuStorage
 
 /** Runs every phase through `run` (a tiled kernel) into its own tensor and scatters it into dx. */
 export function dispatchPhases(
-  backend: WebGPUKernelHost, g: Conv2dGeometry, phases: readonly GradInputPhase[], dy: GpuStorage, dx: GpuStorage, run: (backend: WebGPUKernelHost, t: TiledConv) => void,
+  backend: WebGPUKernelHost,
+  g: Conv2dGeometry,
+  phases: readonly GradInputPhase[],
+  dy: GpuStorage,
+  dx: GpuStorage,
+  run: (backend: WebGPUKernelHost, t: TiledConv) => void,
 ): void {
   for (const p of phases) {
     const values = p.rows.count * p.cols.count * g.n * g.c;
@@ -95,8 +116,15 @@ export function dispatchPhases(
       // A zero phase reads nothing; dy only fills the binding (dx itself may not be bound twice).
       buffers: { src: part ?? dy, out: dx },
       uniforms: {
-        NC: g.n * g.c, H: g.h, W: g.w, PH: p.rows.count, PW: p.cols.count,
-        stride_h: g.strideH, stride_w: g.strideW, ih0: p.rows.first, iw0: p.cols.first,
+        NC: g.n * g.c,
+        H: g.h,
+        W: g.w,
+        PH: p.rows.count,
+        PW: p.cols.count,
+        stride_h: g.strideH,
+        stride_w: g.strideW,
+        ih0: p.rows.first,
+        iw0: p.cols.first,
       },
       workgroups: elementwiseWorkgroups(values),
     });

@@ -22,8 +22,28 @@ export const conv2dTile8Shader = defineShader({
   source: conv2dTile8Source,
   bindings: ['x', 'w', 'bias', 'out'],
   uniforms: [
-    'N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'KH', 'KW', 'stride_h', 'stride_w', 'pad_t', 'pad_l', 'dil_h', 'dil_w',
-    'w_base', 'w_oc', 'w_ic', 'w_kh', 'w_kw', 'tiles_m', 'tiles_n',
+    'N',
+    'IC',
+    'H',
+    'W',
+    'OC',
+    'OH',
+    'OW',
+    'KH',
+    'KW',
+    'stride_h',
+    'stride_w',
+    'pad_t',
+    'pad_l',
+    'dil_h',
+    'dil_w',
+    'w_base',
+    'w_oc',
+    'w_ic',
+    'w_kh',
+    'w_kw',
+    'tiles_m',
+    'tiles_n',
   ],
 });
 
@@ -64,9 +84,25 @@ export const conv2dPointwiseShader = defineShader({
 
 /** An ungrouped convolution as the tiled kernels see it: out[n, oc] from x[n, ic] through an addressed filter. */
 export interface TiledConv {
-  x: GpuStorage; w: GpuStorage; bias?: GpuStorage; out: GpuStorage;
-  n: number; inChannels: number; h: number; width: number; outChannels: number; oh: number; ow: number;
-  kh: number; kw: number; strideH: number; strideW: number; padT: number; padL: number; dilH: number; dilW: number;
+  x: GpuStorage;
+  w: GpuStorage;
+  bias?: GpuStorage;
+  out: GpuStorage;
+  n: number;
+  inChannels: number;
+  h: number;
+  width: number;
+  outChannels: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padT: number;
+  padL: number;
+  dilH: number;
+  dilW: number;
   /** Filter addressing: offset of (0,0,0,0) and strides along out-channel, in-channel, row, column. */
   filter: { base: number; oc: number; ic: number; kh: number; kw: number };
   relu: boolean;
@@ -75,9 +111,26 @@ export interface TiledConv {
 /** conv2d's forward (one group) for the tiled kernels. */
 export function forwardConv(g: Conv2dGeometry, x: GpuStorage, w: GpuStorage, bias: GpuStorage | undefined, out: GpuStorage, relu: boolean): TiledConv {
   return {
-    x, w, bias, out, relu,
-    n: g.n, inChannels: g.c, h: g.h, width: g.w, outChannels: g.o, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw,
-    strideH: g.strideH, strideW: g.strideW, padT: g.padT, padL: g.padL, dilH: g.dilH, dilW: g.dilW,
+    x,
+    w,
+    bias,
+    out,
+    relu,
+    n: g.n,
+    inChannels: g.c,
+    h: g.h,
+    width: g.w,
+    outChannels: g.o,
+    oh: g.oh,
+    ow: g.ow,
+    kh: g.kh,
+    kw: g.kw,
+    strideH: g.strideH,
+    strideW: g.strideW,
+    padT: g.padT,
+    padL: g.padL,
+    dilH: g.dilH,
+    dilW: g.dilW,
     filter: { base: 0, oc: g.c * g.kh * g.kw, ic: g.kh * g.kw, kh: g.kw, kw: 1 },
   };
 }
@@ -91,9 +144,25 @@ export function flippable(g: Conv2dGeometry): boolean {
 export function flippedConv(g: Conv2dGeometry, dy: GpuStorage, w: GpuStorage, out: GpuStorage): TiledConv {
   const taps = g.kh * g.kw;
   return {
-    x: dy, w, out, relu: false,
-    n: g.n, inChannels: g.o, h: g.oh, width: g.ow, outChannels: g.c, oh: g.h, ow: g.w, kh: g.kh, kw: g.kw,
-    strideH: 1, strideW: 1, padT: g.kh - 1 - g.padT, padL: g.kw - 1 - g.padL, dilH: 1, dilW: 1,
+    x: dy,
+    w,
+    out,
+    relu: false,
+    n: g.n,
+    inChannels: g.o,
+    h: g.oh,
+    width: g.ow,
+    outChannels: g.c,
+    oh: g.h,
+    ow: g.w,
+    kh: g.kh,
+    kw: g.kw,
+    strideH: 1,
+    strideW: 1,
+    padT: g.kh - 1 - g.padT,
+    padL: g.kw - 1 - g.padL,
+    dilH: 1,
+    dilW: 1,
     filter: { base: taps - 1, oc: taps, ic: g.c * taps, kh: -g.kw, kw: -1 },
   };
 }
@@ -125,8 +194,21 @@ function tile8Grid(t: TiledConv): { wgX: number; wgY: number; tilesM: number; ti
 }
 
 const windowUniforms = (t: TiledConv) => ({
-  N: t.n, IC: t.inChannels, H: t.h, W: t.width, OC: t.outChannels, OH: t.oh, OW: t.ow, KH: t.kh, KW: t.kw,
-  stride_h: t.strideH, stride_w: t.strideW, pad_t: t.padT, pad_l: t.padL, dil_h: t.dilH, dil_w: t.dilW,
+  N: t.n,
+  IC: t.inChannels,
+  H: t.h,
+  W: t.width,
+  OC: t.outChannels,
+  OH: t.oh,
+  OW: t.ow,
+  KH: t.kh,
+  KW: t.kw,
+  stride_h: t.strideH,
+  stride_w: t.strideW,
+  pad_t: t.padT,
+  pad_l: t.padL,
+  dil_h: t.dilH,
+  dil_w: t.dilW,
 });
 
 export function dispatchTile8(backend: WebGPUKernelHost, t: TiledConv): void {
@@ -187,8 +269,18 @@ function rowWindows(t: TiledConv) {
     blocks,
     buffers: { x: t.x, w: t.w, bias: t.bias ?? t.w, out: t.out },
     uniforms: {
-      N: t.n, IC: t.inChannels, H: t.h, W: t.width, OC: t.outChannels, OH: t.oh, OW: t.ow, pad_t: t.padT, pad_l: t.padL,
-      ...filterUniforms(t), segs, blocks,
+      N: t.n,
+      IC: t.inChannels,
+      H: t.h,
+      W: t.width,
+      OC: t.outChannels,
+      OH: t.oh,
+      OW: t.ow,
+      pad_t: t.padT,
+      pad_l: t.padL,
+      ...filterUniforms(t),
+      segs,
+      blocks,
     },
   };
 }

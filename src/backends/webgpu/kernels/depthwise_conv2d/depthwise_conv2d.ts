@@ -13,19 +13,14 @@ export const depthwiseConv2dShader = defineShader({
   name: 'depthwise_conv2d',
   source: depthwiseSource,
   bindings: ['a', 'b', 'bias', 'out'],
-  uniforms: [
-    'total', 'N', 'C', 'H', 'W', 'M', 'OH', 'OW', 'KH', 'KW', 'stride_h', 'stride_w', 'pad_t', 'pad_l', 'dil_h', 'dil_w',
-    'parts', 'images_per_part',
-  ],
+  uniforms: ['total', 'N', 'C', 'H', 'W', 'M', 'OH', 'OW', 'KH', 'KW', 'stride_h', 'stride_w', 'pad_t', 'pad_l', 'dil_h', 'dil_w', 'parts', 'images_per_part'],
 });
 
 export const depthwiseConv2dRowsShader = defineShader({
   name: 'depthwise_conv2d_rows',
   source: depthwiseRowsSource,
   bindings: ['x', 'w', 'bias', 'out'],
-  uniforms: [
-    'N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'KH', 'pad_t', 'pad_l', 'in_div', 'in_mul', 'MI', 'w_mul', 'taps', 'w_base', 'w_kh', 'w_kw', 'segs',
-  ],
+  uniforms: ['N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'KH', 'pad_t', 'pad_l', 'in_div', 'in_mul', 'MI', 'w_mul', 'taps', 'w_base', 'w_kh', 'w_kw', 'segs'],
 });
 
 /** depthwise_conv2d_rows.wgsl's reach: no dilation, the same stride (1 or 2) both ways, filters at most 5 wide. */
@@ -39,11 +34,27 @@ function flippable(g: Conv2dGeometry): boolean {
 }
 
 interface RowsRun {
-  x: GpuStorage; w: GpuStorage; bias?: GpuStorage; out: GpuStorage;
-  n: number; inChannels: number; h: number; width: number; outChannels: number; oh: number; ow: number;
-  kh: number; kw: number; stride: number; padT: number; padL: number;
+  x: GpuStorage;
+  w: GpuStorage;
+  bias?: GpuStorage;
+  out: GpuStorage;
+  n: number;
+  inChannels: number;
+  h: number;
+  width: number;
+  outChannels: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  padT: number;
+  padL: number;
   /** Input channel of output channel oc and inner index m: (oc / inDiv) * inMul + m, m < inner; filter row oc * wMul + m. */
-  inDiv: number; inMul: number; inner: number; wMul: number;
+  inDiv: number;
+  inMul: number;
+  inner: number;
+  wMul: number;
   filter: { base: number; kh: number; kw: number };
 }
 
@@ -54,8 +65,25 @@ function enqueueRows(backend: WebGPUKernelHost, r: RowsRun): void {
     overrides: { KW: r.kw, STRIDE: r.stride, HAS_BIAS: r.bias !== undefined },
     buffers: { x: r.x, w: r.w, bias: r.bias ?? r.w, out: r.out },
     uniforms: {
-      N: r.n, IC: r.inChannels, H: r.h, W: r.width, OC: r.outChannels, OH: r.oh, OW: r.ow, KH: r.kh, pad_t: r.padT, pad_l: r.padL,
-      in_div: r.inDiv, in_mul: r.inMul, MI: r.inner, w_mul: r.wMul, taps: r.kh * r.kw, w_base: r.filter.base, w_kh: r.filter.kh, w_kw: r.filter.kw, segs,
+      N: r.n,
+      IC: r.inChannels,
+      H: r.h,
+      W: r.width,
+      OC: r.outChannels,
+      OH: r.oh,
+      OW: r.ow,
+      KH: r.kh,
+      pad_t: r.padT,
+      pad_l: r.padL,
+      in_div: r.inDiv,
+      in_mul: r.inMul,
+      MI: r.inner,
+      w_mul: r.wMul,
+      taps: r.kh * r.kw,
+      w_base: r.filter.base,
+      w_kh: r.filter.kh,
+      w_kw: r.filter.kw,
+      segs,
     },
     workgroups: Math.ceil((r.n * r.outChannels * r.oh * segs) / 64),
   });
@@ -85,9 +113,24 @@ function enqueue(backend: WebGPUKernelHost, r: Run): void {
     overrides: { OP: r.op, HAS_BIAS: r.bias !== undefined, WG: ELEMENTWISE_WG },
     buffers: { a: r.a, b: r.b, bias: r.bias ?? r.b, out: r.out },
     uniforms: {
-      total: r.total, N: g.n, C: g.c, H: g.h, W: g.w, M: g.mult, OH: g.oh, OW: g.ow, KH: g.kh, KW: g.kw,
-      stride_h: g.strideH, stride_w: g.strideW, pad_t: g.padT, pad_l: g.padL, dil_h: g.dilH, dil_w: g.dilW,
-      parts: r.parts ?? 1, images_per_part: r.imagesPerPart ?? g.n,
+      total: r.total,
+      N: g.n,
+      C: g.c,
+      H: g.h,
+      W: g.w,
+      M: g.mult,
+      OH: g.oh,
+      OW: g.ow,
+      KH: g.kh,
+      KW: g.kw,
+      stride_h: g.strideH,
+      stride_w: g.strideW,
+      pad_t: g.padT,
+      pad_l: g.padL,
+      dil_h: g.dilH,
+      dil_w: g.dilW,
+      parts: r.parts ?? 1,
+      images_per_part: r.imagesPerPart ?? g.n,
     },
     workgroups: elementwiseWorkgroups(r.total),
   });
@@ -122,9 +165,27 @@ export const depthwiseConv2dFamily = defineFamily<DepthwiseProblem>({
       fits: ({ g }) => rowsFit(g),
       run: (backend, { g, source, filter, bias, out }) => {
         enqueueRows(backend, {
-          x: source, w: filter, bias, out,
-          n: g.n, inChannels: g.c, h: g.h, width: g.w, outChannels: g.o, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw, stride: g.strideH, padT: g.padT, padL: g.padL,
-          inDiv: g.mult, inMul: 1, inner: 1, wMul: 1, filter: { base: 0, kh: g.kw, kw: 1 },
+          x: source,
+          w: filter,
+          bias,
+          out,
+          n: g.n,
+          inChannels: g.c,
+          h: g.h,
+          width: g.w,
+          outChannels: g.o,
+          oh: g.oh,
+          ow: g.ow,
+          kh: g.kh,
+          kw: g.kw,
+          stride: g.strideH,
+          padT: g.padT,
+          padL: g.padL,
+          inDiv: g.mult,
+          inMul: 1,
+          inner: 1,
+          wMul: 1,
+          filter: { base: 0, kh: g.kw, kw: 1 },
         });
         return out;
       },
@@ -156,10 +217,26 @@ export const depthwiseConv2dGradInputFamily = defineFamily<DepthwiseProblem>({
       run: (backend, { g, source, filter, out }) => {
         const taps = g.kh * g.kw;
         enqueueRows(backend, {
-          x: source, w: filter, out,
-          n: g.n, inChannels: g.o, h: g.oh, width: g.ow, outChannels: g.c, oh: g.h, ow: g.w, kh: g.kh, kw: g.kw, stride: 1,
-          padT: g.kh - 1 - g.padT, padL: g.kw - 1 - g.padL,
-          inDiv: 1, inMul: g.mult, inner: g.mult, wMul: g.mult, filter: { base: taps - 1, kh: -g.kw, kw: -1 },
+          x: source,
+          w: filter,
+          out,
+          n: g.n,
+          inChannels: g.o,
+          h: g.oh,
+          width: g.ow,
+          outChannels: g.c,
+          oh: g.h,
+          ow: g.w,
+          kh: g.kh,
+          kw: g.kw,
+          stride: 1,
+          padT: g.kh - 1 - g.padT,
+          padL: g.kw - 1 - g.padL,
+          inDiv: 1,
+          inMul: g.mult,
+          inner: g.mult,
+          wMul: g.mult,
+          filter: { base: taps - 1, kh: -g.kw, kw: -1 },
         });
         return out;
       },
@@ -181,7 +258,12 @@ export const depthwise_conv2d: WebGPUKernel = (backend, [x, f, bias], attrs, out
   const g = depthwiseGeometry('depthwise_conv2d', x.shape, f.shape, attrs as Conv2dAttrs);
   const out = backend.allocate('depthwise_conv2d', outShape);
   const request = { op: 'depthwise_conv2d', inputs: [x.shape, f.shape, ...(bias ? [bias.shape] : [])], attrs, outShape };
-  return runFamily(backend, depthwiseConv2dFamily, { g, inputs: request.inputs, source: x.storage, filter: f.storage, bias: bias?.storage, out, outShape }, request);
+  return runFamily(
+    backend,
+    depthwiseConv2dFamily,
+    { g, inputs: request.inputs, source: x.storage, filter: f.storage, bias: bias?.storage, out, outShape },
+    request,
+  );
 };
 
 export const depthwise_conv2d_grad_input: WebGPUKernel = (backend, [dy, f], attrs, outShape) => {

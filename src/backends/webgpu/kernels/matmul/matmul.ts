@@ -23,14 +23,24 @@ export const matmulSubgroupShader = gemmShader('matmul_subgroup', matmulSubgroup
 interface Gemm {
   attrs: MatmulAttrs;
   d: ReturnType<typeof matmulDims>;
-  a: GpuStorage; b: GpuStorage; bias?: GpuStorage; out: GpuStorage;
+  a: GpuStorage;
+  b: GpuStorage;
+  bias?: GpuStorage;
+  out: GpuStorage;
 }
 
 /**
  * One dispatch of a GEMM shader whose workgroup covers `rows` x `cols` of C; `overrides`
  * are the shader's own (workgroup shape, transposes, bias, ReLU).
  */
-function dispatchGemm(backend: WebGPUKernelHost, p: Gemm, spec: ShaderSpec, rows: number, cols: number, overrides: Record<string, number | boolean>): GpuStorage {
+function dispatchGemm(
+  backend: WebGPUKernelHost,
+  p: Gemm,
+  spec: ShaderSpec,
+  rows: number,
+  cols: number,
+  overrides: Record<string, number | boolean>,
+): GpuStorage {
   const { d } = p;
   const tilesM = Math.ceil(d.m / rows);
   const tilesN = Math.ceil(d.n / cols);

@@ -38,7 +38,10 @@ function enqueue(backend: Parameters<WebGPUKernel>[0], p: PoolProblem, kind: 0 |
   backend.dispatch({
     spec: grad ? pool2dGradShader : pool2dShader,
     overrides: {
-      OP: kind, COUNT_PAD: attrs.countIncludePad, WG: ELEMENTWISE_WG, WINDOW2: w2,
+      OP: kind,
+      COUNT_PAD: attrs.countIncludePad,
+      WG: ELEMENTWISE_WG,
+      WINDOW2: w2,
       ...(grad ? { TILED: tiled, RELU: (attrs as MaxPool2dGradAttrs).relu === true } : {}),
     },
     buffers: { ...p.buffers, out },
@@ -78,7 +81,15 @@ export const avgpool2dFamily = poolFamily('avgpool2d', 1, false);
 export const maxpool2dGradFamily = poolFamily('maxpool2d_grad', 0, true);
 export const avgpool2dGradFamily = poolFamily('avgpool2d_grad', 1, true);
 
-function launch(family: ReturnType<typeof poolFamily>, backend: Parameters<WebGPUKernel>[0], attrs: Pool2dAttrs, inputShape: Shape, outShape: Shape, buffers: Record<string, GpuStorage>, inputs: Shape[]): GpuStorage {
+function launch(
+  family: ReturnType<typeof poolFamily>,
+  backend: Parameters<WebGPUKernel>[0],
+  attrs: Pool2dAttrs,
+  inputShape: Shape,
+  outShape: Shape,
+  buffers: Record<string, GpuStorage>,
+  inputs: Shape[],
+): GpuStorage {
   const g = pool2dGeometry(family.op, inputShape, attrs);
   return runFamily(backend, family, { op: family.op, attrs, g, inputShape, outShape, buffers }, { op: family.op, inputs, attrs, outShape });
 }
@@ -95,11 +106,12 @@ export const maxpool2d_grad: WebGPUKernel = (backend, [x, dy], attrs, outShape) 
 
 // Average pooling never reads x; dy fills the slot.
 export const avgpool2d_grad: WebGPUKernel = (backend, [dy], attrs, outShape) =>
-  launch(avgpool2dGradFamily, backend, attrs as AvgPool2dGradAttrs, (attrs as AvgPool2dGradAttrs).inputShape, outShape, { x: dy.storage, dy: dy.storage }, [dy.shape]);
+  launch(avgpool2dGradFamily, backend, attrs as AvgPool2dGradAttrs, (attrs as AvgPool2dGradAttrs).inputShape, outShape, { x: dy.storage, dy: dy.storage }, [
+    dy.shape,
+  ]);
 
 /** A mean over H and W, run by the reduce kernel (contiguous innermost axes). */
-export const global_avg_pool: WebGPUKernel = (backend, [x], _attrs, outShape) =>
-  reduceKernels.mean(backend, [x], { axes: [2, 3], keepDims: true }, outShape);
+export const global_avg_pool: WebGPUKernel = (backend, [x], _attrs, outShape) => reduceKernels.mean(backend, [x], { axes: [2, 3], keepDims: true }, outShape);
 
 /** The launchers of this file by op name (kernel_registry.ts collects them). */
 export const kernels: WebGPUKernels = { avgpool2d, avgpool2d_grad, global_avg_pool, maxpool2d, maxpool2d_grad };
