@@ -32,7 +32,8 @@ function parseArgs(argv) {
   }
   if (!(o.minutes > 0)) throw new Error(`fuzz: --minutes must be a positive number, got ${argv[argv.indexOf('--minutes') + 1]}`);
   if (o.seed !== null && !Number.isSafeInteger(o.seed)) throw new Error('fuzz: --seed must be an integer');
-  if (o.path !== undefined && (o.seed === null || o.readers?.length !== 1)) throw new Error('fuzz: --path replays one case: give it with --seed and one --reader');
+  if (o.path !== undefined && (o.seed === null || o.readers?.length !== 1))
+    throw new Error('fuzz: --path replays one case: give it with --seed and one --reader');
   return o;
 }
 
@@ -71,7 +72,11 @@ if (unknown.length) throw new Error(`fuzz: no reader ${unknown.join(', ')}; read
 const readers = o.readers ? all.filter((r) => o.readers.includes(r.name)) : all;
 const seed = o.seed ?? (Math.random() * 2 ** 31) | 0;
 const ms = o.minutes * 60_000;
-console.log(o.path !== undefined ? `fuzz: replaying ${readers[0].name} --seed ${seed} --path ${o.path}` : `fuzz: ${readers.length} reader(s), ${o.minutes} min each, seed ${seed} (replay: npm run fuzz -- --seed ${seed} --reader NAME)`);
+console.log(
+  o.path !== undefined
+    ? `fuzz: replaying ${readers[0].name} --seed ${seed} --path ${o.path}`
+    : `fuzz: ${readers.length} reader(s), ${o.minutes} min each, seed ${seed} (replay: npm run fuzz -- --seed ${seed} --reader NAME)`,
+);
 
 const started = new Date();
 const results = [];
@@ -84,15 +89,34 @@ for (const reader of readers) {
     if (m.type === 'progress') cases = m.cases;
     else if (m.type === 'failure') {
       failures.push(m.failure);
-      console.log(`  ${reader.name}: FAILED: ${m.failure.error}\n    counterexample ${m.failure.counterexample}\n    replay: npm run fuzz -- --reader ${reader.name} --seed ${m.failure.seed} --path ${m.failure.path}`);
+      console.log(
+        `  ${reader.name}: FAILED: ${m.failure.error}\n    counterexample ${m.failure.counterexample}\n    replay: npm run fuzz -- --reader ${reader.name} --seed ${m.failure.seed} --path ${m.failure.path}`,
+      );
     } else if (m.type === 'error') crash = m.message;
   });
   if (done) cases = done.cases;
-  if (hung) failures.push({ seed, path: null, counterexample: null, error: `no progress for ${HANG_MS / 1000} s after ${cases} cases: a read hangs (replay with --seed ${seed})` });
+  if (hung)
+    failures.push({
+      seed,
+      path: null,
+      counterexample: null,
+      error: `no progress for ${HANG_MS / 1000} s after ${cases} cases: a read hangs (replay with --seed ${seed})`,
+    });
   if (crash) failures.push({ seed, path: null, counterexample: null, error: `the worker crashed: ${crash}` });
   const seconds = (performance.now() - t0) / 1000;
-  results.push({ reader: reader.name, what: reader.what, seconds: Math.round(seconds), cases, failures, returned: done?.returned ?? null, refusedKinds: done?.refusedKinds ?? null, topRefusals: done?.topRefusals ?? [] });
-  console.log(`${reader.name.padEnd(16)} ${String(cases).padStart(9)} cases in ${seconds.toFixed(0).padStart(4)} s  ${String(failures.length).padStart(3)} failure(s)  (${done?.returned ?? '?'} read, the rest refused: ${done?.refusedKinds ?? '?'} kinds of message)`);
+  results.push({
+    reader: reader.name,
+    what: reader.what,
+    seconds: Math.round(seconds),
+    cases,
+    failures,
+    returned: done?.returned ?? null,
+    refusedKinds: done?.refusedKinds ?? null,
+    topRefusals: done?.topRefusals ?? [],
+  });
+  console.log(
+    `${reader.name.padEnd(16)} ${String(cases).padStart(9)} cases in ${seconds.toFixed(0).padStart(4)} s  ${String(failures.length).padStart(3)} failure(s)  (${done?.returned ?? '?'} read, the rest refused: ${done?.refusedKinds ?? '?'} kinds of message)`,
+  );
 }
 
 let commit = null;

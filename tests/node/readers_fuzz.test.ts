@@ -63,7 +63,9 @@ async function editedOnnx(edit: (m: ReturnType<typeof onnx.ModelProto.decode>) =
 
 describe('what the fuzzer found, kept as examples', () => {
   it('safetensors: a header entry that is not an object, and dims past 2^53, are refused naming the tensor', () => {
-    expect(() => parseSafetensors(withHeader({ a: null }), 'f.st')).toThrow("f.st: tensor 'a' has header entry null; expected an object { dtype, shape, data_offsets }");
+    expect(() => parseSafetensors(withHeader({ a: null }), 'f.st')).toThrow(
+      "f.st: tensor 'a' has header entry null; expected an object { dtype, shape, data_offsets }",
+    );
     expect(() => parseSafetensors(withHeader({ a: { dtype: 'F32', shape: [0, 2 ** 53 + 2], data_offsets: [0, 0] } }), 'f.st')).toThrow(
       "f.st: tensor 'a' has an invalid shape [0,9007199254740994] (dims must be integers from 0 to 2^53 - 1)",
     );
@@ -97,10 +99,15 @@ describe('what the fuzzer found, kept as examples', () => {
     const bytes = await editedOnnx((m) => {
       const t = m.graph!.initializer![0];
       t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-      t.externalData = [{ key: 'location', value: 'w.bin' }, { key: 'offset', value: '-4' }];
+      t.externalData = [
+        { key: 'location', value: 'w.bin' },
+        { key: 'offset', value: '-4' },
+      ];
       t.rawData = new Uint8Array();
     });
-    expect(() => importOnnx(bytes, { file: 'e.onnx', externalData: { 'w.bin': new Uint8Array(64) } })).toThrow(/^e\.onnx: tensor '.+' has external data offset "-4"; it must be a non-negative whole number of bytes$/);
+    expect(() => importOnnx(bytes, { file: 'e.onnx', externalData: { 'w.bin': new Uint8Array(64) } })).toThrow(
+      /^e\.onnx: tensor '.+' has external data offset "-4"; it must be a non-negative whole number of bytes$/,
+    );
   });
 
   it('ONNX: an attribute of the wrong kind, and a layer refusing an attribute, name the file and the node', async () => {
@@ -110,7 +117,9 @@ describe('what the fuzzer found, kept as examples', () => {
       a.type = onnx.AttributeProto.AttributeType.INT;
       a.i = 3;
     });
-    expect(() => importOnnx(wrongKind, { file: 'a.onnx' })).toThrow(/^a\.onnx: node '.+' \(Conv\): attribute 'dilations' must be a list of numbers, got a number 3$/);
+    expect(() => importOnnx(wrongKind, { file: 'a.onnx' })).toThrow(
+      /^a\.onnx: node '.+' \(Conv\): attribute 'dilations' must be a list of numbers, got a number 3$/,
+    );
     const refused = await editedOnnx((m) => (conv(m).attribute!.find((x) => x.name === 'dilations')!.ints = []));
     expect(() => importOnnx(refused, { file: 'r.onnx' })).toThrow(/^r\.onnx: node '.+' \(Conv\): conv\w*: dilation must be a positive integer/);
   });
@@ -120,7 +129,9 @@ describe('what the fuzzer found, kept as examples', () => {
     expect(() => parseCifar10(cifar100, 'train.bin')).toThrow(
       "train.bin: 6148 bytes are 2 CIFAR-100 records of 3074 bytes (coarse and fine label, then 3072 pixels), not CIFAR-10's 3073-byte records; CIFAR-100 files are not read",
     );
-    await expect(datasetsFromFiles([{ name: 'train.bin', bytes: cifar100 }])).rejects.toThrow('train.bin: neither an IDX file (magic 00 00 08 0n) nor CIFAR-10 binary (a multiple of 3073 bytes; it has 6148): 6148 bytes are 2 CIFAR-100 records');
+    await expect(datasetsFromFiles([{ name: 'train.bin', bytes: cifar100 }])).rejects.toThrow(
+      'train.bin: neither an IDX file (magic 00 00 08 0n) nor CIFAR-10 binary (a multiple of 3073 bytes; it has 6148): 6148 bytes are 2 CIFAR-100 records',
+    );
   });
 
   it('IDX: a file of no images is refused, and a size mismatch between splits names both files', async () => {
@@ -137,6 +148,8 @@ describe('what the fuzzer found, kept as examples', () => {
       { name: 't10k-labels', bytes: idx([testDims[0]]) },
     ];
     await expect(datasetsFromFiles(files([1, 0, 3]))).rejects.toThrow('t10k-images: IDX dims [1, 0, 3] hold no images (1 images of 0x3)');
-    await expect(datasetsFromFiles(files([1, 2, 3]))).rejects.toThrow('IDX files: training images (train-images) are 3x3 but test images (t10k-images) are 2x3');
+    await expect(datasetsFromFiles(files([1, 2, 3]))).rejects.toThrow(
+      'IDX files: training images (train-images) are 3x3 but test images (t10k-images) are 2x3',
+    );
   });
 });
