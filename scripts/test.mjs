@@ -33,13 +33,13 @@ let failed = lintFailed;
 let skipped = 0;
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
-  passed = r.numPassedTests;
-  failed = r.numFailedTests;
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
   skipped = r.numPendingTests + r.numTodoTests;
   // A file that fails to load has no tests to count; count it as a failure.
   failed += r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
 } else {
-  failed = 1;
+  failed += 1;
 }
 
 // End-to-end tests of the demo (Playwright), unless a Vitest filter was given.
