@@ -115,7 +115,7 @@ for (const reader of readers) {
     topRefusals: done?.topRefusals ?? [],
   });
   console.log(
-    `${reader.name.padEnd(16)} ${String(cases).padStart(9)} cases in ${seconds.toFixed(0).padStart(4)} s  ${String(failures.length).padStart(3)} failure(s)  (${done?.returned ?? '?'} read, the rest refused: ${done?.refusedKinds ?? '?'} kinds of message)`,
+    `${reader.name.padEnd(16)} ${String(cases).padStart(9)} cases in ${seconds.toFixed(0).padStart(4)} s  ${String(failures.length).padStart(3)} failure(s)  (${done?.returned ?? '?'} reads returned a result; refusals: ${done?.refusedKinds ?? '?'} kinds of message)`,
   );
 }
 
