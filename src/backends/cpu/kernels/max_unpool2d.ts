@@ -1,31 +1,13 @@
 import { pool2dGeometry, type Pool2dAttrs, type Pool2dGeometry } from '../../../ops/pool2d';
+import { argmax, forEachWindow } from './pool2d';
 import type { MaxUnpool2dAttrs } from '../../../ops/max_unpool2d';
 import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
-/** Calls fn(pooled flat index, plane, window rows [h0, h1), columns [w0, w1)) in row-major order. */
-function forEachWindow(g: Pool2dGeometry, fn: (o: number, plane: number, h0: number, h1: number, w0: number, w1: number) => void): void {
-  let o = 0;
-  for (let p = 0; p < g.n * g.c; p++) {
-    for (let oh = 0; oh < g.oh; oh++) {
-      const hs = oh * g.strideH - g.padT;
-      for (let ow = 0; ow < g.ow; ow++, o++) {
-        const ws = ow * g.strideW - g.padL;
-        fn(o, p, Math.max(hs, 0), Math.min(hs + g.kh, g.h), Math.max(ws, 0), Math.min(ws + g.kw, g.w));
-      }
-    }
-  }
-}
-
-/** Each window's first maximum (strict >, row-major: the pool's own tie rule), as its index within the plane. */
+/** Each window's first maximum (the pool's own argmax and tie rule), as its index within the plane. */
 export const maxpool2d_indices: CpuKernel = ([x], attrs) => {
   const g = pool2dGeometry('maxpool2d_indices', x.shape, attrs as Pool2dAttrs);
   const out = new Float64Array(g.n * g.c * g.oh * g.ow);
-  forEachWindow(g, (o, p, h0, h1, w0, w1) => {
-    let best = h0 * g.w + w0;
-    for (let ih = h0; ih < h1; ih++)
-      for (let iw = w0; iw < w1; iw++) if (x.storage[p * g.h * g.w + ih * g.w + iw] > x.storage[p * g.h * g.w + best]) best = ih * g.w + iw;
-    out[o] = best;
-  });
+  forEachWindow(g, (o, win) => (out[o] = argmax(x.storage, g, win) - win.plane));
   return out;
 };
 
@@ -36,12 +18,12 @@ export const maxpool2d_indices: CpuKernel = ([x], attrs) => {
 function winners(g: Pool2dGeometry, indices: ArrayLike<number>): Int32Array {
   const target = new Int32Array(indices.length).fill(-1);
   const writer = new Map<number, number>();
-  forEachWindow(g, (o, p, h0, h1, w0, w1) => {
+  forEachWindow(g, (o, win) => {
     const k = indices[o];
     const ih = Math.floor(k / g.w);
     const iw = k - ih * g.w;
-    if (!Number.isInteger(k) || ih < h0 || ih >= h1 || iw < w0 || iw >= w1) return;
-    const at = p * g.h * g.w + k;
+    if (!Number.isInteger(k) || ih < win.h0 || ih >= win.h1 || iw < win.w0 || iw >= win.w1) return;
+    const at = win.plane + k;
     const before = writer.get(at);
     if (before !== undefined) target[before] = -1;
     writer.set(at, o);

@@ -2,7 +2,7 @@ import { pool2dGeometry, type AvgPool2dGradAttrs, type MaxPool2dGradAttrs, type 
 import type { CpuKernel, CpuKernels } from '../cpu_kernel';
 
 /** A window's in-bounds rows [h0, h1) and columns [w0, w1), and the offset of its (n, c) plane. */
-interface Window {
+export interface Window {
   plane: number;
   h0: number;
   h1: number;
@@ -11,7 +11,7 @@ interface Window {
 }
 
 /** Calls fn for every output element with its flat index and its window's in-bounds part. */
-function forEachWindow(g: Pool2dGeometry, fn: (outIndex: number, win: Window) => void): void {
+export function forEachWindow(g: Pool2dGeometry, fn: (outIndex: number, win: Window) => void): void {
   let o = 0;
   for (let p = 0; p < g.n * g.c; p++) {
     for (let oh = 0; oh < g.oh; oh++) {
@@ -35,7 +35,7 @@ function* windowIndices(g: Pool2dGeometry, win: Window): Generator<number> {
 }
 
 /** Flat input index of a window's maximum: the first one in row-major order (ties go to the earliest). */
-function argmax(x: ArrayLike<number>, g: Pool2dGeometry, win: Window): number {
+export function argmax(x: ArrayLike<number>, g: Pool2dGeometry, win: Window): number {
   let best = -1;
   for (const i of windowIndices(g, win)) if (best < 0 || x[i] > x[best]) best = i;
   return best;
