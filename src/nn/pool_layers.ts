@@ -29,14 +29,15 @@ function ceilExtra(size: number, k: number, s: number, before: number, after: nu
   return Math.max(0, (out - 1) * s + k - (size + before + after));
 }
 
-/** Shared by both window poolings: options, and FLOPs of one compare or add per window tap. */
-abstract class WindowPool extends Layer {
+/** Shared by the window poolings (and max pooling's switches): options, and FLOPs of one compare or add per window tap. */
+export abstract class WindowPool extends Layer {
   readonly options: Pool2dLayerOptions;
-  constructor(options: Pool2dLayerOptions) {
-    checkOptionsObject('pool', options, '{ kernel: 2 }');
+  /** `kind` names the layer in option errors when it has no name. */
+  constructor(options: Pool2dLayerOptions, kind = 'pool') {
+    checkOptionsObject(kind, options, '{ kernel: 2 }');
     super(options.name);
     this.options = options;
-    const label = options.name ?? 'pool';
+    const label = options.name ?? kind;
     checkPositivePair(label, 'kernel', options.kernel);
     if (options.stride !== undefined) checkPositivePair(label, 'stride', options.stride);
     checkPadding(label, options.padding);

@@ -1,5 +1,5 @@
 // Layers that go back up from a feature map towards pixels, named as PyTorch names them.
-import { pair, resolvePadding, type Padding } from '../ops/conv2d';
+import { pair, type Padding } from '../ops/conv2d';
 import { conv2dTranspose, type Conv2dTransposeOptions } from '../ops/conv2d_transpose';
 import { maxpool2dIndices, maxUnpool2d } from '../ops/max_unpool2d';
 import { sizeOf, type Shape } from '../shape';
@@ -8,6 +8,7 @@ import { upsample2d, upsample2dAttrs, type Upsample2dOptions } from '../ops/upsa
 import { activate, type Activation } from './activations';
 import { Layer, type ForwardContext, type Init, type LayerWindow, type ParamSpec } from './layer';
 import { checkActivation, checkOptionsObject, checkPadding, checkPositiveInt, checkPositivePair, show } from './layer_options';
+import { WindowPool } from './pool_layers';
 
 export interface ConvTranspose2dLayerOptions {
   /** Output channels (PyTorch's out_channels). */
@@ -157,33 +158,14 @@ export interface MaxPoolSwitchesOptions {
  * (float32). Apply it to the same input as the MaxPool2d with the same options; its output
  * feeds a MaxUnpool2d. Not differentiable: the unpooling's gradient skips it.
  */
-export class MaxPoolSwitches extends Layer {
+export class MaxPoolSwitches extends WindowPool {
   readonly kind = 'maxpool2d_indices';
-  readonly options: MaxPoolSwitchesOptions;
   constructor(options: MaxPoolSwitchesOptions) {
-    checkOptionsObject('maxpool2d_indices', options, '{ kernel: 2 }');
-    super(options.name);
-    this.options = options;
-    const label = options.name ?? 'maxpool2d_indices';
-    checkPositivePair(label, 'kernel', options.kernel);
-    if (options.stride !== undefined) checkPositivePair(label, 'stride', options.stride);
-    checkPadding(label, options.padding);
-  }
-
-  override window([x]: readonly Shape[]): LayerWindow {
-    const kernel = pair(this.options.kernel);
-    const stride = pair(this.options.stride ?? kernel);
-    const [top, left] = resolvePadding(this.options.padding ?? 'valid', [x[1], x[2]], kernel, stride);
-    return { kernel, stride, dilation: [1, 1], padding: [top, left] };
+    super(options, 'maxpool2d_indices');
   }
 
   forward(_ctx: ForwardContext, [x]: readonly Tensor[]): Tensor {
     return maxpool2dIndices(x, this.options.kernel, this.options);
-  }
-
-  override flops(_x: readonly Shape[], out: Shape): number {
-    const [kh, kw] = pair(this.options.kernel);
-    return sizeOf(out) * kh * kw;
   }
 }
 
