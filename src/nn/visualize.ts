@@ -53,10 +53,29 @@ function pathTo(model: Model, layer: string): ModelNode[] {
     if (l instanceof Conv2d && l.options.activation !== undefined && l.options.activation !== 'relu' && l.options.activation !== 'linear') {
       throw new Error(`deconvProject: layer '${l.name}' applies ${l.options.activation}; DeConvNet rectifies with ReLU only`);
     }
+    if (l instanceof MaxPool2d && l.options.ceilMode) throw new Error(`deconvProject: layer '${l.name}' pools with ceilMode; its switches are not recorded`);
     path.unshift(node);
     at = node.inputs[0];
   }
   return path;
+}
+
+/**
+ * The layers `deconvProject` can start from, in model order: the convolutions and max
+ * pools whose outputs are maps and whose path from the input it can walk back down (a
+ * chain of single-input convolutions, max pools, ReLU and dropout).
+ */
+export function deconvLayers(model: Model): string[] {
+  return model.nodes
+    .filter((n) => (n.layer instanceof Conv2d || n.layer instanceof MaxPool2d) && n.output.shape.length === 3)
+    .filter((n) => {
+      try {
+        return pathTo(model, n.layer.name).length > 0;
+      } catch {
+        return false;
+      }
+    })
+    .map((n) => n.layer.name);
 }
 
 /** One layer back down: unpool with the forward pass's switches, rectify, or filter with the layer's own weights transposed. */
@@ -65,7 +84,6 @@ function down(node: ModelNode, signal: Tensor, below: Tensor, weights: ReadonlyM
   if (l instanceof Dropout) return signal;
   if (l instanceof ActivationLayer) return relu(signal);
   if (l instanceof MaxPool2d) {
-    if (l.options.ceilMode) throw new Error(`deconvProject: layer '${l.name}' pools with ceilMode; its switches are not recorded`);
     const k = pair(l.options.kernel);
     const stride = pair(l.options.stride ?? k);
     const padding = resolvePadding(l.options.padding ?? 'valid', [below.shape[2], below.shape[3]], k, stride);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
 import type { Backend } from '../../src/backends/backend';
 import { ActivationLayer, BatchNorm, Conv2d, Dense, Flatten, MaxPool2d, sequential } from '../../src/index';
-import { deconvProject, saliency } from '../../src/nn/visualize';
+import { deconvLayers, deconvProject, saliency } from '../../src/nn/visualize';
+import { lenet5 } from '../../src/nn/zoo';
 import { assign } from '../../src/ops/optimizer';
 import { Random } from '../../src/random';
 import { tensor } from '../../src/tensor';
@@ -73,6 +74,27 @@ describe('deconvProject (Zeiler and Fergus)', () => {
       "deconvProject: layer 'bn' (batch_norm) has no way back down (DeConvNet reverses convolutions, max pools, ReLU and dropout)",
     );
     await expect(deconvProject(model, { layer: 'c', channel: 2, input })).rejects.toThrow("deconvProject: 'c' has channels 0..1, not 2");
+  });
+
+  it('deconvLayers lists the convolutions and pools it can start from, and no other', async () => {
+    expect(deconvLayers(lenet5())).toEqual(['conv2d_1', 'maxpool2d_1', 'conv2d_2', 'maxpool2d_2']);
+    const model = sequential(
+      [1, 12, 12],
+      [
+        new Conv2d({ filters: 2, kernel: 3, activation: 'relu', name: 'c1' }),
+        new MaxPool2d({ kernel: 2, name: 'p1' }),
+        new Conv2d({ filters: 2, kernel: 3, activation: 'tanh', name: 'c2' }),
+        new Conv2d({ filters: 2, kernel: 1, name: 'c3' }),
+      ],
+    );
+    expect(deconvLayers(model)).toEqual(['c1', 'p1']);
+    const ceil = sequential([1, 7, 7], [new Conv2d({ filters: 2, kernel: 2, name: 'c' }), new MaxPool2d({ kernel: 2, ceilMode: true, name: 'p' })]);
+    expect(deconvLayers(ceil)).toEqual(['c']);
+    const bn = sequential(
+      [1, 6, 6],
+      [new Conv2d({ filters: 2, kernel: 3, name: 'c' }), new BatchNorm({ name: 'bn' }), new MaxPool2d({ kernel: 2, name: 'p' })],
+    );
+    expect(deconvLayers(bn)).toEqual(['c']);
   });
 });
 
