@@ -10,6 +10,7 @@ import json
 import os
 
 import torchvision.models as tv
+import torchvision.models.segmentation as seg
 
 MODELS = {
     "alexnet-torchvision": lambda: tv.alexnet(),
@@ -27,6 +28,8 @@ MODELS = {
     "resnet152": lambda: tv.resnet152(),
     "densenet121": lambda: tv.densenet121(),
     "densenet169": lambda: tv.densenet169(),
+    "fcn-resnet50": lambda: seg.fcn_resnet50(weights=None, weights_backbone=None, num_classes=21, aux_loss=False),
+    "fcn-resnet50-aux": lambda: seg.fcn_resnet50(weights=None, weights_backbone=None, num_classes=21, aux_loss=True),
 }
 
 def main():

@@ -51,6 +51,7 @@ export {
   densenet121,
   densenet169,
   densenetBc,
+  fcnResnet50,
   googlenet,
   googlenetMini,
   mobilenetV1,
@@ -60,6 +61,7 @@ export { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152, vgg11, vg
 export { AdaptiveAvgPool2d } from './nn/pool_layers';
 export { inception, type InceptionWidths, type GoogLeNetOptions } from './nn/models/googlenet';
 export { MOBILENET_BLOCKS, type MobileNetOptions } from './nn/models/mobilenet';
+export type { FcnResnet50Options } from './nn/models/fcn';
 export { Optimizer, type OptimizerConfig } from './training/optimizers';
 export { learningRate, type Schedule } from './training/schedules';
 export { Trainer, type TrainerOptions, type FitOptions } from './training/trainer';

@@ -13,6 +13,7 @@ import { mobilenetV1, mobilenetV1Cifar } from './models/mobilenet';
 import { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152 } from './models/resnet';
 import { vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 } from './models/vgg';
 import { fcn8sMini, unetMini } from './models/segmentation';
+import { fcnResnet50 } from './models/fcn';
 
 export {
   alexnet,
@@ -22,6 +23,7 @@ export {
   densenet121,
   densenet169,
   densenetBc,
+  fcnResnet50,
   googlenet,
   googlenetMini,
   mobilenetV1,
@@ -191,6 +193,9 @@ export const MODELS: Record<string, (inputShape?: Shape, classes?: number) => Mo
   'mobilenet-v1': mobilenetV1,
   densenet121,
   densenet169,
+  // torchvision's FCN-ResNet50 (dilated layers 3 and 4), 21 classes (Pascal VOC's), at 224x224: [21, 224, 224] logits.
+  'fcn-resnet50': fcnResnet50,
+  'fcn-resnet50-aux': (inputShape, classes) => fcnResnet50(inputShape, classes, { auxLoss: true }),
   // Their families at 28x28 and 32x32 inputs, 10 classes: they train here.
   resnet20,
   'mobilenet-v1-cifar': mobilenetV1Cifar,

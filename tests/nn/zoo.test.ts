@@ -56,6 +56,56 @@ describe('the zoo: the seed architectures, built to their papers', () => {
     }
   });
 
+  it("FCN-ResNet50 (torchvision's segmentation.fcn_resnet50): 32,957,013 parameters at 21 classes, 35,322,218 with the auxiliary head", () => {
+    // torchvision 0.14: sum(p.numel() for p in fcn_resnet50(weights=None, weights_backbone=None, num_classes=21, aux_loss=...).parameters()).
+    expect(summary(MODELS['fcn-resnet50']()).totalParams).toBe(32_957_013);
+    expect(summary(MODELS['fcn-resnet50-aux']()).totalParams).toBe(35_322_218);
+    // Fully convolutional: the logits are [classes, H, W] at any input size.
+    expect(MODELS['fcn-resnet50']().output.shape).toEqual([21, 224, 224]);
+    expect(MODELS['fcn-resnet50']([3, 64, 64], 21).output.shape).toEqual([21, 64, 64]);
+    expect(MODELS['fcn-resnet50-aux']([3, 64, 64], 21).output.shape).toEqual([21, 64, 64]);
+    expect(MODELS['fcn-resnet50']([3, 65, 50], 5).output.shape).toEqual([5, 65, 50]);
+  });
+
+  it("FCN-ResNet50's layers 3 and 4 trade stride for dilation as torchvision's _make_layer does (features at stride 8)", () => {
+    const model = MODELS['fcn-resnet50']([3, 64, 64], 21);
+    const rows = new Map(summary(model).rows.map((r) => [r.name, r]));
+    const conv = (name: string) => {
+      const layer = model.layers.find((l) => l.name === name) as Conv2d | undefined;
+      if (!layer) throw new Error(`no layer ${name}`);
+      const { stride = 1, dilation = 1, padding } = layer.options;
+      return { stride, dilation, padding };
+    };
+    // layer2 keeps its stride; layer3's first block keeps the previous dilation (1) at stride 1, the others dilate 2; layer4: 2, then 4.
+    expect(conv('backbone.layer2.0.conv2')).toEqual({ stride: 2, dilation: 1, padding: 1 });
+    expect(conv('backbone.layer3.0.conv2')).toEqual({ stride: 1, dilation: 1, padding: 1 });
+    expect(conv('backbone.layer3.0.downsample.0')).toEqual({ stride: 1, dilation: 1, padding: undefined });
+    for (const j of [1, 2, 3, 4, 5]) expect(conv(`backbone.layer3.${j}.conv2`)).toEqual({ stride: 1, dilation: 2, padding: 2 });
+    expect(conv('backbone.layer4.0.conv2')).toEqual({ stride: 1, dilation: 2, padding: 2 });
+    expect(conv('backbone.layer4.0.downsample.0')).toEqual({ stride: 1, dilation: 1, padding: undefined });
+    for (const j of [1, 2]) expect(conv(`backbone.layer4.${j}.conv2`)).toEqual({ stride: 1, dilation: 4, padding: 4 });
+    expect(rows.get('backbone.layer2.3.conv3')!.outputShape).toEqual([512, 8, 8]);
+    expect(rows.get('backbone.layer3.5.conv3')!.outputShape).toEqual([1024, 8, 8]);
+    expect(rows.get('backbone.layer4.2.conv3')!.outputShape).toEqual([2048, 8, 8]);
+    expect(rows.get('classifier.0')!.outputShape).toEqual([512, 8, 8]);
+    expect(rows.get('classifier.4')!.outputShape).toEqual([21, 8, 8]);
+    expect(rows.get('upsample')!.outputShape).toEqual([21, 64, 64]);
+    // The head: 3x3 conv without bias, batch norm, ReLU, dropout 0.1, 1x1 conv with bias.
+    expect(model.layers.find((l) => l.name === 'classifier.3')!.kind).toBe('dropout');
+    expect(conv('classifier.4')).toEqual({ stride: 1, dilation: 1, padding: undefined });
+  });
+
+  it('FCN-ResNet50 runs forward at 3x64x64 on WebGPU: [21, 64, 64] finite logits that vary over the image', async () => {
+    const model = MODELS['fcn-resnet50']([3, 64, 64], 21).build(await gpuBackend(), { seed: 1 });
+    const logits = await model.predict(new Random(3).uniformArray(3 * 64 * 64));
+    expect(logits.length).toBe(21 * 64 * 64);
+    expect(logits.every(Number.isFinite)).toBe(true);
+    // The bilinear resize of 8x8 scores is not one value everywhere.
+    const plane = logits.subarray(0, 64 * 64);
+    expect(Math.max(...plane)).toBeGreaterThan(Math.min(...plane));
+    model.dispose();
+  }, 120_000);
+
   it('AlexNet per layer equals the seed: 34,944 / 614,656 / 885,120 / 1,327,488 / 884,992 / 37,752,832 / 16,781,312 / 4,097,000', () => {
     const s = summary(alexnet());
     const weighted = s.rows.filter((r) => r.params > 0);
@@ -167,6 +217,19 @@ describe('the zoo: the seed architectures, built to their papers', () => {
       ]),
     );
     expect(names('googlenet-aux')).toEqual(expect.arrayContaining(['aux1.conv.conv', 'aux1.fc1', 'aux2.fc2']));
+    expect(names('fcn-resnet50')).toEqual(
+      expect.arrayContaining([
+        'backbone.conv1',
+        'backbone.bn1',
+        'backbone.layer1.0.conv1',
+        'backbone.layer3.0.downsample.1',
+        'classifier.0',
+        'classifier.1',
+        'classifier.4',
+      ]),
+    );
+    expect(names('fcn-resnet50').some((n) => n.startsWith('aux_classifier') || n === 'backbone.fc')).toBe(false);
+    expect(names('fcn-resnet50-aux')).toEqual(expect.arrayContaining(['aux_classifier.0', 'aux_classifier.1', 'aux_classifier.4']));
     expect(names('vgg16').filter((n) => n.startsWith('features.') || n.startsWith('classifier.'))).toEqual([
       ...[0, 2, 4, 5, 7, 9, 10, 12, 14, 16, 17, 19, 21, 23, 24, 26, 28, 30].map((i) => `features.${i}`),
       'classifier.0',
@@ -261,7 +324,7 @@ describe("torchvision's state dicts map one name to one name onto the zoo", () =
   // Made by scripts/torchvision_keys.py with Debian's PyTorch 1.13 / torchvision 0.14 (random weights).
   it('every key and shape of each torchvision model is one parameter here (BN weight/bias as gamma/beta, Linear transposed)', async () => {
     const fixture = (await import('../fixtures/torchvision_state_dicts.json')).default as unknown as Record<string, { tensors: [string, number[]][] }>;
-    expect(Object.keys(fixture)).toHaveLength(15);
+    expect(Object.keys(fixture)).toHaveLength(17);
     for (const [key, { tensors }] of Object.entries(fixture)) {
       const layout = torchStateDictLayout(MODELS[key]());
       const ours = layout.map((t) => `${t.torch} [${t.shape.join(',')}]`).sort();

@@ -1,8 +1,9 @@
 // Pieces the zoo's architectures share, named as torchvision names them.
 import { ActivationLayer } from '../activations';
 import { Conv2d, type Conv2dLayerOptions } from '../conv_layers';
-import type { SymbolicTensor } from '../layer';
+import { Layer, type ForwardContext, type SymbolicTensor } from '../layer';
 import { BatchNorm } from '../norm_layers';
+import type { Tensor } from '../../tensor';
 
 /**
  * conv (no bias) - batch norm - ReLU, the unit of ResNet, GoogLeNet, DenseNet and
@@ -22,3 +23,24 @@ export function convBnRelu(
 
 /** A ReLU layer (named automatically: it has no weights). */
 export const relu = (x: SymbolicTensor) => new ActivationLayer('relu').apply(x);
+
+/**
+ * Passes its first input (the main logits) through; the others are auxiliary heads kept
+ * in the graph for their weights (GoogLeNet's aux1/aux2, FCN's aux_classifier), so that
+ * they are built, saved and loaded. They do not feed the output, so they get no gradient.
+ */
+export class AuxHeads extends Layer {
+  readonly kind = 'aux_heads';
+  override get arity(): 'many' {
+    return 'many';
+  }
+  forward(_ctx: ForwardContext, [main]: readonly Tensor[]): Tensor {
+    return main;
+  }
+  override storesOutputFor(): boolean {
+    return false;
+  }
+  override flops(): number {
+    return 0;
+  }
+}

@@ -11,9 +11,7 @@ import { Model } from '../model';
 import { Dropout } from '../norm_layers';
 import { AdaptiveAvgPool2d, GlobalAvgPool, MaxPool2d } from '../pool_layers';
 import type { Shape } from '../../shape';
-import { convBnRelu } from './blocks';
-import { Layer, type ForwardContext } from '../layer';
-import type { Tensor } from '../../tensor';
+import { AuxHeads, convBnRelu } from './blocks';
 
 /** torchvision's BasicConv2d: conv (no bias) - batch norm (eps 0.001) - ReLU, named `${name}.conv` and `${name}.bn`. */
 export const basic = (x: SymbolicTensor, name: string, filters: number, kernel: number, stride = 1, padding = 0) =>
@@ -98,21 +96,4 @@ export function googlenetMini(inputShape: Shape = [1, 28, 28], classes = 10): Mo
   h = inception(h, 'inception4b', [40, 28, 56, 6, 16, 16]);
   h = new Dropout({ rate: 0.2, name: 'dropout' }).apply(new GlobalAvgPool('avgpool').apply(h));
   return new Model(x, new Dense({ units: classes, init: 'glorot', name: 'fc' }).apply(h), 'googlenet_mini');
-}
-
-/** Passes its first input (the main logits) through; the others are auxiliary heads kept in the graph for their weights. */
-class AuxHeads extends Layer {
-  readonly kind = 'aux_heads';
-  override get arity(): 'many' {
-    return 'many';
-  }
-  forward(_ctx: ForwardContext, [main]: readonly Tensor[]): Tensor {
-    return main;
-  }
-  override storesOutputFor(): boolean {
-    return false;
-  }
-  override flops(): number {
-    return 0;
-  }
 }

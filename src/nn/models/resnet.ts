@@ -4,6 +4,8 @@
 // Layer names are torchvision's module paths (conv1, bn1, layer1.0.conv1,
 // layer1.0.downsample.0, fc), so a torchvision state dict maps one name to one name.
 // resnet20 is He et al.'s CIFAR network (three stages of three basic blocks, 16/32/64).
+// resnetBody is the stem and stages alone, with torchvision's replace_stride_with_dilation
+// (FCN-ResNet50's body, models/fcn.ts).
 import { Add, Dense } from '../dense_layers';
 import { input, type SymbolicTensor } from '../layer';
 import { Model } from '../model';
@@ -11,20 +13,26 @@ import { GlobalAvgPool, MaxPool2d } from '../pool_layers';
 import type { Shape } from '../../shape';
 import { convBnRelu, relu } from './blocks';
 
-type Block = 'basic' | 'bottleneck';
+/** torchvision's BasicBlock (two 3x3) or Bottleneck (1x1, 3x3, 1x1 of 4x the width). */
+export type Block = 'basic' | 'bottleneck';
 
-/** One residual block at `name` (layer2.0): the residual branch, the shortcut (projected where needed), add, ReLU. */
-export function residualBlock(x: SymbolicTensor, name: string, kind: Block, width: number, stride: number): SymbolicTensor {
+/**
+ * One residual block at `name` (layer2.0): the residual branch, the shortcut (projected
+ * where needed), add, ReLU. `dilation` spaces the bottleneck's 3x3 taps (padding =
+ * dilation keeps the size), as torchvision's conv3x3 does; its BasicBlock has none.
+ */
+export function residualBlock(x: SymbolicTensor, name: string, kind: Block, width: number, stride: number, dilation = 1): SymbolicTensor {
   const inChannels = x.shape[0];
   const out = kind === 'basic' ? width : width * 4;
   let h: SymbolicTensor;
   if (kind === 'basic') {
+    if (dilation !== 1) throw new Error(`${name}: basic blocks take no dilation (torchvision's BasicBlock refuses dilation > 1), got ${dilation}`);
     h = convBnRelu(x, { conv: `${name}.conv1`, bn: `${name}.bn1` }, { filters: width, kernel: 3, stride, padding: 1 });
     h = convBnRelu(h, { conv: `${name}.conv2`, bn: `${name}.bn2` }, { filters: width, kernel: 3, padding: 1 }, { relu: false });
   } else {
     // torchvision (v1.5) puts the stride on the 3x3.
     h = convBnRelu(x, { conv: `${name}.conv1`, bn: `${name}.bn1` }, { filters: width, kernel: 1 });
-    h = convBnRelu(h, { conv: `${name}.conv2`, bn: `${name}.bn2` }, { filters: width, kernel: 3, stride, padding: 1 });
+    h = convBnRelu(h, { conv: `${name}.conv2`, bn: `${name}.bn2` }, { filters: width, kernel: 3, stride, padding: dilation, dilation });
     h = convBnRelu(h, { conv: `${name}.conv3`, bn: `${name}.bn3` }, { filters: out, kernel: 1 }, { relu: false });
   }
   const shortcut =
@@ -34,22 +42,64 @@ export function residualBlock(x: SymbolicTensor, name: string, kind: Block, widt
   return relu(new Add(`${name}.add`).apply(h, shortcut));
 }
 
-/** Stages of blocks: `layer{i}.{j}`, the first block of each stage after the first with stride 2. */
-function stages(x: SymbolicTensor, kind: Block, widths: readonly number[], depths: readonly number[], prefix = 'layer'): SymbolicTensor {
+/**
+ * Stages of blocks, `${prefix}layer{i}.{j}`, each stage's output in turn. The first block
+ * of each stage after the first has stride 2, unless `dilate[i]` trades that stride for
+ * dilation, as torchvision's _make_layer does: the stage's dilation becomes the running
+ * dilation times 2 and its first block keeps the previous dilation (stride 1, projected
+ * shortcut), the blocks after it take the new one.
+ */
+function stages(
+  x: SymbolicTensor,
+  kind: Block,
+  widths: readonly number[],
+  depths: readonly number[],
+  options: { prefix?: string; dilate?: readonly boolean[] } = {},
+): SymbolicTensor[] {
+  const prefix = options.prefix ?? '';
+  const outputs: SymbolicTensor[] = [];
   let h = x;
+  let dilation = 1;
   widths.forEach((width, i) => {
-    for (let j = 0; j < depths[i]; j++) h = residualBlock(h, `${prefix}${i + 1}.${j}`, kind, width, i > 0 && j === 0 ? 2 : 1);
+    let stride = i > 0 ? 2 : 1;
+    const previous = dilation;
+    if (options.dilate?.[i]) {
+      dilation *= stride;
+      stride = 1;
+    }
+    for (let j = 0; j < depths[i]; j++) h = residualBlock(h, `${prefix}layer${i + 1}.${j}`, kind, width, j === 0 ? stride : 1, j === 0 ? previous : dilation);
+    outputs.push(h);
   });
-  return h;
+  return outputs;
 }
+
+export interface ResnetBodyOptions {
+  /** Put before every layer name: torchvision's segmentation models name the body `backbone.` (backbone.layer1.0.conv1). */
+  prefix?: string;
+  /** torchvision's replace_stride_with_dilation: layers 2, 3 and 4 trade their stride 2 for dilation (FCN: [false, true, true]). */
+  replaceStrideWithDilation?: readonly [boolean, boolean, boolean];
+}
+
+/**
+ * A torchvision ResNet without its head: the 7x7/2 stem and max pool, then the four
+ * stages; returns the outputs of layer1 to layer4 (an FCN reads layer3 and layer4).
+ */
+export function resnetBody(x: SymbolicTensor, kind: Block, depths: readonly number[], options: ResnetBodyOptions = {}): SymbolicTensor[] {
+  const prefix = options.prefix ?? '';
+  let h = convBnRelu(x, { conv: `${prefix}conv1`, bn: `${prefix}bn1` }, { filters: 64, kernel: 7, stride: 2, padding: 3 });
+  h = new MaxPool2d({ kernel: 3, stride: 2, padding: 1, name: `${prefix}maxpool` }).apply(h);
+  const dilate = [false, ...(options.replaceStrideWithDilation ?? [false, false, false])];
+  return stages(h, kind, [64, 128, 256, 512], depths, { prefix, dilate });
+}
+
+/** ResNet-50's bottleneck depths per stage, [3, 4, 6, 3]. */
+export const RESNET50_DEPTHS = [3, 4, 6, 3] as const;
 
 /** An ImageNet ResNet of torchvision's: `resnet(kind, depths)` at 224x224x3 and 1000 classes by default. */
 function imagenetResnet(name: string, kind: Block, depths: readonly number[]) {
   return (inputShape: Shape = [3, 224, 224], classes = 1000): Model => {
     const x = input(inputShape);
-    let h = convBnRelu(x, { conv: 'conv1', bn: 'bn1' }, { filters: 64, kernel: 7, stride: 2, padding: 3 });
-    h = new MaxPool2d({ kernel: 3, stride: 2, padding: 1, name: 'maxpool' }).apply(h);
-    h = stages(h, kind, [64, 128, 256, 512], depths);
+    const h = resnetBody(x, kind, depths).at(-1)!;
     const out = new Dense({ units: classes, name: 'fc' }).apply(new GlobalAvgPool('avgpool').apply(h));
     return new Model(x, out, name);
   };
@@ -60,7 +110,7 @@ export const resnet18 = imagenetResnet('resnet18', 'basic', [2, 2, 2, 2]);
 /** ResNet-34: basic blocks [3, 4, 6, 3], 21,797,672 parameters. */
 export const resnet34 = imagenetResnet('resnet34', 'basic', [3, 4, 6, 3]);
 /** ResNet-50: bottlenecks [3, 4, 6, 3], 25,557,032 parameters. */
-export const resnet50 = imagenetResnet('resnet50', 'bottleneck', [3, 4, 6, 3]);
+export const resnet50 = imagenetResnet('resnet50', 'bottleneck', RESNET50_DEPTHS);
 /** ResNet-101: bottlenecks [3, 4, 23, 3], 44,549,160 parameters. */
 export const resnet101 = imagenetResnet('resnet101', 'bottleneck', [3, 4, 23, 3]);
 /** ResNet-152: bottlenecks [3, 8, 36, 3], 60,192,808 parameters. */
@@ -75,7 +125,7 @@ export const resnet152 = imagenetResnet('resnet152', 'bottleneck', [3, 8, 36, 3]
 export function resnet20(inputShape: Shape = [1, 28, 28], classes = 10): Model {
   const x = input(inputShape);
   let h = convBnRelu(x, { conv: 'conv1', bn: 'bn1' }, { filters: 16, kernel: 3, padding: 1 });
-  h = stages(h, 'basic', [16, 32, 64], [3, 3, 3]);
+  h = stages(h, 'basic', [16, 32, 64], [3, 3, 3]).at(-1)!;
   const out = new Dense({ units: classes, name: 'fc', init: 'glorot' }).apply(new GlobalAvgPool('avgpool').apply(h));
   return new Model(x, out, 'resnet20');
 }
