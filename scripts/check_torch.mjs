@@ -25,6 +25,8 @@ const TORCHVISION = [
   'resnet152',
   'densenet121',
   'densenet169',
+  // Segmentation ([21, H, W] logits): eval-mode logits only, by state dict and ONNX.
+  'fcn-resnet50',
 ];
 // Zoo models torchvision lacks: only their export is checked (ours against ONNX Runtime).
 const ZOO_ONLY = ['alexnet', 'alexnet-grouped', 'vgg11-lrn', 'vgg16c', 'mobilenet-v1'];
@@ -32,7 +34,7 @@ const { values: o } = defineCommand({
   name: 'check:torch',
   summary: "full-size zoo models against PyTorch (Debian's, /usr/bin/python3) and ONNX Runtime. Nothing is downloaded.",
   description: [
-    'For each zoo model torchvision has, PyTorch builds it with random weights and writes its state dict, its ONNX export and its float64 figures of one training step (scripts/check_torch.py); the engine, in Node on WebGPU (Dawn; --cpu: the CPU reference), takes the weights both ways and compares (tools/jobs/torch_check.ts). Models torchvision lacks, and every model with --export-only, get only our exportOnnx run by ONNX Runtime against our logits. Prints a table and merges the figures into runs/check_torch.json.',
+    'For each zoo model torchvision has, PyTorch builds it with random weights and writes its state dict, its ONNX export and its float64 figures of one training step (scripts/check_torch.py; of fcn-resnet50, whose logits are per pixel, the eval-mode logits only); the engine, in Node on WebGPU (Dawn; --cpu: the CPU reference), takes the weights both ways and compares (tools/jobs/torch_check.ts). Models torchvision lacks, and every model with --export-only, get only our exportOnnx run by ONNX Runtime against our logits. Prints a table and merges the figures into runs/check_torch.json.',
   ],
   options: {
     model: {
@@ -41,7 +43,13 @@ const { values: o } = defineCommand({
       default: ['resnet18'],
       help: `full-size zoo models: ${TORCHVISION.join(', ')}; export check only: ${ZOO_ONLY.join(', ')}; or all`,
     },
-    batch: { type: 'integer', value: 'N', default: 2, help: 'images of 224x224 in the checked step' },
+    batch: { type: 'integer', value: 'N', default: 2, help: 'images in the checked step' },
+    size: {
+      type: 'integer',
+      value: 'PX',
+      default: 224,
+      help: "the images' height and width (the classifiers are built for 224; fcn-resnet50 takes any size, 64 is quick)",
+    },
     cpu: { type: 'boolean', help: 'run the engine on the CPU reference instead of WebGPU' },
     'export-only': { type: 'boolean', help: 'only our exportOnnx run by ONNX Runtime against our logits, no PyTorch' },
     keep: { type: 'boolean', help: "keep the temporary folder of PyTorch's files" },
@@ -64,7 +72,7 @@ if (spawnSync(python, ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignor
 }
 const results = join(root, 'runs', 'check_torch.json');
 const all = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : {};
-const e = (v) => v.toExponential(1);
+const e = (v) => (v === undefined ? '-' : v.toExponential(1));
 console.log(
   `${'model'.padEnd(20)} ${'params'.padStart(11)} ${'logits sd'.padStart(9)} ${'logits onnx'.padStart(11)} ${'loss'.padStart(8)} ${'max grad'.padStart(8)} ${'>1e-4'.padStart(6)} ${'>tol'.padStart(5)} ${'export/ORT'.padStart(10)}  seconds`,
 );
@@ -94,7 +102,11 @@ for (const model of models) {
   }
   const dir = join(root, '.cache', 'check_torch', model);
   mkdirSync(dir, { recursive: true });
-  const prep = spawnSync(python, [join(root, 'scripts', 'check_torch.py'), '--model', model, '--out', dir, '--batch', String(o.batch)], { encoding: 'utf8' });
+  const prep = spawnSync(
+    python,
+    [join(root, 'scripts', 'check_torch.py'), '--model', model, '--out', dir, '--batch', String(o.batch), '--size', String(o.size)],
+    { encoding: 'utf8' },
+  );
   if (prep.status !== 0) {
     console.error(`check:torch: PyTorch failed on ${model}:\n${prep.stderr}`);
     failed++;
@@ -104,7 +116,7 @@ for (const model of models) {
   if (!r) continue;
   all[`${model} ${r.backend.startsWith('cpu') ? 'cpu' : 'webgpu'}`] = { ...r, date: new Date().toISOString() };
   console.log(
-    `${model.padEnd(20)} ${String(r.parameters).padStart(11)} ${e(r.logitsStateDict).padStart(9)} ${e(r.logitsOnnx).padStart(11)} ${e(r.loss).padStart(8)} ${e(r.gradientMax).padStart(8)} ${`${r.gradientsOver1e4}/${r.gradients}`.padStart(6)} ${String(r.gradientsOverTolerance).padStart(5)} ${e(r.exportOrt).padStart(10)}  ${r.seconds.toFixed(0)}`,
+    `${model.padEnd(20)} ${String(r.parameters).padStart(11)} ${e(r.logitsStateDict).padStart(9)} ${e(r.logitsOnnx).padStart(11)} ${e(r.loss).padStart(8)} ${e(r.gradientMax).padStart(8)} ${(r.gradients === undefined ? '-' : `${r.gradientsOver1e4}/${r.gradients}`).padStart(6)} ${String(r.gradientsOverTolerance ?? '-').padStart(5)} ${e(r.exportOrt).padStart(10)}  ${r.seconds.toFixed(0)}`,
   );
   if (r.logitsStateDict > 1e-4 || r.logitsOnnx > 1e-4 || r.gradientsOverTolerance > 0 || r.exportOrt > 1e-5) failed++;
   if (!o.keep) rmSync(dir, { recursive: true, force: true });

@@ -52,8 +52,67 @@ def load_safetensors(path):
 
 
 def main_logits(out):
-    """GoogLeNet with auxiliary heads returns (logits, aux2, aux1) in training; the loss is the main head's."""
+    """GoogLeNet with auxiliary heads returns (logits, aux2, aux1) in training, torchvision's
+    segmentation models {"out": logits, "aux": ...}; the main head's logits."""
+    if isinstance(out, dict):
+        return out["out"]
     return out[0] if isinstance(out, tuple) else out
+
+
+class MainLogits(torch.nn.Module):
+    """A model whose output is main_logits of the wrapped one's (for the ONNX export of a
+    segmentation model, whose dict output would otherwise be flattened)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return main_logits(self.model(x))
+
+
+def exact_logits(model, x):
+    """Eval-mode logits only, computed in float64 and stored as float32 (the float32 state
+    dict beside them): the check of a model whose output is per-pixel logits, which the
+    engine's one-step comparison (stepGradients: [batch, classes] logits) does not take."""
+    state = {k: (v.clone().float() if v.is_floating_point() else v.clone()) for k, v in model.state_dict().items()}
+    model.double()
+    model.eval()
+    with torch.no_grad():
+        logits = main_logits(model(x.double()))
+    model.float()
+    return state, {"input": x.float(), "logits_eval": logits.float()}
+
+
+def fold_resize_sizes(path, sizes):
+    """Rewrites the ONNX file at `path` so that each Resize whose sizes input is computed
+    (PyTorch exports interpolate(size=...) as Shape, Slice, Gather, Concat arithmetic on the
+    activations' shapes) reads the constant `sizes` instead, and drops the nodes nobody reads
+    any more. The engine's importer takes constant scales or sizes only."""
+    import onnx
+    from onnx import numpy_helper
+
+    m = onnx.load(path)
+    g = m.graph
+    constants = {i.name for i in g.initializer}
+    folded = 0
+    for n in g.node:
+        if n.op_type == "Resize" and len(n.input) > 3 and n.input[3] and n.input[3] not in constants:
+            name = n.name + ".sizes"
+            g.initializer.append(numpy_helper.from_array(torch.tensor(sizes, dtype=torch.int64).numpy(), name))
+            constants.add(name)
+            n.input[3] = name
+            folded += 1
+    while True:
+        read = {i for n in g.node for i in n.input} | {o.name for o in g.output}
+        dead = [n for n in g.node if not any(o in read for o in n.output)]
+        if not dead:
+            break
+        for n in dead:
+            g.node.remove(n)
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+    return folded
 
 
 def gradient(p):

@@ -1,7 +1,9 @@
 // The engine's half of `npm run check:torch` (scripts/check_torch.mjs runs it in Node on
 // the CPU reference): a zoo model takes a torchvision model's weights by state dict and
 // by ONNX, and its logits, loss, gradients and running statistics of one training step
-// are compared against PyTorch's float64 figures (scripts/check_torch.py).
+// are compared against PyTorch's float64 figures (scripts/check_torch.py). A segmentation
+// model ([classes, H, W] logits: fcn-resnet50) is compared on its eval-mode logits only:
+// the one-step comparison (stepGradients) takes [batch, classes] logits.
 import type { Backend } from '../../src/backends/backend';
 import { exportOnnx } from '../../src/io/onnx/onnx_export';
 import { importOnnx } from '../../src/io/onnx/onnx_import';
@@ -26,20 +28,20 @@ export interface TorchCheck {
   logitsOnnx: number;
   /** Our exportOnnx of the model run by ONNX Runtime, against our own logits (when a runner is given). */
   exportOrt?: number;
-  /** Training-mode logits and the loss. */
-  logitsTrain: number;
-  loss: number;
+  /** Training-mode logits and the loss (the figures from here to runningStats are absent for a segmentation model: logits only). */
+  logitsTrain?: number;
+  loss?: number;
   /** The largest gradient error over all weights, and the weight it is on. */
-  gradientMax: number;
-  gradientMaxOn: string;
+  gradientMax?: number;
+  gradientMaxOn?: string;
   /** Weights whose gradient error is over 1e-4, and of those, how many are over 4x PyTorch's own float32 error. */
-  gradientsOver1e4: number;
-  gradientsOverTolerance: number;
+  gradientsOver1e4?: number;
+  gradientsOverTolerance?: number;
   /** Those weights, with their error and PyTorch's own float32 error. */
-  overTolerance: { name: string; error: number; torchFloat32: number }[];
-  gradients: number;
+  overTolerance?: { name: string; error: number; torchFloat32: number }[];
+  gradients?: number;
   /** The largest running-statistic error after the step. */
-  runningStats: number;
+  runningStats?: number;
   seconds: number;
 }
 
@@ -107,19 +109,42 @@ export async function checkAgainstTorch(
     return t;
   };
   const x = want('input');
-  const model = make().build(backend);
+  const logitsEval = want('logits_eval');
+  // The input's size and the class count are PyTorch's (a fully-convolutional model takes any size).
+  const model = make(x.shape.slice(1), logitsEval.shape[1]).build(backend);
   loadStateDict(model, files.state, { file: `${key} state.safetensors` });
   const ours = await model.predict(x.data);
-  const logitsStateDict = relativeError(ours, want('logits_eval').data);
+  const logitsStateDict = relativeError(ours, logitsEval.data);
   const exportOrt = runOnnx ? relativeError(await runOnnx(await exportOnnx(model), x.data, x.shape), ours) : undefined;
+  const training = expected.has('loss') ? await stepFigures(model, want, (k) => expected.get(`f32_error.grad.${k}`)?.data[0] ?? 0) : {};
+  const parameters = model.countParams();
+  model.dispose();
+  const imported = importOnnx(files.onnx, { file: `${key} model.onnx` }).build(backend);
+  const logitsOnnx = relativeError(await imported.predict(x.data), logitsEval.data);
+  imported.dispose();
+  return {
+    model: key,
+    parameters,
+    batch: x.shape[0],
+    logitsStateDict,
+    logitsOnnx,
+    exportOrt,
+    ...training,
+    seconds: (performance.now() - start) / 1000,
+  };
+}
+
+/** One training step's figures (logits, loss, gradients, running statistics) against PyTorch's float64 step. */
+async function stepFigures(model: Model, want: (name: string) => { data: Float32Array }, f32Error: (torchKey: string) => number): Promise<Partial<TorchCheck>> {
+  const x = want('input');
   const step = await stepGradients(model, x.data, want('labels').data);
   let gradientMax = 0;
   let gradientMaxOn = '';
   let gradientsOver1e4 = 0;
-  const overTolerance: TorchCheck['overTolerance'] = [];
+  const overTolerance: NonNullable<TorchCheck['overTolerance']> = [];
   const errors = torchGradientErrors(model, step.gradients, (key) => want(`grad.${key}`).data);
   for (const [key, error] of errors) {
-    const f32 = expected.get(`f32_error.grad.${key}`)?.data[0] ?? 0;
+    const f32 = f32Error(key);
     if (error > 1e-4) gradientsOver1e4++;
     if (error > Math.max(1e-4, 4 * f32)) overTolerance.push({ name: key, error, torchFloat32: f32 });
     if (error > gradientMax) [gradientMax, gradientMaxOn] = [error, key];
@@ -129,12 +154,7 @@ export async function checkAgainstTorch(
   for (const p of model.params().filter((q) => q.spec.kind === 'state')) {
     runningStats = Math.max(runningStats, relativeError(await p.tensor.read(), want(`after.${p.name}`).data));
   }
-  const result: Omit<TorchCheck, 'logitsOnnx' | 'seconds'> = {
-    model: key,
-    parameters: model.countParams(),
-    batch: x.shape[0],
-    logitsStateDict,
-    exportOrt,
+  return {
     logitsTrain: relativeError(step.logits, want('logits_train').data),
     loss: Math.abs(step.loss - want('loss').data[0]) / Math.abs(want('loss').data[0]),
     gradientMax,
@@ -145,9 +165,4 @@ export async function checkAgainstTorch(
     gradients: errors.size,
     runningStats,
   };
-  model.dispose();
-  const imported = importOnnx(files.onnx, { file: `${key} model.onnx` }).build(backend);
-  const logitsOnnx = relativeError(await imported.predict(x.data), want('logits_eval').data);
-  imported.dispose();
-  return { ...result, logitsOnnx, seconds: (performance.now() - start) / 1000 };
 }
