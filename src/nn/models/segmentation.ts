@@ -51,7 +51,9 @@ export function fcn8sMini(inputShape: Shape = [1, 64, 64], classes = 11): Model 
  */
 export function unetMini(inputShape: Shape = [1, 64, 64], classes = 11): Model {
   const x = input(inputShape);
-  const widths = [16, 32, 64];
+  // Narrow enough that a run of a few thousand scenes fits minutes on a CPU adapter: most of
+  // the work is at 64x64 and 32x32, where the channel counts are smallest.
+  const widths = [8, 16, 32];
   const skips: SymbolicTensor[] = [];
   let h = x;
   widths.forEach((w, i) => {
@@ -59,7 +61,7 @@ export function unetMini(inputShape: Shape = [1, 64, 64], classes = 11): Model {
     skips.push(h);
     h = new MaxPool2d({ kernel: 2, name: `pool${i + 1}` }).apply(h);
   });
-  h = stack(h, 128, 2, 'bottleneck');
+  h = stack(h, 2 * widths.at(-1)!, 2, 'bottleneck');
   for (let i = widths.length - 1; i >= 0; i--) {
     const up = new ConvTranspose2d({ filters: widths[i], kernel: 2, stride: 2, name: `up${i + 1}` }).apply(h);
     h = stack(new Concat(`cat${i + 1}`).apply(up, skips[i]), widths[i], 2, `dec${i + 1}`);
