@@ -97,3 +97,28 @@ export function scorePixels(logits: Float32Array, coefficients: Float32Array, ou
   }
   return correct;
 }
+
+/**
+ * Writes the arg-max class of every pixel of `logits` ([images, classes, h, w]) into
+ * `out` from `offset` (images x h x w labels); ties go to the lower class.
+ */
+export function pixelArgmax(logits: Float32Array, output: Shape, out: Uint8Array, offset: number): void {
+  const [classes, h, w] = output;
+  const per = h * w;
+  const images = logits.length / sizeOf(output);
+  for (let i = 0; i < images; i++) {
+    for (let p = 0; p < per; p++) {
+      let best = 0;
+      let bestValue = logits[i * classes * per + p];
+      for (let k = 1; k < classes; k++) {
+        const v = logits[(i * classes + k) * per + p];
+        if (v > bestValue) {
+          best = k;
+          bestValue = v;
+        }
+      }
+      out[offset + i * per + p] = best;
+    }
+  }
+}
+

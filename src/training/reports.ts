@@ -2,6 +2,7 @@
 // costs. Plain data in a file of its own, so that callbacks and DivergenceError can name
 // these types without importing the trainer (which imports both of them).
 import type { DivergenceWarning } from './divergence';
+import type { SegmentationScores } from './segmentation_metrics';
 
 export interface BatchReport {
   epoch: number;
@@ -22,6 +23,8 @@ export interface EpochReport {
   accuracy: number;
   testLoss?: number;
   testAccuracy?: number;
+  /** Pixel cross-entropy: the test set's mean IoU (testAccuracy is then its pixel accuracy). */
+  testMeanIoU?: number;
   seconds: number;
   imagesPerSecond: number;
   /** Steps whose loss was NaN or infinite (only with onNonFinite: 'continue'); left out of `loss`. */
@@ -43,6 +46,11 @@ export interface EvalResult {
   /** Class probabilities [count, classes] (empty for losses of per-value targets). */
   probabilities: Float32Array;
   count: number;
+  /**
+   * Pixel cross-entropy only: the arg-max label map of every example ([count, h, w]) and
+   * its scores against the dataset's (pixel accuracy, per-class and mean IoU).
+   */
+  segmentation?: SegmentationScores & { predictions: Uint8Array };
 }
 
 /** What one compiled training step costs, measured on the device counters. */

@@ -16,7 +16,8 @@ import {
   targetShape,
   type LossConfig,
 } from './losses';
-import { pixelTargets } from './pixel_loss';
+import { ignoreLabelOf, pixelArgmax, pixelTargets } from './pixel_loss';
+import { segmentationScores } from './segmentation_metrics';
 import { confusionMatrix, countCorrect } from './metrics';
 import type { Model } from '../nn/model';
 import { LastGood } from './last_good';
@@ -528,7 +529,19 @@ export class Trainer implements CallbackHost {
   async evaluate(data: Dataset): Promise<EvalResult> {
     this.checkModel('evaluate');
     this.checkData('evaluate', data);
-    const { loss, predictions, probabilities, correct } = await this.run(data);
+    const { loss, predictions, probabilities, correct, pixels } = await this.run(data);
+    if (this.loss.kind === 'pixel-cross-entropy' && pixels) {
+      const scores = segmentationScores(pixels, data.targets!, this.model.output.shape[0], ignoreLabelOf(this.loss));
+      return {
+        loss,
+        accuracy: scores.pixelAccuracy,
+        confusion: [],
+        predictions,
+        probabilities,
+        count: data.count,
+        segmentation: { ...scores, predictions: pixels },
+      };
+    }
     if (!learnsLabels(this.loss))
       return { loss, accuracy: correct / (data.count * this.scoredPerExample), confusion: [], predictions, probabilities, count: data.count };
     const classes = this.model.output.shape[0];
@@ -568,6 +581,9 @@ export class Trainer implements CallbackHost {
     const classes = this.model.output.shape[0];
     const probabilities = new Float32Array(labelled ? count * classes : 0);
     const predictions = new Uint8Array(labelled ? count : 0);
+    // Pixel cross-entropy: every example's arg-max label map.
+    const mapSize = this.loss.kind === 'pixel-cross-entropy' ? sizeOf(this.model.output.shape.slice(1)) : 0;
+    const pixels = mapSize > 0 ? new Uint8Array(count * mapSize) : null;
     let lossSum = 0;
     let correct = 0;
     const pending: { values: Promise<Float32Array[]>; start: number; size: number; targets: Float32Array | null }[] = [];
@@ -579,6 +595,7 @@ export class Trainer implements CallbackHost {
         predictions.set(outputs, p.start);
         probabilities.set(probs, p.start * classes);
       } else correct += scoreBatch(this.loss, outputs, [], p.targets, this.model.output.shape);
+      if (pixels) pixelArgmax(outputs, this.model.output.shape, pixels, p.start * mapSize);
     };
     try {
       for (let start = 0; start < count; start += this.batchSize) {
@@ -604,7 +621,7 @@ export class Trainer implements CallbackHost {
       await Promise.allSettled(pending.map((p) => p.values));
       throw e;
     }
-    return { loss: lossSum / count, probabilities, predictions, correct };
+    return { loss: lossSum / count, probabilities, predictions, correct, pixels };
   }
 
   /**

@@ -124,6 +124,10 @@ describe('segmentation end to end', () => {
       expect(scores.iou[2], 'frames').toBeGreaterThan(0.3);
       const evaluated = await trainer.evaluate(test);
       expect(evaluated.accuracy).toBeCloseTo(scores.pixelAccuracy, 5);
+      // evaluate's label maps and scores are those of the logits predict gives.
+      expect(evaluated.segmentation!.predictions).toEqual(predicted);
+      expect(evaluated.segmentation!.meanIoU).toBeCloseTo(scores.meanIoU, 6);
+      expect(evaluated.segmentation!.confusion).toEqual(scores.confusion);
       trainer.dispose();
       model.dispose();
     });
