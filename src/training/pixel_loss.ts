@@ -122,3 +122,14 @@ export function pixelArgmax(logits: Float32Array, output: Shape, out: Uint8Array
   }
 }
 
+/** The share of labelled pixels (not the ignore label) of the most common class: what predicting it everywhere scores. */
+export function pixelMajorityShare(maps: ArrayLike<number>, classes: number, ignoreLabel: number): number {
+  const counts = new Array<number>(Math.max(classes, 1)).fill(0);
+  let labelled = 0;
+  for (let i = 0; i < maps.length; i++) {
+    if (maps[i] === ignoreLabel) continue;
+    counts[maps[i]]++;
+    labelled++;
+  }
+  return labelled === 0 ? 0 : Math.max(...counts) / labelled;
+}

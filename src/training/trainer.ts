@@ -16,7 +16,7 @@ import {
   targetShape,
   type LossConfig,
 } from './losses';
-import { ignoreLabelOf, pixelArgmax, pixelTargets } from './pixel_loss';
+import { ignoreLabelOf, pixelArgmax, pixelMajorityShare, pixelTargets } from './pixel_loss';
 import { segmentationScores } from './segmentation_metrics';
 import { confusionMatrix, countCorrect } from './metrics';
 import type { Model } from '../nn/model';
@@ -308,7 +308,13 @@ export class Trainer implements CallbackHost {
     const stopOnNonFinite = (options.onNonFinite ?? 'stop') === 'stop';
     const stopOnDiverge = (options.onDiverge ?? 'stop') === 'stop';
     const lastGood = (stopOnNonFinite || stopOnDiverge) && (options.keepLastGood ?? true) ? new LastGood(this.model, this.optimizer) : null;
-    const watch = new DivergenceWatch(options.divergence, learnsLabels(this.loss) ? majorityShare(data.labels, data.classes) : null);
+    // The share to beat: always guessing the most common class (of the examples, or of the labelled pixels).
+    const chance = learnsLabels(this.loss)
+      ? majorityShare(data.labels, data.classes)
+      : this.loss.kind === 'pixel-cross-entropy'
+        ? pixelMajorityShare(data.targets!, this.model.output.shape[0], ignoreLabelOf(this.loss))
+        : null;
+    const watch = new DivergenceWatch(options.divergence, chance);
     let warnings: DivergenceWarning[] = [];
     const warn = (f: Diverged) => {
       if (!warnings.some((w) => w.rule === f.finding.rule))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createWebGPUBackend, DivergenceError, lenet5, loadCheckpoint, Optimizer, saveCheckpoint, Trainer } from '../../src/index';
+import { Conv2d, createWebGPUBackend, DivergenceError, lenet5, loadCheckpoint, Optimizer, saveCheckpoint, sequential, Trainer } from '../../src/index';
+import { segmentationScenes } from '../../src/data/segmentation_scenes';
 import { compileTrainStep } from '../../src/training/compile';
 import type { Backend } from '../../src/backends/backend';
 import { cpu, gpuBackend } from '../helpers/backends';
@@ -199,6 +200,22 @@ describe('finite explosions and epochs at chance count as divergence', () => {
     );
     expect(few.map((r) => r.warnings)).toEqual([undefined, undefined]);
     trainer.dispose();
+  });
+
+  it('pixel cross-entropy: an epoch after the first no better than labelling every pixel with the most common class stops', async () => {
+    const gpu = await gpuBackend();
+    // Blank scenes: every pixel looks the same, so the network gives every pixel one class.
+    const scenes = segmentationScenes(stripes(64, 4, 8), { count: 1024, size: 16, items: [1, 1], threshold: 0.5, seed: 3 });
+    const blank = { ...scenes, images: new Float32Array(scenes.images.length) };
+    const fcn = sequential([1, 16, 16], [new Conv2d({ filters: 5, kernel: 3, padding: 1 })]).build(gpu, { seed: 2 });
+    const trainer = new Trainer(fcn, { optimizer: { kind: 'sgd', lr: 0.01 }, batchSize: 64, seed: 1, loss: { kind: 'pixel-cross-entropy' } });
+    const err = await trainer.fit(blank, { epochs: 3 }).catch((e) => e);
+    expect(err).toBeInstanceOf(DivergenceError);
+    expect((err as DivergenceError).rule).toBe('chance-accuracy');
+    expect((err as DivergenceError).epoch).toBe(2);
+    expect(err.message).toMatch(/no better than always predicting the most common class \(0\.\d{4}\)/);
+    trainer.dispose();
+    fcn.dispose();
   });
 });
 
