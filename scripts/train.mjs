@@ -36,7 +36,13 @@ const TRAIN = defineCommand({
     "--resume DIR continues a stopped or killed run from its checkpoint, with the same data order: the result is the run's; it checks the checkpoint against metrics.json first.",
   ],
   options: {
-    model: { type: 'string', value: 'KEY', default: 'conv-bn', help: 'a model of the zoo' },
+    model: { type: 'string', value: 'KEY', default: 'conv-bn', shown: 'conv-bn; with --task segment, unet-mini', help: 'a model of the zoo' },
+    task: {
+      type: 'choice',
+      choices: ['classify', 'segment'],
+      default: 'classify',
+      help: 'classify: a class per image; segment: a label per pixel, on 64x64 scenes of 1-4 dataset items (background + 10 classes), scored by pixel accuracy and mean IoU (models unet-mini, fcn8s-mini)',
+    },
     dataset: { type: 'choice', choices: ['fashion-mnist', 'mnist'], default: 'fashion-mnist', help: 'the dataset in /usr/share/datasets' },
     epochs: { type: 'integer', value: 'N', default: 3, help: "epochs to train (with --resume: the run's new total)" },
     batch: { type: 'integer', value: 'N', default: 64, help: 'batch size' },
@@ -51,8 +57,12 @@ const TRAIN = defineCommand({
       default: false,
       help: 'augmentation on the GPU; alone or full: mirroring, shifts of up to 2 pixels, turns of up to 10 degrees, contrast jitter; flip: mirroring alone (default off)',
     },
-    limit: { type: 'integer', value: 'N', help: 'train on the first N training examples (at least one batch)' },
-    'test-limit': { type: 'integer', value: 'N', help: 'evaluate on the first N test examples' },
+    limit: {
+      type: 'integer',
+      value: 'N',
+      help: 'train on the first N training examples (at least one batch); with --task segment, on N scenes (default 8000)',
+    },
+    'test-limit': { type: 'integer', value: 'N', help: 'evaluate on the first N test examples; with --task segment, on N scenes (default 1000)' },
     pad: { type: 'integer', value: 'PIXELS', help: 'pad every image with that many zero pixels on each side' },
     backend: { type: 'choice', choices: ['webgpu', 'cpu'], default: 'webgpu', help: 'webgpu, or cpu (the reference)' },
     seed: { type: 'integer', value: 'S', default: 1, help: 'initial weights, data order and augmentation draws' },
@@ -104,6 +114,9 @@ const TRAIN = defineCommand({
     'metrics.json records the kernel variant every kernel ran (tuning); --tuning FILE replays those choices, so the same seed gives the same weights anywhere the adapter offers them.',
   ],
   check(o, given) {
+    if (o.task === 'segment' && o.pad !== undefined) throw new UsageError('train: --pad does not apply to --task segment (the scenes are 64x64 already)');
+    if (o.task === 'segment' && o.augment)
+      throw new UsageError('train: --augment does not apply to --task segment (it would move the images but not their label maps)');
     if (!given.has('resume') && o.limit !== undefined && o.limit < o.batch)
       throw new UsageError(`train: --limit ${o.limit} is fewer examples than one batch of ${o.batch}; lower --batch or raise --limit`);
   },
@@ -129,7 +142,8 @@ function jobOf(o, given) {
   if (!o.resume) {
     const c = o;
     const config = {
-      model: c.model,
+      model: c.task === 'segment' && !given.has('model') ? 'unet-mini' : c.model,
+      task: c.task,
       dataset: c.dataset,
       epochs: c.epochs,
       batch: c.batch,
@@ -229,12 +243,14 @@ function onProgress(p) {
     );
   if (p.kind === 'start')
     bar.log(
-      `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.dataset}: ${p.trainExamples} train / ${p.testExamples} test examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
+      `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.task === 'segment' ? `64x64 scenes of ${config.dataset} items (label per pixel)` : config.dataset}: ${p.trainExamples} train / ${p.testExamples} test ${config.task === 'segment' ? 'scenes' : 'examples'}, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
     );
   if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
   if (p.kind === 'epoch')
     bar.log(
-      `epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`,
+      p.testMeanIoU === undefined
+        ? `epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`
+        : `epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train pixel accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test pixel accuracy ${p.testAccuracy.toFixed(4)}, test mean IoU ${p.testMeanIoU.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} scenes/s`,
     );
   if (p.kind === 'epoch') for (const w of p.warnings ?? []) bar.log(`warning (rule ${w.rule}, --on-diverge warn): ${w.message}`);
 }
@@ -296,7 +312,7 @@ try {
   // weights' and the checkpoint's sha256: a kill before the last write leaves metrics.json
   // that does not claim these weights (weights: null, complete: false), and every file names its run.
   const m = record(result.metrics, result.weights);
-  writeFileAtomic(join(out, 'report.html'), renderReport(m, result.filters));
+  writeFileAtomic(join(out, 'report.html'), renderReport(m, result.filters, result.scenes));
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(m, null, 2)}\n`);
   if (options.json) writeFileAtomic(resolve(options.json), `${JSON.stringify(m, null, 2)}\n`);
   const exported = result.exported;
@@ -310,7 +326,7 @@ try {
     exitCode = 1;
   } else {
     bar.log(
-      `test accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images); ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`,
+      `${m.task === 'segment' ? `test pixel accuracy ${m.testAccuracy.toFixed(4)}, mean IoU ${m.testMeanIoU.toFixed(4)} (${m.testExamples} scenes)` : `test accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images)`}; ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`,
     );
     bar.log(
       `wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${options.json ? ` and ${options.json}` : ''}${exported.length ? `; exported ${exported.join(', ')}` : ''}`,

@@ -1,5 +1,8 @@
 // The training report: one self-contained HTML file with loss and accuracy curves
-// (train and test, per epoch), the test confusion matrix and the first layer's filters.
+// (train and test, per epoch), the test confusion matrix and the first layer's filters;
+// for --task segment also mean IoU per epoch and per label, and a grid of test scenes
+// (image, truth, prediction) as embedded PNGs.
+import { encodePng } from './png.mjs';
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
@@ -81,18 +84,59 @@ function filterImages(filters) {
   return `<div class="filters">${out.join('')}</div><p>${o} filters of ${kh}x${kw}${what}.</p>`;
 }
 
-/** The report HTML for a run's metrics and first-layer filters. */
-export function renderReport(metrics, filters) {
+/** A data: URL of a PNG. */
+const pngUrl = (pixels, size, channels) => `data:image/png;base64,${encodePng(Uint8Array.from(pixels), size, size, channels).toString('base64')}`;
+
+/** A label map as RGB bytes in the palette's colours. */
+function colourMap(labels, palette) {
+  const out = new Uint8Array(labels.length * 3);
+  labels.forEach((k, p) => out.set(palette[k] ?? [255, 255, 255], p * 3));
+  return out;
+}
+
+/** Test scenes beside their true and predicted label maps, with the palette's legend. */
+function sceneGrid(scenes) {
+  const { size, labels, palette } = scenes;
+  const img = (src, alt) => `<img src="${src}" width="${size * 2}" height="${size * 2}" alt="${esc(alt)}">`;
+  const rows = scenes.images.map(
+    (image, i) =>
+      `<tr><td>${img(pngUrl(image, size, 1), `scene ${i}`)}</td><td>${img(pngUrl(colourMap(scenes.truth[i], palette), size, 3), `truth ${i}`)}</td><td>${img(pngUrl(colourMap(scenes.predicted[i], palette), size, 3), `prediction ${i}`)}</td></tr>`,
+  );
+  const legend = labels.map((name, k) => `<span class="swatch"><i style="background:rgb(${palette[k].join(',')})"></i>${esc(name)}</span>`).join('');
+  return `<p class="legend">${legend}</p><table class="scenes"><tr><th>scene</th><th>truth</th><th>prediction</th></tr>${rows.join('')}</table>`;
+}
+
+/** IoU per label of the test set as a table. */
+function iouTable(iou) {
+  const cell = (v) => (v === null ? 'absent' : v.toFixed(4));
+  return `<table><tr><th>label</th><th>IoU</th></tr>${Object.entries(iou)
+    .map(([name, v]) => `<tr><th>${esc(name)}</th><td>${cell(v)}</td></tr>`)
+    .join('')}</table>`;
+}
+
+/** The report HTML for a run's metrics and first-layer filters (and, for --task segment, its test scenes). */
+export function renderReport(metrics, filters, scenes = null) {
+  const segment = metrics.task === 'segment';
   const pct = (v) => (v === null || v === undefined ? 'none (no epoch finished)' : `${(v * 100).toFixed(2)}%`);
   const rows = [
     ['model', `${metrics.model} (${metrics.params.toLocaleString('en-US')} parameters)`],
-    ['dataset', `${metrics.dataset}: ${metrics.trainExamples} train, ${metrics.testExamples} test`],
+    [
+      'dataset',
+      segment
+        ? `64x64 scenes of ${metrics.dataset} items, a label per pixel: ${metrics.trainExamples} train, ${metrics.testExamples} test`
+        : `${metrics.dataset}: ${metrics.trainExamples} train, ${metrics.testExamples} test`,
+    ],
     ['backend', `${metrics.backend} — ${metrics.adapter.vendor} ${metrics.adapter.architecture}`],
     [
       'optimizer',
       `${metrics.config.optimizer}, lr ${metrics.config.lr} (${metrics.config.schedule ?? 'constant'}), batch ${metrics.config.batch}, ${metrics.config.epochs} epochs${metrics.config.augment ? ', augmented' : ''}`,
     ],
-    ['test accuracy', pct(metrics.testAccuracy)],
+    ...(segment
+      ? [
+          ['test pixel accuracy', pct(metrics.testAccuracy)],
+          ['test mean IoU', metrics.testMeanIoU === null ? 'none (no epoch finished)' : metrics.testMeanIoU.toFixed(4)],
+        ]
+      : [['test accuracy', pct(metrics.testAccuracy)]]),
     [
       'throughput',
       `${metrics.imagesPerSecond === null ? '-' : metrics.imagesPerSecond.toFixed(1)} images/s training; ${metrics.dispatchesPerStep} dispatches and ${metrics.submitsPerStep} submit per step`,
@@ -113,6 +157,8 @@ table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; } td, th { border: 1
 .filters svg { margin: 0 1px 6px 0; border: 1px solid #999; }
 .filters .filter { display: inline-block; margin-right: 8px; }
 .diverged { background: #fde8e8; border: 1px solid #c33; padding: 0.5rem 0.75rem; }
+.scenes img { image-rendering: pixelated; display: block; } .scenes td { padding: 2px; }
+.legend .swatch { display: inline-block; margin-right: 0.8rem; } .legend i { display: inline-block; width: 0.9rem; height: 0.9rem; margin-right: 0.25rem; vertical-align: -0.1rem; border: 1px solid #999; }
 </style></head><body>
 <h1>Training report</h1>
 ${metrics.diverged ? `<p class="diverged"><strong>Training diverged and stopped.</strong> ${esc(metrics.diverged.message)}</p>` : ''}
@@ -122,12 +168,15 @@ ${chart('loss', [
   { name: 'train', values: metrics.loss, color: '#1f5fbf' },
   { name: 'test', values: metrics.testLossPerEpoch, color: '#d9480f' },
 ])}
-${chart('accuracy', [
+${chart(segment ? 'pixel accuracy and mean IoU' : 'accuracy', [
   { name: 'train', values: metrics.trainAccuracy, color: '#1f5fbf' },
   { name: 'test', values: metrics.testAccuracyPerEpoch, color: '#d9480f' },
+  ...(segment ? [{ name: 'test mean IoU', values: metrics.testMeanIoUPerEpoch, color: '#2b8a3e' }] : []),
 ])}
 </div>
-<h2>Confusion matrix (test set)</h2>
+${segment && scenes ? `<h2>Test scenes: image, truth, prediction</h2>\n${sceneGrid(scenes)}` : ''}
+${segment && metrics.testIoU ? `<h2>IoU per label (test set)</h2>\n${iouTable(metrics.testIoU)}` : ''}
+<h2>Confusion matrix (test set${segment ? ', pixels' : ''})</h2>
 ${metrics.confusionMatrix ? confusion(metrics.confusionMatrix, metrics.classes) : '<p>No test-set evaluation.</p>'}
 <h2>First-layer filters</h2>
 ${filterImages(filters)}

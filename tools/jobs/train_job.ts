@@ -1,8 +1,8 @@
 import type { Backend } from '../../src/backends/backend';
 import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
 import { createWebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
-import { meanStd, normalize, padImages, take, type Dataset } from '../../src/data/dataset';
-import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../../src/data/fashion_mnist';
+import { meanStd, normalize, type Dataset } from '../../src/data/dataset';
+import { segmentationPalette } from '../../src/data/segmentation_palette';
 import { saveCheckpoint } from '../../src/io/checkpoint';
 import { CHECKPOINT_FORMAT, RUN_ID, RUN_STEP } from '../../src/io/checkpoint_metadata';
 import { exportOnnx } from '../../src/io/onnx/onnx_export';
@@ -18,10 +18,17 @@ import { DivergenceError } from '../../src/training/training_progress';
 import type { Model } from '../../src/nn/model';
 import { MODELS } from '../../src/nn/zoo';
 import type { OptimizerConfig } from '../../src/training/optimizers';
+import { loadJobData, type TrainTask } from './train_data';
 
 /** What `npm run train` (and the demo's Train page) asks for. */
 export interface TrainJobConfig {
   model: string;
+  /**
+   * classify (default): one class per image. segment: one label per pixel, on scenes of
+   * Fashion-MNIST items (train_data.ts), with the per-pixel cross-entropy; `limit` and
+   * `testLimit` count scenes.
+   */
+  task?: TrainTask;
   dataset: 'fashion-mnist' | 'mnist';
   epochs: number;
   batch: number;
@@ -87,6 +94,8 @@ export interface TrainJobResult {
   weights: Uint8Array | null;
   /** First convolution's filters [out, in, kh, kw] for the report. */
   filters: { shape: number[]; data: number[] } | null;
+  /** --task segment: the first test scenes with their true and predicted label maps, for the report. */
+  scenes?: SceneSamples | null;
   /** The trained model as ONNX and as a PyTorch state dict, when the hooks asked (null when training diverged). */
   onnx?: Uint8Array | null;
   torch?: Uint8Array | null;
@@ -111,6 +120,35 @@ export interface TrainJobHooks {
   createWebGPU?: (options: JobWebGPUOptions) => Promise<Backend>;
 }
 
+/** Test scenes for the report: grey image bytes and label maps, each size x size, with the labels' names and colours. */
+export interface SceneSamples {
+  size: number;
+  labels: string[];
+  palette: [number, number, number][];
+  images: number[][];
+  truth: number[][];
+  predicted: number[][];
+}
+
+/** Scenes the report shows. */
+const REPORT_SCENES = 8;
+
+/** The first test scenes, their pixels back on the 0..255 scale (before normalising), beside their truth and prediction. */
+function sceneSamples(test: Dataset, predicted: Uint8Array, labels: string[], mean: number, std: number): SceneSamples {
+  const size = test.shape[2];
+  const per = size * size;
+  const n = Math.min(REPORT_SCENES, test.count);
+  const slice = (a: ArrayLike<number>, i: number) => Array.from({ length: per }, (_, p) => a[i * per + p]);
+  return {
+    size,
+    labels,
+    palette: segmentationPalette(labels.length),
+    images: Array.from({ length: n }, (_, i) => slice(test.images, i).map((v) => Math.max(0, Math.min(255, Math.round((v * std + mean) * 255))))),
+    truth: Array.from({ length: n }, (_, i) => slice(test.targets!, i)),
+    predicted: Array.from({ length: n }, (_, i) => slice(predicted, i)),
+  };
+}
+
 /** What the run's initial weights came from, for the start report and the metrics. */
 export interface InitReport {
   file: string;
@@ -126,7 +164,7 @@ export interface InitReport {
  * class count keeps its fresh weights, and the report says so).
  */
 export function jobModel(
-  c: Pick<TrainJobConfig, 'model' | 'dataset' | 'seed' | 'init' | 'pad'>,
+  c: Pick<TrainJobConfig, 'model' | 'dataset' | 'seed' | 'init' | 'pad' | 'task'>,
   bytes: Uint8Array | undefined,
   train: Pick<Dataset, 'shape' | 'classes'>,
   backend: Backend,
@@ -144,9 +182,10 @@ export function jobModel(
       throw new Error(
         `train: --init ${c.init}: the network takes ${formatShape(model.input.shape)} per example but ${c.dataset} images are ${formatShape(train.shape)}${c.pad ? '' : ' (--pad 2 makes 28x28 images 32x32)'}`,
       );
-    if (formatShape(model.output.shape) !== formatShape([train.classes]))
+    const output = c.task === 'segment' ? [train.classes, ...train.shape.slice(1)] : [train.classes];
+    if (formatShape(model.output.shape) !== formatShape(output))
       throw new Error(
-        `train: --init ${c.init}: the network outputs ${formatShape(model.output.shape)} per example but ${c.dataset} has ${train.classes} classes`,
+        `train: --init ${c.init}: the network outputs ${formatShape(model.output.shape)} per example but ${c.task === 'segment' ? `--task segment needs ${formatShape(output)} (a score per label and pixel)` : `${c.dataset} has ${train.classes} classes`}`,
       );
     model.build(backend, { seed: c.seed });
     return {
@@ -262,12 +301,10 @@ export async function runTrainJob(
   hooks: TrainJobHooks = {},
 ): Promise<TrainJobResult> {
   if (!c.init && !MODELS[c.model]) throw new Error(`train: unknown model '${c.model}' (models: ${Object.keys(MODELS).join(', ')})`);
-  const folder = c.dataset === 'mnist' ? 'mnist' : 'fashion-mnist';
-  let train: Dataset = await fetchIdxSplit(`${datasetsUrl}/${folder}`, 'train');
-  let test = await fetchIdxSplit(`${datasetsUrl}/${folder}`, 'test');
-  if (c.limit) train = take(train, c.limit);
-  if (c.testLimit) test = take(test, c.testLimit);
-  if (c.pad) [train, test] = [padImages(train, c.pad), padImages(test, c.pad)];
+  const segment = c.task === 'segment';
+  // The GPU augmentations move and turn images, not their label maps.
+  if (segment && c.augment) throw new Error('train: --augment does not apply to --task segment (it would move the images but not their label maps)');
+  const { train, test, classNames } = await loadJobData(c, datasetsUrl);
   if (train.count < c.batch) throw new Error(`train: ${train.count} training examples are fewer than one batch of ${c.batch}; lower --batch or raise --limit`);
   const makeWebGPU = hooks.createWebGPU ?? ((o: JobWebGPUOptions) => createWebGPUBackend(o));
   const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await makeWebGPU(webgpuOptions(c));
@@ -283,6 +320,7 @@ export async function runTrainJob(
     batchSize: c.batch,
     seed: c.seed,
     augment: c.augment ? { ...(c.augment === 'flip' ? FLIP_AUGMENTATION : TRAIN_AUGMENTATION), pivot: (0 - mean) / std } : undefined,
+    loss: segment ? { kind: 'pixel-cross-entropy' } : undefined,
   });
   const epochs: EpochReport[] = [];
   if (hooks.resume) {
@@ -307,7 +345,23 @@ export async function runTrainJob(
   let lastEval: EvalResult | null = null;
   let diverged: DivergenceError | null = null;
   const metricsNow = () =>
-    jobMetrics(c, { model, backend, adapter, info, train, test, mean, std, epochs, stats: trainer.stepStats(), lastEval, started, diverged, stepsPerEpoch });
+    jobMetrics(c, {
+      model,
+      backend,
+      adapter,
+      info,
+      train,
+      test,
+      mean,
+      std,
+      epochs,
+      stats: trainer.stepStats(),
+      lastEval,
+      started,
+      diverged,
+      stepsPerEpoch,
+      classNames,
+    });
   // Which run wrote a file, and at which optimizer step: so a folder's files can be checked to be of one run.
   const stamp = (): Record<string, string> => (hooks.runId ? { [RUN_ID]: hooks.runId, [RUN_STEP]: String(trainer.optimizer.steps) } : {});
   const remaining = c.epochs - trainer.progress.epoch;
@@ -329,6 +383,7 @@ export async function runTrainJob(
           lastEval = await trainer.evaluate(test);
           e.testLoss = lastEval.loss;
           e.testAccuracy = lastEval.accuracy;
+          if (lastEval.segmentation) e.testMeanIoU = lastEval.segmentation.meanIoU;
           epochs.push(e);
           await report({ kind: 'epoch', ...e });
         },
@@ -349,11 +404,13 @@ export async function runTrainJob(
   // The final weights name where training stood (epoch, step), like every checkpoint.
   const weights = diverged ? null : await saveCheckpoint(model, undefined, { progress: trainer.progress, metadata: stamp() });
   const metrics = { ...metricsNow(), init };
+  const evaluated = lastEval as EvalResult;
+  const scenes = evaluated.segmentation ? sceneSamples(test, evaluated.segmentation.predictions, classNames, mean, std) : null;
   const onnx = hooks.exportOnnx && !diverged ? await exportOnnx(model) : null;
   const torch = hooks.exportTorch && !diverged ? await exportStateDict(model) : null;
   trainer.dispose();
   model.dispose();
-  return { metrics, weights, filters, onnx, torch };
+  return { metrics, weights, filters, scenes, onnx, torch };
 }
 
 interface JobState {
@@ -371,6 +428,7 @@ interface JobState {
   started: number;
   diverged: DivergenceError | null;
   stepsPerEpoch: number;
+  classNames: string[];
 }
 
 /** The run's metrics as metrics.json holds them, complete or so far (after the epochs in `epochs`). */
@@ -378,8 +436,10 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
   const trainSeconds = s.epochs.reduce((sum, e) => sum + e.seconds, 0);
   const done = s.epochs.length;
   const d = s.diverged;
+  const seg = s.lastEval?.segmentation;
   return {
     model: s.model.name,
+    task: c.task ?? 'classify',
     dataset: c.dataset,
     backend: s.backend.name,
     adapter: s.adapter
@@ -410,6 +470,15 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
     trainAccuracy: s.epochs.map((e) => e.accuracy),
     testLossPerEpoch: s.epochs.map((e) => e.testLoss),
     testAccuracyPerEpoch: s.epochs.map((e) => e.testAccuracy),
+    // --task segment: testAccuracy is the pixel accuracy; mean IoU over the labels present, and per label.
+    ...(c.task === 'segment'
+      ? {
+          testMeanIoU: seg?.meanIoU ?? null,
+          testMeanIoUPerEpoch: s.epochs.map((e) => e.testMeanIoU ?? null),
+          testIoU: seg ? Object.fromEntries(s.classNames.map((name, k) => [name, Number.isNaN(seg.iou[k]) ? null : seg.iou[k]])) : null,
+          testPixels: seg?.pixels ?? null,
+        }
+      : {}),
     imagesPerSecond: trainSeconds > 0 ? (s.stepsPerEpoch * c.batch * done) / trainSeconds : null,
     epochSeconds: s.epochs.map((e) => e.seconds),
     // Divergence rules that fired with onDiverge 'warn': the run went on.
@@ -424,7 +493,8 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
     stepWorkingBytes: s.stats.workingBytes,
     stepWorkingBytesWithoutReuse: s.stats.unsharedBytes,
     peakGpuBytes: s.stats.peakBytes ?? null,
-    confusionMatrix: s.lastEval?.confusion ?? null,
-    classes: c.dataset === 'fashion-mnist' ? FASHION_MNIST_CLASSES : [...Array(10).keys()].map(String),
+    // Of the examples, or with --task segment of the pixels.
+    confusionMatrix: seg?.confusion ?? s.lastEval?.confusion ?? null,
+    classes: s.classNames,
   };
 }

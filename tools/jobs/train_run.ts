@@ -5,7 +5,7 @@
 // metrics.json, report.html and --json from what the job reports of them.
 import { safetensorsMetadata } from '../../src/io/safetensors';
 import { sha256Hex, type Job } from './job';
-import { runTrainJob, type TrainJobConfig, type TrainJobProgress } from './train_job';
+import { runTrainJob, type SceneSamples, type TrainJobConfig, type TrainJobProgress } from './train_job';
 
 export interface TrainRunInput {
   config: TrainJobConfig;
@@ -33,6 +33,8 @@ export interface TrainRunCheckpoint {
 export interface TrainRunResult {
   metrics: Record<string, unknown>;
   filters: { shape: number[]; data: number[] } | null;
+  /** --task segment: test scenes with their truth and prediction, for the report. */
+  scenes: SceneSamples | null;
   /** The weights' record; null when training diverged (no weights were written). */
   weights: FileRecord | null;
   /** The exports written. */
@@ -72,5 +74,11 @@ export const trainRun: Job<TrainRunInput, TrainRunResult> = async (input, host) 
     await host.writeFile(path, bytes);
     exported.push(path);
   }
-  return { metrics: result.metrics, filters: result.filters, weights: result.weights ? await fileRecord(result.weights, files.weights) : null, exported };
+  return {
+    metrics: result.metrics,
+    filters: result.filters,
+    scenes: result.scenes ?? null,
+    weights: result.weights ? await fileRecord(result.weights, files.weights) : null,
+    exported,
+  };
 };

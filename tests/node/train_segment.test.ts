@@ -1,0 +1,75 @@
+// `npm run train -- --task segment`: a label per pixel on scenes of Fashion-MNIST items,
+// scored by pixel accuracy and mean IoU in the progress line, metrics.json and report.html.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const LIMIT_MS = 240_000;
+const train = (args: string[]) => spawnSync(process.execPath, ['scripts/train.mjs', ...args], { encoding: 'utf8', timeout: LIMIT_MS });
+
+describe('npm run train -- --task segment', () => {
+  it(
+    'trains unet-mini on scenes in Node and records pixel accuracy, mean IoU, IoU per label and a scene grid',
+    () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'train-segment-')), 'run');
+      const run = train([
+        '--task',
+        'segment',
+        '--epochs',
+        '1',
+        '--limit',
+        '64',
+        '--test-limit',
+        '16',
+        '--batch',
+        '16',
+        '--autotune',
+        'off',
+        '--runtime',
+        'node',
+        '--out',
+        out,
+      ]);
+      const text = run.stdout + run.stderr;
+      expect(run.status, text).toBe(0);
+      expect(text).toContain('training unet-mini (120,771 parameters) on 64x64 scenes of fashion-mnist items (label per pixel): 64 train / 16 test scenes');
+      expect(text).toMatch(
+        /epoch 1\/1: loss \d\.\d{4}, train pixel accuracy 0\.\d{4}, test loss \d\.\d{4}, test pixel accuracy 0\.\d{4}, test mean IoU 0\.\d{4}/,
+      );
+      const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+      expect(m.task).toBe('segment');
+      expect(m.classes).toEqual(['background', 'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+      expect(m.testPixels).toBe(16 * 64 * 64);
+      // The confusion matrix is of pixels: its counts sum to the test pixels, and the scores follow from it.
+      const confusion: number[][] = m.confusionMatrix;
+      expect(confusion).toHaveLength(11);
+      expect(confusion.flat().reduce((a, b) => a + b, 0)).toBe(m.testPixels);
+      expect(m.testAccuracy).toBeCloseTo(confusion.reduce((s, row, k) => s + row[k], 0) / m.testPixels, 10);
+      const iou = confusion.map((row, k) => {
+        const union = row.reduce((a, b) => a + b, 0) + confusion.reduce((a, r) => a + r[k], 0) - row[k];
+        return union === 0 ? null : row[k] / union;
+      });
+      expect(Object.values(m.testIoU)).toEqual(iou);
+      const present = iou.filter((v): v is number => v !== null);
+      expect(m.testMeanIoU).toBeCloseTo(present.reduce((a, b) => a + b, 0) / present.length, 10);
+      expect(m.testMeanIoUPerEpoch).toEqual([m.testMeanIoU]);
+      const report = readFileSync(join(out, 'report.html'), 'utf8');
+      expect(report).toContain('<h2>Test scenes: image, truth, prediction</h2>');
+      // Eight scenes, three PNG pictures each, and a legend of the 11 labels.
+      expect(report.match(/<img src="data:image\/png;base64,/g)).toHaveLength(24);
+      expect(report.match(/class="swatch"/g)).toHaveLength(11);
+      expect(report).toContain('test mean IoU');
+    },
+    LIMIT_MS,
+  );
+
+  it('refuses --augment and --pad with --task segment before anything starts', () => {
+    for (const extra of [['--augment'], ['--pad', '2']]) {
+      const run = train(['--task', 'segment', ...extra, '--out', join(tmpdir(), 'never')]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(/train: --(augment|pad) does not apply to --task segment/);
+    }
+  });
+});
