@@ -15,8 +15,10 @@ import type { Model } from '../src/nn/model';
 import { Trainer } from '../src/training/trainer';
 import { summary } from '../src/nn/summary';
 import { topPatches } from '../src/nn/top_patches';
-import { TRAINABLE_HERE } from '../src/nn/zoo';
+import { MODELS, TRAINABLE_HERE } from '../src/nn/zoo';
 import { tensor } from '../src/tensor';
+import { saveCheckpoint } from '../src/io/checkpoint';
+import { putHandover } from './ui/handover';
 import { $, backendFor } from './ui/backend_choice';
 import { imageCanvas } from './ui/images';
 import { drawCurves, emptyCurves, renderActivations, renderConfusion, renderFilters, renderSamples, type Curves } from './ui/train_view';
@@ -35,7 +37,7 @@ interface Session {
   backend: Backend;
   model: Model;
   trainer: Trainer;
-  data: SplitDatasets;
+  data: SplitDatasets & { mean: number; std: number };
   curves: Curves;
   step: number;
   abort: AbortController;
@@ -58,13 +60,13 @@ function setState(state: State, message?: string): void {
   $<HTMLButtonElement>('pause').disabled = state !== 'running';
   $<HTMLButtonElement>('resume').disabled = state !== 'paused';
   $<HTMLButtonElement>('reset').disabled = session === null;
-  for (const id of ['save', 'export-onnx', 'export-torch']) $<HTMLButtonElement>(id).disabled = session === null || active;
+  for (const id of ['save', 'export-onnx', 'export-torch', 'visualise']) $<HTMLButtonElement>(id).disabled = session === null || active;
   $<HTMLButtonElement>('show-activations').disabled = session === null;
   $<HTMLButtonElement>('show-patches').disabled = session === null || active;
 }
 
 /** The picked data, limited and normalised with the training split's statistics (copies; the cache stays raw). */
-async function loadData(): Promise<SplitDatasets & { pivot: number }> {
+async function loadData(): Promise<SplitDatasets & { pivot: number; mean: number; std: number }> {
   let raw: SplitDatasets;
   if (document.querySelector<HTMLInputElement>('input[name=source]:checked')!.value === 'files') {
     const files = [...($<HTMLInputElement>('files').files ?? [])];
@@ -83,7 +85,7 @@ async function loadData(): Promise<SplitDatasets & { pivot: number }> {
   const { mean, std } = meanStd(train.images);
   const normalized = (d: Dataset): Dataset => ({ ...d, images: normalize(Float32Array.from(d.images), mean, std) });
   // pivot: where black lands after normalising (augmentation's contrast pivots around it).
-  return { ...raw, train: normalized(train), test: normalized(test), pivot: -mean / std };
+  return { ...raw, train: normalized(train), test: normalized(test), pivot: -mean / std, mean, std };
 }
 
 /** Builds the model and trainer for the current choices (data loaded once per session). */
@@ -256,6 +258,20 @@ $('reset').onclick = reset;
 $('save').onclick = async () => {
   if (session) download(await session.trainer.saveCheckpoint(), `${session.model.name}.safetensors`);
 };
+// The Visualise page opens (in a new tab) with these weights, handed over in IndexedDB with what it needs to rebuild the model.
+async function handOver(): Promise<void> {
+  if (!session) return;
+  const key = $<HTMLSelectElement>('model').value;
+  if ($<HTMLInputElement>('init').files?.[0]?.name.toLowerCase().endsWith('.onnx') || session.model.name !== MODELS[key]().name) {
+    $('status').textContent = `Not handed over: the Visualise page rebuilds zoo models, and ${session.model.name} is not the picker's ${key}.`;
+    return;
+  }
+  const metadata = { model_key: key, input_mean: String(session.data.mean), input_std: String(session.data.std) };
+  await putHandover(await saveCheckpoint(session.model, undefined, { metadata }));
+  if (!window.open('./visualise.html?from=train', '_blank'))
+    $('status').textContent = 'Handed over: open visualise.html?from=train (the browser blocked the new tab).';
+}
+$('visualise').onclick = () => handOver().catch((e) => ($('status').textContent = `Not handed over: ${(e as Error).message}`));
 $('export-onnx').onclick = async () => {
   if (session) download(await exportOnnx(session.model), `${session.model.name}.onnx`);
 };
