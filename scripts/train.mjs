@@ -18,7 +18,7 @@ import { exitOnSignals } from '../tools/cli/run_lock.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What may accompany --resume: the run's configuration comes from its checkpoint. */
-const WITH_RESUME = ['epochs', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch', 'runtime'];
+const WITH_RESUME = ['epochs', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch', 'runtime', 'adapter'];
 
 const TRAIN = defineCommand({
   name: 'train',
@@ -27,7 +27,7 @@ const TRAIN = defineCommand({
     `--resume DIR [${WITH_RESUME.filter((k) => k !== 'out')
       .map(
         (k) =>
-          `--${k} ${{ epochs: 'N', 'checkpoint-every': 'STEPS', json: 'FILE', 'export-onnx': 'FILE', 'export-torch': 'FILE', runtime: 'browser|node' }[k]}`,
+          `--${k} ${{ epochs: 'N', 'checkpoint-every': 'STEPS', json: 'FILE', 'export-onnx': 'FILE', 'export-torch': 'FILE', runtime: 'browser|node', adapter: 'auto|lavapipe|swiftshader' }[k]}`,
       )
       .join('] [')}] [--out DIR]`,
   ],
@@ -89,6 +89,12 @@ const TRAIN = defineCommand({
       default: 'browser',
       help: 'browser (headless Chromium) or node (Node on Dawn, npm webgpu: no browser)',
     },
+    adapter: {
+      type: 'choice',
+      choices: ['auto', 'lavapipe', 'swiftshader'],
+      default: 'auto',
+      help: "Node's Vulkan driver: auto (a GPU's, else lavapipe where Dawn takes it, else SwiftShader), lavapipe (Mesa 25's CPU driver, the fastest here; implies --runtime node) or swiftshader (the browser's: the same results as a browser run)",
+    },
     'divergence-factor': {
       type: 'off-or-number',
       value: '1000|off',
@@ -114,6 +120,8 @@ const TRAIN = defineCommand({
     'metrics.json records the kernel variant every kernel ran (tuning); --tuning FILE replays those choices, so the same seed gives the same weights anywhere the adapter offers them.',
   ],
   check(o, given) {
+    if (o.adapter === 'lavapipe' && given.has('runtime') && o.runtime === 'browser')
+      throw new UsageError('train: --adapter lavapipe runs in Node (Chromium uses its own SwiftShader); leave out --runtime browser');
     if (o.task === 'segment' && o.pad !== undefined) throw new UsageError('train: --pad does not apply to --task segment (the scenes are 64x64 already)');
     if (o.task === 'segment' && o.augment)
       throw new UsageError('train: --augment does not apply to --task segment (it would move the images but not their label maps)');
@@ -291,12 +299,13 @@ function onCheckpoint({ file, metrics }) {
 function train() {
   const reads = [job.resume, config.init].filter(Boolean);
   const common = { input, reads, writes: Object.values(files), onProgress, onCheckpoint };
-  if (runtime === 'node') return runJob(root, { ...common, runtime: 'node', node: 'tools/jobs/train_node_main.ts' });
+  if (runtime === 'node') return runJob(root, { ...common, runtime: 'node', node: 'tools/jobs/train_node_main.ts', adapter: options.adapter });
   session.page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
   return runJob(root, { ...common, runtime: 'browser', page: '/demo/train_job.html', session });
 }
 
-const runtime = options.runtime;
+// Lavapipe is reached through Node on Dawn only.
+const runtime = options.adapter === 'lavapipe' ? 'node' : options.runtime;
 if (runtime === 'browser') {
   try {
     session = await openPageSession(root);

@@ -2,7 +2,7 @@
 // On the same adapter with the same seed and no autotuning, its weights equal the browser
 // run's bit for bit.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,8 @@ describe('npm run train -- --runtime node', () => {
     "trains in Node without Chromium, to the browser run's weights bit for bit",
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'train-runtime-'));
-      const node = train([...RUN, '--runtime', 'node', '--out', join(dir, 'node')]);
+      // SwiftShader in both: the browser's adapter (auto may take lavapipe in Node).
+      const node = train([...RUN, '--runtime', 'node', '--adapter', 'swiftshader', '--out', join(dir, 'node')]);
       expect(node.status, node.stderr + node.stdout).toBe(0);
       expect(node.stdout + node.stderr).toContain(', in Node');
       const browser = train([...RUN, '--out', join(dir, 'browser')]);
@@ -29,4 +30,29 @@ describe('npm run train -- --runtime node', () => {
     },
     2 * LIMIT_MS,
   );
+
+  it(
+    "--adapter lavapipe trains in Node on Mesa's lavapipe and records it; without Mesa 25 it says what to install",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'train-lavapipe-'));
+      const run = train([...RUN, '--adapter', 'lavapipe', '--out', join(dir, 'run')]);
+      const text = run.stdout + run.stderr;
+      const installed = ['lvp_icd.json', 'lvp_icd.x86_64.json'].some((f) => existsSync(`/usr/share/vulkan/icd.d/${f}`));
+      if (!installed || run.status !== 0) {
+        // Not installed, or Mesa older than 25 (which Dawn does not take): refused, naming what to install.
+        expect(text).toMatch(/adapter lavapipe: .*(not installed|found no WebGPU adapter).*Mesa 25/);
+        return;
+      }
+      expect(text).toContain(', in Node');
+      const metrics = JSON.parse(readFileSync(join(dir, 'run', 'metrics.json'), 'utf8'));
+      expect(metrics.adapter.vendor).toBe('mesa');
+    },
+    LIMIT_MS,
+  );
+
+  it('refuses --adapter lavapipe with --runtime browser', () => {
+    const run = train(['--adapter', 'lavapipe', '--runtime', 'browser', '--out', join(tmpdir(), 'never')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('train: --adapter lavapipe runs in Node (Chromium uses its own SwiftShader); leave out --runtime browser');
+  });
 });

@@ -40,10 +40,12 @@ let setUp = false;
  *   session?: { page: import('playwright').Page, url: (path: string) => string },
  *   bundled?: string[], nodeArgs?: string[],
  *   tuneFile?: string | null,
+ *   adapter?: 'auto' | 'lavapipe' | 'swiftshader',
  * }} job `node`: the TypeScript entry for Node (relative to the repository); `page`: the page
  *   for the browser; `reads`, `writes`: the files the job may read and write; `session`: an
  *   open page session (openPageSession) for the browser; `bundled`, `nodeArgs`: for the Node
- *   bundle and process; `tuneFile`: where Node jobs keep tuned choices (default .cache/autotune.json).
+ *   bundle and process; `tuneFile`: where Node jobs keep tuned choices (default .cache/autotune.json);
+ *   `adapter`: a Node job's Vulkan driver (src/node.ts; default auto).
  */
 export async function runJob(root, job) {
   let result;
@@ -91,7 +93,14 @@ async function inNode(root, job, onMessage) {
   }
   const child = spawn(process.execPath, [...(job.nodeArgs ?? []), bundles.get(job.node)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const tuneFile = job.tuneFile === undefined ? join(root, '.cache', 'autotune.json') : job.tuneFile;
-  child.stdin.end(JSON.stringify({ input: job.input, datasets: `file://${resolve(datasetsDir())}`, ...(tuneFile ? { tuneFile } : {}) }));
+  child.stdin.end(
+    JSON.stringify({
+      input: job.input,
+      datasets: `file://${resolve(datasetsDir())}`,
+      ...(tuneFile ? { tuneFile } : {}),
+      ...(job.adapter ? { adapter: job.adapter } : {}),
+    }),
+  );
   // The job ends with this process (Ctrl-C, a kill turned into exit): no orphan keeps the GPU.
   const stop = () => child.kill();
   process.on('exit', stop);

@@ -19,6 +19,8 @@ export interface JobEnvelope<I> {
   datasets?: string;
   /** The command line's tuning file (.cache/autotune.json), for a Node job's WebGPU backends. */
   tuneFile?: string;
+  /** A Node job's Vulkan driver (src/node.ts NodeAdapter; default auto). */
+  adapter?: 'auto' | 'lavapipe' | 'swiftshader';
 }
 
 /** What a job may ask of where it runs. */

@@ -35,7 +35,7 @@ export async function serveNodeJob<I, R>(job: Job<I, R>): Promise<never> {
   const host: JobHost = {
     runtime: 'node',
     datasets: envelope.datasets ?? 'file:///usr/share/datasets',
-    gpu: () => (gpu ??= createDawnGPU()),
+    gpu: () => (gpu ??= createDawnGPU([], envelope.adapter)),
     createWebGPU: async (options = {}) =>
       createWebGPUBackend({ ...(envelope.tuneFile ? { tuneStore: fileTuneStore(envelope.tuneFile) } : {}), ...options, gpu: await host.gpu() }),
     progress: (progress) => send({ kind: 'progress', progress }),
