@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { safetensorsMetadata } from '../../src/io/safetensors';
 
 const LIMIT_MS = 240_000;
 const train = (args: string[]) => spawnSync(process.execPath, ['scripts/train.mjs', ...args], { encoding: 'utf8', timeout: LIMIT_MS });
@@ -55,6 +56,11 @@ describe('npm run train -- --task segment', () => {
       const present = iou.filter((v): v is number => v !== null);
       expect(m.testMeanIoU).toBeCloseTo(present.reduce((a, b) => a + b, 0) / present.length, 10);
       expect(m.testMeanIoUPerEpoch).toEqual([m.testMeanIoU]);
+      // The weights say what they are for: the model and the inputs' normalisation (the demo's Visualise page reads these).
+      const metadata = safetensorsMetadata(new Uint8Array(readFileSync(join(out, 'weights.safetensors'))), 'weights.safetensors');
+      expect(metadata.model_key).toBe('unet-mini');
+      expect(Number(metadata.input_mean)).toBeCloseTo(m.normalization.mean, 6);
+      expect(Number(metadata.input_std)).toBeCloseTo(m.normalization.std, 6);
       const report = readFileSync(join(out, 'report.html'), 'utf8');
       expect(report).toContain('<h2>Test scenes: image, truth, prediction</h2>');
       // Eight scenes, three PNG pictures each, and a legend of the 11 labels.

@@ -363,7 +363,12 @@ export async function runTrainJob(
       classNames,
     });
   // Which run wrote a file, and at which optimizer step: so a folder's files can be checked to be of one run.
-  const stamp = (): Record<string, string> => (hooks.runId ? { [RUN_ID]: hooks.runId, [RUN_STEP]: String(trainer.optimizer.steps) } : {});
+  // What a reader of the file needs to use it (the demo's pages read these): the zoo key and the inputs' normalisation.
+  const described = { ...(c.init?.toLowerCase().endsWith('.onnx') ? {} : { model_key: c.model }), input_mean: String(mean), input_std: String(std) };
+  const stamp = (): Record<string, string> => ({
+    ...described,
+    ...(hooks.runId ? { [RUN_ID]: hooks.runId, [RUN_STEP]: String(trainer.optimizer.steps) } : {}),
+  });
   const remaining = c.epochs - trainer.progress.epoch;
   if (remaining > 0) {
     try {
