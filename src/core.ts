@@ -111,5 +111,5 @@ export { parseCifar10, concatDatasets, CIFAR10_CLASSES } from './data/cifar10';
 export { segmentationScenes, type SegmentationScenesOptions } from './data/segmentation_scenes';
 export { fetchIdxSplit, FASHION_MNIST_CLASSES } from './data/fashion_mnist';
 export { topPatches, type Patch } from './nn/top_patches';
-export { deconvProject, saliency, type DeconvOptions, type DeconvProjection, type SaliencyMap } from './nn/visualize';
+export { deconvLayers, deconvProject, saliency, type DeconvOptions, type DeconvProjection, type SaliencyMap } from './nn/visualize';
 export { pca, type PcaResult } from './nn/pca';
