@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../tools/cli/atomic_write.mjs';
 import { defineCommand, UsageError } from '../tools/cli/options.mjs';
 import { ProgressBar } from '../tools/cli/progress.mjs';
-import { renderReport } from '../tools/cli/report.mjs';
+import { renderReport, scenesPng } from '../tools/cli/report.mjs';
 import { runJob } from '../tools/cli/job_runner.mjs';
 import { openPageSession } from '../tools/cli/page_session.mjs';
 import { checkResumeFolder, openRunFolder, removeOtherRuns, safetensorsMetadataOf } from '../tools/cli/run_folder.mjs';
@@ -322,6 +322,7 @@ try {
   // that does not claim these weights (weights: null, complete: false), and every file names its run.
   const m = record(result.metrics, result.weights);
   writeFileAtomic(join(out, 'report.html'), renderReport(m, result.filters, result.scenes));
+  if (result.scenes) writeFileAtomic(join(out, 'scenes.png'), scenesPng(result.scenes, 2, { 'run-id': job.runId }));
   writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(m, null, 2)}\n`);
   if (options.json) writeFileAtomic(resolve(options.json), `${JSON.stringify(m, null, 2)}\n`);
   const exported = result.exported;
@@ -338,7 +339,7 @@ try {
       `${m.task === 'segment' ? `test pixel accuracy ${m.testAccuracy.toFixed(4)}, mean IoU ${m.testMeanIoU.toFixed(4)} (${m.testExamples} scenes)` : `test accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images)`}; ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`,
     );
     bar.log(
-      `wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${options.json ? ` and ${options.json}` : ''}${exported.length ? `; exported ${exported.join(', ')}` : ''}`,
+      `wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${result.scenes ? ', scenes.png' : ''}${options.json ? ` and ${options.json}` : ''}${exported.length ? `; exported ${exported.join(', ')}` : ''}`,
     );
   }
 } catch (e) {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { safetensorsMetadata } from '../../src/io/safetensors';
+import { pngText } from '../../tools/cli/png.mjs';
 
 const LIMIT_MS = 240_000;
 const train = (args: string[]) => spawnSync(process.execPath, ['scripts/train.mjs', ...args], { encoding: 'utf8', timeout: LIMIT_MS });
@@ -67,6 +68,12 @@ describe('npm run train -- --task segment', () => {
       expect(report.match(/<img src="data:image\/png;base64,/g)).toHaveLength(24);
       expect(report.match(/class="swatch"/g)).toHaveLength(11);
       expect(report).toContain('test mean IoU');
+      // scenes.png: the same eight scenes as one picture, three 128-pixel cells a row with 4-pixel gaps.
+      const png = readFileSync(join(out, 'scenes.png'));
+      expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([3 * 128 + 4 * 4, 8 * (128 + 4) + 4]);
+      // It names its run, so a later run into the folder removes it with the rest.
+      expect(pngText(png)['run-id']).toBe(m.runId);
     },
     LIMIT_MS,
   );

@@ -94,6 +94,32 @@ function colourMap(labels, palette) {
   return out;
 }
 
+/**
+ * One PNG of the test scenes: a row per scene of image | truth | prediction, each drawn
+ * `scale` times larger, with white gaps (scenes.png of a --task segment run; `text`: its
+ * PNG text fields, such as the run's id).
+ */
+export function scenesPng(scenes, scale = 2, text = {}) {
+  const { size, palette } = scenes;
+  const gap = 4;
+  const cell = size * scale;
+  const width = 3 * cell + 4 * gap;
+  const height = scenes.images.length * (cell + gap) + gap;
+  const rgb = new Uint8Array(width * height * 3).fill(255);
+  const paint = (row, col, colourOf) => {
+    const top = gap + row * (cell + gap);
+    const left = gap + col * (cell + gap);
+    for (let y = 0; y < cell; y++)
+      for (let x = 0; x < cell; x++) rgb.set(colourOf(Math.floor(y / scale) * size + Math.floor(x / scale)), ((top + y) * width + left + x) * 3);
+  };
+  scenes.images.forEach((image, i) => {
+    paint(i, 0, (p) => [image[p], image[p], image[p]]);
+    paint(i, 1, (p) => palette[scenes.truth[i][p]]);
+    paint(i, 2, (p) => palette[scenes.predicted[i][p]]);
+  });
+  return encodePng(rgb, width, height, 3, text);
+}
+
 /** Test scenes beside their true and predicted label maps, with the palette's legend. */
 function sceneGrid(scenes) {
   const { size, labels, palette } = scenes;

@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic_write.mjs';
+import { pngText } from './png.mjs';
 import { lockRunFolder } from './run_lock.mjs';
 
 /** Temporary files of writeFileAtomic: `.<name>.<pid>.<time>.tmp`. */
@@ -189,7 +190,7 @@ function readMetrics(dir) {
 
 /**
  * Removes the files of another run than `runId` from `dir`: weights.safetensors,
- * report.html and metrics.json that name another run (or none). Called once a run's own
+ * report.html, metrics.json and scenes.png that name another run (or none). Called once a run's own
  * checkpoint is in the folder (a new run's first, or the one --resume continues), so the
  * folder never shows one run's metrics beside another's weights. Returns lines to log.
  * @param {string} dir
@@ -215,6 +216,7 @@ export function removeOtherRuns(dir, runId) {
   check('weights.safetensors', (p) => readSafetensorsMetadata(p).run_id ?? null);
   check('report.html', reportRunId);
   check('metrics.json', (p) => JSON.parse(readFileSync(p, 'utf8')).runId ?? null);
+  check('scenes.png', (p) => pngText(readFileSync(p))['run-id'] ?? null);
   if (removed.length === 0) return [];
   return [
     `removed ${removed.join(', ')} of the previous run (${[...others].join(', ')}) from ${dir}: they are not files of run ${runId}, whose checkpoint is there now`,
