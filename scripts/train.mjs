@@ -14,6 +14,7 @@ import { runJob } from '../tools/cli/job_runner.mjs';
 import { openPageSession } from '../tools/cli/page_session.mjs';
 import { checkResumeFolder, openRunFolder, removeOtherRuns, safetensorsMetadataOf } from '../tools/cli/run_folder.mjs';
 import { exitOnSignals } from '../tools/cli/run_lock.mjs';
+import { modelsHelp, zooModel } from '../tools/cli/zoo_catalog.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -116,10 +117,13 @@ const TRAIN = defineCommand({
     },
   },
   epilogue: [
+    ...modelsHelp(),
     'Training stops as diverged, with the last good weights kept, when a loss is NaN or infinite, above --divergence-factor times its lowest so far, or when an epoch after the first ends no better than always guessing the most common class; --on-diverge warn reports the last two and trains on. The rule that fired is printed and recorded in metrics.json (diverged.rule, warnings).',
     'metrics.json records the kernel variant every kernel ran (tuning); --tuning FILE replays those choices, so the same seed gives the same weights anywhere the adapter offers them.',
   ],
   check(o, given) {
+    // The zoo key, before anything starts (a .onnx --init brings its own network; --resume, the checkpoint's).
+    if (!given.has('resume') && !/\.onnx$/i.test(o.init ?? '')) zooModel(o.task === 'segment' && !given.has('model') ? 'unet-mini' : o.model, 'train', o.task);
     if (o.adapter === 'lavapipe' && given.has('runtime') && o.runtime === 'browser')
       throw new UsageError('train: --adapter lavapipe runs in Node (Chromium uses its own SwiftShader); leave out --runtime browser');
     if (o.task === 'segment' && o.pad !== undefined) throw new UsageError('train: --pad does not apply to --task segment (the scenes are 64x64 already)');
