@@ -26,6 +26,7 @@ export { lrn } from './ops/lrn';
 export { sgdUpdate, adamUpdate, assign, type SgdUpdateAttrs, type AdamUpdateAttrs } from './ops/optimizer';
 export { argmax } from './ops/argmax';
 export { augment, type AugmentAttrs } from './ops/augment';
+export { tenCrop, type TenCropAttrs, type TenCropViews } from './ops/ten_crop';
 export { TraceBackend } from './graph/trace';
 export { gradients } from './graph/autograd';
 export { planGraph, type Plan } from './graph/plan';
@@ -65,6 +66,7 @@ export type { FcnResnet50Options } from './nn/models/fcn';
 export { Optimizer, type OptimizerConfig } from './training/optimizers';
 export { learningRate, type Schedule } from './training/schedules';
 export { Trainer, type TrainerOptions, type FitOptions } from './training/trainer';
+export type { EvalOptions, TestTimeAugmentation, TrainerPredictOptions } from './training/test_time';
 export type { EpochReport, BatchReport, EvalResult, StepStats } from './training/reports';
 export type { LossConfig } from './training/losses';
 export {

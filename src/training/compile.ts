@@ -5,12 +5,20 @@ import { Program } from '../graph/program';
 import { TraceBackend } from '../graph/trace';
 import { argmax } from '../ops/argmax';
 import { augment, type AugmentAttrs } from '../ops/augment';
+import { maximum } from '../ops/binary';
+import { mean } from '../ops/reduce';
+import { reshape } from '../ops/reshape';
 import { softmax } from '../ops/softmax';
+import { tenCrop } from '../ops/ten_crop';
+import { log } from '../ops/unary';
+import type { Shape } from '../shape';
+import { tensor, type Tensor } from '../tensor';
 import { externalsOf } from '../nn/graph_externals';
 import type { ForwardContext } from '../nn/layer';
 import { checkLoss, learnsLabels, lossOf, SOFTMAX_CROSS_ENTROPY, targetShape, type LossConfig } from './losses';
 import type { Model } from '../nn/model';
 import { Optimizer } from './optimizers';
+import type { EvalViews } from './test_time';
 
 /** A compiled graph and the ids of the values a run reads back. */
 export interface CompiledGraph {
@@ -27,7 +35,8 @@ export interface CompiledGraph {
  * (default mean softmax cross-entropy; losses.ts), predictions, backward through every
  * trainable weight, and the optimizer's in-place updates (plus batch norm's running
  * statistics). Inputs: x, labels, step [1], hyper, and targets when the loss takes them.
- * On WebGPU it runs as one submit.
+ * x holds images of `imageShape` (default the model's input): larger ones are cropped to
+ * the model's size by the augmentation. On WebGPU it runs as one submit.
  */
 export function compileTrainStep(
   model: Model,
@@ -35,8 +44,9 @@ export function compileTrainStep(
   batch: number,
   augmentation?: Partial<AugmentAttrs>,
   loss: LossConfig = SOFTMAX_CROSS_ENTROPY,
+  imageShape: Shape = model.input.shape,
 ): CompiledGraph {
-  const { plan, ids } = planTrainStep(model, optimizer, batch, augmentation, loss);
+  const { plan, ids } = planTrainStep(model, optimizer, batch, augmentation, loss, imageShape);
   return { program: new Program(model.backend, plan), loss: ids[0], predictions: ids[1], batch };
 }
 
@@ -50,10 +60,11 @@ export function planTrainStep(
   batch: number,
   augmentation?: Partial<AugmentAttrs>,
   lossConfig: LossConfig = SOFTMAX_CROSS_ENTROPY,
+  imageShape: Shape = model.input.shape,
 ): { plan: Plan; ids: [number, number] } {
   checkLoss(lossConfig, model.name, model.output.shape);
   const trace = new TraceBackend();
-  const x = trace.input('x', [batch, ...model.input.shape]);
+  const x = trace.input('x', [batch, ...imageShape]);
   const labels = trace.input('labels', [batch]);
   const step = trace.input('step', [1]);
   const hyper = trace.input('hyper', [optimizer.hyperLength]);
@@ -98,18 +109,32 @@ export function trainStepMemory(model: Model, batch: number, optimizer: Optimize
 
 /**
  * Inference as one graph: the loss against labels (and targets), predictions, and for a
- * loss of labels the class probabilities.
+ * loss of labels the class probabilities. With `views` (a loss of labels only), x holds
+ * images of views.imageShape and each is cut into views (ten_crop) of the model's input
+ * size: the probabilities are the mean of the views' softmax outputs, the predictions
+ * their arg-max, and the loss is taken on their log (softmax(log p) = p).
  */
-export function compileEvalStep(model: Model, batch: number, lossConfig: LossConfig = SOFTMAX_CROSS_ENTROPY): CompiledGraph {
+export function compileEvalStep(model: Model, batch: number, lossConfig: LossConfig = SOFTMAX_CROSS_ENTROPY, views: EvalViews | null = null): CompiledGraph {
   checkLoss(lossConfig, model.name, model.output.shape);
   const trace = new TraceBackend();
-  const x = trace.input('x', [batch, ...model.input.shape]);
+  const x = trace.input('x', [batch, ...(views?.imageShape ?? model.input.shape)]);
   const labels = trace.input('labels', [batch]);
   const tShape = targetShape(lossConfig, model.output.shape, batch);
   const targets = tShape ? trace.input('targets', tShape) : null;
-  const logits = model.forward({ training: false, use: externalsOf(model, trace) }, x);
-  const loss = lossOf(lossConfig, logits, labels, targets);
-  const outputs = learnsLabels(lossConfig) ? [loss, argmax(logits), softmax(logits)] : [loss, logits];
+  const [, h, w] = model.input.shape;
+  const input = views ? tenCrop(x, { height: h, width: w, padding: views.padding, views: views.views }) : x;
+  const logits = model.forward({ training: false, use: externalsOf(model, trace) }, input);
+  let outputs: Tensor[];
+  if (views && views.views > 1) {
+    const classes = model.output.shape[0];
+    const probabilities = mean(reshape(softmax(logits), [batch, views.views, classes]), 1);
+    // NOTE: the floor keeps the loss finite where every view gives a class probability 0.
+    const logP = log(maximum(probabilities, tensor(trace, [1e-30], [1])));
+    outputs = [lossOf(lossConfig, logP, labels, targets), argmax(probabilities), probabilities];
+  } else {
+    const loss = lossOf(lossConfig, logits, labels, targets);
+    outputs = learnsLabels(lossConfig) ? [loss, argmax(logits), softmax(logits)] : [loss, logits];
+  }
   const ids = outputs.map((t) => trace.valueOf(t).id);
   return {
     program: new Program(model.backend, checkedPlan(model, batch, planGraph(trace, ids))),

@@ -34,13 +34,19 @@ import {
 import { DivergenceError, epochOrderSeed, startOfTraining } from './training_progress';
 import type { TrainingProgress } from '../io/checkpoint_metadata';
 import type { BatchReport, EpochReport, EvalResult, StepStats } from './reports';
+import { checkCrops, evalViews, type EvalOptions, type EvalViews, type TrainerPredictOptions } from './test_time';
+import type { Shape } from '../shape';
 
 export interface TrainerOptions {
   optimizer: OptimizerConfig;
   batchSize?: number;
   /** Seeds the shuffling, the augmentation draws and (through the step counter) dropout. */
   seed?: number;
-  /** GPU augmentation of every training batch (off when absent). */
+  /**
+   * GPU augmentation of every training batch (off when absent). Its output size is the
+   * model's input: images larger than that are cut to it (a random window, or the
+   * random resized crop with `cropScale`), so `augment: {}` trains on random crops.
+   */
   augment?: Partial<AugmentAttrs>;
   /** Steps enqueued ahead of the one whose loss is being read (default 2). */
   inFlight?: number;
@@ -61,6 +67,8 @@ export interface FitOptions {
   epochs: number;
   /** Evaluated after every epoch. */
   validation?: Dataset;
+  /** How the validation set is evaluated: test-time augmentation (see Trainer.evaluate). */
+  evaluation?: EvalOptions;
   onBatch?(report: BatchReport): void | Promise<void>;
   onEpoch?(report: EpochReport): void | Promise<void>;
   /**
@@ -152,7 +160,8 @@ export class Trainer implements CallbackHost {
   private readonly seed: number;
   private trainStep: CompiledGraph | null = null;
   private trainKey = '';
-  private readonly evalSteps = new Map<number, CompiledGraph>();
+  /** Compiled inference steps by batch size and views (evalStepKey). */
+  private readonly evalSteps = new Map<string, CompiledGraph>();
   private measured: StepStats | null = null;
   /** The model generation the compiled steps and optimizer state belong to. */
   private generation: number;
@@ -204,9 +213,14 @@ export class Trainer implements CallbackHost {
     this.generation = this.model.generation;
   }
 
-  private checkData(name: string, d: Dataset): void {
+  /** With `crops`, images other than the model's input size are allowed when `how` cuts them to it from the image padded by `padding`. */
+  private checkData(name: string, d: Dataset, crops: { padding: number; how: string } | null = null): void {
     if (formatShape(d.shape) !== formatShape(this.model.input.shape)) {
-      throw new Error(`${name}: examples of shape ${formatShape(d.shape)} do not fit ${this.model.name}'s input ${formatShape(this.model.input.shape)}`);
+      if (crops === null)
+        throw new Error(`${name}: examples of shape ${formatShape(d.shape)} do not fit ${this.model.name}'s input ${formatShape(this.model.input.shape)}`);
+      checkCrops(name, d.shape, this.model.input.shape, crops.padding, crops.how);
+      if (!learnsLabels(this.loss))
+        throw new Error(`${name}: images larger than the model's input are cropped, but this trainer's ${this.loss.kind} targets would not be`);
     }
     checkDataset(name, d);
     if (d.count === 0) throw new Error(`${name}: the dataset is empty (0 examples)`);
@@ -225,27 +239,30 @@ export class Trainer implements CallbackHost {
     return this.model.layers.map((l) => `${l.frozen ? 1 : 0}${l.lrScale}`).join(',');
   }
 
-  /** The compiled step, rebuilt when layers were frozen or unfrozen since. */
-  private step(): CompiledGraph {
-    const key = this.frozenKey();
+  /** The augmentation of the training step: the trainer's seed, the options, and the model's input size as its output. */
+  private augmentation(): Partial<AugmentAttrs> | undefined {
+    const a = this.options.augment;
+    if (!a) return undefined;
+    const input = this.model.input.shape;
+    return input.length === 3 ? { seed: this.seed, ...a, outputHeight: input[1], outputWidth: input[2] } : { seed: this.seed, ...a };
+  }
+
+  /** The compiled step for images of `imageShape`, rebuilt when layers were frozen or unfrozen since (or the images' shape changed). */
+  private step(imageShape: Shape = this.model.input.shape): CompiledGraph {
+    const key = `${this.frozenKey()}|${formatShape(imageShape)}`;
     if (!this.trainStep || key !== this.trainKey) {
       this.trainStep?.program.dispose();
       this.trainStep = null;
-      this.trainStep = compileTrainStep(
-        this.model,
-        this.optimizer,
-        this.batchSize,
-        this.options.augment ? { seed: this.seed, ...this.options.augment } : undefined,
-        this.loss,
-      );
+      this.trainStep = compileTrainStep(this.model, this.optimizer, this.batchSize, this.augmentation(), this.loss, imageShape);
       this.trainKey = key;
     }
     return this.trainStep;
   }
 
-  private evalStep(batch: number): CompiledGraph {
-    let g = this.evalSteps.get(batch);
-    if (!g) this.evalSteps.set(batch, (g = compileEvalStep(this.model, batch, this.loss)));
+  private evalStep(batch: number, views: EvalViews | null): CompiledGraph {
+    const key = views ? `${batch}|${formatShape(views.imageShape)}|${views.padding}|${views.views}` : `${batch}`;
+    let g = this.evalSteps.get(key);
+    if (!g) this.evalSteps.set(key, (g = compileEvalStep(this.model, batch, this.loss, views)));
     return g;
   }
 
@@ -260,8 +277,12 @@ export class Trainer implements CallbackHost {
         `fit: this trainer is already fitting (epoch ${this.position.epoch + 1}, step ${this.position.batch}); await that fit, or stop it with its AbortSignal, first`,
       );
     this.checkModel('fit');
-    this.checkData('fit', data);
-    if (options.validation) this.checkData('fit validation', options.validation);
+    const augment = this.options.augment;
+    this.checkData('fit', data, augment ? { padding: augment.cropScale?.[1] ? Infinity : (augment.padding ?? 0), how: 'augment (random crops)' } : null);
+    if (options.validation) {
+      this.checkData('fit validation', options.validation, { padding: options.evaluation?.padding ?? 0, how: 'a centre crop' });
+      evalViews('fit validation', options.evaluation ?? {}, this.model.input.shape, options.validation.shape, learnsLabels(this.loss));
+    }
     if (!Number.isInteger(options.epochs) || options.epochs <= 0) throw new Error(`fit: epochs must be a positive integer, got ${options.epochs}`);
     checkDivergenceOptions(options.divergence);
     if (options.onDiverge !== undefined && options.onDiverge !== 'stop' && options.onDiverge !== 'warn')
@@ -391,7 +412,7 @@ export class Trainer implements CallbackHost {
         const epoch = this.position.epoch;
         for (const c of options.callbacks ?? []) await outside(() => c.onEpochBegin?.(epoch + 1, this));
         const order = shuffledIndices(data.count, epochOrderSeed(this.seed, epoch));
-        let step = this.step();
+        let step = this.step(data.shape);
         await step.program.autotune();
         // What fit starts from is trusted; later copies are taken at checkpoints.
         if (reports.length === 0) lastGood?.take(this.position, true);
@@ -413,7 +434,7 @@ export class Trainer implements CallbackHost {
           if (this.frozenKey() !== this.trainKey) {
             // A callback froze or unfroze layers: finish the queued steps, then compile the new step.
             await drain();
-            step = this.step();
+            step = this.step(data.shape);
             await step.program.autotune();
           }
           fillBatch(data, order, b * batch, x, labels);
@@ -464,7 +485,7 @@ export class Trainer implements CallbackHost {
         if (at.nonFinite > 0) report.nonFiniteSteps = at.nonFinite;
         this.position = { ...startOfTraining(), epoch: epoch + 1 };
         if (options.validation) {
-          const r = await this.evaluate(options.validation);
+          const r = await this.evaluate(options.validation, options.evaluation);
           report.testLoss = r.loss;
           report.testAccuracy = r.accuracy;
         }
@@ -531,11 +552,17 @@ export class Trainer implements CallbackHost {
     return new DivergenceError(message, f.step, f.epoch, f.batch, e.learningRate, f.loss, restored?.progress ?? null, reports, f.rule);
   }
 
-  /** Loss, accuracy, confusion matrix and predictions over a whole dataset (inference mode). */
-  async evaluate(data: Dataset): Promise<EvalResult> {
+  /**
+   * Loss, accuracy, confusion matrix and predictions over a whole dataset (inference mode).
+   * Images larger than the model's input are centre-cropped to it; with `tta` each is
+   * seen as several crops (ten: corners, centre and their mirrors) whose softmax outputs
+   * are averaged, and the loss is the cross-entropy of that mean (EvalOptions).
+   */
+  async evaluate(data: Dataset, options: EvalOptions = {}): Promise<EvalResult> {
     this.checkModel('evaluate');
-    this.checkData('evaluate', data);
-    const { loss, predictions, probabilities, correct, pixels } = await this.run(data);
+    this.checkData('evaluate', data, { padding: options.padding ?? 0, how: 'a centre crop' });
+    const views = evalViews('evaluate', options, this.model.input.shape, data.shape, learnsLabels(this.loss));
+    const { loss, predictions, probabilities, correct, pixels } = await this.run(data, views);
     if (this.loss.kind === 'pixel-cross-entropy' && pixels) {
       const scores = segmentationScores(pixels, data.targets!, this.model.output.shape[0], ignoreLabelOf(this.loss));
       return {
@@ -561,17 +588,23 @@ export class Trainer implements CallbackHost {
     };
   }
 
-  /** Class probabilities [count, classes] and arg-max predictions for a batch of images. */
-  async predict(images: Float32Array): Promise<{ probabilities: Float32Array; predictions: Uint8Array }> {
+  /**
+   * Class probabilities [count, classes] and arg-max predictions for a batch of images
+   * (of `options.imageShape`, default the model's input), with evaluate's crops and
+   * test-time augmentation.
+   */
+  async predict(images: Float32Array, options: TrainerPredictOptions = {}): Promise<{ probabilities: Float32Array; predictions: Uint8Array }> {
     this.checkModel('predict');
     if (!learnsLabels(this.loss))
       throw new Error(`predict: this trainer's ${this.loss.kind} loss has no classes to predict; model.predict(images) gives the outputs`);
-    const per = sizeOf(this.model.input.shape);
+    const shape = options.imageShape ?? this.model.input.shape;
+    const per = sizeOf(shape);
     if (images.length % per !== 0 || images.length === 0) {
-      throw new Error(`predict: ${images.length} values are not a whole number of ${formatShape(this.model.input.shape)} images`);
+      throw new Error(`predict: ${images.length} values are not a whole number of ${formatShape(shape)} images`);
     }
+    const views = evalViews('predict', options, this.model.input.shape, shape, true);
     const count = images.length / per;
-    const { probabilities, predictions } = await this.run({ images, labels: new Uint8Array(count), count });
+    const { probabilities, predictions } = await this.run({ images, labels: new Uint8Array(count), count, shape }, views);
     return { probabilities, predictions };
   }
 
@@ -579,9 +612,9 @@ export class Trainer implements CallbackHost {
    * Inference over `data` batch by batch: the mean loss, and for a loss of labels the
    * arg-max predictions and class probabilities, else the correct output values (scoreBatch).
    */
-  private async run(data: Pick<Dataset, 'images' | 'labels' | 'count' | 'targets'>) {
+  private async run(data: Pick<Dataset, 'images' | 'labels' | 'count' | 'targets' | 'shape'>, views: EvalViews | null) {
     const { images, count } = data;
-    const per = sizeOf(this.model.input.shape);
+    const per = sizeOf(data.shape);
     const outPer = sizeOf(this.model.output.shape);
     const labelled = learnsLabels(this.loss);
     const classes = this.model.output.shape[0];
@@ -604,9 +637,11 @@ export class Trainer implements CallbackHost {
       if (pixels) pixelArgmax(outputs, this.model.output.shape, pixels, p.start * mapSize);
     };
     try {
-      for (let start = 0; start < count; start += this.batchSize) {
-        const size = Math.min(this.batchSize, count - start);
-        const g = this.evalStep(size);
+      // Each image runs as `views` crops: a step takes as many crops as a batch of images would.
+      const stepImages = Math.max(1, Math.floor(this.batchSize / (views?.views ?? 1)));
+      for (let start = 0; start < count; start += stepImages) {
+        const size = Math.min(stepImages, count - start);
+        const g = this.evalStep(size, views);
         await g.program.autotune();
         const x = images.subarray(start * per, (start + size) * per);
         const labels = labelled ? Float32Array.from(data.labels.subarray(start, start + size)) : new Float32Array(size);
