@@ -16,6 +16,6 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: { entry: { index: 'src/index.ts', cpu: 'src/cpu.ts', node: 'src/node.ts' }, formats: ['es'] },
-    rollupOptions: { external: ['onnx-proto', 'webgpu', /^node:/], output: { chunkFileNames: 'core-[hash].js' } },
+    rollupOptions: { external: ['onnx-proto', 'webgpu', '@napi-rs/canvas', /^node:/], output: { chunkFileNames: 'core-[hash].js' } },
   },
 });

@@ -11,6 +11,7 @@ import { defineCommand, UsageError } from '../tools/cli/options.mjs';
 import { ProgressBar } from '../tools/cli/progress.mjs';
 import { renderReport, scenesPng } from '../tools/cli/report.mjs';
 import { runJob } from '../tools/cli/job_runner.mjs';
+import { listFolder } from '../tools/cli/list_folder.mjs';
 import { openPageSession } from '../tools/cli/page_session.mjs';
 import { checkResumeFolder, openRunFolder, removeOtherRuns, safetensorsMetadataOf } from '../tools/cli/run_folder.mjs';
 import { exitOnSignals } from '../tools/cli/run_lock.mjs';
@@ -44,7 +45,23 @@ const TRAIN = defineCommand({
       default: 'classify',
       help: 'classify: a class per image; segment: a label per pixel, on 64x64 scenes of 1-4 dataset items (background + 10 classes), scored by pixel accuracy and mean IoU (models unet-mini, fcn8s-mini)',
     },
-    dataset: { type: 'choice', choices: ['fashion-mnist', 'mnist'], default: 'fashion-mnist', help: 'the dataset in /usr/share/datasets' },
+    dataset: {
+      type: 'string',
+      value: 'fashion-mnist|mnist|folder:PATH',
+      default: 'fashion-mnist',
+      help: 'a dataset in /usr/share/datasets, or folder:PATH, an image folder with one subfolder per class (or train/ and val/ of them): JPEG, PNG, WebP, GIF, BMP as RGB at --image-size, a fifth of each class held out for validation',
+    },
+    'image-size': {
+      type: 'integer',
+      value: 'N',
+      min: 8,
+      shown: '32',
+      help: "with --dataset folder:PATH: the images' side (shorter side resized to N + N/4, then N x N crops: random when training, the centre for validation)",
+    },
+    strict: {
+      type: 'boolean',
+      help: 'with --dataset folder:PATH: a bad file (corrupt, empty, not an image, too small, CMYK, 16-bit) is an error instead of being listed and skipped',
+    },
     epochs: { type: 'integer', value: 'N', default: 3, help: "epochs to train (with --resume: the run's new total)" },
     batch: { type: 'integer', value: 'N', default: 64, help: 'batch size' },
     optimizer: { type: 'choice', choices: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], default: 'adam', help: 'the optimizer' },
@@ -129,6 +146,20 @@ const TRAIN = defineCommand({
     if (o.task === 'segment' && o.pad !== undefined) throw new UsageError('train: --pad does not apply to --task segment (the scenes are 64x64 already)');
     if (o.task === 'segment' && o.augment)
       throw new UsageError('train: --augment does not apply to --task segment (it would move the images but not their label maps)');
+    const isFolder = o.dataset.startsWith('folder:');
+    if (!['fashion-mnist', 'mnist'].includes(o.dataset) && !(isFolder && o.dataset.length > 'folder:'.length))
+      throw new UsageError(`train: --dataset must be fashion-mnist, mnist or folder:PATH, got '${o.dataset}'`);
+    if (!isFolder) for (const k of ['image-size', 'strict']) if (given.has(k)) throw new UsageError(`train: --${k} applies to --dataset folder:PATH only`);
+    if (isFolder) {
+      for (const k of ['pad', 'limit', 'test-limit'])
+        if (given.has(k)) throw new UsageError(`train: --${k} does not apply to --dataset folder:PATH (--image-size sets the size; the folder is read whole)`);
+      if (o.task === 'segment') throw new UsageError('train: --task segment needs fashion-mnist or mnist (an image folder has a class per image)');
+      try {
+        listFolder(o.dataset.slice('folder:'.length));
+      } catch (e) {
+        throw new UsageError(`train: ${e.message}`);
+      }
+    }
     if (!given.has('resume') && o.limit !== undefined && o.limit < o.batch)
       throw new UsageError(`train: --limit ${o.limit} is fewer examples than one batch of ${o.batch}; lower --batch or raise --limit`);
   },
@@ -156,7 +187,8 @@ function jobOf(o, given) {
     const config = {
       model: c.task === 'segment' && !given.has('model') ? 'unet-mini' : c.model,
       task: c.task,
-      dataset: c.dataset,
+      dataset: c.dataset.startsWith('folder:') ? `folder:${resolve(c.dataset.slice('folder:'.length))}` : c.dataset,
+      ...(c.dataset.startsWith('folder:') ? { imageSize: c['image-size'] ?? 32, strict: !!c.strict } : {}),
       epochs: c.epochs,
       batch: c.batch,
       optimizer: c.optimizer,
@@ -244,9 +276,31 @@ const files = {
   ...(options['export-onnx'] ? { onnx: resolve(options['export-onnx']) } : {}),
   ...(options['export-torch'] ? { torch: resolve(options['export-torch']) } : {}),
 };
-const input = { config, runId: job.runId, checkpointEvery: options['checkpoint-every'], resume: job.resume, files };
+/** An image folder's files, listed here (the page cannot list a folder) and read by the job. */
+let folder;
+if (config.dataset.startsWith('folder:')) {
+  try {
+    folder = listFolder(config.dataset.slice('folder:'.length));
+  } catch (e) {
+    console.error(`train: ${e.message}`);
+    process.exit(2);
+  }
+}
+/** What the held-out split is called: an image folder's is its validation split, the installed data sets' their test split. */
+const tested = folder ? 'validation' : 'test';
+const input = { config, runId: job.runId, checkpointEvery: options['checkpoint-every'], resume: job.resume, files, folder };
 
 function onProgress(p) {
+  if (p.kind === 'load' && (Date.now() - lastLoadLine > 2000 || p.done === p.total)) {
+    lastLoadLine = Date.now();
+    bar.log(`reading ${folder.root}: ${p.done}/${p.total} files, ${p.decoded} decoded, ${p.perSecond.toFixed(0)} files/s, ${p.errors} error(s) so far`);
+  }
+  if (p.kind === 'loaded') {
+    for (const b of p.bad) bar.log(`skipped ${b.path}: ${b.reason}`);
+    bar.log(
+      `${p.folder}: ${p.classes.length} classes (${p.classes.join(', ')}), ${p.train} training and ${p.validation} validation images (${p.split === 'folders' ? 'its train/ and val/ folders' : `a fifth of each class held out, seed ${config.seed}`}), ${config.imageSize}x${config.imageSize} RGB; ${p.bad.length} bad file(s) skipped${p.ignored ? `, ${p.ignored} other file(s) ignored` : ''}; read in ${p.seconds.toFixed(1)} s`,
+    );
+  }
   if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
   const some = (list) => `${list.length}: ${list.slice(0, 3).join(', ')}${list.length > 3 ? `, and ${list.length - 3} more (metrics.json lists them)` : ''}`;
   if (p.kind === 'start' && p.init)
@@ -255,17 +309,18 @@ function onProgress(p) {
     );
   if (p.kind === 'start')
     bar.log(
-      `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.task === 'segment' ? `64x64 scenes of ${config.dataset} items (label per pixel)` : config.dataset}: ${p.trainExamples} train / ${p.testExamples} test ${config.task === 'segment' ? 'scenes' : 'examples'}, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
+      `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.task === 'segment' ? `64x64 scenes of ${config.dataset} items (label per pixel)` : config.dataset}: ${p.trainExamples} train / ${p.testExamples} ${tested} ${config.task === 'segment' ? 'scenes' : 'examples'}, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
     );
   if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
   if (p.kind === 'epoch')
     bar.log(
       p.testMeanIoU === undefined
-        ? `epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`
+        ? `epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, ${tested} loss ${p.testLoss.toFixed(4)}, ${tested} accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`
         : `epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train pixel accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test pixel accuracy ${p.testAccuracy.toFixed(4)}, test mean IoU ${p.testMeanIoU.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} scenes/s`,
     );
   if (p.kind === 'epoch') for (const w of p.warnings ?? []) bar.log(`warning (rule ${w.rule}, --on-diverge warn): ${w.message}`);
 }
+let lastLoadLine = 0;
 
 /** The checkpoint of this run in --out (sha256, step), once there is one: metrics.json names it. */
 let checkpointInOut = job.checkpoint;
@@ -301,7 +356,7 @@ function onCheckpoint({ file, metrics }) {
  * writes them itself.
  */
 function train() {
-  const reads = [job.resume, config.init].filter(Boolean);
+  const reads = [job.resume, config.init, ...(folder?.files.map((f) => join(folder.root, f)) ?? [])].filter(Boolean);
   const common = { input, reads, writes: Object.values(files), onProgress, onCheckpoint };
   if (runtime === 'node') return runJob(root, { ...common, runtime: 'node', node: 'tools/jobs/train_node_main.ts', adapter: options.adapter });
   session.page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
@@ -340,7 +395,7 @@ try {
     exitCode = 1;
   } else {
     bar.log(
-      `${m.task === 'segment' ? `test pixel accuracy ${m.testAccuracy.toFixed(4)}, mean IoU ${m.testMeanIoU.toFixed(4)} (${m.testExamples} scenes)` : `test accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images)`}; ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`,
+      `${m.task === 'segment' ? `test pixel accuracy ${m.testAccuracy.toFixed(4)}, mean IoU ${m.testMeanIoU.toFixed(4)} (${m.testExamples} scenes)` : `${tested} accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images)`}; ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`,
     );
     bar.log(
       `wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${result.scenes ? ', scenes.png' : ''}${options.json ? ` and ${options.json}` : ''}${exported.length ? `; exported ${exported.join(', ')}` : ''}`,

@@ -112,6 +112,18 @@ export { parseIdx, idxDataset, gunzip } from './data/idx';
 export { parseCifar10, concatDatasets, CIFAR10_CLASSES } from './data/cifar10';
 export { segmentationScenes, type SegmentationScenesOptions } from './data/segmentation_scenes';
 export { fetchIdxSplit, FASHION_MNIST_CLASSES } from './data/fashion_mnist';
+export {
+  loadImageFolder,
+  type ImageFolder,
+  type ImageFolderOptions,
+  type ImageFolderProgress,
+  type ImageFolderSource,
+  type ImageDecoder,
+  type BadFile,
+} from './data/image_folder';
+export { imageFolder, browserImageDecoder, filesSource, type FolderFile } from './data/image_decode';
+export { readImageHeader, BadImageError, type ImageHeader, type ImageFormat } from './data/image_header';
+export { IMAGE_EXTENSIONS } from './data/image_folder_files';
 export { topPatches, type Patch } from './nn/top_patches';
 export { deconvLayers, deconvProject, saliency, type DeconvOptions, type DeconvProjection, type SaliencyMap } from './nn/visualize';
 export { pca, type PcaResult } from './nn/pca';

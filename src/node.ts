@@ -4,6 +4,8 @@ import { createWebGPUBackend, type WebGPUBackend, type WebGPUBackendOptions } fr
 
 export * from './index';
 export { fileTuneStore } from './node_tune_store';
+// Shadows the root's imageFolder (the browser's decoder): this one reads a path and decodes with Skia.
+export { imageFolder, nodeImageDecoder, diskSource } from './node_image_folder';
 
 /** Where Debian's and Ubuntu's Chromium package puts SwiftShader's Vulkan driver (a CPU adapter for machines without a GPU). */
 const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];

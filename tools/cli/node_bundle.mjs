@@ -1,6 +1,6 @@
 // Builds a TypeScript entry of src/ into one ES module that plain Node runs (shaders
 // inlined through Vite's ?raw, wgsl_reflect and onnx-proto bundled: their packages do not
-// load as Node ES modules), leaving native packages (webgpu, onnxruntime-node) external.
+// load as Node ES modules), leaving native packages (webgpu, onnxruntime-node, @napi-rs/canvas) external.
 import { build } from 'vite';
 import { join } from 'node:path';
 
@@ -33,7 +33,7 @@ export async function bundleForNode(root, entry, outDir, { bundled = [] } = {}) 
         ...bundled,
       ],
     },
-    build: { ssr: entry, outDir, emptyOutDir: true, target: 'node20', rollupOptions: { external: ['webgpu', 'onnxruntime-node'] } },
+    build: { ssr: entry, outDir, emptyOutDir: true, target: 'node20', rollupOptions: { external: ['webgpu', 'onnxruntime-node', '@napi-rs/canvas'] } },
   });
   const name = entry.split('/').pop().replace(/\.ts$/, '.js');
   return join(outDir, name);

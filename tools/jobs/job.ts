@@ -4,6 +4,7 @@
 // speak one protocol to the command (tools/cli/job_runner.mjs): progress and checkpoint messages
 // while the job runs, then its result or an error.
 import type { WebGPUBackend, WebGPUBackendOptions } from '../../src/backends/webgpu/webgpu_backend';
+import type { ImageDecoder } from '../../src/data/image_folder';
 
 /** A message of a job to the command that runs it. */
 export type JobMessage =
@@ -44,6 +45,8 @@ export interface JobHost {
    * go to the command, which writes them. Resolves once the file is in place.
    */
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  /** The platform's image decoder (image folders): createImageBitmap in the page, Skia (@napi-rs/canvas) in Node. */
+  readonly imageDecoder: ImageDecoder;
 }
 
 /** A job: the same function runs in the page and in Node. */

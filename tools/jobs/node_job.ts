@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../cli/atomic_write.mjs';
 import { createWebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
 import { createDawnGPU, fileTuneStore } from '../../src/node';
+import { nodeImageDecoder } from '../../src/node_image_folder';
 import type { Job, JobEnvelope, JobHost, JobMessage } from './job';
 
 /** Writes one message; the promise settles once it is handed to the pipe (exiting earlier would cut it off). */
@@ -42,6 +43,7 @@ export async function serveNodeJob<I, R>(job: Job<I, R>): Promise<never> {
     checkpoint: (checkpoint) => send({ kind: 'checkpoint', checkpoint }),
     readFile: async (path) => new Uint8Array(await readFile(path)),
     writeFile: async (path, bytes) => writeFileAtomic(path, bytes),
+    imageDecoder: nodeImageDecoder,
   };
   try {
     const result = await job(envelope.input, host);

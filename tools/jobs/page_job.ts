@@ -3,6 +3,7 @@
 // functions the command exposed on the page, and so do the files, as base64, since a
 // page cannot write files (the command writes them, atomically).
 import { createWebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
+import { browserImageDecoder } from '../../src/data/image_decode';
 import type { Job, JobEnvelope, JobHost, JobMessage } from './job';
 
 declare global {
@@ -49,6 +50,7 @@ export function servePageJob<I, R>(job: Job<I, R>): void {
       checkpoint: (checkpoint) => send({ kind: 'checkpoint', checkpoint }),
       readFile: async (path) => fromBase64(await exposed('jobReadFile')(path)),
       writeFile: (path, bytes) => exposed('jobWriteFile')(path, toBase64(bytes)),
+      imageDecoder: browserImageDecoder,
     };
     try {
       await send({ kind: 'result', result: await job(envelope.input as I, host) });

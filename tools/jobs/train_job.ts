@@ -18,7 +18,8 @@ import { DivergenceError } from '../../src/training/training_progress';
 import type { Model } from '../../src/nn/model';
 import { MODELS } from '../../src/nn/zoo';
 import type { OptimizerConfig } from '../../src/training/optimizers';
-import { loadJobData, type TrainTask } from './train_data';
+import type { ImageFolder } from '../../src/data/image_folder';
+import { folderOf, loadJobData, type JobDataset, type JobFolder, type TrainTask } from './train_data';
 
 /** What `npm run train` (and the demo's Train page) asks for. */
 export interface TrainJobConfig {
@@ -29,7 +30,12 @@ export interface TrainJobConfig {
    * `testLimit` count scenes.
    */
   task?: TrainTask;
-  dataset: 'fashion-mnist' | 'mnist';
+  /** fashion-mnist, mnist, or folder:PATH (an image folder, one subfolder per class; its validation split is the test set). */
+  dataset: JobDataset;
+  /** A folder data set's image side: RGB images of imageSize x imageSize (default 32). */
+  imageSize?: number;
+  /** A folder data set: any bad file is an error, not a skip. */
+  strict?: boolean;
   epochs: number;
   batch: number;
   optimizer: 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw';
@@ -86,7 +92,21 @@ export type TrainJobProgress =
   | { kind: 'start'; [key: string]: unknown }
   | ({ kind: 'batch' } & BatchReport)
   | ({ kind: 'epoch' } & EpochReport)
-  | { kind: 'resume'; epoch: number; batch: number; steps: number };
+  | { kind: 'resume'; epoch: number; batch: number; steps: number }
+  | { kind: 'load'; done: number; total: number; decoded: number; errors: number; perSecond: number }
+  | {
+      kind: 'loaded';
+      folder: string;
+      classes: string[];
+      train: number;
+      validation: number;
+      split: string;
+      bad: { path: string; reason: string }[];
+      ignored: number;
+      seconds: number;
+      mean: number[];
+      std: number[];
+    };
 
 export interface TrainJobResult {
   metrics: Record<string, unknown>;
@@ -118,6 +138,8 @@ export interface TrainJobHooks {
   runId?: string;
   /** Makes the WebGPU backend (default createWebGPUBackend on navigator.gpu; Node passes Dawn's). */
   createWebGPU?: (options: JobWebGPUOptions) => Promise<Backend>;
+  /** A folder data set's files and the platform's image decoder (--dataset folder:PATH). */
+  folder?: JobFolder;
 }
 
 /** Test scenes for the report: grey image bytes and label maps, each size x size, with the labels' names and colours. */
@@ -304,22 +326,45 @@ export async function runTrainJob(
   const segment = c.task === 'segment';
   // The GPU augmentations move and turn images, not their label maps.
   if (segment && c.augment) throw new Error('train: --augment does not apply to --task segment (it would move the images but not their label maps)');
-  const { train, test, classNames } = await loadJobData(c, datasetsUrl);
+  const folder = hooks.folder && {
+    ...hooks.folder,
+    onProgress: (p: { done: number; total: number; decoded: number; errors: number; perSecond: number }) =>
+      void report({ kind: 'load', done: p.done, total: p.total, decoded: p.decoded, errors: p.errors, perSecond: p.perSecond }),
+  };
+  const { train, test, classNames, folder: images } = await loadJobData(c, datasetsUrl, folder);
+  if (images)
+    await report({
+      kind: 'loaded',
+      folder: folderOf(c.dataset)!,
+      classes: classNames,
+      train: train.count,
+      validation: test.count,
+      split: images.split,
+      bad: images.bad,
+      ignored: images.ignored.length,
+      seconds: images.seconds,
+      mean: images.mean,
+      std: images.std,
+    });
   if (train.count < c.batch) throw new Error(`train: ${train.count} training examples are fewer than one batch of ${c.batch}; lower --batch or raise --limit`);
   const makeWebGPU = hooks.createWebGPU ?? ((o: JobWebGPUOptions) => createWebGPUBackend(o));
   const backend: Backend = c.backend === 'cpu' ? new CpuBackend() : await makeWebGPU(webgpuOptions(c));
   const adapter = backend.adapterInfo ?? null;
-  // Normalise both splits with the training split's statistics.
-  const { mean, std } = meanStd(train.images);
-  normalize(train.images, mean, std);
-  normalize(test.images, mean, std);
+  // Normalise both splits with the training split's statistics (an image folder is, per channel, already).
+  const { mean, std } = images ? { mean: images.mean, std: images.std } : meanStd(train.images);
+  if (!images) {
+    normalize(train.images, mean as number, std as number);
+    normalize(test.images, mean as number, std as number);
+  }
+  // Black, normalised: what the augmentation's contrast turns about (a folder's mean over channels).
+  const pivot = images ? images.mean.reduce((a, m, ch) => a - m / images.std[ch], 0) / 3 : (0 - (mean as number)) / (std as number);
   const { model, init } = jobModel(c, hooks.init, train, backend);
   const stepsPerEpoch = Math.floor(train.count / c.batch);
   const trainer = new Trainer(model, {
     optimizer: optimizerConfig(c, stepsPerEpoch),
     batchSize: c.batch,
     seed: c.seed,
-    augment: c.augment ? { ...(c.augment === 'flip' ? FLIP_AUGMENTATION : TRAIN_AUGMENTATION), pivot: (0 - mean) / std } : undefined,
+    augment: c.augment ? { ...(c.augment === 'flip' ? FLIP_AUGMENTATION : TRAIN_AUGMENTATION), pivot } : undefined,
     loss: segment ? { kind: 'pixel-cross-entropy' } : undefined,
   });
   const epochs: EpochReport[] = [];
@@ -361,10 +406,16 @@ export async function runTrainJob(
       diverged,
       stepsPerEpoch,
       classNames,
+      folder: images,
     });
   // Which run wrote a file, and at which optimizer step: so a folder's files can be checked to be of one run.
   // What a reader of the file needs to use it (the demo's pages read these): the zoo key and the inputs' normalisation.
-  const described = { ...(c.init?.toLowerCase().endsWith('.onnx') ? {} : { model_key: c.model }), input_mean: String(mean), input_std: String(std) };
+  const described = {
+    ...(c.init?.toLowerCase().endsWith('.onnx') ? {} : { model_key: c.model }),
+    input_mean: String(mean),
+    input_std: String(std),
+    ...(images ? { class_names: JSON.stringify(classNames) } : {}),
+  };
   const stamp = (): Record<string, string> => ({
     ...described,
     ...(hooks.runId ? { [RUN_ID]: hooks.runId, [RUN_STEP]: String(trainer.optimizer.steps) } : {}),
@@ -375,6 +426,8 @@ export async function runTrainJob(
       await trainer.fit(train, {
         epochs: remaining,
         checkpointEvery: hooks.checkpointEvery,
+        // An image folder trains on random crops of its cached decodes, new each epoch.
+        callbacks: images ? [images.randomCrops()] : undefined,
         divergence: c.divergenceFactor === undefined ? undefined : { lossFactor: c.divergenceFactor },
         onDiverge: c.onDiverge,
         onBatch: async (b) => {
@@ -410,7 +463,7 @@ export async function runTrainJob(
   const weights = diverged ? null : await saveCheckpoint(model, undefined, { progress: trainer.progress, metadata: stamp() });
   const metrics = { ...metricsNow(), init };
   const evaluated = lastEval as EvalResult;
-  const scenes = evaluated.segmentation ? sceneSamples(test, evaluated.segmentation.predictions, classNames, mean, std) : null;
+  const scenes = evaluated.segmentation ? sceneSamples(test, evaluated.segmentation.predictions, classNames, mean as number, std as number) : null;
   const onnx = hooks.exportOnnx && !diverged ? await exportOnnx(model) : null;
   const torch = hooks.exportTorch && !diverged ? await exportStateDict(model) : null;
   trainer.dispose();
@@ -425,8 +478,9 @@ interface JobState {
   info: ReturnType<typeof summary>;
   train: Dataset;
   test: Dataset;
-  mean: number;
-  std: number;
+  /** One number, or per channel (an image folder). */
+  mean: number | number[];
+  std: number | number[];
   epochs: EpochReport[];
   stats: StepStats;
   lastEval: EvalResult | null;
@@ -434,6 +488,7 @@ interface JobState {
   diverged: DivergenceError | null;
   stepsPerEpoch: number;
   classNames: string[];
+  folder?: ImageFolder;
 }
 
 /** The run's metrics as metrics.json holds them, complete or so far (after the epochs in `epochs`). */
@@ -501,5 +556,17 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
     // Of the examples, or with --task segment of the pixels.
     confusionMatrix: seg?.confusion ?? s.lastEval?.confusion ?? null,
     classes: s.classNames,
+    // An image folder: how it was split, and the files left out with the reason.
+    ...(s.folder
+      ? {
+          imageFolder: {
+            path: folderOf(c.dataset),
+            imageSize: s.train.shape[1],
+            split: s.folder.split,
+            badFiles: s.folder.bad,
+            ignoredFiles: s.folder.ignored,
+          },
+        }
+      : {}),
   };
 }

@@ -16,6 +16,8 @@ export interface TrainRunInput {
   resume?: string;
   /** Where the job writes: the checkpoint and the weights (in --out), and the exports it was asked for. */
   files: { checkpoint: string; weights: string; onnx?: string; torch?: string };
+  /** --dataset folder:PATH: the folder's files and sub-folders, relative to `root` (the command lists them; the page cannot). */
+  folder?: { root: string; files: string[]; folders: string[] };
 }
 
 /** What metrics.json records of a file of the run: its sha256 and the step it holds. */
@@ -63,6 +65,15 @@ export const trainRun: Job<TrainRunInput, TrainRunResult> = async (input, host) 
       await host.checkpoint({ file: await fileRecord(bytes, files.checkpoint), metrics } satisfies TrainRunCheckpoint);
     },
     createWebGPU: (options) => host.createWebGPU(options),
+    folder: input.folder && {
+      source: {
+        name: input.folder.root,
+        files: input.folder.files,
+        folders: input.folder.folders,
+        read: (path) => host.readFile(`${input.folder!.root}/${path}`),
+      },
+      decoder: host.imageDecoder,
+    },
   });
   if (result.weights) await host.writeFile(files.weights, result.weights);
   const exported: string[] = [];

@@ -61,6 +61,17 @@ export interface TransferRow {
   seconds: number;
 }
 
+/**
+ * The task learnt from few images, when it is not the source data set's other classes: an
+ * image folder's training and validation splits (`npm run transfer -- --dataset folder:PATH`),
+ * at the shape the source data is given in.
+ */
+export interface TransferTarget {
+  train: Dataset;
+  test: Dataset;
+  classNames: string[];
+}
+
 export interface TransferResult {
   config: TransferConfig;
   cut: string;
@@ -100,13 +111,19 @@ export async function runTransfer(
   report?: (p: TransferProgress) => void | Promise<void>,
   /** More header fields of the pretrained checkpoint (the input normalisation, say). */
   metadata: Record<string, string> = {},
+  /** Another task than `config.targetClasses` of `train` (an image folder's classes). */
+  target?: TransferTarget,
 ): Promise<TransferResult> {
   const make = MODELS[config.model];
   if (!make) throw new Error(`transfer: no zoo model '${config.model}'`);
   const classes = config.sourceClasses.length;
-  if (config.targetClasses.length !== classes)
+  if (!target && config.targetClasses.length !== classes)
     throw new Error(`transfer: ${classes} source classes but ${config.targetClasses.length} target classes (the head keeps the class count)`);
+  if (target && target.train.shape.join() !== train.shape.join())
+    throw new Error(`transfer: the target images are ${target.train.shape.join('x')} but the source images ${train.shape.join('x')}`);
+  const targetClasses = target ? target.train.classes : config.targetClasses.length;
   const fresh = (seed: number) => make(train.shape, classes).build(backend, { seed });
+  const freshTarget = (seed: number) => make(train.shape, targetClasses).build(backend, { seed });
 
   // Pretraining on the source classes.
   const start = performance.now();
@@ -135,8 +152,8 @@ export async function runTransfer(
   await report?.({ kind: 'pretrained', testAccuracy: pretrainAccuracy, seconds: pretrainSeconds });
 
   // The target task from a few images per class.
-  const pool = selectClasses(train, config.targetClasses);
-  const targetTest = selectClasses(test, config.targetClasses);
+  const pool = target ? target.train : selectClasses(train, config.targetClasses);
+  const targetTest = target ? target.test : selectClasses(test, config.targetClasses);
   const rows: TransferRow[] = [];
   for (const n of config.perClass) {
     const sample = samplePerClass(pool, n, config.seed * 1000 + n);
@@ -144,7 +161,7 @@ export async function runTransfer(
     const epochs = Math.max(1, Math.ceil(config.steps / Math.floor(sample.count / batch)));
     for (const method of TRANSFER_METHODS) {
       const t0 = performance.now();
-      const { model, body } = transferModel(method, fresh, pretrained, cut, config);
+      const { model, body } = transferModel(method, fresh, freshTarget, pretrained, cut, targetClasses, config);
       try {
         const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: config.lr }, batchSize: batch, seed: config.seed });
         await trainer.fit(sample, { epochs });
@@ -164,14 +181,16 @@ export async function runTransfer(
 function transferModel(
   method: TransferMethod,
   fresh: (seed: number) => Model,
+  freshTarget: (seed: number) => Model,
   pretrained: Uint8Array,
   cut: string,
+  classes: number,
   config: TransferConfig,
 ): { model: Model; body?: Model } {
-  if (method === 'scratch') return { model: fresh(config.seed + 1) };
+  if (method === 'scratch') return { model: freshTarget(config.seed + 1) };
   const body = fresh(config.seed);
   loadCheckpoint(body, pretrained, 'pretrained network');
-  const model = newHead(body, cut, config.targetClasses.length, method, { bodyScale: config.bodyScale, seed: config.seed + 2, name: `${body.name}-${method}` });
+  const model = newHead(body, cut, classes, method, { bodyScale: config.bodyScale, seed: config.seed + 2, name: `${body.name}-${method}` });
   return { model, body };
 }
 
@@ -197,4 +216,34 @@ export function newHead(
     model.unfreeze(...bodyLayers).scaleLearningRate(options.bodyScale ?? 0.1, ...bodyLayers);
   }
   return model;
+}
+
+/**
+ * Grey [1, h, w] images as RGB [3, size, size]: resized bilinearly (pixel centres, as
+ * torch's interpolate with align_corners=False) and the grey copied to every channel.
+ */
+export function greyToRgb(d: Dataset, size: number): Dataset {
+  const [, h, w] = d.shape;
+  const images = new Float32Array(d.count * 3 * size * size);
+  const plane = size * size;
+  for (let n = 0; n < d.count; n++) {
+    const src = d.images.subarray(n * h * w, (n + 1) * h * w);
+    const out = images.subarray(n * 3 * plane, (n + 1) * 3 * plane);
+    for (let y = 0; y < size; y++) {
+      const fy = Math.min(Math.max(((y + 0.5) * h) / size - 0.5, 0), h - 1);
+      const y0 = Math.floor(fy);
+      const y1 = Math.min(y0 + 1, h - 1);
+      for (let x = 0; x < size; x++) {
+        const fx = Math.min(Math.max(((x + 0.5) * w) / size - 0.5, 0), w - 1);
+        const x0 = Math.floor(fx);
+        const x1 = Math.min(x0 + 1, w - 1);
+        const top = src[y0 * w + x0] + (src[y0 * w + x1] - src[y0 * w + x0]) * (fx - x0);
+        const bottom = src[y1 * w + x0] + (src[y1 * w + x1] - src[y1 * w + x0]) * (fx - x0);
+        out[y * size + x] = top + (bottom - top) * (fy - y0);
+      }
+    }
+    out.copyWithin(plane, 0, plane);
+    out.copyWithin(2 * plane, 0, plane);
+  }
+  return { ...d, images, shape: [3, size, size] };
 }

@@ -1,0 +1,1 @@
+export function listFolder(path: string): { root: string; files: string[]; folders: string[] };
