@@ -70,10 +70,10 @@ const TRAIN = defineCommand({
     warmup: { type: 'integer', value: 'STEPS', help: 'linear warm-up of the learning rate over that many steps' },
     augment: {
       type: 'choice',
-      choices: ['full', 'flip'],
+      choices: ['full', 'flip', 'crop', 'resized-crop', 'color'],
       bare: 'full',
       default: false,
-      help: 'augmentation on the GPU; alone or full: mirroring, shifts of up to 2 pixels, turns of up to 10 degrees, contrast jitter; flip: mirroring alone (default off)',
+      help: 'augmentation on the GPU; alone or full: mirroring, shifts of up to 2 pixels, turns of up to 10 degrees, contrast jitter; flip: mirroring alone; crop: mirroring and random crops of the image padded by 4 (the CIFAR recipe); resized-crop: mirroring and random resized crops (35-100% of the area); color: mirroring and colour jitter, RGB only (default off)',
     },
     limit: {
       type: 'integer',

@@ -42,8 +42,8 @@ export interface TrainJobConfig {
   lr: number;
   schedule?: 'constant' | 'cosine' | 'step' | 'exponential';
   warmupSteps?: number;
-  /** Augmentation on the GPU: the full set (TRAIN_AUGMENTATION), left-right mirroring only, or none. */
-  augment: boolean | 'full' | 'flip';
+  /** Augmentation on the GPU: one of AUGMENTATIONS (true: the full set, TRAIN_AUGMENTATION), or none. */
+  augment: boolean | 'full' | 'flip' | 'crop' | 'resized-crop' | 'color';
   /** Use only the first N training examples. */
   limit?: number;
   /** Use only the first N test examples (default: all of them). */
@@ -260,6 +260,27 @@ export const TRAIN_AUGMENTATION: Partial<AugmentAttrs> = { flipHorizontal: 0.5, 
 /** Augmentation used by --augment flip: mirroring alone (Fashion-MNIST's classes are left-right symmetric). */
 export const FLIP_AUGMENTATION: Partial<AugmentAttrs> = { flipHorizontal: 0.5 };
 
+type AugmentKind = Exclude<TrainJobConfig['augment'], boolean>;
+
+/** What each value of --augment turns on. */
+export const AUGMENTATIONS: Record<AugmentKind, Partial<AugmentAttrs>> = {
+  full: TRAIN_AUGMENTATION,
+  flip: FLIP_AUGMENTATION,
+  // The CIFAR recipe: pad 4, a random crop of the image's size, mirror.
+  crop: { flipHorizontal: 0.5, padding: 4 },
+  // torchvision's RandomResizedCrop, from 35% of the area up (its 8% leaves little of a 28x28 item).
+  'resized-crop': { flipHorizontal: 0.5, cropScale: [0.35, 1], cropRatio: [3 / 4, 4 / 3] },
+  color: { flipHorizontal: 0.5, perChannel: true, brightness: 0.1, contrast: 0.2, saturation: 0.3 },
+};
+
+/** The augmentation of `--augment KIND` (true: full) for images of `channels`; colour jitter needs RGB. */
+export function jobAugmentation(kind: true | AugmentKind, channels: number): Partial<AugmentAttrs> {
+  const k = kind === true ? 'full' : kind;
+  if (!(k in AUGMENTATIONS)) throw new Error(`train: unknown --augment ${k} (${Object.keys(AUGMENTATIONS).join(', ')})`);
+  if (k === 'color' && channels !== 3) throw new Error(`train: --augment color needs RGB images (--dataset folder:PATH); these have ${channels} channel(s)`);
+  return AUGMENTATIONS[k];
+}
+
 /** The optimizer and learning-rate schedule a job (or the Train page) asks for. */
 export function optimizerConfig(c: Pick<TrainJobConfig, 'optimizer' | 'lr' | 'schedule' | 'warmupSteps' | 'epochs'>, stepsPerEpoch: number): OptimizerConfig {
   const total = stepsPerEpoch * c.epochs;
@@ -364,7 +385,7 @@ export async function runTrainJob(
     optimizer: optimizerConfig(c, stepsPerEpoch),
     batchSize: c.batch,
     seed: c.seed,
-    augment: c.augment ? { ...(c.augment === 'flip' ? FLIP_AUGMENTATION : TRAIN_AUGMENTATION), pivot } : undefined,
+    augment: c.augment ? { ...jobAugmentation(c.augment, train.shape[0]), pivot } : undefined,
     loss: segment ? { kind: 'pixel-cross-entropy' } : undefined,
   });
   const epochs: EpochReport[] = [];
