@@ -56,7 +56,7 @@ const TRAIN = defineCommand({
       value: 'N',
       min: 8,
       shown: '32',
-      help: "with --dataset folder:PATH: the images' side (shorter side resized to N + N/4, then N x N crops: random when training, the centre for validation)",
+      help: "with --dataset folder:PATH: the images' side (shorter side resized to about 8N/7, then N x N crops: random when training, the centre for validation)",
     },
     strict: {
       type: 'boolean',

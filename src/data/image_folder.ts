@@ -43,7 +43,7 @@ export interface ImageFolderOptions {
   /**
    * Pixels of margin around the centre crop: each image is resized so its shorter side is
    * `size + 2 * cropMargin` and cached; validation takes its centre, training random
-   * `size` x `size` crops of it (default round(size / 8): 32 from 40, as ImageNet's 224 from 256).
+   * `size` x `size` crops of it (default round(size / 14): 32 from 36, 224 from 256 as on ImageNet).
    */
   cropMargin?: number;
   /** Share of each class held out for validation when the folder has no train/ and val/ (default 0.2). */
@@ -245,7 +245,7 @@ function checkOptions(o: ImageFolderOptions): Checked {
   return {
     ...o,
     size,
-    cropMargin: int('cropMargin', o.cropMargin ?? Math.round(size / 8), 0),
+    cropMargin: int('cropMargin', o.cropMargin ?? Math.round(size / 14), 0),
     validation,
     seed: o.seed ?? 1,
     strict: o.strict ?? false,

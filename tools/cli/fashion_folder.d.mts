@@ -12,5 +12,7 @@ export function writeFashionFolder(
     split?: boolean;
     broken?: boolean;
     seed?: number;
+    tint?: boolean;
+    labels?: number[];
   },
 ): Promise<Record<'jpeg' | 'png' | 'webp', number>>;

@@ -5,8 +5,8 @@
 // image, at a given size or several, and optionally a few broken files of every kind
 // imageFolder must skip.
 //
-//   node tools/cli/fashion_folder.mjs --out /tmp/fm5 [--classes 5] [--per-class 600] [--size 40]
-//        [--formats jpeg|jpeg,png,webp] [--split] [--broken] [--seed 1]
+//   node tools/cli/fashion_folder.mjs --out /tmp/fm5 [--classes 5 | --labels 0,1,5,8,9] [--per-class 600]
+//        [--size 40] [--formats jpeg|jpeg,png,webp] [--split] [--broken] [--no-tint] [--seed 1]
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,8 @@ export const BROKEN_FILES = {
   't-shirt/notes.png': 'a text file, not an image',
   'trouser/empty.webp': 'empty file',
   'trouser/pixel.png': '1x1 pixels',
-  'pullover/cmyk.jpg': 'CMYK',
-  'pullover/deep.png': '16-bit PNG',
+  't-shirt/cmyk.jpg': 'CMYK',
+  'trouser/deep.png': '16-bit PNG',
 };
 
 /** Fashion-MNIST's test split (10,000 images of 28x28 grey bytes, and labels). */
@@ -66,26 +66,32 @@ export function png16(pixels, width, height) {
 }
 
 /**
- * Writes the folder: `classes` Fashion-MNIST classes (0..classes-1, named FASHION_NAMES),
- * `perClass` images each from the test split, every one tinted (its grey times a random
- * colour) and drawn at `size` (a number, or a list drawn from per image) in one of
+ * Writes the folder: the Fashion-MNIST classes `labels` (default the first `classes`,
+ * 0..classes-1; named FASHION_NAMES), `perClass` images each from the test split, every
+ * one tinted (its grey times a random colour; `tint: false`, grey) and drawn at `size` (a number, or a list drawn from per image) in one of
  * `formats` (in turn). With `split`, a fifth of each class goes to val/CLASS and the
  * rest to train/CLASS. With `broken`, BROKEN_FILES are added and an empty class folder.
  * Returns the files written, by format.
  */
-export async function writeFashionFolder(out, { classes = 5, perClass = 600, size = 40, formats = ['jpeg'], split = false, broken = false, seed = 1 } = {}) {
+export async function writeFashionFolder(
+  out,
+  { classes = 5, perClass = 600, size = 40, formats = ['jpeg'], split = false, broken = false, seed = 1, tint = true, labels } = {},
+) {
   const { createCanvas } = await import('@napi-rs/canvas');
   const data = fashionImages();
   const rng = random(seed);
   const sizes = [size].flat();
   const written = { jpeg: 0, png: 0, webp: 0 };
-  const taken = new Array(classes).fill(0);
+  // Which Fashion-MNIST classes: `labels`, or the first `classes`.
+  const wanted = labels ?? [...Array(classes).keys()];
+  const taken = new Array(10).fill(0);
   const extension = { jpeg: 'jpg', png: 'png', webp: 'webp' };
   for (let i = 0; i < data.count; i++) {
     const k = data.labels[i];
-    if (k >= classes || taken[k] >= perClass) continue;
+    if (!wanted.includes(k) || taken[k] >= perClass) continue;
     const n = taken[k]++;
-    const [r, g, b] = [0.35 + 0.65 * rng(), 0.35 + 0.65 * rng(), 0.35 + 0.65 * rng()];
+    const draws = [rng(), rng(), rng()];
+    const [r, g, b] = tint ? draws.map((d) => 0.35 + 0.65 * d) : [1, 1, 1];
     const grey = data.images.subarray(i * 784, (i + 1) * 784);
     const small = createCanvas(28, 28);
     const sctx = small.getContext('2d');
@@ -123,8 +129,8 @@ export async function writeFashionFolder(out, { classes = 5, perClass = 600, siz
     writeFileSync(at('t-shirt/notes.png'), 'These are my notes, not a picture.\n');
     writeFileSync(at('trouser/empty.webp'), Buffer.alloc(0));
     writeFileSync(at('trouser/pixel.png'), encodePng(Buffer.from([200, 30, 30]), 1, 1, 3));
-    copyFileSync(join(root, 'tests/fixtures/images/cmyk.jpg'), at('pullover/cmyk.jpg'));
-    writeFileSync(at('pullover/deep.png'), png16(data.images.subarray(0, 784), 28, 28));
+    copyFileSync(join(root, 'tests/fixtures/images/cmyk.jpg'), at('t-shirt/cmyk.jpg'));
+    writeFileSync(at('trouser/deep.png'), png16(data.images.subarray(0, 784), 28, 28));
     mkdirSync(at('no-images'), { recursive: true });
   }
   return written;
@@ -135,6 +141,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     options: {
       out: { type: 'string' },
       classes: { type: 'string', default: '5' },
+      labels: { type: 'string' },
+      'no-tint': { type: 'boolean', default: false },
       'per-class': { type: 'string', default: '600' },
       size: { type: 'string', default: '40' },
       formats: { type: 'string', default: 'jpeg' },
@@ -149,6 +157,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   }
   const written = await writeFashionFolder(o.out, {
     classes: Number(o.classes),
+    labels: o.labels?.split(',').map(Number),
+    tint: !o['no-tint'],
     perClass: Number(o['per-class']),
     size: Number(o.size),
     formats: o.formats.split(','),
