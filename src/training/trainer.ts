@@ -247,9 +247,14 @@ export class Trainer implements CallbackHost {
     return input.length === 3 ? { seed: this.seed, ...a, outputHeight: input[1], outputWidth: input[2] } : { seed: this.seed, ...a };
   }
 
+  /** What the compiled step for images of `imageShape` depends on: the frozen layers and the images' shape. */
+  private stepKey(imageShape: Shape): string {
+    return `${this.frozenKey()}|${formatShape(imageShape)}`;
+  }
+
   /** The compiled step for images of `imageShape`, rebuilt when layers were frozen or unfrozen since (or the images' shape changed). */
   private step(imageShape: Shape = this.model.input.shape): CompiledGraph {
-    const key = `${this.frozenKey()}|${formatShape(imageShape)}`;
+    const key = this.stepKey(imageShape);
     if (!this.trainStep || key !== this.trainKey) {
       this.trainStep?.program.dispose();
       this.trainStep = null;
@@ -431,7 +436,7 @@ export class Trainer implements CallbackHost {
               'AbortError',
             );
           }
-          if (this.frozenKey() !== this.trainKey) {
+          if (this.stepKey(data.shape) !== this.trainKey) {
             // A callback froze or unfroze layers: finish the queued steps, then compile the new step.
             await drain();
             step = this.step(data.shape);
