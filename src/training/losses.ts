@@ -44,6 +44,7 @@ export function checkLoss(config: LossConfig, model: string, output: Shape): voi
   if (!kinds.includes(config.kind)) throw new Error(`loss: kind must be one of ${kinds.join(', ')}, got ${JSON.stringify(config.kind)}`);
   if (config.kind === 'pixel-cross-entropy') {
     checkPixelOutput(model, output);
+    checkClassWeights(config.classWeights, model, output[0]);
     return;
   }
   if (config.kind !== 'softmax-cross-entropy') return;
@@ -53,12 +54,15 @@ export function checkLoss(config: LossConfig, model: string, output: Shape): voi
     );
   const e = config.labelSmoothing ?? 0;
   if (!(e >= 0 && e < 1)) throw new Error(`loss: labelSmoothing must be in [0, 1), got ${config.labelSmoothing}`);
-  const w = config.classWeights;
-  if (w) {
-    if (w.length !== output[0]) throw new Error(`loss: ${w.length} class weights for ${model}'s ${output[0]} classes`);
-    if (w.some((v) => !(v >= 0) || !Number.isFinite(v)) || w.every((v) => v === 0))
-      throw new Error(`loss: class weights must be finite, >= 0 and not all 0, got [${w.join(', ')}]`);
-  }
+  checkClassWeights(config.classWeights, model, output[0]);
+}
+
+/** Class weights, when given: one per class, finite, >= 0 and not all 0. */
+function checkClassWeights(w: readonly number[] | undefined, model: string, classes: number): void {
+  if (!w) return;
+  if (w.length !== classes) throw new Error(`loss: ${w.length} class weights for ${model}'s ${classes} classes`);
+  if (w.some((v) => !(v >= 0) || !Number.isFinite(v)) || w.every((v) => v === 0))
+    throw new Error(`loss: class weights must be finite, >= 0 and not all 0, got [${w.join(', ')}]`);
 }
 
 /** The shape of the step's `targets` input for a batch, or null when the labels are all it needs. */

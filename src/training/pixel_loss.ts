@@ -12,6 +12,12 @@ export interface PixelCrossEntropy {
   kind: 'pixel-cross-entropy';
   /** Pixels with this label count nowhere (default 255, PyTorch's and Pascal VOC's border label). */
   ignoreLabel?: number;
+  /**
+   * A weight per class: each labelled pixel counts with its class's weight and the mean is
+   * taken over the weights (PyTorch's CrossEntropyLoss(weight=...)), e.g. to keep a
+   * background that covers most pixels from drowning the rarer classes.
+   */
+  classWeights?: readonly number[];
 }
 
 export const ignoreLabelOf = (c: PixelCrossEntropy) => c.ignoreLabel ?? 255;
@@ -44,9 +50,9 @@ export function checkPixelTargets(config: PixelCrossEntropy, name: string, d: Da
 /**
  * Writes the coefficients of the label maps of examples `order[start ..]` (or `start ..`
  * without an order) into `out`
- * ([batch, classes, h, w]): one-hot at each labelled pixel's class, divided by the
- * batch's labelled pixels (none labelled: all zero, so the batch has no loss rather than
- * a NaN one).
+ * ([batch, classes, h, w]): one-hot at each labelled pixel's class (times its class
+ * weight), divided by the batch's labelled pixels (their summed weights; none labelled:
+ * all zero, so the batch has no loss rather than a NaN one).
  */
 export function pixelTargets(
   config: PixelCrossEntropy,
@@ -61,6 +67,7 @@ export function pixelTargets(
   const [classes, h, w] = output;
   const per = h * w;
   const ignore = ignoreLabelOf(config);
+  const weights = config.classWeights;
   out.fill(0);
   let labelled = 0;
   for (let i = 0; i < batch; i++) {
@@ -69,8 +76,9 @@ export function pixelTargets(
     for (let p = 0; p < per; p++) {
       const t = maps[j * per + p];
       if (t === ignore) continue;
-      out[(i * classes + t) * per + p] = 1;
-      labelled++;
+      const w = weights ? weights[t] : 1;
+      out[(i * classes + t) * per + p] = w;
+      labelled += w;
     }
   }
   if (labelled > 0) for (let k = 0; k < out.length; k++) out[k] /= labelled;

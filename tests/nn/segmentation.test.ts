@@ -42,6 +42,41 @@ describe('pixel cross-entropy', () => {
     }
   });
 
+  it("with classWeights equals PyTorch's CrossEntropyLoss(weight, ignore_index=255): the weighted mean, on both backends", async () => {
+    const [n, c, h, w] = [2, 3, 3, 4];
+    const rng = new Random(5);
+    const logits = rng.uniformArray(n * c * h * w, -3, 3);
+    const maps = new Float32Array(n * h * w).map((_, i) => (i % 5 === 2 ? 255 : (i * 7) % c));
+    const weights = [0.2, 1.5, 3];
+    let total = 0;
+    let weightSum = 0;
+    for (let b = 0; b < n; b++) {
+      for (let p = 0; p < h * w; p++) {
+        const t = maps[b * h * w + p];
+        if (t === 255) continue;
+        const row = Array.from({ length: c }, (_, k) => Math.fround(logits[(b * c + k) * h * w + p]));
+        const m = Math.max(...row);
+        total += weights[t] * (m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0)) - row[t]);
+        weightSum += weights[t];
+      }
+    }
+    const config = { kind: 'pixel-cross-entropy', classWeights: weights } as const;
+    const coefficients = pixelTargets(config, maps, n, null, 0, n, [c, h, w], new Float32Array(n * c * h * w));
+    for (const backend of [cpu, await gpuBackend()]) {
+      const loss = lossOf(
+        config,
+        tensor(backend, logits, [n, c, h, w]),
+        tensor(backend, new Float32Array(n), [n]),
+        tensor(backend, coefficients, [n, c, h, w]),
+      );
+      expect((await loss.read())[0]).toBeCloseTo(total / weightSum, 5);
+    }
+    const model = sequential([1, 4, 4], [new Conv2d({ filters: 3, kernel: 1 })]).build(cpu);
+    expect(() => new Trainer(model, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'pixel-cross-entropy', classWeights: [1, 2] } })).toThrow(
+      "loss: 2 class weights for sequential's 3 classes",
+    );
+  });
+
   it('refuses label maps that do not fit, naming the map, the pixel and the label', () => {
     const model = sequential([1, 4, 4], [new Conv2d({ filters: 3, kernel: 1 })]).build(cpu);
     const trainer = new Trainer(model, { optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 2, loss: { kind: 'pixel-cross-entropy' } });
