@@ -36,7 +36,7 @@ describe('npm run train -- --task segment', () => {
       ]);
       const text = run.stdout + run.stderr;
       expect(run.status, text).toBe(0);
-      expect(text).toContain('training unet-mini (120,771 parameters) on 64x64 scenes of fashion-mnist items (label per pixel): 64 train / 16 test scenes');
+      expect(text).toContain('training unet-mini (121,123 parameters) on 64x64 scenes of fashion-mnist items (label per pixel): 64 train / 16 test scenes');
       expect(text).toMatch(
         /epoch 1\/1: loss \d\.\d{4}, train pixel accuracy 0\.\d{4}, test loss \d\.\d{4}, test pixel accuracy 0\.\d{4}, test mean IoU 0\.\d{4}/,
       );

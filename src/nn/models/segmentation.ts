@@ -2,7 +2,9 @@
 // 64x64 scenes (segmentationScenes): FCN-8s's structure (Long, Shelhamer and Darrell)
 // and U-Net's (Ronneberger, Fischer and Brox). Both output [classes, H, W] logits at the
 // input's size, for loss { kind: 'pixel-cross-entropy' }.
+import { ActivationLayer } from '../activations';
 import { Conv2d } from '../conv_layers';
+import { BatchNorm } from '../norm_layers';
 import { Add, Concat } from '../dense_layers';
 import { input, type SymbolicTensor } from '../layer';
 import { Model } from '../model';
@@ -11,6 +13,16 @@ import { ConvTranspose2d } from '../upsampling_layers';
 import type { Shape } from '../../shape';
 
 const conv3 = (filters: number, name: string) => new Conv2d({ filters, kernel: 3, padding: 1, activation: 'relu', name });
+
+/** n 3x3 convolutions, each batch-normalised before its ReLU, named `${prefix}.0`, `${prefix}.0.bn`, ... */
+function stackBn(x: SymbolicTensor, filters: number, n: number, prefix: string): SymbolicTensor {
+  let h = x;
+  for (let i = 0; i < n; i++) {
+    const conv = new Conv2d({ filters, kernel: 3, padding: 1, bias: false, name: `${prefix}.${i}` }).apply(h);
+    h = new ActivationLayer('relu', undefined, `${prefix}.${i}.relu`).apply(new BatchNorm({ name: `${prefix}.${i}.bn` }).apply(conv));
+  }
+  return h;
+}
 
 /** n 3x3 convolutions with ReLU, named `${prefix}.0`, `${prefix}.1`, ... */
 function stack(x: SymbolicTensor, filters: number, n: number, prefix: string): SymbolicTensor {
@@ -57,14 +69,14 @@ export function unetMini(inputShape: Shape = [1, 64, 64], classes = 11): Model {
   const skips: SymbolicTensor[] = [];
   let h = x;
   widths.forEach((w, i) => {
-    h = stack(h, w, 2, `down${i + 1}`);
+    h = stackBn(h, w, 2, `down${i + 1}`);
     skips.push(h);
     h = new MaxPool2d({ kernel: 2, name: `pool${i + 1}` }).apply(h);
   });
-  h = stack(h, 2 * widths.at(-1)!, 2, 'bottleneck');
+  h = stackBn(h, 2 * widths.at(-1)!, 2, 'bottleneck');
   for (let i = widths.length - 1; i >= 0; i--) {
     const up = new ConvTranspose2d({ filters: widths[i], kernel: 2, stride: 2, name: `up${i + 1}` }).apply(h);
-    h = stack(new Concat(`cat${i + 1}`).apply(up, skips[i]), widths[i], 2, `dec${i + 1}`);
+    h = stackBn(new Concat(`cat${i + 1}`).apply(up, skips[i]), widths[i], 2, `dec${i + 1}`);
   }
   const out = new Conv2d({ filters: classes, kernel: 1, name: 'score' }).apply(h);
   return new Model(x, out, 'unet-mini');
