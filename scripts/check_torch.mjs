@@ -30,10 +30,13 @@ const TORCHVISION = [
 ];
 // Zoo models torchvision lacks: only their export is checked (ours against ONNX Runtime).
 const ZOO_ONLY = ['alexnet', 'alexnet-grouped', 'vgg11-lrn', 'vgg16c', 'mobilenet-v1'];
+// --train: the networks trained for 30 steps on both sides (tools/jobs/torch_train_check.ts).
+const TRAIN = ['lenet5', 'resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini'];
 const { values: o } = defineCommand({
   name: 'check:torch',
   summary: "full-size zoo models against PyTorch (Debian's, /usr/bin/python3) and ONNX Runtime. Nothing is downloaded.",
   description: [
+    'With --train: each of the trainable-here networks (default all six) is trained for --steps steps of 16 real Fashion-MNIST images here and in PyTorch (scripts/torch_train_check.py, float32 on the CPU) from the same weights, moved by state dict, with SGD (momentum 0.9, lr 0.01) and Adam (lr 1e-3), dropout at 0, batch norm in training mode; every loss and, after every step, every weight and running statistic is compared. Pass: the loss within 1e-4 (relative) for the first 10 steps and 1e-3 after, every tensor after the last step within 1e-3 of its largest value.',
     'For each zoo model torchvision has, PyTorch builds it with random weights and writes its state dict, its ONNX export and its float64 figures of one training step (scripts/check_torch.py; of fcn-resnet50, whose logits are per pixel, the eval-mode logits only); the engine, in Node on WebGPU (Dawn; --cpu: the CPU reference), takes the weights both ways and compares (tools/jobs/torch_check.ts). Models torchvision lacks, and every model with --export-only, get only our exportOnnx run by ONNX Runtime against our logits. Prints a table and merges the figures into runs/check_torch.json.',
   ],
   options: {
@@ -41,7 +44,15 @@ const { values: o } = defineCommand({
       type: 'list',
       value: 'KEY[,KEY]|all',
       default: ['resnet18'],
-      help: `full-size zoo models: ${TORCHVISION.join(', ')}; export check only: ${ZOO_ONLY.join(', ')}; or all`,
+      help: `full-size zoo models: ${TORCHVISION.join(', ')}; export check only: ${ZOO_ONLY.join(', ')}; or all; with --train: ${TRAIN.join(', ')} (default all)`,
+    },
+    train: { type: 'boolean', help: 'train the trainable-here networks for --steps steps on both sides and compare the trajectories' },
+    steps: { type: 'integer', value: 'N', default: 30, requires: 'train', help: 'steps of the --train check (the pass rule needs at least 10)' },
+    adapter: {
+      type: 'choice',
+      choices: ['auto', 'lavapipe', 'swiftshader'],
+      default: 'auto',
+      help: "the Vulkan driver Dawn uses for the engine's half (as train's --adapter)",
     },
     batch: { type: 'integer', value: 'N', default: 2, help: 'images in the checked step' },
     size: {
@@ -54,7 +65,12 @@ const { values: o } = defineCommand({
     'export-only': { type: 'boolean', help: 'only our exportOnnx run by ONNX Runtime against our logits, no PyTorch' },
     keep: { type: 'boolean', help: "keep the temporary folder of PyTorch's files" },
   },
-  check(v) {
+  check(v, given) {
+    if (v.train) {
+      if (!given.has('model') || (v.model.length === 1 && v.model[0] === 'all')) return;
+      for (const m of v.model) if (!TRAIN.includes(m)) throw new UsageError(`check:torch: --train takes ${TRAIN.join(', ')} or all; got '${m}'`);
+      return;
+    }
     if (v.model.length === 1 && v.model[0] === 'all') return;
     for (const m of v.model) {
       if (!TORCHVISION.includes(m) && !ZOO_ONLY.includes(m))
@@ -62,6 +78,7 @@ const { values: o } = defineCommand({
     }
   },
 }).parseOrExit(process.argv.slice(2));
+const trainModels = process.argv.slice(2).includes('--model') && o.model[0] !== 'all' ? o.model : TRAIN;
 const models = o.model[0] === 'all' ? [...TORCHVISION, ...ZOO_ONLY] : o.model;
 const python = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
 if (spawnSync(python, ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignore' }).status !== 0) {
@@ -73,6 +90,7 @@ if (spawnSync(python, ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignor
 const results = join(root, 'runs', 'check_torch.json');
 const all = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : {};
 const e = (v) => (v === undefined ? '-' : v.toExponential(1));
+if (o.train) process.exit(await checkTraining());
 console.log(
   `${'model'.padEnd(20)} ${'params'.padStart(11)} ${'logits sd'.padStart(9)} ${'logits onnx'.padStart(11)} ${'loss'.padStart(8)} ${'max grad'.padStart(8)} ${'>1e-4'.padStart(6)} ${'>tol'.padStart(5)} ${'export/ORT'.padStart(10)}  seconds`,
 );
@@ -81,7 +99,13 @@ let failed = 0;
 /** Runs the engine's half on one model, in a Node process of its own; its figures, or null (counted as a failure) when it did not finish. */
 async function engine(input) {
   try {
-    return await runJob(root, { runtime: 'node', node: 'tools/jobs/torch_check_main.ts', input: { ...input, cpu: !!o.cpu }, tuneFile: null });
+    return await runJob(root, {
+      runtime: 'node',
+      node: 'tools/jobs/torch_check_main.ts',
+      input: { ...input, cpu: !!o.cpu },
+      tuneFile: null,
+      adapter: o.adapter,
+    });
   } catch (e) {
     console.error(`check:torch: the engine failed on ${input.model}: ${e.message}`);
     failed++;
@@ -127,3 +151,132 @@ console.log(
   `logits: error relative to the largest logit (state dict, ONNX); max grad: the largest per-tensor gradient error; >1e-4: tensors over 1e-4; >tol: over max(1e-4, 4x PyTorch's own float32 error on that tensor); export/ORT: our exportOnnx run by ONNX Runtime against our logits. Written to ${results}.`,
 );
 process.exit(failed > 0 ? 1 : 0);
+
+/**
+ * --train: for each network, the engine writes the network, its weights and the batches
+ * (tools/jobs/torch_train_check_main.ts, 'prepare'), PyTorch trains it with each optimizer
+ * (scripts/torch_train_check.py), the engine trains it and compares ('compare'). Prints the
+ * table of worst figures; returns the exit code.
+ */
+async function checkTraining() {
+  const steps = o.steps;
+  const batch = 16;
+  const optimizers = [
+    { kind: 'sgd', lr: 0.01 },
+    { kind: 'adam', lr: 1e-3 },
+  ];
+  const job = (input) =>
+    runJob(root, {
+      runtime: 'node',
+      node: 'tools/jobs/torch_train_check_main.ts',
+      input: { ...input, steps, batch, optimizers, cpu: !!o.cpu },
+      tuneFile: null,
+      adapter: o.adapter,
+    });
+  const head = [
+    ['model', 19],
+    ['optimizer', 10],
+    ['loss 1-10', 9],
+    ['loss 1-N', 9],
+    ['weights', 8],
+    ['run stats', 9],
+    ['f64 loss', 8],
+    ['f64 wts', 8],
+    ['/spread', 7],
+    ['step loss', 9],
+    ['step wts', 8],
+    ['/1 step', 7],
+    ['pass', 4],
+    ['w/ spread', 9],
+  ];
+  console.log(head.map(([t, w], i) => (i < 2 ? t.padEnd(w) : t.padStart(w))).join(' '));
+  let failed = 0;
+  let backend = '';
+  for (const model of trainModels) {
+    const dir = join(root, '.cache', 'check_torch_train', model);
+    mkdirSync(dir, { recursive: true });
+    try {
+      ({ backend } = await job({ mode: 'prepare', model, dir }));
+    } catch (err) {
+      console.error(`check:torch: the engine failed to prepare ${model}: ${err.message}`);
+      failed++;
+      continue;
+    }
+    const prep = spawnSync(
+      python,
+      [
+        join(root, 'scripts', 'torch_train_check.py'),
+        '--dir',
+        dir,
+        '--steps',
+        String(steps),
+        '--batch',
+        String(batch),
+        '--optimizer',
+        optimizers.map((q) => `${q.kind}:${q.lr}`).join(','),
+      ],
+      { encoding: 'utf8' },
+    );
+    if (prep.status !== 0) {
+      console.error(`check:torch: PyTorch failed on ${model}:\n${prep.stderr}`);
+      failed++;
+      continue;
+    }
+    let figures;
+    try {
+      ({ figures } = await job({ mode: 'compare', model, dir }));
+    } catch (err) {
+      console.error(`check:torch: the engine failed to train ${model}: ${err.message}`);
+      failed++;
+      continue;
+    }
+    for (const f of figures) {
+      all[`${model} ${f.optimizer} train ${o.cpu ? 'cpu' : 'webgpu'}`] = { ...f, backend, date: new Date().toISOString() };
+      const drift = [
+        f.tensorDrift
+          ? `first tensor over 1e-3: step ${f.tensorDrift.step}, ${f.tensorDrift.tensor} ${e(f.tensorDrift.error)}${f.tensorDrift.count > 1 ? ` (and ${f.tensorDrift.count - 1} more)` : ''}`
+          : '',
+        f.lossDrift ? `loss out of bounds first at step ${f.lossDrift.step} (${e(f.lossDrift.error)})` : '',
+        f.withSpread?.drift
+          ? `beyond 4x the float32 spread first at step ${f.withSpread.drift.step}: ${f.withSpread.drift.tensor} ${e(f.withSpread.drift.error)} (allowed ${e(f.withSpread.drift.allowed)})`
+          : '',
+        f.torchFloat64?.tensorDrift
+          ? `PyTorch float32 against float64: first over 1e-3 at step ${f.torchFloat64.tensorDrift.step}, ${f.torchFloat64.tensorDrift.tensor} ${e(f.torchFloat64.tensorDrift.error)}`
+          : '',
+      ].filter(Boolean);
+      const cells = [
+        model,
+        `${f.optimizer} ${f.lr}`,
+        e(f.lossEarly),
+        e(f.lossAll),
+        e(f.weights),
+        e(f.runningStats),
+        e(f.torchFloat64?.lossAll),
+        e(f.torchFloat64?.weights),
+        f.withSpread ? Math.max(f.withSpread.loss, f.withSpread.tensors).toFixed(2) : '-',
+        e(f.resync.loss),
+        e(f.resync.tensor),
+        f.resync.ratio.toFixed(2),
+        f.pass ? 'yes' : 'no',
+        f.withSpread?.pass ? 'yes' : 'no',
+      ];
+      console.log(cells.map((c, i) => (i < 2 ? c.padEnd(head[i][1]) : c.padStart(head[i][1]))).join(' '));
+      for (const line of drift) console.log(`    ${line}`);
+      if (!f.resync.pass || (!f.pass && !f.withSpread?.pass)) failed++;
+    }
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dirname(results), { recursive: true });
+  writeFileSync(results, `${JSON.stringify(all, null, 1)}\n`);
+  console.log(
+    [
+      `${backend}, ${steps} steps of ${batch} Fashion-MNIST images from the same weights (moved by state dict); PyTorch in float32 on the CPU.`,
+      `loss 1-10, loss 1-N: the worst |ours - PyTorch| / |PyTorch| over steps 1-10 (the issue's bound: 1e-4) and 1-${steps} (1e-3); weights, run stats: the worst tensor after step ${steps}, its largest error relative to its largest value (1e-3); pass: all four within their bounds.`,
+      "f64 loss, f64 wts: the same two figures of PyTorch's own float32 run against its float64 run: what float32 alone does to this trajectory.",
+      `/spread: the worst of ours against PyTorch over what the float32 spread allows (4x the largest difference of PyTorch's float64, two-thread and one-ulp runs from its float32 run, or the issue's bound where larger), over every loss and every tensor after step ${steps}; w/ spread: at most 1.`,
+      "step loss, step wts: each step restarted from PyTorch's state before it (weights, running statistics, optimizer state): the worst loss and tensor error one step makes; /1 step: the worst of them over what is allowed (1e-4 and 1e-3, or 4x PyTorch's own one-step float32 error where larger).",
+      `A network fails when a step restarted from PyTorch's state is out of bounds (/1 step over 1), or when its trajectory passes neither the issue's rule nor the rule with the float32 spread. Written to ${results}.`,
+    ].join('\n'),
+  );
+  return failed > 0 ? 1 : 0;
+}
