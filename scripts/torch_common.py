@@ -9,7 +9,7 @@ import struct
 import torch
 import torch.nn.functional as F
 
-DTYPES = {torch.float32: ("F32", 4), torch.int64: ("I64", 8), torch.float16: ("F16", 2), torch.bfloat16: ("BF16", 2), torch.float64: ("F64", 8)}
+DTYPES = {torch.float32: ("F32", 4), torch.int64: ("I64", 8), torch.uint8: ("U8", 1), torch.float16: ("F16", 2), torch.bfloat16: ("BF16", 2), torch.float64: ("F64", 8)}
 
 
 def save_safetensors(path, tensors, metadata=None):

@@ -7,11 +7,16 @@
 The engine's tests load them (tests/io/torch_parity.test.ts, tests/node/onnx.test.ts)
 and compare against the same networks built from the zoo's pieces
 (tests/fixtures/torch_models.ts names every layer as these modules do).
+Beside them, lenet5.trajectory.safetensors and resnet20.trajectory.safetensors: 5 training
+steps of the zoo's networks with SGD and Adam on real Fashion-MNIST
+(torch_trajectory.py; tests/io/torch_trajectory.test.ts).
 
 Run with Debian's PyTorch (apt-get install python3-torch python3-torchvision python3-onnx):
-  /usr/bin/python3 scripts/torch_fixtures.py
+  /usr/bin/python3 scripts/torch_fixtures.py              # all of them
+  /usr/bin/python3 scripts/torch_fixtures.py resnet20.trajectory lenet5     # some, by file name
 """
 import os
+import sys
 
 import torch
 import torch.nn as nn
@@ -21,6 +26,7 @@ from torchvision.models.googlenet import BasicConv2d, Inception
 from torchvision.models.resnet import BasicBlock
 
 from torch_common import reference_step, save_safetensors
+from torch_trajectory import TRAJECTORIES, write_trajectory
 
 
 class LeNet5(nn.Module):
@@ -127,7 +133,16 @@ def perturb_batch_norm(model, generator):
 def main():
     out_dir = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "torch")
     os.makedirs(out_dir, exist_ok=True)
+    only = set(sys.argv[1:])
+    names = set(FIXTURES) | {f"{t}.trajectory" for t in TRAJECTORIES}
+    if only - names:
+        raise SystemExit(f"torch_fixtures: no fixture {sorted(only - names)}; choose from {sorted(names)}")
+    for name in TRAJECTORIES:
+        if not only or f"{name}.trajectory" in only:
+            write_trajectory(name, out_dir)
     for i, (name, (make, shape, batch, opset)) in enumerate(FIXTURES.items()):
+        if only and name not in only:
+            continue
         torch.manual_seed(100 + i)
         generator = torch.Generator().manual_seed(200 + i)
         model = make()
