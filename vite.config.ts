@@ -28,6 +28,7 @@ export default defineConfig({
       '@tensorflow/tfjs-backend-webgpu',
       '@jax-js/jax',
       'onnxruntime-web/webgpu',
+      'uplot',
     ],
   },
   test: {

@@ -1,215 +1,286 @@
 // The Train page: pick data, model and optimizer; start, pause, resume, reset; watch the
-// curves, filters, confusion matrix, test predictions and activation maps; save and
-// load weights. `window.trainDemo` exposes the page's state to the end-to-end tests.
-import { sizeOf } from '../src/shape';
-import { jobModel, optimizerConfig, TRAIN_AUGMENTATION } from '../tools/jobs/train_job';
-import { exportOnnx } from '../src/io/onnx/onnx_export';
-import { exportStateDict } from '../src/io/state_dict';
-import { runFileDisagreement } from '../src/io/checkpoint_metadata';
-import { safetensorsMetadata } from '../src/io/safetensors';
-import type { Backend } from '../src/backends/backend';
-import { meanStd, normalize, take, type Dataset } from '../src/data/dataset';
-import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../src/data/fashion_mnist';
-import { datasetsFromFiles, type SplitDatasets } from '../src/data/files';
-import type { Model } from '../src/nn/model';
-import { Trainer } from '../src/training/trainer';
-import { summary } from '../src/nn/summary';
-import { topPatches } from '../src/nn/top_patches';
-import { MODELS, TRAINABLE_HERE } from '../src/nn/zoo';
-import { tensor } from '../src/tensor';
-import { saveCheckpoint } from '../src/io/checkpoint';
+// curves, the filters, and (live, every few steps) the confusion matrix, the test
+// predictions and the activation maps; see health warnings; save and load weights.
+// The session runs in this thread on WebGPU and in a worker on the CPU (train_client.ts).
+// `window.trainDemo` exposes the page's state to the end-to-end tests.
+import { TRAINABLE_HERE } from '../src/nn/zoo';
+import { $ } from './ui/backend_choice';
+import { curvesAt, emptyCurves, TrainingCharts, type TrainingCurves } from './ui/charts';
 import { putHandover } from './ui/handover';
-import { $, backendFor } from './ui/backend_choice';
-import { imageCanvas } from './ui/images';
-import { drawCurves, emptyCurves, renderActivations, renderConfusion, renderFilters, renderSamples, type Curves } from './ui/train_view';
+import { pageClient, type TrainClient, workerClient } from './ui/train_client';
+import type { HealthWarning } from './ui/train_health';
+import { checkTrainForm, formatDuration } from './ui/train_plan';
+import { probed, rememberSpeed, showEstimate, showPlan } from './ui/train_plan_view';
+import type { BatchEvent, SessionConfig, SessionEvent, SessionInfo } from './ui/train_session';
+import { renderActivations, renderConfusion, renderFilters, renderPatches, renderSamples } from './ui/train_view';
 
 type State = 'idle' | 'running' | 'paused' | 'done' | 'error';
 
 declare global {
   interface Window {
-    trainDemo: { state: State; losses: number[]; epochsDone: number; testAccuracy: number | null; error: string | null };
+    trainDemo: {
+      state: State;
+      losses: number[];
+      epochsDone: number;
+      testAccuracy: number | null;
+      error: string | null;
+      /** Live evaluations shown so far, and whether one runs now. */
+      evaluations: number;
+      evaluating: boolean;
+      /** Health warnings shown (their rules). */
+      warnings: string[];
+      /** Where the session runs. */
+      backend: string | null;
+      inWorker: boolean;
+    };
   }
 }
 
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
+const fresh = (): Window['trainDemo'] => ({
+  state: 'idle',
+  losses: [],
+  epochsDone: 0,
+  testAccuracy: null,
+  error: null,
+  evaluations: 0,
+  evaluating: false,
+  warnings: [],
+  backend: null,
+  inWorker: false,
+});
+window.trainDemo = fresh();
 
-interface Session {
-  backend: Backend;
-  model: Model;
-  trainer: Trainer;
-  data: SplitDatasets & { mean: number; std: number };
-  curves: Curves;
-  step: number;
-  abort: AbortController;
-  /** The running fit, if any: Reset disposes the session's GPU memory only after it has settled. */
-  fitting: Promise<void> | null;
-}
-
-let session: Session | null = null;
-/** What the last session's initial weights came from, for the status line. */
-let initReport = '';
-let resume: (() => void) | null = null;
-let serverData: SplitDatasets | null = null;
-window.trainDemo = { state: 'idle', losses: [], epochsDone: 0, testAccuracy: null, error: null };
+let client: TrainClient | null = null;
+let info: SessionInfo | null = null;
+let curves: TrainingCurves = emptyCurves();
+const charts = new TrainingCharts($('loss-chart'), $('accuracy-chart'));
+/** The last step's report, what an evaluation is doing, and the run's epochs: the status line is made from them. */
+let lastBatch: BatchEvent | null = null;
+let evaluating: { scope: 'live' | 'epoch'; images: number; step: number } | null = null;
+let runEpochs = 0;
+/** Epochs trained before this run (a second Start trains further). */
+let epochOffset = 0;
+let finalLine = 'Pick data and a model, then Start.';
 
 function setState(state: State, message?: string): void {
   window.trainDemo.state = state;
-  if (message !== undefined) $('status').textContent = message;
+  if (message !== undefined) finalLine = message;
   const active = state === 'running' || state === 'paused';
   $<HTMLButtonElement>('start').disabled = active;
   $<HTMLButtonElement>('pause').disabled = state !== 'running';
   $<HTMLButtonElement>('resume').disabled = state !== 'paused';
-  $<HTMLButtonElement>('reset').disabled = session === null;
-  for (const id of ['save', 'export-onnx', 'export-torch', 'visualise']) $<HTMLButtonElement>(id).disabled = session === null || active;
-  $<HTMLButtonElement>('show-activations').disabled = session === null;
-  $<HTMLButtonElement>('show-patches').disabled = session === null || active;
+  $<HTMLButtonElement>('reset').disabled = client === null;
+  for (const id of ['save', 'save-metrics', 'export-onnx', 'export-torch', 'visualise']) $<HTMLButtonElement>(id).disabled = client === null || active;
+  $<HTMLButtonElement>('show-activations').disabled = client === null;
+  $<HTMLButtonElement>('show-patches').disabled = client === null || active;
+  showStatus();
 }
 
-/** The picked data, limited and normalised with the training split's statistics (copies; the cache stays raw). */
-async function loadData(): Promise<SplitDatasets & { pivot: number; mean: number; std: number }> {
-  let raw: SplitDatasets;
-  if (document.querySelector<HTMLInputElement>('input[name=source]:checked')!.value === 'files') {
-    const files = [...($<HTMLInputElement>('files').files ?? [])];
-    raw = await datasetsFromFiles(await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))));
-  } else {
-    serverData ??= {
-      train: await fetchIdxSplit('/datasets/fashion-mnist', 'train'),
-      test: await fetchIdxSplit('/datasets/fashion-mnist', 'test'),
-      classes: FASHION_MNIST_CLASSES,
-      source: 'Fashion-MNIST',
-    };
-    raw = serverData;
+/** The status line, from the state: what runs now, or how it ended. */
+function showStatus(): void {
+  const s = window.trainDemo.state;
+  const b = lastBatch;
+  let text = finalLine;
+  if (s === 'running' && evaluating)
+    text =
+      evaluating.scope === 'live'
+        ? `Evaluating on the test set: the first ${evaluating.images} test images, at step ${evaluating.step}…`
+        : `Evaluating on the test set: all ${evaluating.images} test images, after epoch ${b?.epoch ?? 1}…`;
+  else if (s === 'running' && b)
+    text =
+      `Epoch ${b.epoch} of ${epochOffset + runEpochs}, step ${b.batch}/${b.batches}: loss ${b.loss.toFixed(4)}, ` +
+      `train accuracy ${b.accuracy.toFixed(3)} (this epoch so far), ${b.imagesPerSecond.toFixed(1)} images/s, ` +
+      (b.etaSeconds === null ? 'measuring the speed…' : `about ${formatDuration(b.etaSeconds)} left of the whole run`);
+  else if (s === 'paused' && b) text = `Paused at epoch ${b.epoch}, step ${b.batch}/${b.batches}. Resume goes on; Reset starts over.`;
+  else if (s === 'paused') text = 'Paused. Resume goes on; Reset starts over.';
+  $('status').textContent = text;
+}
+
+/** The form as the session takes it. */
+function formConfig(): SessionConfig {
+  const init = $<HTMLInputElement>('init').files?.[0];
+  return {
+    source: document.querySelector<HTMLInputElement>('input[name=source]:checked')!.value as 'server' | 'files',
+    files: [],
+    limit: num('limit'),
+    testLimit: num('test-limit'),
+    model: $<HTMLSelectElement>('model').value,
+    init: init ? { name: init.name, bytes: new Uint8Array() } : null,
+    optimizer: $<HTMLSelectElement>('optimizer').value as SessionConfig['optimizer'],
+    lr: num('lr'),
+    batch: num('batch'),
+    epochs: num('epochs'),
+    augment: $<HTMLInputElement>('augment').checked,
+    backend: $<HTMLSelectElement>('backend').value as 'webgpu' | 'cpu',
+  };
+}
+
+/**
+ * Shows each bad field's message beside it; true when the form can start. With `shown`,
+ * only the messages already on screen change (typing fixes them; new ones wait for Start,
+ * so nothing moves under a click on it).
+ */
+function checkForm(shown = false): boolean {
+  const errors = checkTrainForm({ limit: num('limit'), testLimit: num('test-limit'), lr: num('lr'), batch: num('batch'), epochs: num('epochs') });
+  for (const id of ['limit', 'test-limit', 'lr', 'batch', 'epochs'] as const) {
+    if (shown && !$(`${id}-error`).textContent) continue;
+    $(`${id}-error`).textContent = errors[id] ?? '';
+    $(id).classList.toggle('invalid', errors[id] !== undefined);
   }
-  const train = take(raw.train, Math.min(num('limit'), raw.train.count));
-  const test = take(raw.test, Math.min(num('test-limit'), raw.test.count));
-  const { mean, std } = meanStd(train.images);
-  const normalized = (d: Dataset): Dataset => ({ ...d, images: normalize(Float32Array.from(d.images), mean, std) });
-  // pivot: where black lands after normalising (augmentation's contrast pivots around it).
-  return { ...raw, train: normalized(train), test: normalized(test), pivot: -mean / std, mean, std };
+  return Object.keys(errors).length === 0;
 }
 
-/** Builds the model and trainer for the current choices (data loaded once per session). */
-async function ensureSession(): Promise<Session> {
-  if (session) return session;
-  const data = await loadData();
-  const backend = await backendFor($<HTMLSelectElement>('backend').value as 'webgpu' | 'cpu', $('webgpu-warning'), $<HTMLSelectElement>('backend'));
-  // The model of the picker, or the network of a .onnx file, or the picker's with a state dict's weights.
-  const initFile = $<HTMLInputElement>('init').files?.[0];
-  const init = initFile ? new Uint8Array(await initFile.arrayBuffer()) : undefined;
-  const picked = { model: $<HTMLSelectElement>('model').value, dataset: 'fashion-mnist' as const, seed: 1, init: initFile?.name };
-  const { model, init: loaded } = jobModel(picked, init, data.train, backend);
-  if (loaded)
-    initReport = `${loaded.file} (${loaded.kind}): ${loaded.loaded} tensors loaded${loaded.skipped.length ? `, ${loaded.skipped.length} skipped` : ''}${loaded.missing.length ? `, ${loaded.missing.length} kept fresh` : ''}`;
-  const batch = num('batch');
-  const epochs = num('epochs');
-  const config = { optimizer: $<HTMLSelectElement>('optimizer').value as 'adam', lr: num('lr'), schedule: 'cosine' as const, epochs };
-  const trainer = new Trainer(model, {
-    optimizer: optimizerConfig(config, Math.floor(data.train.count / batch)),
-    batchSize: batch,
-    seed: 1,
-    augment: $<HTMLInputElement>('augment').checked ? { ...TRAIN_AUGMENTATION, pivot: data.pivot } : undefined,
-  });
-  session = { backend, model, trainer, data, curves: emptyCurves(), step: 0, abort: new AbortController(), fitting: null };
-  $('patch-layer').replaceChildren(...mapLayers(model).map((name) => Object.assign(document.createElement('option'), { value: name, textContent: name })));
-  return session;
-}
-
-async function showFilters(s: Session): Promise<void> {
-  const first = s.model.params().find((p) => p.layer.kind === 'conv2d' && p.spec.name === 'weight');
-  if (first) renderFilters($('filters'), await first.tensor.read(), first.tensor.shape);
-}
-
-/** The layers whose outputs are maps ([channels, height, width]): what activations and patches can show. */
-const mapLayers = (model: Model) => model.nodes.filter((n) => n.output.shape.length === 3).map((n) => n.layer.name);
-
-/** Runs the model eagerly (inference mode) on one test image and shows the maps every layer outputs. */
-async function showActivations(s: Session): Promise<void> {
-  const test = s.data.test;
-  const index = Math.max(0, Math.min(num('image-index'), test.count - 1));
-  const per = sizeOf(test.shape);
-  const x = tensor(s.backend, test.images.slice(index * per, (index + 1) * per), [1, ...test.shape]);
-  const values = s.model.forwardAll({ training: false, use: (t) => t }, x);
-  const maps = [];
-  for (const node of s.model.nodes) {
-    if (node.output.shape.length !== 3) continue;
-    const out = values.get(node.output.id)!;
-    maps.push({ layer: node.layer.name, data: await out.read(), shape: out.shape.slice(1) });
+/** Opens a session for the form's choices (data and model), in a worker for the CPU backend. */
+async function ensureClient(): Promise<TrainClient> {
+  if (client) return client;
+  await probed;
+  const config = formConfig();
+  const files = [...($<HTMLInputElement>('files').files ?? [])];
+  if (config.source === 'files') config.files = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+  const init = $<HTMLInputElement>('init').files?.[0];
+  if (init) config.init = { name: init.name, bytes: new Uint8Array(await init.arrayBuffer()) };
+  const c: TrainClient = config.backend === 'cpu' ? workerClient((e) => client === c && onEvent(e)) : pageClient((e) => client === c && onEvent(e));
+  client = c;
+  curves = emptyCurves();
+  try {
+    info = await c.open(config);
+  } catch (e) {
+    client = null;
+    await c.dispose();
+    throw e;
   }
-  for (const t of new Set(values.values())) t.dispose();
-  renderActivations($('activations'), maps);
+  curves.chance = info.chance;
+  curves.liveImages = info.liveCount;
+  curves.testImages = info.testCount;
+  window.trainDemo.backend = info.backend;
+  window.trainDemo.inWorker = c.inWorker;
+  const layers = $<HTMLSelectElement>('patch-layer');
+  layers.replaceChildren(...info.mapLayers.map((name) => new Option(name, name, name === info!.deepestConv, name === info!.deepestConv)));
+  return c;
 }
 
-/** The 9 crops of the first 1,000 test images that excite the chosen filter most, each its receptive field. */
-async function showPatches(s: Session): Promise<void> {
-  const layer = $<HTMLSelectElement>('patch-layer').value;
-  const patches = await topPatches(s.model, take(s.data.test, 1000), layer, num('patch-channel'), 9);
-  const row = summary(s.model).rows.find((r) => r.name === layer)!;
-  $('patch-field').textContent = `receptive field ${row.receptiveField.join('x')}, stride ${row.stride.join('x')}`;
-  const target = $('patches');
-  target.replaceChildren();
-  const [channels] = s.data.test.shape;
-  for (const p of patches) {
-    const cell = document.createElement('div');
-    cell.append(
-      imageCanvas(p.pixels, channels, p.height, p.width, Math.max(2, Math.floor(56 / Math.max(p.height, p.width)))),
-      document.createElement('br'),
-      `#${p.image}: ${p.value.toFixed(2)}`,
-    );
-    target.append(cell);
+function onEvent(e: SessionEvent): void {
+  const d = window.trainDemo;
+  switch (e.type) {
+    case 'batch': {
+      lastBatch = e;
+      d.losses.push(e.loss);
+      const i = curvesAt(curves, e.step);
+      curves.loss[i] = e.loss;
+      curves.accuracy[i] = e.accuracy;
+      $<HTMLProgressElement>('progress').value = e.runStep / e.runSteps;
+      if (e.speed) showEstimate(e.speed, e);
+      throttled();
+      return;
+    }
+    case 'evaluating':
+      evaluating = e;
+      d.evaluating = true;
+      showStatus();
+      return;
+    case 'evaluation': {
+      evaluating = null;
+      d.evaluating = false;
+      if (e.scope === 'live') d.evaluations++;
+      const i = curvesAt(curves, e.step);
+      (e.scope === 'live' ? curves.liveLoss : curves.testLoss)[i] = e.loss;
+      (e.scope === 'live' ? curves.liveAccuracy : curves.testAccuracy)[i] = e.accuracy;
+      const where = `${e.scope === 'live' ? `the first ${e.images} test images` : `all ${e.images} test images`} at step ${e.step}: accuracy ${e.accuracy.toFixed(3)}`;
+      $('confusion-caption').textContent = where;
+      $('samples-caption').textContent = where;
+      renderConfusion($('confusion'), e.confusion, info!.classes);
+      renderSamples($('samples'), info!.samples, e.samplePredictions, info!.classes);
+      showHealth(e.weightChange, e.every);
+      if (lastBatch?.speed) rememberSpeed(lastBatch.speed);
+      draw();
+      return;
+    }
+    case 'filters':
+      renderFilters($('filters'), e.data, e.shape);
+      return;
+    case 'activations':
+      renderActivations($('activations'), e.view, info!.classes);
+      $<HTMLInputElement>('image-index').value = String(e.view.index);
+      return;
+    case 'health':
+      addWarning(e.warning);
+      return;
+    case 'epoch':
+      curves.epochEnds.push(lastBatch?.step ?? 0);
+      d.epochsDone = e.epoch;
+      d.testAccuracy = e.testAccuracy;
+      finalLine = `Epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, train accuracy ${e.accuracy.toFixed(4)}, test accuracy ${e.testAccuracy.toFixed(4)} (${info!.testCount} images), ${e.imagesPerSecond.toFixed(1)} images/s`;
+      return;
+    case 'paused':
+      showStatus();
+      return;
   }
+}
+
+let lastDraw = 0;
+/** Redraws the charts and the status at most every half second (each step would cost the page more than the step). */
+function throttled(): void {
+  const now = performance.now();
+  showStatus();
+  if (now - lastDraw > 500) draw();
+}
+function draw(): void {
+  lastDraw = performance.now();
+  charts.draw(curves);
+}
+
+function addWarning(w: HealthWarning): void {
+  window.trainDemo.warnings.push(w.rule);
+  const box = $('health');
+  box.hidden = false;
+  box.classList.add('warn');
+  box.querySelector('.health-ok')?.remove();
+  const p = document.createElement('p');
+  p.className = `health-warning ${w.rule}`;
+  p.append(Object.assign(document.createElement('b'), { textContent: 'Warning: ' }), w.message);
+  box.append(p);
+}
+
+/** The health line after an evaluation: how far the weights moved; warnings stay below it. */
+function showHealth(weightChange: number, every: number): void {
+  const box = $('health');
+  box.hidden = false;
+  let ok = box.querySelector<HTMLElement>('.health-line');
+  if (!ok) {
+    ok = Object.assign(document.createElement('p'), { className: 'health-line' });
+    box.prepend(ok);
+  }
+  const moved = Number.isFinite(weightChange) ? `the weights moved ${(100 * weightChange).toPrecision(2)}% since the last evaluation; ` : '';
+  ok.textContent = `Health: ${moved}the next live evaluation in ${every} steps (under a tenth of the time).${window.trainDemo.warnings.length ? '' : ' No warnings.'}`;
 }
 
 async function train(): Promise<void> {
-  setState('running', 'Loading data…');
-  const s = await ensureSession();
+  if (!checkForm()) {
+    setState(window.trainDemo.state === 'done' ? 'done' : 'idle', 'Not started: the marked fields need another value.');
+    return;
+  }
+  setState('running', 'Loading data and building the model…');
+  const c = await ensureClient();
+  runEpochs = num('epochs');
+  epochOffset = window.trainDemo.epochsDone;
+  lastBatch = null;
+  const about = `Training ${info!.model} on ${info!.source} (${info!.trainCount} examples) with ${info!.backend}${c.inWorker ? ' in a worker' : ''}${info!.initReport ? `, starting from ${info!.initReport}` : ''}`;
+  $('run-info').textContent = `${about}.`;
+  setState('running', `${about}…`);
+  await c.train(runEpochs);
+  if (client !== c) return;
+  draw();
   setState(
-    'running',
-    `Training ${s.model.name} on ${s.data.source} (${s.data.train.count} examples) with ${s.backend.name}${initReport ? `, starting from ${initReport}` : ''}…`,
+    'done',
+    `${finalLine} — done. Start trains ${runEpochs} more epoch${runEpochs > 1 ? 's' : ''}; Reset starts over.${window.trainDemo.warnings.length ? ' See the warnings below.' : ''}`,
   );
-  let lastDraw = 0;
-  const fitting = s.trainer.fit(s.data.train, {
-    epochs: num('epochs'),
-    signal: s.abort.signal,
-    onBatch: async (b) => {
-      s.step++;
-      window.trainDemo.losses.push(b.loss);
-      s.curves.trainLoss.push([s.step, b.loss]);
-      s.curves.trainAccuracy.push([s.step, b.accuracy]);
-      const progress = $<HTMLProgressElement>('progress');
-      progress.value = (b.epoch - 1 + b.batch / b.batches) / num('epochs');
-      const now = performance.now();
-      if (now - lastDraw > 1000 || b.batch === b.batches) {
-        lastDraw = now;
-        drawCurves($('loss-chart'), $('accuracy-chart'), s.curves);
-        $('status').textContent =
-          `epoch ${b.epoch}, step ${b.batch}/${b.batches}: loss ${b.loss.toFixed(4)}, accuracy ${b.accuracy.toFixed(3)}, ${b.imagesPerSecond.toFixed(1)} images/s, ETA ${Math.round(b.etaSeconds)} s`;
-        await showFilters(s);
-      }
-      if (window.trainDemo.state === 'paused') await new Promise<void>((r) => (resume = r));
-    },
-    onEpoch: async (e) => {
-      const r = await s.trainer.evaluate(s.data.test);
-      s.curves.testLoss.push([s.step, r.loss]);
-      s.curves.testAccuracy.push([s.step, r.accuracy]);
-      drawCurves($('loss-chart'), $('accuracy-chart'), s.curves);
-      renderConfusion($('confusion'), r.confusion, s.data.classes);
-      renderSamples($('samples'), s.data.test, r.predictions, s.data.classes);
-      await showActivations(s);
-      window.trainDemo.epochsDone = e.epoch;
-      window.trainDemo.testAccuracy = r.accuracy;
-      $('status').textContent = `epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, test accuracy ${r.accuracy.toFixed(4)}, ${e.imagesPerSecond.toFixed(1)} images/s`;
-    },
-  });
-  s.fitting = fitting.then(
-    () => undefined,
-    () => undefined,
-  );
-  await fitting;
-  setState('done', `${$('status').textContent} — done. Start trains further; Reset starts over.`);
 }
 
-function fail(e: unknown): void {
-  if ((e as Error).name === 'AbortError') return;
+function fail(e: unknown, from: TrainClient | null = client): void {
+  if ((e as Error).name === 'AbortError' || from !== client) return;
+  evaluating = null;
+  window.trainDemo.evaluating = false;
   window.trainDemo.error = (e as Error).message;
   // A diverged fit is not a crash: the weights are back to the last good ones, and the message says what to change.
   const rule = (e as { rule?: string }).rule;
@@ -217,113 +288,125 @@ function fail(e: unknown): void {
     'error',
     (e as Error).name === 'DivergenceError' ? `Stopped: training diverged (rule ${rule}). ${(e as Error).message}` : `Error: ${(e as Error).message}`,
   );
+  draw();
 }
 
 function reset(): void {
-  const s = session;
-  session = null;
-  initReport = '';
-  window.trainDemo = { state: 'idle', losses: [], epochsDone: 0, testAccuracy: null, error: null };
-  if (s) {
-    s.abort.abort();
-    resume?.();
-    // The aborted fit finishes its queued steps first; then the session's GPU memory goes.
-    void (s.fitting ?? Promise.resolve()).then(() => {
-      s.trainer.dispose();
-      s.model.dispose();
-    });
-  }
-  for (const id of ['filters', 'confusion', 'samples', 'activations', 'patches']) $(id).replaceChildren();
-  drawCurves($('loss-chart'), $('accuracy-chart'), emptyCurves());
+  const c = client;
+  client = null;
+  info = null;
+  lastBatch = null;
+  evaluating = null;
+  window.trainDemo = fresh();
+  void c?.dispose();
+  for (const id of [
+    'filters',
+    'confusion',
+    'samples',
+    'activations',
+    'patches',
+    'health',
+    'run-info',
+    'estimate',
+    'confusion-caption',
+    'samples-caption',
+    'patch-field',
+  ])
+    $(id).replaceChildren();
+  $('health').hidden = true;
+  $('health').classList.remove('warn');
+  curves = emptyCurves();
+  draw();
   $<HTMLProgressElement>('progress').value = 0;
-  setState('idle', 'Reset. Pick data and a model, then Start.');
+  setState('idle', 'Reset: the model, its weights and its curves are gone. Pick data and a model, then Start.');
+  showPlan();
 }
 
-function download(bytes: Uint8Array, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+function download(bytes: Uint8Array, name: string, type = 'application/octet-stream'): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
   const a = Object.assign(document.createElement('a'), { href: url, download: name });
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 for (const name of TRAINABLE_HERE) $('model').append(new Option(name, name, name === 'conv-bn', name === 'conv-bn'));
-$('start').onclick = () => train().catch(fail);
-$('pause').onclick = () => setState('paused', 'Paused.');
+if (new URLSearchParams(location.search).get('backend') === 'cpu') $<HTMLSelectElement>('backend').value = 'cpu';
+$('start').onclick = () => {
+  const c = client;
+  train().catch((e) => fail(e, client ?? c));
+};
+$('pause').onclick = () => {
+  client?.pause();
+  setState('paused');
+};
 $('resume').onclick = () => {
-  setState('running', 'Resumed.');
-  resume?.();
-  resume = null;
+  client?.resume();
+  setState('running');
 };
 $('reset').onclick = reset;
+for (const id of ['limit', 'test-limit', 'lr', 'batch', 'epochs']) $(id).addEventListener('input', () => checkForm(true) && showPlan());
+for (const id of ['model', 'backend']) $(id).addEventListener('change', showPlan);
 $('save').onclick = async () => {
-  if (session) download(await session.trainer.saveCheckpoint(), `${session.model.name}.safetensors`);
+  if (client) download(await client.checkpoint(), `${info!.model}.safetensors`);
+};
+$('save-metrics').onclick = async () => {
+  if (client) download(new TextEncoder().encode(`${JSON.stringify(await client.metrics(), null, 2)}\n`), 'metrics.json', 'application/json');
 };
 // The Visualise page opens (in a new tab) with these weights, handed over in IndexedDB with what it needs to rebuild the model.
 async function handOver(): Promise<void> {
-  if (!session) return;
-  const key = $<HTMLSelectElement>('model').value;
-  if ($<HTMLInputElement>('init').files?.[0]?.name.toLowerCase().endsWith('.onnx') || session.model.name !== MODELS[key]().name) {
-    $('status').textContent = `Not handed over: the Visualise page rebuilds zoo models, and ${session.model.name} is not the picker's ${key}.`;
+  if (!client) return;
+  const bytes = await client.handover($<HTMLSelectElement>('model').value);
+  if (typeof bytes === 'string') {
+    $('status').textContent = `Not handed over: ${bytes}.`;
     return;
   }
-  const metadata = { model_key: key, input_mean: String(session.data.mean), input_std: String(session.data.std) };
-  await putHandover(await saveCheckpoint(session.model, undefined, { metadata }));
+  await putHandover(bytes);
   if (!window.open('./visualise.html?from=train', '_blank'))
     $('status').textContent = 'Handed over: open visualise.html?from=train (the browser blocked the new tab).';
 }
 $('visualise').onclick = () => handOver().catch((e) => ($('status').textContent = `Not handed over: ${(e as Error).message}`));
 $('export-onnx').onclick = async () => {
-  if (session) download(await exportOnnx(session.model), `${session.model.name}.onnx`);
+  if (client) download(await client.exportOnnx(), `${info!.model}.onnx`);
 };
 $('export-torch').onclick = async () => {
-  if (session) download(await exportStateDict(session.model), `${session.model.name}.torch.safetensors`);
+  if (client) download(await client.exportTorch(), `${info!.model}.torch.safetensors`);
 };
-/**
- * Why a weights file of `npm run train` and the run's metrics.json picked with it are not
- * files of one run (another run's, or an older or newer file than metrics.json names), or null.
- */
-async function runFilesProblem(file: File, bytes: Uint8Array<ArrayBuffer>, metricsFile: File | undefined): Promise<string | null> {
-  if (!metricsFile) return null;
-  let metrics: unknown;
-  try {
-    metrics = JSON.parse(await metricsFile.text());
-  } catch (e) {
-    return `${metricsFile.name} is not JSON (${(e as Error).message})`;
-  }
-  const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return runFileDisagreement(file.name, safetensorsMetadata(bytes, file.name), digest, metrics);
-}
-
 $<HTMLInputElement>('load').onchange = async (ev) => {
   // A weights file, and optionally the metrics.json of its run folder: then they must agree.
   const files = [...((ev.target as HTMLInputElement).files ?? [])];
   const file = files.find((f) => !f.name.toLowerCase().endsWith('.json'));
   if (!file) return;
   try {
-    const s = await ensureSession();
-    if (window.trainDemo.state === 'running' || window.trainDemo.state === 'paused') {
-      $('status').textContent = `Not loaded: ${s.model.name} is training. Reset (or let it finish) first, then load ${file.name}.`;
-      return;
-    }
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const problem = await runFilesProblem(
-      file,
-      bytes,
-      files.find((f) => f.name.toLowerCase().endsWith('.json')),
+    if (!client && !checkForm()) return setState('idle', 'Not loaded: the marked fields need another value.');
+    const c = await ensureClient();
+    const metricsFile = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+    const problem = await c.load(
+      file.name,
+      new Uint8Array(await file.arrayBuffer()),
+      metricsFile ? { name: metricsFile.name, text: await metricsFile.text() } : null,
     );
     if (problem) {
       $('status').textContent = `Not loaded: ${problem}.`;
       return;
     }
-    s.trainer.loadCheckpoint(bytes, file.name);
-    await showFilters(s);
-    await showActivations(s);
-    setState(window.trainDemo.state === 'done' ? 'done' : 'idle', `Loaded ${file.name} into ${s.model.name}.`);
+    const s = window.trainDemo.state;
+    setState(s === 'done' || s === 'error' ? s : 'idle', `Loaded ${file.name} into ${info!.model}.`);
   } catch (e) {
     fail(e);
   }
 };
-$('show-activations').onclick = () => session && showActivations(session).catch(fail);
-$('show-patches').onclick = () => session && showPatches(session).catch(fail);
-drawCurves($('loss-chart'), $('accuracy-chart'), emptyCurves());
+$('show-activations').onclick = () =>
+  client
+    ?.activations(num('image-index'))
+    .then((v) => renderActivations($('activations'), v, info!.classes))
+    .catch(fail);
+$('show-patches').onclick = () =>
+  client
+    ?.patches($<HTMLSelectElement>('patch-layer').value, num('patch-channel'))
+    .then((v) => {
+      $('patch-field').textContent = v.field;
+      renderPatches($('patches'), v);
+    })
+    .catch(fail);
+draw();
 setState('idle');

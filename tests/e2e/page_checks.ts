@@ -10,11 +10,11 @@ export function collectErrors(page: Page): string[] {
   return errors;
 }
 
-/** Pixels of a canvas that are not the white background: a drawn chart has thousands. */
+/** Pixels of a canvas that are neither white nor transparent (the background): a drawn chart has thousands. */
 export const inkedPixels = (page: Page, selector: string) =>
   page.locator(selector).evaluate((c: HTMLCanvasElement) => {
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240) n++;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 64 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++;
     return n;
   });

@@ -20,8 +20,9 @@ test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, ac
   await expect(page.locator('#resume')).toBeEnabled();
   const pausedAt = await page.evaluate(() => window.trainDemo.losses.length);
   await page.waitForTimeout(1500);
-  // At most the steps already queued finish while paused.
+  // At most the steps already queued finish while paused, and the status line says where it stopped.
   expect(await page.evaluate(() => window.trainDemo.losses.length)).toBeLessThanOrEqual(pausedAt + 3);
+  await expect(page.locator('#status')).toContainText(/^Paused at epoch 1, step \d+\/40/);
   await page.click('#resume');
   await page.waitForFunction(() => window.trainDemo.state === 'done' || window.trainDemo.state === 'error', null, { timeout: 240_000 });
   const state = await page.evaluate(() => window.trainDemo);
@@ -31,17 +32,21 @@ test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, ac
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   expect(mean(state.losses.slice(-10))).toBeLessThan(0.8 * mean(state.losses.slice(0, 10)));
   expect(state.testAccuracy).toBeGreaterThan(0.5);
-  for (const chart of ['#loss-chart', '#accuracy-chart']) expect(await inkedPixels(page, chart)).toBeGreaterThan(2000);
+  for (const chart of ['#loss-chart canvas', '#accuracy-chart canvas']) expect(await inkedPixels(page, chart)).toBeGreaterThan(2000);
+  await expect(page.locator('#status')).toContainText('— done. Start trains 2 more epochs; Reset starts over.');
   await expect(page.locator('#filters canvas')).toHaveCount(6);
-  // LeNet-5's four map layers: conv, pool, conv, pool.
+  // LeNet-5's four map layers: conv, pool, conv, pool; above them the input image and its class probabilities.
   await expect(page.locator('#activations figure')).toHaveCount(4);
+  await expect(page.locator('#activations .probabilities tr')).toHaveCount(10);
   await expect(page.locator('#samples canvas')).toHaveCount(24);
   await expect(page.locator('#confusion tr')).toHaveCount(11);
-  // The 9 test patches that excite filter 3 of the second convolution most, each its 14x14 receptive field.
-  await page.selectOption('#patch-layer', 'conv2d_2');
+  // The 9 test patches that excite filter 3 of the deepest convolution (the default) most, each its
+  // 14x14 receptive field drawn large beside its source image.
+  await expect(page.locator('#patch-layer')).toHaveValue('conv2d_2');
   await page.fill('#patch-channel', '3');
   await page.click('#show-patches');
-  await expect(page.locator('#patches canvas')).toHaveCount(9);
+  await expect(page.locator('#patches figure')).toHaveCount(9);
+  await expect(page.locator('#patches canvas')).toHaveCount(18);
   await expect(page.locator('#patch-field')).toHaveText('receptive field 14x14, stride 2x2');
   await page.screenshot({ path: 'test-results/train-page.png', fullPage: true });
 
@@ -52,16 +57,16 @@ test('Train page: trains on Fashion-MNIST, loss falls, draws curves, filters, ac
   await expect(page.locator('#status')).toContainText('Loaded');
 
   await page.click('#reset');
-  await expect(page.locator('#status')).toContainText('Reset');
+  await expect(page.locator('#status')).toHaveText('Reset: the model, its weights and its curves are gone. Pick data and a model, then Start.');
   expect(await page.evaluate(() => window.trainDemo.losses.length)).toBe(0);
   expect(errors).toEqual([]);
 });
 
-test('Train page: Adam at lr 1000 stops as diverged (rule loss-explosion), never "done"', async ({ page }) => {
+test('Train page: Adam at lr 10 warns that the loss exploded and stops as diverged (rule loss-explosion), never "done"', async ({ page }) => {
   await page.goto('/demo/train.html');
   await page.selectOption('#model', 'lenet5');
   await page.selectOption('#optimizer', 'adam');
-  await page.fill('#lr', '1000');
+  await page.fill('#lr', '10');
   await page.fill('#limit', '640');
   await page.fill('#test-limit', '64');
   await page.fill('#batch', '32');
@@ -71,6 +76,15 @@ test('Train page: Adam at lr 1000 stops as diverged (rule loss-explosion), never
   expect(await page.evaluate(() => window.trainDemo.state)).toBe('error');
   await expect(page.locator('#status')).toContainText('Stopped: training diverged (rule loss-explosion). fit: the loss became');
   await expect(page.locator('#status')).toContainText('times the lowest loss so far');
+  // The page's own warning, visible, and in the run's metrics.json.
+  await expect(page.locator('#health .loss-explosion')).toBeVisible();
+  await expect(page.locator('#health .loss-explosion')).toContainText('The loss exploded');
+  expect(await page.evaluate(() => window.trainDemo.warnings)).toContain('loss-explosion');
+  const download = page.waitForEvent('download');
+  await page.click('#save-metrics');
+  const metrics = JSON.parse(readFileSync(await (await download).path(), 'utf8'));
+  expect(metrics.warnings.map((w: { rule: string }) => w.rule)).toContain('loss-explosion');
+  expect(metrics.divergence.rule).toBe('loss-explosion');
 });
 
 test('Train page: fine-tunes a PyTorch .onnx file and exports the result as ONNX (ONNX Runtime runs it) and as a PyTorch state dict', async ({ page }) => {
@@ -82,7 +96,7 @@ test('Train page: fine-tunes a PyTorch .onnx file and exports the result as ONNX
   await page.fill('#epochs', '1');
   await page.setInputFiles('#init', 'tests/fixtures/torch/lenet5.onnx');
   await page.click('#start');
-  await expect(page.locator('#status')).toContainText('starting from lenet5.onnx (onnx): 10 tensors loaded', { timeout: 60_000 });
+  await expect(page.locator('#run-info')).toContainText('starting from lenet5.onnx (onnx): 10 tensors loaded', { timeout: 60_000 });
   await page.waitForFunction(() => window.trainDemo.state === 'done' || window.trainDemo.state === 'error', null, { timeout: 240_000 });
   expect(await page.evaluate(() => window.trainDemo.error)).toBeNull();
   const onnxDownload = page.waitForEvent('download');
