@@ -90,7 +90,7 @@ export type { DivergenceOptions, DivergenceRule, DivergenceWarning } from './tra
 export { confusionMatrix, accuracy, topKAccuracy, perClassMetrics, type ClassMetrics } from './training/metrics';
 export { segmentationScores, type SegmentationScores } from './training/segmentation_metrics';
 export { type Dataset, take, normalize, meanStd, shuffledIndices, selectClasses, samplePerClass, splitValidation } from './data/dataset';
-export { verify, formatVerify, VERIFY_TOLERANCE, type VerifyRow } from './nn/verify';
+export { verify, formatVerify, VERIFY_TOLERANCE, VERIFY_SCALE_FLOOR, type VerifyRow } from './nn/verify';
 export { saveCheckpoint, loadCheckpoint, type SaveCheckpointOptions, type LoadedCheckpoint } from './io/checkpoint';
 export { serializeSafetensors, parseSafetensors, type NamedArray } from './io/safetensors';
 export { torchStateDictLayout, type TorchTensorName } from './io/torch_layout';

@@ -15,13 +15,26 @@ export interface VerifyRow {
   shape: string;
   /** max |gpu - cpu| over the node's output. */
   maxAbsError: number;
-  /** maxAbsError / max |cpu| (the error relative to the output's scale). */
+  /** maxAbsError / max |cpu| (the error relative to the output's largest value; large for outputs near 0). */
   maxRelError: number;
+  /**
+   * The pass rule's measure, the error over the output's scale: maxAbsError / (max |cpu| +
+   * VERIFY_SCALE_FLOOR), so an output of zeros has scale 0.01. The node passes when it is at
+   * most VERIFY_TOLERANCE.
+   */
+  errorOverScale: number;
   ok: boolean;
 }
 
-/** A node passes when its error is within 1e-4 of its output's scale (plus 1e-6 absolute). */
+/** A node passes when its error over its output's scale (errorOverScale) is at most 1e-4. */
 export const VERIFY_TOLERANCE = 1e-4;
+
+/**
+ * Added to an output's scale (its largest |value|) in the pass rule, so an output of
+ * zeros and tiny values (a gradient that vanishes) may differ by 1e-6: the error allowed
+ * is 1e-4 * scale + 1e-6.
+ */
+export const VERIFY_SCALE_FLOOR = 1e-2;
 
 /**
  * Runs every node of one training step (forward, loss, backward, and batch norm's
@@ -76,6 +89,7 @@ export async function verify(model: Model, batch: { x: Float32Array; labels: Arr
       scale = Math.max(scale, Math.abs(want[i]));
     }
     const maxRel = maxAbs / Math.max(scale, 1e-30);
+    const errorOverScale = maxAbs / (scale + VERIFY_SCALE_FLOOR);
     rows.push({
       index: node.index,
       op: node.op,
@@ -83,7 +97,8 @@ export async function verify(model: Model, batch: { x: Float32Array; labels: Arr
       shape: formatShape(node.shape),
       maxAbsError: maxAbs,
       maxRelError: maxRel,
-      ok: maxAbs <= VERIFY_TOLERANCE * scale + 1e-6 && !Number.isNaN(maxAbs),
+      errorOverScale,
+      ok: errorOverScale <= VERIFY_TOLERANCE && !Number.isNaN(maxAbs),
     });
     if (!node.inPlace) host.set(node.output, want);
     if (node.output === lossNode) afterLoss = true;
@@ -96,7 +111,7 @@ export function formatVerify(rows: readonly VerifyRow[]): string {
   return rows
     .map(
       (r) =>
-        `${String(r.index).padStart(4)} ${r.phase.padEnd(8)} ${r.op.padEnd(28)} ${r.shape.padEnd(18)} abs ${r.maxAbsError.toExponential(2)} rel ${r.maxRelError.toExponential(2)} ${r.ok ? 'ok' : 'FAIL'}`,
+        `${String(r.index).padStart(4)} ${r.phase.padEnd(8)} ${r.op.padEnd(28)} ${r.shape.padEnd(18)} abs ${r.maxAbsError.toExponential(2)} rel ${r.maxRelError.toExponential(2)} err/scale ${r.errorOverScale.toExponential(2)} ${r.ok ? 'ok' : 'FAIL'}`,
     )
     .join('\n');
 }

@@ -132,7 +132,7 @@ test('Bench page: runs one case beside TF.js and jax-js and charts it', async ({
   expect(errors).toEqual([]);
 });
 
-test('Verify page: every node of a small model matches the CPU, worst first', async ({ page }) => {
+test('Verify page: every node of a small model passes; sorted and headlined by the error over the output scale, the rule explained', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/demo/verify.html');
   await page.selectOption('#model', 'every-layer');
@@ -141,13 +141,26 @@ test('Verify page: every node of a small model matches the CPU, worst first', as
   await page.waitForFunction(() => window.verifyDemo !== undefined, null, { timeout: 90_000 });
   const result = await page.evaluate(() => window.verifyDemo!);
   expect('error' in result ? result.error : null).toBeNull();
-  if ('rows' in result) {
-    expect(result.rows.length).toBeGreaterThan(40);
-    expect(result.rows.every((r) => r.ok)).toBe(true);
-    const rel = result.rows.map((r) => r.maxRelError);
-    expect(rel).toEqual([...rel].sort((a, b) => b - a));
-  }
-  await expect(page.locator('#nodes tbody tr').first()).toBeVisible();
-  await expect(page.locator('#status')).toContainText('all within');
+  if (!('rows' in result)) throw new Error('no rows');
+  expect(result.rows.length).toBeGreaterThan(40);
+  expect(result.rows.every((r) => r.ok)).toBe(true);
+  // The pass rule's measure orders the table, and every row within it passes.
+  const measure = result.rows.map((r) => r.errorOverScale);
+  expect(measure).toEqual([...measure].sort((a, b) => b - a));
+  expect(measure[0]).toBeLessThanOrEqual(1e-4);
+  // Over the scale plus 0.01, it is never above the relative error, which is over the scale alone.
+  for (const r of result.rows) expect(r.errorOverScale).toBeLessThanOrEqual(r.maxRelError);
+  // The headline says pass and quotes the worst node by that measure, not the relative error.
+  const worst = result.rows[0];
+  await expect(page.locator('#status')).toHaveText(
+    new RegExp(
+      `^Pass: all ${result.rows.length} nodes \\(\\d+ op kinds, [\\d.]+ s\\)\\. Worst error over scale ${worst.errorOverScale.toExponential(2).replace('+', '\\+')} \\(${worst.op} .+\\); the limit is 1e-4, and error over scale = largest \\|WebGPU − CPU\\| / \\(largest \\|CPU\\| \\+ 0\\.01\\)\\.$`,
+    ),
+  );
+  await expect(page.locator('#status')).not.toContainText('relative');
+  await expect(page.locator('#status')).toHaveClass('ok');
+  await expect(page.locator('#rule')).toContainText('a node passes when its error over scale');
+  await expect(page.locator('#nodes th').nth(5)).toHaveText('error over scale (pass ≤ 1e-4)');
+  await expect(page.locator('#nodes tbody tr').first().locator('td').nth(5)).toHaveText(worst.errorOverScale.toExponential(2));
   expect(errors).toEqual([]);
 });
