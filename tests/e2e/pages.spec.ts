@@ -129,6 +129,16 @@ test('Bench page: runs one case beside TF.js and jax-js and charts it', async ({
   }
   await expect(page.locator('#results tr')).toHaveCount(2);
   expect(await inkedPixels(page, '#chart')).toBeGreaterThan(500);
+  // The first call is timed apart, shown in its own column and left out of the medians, and the page says so.
+  const first = page.locator('#results tr').nth(1).locator('td').nth(2);
+  await expect(first).toHaveText(/^\d+\.\d\d$/);
+  await expect(page.locator('#status')).toContainText('the first call of each case is timed apart ("first call" column) and kept out of the medians');
+  // ONNX Runtime Web times inference only: its empty cell points to a note saying why.
+  const ort = page.locator('#results tr').nth(1).locator('td').nth(11);
+  await expect(ort).toHaveText(/^- \(\d\)$/);
+  const why = /^ONNX Runtime Web( is not built for this case: ONNX Runtime Web is timed on inference|: could not start)/;
+  await expect(ort).toHaveAttribute('title', why);
+  await expect(page.locator('#notes li').first()).toHaveText(why);
   expect(errors).toEqual([]);
 });
 
