@@ -1,8 +1,10 @@
 // The Transfer page, the Teachable-Machine flow of the lecture decks: a network pretrained
 // on Fashion-MNIST 0-4 (shipped by npm run transfer -- --ship) keeps its convolutional
-// body; a new head learns the visitor's classes from a few images each, in the browser in
-// seconds; new images are predicted, and the training images' features are drawn in 2-D
-// by a PCA the engine computes. window.transferDemo tells the end-to-end test what happened.
+// body; a new head learns the visitor's classes from a few images each (built-in examples
+// from the data set, files, or drawings: demo/ui/transfer_classes.ts), in the browser in
+// seconds, the status line following each epoch; new images are predicted (held-out
+// examples, files, a drawing), and the training images' features are drawn in 2-D by a PCA
+// the engine computes. window.transferDemo tells the end-to-end tests what happened.
 import type { WebGPUBackend } from '../src/backends/webgpu/webgpu_backend';
 import type { Dataset } from '../src/data/dataset';
 import { loadCheckpoint } from '../src/io/checkpoint';
@@ -12,17 +14,24 @@ import { pca } from '../src/nn/pca';
 import { Trainer } from '../src/training/trainer';
 import { lenet5 } from '../src/nn/zoo';
 import { $, requireWebGPU } from './ui/backend_choice';
+import { drawPad } from './ui/draw_pad';
+import { greyImage } from './ui/grey_image';
 import { imageCanvas } from './ui/images';
+import { type ClassImage, ClassList, datasetImages, EXAMPLES_PER_CLASS, HELD_OUT_PER_CLASS, SIZE } from './ui/transfer_classes';
 
 /** The layer whose output the new head reads: LeNet-5's convolutional features. */
 const CUT = 'flatten_1';
-const SIZE = 28;
+/** The built-in examples' classes: sandal, sneaker, bag, none among the pretraining classes 0-4. */
+const BUILT_IN = [5, 7, 8];
 const COLOURS = ['#1f5fbf', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#c2255c', '#5c940d'];
 
 interface Prediction {
+  /** The image's name: its file's, "<class>-test<i>" for a held-out example, "drawing <n>". */
   file: string;
   label: string;
   probability: number;
+  /** The class it belongs to, when known (held-out examples). */
+  truth?: string;
 }
 
 declare global {
@@ -34,23 +43,39 @@ declare global {
       trainAccuracy: number | null;
       predictions: Prediction[];
       pcaPoints: number;
+      /** Every status line the training showed, in order (one per epoch, then the result). */
+      statusLog: string[];
     };
   }
 }
-window.transferDemo = { state: 'loading', error: null, classes: [], trainAccuracy: null, predictions: [], pcaPoints: 0 };
+window.transferDemo = { state: 'loading', error: null, classes: [], trainAccuracy: null, predictions: [], pcaPoints: 0, statusLog: [] };
 
 let gpu: WebGPUBackend;
 let body: Model | null = null;
 let normalisation = { mean: 0, std: 1 };
 let head: { model: Model; classes: string[] } | null = null;
+let drawings = 0;
 
 const fail = (e: unknown) => {
   const message = (e as Error).message;
   window.transferDemo.state = 'error';
   window.transferDemo.error = message;
-  $('status').textContent = message;
-  $('status').className = 'error';
+  setStatus(message, 'error');
 };
+
+function setStatus(text: string, className = ''): void {
+  $('status').textContent = text;
+  $('status').className = className;
+  if (window.transferDemo.state === 'training') window.transferDemo.statusLog.push(text);
+}
+
+const classes = new ClassList(
+  $('classes'),
+  () => classesChanged(),
+  (m) => setStatus(m, 'error'),
+  () => $<HTMLInputElement>('invert').checked,
+);
+const pad = drawPad(168, 14, () => {});
 
 /** Loads a LeNet-5 checkpoint (5 classes, as npm run transfer writes it) as the body, with its input normalisation. */
 async function loadBody(bytes: Uint8Array, file: string): Promise<void> {
@@ -62,95 +87,83 @@ async function loadBody(bytes: Uint8Array, file: string): Promise<void> {
   normalisation = { mean: Number(metadata.input_mean ?? 0), std: Number(metadata.input_std ?? 1) };
   $('body-status').textContent = `${file}: LeNet-5 pretrained on classes ${metadata.transfer_source_classes ?? '?'}; the new head reads ${CUT}.`;
   window.transferDemo.state = 'ready';
-  updateTrainButton();
-}
-
-/** An image file as a 28x28 grey image in [0, 1] (fitted into the square, centred), optionally inverted. */
-async function decode(file: File): Promise<Float32Array> {
-  const bitmap = await createImageBitmap(file);
-  const canvas = new OffscreenCanvas(SIZE, SIZE);
-  const ctx = canvas.getContext('2d')!;
-  const invert = $<HTMLInputElement>('invert').checked;
-  // Fashion-MNIST is light objects on black: the background is black unless inverted.
-  ctx.fillStyle = invert ? '#fff' : '#000';
-  ctx.fillRect(0, 0, SIZE, SIZE);
-  const s = SIZE / Math.max(bitmap.width, bitmap.height);
-  ctx.drawImage(bitmap, (SIZE - bitmap.width * s) / 2, (SIZE - bitmap.height * s) / 2, bitmap.width * s, bitmap.height * s);
-  const rgba = ctx.getImageData(0, 0, SIZE, SIZE).data;
-  const grey = new Float32Array(SIZE * SIZE);
-  for (let i = 0; i < grey.length; i++) {
-    const v = (0.299 * rgba[i * 4] + 0.587 * rgba[i * 4 + 1] + 0.114 * rgba[i * 4 + 2]) / 255;
-    grey[i] = invert ? 1 - v : v;
-  }
-  return grey;
+  classesChanged();
 }
 
 const normalised = (grey: Float32Array) => grey.map((v) => (v - normalisation.mean) / normalisation.std);
 
-function addClass(name = `class ${$('classes').children.length + 1}`): void {
-  const row = document.createElement('div');
-  row.className = 'class-row';
-  row.innerHTML = `<label>name <input class="class-name" value="${name}" /></label> <input class="class-files" type="file" accept="image/*" multiple /> <span class="class-count">no images</span>`;
-  row.querySelector<HTMLInputElement>('.class-files')!.onchange = (e) => {
-    const n = (e.target as HTMLInputElement).files?.length ?? 0;
-    row.querySelector('.class-count')!.textContent = `${n} image${n === 1 ? '' : 's'}`;
-    updateTrainButton();
-  };
-  $('classes').append(row);
-}
-
-/** The classes with at least one image: names and files. */
-function givenClasses(): { name: string; files: File[] }[] {
-  return [...$('classes').querySelectorAll('.class-row')]
-    .map((row) => ({
-      name: row.querySelector<HTMLInputElement>('.class-name')!.value.trim() || 'unnamed',
-      files: [...(row.querySelector<HTMLInputElement>('.class-files')!.files ?? [])],
-    }))
-    .filter((c) => c.files.length > 0);
-}
-
-function updateTrainButton(): void {
-  $<HTMLButtonElement>('train').disabled = !body || givenClasses().length < 2;
+/** After any change to the classes: the Train button, the drawing's class choices, and a status that says what to do next. */
+function classesChanged(): void {
+  const given = classes.given();
+  const state = window.transferDemo.state;
+  $<HTMLButtonElement>('train').disabled = !body || given.length < 2 || state === 'training';
+  const select = $<HTMLSelectElement>('draw-class');
+  const picked = select.selectedIndex;
+  select.replaceChildren(...classes.rows.map((r, i) => new Option(r.name(), String(i))));
+  select.selectedIndex = Math.min(Math.max(picked, 0), classes.rows.length - 1);
+  if (!body || state === 'training' || state === 'error') return;
+  const counts = classes.rows.map((r) => `${r.name()} ${r.images.length}`).join(', ');
+  if (given.length < 2) setStatus(`Give at least two classes a few images each (now: ${counts}), then train.`);
+  else setStatus(head ? `The classes are ${counts}: train again to teach the head these.` : `Ready to train on ${counts}.`);
 }
 
 async function train(): Promise<void> {
-  const classes = givenClasses();
+  await classes.settled();
+  const given = classes.given();
   if (!body) throw new Error('no pretrained network loaded');
-  if (classes.length < 2) throw new Error('give at least two classes a few images each');
+  if (given.length < 2) throw new Error('give at least two classes a few images each');
   window.transferDemo.state = 'training';
-  $('status').className = '';
+  window.transferDemo.statusLog = [];
+  $<HTMLButtonElement>('train').disabled = true;
   const per = SIZE * SIZE;
   const images: Float32Array[] = [];
   const labels: number[] = [];
-  for (const [k, c] of classes.entries()) {
-    for (const f of c.files) {
-      images.push(normalised(await decode(f)));
+  for (const [k, c] of given.entries()) {
+    for (const im of c.images) {
+      images.push(normalised(im.grey));
       labels.push(k);
     }
   }
   const count = images.length;
-  const data: Dataset = { images: new Float32Array(count * per), labels: Uint8Array.from(labels), shape: [1, SIZE, SIZE], classes: classes.length, count };
+  const data: Dataset = { images: new Float32Array(count * per), labels: Uint8Array.from(labels), shape: [1, SIZE, SIZE], classes: given.length, count };
   images.forEach((img, i) => data.images.set(img, i * per));
   head?.model.dispose();
-  const model = newHead(body, CUT, classes.length, $<HTMLInputElement>('finetune').checked ? 'finetune' : 'frozen', { name: 'lenet5-transfer', seed: 2 });
-  head = { model, classes: classes.map((c) => c.name) };
+  head = null;
+  const model = newHead(body, CUT, given.length, $<HTMLInputElement>('finetune').checked ? 'finetune' : 'frozen', { name: 'lenet5-transfer', seed: 2 });
+  const names = given.map((c) => c.name());
   const batch = Math.min(16, count);
-  const epochs = Number($<HTMLInputElement>('epochs').value);
+  const epochs = Math.max(1, Math.floor(Number($<HTMLInputElement>('epochs').value) || 1));
   const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: batch, seed: 1 });
+  const progress = $<HTMLProgressElement>('progress');
+  progress.value = 0;
+  setStatus(`Training a new head on ${count} images of ${given.length} classes (${names.join(', ')}): epoch 1/${epochs}…`);
   const start = performance.now();
   await trainer.fit(data, {
     epochs,
-    onEpoch: (r) => void ($('status').textContent = `epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)}, training accuracy ${r.accuracy.toFixed(3)}`),
+    onEpoch: async (r) => {
+      progress.value = r.epoch / epochs;
+      setStatus(
+        `Training: epoch ${r.epoch}/${epochs}, loss ${r.loss.toFixed(4)}, training accuracy ${r.accuracy.toFixed(3)}, ${((performance.now() - start) / 1000).toFixed(1)} s`,
+      );
+      // Let the page show the line before the next epoch runs.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    },
   });
   const fitted = await trainer.evaluate(data);
   const seconds = (performance.now() - start) / 1000;
-  $('status').textContent =
-    `Trained the head on ${count} images of ${classes.length} classes in ${seconds.toFixed(1)} s: training accuracy ${fitted.accuracy.toFixed(3)}. Predict new images below.`;
+  head = { model, classes: names };
+  setStatus(
+    `Trained the head on ${count} images of ${given.length} classes in ${seconds.toFixed(1)} s: training accuracy ${fitted.accuracy.toFixed(3)}. Predict new images below.`,
+    'ok',
+  );
   window.transferDemo.classes = head.classes;
   window.transferDemo.trainAccuracy = fitted.accuracy;
   $<HTMLInputElement>('query').disabled = false;
+  $<HTMLButtonElement>('draw-predict').disabled = false;
+  $<HTMLButtonElement>('predict-held-out').disabled = !given.some((c) => c.datasetClass !== null);
   await drawFeatures(data, head.classes);
   window.transferDemo.state = 'trained';
+  $<HTMLButtonElement>('train').disabled = false;
 }
 
 /** The training images' features in the plane of their first two principal components, coloured by class. */
@@ -181,38 +194,77 @@ async function drawFeatures(data: Dataset, classes: string[]): Promise<void> {
   window.transferDemo.pcaPoints = data.count;
 }
 
-async function predict(files: File[]): Promise<void> {
+/** Predicts named grey images with the trained head and shows each with its class and probability. */
+async function predict(queries: (ClassImage & { truth?: string })[]): Promise<void> {
   if (!head) throw new Error('train the head first');
   const per = SIZE * SIZE;
-  const greys = await Promise.all(files.map(decode));
-  const x = new Float32Array(files.length * per);
-  greys.forEach((g, i) => x.set(normalised(g), i * per));
+  const x = new Float32Array(queries.length * per);
+  queries.forEach((q, i) => x.set(normalised(q.grey), i * per));
   const logits = await head.model.predict(x);
   const k = head.classes.length;
-  const out: Prediction[] = files.map((f, i) => {
+  const out: Prediction[] = queries.map((q, i) => {
     const row = Array.from(logits.subarray(i * k, (i + 1) * k));
     const m = Math.max(...row);
     const e = row.map((v) => Math.exp(v - m));
     const best = row.indexOf(m);
-    return { file: f.name, label: head!.classes[best], probability: e[best] / e.reduce((a, b) => a + b, 0) };
+    return { file: q.source, label: head!.classes[best], probability: e[best] / e.reduce((a, b) => a + b, 0), ...(q.truth ? { truth: q.truth } : {}) };
   });
   const target = $('predictions');
   target.replaceChildren();
   out.forEach((p, i) => {
     const cell = document.createElement('div');
-    cell.append(imageCanvas(greys[i], 1, SIZE, SIZE, 2), document.createElement('br'), `${p.label} (${(100 * p.probability).toFixed(0)}%)`);
-    cell.title = p.file;
+    if (p.truth) cell.className = p.truth === p.label ? 'right' : 'wrong';
+    cell.append(imageCanvas(queries[i].grey, 1, SIZE, SIZE, 2, [0, 1]), document.createElement('br'), `${p.label} (${(100 * p.probability).toFixed(0)}%)`);
+    cell.title = p.truth ? `${p.file}: a ${p.truth}` : p.file;
     target.append(cell);
   });
+  const known = out.filter((p) => p.truth);
+  $('predict-status').textContent = known.length
+    ? `${known.filter((p) => p.truth === p.label).length} of ${known.length} held-out images right (green right, red wrong).`
+    : `${out.length} image${out.length === 1 ? '' : 's'} predicted.`;
   window.transferDemo.predictions = out;
+}
+
+/** The next HELD_OUT_PER_CLASS test images of each trained class that came from the data set (never trained on). */
+async function predictHeldOut(): Promise<void> {
+  const queries: (ClassImage & { truth: string })[] = [];
+  for (const c of classes.given())
+    if (c.datasetClass !== null && head?.classes.includes(c.name()))
+      for (const im of await datasetImages(c.datasetClass, EXAMPLES_PER_CLASS, HELD_OUT_PER_CLASS))
+        queries.push({ grey: im.grey, source: `${c.name()}-${im.source.replace('test image ', 'test')}`, truth: c.name() });
+  await predict(queries);
+}
+
+/** Fills the first three class rows with the built-in examples (sandal, sneaker, bag). */
+async function useBuiltIn(): Promise<void> {
+  while (classes.rows.length < BUILT_IN.length) classes.add();
+  await Promise.all(BUILT_IN.map((label, i) => classes.useExamples(classes.rows[i], label)));
 }
 
 async function start(): Promise<void> {
   gpu = await requireWebGPU($('webgpu-warning'), 'The Transfer page trains on WebGPU.');
-  for (let i = 0; i < 3; i++) addClass();
-  $('add-class').onclick = () => addClass();
+  for (let i = 0; i < 3; i++) classes.add();
+  $('pad').append(pad.canvas);
+  $('add-class').onclick = () => classes.add();
+  $('examples').onclick = () => classes.track(useBuiltIn());
   $('train').onclick = () => void train().catch(fail);
-  $<HTMLInputElement>('query').onchange = (e) => void predict([...((e.target as HTMLInputElement).files ?? [])]).catch(fail);
+  $('predict-held-out').onclick = () => void predictHeldOut().catch(fail);
+  $('draw-clear').onclick = () => pad.clear();
+  $('draw-add').onclick = () => {
+    const row = classes.rows[Number($<HTMLSelectElement>('draw-class').value)];
+    if (!pad.drawn || !row) return setStatus('Draw something first (light strokes on the black square).');
+    classes.addImages(row, [{ grey: pad.read(SIZE), source: `drawing ${++drawings}` }]);
+    pad.clear();
+  };
+  $('draw-predict').onclick = () => {
+    if (!pad.drawn) return void ($('predict-status').textContent = 'Draw something first.');
+    void predict([{ grey: pad.read(SIZE), source: `drawing ${++drawings}` }]).catch(fail);
+  };
+  $<HTMLInputElement>('query').onchange = async (e) => {
+    const files = [...((e.target as HTMLInputElement).files ?? [])];
+    const greys = await Promise.all(files.map((f) => greyImage(f, { square: SIZE, invert: $<HTMLInputElement>('invert').checked })));
+    await predict(greys.map((g, i) => ({ grey: g.data, source: files[i].name }))).catch(fail);
+  };
   $<HTMLInputElement>('own').onchange = async (e) => {
     const f = (e.target as HTMLInputElement).files?.[0];
     if (f) await loadBody(new Uint8Array(await f.arrayBuffer()), f.name).catch(fail);
