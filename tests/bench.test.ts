@@ -192,4 +192,19 @@ describe('zoo training steps on TF.js, built layer for layer like ours', () => {
     logits.dispose();
     predict.inputs.forEach((t) => t.dispose());
   });
+
+  it("the roofline cases time the adapter's own limits, ours alone, with the work sized on the adapter", async () => {
+    const gpu = await gpuBackend();
+    const peers = await loadPeers({ tfjs: true, jax: true });
+    const report = await runBench(gpu, { filter: 'roofline-', ...peers });
+    const f16 = gpu.features.has('shader-f16');
+    expect(report.cases.map((c) => c.name)).toEqual(['roofline-fma-f32', ...(f16 ? ['roofline-fma-f16'] : []), 'roofline-copy']);
+    if (!f16) expect(report.notRun).toEqual([{ name: 'roofline-fma-f16', reason: "roofline fma-f16: the device has no 'shader-f16'" }]);
+    for (const c of report.cases) {
+      expect(c.flops, c.name).toBeGreaterThan(0);
+      expect(c.gflops, c.name).toBeCloseTo(c.flops / (c.ours.medianMs * 1e6), 6);
+      expect(c.tfjsWebgpu).toEqual({ skipped: "the adapter's roofline is measured by ours alone" });
+      expect(c.jax).toEqual({ skipped: 'jax-js is timed on matmul, conv forward and training steps; not on roofline' });
+    }
+  });
 });

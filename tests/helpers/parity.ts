@@ -1,69 +1,13 @@
 import { expect } from 'vitest';
-import { formatShape, sizeOf, stridesOf, type Shape } from '../../src/shape';
-import type { Attrs, Backend } from '../../src/backends/backend';
+import { formatShape } from '../../src/shape';
+import type { Backend } from '../../src/backends/backend';
 import { runOpByName } from '../../src/ops/op';
-import { Random } from '../../src/random';
-import { tensor, type Tensor } from '../../src/tensor';
+import type { Tensor } from '../../src/tensor';
 import { variantNamed } from '../../src/backends/webgpu/variants';
 import { cpu, gpuBackend } from './backends';
+import { makeInputs, parityError, unravel, type ParityCase } from './parity_core';
 
-/** float32 machine epsilon. */
-const EPS32 = 2 ** -23;
-
-/** One input of a parity case: its shape and how its values are drawn. */
-export interface InputSpec {
-  shape: Shape;
-  /** Value range for seeded uniform data (default [-1, 1)), or explicit values. */
-  range?: [number, number];
-  values?: ArrayLike<number>;
-}
-
-/**
- * One op run on both backends. `reduction` is the number of terms summed into each
- * output (K for matmul, the reduced count for sum); the tolerance grows with it.
- */
-export interface ParityCase {
-  name: string;
-  op: string;
-  inputs: InputSpec[];
-  attrs?: Attrs;
-  reduction?: number;
-  /** Extra relative slack for transcendental functions (in units of 1e-6). */
-  ulpsExtra?: number;
-}
-
-/** A named table of cases for one op family; `ops` lists every op name it covers. */
-export interface ParityTable {
-  ops: readonly string[];
-  cases: ParityCase[];
-}
-
-/**
- * Tolerance: |gpu - cpu| <= atol + rtol * |cpu| with
- *   rtol = atol = 8 * eps32 * sqrt(reduction) * 16  (+ ulpsExtra * 1e-6).
- * Rounding errors of a float32 sum of L terms grow like sqrt(L) * eps on random data;
- * the constant leaves ~100x room over observed errors while any indexing, transpose or
- * bias mistake gives errors of order 0.1 to 1, so a broken kernel still fails.
- */
-export function tolerance(c: ParityCase): number {
-  const l = Math.max(1, c.reduction ?? 1);
-  return 128 * EPS32 * Math.sqrt(l) + (c.ulpsExtra ?? 0) * 1e-6;
-}
-
-function unravel(i: number, shape: Shape): string {
-  const strides = stridesOf(shape);
-  return `[${strides.map((s, d) => Math.floor(i / s) % shape[d]).join(',')}]`;
-}
-
-/** Creates a case's inputs on a backend from the same seeded values. */
-export function makeInputs(backend: Backend, c: ParityCase, seed = 1234) {
-  const rng = new Random(seed);
-  return c.inputs.map((spec) => {
-    const n = sizeOf(spec.shape);
-    const values = spec.values ?? rng.uniformArray(n, ...(spec.range ?? [-1, 1]));
-    return tensor(backend, values, spec.shape);
-  });
-}
+export { makeInputs, parityError, tolerance, type InputSpec, type ParityCase, type ParityTable } from './parity_core';
 
 /**
  * Runs a case on WebGPU and on the CPU reference and asserts every element agrees.
@@ -99,22 +43,7 @@ export async function checkParity(c: ParityCase, variant?: string): Promise<void
   const got = await run(gpu);
   const ref = await run(cpu);
   expect(formatShape(got.shape), `${c.name}: output shape`).toBe(formatShape(ref.shape));
-  const tol = tolerance(c);
-  let worst = -1;
-  let worstExcess = 0;
-  for (let i = 0; i < ref.values.length; i++) {
-    const r = ref.values[i];
-    const g = got.values[i];
-    const bothNaN = Number.isNaN(r) && Number.isNaN(g);
-    const sameInf = r === g;
-    const err = Math.abs(g - r);
-    const allowed = tol + tol * Math.abs(r);
-    const excess = bothNaN || sameInf ? 0 : Number.isNaN(err) ? Infinity : err / allowed;
-    if (excess > worstExcess) {
-      worstExcess = excess;
-      worst = i;
-    }
-  }
+  const { worstExcess, worst, tol } = parityError(c, got.values, ref.values);
   if (worstExcess > 1) {
     const r = ref.values[worst];
     const g = got.values[worst];

@@ -1,6 +1,7 @@
 import type { Shape } from '../../src/shape';
 import { summary } from '../../src/nn/summary';
 import { MODELS } from '../../src/nn/zoo';
+import type { RooflineKind } from './roofline';
 
 /**
  * What a benchmark case computes, independent of any engine, so each system (ours,
@@ -14,7 +15,9 @@ export type CaseSpec =
   | { kind: 'pool'; pool: 'max' | 'avg'; pass: 'fwd' | 'bwd'; x: Shape; k: number }
   | { kind: 'train-step'; model: 'lenet5' | 'cifar-cnn' | 'resnet20' | 'mobilenet-v1-cifar'; batch: number }
   /** Inference of a whole network, as an app calls it: images in, outputs on the host (ours: model.predict). */
-  | { kind: 'predict'; model: PredictModel; batch: number; input?: readonly [number, number, number] };
+  | { kind: 'predict'; model: PredictModel; batch: number; input?: readonly [number, number, number] }
+  /** The adapter's own limits (roofline.ts), ours alone: the work is sized on the adapter, so the case's flops come from the run. */
+  | { kind: 'roofline'; what: RooflineKind };
 
 /** The zoo models the prediction cases run (ResNet-18 and MobileNet v1 at ImageNet's 1000 classes). */
 export type PredictModel = 'lenet5' | 'resnet18' | 'mobilenet-v1';
@@ -34,13 +37,13 @@ export interface BenchCase {
   spec: CaseSpec;
 }
 
-const matmulCase = (name: string, m: number, n: number, k: number): BenchCase => ({ name, flops: 2 * m * n * k, spec: { kind: 'matmul', m, n, k } });
+export const matmulCase = (name: string, m: number, n: number, k: number): BenchCase => ({ name, flops: 2 * m * n * k, spec: { kind: 'matmul', m, n, k } });
 
 /** Output size of a k x k window, stride 1 ("same" keeps the size). */
 const convOut = (size: number, k: number, same: boolean) => (same ? size : size - k + 1);
 
 /** conv2d forward, grad-input and grad-filter for one layer shape (each pass costs the forward's flops). */
-function convCases(name: string, x: Shape, o: number, k: number, same = false): BenchCase[] {
+export function convCases(name: string, x: Shape, o: number, k: number, same = false): BenchCase[] {
   const flops = 2 * x[0] * o * convOut(x[2], k, same) * convOut(x[3], k, same) * x[1] * k * k;
   return (['fwd', 'grad-input', 'grad-filter'] as const).map((pass) => ({ name: `${name}-${pass}`, flops, spec: { kind: 'conv', pass, x, o, k, same } }));
 }
@@ -64,10 +67,10 @@ function poolCases(pool: 'max' | 'avg'): BenchCase[] {
  * LeNet-5: conv 1->6 5x5 same on 28x28, conv 6->16 5x5 on 14x14, dense 400-120-84-10.
  * CIFAR CNN: conv 3->32 3x3 on 32x32 (out 30), pool, 32->64 (13), pool, 64->64 (4), dense 1024-64-10.
  */
-const LENET5_FORWARD_FLOPS = 2 * (28 * 28 * 6 * 25 + 10 * 10 * 16 * 6 * 25 + 400 * 120 + 120 * 84 + 84 * 10);
+export const LENET5_FORWARD_FLOPS = 2 * (28 * 28 * 6 * 25 + 10 * 10 * 16 * 6 * 25 + 400 * 120 + 120 * 84 + 84 * 10);
 const CIFAR_CNN_FORWARD_FLOPS = 2 * (30 * 30 * 32 * 27 + 13 * 13 * 64 * 32 * 9 + 4 * 4 * 64 * 64 * 9 + 1024 * 64 + 64 * 10);
 
-const trainStepCase = (name: string, model: Extract<CaseSpec, { kind: 'train-step' }>['model'], perImage: number, batch = 64): BenchCase => ({
+export const trainStepCase = (name: string, model: Extract<CaseSpec, { kind: 'train-step' }>['model'], perImage: number, batch = 64): BenchCase => ({
   name,
   flops: 3 * batch * perImage,
   images: batch,
@@ -75,7 +78,7 @@ const trainStepCase = (name: string, model: Extract<CaseSpec, { kind: 'train-ste
 });
 
 /** Forward flops per image of a zoo model at its default input or `input` (its summary's convolution and dense FLOPs). */
-const zooForwardFlops = (model: string, input?: readonly [number, number, number]) =>
+export const zooForwardFlops = (model: string, input?: readonly [number, number, number]) =>
   summary(MODELS[model](input ? [...input] : undefined))
     .rows.filter((r) => r.kind === 'conv2d' || r.kind === 'depthwise_conv2d' || r.kind === 'dense')
     .reduce((n, r) => n + r.flops, 0);
@@ -85,7 +88,7 @@ const zooForwardFlops = (model: string, input?: readonly [number, number, number
  * MobileNet v1 at batch 1 and 32; the batch-32 ImageNet models at 112x112, so a run takes
  * seconds, not minutes, on a CPU adapter).
  */
-const predictCase = (name: string, model: PredictModel, batch: number, input?: readonly [number, number, number]): BenchCase => ({
+export const predictCase = (name: string, model: PredictModel, batch: number, input?: readonly [number, number, number]): BenchCase => ({
   name,
   flops: batch * zooForwardFlops(model, input),
   images: batch,
@@ -116,6 +119,9 @@ export const benchCases: BenchCase[] = [
   trainStepCase('cifar-cnn-train-step-b64', 'cifar-cnn', CIFAR_CNN_FORWARD_FLOPS),
   trainStepCase('resnet20-train-step-b16', 'resnet20', zooForwardFlops('resnet20'), 16),
   trainStepCase('mobilenet-v1-cifar-train-step-b16', 'mobilenet-v1-cifar', zooForwardFlops('mobilenet-v1-cifar'), 16),
+  // The adapter's roofline: f32 and f16 multiply-add throughput and storage-buffer bandwidth
+  // (the copy counts bytes read and written as its "flops": its GFLOP/s column is GB/s).
+  ...(['fma-f32', 'fma-f16', 'copy'] as const).map((what): BenchCase => ({ name: `roofline-${what}`, flops: 0, spec: { kind: 'roofline', what } })),
 ];
 
 /** The --quick subset (under 5 minutes here): includes matmul-512, conv-lenet1, LeNet-5's prediction and its step. */

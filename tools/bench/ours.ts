@@ -10,6 +10,7 @@ import { avgpool2d, avgpool2dGradOp, maxpool2d, maxpool2dGradOp, pool2dAttrs } f
 import type { Shape } from '../../src/shape';
 import { tensor, type Tensor } from '../../src/tensor';
 import { predictModel, type CaseSpec } from './cases';
+import { rooflineRun, rooflineUnsupported } from './roofline';
 import { benchData, type BenchSystem, type PreparedCase } from './systems';
 
 const WARMUP = 2;
@@ -20,7 +21,7 @@ const WARMUP = 2;
  * own (resolving and reading the queries is a second round trip, which the wall time of
  * a peer's run does not carry either).
  */
-function opCase(gpu: WebGPUBackend, spec: Exclude<CaseSpec, { kind: 'train-step' | 'predict' }>): PreparedCase {
+function opCase(gpu: WebGPUBackend, spec: Exclude<CaseSpec, { kind: 'train-step' | 'predict' | 'roofline' }>): PreparedCase {
   const input = (shape: Shape, seed: number) => tensor(gpu, benchData(shape, seed), shape);
   let inputs: Tensor[];
   let run: () => Tensor;
@@ -121,11 +122,28 @@ function predictCase(gpu: WebGPUBackend, spec: Extract<CaseSpec, { kind: 'predic
   };
 }
 
+/** A roofline measurement (roofline.ts) grown on our device to about 50 ms a run: its flops (or bytes) are the case's. */
+async function rooflineCase(gpu: WebGPUBackend, spec: Extract<CaseSpec, { kind: 'roofline' }>): Promise<PreparedCase> {
+  const r = await rooflineRun(gpu.device, spec.what, { targetMs: 50 });
+  return {
+    flops: r.work,
+    run: async () => ({ wallMs: await r.run(), gpuMs: null }),
+    dispose: () => r.dispose(),
+  };
+}
+
 export function oursSystem(gpu: WebGPUBackend): BenchSystem {
   return {
     key: 'ours',
     label: 'ours',
+    skipReason: (spec) => (spec.kind === 'roofline' ? `roofline ${spec.what}: ${rooflineUnsupported(gpu.device, spec.what)}` : 'not covered'),
     async prepare(spec) {
+      if (spec.kind === 'roofline') {
+        if (rooflineUnsupported(gpu.device, spec.what)) return null;
+        const prepared = await rooflineCase(gpu, spec);
+        prepared.firstMs = (await prepared.run()).wallMs;
+        return prepared;
+      }
       const prepared = spec.kind === 'train-step' ? trainStepCase(gpu, spec) : spec.kind === 'predict' ? predictCase(gpu, spec) : opCase(gpu, spec);
       // The first run meets the case's shape classes; tuning picks their variants (when on) before the warm-up.
       prepared.firstMs = (await prepared.run()).wallMs;

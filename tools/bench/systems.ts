@@ -21,6 +21,8 @@ export interface PreparedCase {
    * `run` measures (a second readback inside the wall time): timed after the wall runs.
    */
   gpuTime?(): Promise<number | null>;
+  /** The work of one run where the system sizes it on the adapter (the roofline cases): it replaces the case's flops. */
+  flops?: number;
   dispose(): void;
 }
 

@@ -11,8 +11,8 @@ const RAISED_LIMITS = [
   'maxComputeWorkgroupsPerDimension',
 ] as const;
 
-/** Optional features used when offered: timestamps for kernel timing, subgroups for reductions. */
-const WANTED_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups' as GPUFeatureName];
+/** Optional features used when offered: timestamps for kernel timing, subgroups for reductions, f16 arithmetic (shader-f16). */
+const WANTED_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups' as GPUFeatureName, 'shader-f16'];
 
 export const ENABLE_WEBGPU_HELP =
   'Use a browser with WebGPU (Chrome or Edge 113+, Safari 26+, Firefox 141+ on Windows), serve the page from https:// or http://localhost, ' +
