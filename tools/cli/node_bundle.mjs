@@ -7,9 +7,10 @@ import { join } from 'node:path';
 /**
  * Builds `entry` (relative to the repository) into `outDir`; returns the output file's path.
  * `bundled` names more packages to bundle rather than import at run time (TF.js, whose
- * ES modules import files without extensions, which Node's loader refuses).
+ * ES modules import files without extensions, which Node's loader refuses). `singleFile`
+ * inlines dynamic imports too, so the output is one file (the device pack's).
  */
-export async function bundleForNode(root, entry, outDir, { bundled = [] } = {}) {
+export async function bundleForNode(root, entry, outDir, { bundled = [], singleFile = false } = {}) {
   await build({
     root,
     configFile: false,
@@ -33,7 +34,13 @@ export async function bundleForNode(root, entry, outDir, { bundled = [] } = {}) 
         ...bundled,
       ],
     },
-    build: { ssr: entry, outDir, emptyOutDir: true, target: 'node20', rollupOptions: { external: ['webgpu', 'onnxruntime-node', '@napi-rs/canvas'] } },
+    build: {
+      ssr: entry,
+      outDir,
+      emptyOutDir: true,
+      target: 'node20',
+      rollupOptions: { external: ['webgpu', 'onnxruntime-node', '@napi-rs/canvas'], ...(singleFile ? { output: { codeSplitting: false } } : {}) },
+    },
   });
   const name = entry.split('/').pop().replace(/\.ts$/, '.js');
   return join(outDir, name);
