@@ -5,7 +5,8 @@ put ours as a fraction of native. f32 throughout with TF32 off (the engine compu
 the TF32 GEMMs are timed beside them, named *-tf32. Each case: warm-up, then the median of
 timed runs, each ending with the result on the host as ours does (a readback, or the loss).
 
-usage: python3 torch_anchor.py --out native.json [--mode smoke|full] [--cap SECONDS]
+usage: python3 torch_anchor.py --out native.json [--mode smoke|full] [--cap SECONDS] [--device cuda|cpu]
+(--device cpu only checks the script where there is no GPU.)
 """
 import argparse
 import json
@@ -56,15 +57,20 @@ def resnet20():
     return nn.Sequential(*layers)
 
 
+def sync():
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
 def median_ms(fn, runs=10, warmup=3):
     for _ in range(warmup):
         fn()
-    torch.cuda.synchronize()
+    sync()
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         fn()
-        torch.cuda.synchronize()
+        sync()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
@@ -74,12 +80,13 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--mode", default="full")
     parser.add_argument("--cap", type=float, default=60)
+    parser.add_argument("--device", default="cuda")
     args = parser.parse_args()
     deadline = time.time() + max(args.cap - 8, args.cap / 2)
-    dev = torch.device("cuda")
+    dev = torch.device(args.device)
     torch.backends.cudnn.benchmark = True
     report = {
-        "device": torch.cuda.get_device_name(0),
+        "device": torch.cuda.get_device_name(0) if dev.type == "cuda" else "cpu",
         "torch": torch.__version__,
         "cuda": torch.version.cuda,
         "note": "f32 with TF32 off unless the name ends in -tf32; median ms of 10 runs after 3 warm-ups, each ending on the host",
