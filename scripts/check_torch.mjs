@@ -2,7 +2,8 @@
 // `npm run check:torch`: full-size zoo models against PyTorch and ONNX Runtime. The options,
 // their checks and --help come from the table below (tools/cli/options.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runJob } from '../tools/cli/job_runner.mjs';
@@ -36,6 +37,7 @@ const { values: o } = defineCommand({
   name: 'check:torch',
   summary: "full-size zoo models against PyTorch (Debian's, /usr/bin/python3) and ONNX Runtime. Nothing is downloaded.",
   description: [
+    "With --ddp: the round trip to PyTorch's distributed training and back, with lenet5 in a temporary folder: npm run train (--limit 256, 2 epochs) exports the state dict and ONNX; torchrun runs examples/torch-ddp/train_ddp.py on 2 processes (DistributedDataParallel, gloo, CPU, DistributedSampler) for 20 steps of 32 images per process; npm run train --init continues from its state dict (--epochs 1 --limit 256 --test-limit 256), and again with SGD at lr 1e-9 as an evaluation. Pass: every tensor came back (loaded = the export's tensor count, nothing skipped or kept fresh), the held-out loss (the first 256 test images) after DDP below the one before, and the engine's evaluation of the returned weights within 1e-3 (relative) of PyTorch's.",
     'With --train: each of the trainable-here networks (default all six) is trained for --steps steps of 16 real Fashion-MNIST images here and in PyTorch (scripts/torch_train_check.py, float32 on the CPU) from the same weights, moved by state dict, with SGD (momentum 0.9, lr 0.01) and Adam (lr 1e-3), dropout at 0, batch norm in training mode; every loss and, after every step, every weight and running statistic is compared. Pass: the loss within 1e-4 (relative) for the first 10 steps and 1e-3 after, every tensor after the last step within 1e-3 of its largest value.',
     'For each zoo model torchvision has, PyTorch builds it with random weights and writes its state dict, its ONNX export and its float64 figures of one training step (scripts/check_torch.py; of fcn-resnet50, whose logits are per pixel, the eval-mode logits only); the engine, in Node on WebGPU (Dawn; --cpu: the CPU reference), takes the weights both ways and compares (tools/jobs/torch_check.ts). Models torchvision lacks, and every model with --export-only, get only our exportOnnx run by ONNX Runtime against our logits. Prints a table and merges the figures into runs/check_torch.json.',
   ],
@@ -47,6 +49,11 @@ const { values: o } = defineCommand({
       help: `full-size zoo models: ${TORCHVISION.join(', ')}; export check only: ${ZOO_ONLY.join(', ')}; or all; with --train: ${TRAIN.join(', ')} (default all)`,
     },
     train: { type: 'boolean', help: 'train the trainable-here networks for --steps steps on both sides and compare the trajectories' },
+    // ddp round trip
+    ddp: {
+      type: 'boolean',
+      help: 'the round trip through torchrun, 2 processes (examples/torch-ddp/train_ddp.py), and back by --init, with lenet5',
+    },
     steps: { type: 'integer', value: 'N', default: 30, requires: 'train', help: 'steps of the --train check (the pass rule needs at least 10)' },
     adapter: {
       type: 'choice',
@@ -66,6 +73,12 @@ const { values: o } = defineCommand({
     keep: { type: 'boolean', help: "keep the temporary folder of PyTorch's files" },
   },
   check(v, given) {
+    // ddp round trip
+    if (v.ddp) {
+      if (v.train) throw new UsageError('check:torch: --ddp and --train are separate checks; give one');
+      if (given.has('model') && (v.model.length !== 1 || v.model[0] !== 'lenet5')) throw new UsageError('check:torch: --ddp runs lenet5 only');
+      return;
+    }
     if (v.train) {
       if (!given.has('model') || (v.model.length === 1 && v.model[0] === 'all')) return;
       for (const m of v.model) if (!TRAIN.includes(m)) throw new UsageError(`check:torch: --train takes ${TRAIN.join(', ')} or all; got '${m}'`);
@@ -91,6 +104,7 @@ const results = join(root, 'runs', 'check_torch.json');
 const all = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : {};
 const e = (v) => (v === undefined ? '-' : v.toExponential(1));
 if (o.train) process.exit(await checkTraining());
+if (o.ddp) process.exit(checkDdp()); // ddp round trip
 console.log(
   `${'model'.padEnd(20)} ${'params'.padStart(11)} ${'logits sd'.padStart(9)} ${'logits onnx'.padStart(11)} ${'loss'.padStart(8)} ${'max grad'.padStart(8)} ${'>1e-4'.padStart(6)} ${'>tol'.padStart(5)} ${'export/ORT'.padStart(10)}  seconds`,
 );
@@ -276,6 +290,162 @@ async function checkTraining() {
       `/spread: the worst of ours against PyTorch over what the float32 spread allows (4x the largest difference of PyTorch's float64, two-thread and one-ulp runs from its float32 run, or the issue's bound where larger), over every loss and every tensor after step ${steps}; w/ spread: at most 1.`,
       "step loss, step wts: each step restarted from PyTorch's state before it (weights, running statistics, optimizer state): the worst loss and tensor error one step makes; /1 step: the worst of them over what is allowed (1e-4 and 1e-3, or 4x PyTorch's own one-step float32 error where larger).",
       `A network fails when a step restarted from PyTorch's state is out of bounds (/1 step over 1), or when its trajectory passes neither the issue's rule nor the rule with the float32 spread. Written to ${results}.`,
+    ].join('\n'),
+  );
+  return failed > 0 ? 1 : 0;
+}
+
+// ddp round trip
+/** The tensor names of a safetensors file (its JSON header). */
+function safetensorsKeys(path) {
+  const bytes = readFileSync(path);
+  const n = Number(bytes.readBigUInt64LE(0));
+  return Object.keys(JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'))).filter((k) => k !== '__metadata__');
+}
+
+/**
+ * --ddp: lenet5 out to PyTorch's DistributedDataParallel (torchrun, 2 processes, gloo) and
+ * back by --init, in a temporary folder. Prints a table; returns the exit code.
+ */
+function checkDdp() {
+  const dir = mkdtempSync(join(tmpdir(), 'check-torch-ddp-'));
+  const f = (name) => join(dir, name);
+  const engineFlags = [...(o.cpu ? ['--backend', 'cpu'] : []), '--runtime', 'node', '--adapter', o.adapter];
+  const rows = [];
+  let failed = 0;
+  const run = (label, cmd, args) => {
+    const start = Date.now();
+    const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const seconds = (Date.now() - start) / 1000;
+    if (r.status !== 0) {
+      console.error(
+        `check:torch: ${label} failed (exit ${r.status}): ${cmd} ${args.join(' ')}\n${(r.stdout ?? '').slice(-3000)}${(r.stderr ?? '').slice(-3000)}`,
+      );
+    }
+    return { ok: r.status === 0, seconds, out: r.stdout ?? '' };
+  };
+  const row = (step, result, seconds, pass) => {
+    rows.push([step, result, seconds.toFixed(0), pass ? 'yes' : 'no']);
+    if (!pass) failed++;
+    console.log(`${step.padEnd(24)} ${result.padEnd(82)} ${seconds.toFixed(0).padStart(7)}  ${pass ? 'yes' : 'no'}`);
+  };
+  const train = (out, extra) =>
+    run('npm run train', process.execPath, [
+      join(root, 'scripts', 'train.mjs'),
+      '--model',
+      'lenet5',
+      '--limit',
+      '256',
+      '--test-limit',
+      '256',
+      '--seed',
+      '1',
+      '--autotune',
+      'off',
+      '--out',
+      f(out),
+      '--json',
+      f(`${out}.json`),
+      ...engineFlags,
+      ...extra,
+    ]);
+  console.log(`${'step'.padEnd(24)} ${'result'.padEnd(82)} ${'seconds'.padStart(7)}  pass`);
+  const figures = { date: new Date().toISOString() };
+  try {
+    // 1. The engine trains lenet5 briefly and writes both exports.
+    const t0 = train('start', ['--epochs', '2', '--export-torch', f('lenet5.safetensors'), '--export-onnx', f('lenet5.onnx')]);
+    if (!t0.ok) {
+      row('npm run train, export', 'failed', t0.seconds, false);
+      return 1;
+    }
+    const m0 = JSON.parse(readFileSync(f('start.json'), 'utf8'));
+    const tensors = safetensorsKeys(f('lenet5.safetensors')).length;
+    figures.engine = { testLoss: m0.testLoss, tensors, seconds: t0.seconds, backend: m0.backend, adapter: m0.adapter?.description };
+    row(
+      'npm run train, export',
+      `test loss ${m0.testLoss.toFixed(4)}; ${tensors} tensors and ONNX; ${m0.adapter?.description?.split(' (')[0] ?? m0.backend}`,
+      t0.seconds,
+      tensors > 0,
+    );
+
+    // 2. torchrun: 2 processes, gloo, 20 steps. --redirects 1 --tee 1 work around torch 1.13's
+    //    Std.from_str('0') returning None under Python 3.11 (its IntFlag no longer lists 0).
+    const t1 = run('torchrun', python, [
+      '-m',
+      'torch.distributed.run',
+      '--nproc_per_node',
+      '2',
+      '--redirects',
+      '1',
+      '--tee',
+      '1',
+      '--log_dir',
+      f('torchrun-logs'),
+      join(root, 'examples', 'torch-ddp', 'train_ddp.py'),
+      '--model',
+      'lenet5',
+      '--state',
+      f('lenet5.safetensors'),
+      '--onnx',
+      f('lenet5.onnx'),
+      '--metrics',
+      f('start.json'),
+      '--steps',
+      '20',
+      '--out',
+      f('lenet5-ddp.safetensors'),
+      '--json',
+      f('ddp.json'),
+    ]);
+    if (!t1.ok) {
+      row('torchrun DDP', 'failed', t1.seconds, false);
+      return 1;
+    }
+    const d = JSON.parse(readFileSync(f('ddp.json'), 'utf8'));
+    figures.ddp = { ...d, seconds: t1.seconds };
+    const back = safetensorsKeys(f('lenet5-ddp.safetensors')).length;
+    row(
+      `torchrun DDP (${d.processes} x ${d.backend})`,
+      `held-out loss ${d.loss_before.toFixed(4)} -> ${d.loss_after.toFixed(4)}, ${d.steps} steps; ${d.tensors_in} in, ${back} out`,
+      t1.seconds,
+      d.loss_after < d.loss_before && d.tensors_in === tensors && back === tensors,
+    );
+
+    // 3. Back: --init continues from the DDP state dict, and evaluates it (SGD at lr 1e-9).
+    const loadedAll = (init) => init && init.loaded === tensors && init.skipped.length === 0 && init.missing.length === 0;
+    const initSummary = (init) =>
+      init ? `${init.loaded}/${tensors} loaded, ${init.skipped.length} skipped, ${init.missing.length} kept fresh` : 'no --init report';
+    const t2 = train('continue', ['--epochs', '1', '--init', f('lenet5-ddp.safetensors')]);
+    if (!t2.ok) row('--init, 1 epoch', 'failed', t2.seconds, false);
+    else {
+      const m = JSON.parse(readFileSync(f('continue.json'), 'utf8'));
+      figures.continued = { init: m.init, testLoss: m.testLoss, seconds: t2.seconds };
+      row('--init, 1 epoch', `${initSummary(m.init)}; test loss ${m.testLoss.toFixed(4)}`, t2.seconds, loadedAll(m.init));
+    }
+    const t3 = train('evaluate', ['--epochs', '1', '--optimizer', 'sgd', '--lr', '1e-9', '--schedule', 'constant', '--init', f('lenet5-ddp.safetensors')]);
+    if (!t3.ok) row('--init, evaluated', 'failed', t3.seconds, false);
+    else {
+      const m = JSON.parse(readFileSync(f('evaluate.json'), 'utf8'));
+      const error = Math.abs(m.testLoss - d.loss_after) / Math.abs(d.loss_after);
+      figures.evaluated = { init: m.init, testLoss: m.testLoss, relativeError: error, seconds: t3.seconds };
+      row(
+        '--init, evaluated',
+        `${initSummary(m.init)}; test loss ${m.testLoss.toFixed(4)} (PyTorch ${d.loss_after.toFixed(4)}, ${e(error)})`,
+        t3.seconds,
+        loadedAll(m.init) && error <= 1e-3,
+      );
+    }
+  } finally {
+    all[`lenet5 ddp ${o.cpu ? 'cpu' : 'webgpu'}`] = { ...figures, pass: failed === 0 };
+    mkdirSync(dirname(results), { recursive: true });
+    writeFileSync(results, `${JSON.stringify(all, null, 1)}\n`);
+    if (o.keep) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(
+    [
+      `${failed === 0 ? 'pass' : `FAIL (${failed})`}: lenet5 out by --export-torch/--export-onnx, 20 DDP steps in PyTorch (2 processes, gloo, CPU; 32 images each per step, Adam lr 1e-3), back by --init.`,
+      `held-out loss: the first 256 test images, eval mode, normalised as the exporting run did; evaluated: an --init run at lr 1e-9 (SGD, constant), whose test loss is the engine's loss of PyTorch's weights. Written to ${results}.`,
     ].join('\n'),
   );
   return failed > 0 ? 1 : 0;
