@@ -207,4 +207,26 @@ describe('zoo training steps on TF.js, built layer for layer like ours', () => {
       expect(c.jax).toEqual({ skipped: 'jax-js is timed on matmul, conv forward and training steps; not on roofline' });
     }
   });
+
+  it("the device pack's full bench names the issue's cases at real sizes, and op cases know their least traffic", async () => {
+    const { deviceBenchCases, caseBytes } = await import('../tools/device/bench_cases');
+    const full = deviceBenchCases('full');
+    expect(full.map((c) => c.name)).toEqual([
+      'matmul-1024',
+      'matmul-2048',
+      'matmul-4096',
+      ...['conv-vgg', 'conv-resnet50-3x3', 'conv-mobilenet-pw'].flatMap((n) => ['fwd', 'grad-input', 'grad-filter'].map((p) => `${n}-${p}`)),
+      'lenet5-train-step-b64',
+      'resnet20-train-step-b16',
+      'resnet20-train-step-b64',
+      'lenet5-predict-b1',
+      'lenet5-predict-b64',
+      'resnet18-predict-b1',
+      'resnet18-predict-b64',
+    ]);
+    expect(full.find((c) => c.name === 'matmul-4096')!.flops).toBe(2 * 4096 ** 3);
+    expect(caseBytes(full[0])).toBe(4 * 3 * 1024 * 1024);
+    expect(caseBytes(full.find((c) => c.name === 'resnet20-train-step-b16')!)).toBeUndefined();
+    expect(deviceBenchCases('smoke').map((c) => c.name)).toEqual(['matmul-128', 'conv-lenet2-fwd', 'lenet5-predict-b1']);
+  });
 });
