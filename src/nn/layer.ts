@@ -3,7 +3,7 @@ import { formatShape, type Shape } from '../shape';
 import type { Tensor } from '../tensor';
 
 /** How a parameter's first values are drawn (see init.ts). */
-export type Init = 'he' | 'glorot' | 'zeros' | 'ones';
+export type Init = 'he' | 'glorot' | 'small' | 'zeros' | 'ones';
 
 /** A tensor a layer owns. Running statistics are state: saved, never trained. */
 export interface ParamSpec {

@@ -47,7 +47,7 @@ export function lenet5(inputShape: Shape = [1, 28, 28], classes = 10): Model {
       new Flatten(),
       new Dense({ units: 120, activation: 'relu' }),
       new Dense({ units: 84, activation: 'relu' }),
-      new Dense({ units: classes, init: 'glorot' }),
+      new Dense({ units: classes, init: 'small' }),
     ],
     'lenet5',
   );
@@ -73,7 +73,7 @@ export function lenet5Bn(inputShape: Shape = [1, 28, 28], classes = 10): Model {
       new Flatten(),
       new Dense({ units: 120, activation: 'relu' }),
       new Dense({ units: 84, activation: 'relu' }),
-      new Dense({ units: classes, init: 'glorot' }),
+      new Dense({ units: classes, init: 'small' }),
     ],
     'lenet5_bn',
   );
@@ -98,7 +98,7 @@ export function convBn(inputShape: Shape = [1, 28, 28], classes = 10, filters: [
       new Flatten(),
       new Dropout({ rate: 0.25 }),
       new Dense({ units: 128, activation: 'relu' }),
-      new Dense({ units: classes, init: 'glorot' }),
+      new Dense({ units: classes, init: 'small' }),
     ],
     name,
   );
@@ -136,7 +136,7 @@ export function cifarCnn(inputShape: Shape = [3, 32, 32], classes = 10): Model {
       new Conv2d({ filters: 64, kernel: 3, activation: 'relu' }),
       new Flatten(),
       new Dense({ units: 64, activation: 'relu' }),
-      new Dense({ units: classes, init: 'glorot' }),
+      new Dense({ units: classes, init: 'small' }),
     ],
     'cifar_cnn',
   );

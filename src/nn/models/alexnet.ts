@@ -100,7 +100,7 @@ export function alexnetMini(inputShape: Shape = [1, 28, 28], classes = 10): Mode
       new Dense({ units: 256, activation: 'relu', name: 'classifier.1' }),
       new Dropout({ rate: 0.5, name: 'classifier.3' }),
       new Dense({ units: 256, activation: 'relu', name: 'classifier.4' }),
-      new Dense({ units: classes, init: 'glorot', name: 'classifier.6' }),
+      new Dense({ units: classes, init: 'small', name: 'classifier.6' }),
     ],
     'alexnet_mini',
   );

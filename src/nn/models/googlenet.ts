@@ -95,5 +95,5 @@ export function googlenetMini(inputShape: Shape = [1, 28, 28], classes = 10): Mo
   h = inception(h, 'inception4a', [48, 24, 52, 4, 12, 16]);
   h = inception(h, 'inception4b', [40, 28, 56, 6, 16, 16]);
   h = new Dropout({ rate: 0.2, name: 'dropout' }).apply(new GlobalAvgPool('avgpool').apply(h));
-  return new Model(x, new Dense({ units: classes, init: 'glorot', name: 'fc' }).apply(h), 'googlenet_mini');
+  return new Model(x, new Dense({ units: classes, init: 'small', name: 'fc' }).apply(h), 'googlenet_mini');
 }

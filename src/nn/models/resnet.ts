@@ -126,6 +126,6 @@ export function resnet20(inputShape: Shape = [1, 28, 28], classes = 10): Model {
   const x = input(inputShape);
   let h = convBnRelu(x, { conv: 'conv1', bn: 'bn1' }, { filters: 16, kernel: 3, padding: 1 });
   h = stages(h, 'basic', [16, 32, 64], [3, 3, 3]).at(-1)!;
-  const out = new Dense({ units: classes, name: 'fc', init: 'glorot' }).apply(new GlobalAvgPool('avgpool').apply(h));
+  const out = new Dense({ units: classes, name: 'fc', init: 'small' }).apply(new GlobalAvgPool('avgpool').apply(h));
   return new Model(x, out, 'resnet20');
 }
