@@ -32,7 +32,7 @@ export { gradients } from './graph/autograd';
 export { planGraph, type Plan } from './graph/plan';
 export { Program, type ProgramStats } from './graph/program';
 export { planMemory, type PlanMemory } from './graph/plan_memory';
-export { trainStepMemory, planTrainStep } from './training/compile';
+export { trainStepMemory, planTrainStep, type StepRegularization } from './training/compile';
 export { Layer, input, SymbolicTensor, type ForwardContext, type ParamSpec, type Init } from './nn/layer';
 export { Conv2d, DepthwiseConv2d } from './nn/conv_layers';
 export { ConvTranspose2d, Upsample, MaxPoolSwitches, MaxUnpool2d } from './nn/upsampling_layers';
@@ -85,6 +85,8 @@ export {
   type Monitored,
 } from './training/callbacks';
 export { DivergenceError } from './training/training_progress';
+export { Ensemble, ensemble, type EnsembleOptions, type EnsemblePrediction, type EnsembleEvaluation } from './training/ensemble';
+export { sanityCheck, SANITY_DEFAULTS, type SanityOptions, type SanityReport, type SanityCheckResult, type SanityCheckName } from './training/sanity';
 export type { TrainingProgress } from './io/checkpoint_metadata';
 export type { DivergenceOptions, DivergenceRule, DivergenceWarning } from './training/divergence';
 export { confusionMatrix, accuracy, topKAccuracy, perClassMetrics, type ClassMetrics } from './training/metrics';

@@ -5,12 +5,12 @@ import { Program } from '../graph/program';
 import { TraceBackend } from '../graph/trace';
 import { argmax } from '../ops/argmax';
 import { augment, type AugmentAttrs } from '../ops/augment';
-import { maximum } from '../ops/binary';
-import { mean } from '../ops/reduce';
+import { add, maximum, mul } from '../ops/binary';
+import { mean, sum } from '../ops/reduce';
 import { reshape } from '../ops/reshape';
 import { softmax } from '../ops/softmax';
 import { tenCrop } from '../ops/ten_crop';
-import { log } from '../ops/unary';
+import { log, square } from '../ops/unary';
 import type { Shape } from '../shape';
 import { tensor, type Tensor } from '../tensor';
 import { externalsOf } from '../nn/graph_externals';
@@ -30,9 +30,21 @@ export interface CompiledGraph {
   readonly batch: number;
 }
 
+/** What a training step adds to or takes from plain training: the L2 term of the loss, dropout. */
+export interface StepRegularization {
+  /**
+   * λ of an L2 penalty added to the loss: λ/2 Σ w² over every trainable parameter (as the
+   * loss's term, so the reported loss includes it; its gradient λw is what SGD's coupled
+   * weightDecay adds). Default 0: no term.
+   */
+  l2?: number;
+  /** False turns the model's dropout off in the step (default true). */
+  dropout?: boolean;
+}
+
 /**
  * One training step as one graph: (augmentation,) forward in training mode, the loss
- * (default mean softmax cross-entropy; losses.ts), predictions, backward through every
+ * (default mean softmax cross-entropy; losses.ts; plus the L2 term of `regularization`), predictions, backward through every
  * trainable weight, and the optimizer's in-place updates (plus batch norm's running
  * statistics). Inputs: x, labels, step [1], hyper, and targets when the loss takes them.
  * x holds images of `imageShape` (default the model's input): larger ones are cropped to
@@ -45,8 +57,9 @@ export function compileTrainStep(
   augmentation?: Partial<AugmentAttrs>,
   loss: LossConfig = SOFTMAX_CROSS_ENTROPY,
   imageShape: Shape = model.input.shape,
+  regularization: StepRegularization = {},
 ): CompiledGraph {
-  const { plan, ids } = planTrainStep(model, optimizer, batch, augmentation, loss, imageShape);
+  const { plan, ids } = planTrainStep(model, optimizer, batch, augmentation, loss, imageShape, regularization);
   return { program: new Program(model.backend, plan), loss: ids[0], predictions: ids[1], batch };
 }
 
@@ -61,8 +74,10 @@ export function planTrainStep(
   augmentation?: Partial<AugmentAttrs>,
   lossConfig: LossConfig = SOFTMAX_CROSS_ENTROPY,
   imageShape: Shape = model.input.shape,
+  regularization: StepRegularization = {},
 ): { plan: Plan; ids: [number, number] } {
   checkLoss(lossConfig, model.name, model.output.shape);
+  const l2 = checkL2(regularization.l2);
   const trace = new TraceBackend();
   const x = trace.input('x', [batch, ...imageShape]);
   const labels = trace.input('labels', [batch]);
@@ -71,13 +86,14 @@ export function planTrainStep(
   const tShape = targetShape(lossConfig, model.output.shape, batch);
   const targets = tShape ? trace.input('targets', tShape) : null;
   const use = externalsOf(model, trace);
-  const ctx: ForwardContext = { training: true, use, step };
+  const ctx: ForwardContext = { training: true, use, step, dropout: regularization.dropout ?? true };
   const logits = model.forward(ctx, augmentation ? augment(x, step, augmentation) : x);
-  const loss = lossOf(lossConfig, logits, labels, targets);
-  const predictions = learnsLabels(lossConfig) ? argmax(logits) : logits;
   const trainable = model.trainableParams();
   if (trainable.length === 0) throw new Error(`${model.name}: nothing to train (every layer is frozen)`);
   const traced = trainable.map((p) => use(p.tensor));
+  const dataLoss = lossOf(lossConfig, logits, labels, targets);
+  const loss = l2 > 0 ? add(dataLoss, l2Term(trace, traced, l2)) : dataLoss;
+  const predictions = learnsLabels(lossConfig) ? argmax(logits) : logits;
   const grads = gradients(trace, loss, traced);
   optimizer.updateAll(
     trainable.map((param, i) => ({ param, traced: traced[i], grad: grads[i] })),
@@ -87,6 +103,20 @@ export function planTrainStep(
   );
   const ids: [number, number] = [trace.valueOf(loss).id, trace.valueOf(predictions).id];
   return { plan: checkedPlan(model, batch, planGraph(trace, ids)), ids };
+}
+
+/** The L2 strength of a step, checked: a finite number >= 0 (undefined is 0). */
+export function checkL2(l2: number | undefined): number {
+  if (l2 === undefined) return 0;
+  if (!(l2 >= 0) || !Number.isFinite(l2)) throw new Error(`l2: must be a finite number >= 0, got ${l2}`);
+  return l2;
+}
+
+/** λ/2 Σ w² over the traced weights, a scalar of the graph. */
+function l2Term(trace: TraceBackend, weights: readonly Tensor[], l2: number): Tensor {
+  let total = sum(square(weights[0]));
+  for (const w of weights.slice(1)) total = add(total, sum(square(w)));
+  return mul(total, tensor(trace, [l2 / 2], []));
 }
 
 /** Throws naming the layer when a value of the plan cannot be one buffer on the model's backend. */

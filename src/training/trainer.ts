@@ -3,7 +3,7 @@ import { checkDataset, fillBatch, shuffledIndices, type Dataset } from '../data/
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint';
 import type { AugmentAttrs } from '../ops/augment';
 import { formatShape, sizeOf } from '../shape';
-import { compileEvalStep, compileTrainStep, type CompiledGraph } from './compile';
+import { checkL2, compileEvalStep, compileTrainStep, type CompiledGraph } from './compile';
 import type { CallbackHost, FitCallback } from './callbacks';
 import {
   checkLoss,
@@ -56,6 +56,15 @@ export interface TrainerOptions {
    * mse or l1, the last three against the dataset's per-value targets.
    */
   loss?: LossConfig;
+  /**
+   * An L2 penalty as a term of the loss: λ/2 Σ w² over every trainable parameter is added
+   * to each training step's loss (and so to the losses reported; evaluate's loss is the
+   * data's alone). Its gradient λw is SGD's coupled weightDecay; AdamW's decoupled decay
+   * is the optimizer's weightDecay, outside the loss. Default 0.
+   */
+  l2?: number;
+  /** False turns the model's dropout layers off in training steps (default true): training without regularisation. */
+  dropout?: boolean;
 }
 
 export interface FitOptions {
@@ -183,6 +192,7 @@ export class Trainer implements CallbackHost {
     this.generation = model.generation;
     this.loss = options.loss ?? SOFTMAX_CROSS_ENTROPY;
     checkLoss(this.loss, model.name, model.output.shape);
+    checkL2(options.l2);
   }
 
   /** Output values one example's accuracy counts (1 for class labels, every value for binary cross-entropy, 0 for regression). */
@@ -258,7 +268,10 @@ export class Trainer implements CallbackHost {
     if (!this.trainStep || key !== this.trainKey) {
       this.trainStep?.program.dispose();
       this.trainStep = null;
-      this.trainStep = compileTrainStep(this.model, this.optimizer, this.batchSize, this.augmentation(), this.loss, imageShape);
+      this.trainStep = compileTrainStep(this.model, this.optimizer, this.batchSize, this.augmentation(), this.loss, imageShape, {
+        l2: this.options.l2,
+        dropout: this.options.dropout,
+      });
       this.trainKey = key;
     }
     return this.trainStep;
