@@ -13,9 +13,17 @@ const { values: o } = defineCommand({
   summary: 'random hyper-parameter search on a held-out split of Fashion-MNIST, in Node on Dawn.',
   description: [
     'Draws the learning rate (log-uniform 1e-4..3e-2), the weight decay (log-uniform 1e-6..1e-2, AdamW) and the batch size (32, 64, 128), trains each trial on 80% of the first --limit training images and prints the trials ranked by accuracy on the other 20% (the test set is not looked at).',
+    "Coarse to fine: --refine N adds a second round of N trials drawn from ranges centred on the first round's best, a quarter of the first ranges' log-width wide (lr best/2..best*2, weight decay best/3.2..best*3.2), its batch size kept.",
   ],
   options: {
     trials: { type: 'integer', value: 'N', default: 8, help: 'trials to draw' },
+    refine: {
+      type: 'integer',
+      value: 'N',
+      min: 0,
+      default: 0,
+      help: "a second round of N trials around the first round's best: lr and weight decay from ranges a quarter of the first's log-width wide, centred on its values; its batch size",
+    },
     model: { type: 'string', value: 'KEY', default: 'lenet5-bn', help: 'the zoo model each trial trains' },
     limit: { type: 'integer', value: 'N', default: 6000, help: 'how many of the first training images to use (80% train, 20% validation)' },
     epochs: { type: 'integer', value: 'N', default: 1, help: 'epochs per trial' },
@@ -33,12 +41,13 @@ const config = {
   weightDecay: [1e-6, 1e-2],
   batches: [32, 64, 128],
   seed: o.seed,
+  refine: o.refine,
 };
 
 const row = (t) =>
-  `| ${t.trial} | ${t.lr.toExponential(2)} | ${t.weightDecay.toExponential(2)} | ${t.batch} | ${t.trainLoss.toFixed(4)} | ${t.validationLoss.toFixed(4)} | ${t.validationAccuracy.toFixed(4)} | ${t.seconds.toFixed(1)} |`;
+  `| ${t.trial} | ${t.round} | ${t.lr.toExponential(2)} | ${t.weightDecay.toExponential(2)} | ${t.batch} | ${t.trainLoss.toFixed(4)} | ${t.validationLoss.toFixed(4)} | ${t.validationAccuracy.toFixed(4)} | ${t.seconds.toFixed(1)} |`;
 const header =
-  '| trial | lr | weight decay | batch | train loss | validation loss | validation accuracy | s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+  '| trial | round | lr | weight decay | batch | train loss | validation loss | validation accuracy | s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
 const started = performance.now();
 let ranked;
 try {
@@ -49,7 +58,11 @@ try {
     onProgress: (p) => {
       if (p.kind === 'start')
         console.log(
-          `search: ${config.trials} trials of ${config.model}, ${config.epochs} epoch(s) on ${Math.round(config.limit * 0.8)} Fashion-MNIST training images, scored on ${Math.round(config.limit * 0.2)} held out; ${p.adapter}, in Node`,
+          `search: ${config.trials} trials${config.refine ? ` then ${config.refine} around the best` : ''} of ${config.model}, ${config.epochs} epoch(s) on ${Math.round(config.limit * 0.8)} Fashion-MNIST training images, scored on ${Math.round(config.limit * 0.2)} held out; ${p.adapter}, in Node`,
+        );
+      if (p.kind === 'refine')
+        console.log(
+          `round 2: ${config.refine} trials around trial ${p.ranges.around}: lr ${p.ranges.lr.map((v) => v.toExponential(2)).join('..')}, weight decay ${p.ranges.weightDecay.map((v) => v.toExponential(2)).join('..')}, batch ${p.ranges.batch}`,
         );
       if (p.kind === 'trial')
         console.log(
