@@ -4,7 +4,7 @@
 // (tools/cli/options.mjs); docs/command-line.md describes every option and file.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../tools/cli/atomic_write.mjs';
 import { defineCommand, UsageError } from '../tools/cli/options.mjs';
@@ -126,6 +126,17 @@ const TRAIN = defineCommand({
       default: 'stop',
       help: 'warn: report a loss explosion or an epoch at chance and train on (a NaN or infinite loss always stops)',
     },
+    sanity: {
+      type: 'boolean',
+      help: "instead of training, the seed's sanity checks on the model and the training split: the initial loss within 10% of ln(classes), an L2 term raising the loss, 20 examples fit to 100% training accuracy (no regularisation, --optimizer and --lr) within --sanity-steps; prints each with its numbers, exits 1 naming a failed one; writes nothing but --json",
+    },
+    'sanity-steps': { type: 'integer', value: 'N', default: 200, requires: 'sanity', help: 'with --sanity: the steps the 20 examples may take to be fit' },
+    ensemble: {
+      type: 'integer',
+      value: 'K',
+      min: 2,
+      help: "train K models, seeds --seed to --seed+K-1, one after another, and report each one's test accuracy and the ensemble's (their softmax outputs averaged); writes weights-1.safetensors to weights-K.safetensors and metrics.json (no checkpoint or report)",
+    },
     resume: {
       type: 'path',
       value: 'DIR',
@@ -160,6 +171,13 @@ const TRAIN = defineCommand({
         throw new UsageError(`train: ${e.message}`);
       }
     }
+    // --sanity and --ensemble: classifiers, from scratch (or --init), with no checkpoints, budget or exports.
+    const mode = o.sanity ? 'sanity' : given.has('ensemble') ? 'ensemble' : null;
+    if (o.sanity && given.has('ensemble')) throw new UsageError('train: --sanity and --ensemble are separate runs; check first, then train the ensemble');
+    if (mode && o.task === 'segment') throw new UsageError(`train: --${mode} is for classifiers; it does not apply to --task segment`);
+    if (mode)
+      for (const k of ['time-budget', 'checkpoint-every', 'export-onnx', 'export-torch'])
+        if (given.has(k)) throw new UsageError(`train: --${k} does not apply to --${mode}`);
     if (!given.has('resume') && o.limit !== undefined && o.limit < o.batch)
       throw new UsageError(`train: --limit ${o.limit} is fewer examples than one batch of ${o.batch}; lower --batch or raise --limit`);
   },
@@ -256,8 +274,8 @@ try {
   if (!options.resume) job = jobOf(options, given);
   const out = resolve(options.resume && !given.has('out') ? options.resume : options.out);
   // Before anything is trained: a run that cannot be written, or a folder another run
-  // writes (run.lock), is refused now, not after hours.
-  const { removed } = openRunFolder(out, { command: 'train' });
+  // writes (run.lock), is refused now, not after hours. --sanity writes no folder.
+  const { removed } = options.sanity ? { removed: [] } : openRunFolder(out, { command: 'train' });
   if (removed.length > 0) console.error(`removed ${removed.length} temporary file(s) a killed run left in ${out}`);
   if (options.resume) job = jobOf(options, given);
   for (const note of job.notes) console.error(note);
@@ -275,6 +293,8 @@ const files = {
   weights: join(out, 'weights.safetensors'),
   ...(options['export-onnx'] ? { onnx: resolve(options['export-onnx']) } : {}),
   ...(options['export-torch'] ? { torch: resolve(options['export-torch']) } : {}),
+  // --ensemble K: each member's weights.
+  ...(options.ensemble ? { members: Array.from({ length: options.ensemble }, (_, i) => join(out, `weights-${i + 1}.safetensors`)) } : {}),
 };
 /** An image folder's files, listed here (the page cannot list a folder) and read by the job. */
 let folder;
@@ -288,9 +308,46 @@ if (config.dataset.startsWith('folder:')) {
 }
 /** What the held-out split is called: an image folder's is its validation split, the installed data sets' their test split. */
 const tested = folder ? 'validation' : 'test';
-const input = { config, runId: job.runId, checkpointEvery: options['checkpoint-every'], resume: job.resume, files, folder };
+const input = {
+  config,
+  runId: job.runId,
+  checkpointEvery: options['checkpoint-every'],
+  resume: job.resume,
+  files,
+  folder,
+  ...(options.sanity ? { sanity: { maxSteps: options['sanity-steps'] } } : {}),
+  ...(options.ensemble ? { ensemble: options.ensemble } : {}),
+};
+
+/** The messages of --sanity and --ensemble (tools/jobs/sanity_job.ts, ensemble_job.ts). */
+function onModeProgress(p) {
+  const on = `${config.dataset}${config.limit ? ` (first ${config.limit})` : ''}`;
+  if (p.kind === 'sanity-start')
+    bar.log(
+      `sanity checks of ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${on}: the loss of the first ${Math.min(64, p.trainExamples)} training examples at initialisation (${p.classes} classes), then the first ${Math.min(20, p.trainExamples)} fit with ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
+    );
+  if (p.kind === 'sanity') bar.log(p.check.line);
+  if (p.kind === 'ensemble-start')
+    bar.log(
+      `training an ensemble of ${p.seeds.length} ${p.model} (${p.params.toLocaleString('en-US')} parameters each), seeds ${p.seeds[0]} to ${p.seeds.at(-1)}, on ${on}: ${p.trainExamples} train / ${p.testExamples} ${tested} examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
+    );
+  if (p.kind === 'member') bar.log(`member ${p.member}/${p.members} (seed ${p.seed})`);
+  if (p.kind === 'member-batch') bar.update({ ...p, epochs: config.epochs });
+  if (p.kind === 'member-epoch')
+    bar.log(
+      `member ${p.member}/${p.members}, epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, ${tested} loss ${p.testLoss.toFixed(4)}, ${tested} accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`,
+    );
+  if (p.kind === 'member-done') {
+    bar.log(
+      `member ${p.member}/${p.members} (seed ${p.seed}): ${tested} accuracy ${p.testAccuracy.toFixed(4)}, loss ${p.testLoss.toFixed(4)}; wrote ${join(out, p.file)}`,
+    );
+    // The run's first file is in the folder: another run's files there go (a checkpoint too: this run writes none).
+    if (p.member === 1) for (const line of removeOtherRuns(out, job.runId, { checkpoint: true })) bar.log(line);
+  }
+}
 
 function onProgress(p) {
+  onModeProgress(p);
   if (p.kind === 'load' && (Date.now() - lastLoadLine > 2000 || p.done === p.total)) {
     lastLoadLine = Date.now();
     bar.log(`reading ${folder.root}: ${p.done}/${p.total} files, ${p.decoded} decoded, ${p.perSecond.toFixed(0)} files/s, ${p.errors} error(s) so far`);
@@ -363,6 +420,36 @@ function train() {
   return runJob(root, { ...common, runtime: 'browser', page: '/demo/train_job.html', session });
 }
 
+/** --sanity: the verdict (each check printed its line as it ended), --json; the exit code (1 when a check failed). */
+function finishSanity(s) {
+  const r = s.report;
+  if (options.json)
+    writeFileAtomic(
+      resolve(options.json),
+      `${JSON.stringify({ model: s.model, params: s.params, dataset: config.dataset, adapter: s.adapter, config, passed: r.passed, failed: r.failed, checks: r.checks, seconds: r.seconds }, null, 2)}\n`,
+    );
+  if (r.passed) {
+    bar.log(`sanity: all ${r.checks.length} checks passed in ${r.seconds.toFixed(0)} s${options.json ? `; wrote ${options.json}` : ''}`);
+    return 0;
+  }
+  bar.log(`sanity: FAILED: ${r.failed.join(', ')} (${r.failed.length} of ${r.checks.length} checks; their lines above say why); fix that before training`);
+  return 1;
+}
+
+/** --ensemble: metrics.json (each member's figures and the ensemble's), --json, and the summary lines. */
+function finishEnsemble(metrics) {
+  const m = { runId: job.runId, step: null, weights: null, checkpoint: null, ...metrics, files: files.members.map((f) => basename(f)) };
+  writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(m, null, 2)}\n`);
+  if (options.json) writeFileAtomic(resolve(options.json), `${JSON.stringify(m, null, 2)}\n`);
+  const e = m.ensemble;
+  const members = e.members.map((x) => x.testAccuracy.toFixed(4)).join(', ');
+  bar.log(
+    `ensemble of ${e.size} (seeds ${e.seeds.join(', ')}): ${tested} accuracy ${e.testAccuracy.toFixed(4)}, loss ${e.testLoss.toFixed(4)} (${m.testExamples} images); the members ${members}: best ${e.bestMemberAccuracy.toFixed(4)}, mean ${e.meanMemberAccuracy.toFixed(4)}; ${m.totalSeconds.toFixed(0)} s`,
+  );
+  bar.log(`wrote ${m.files.map((f) => join(out, f)).join(', ')} and metrics.json${options.json ? ` and ${options.json}` : ''}`);
+  return 0;
+}
+
 // Lavapipe is reached through Node on Dawn only.
 const runtime = options.adapter === 'lavapipe' ? 'node' : options.runtime;
 if (runtime === 'browser') {
@@ -372,6 +459,20 @@ if (runtime === 'browser') {
     console.error(`train: could not start the browser or the server (nothing was trained): ${e.message.split('\n')[0]}`);
     process.exit(1);
   }
+}
+// --sanity and --ensemble end here, with their own files and summary.
+if (options.sanity || options.ensemble) {
+  let code = 0;
+  try {
+    const result = await train();
+    code = options.sanity ? finishSanity(result.sanity) : finishEnsemble(result.metrics);
+  } catch (e) {
+    bar.log(`train ${options.sanity ? '--sanity' : '--ensemble'} failed: ${e.message}`);
+    code = 1;
+  } finally {
+    await session?.close();
+  }
+  process.exit(code);
 }
 let exitCode = 0;
 try {

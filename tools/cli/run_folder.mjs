@@ -190,13 +190,16 @@ function readMetrics(dir) {
 
 /**
  * Removes the files of another run than `runId` from `dir`: weights.safetensors,
- * report.html, metrics.json and scenes.png that name another run (or none). Called once a run's own
- * checkpoint is in the folder (a new run's first, or the one --resume continues), so the
+ * weights-N.safetensors (an ensemble's), report.html, metrics.json and scenes.png that
+ * name another run (or none), and with `checkpoint` checkpoint.safetensors too (a run
+ * that writes none: --ensemble). Called once a run's own checkpoint is in the folder (a
+ * new run's first, or the one --resume continues), or an ensemble's first member, so the
  * folder never shows one run's metrics beside another's weights. Returns lines to log.
  * @param {string} dir
  * @param {string} runId
+ * @param {{ checkpoint?: boolean }} [options]
  */
-export function removeOtherRuns(dir, runId) {
+export function removeOtherRuns(dir, runId, { checkpoint = false } = {}) {
   const removed = [];
   const others = new Set();
   const check = (name, idOf) => {
@@ -213,7 +216,10 @@ export function removeOtherRuns(dir, runId) {
     removed.push(name);
     others.add(id ?? 'without a run id');
   };
-  check('weights.safetensors', (p) => readSafetensorsMetadata(p).run_id ?? null);
+  const weightsRun = (p) => readSafetensorsMetadata(p).run_id ?? null;
+  check('weights.safetensors', weightsRun);
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) if (/^weights-\d+\.safetensors$/.test(name)) check(name, weightsRun);
+  if (checkpoint) check('checkpoint.safetensors', weightsRun);
   check('report.html', reportRunId);
   check('metrics.json', (p) => JSON.parse(readFileSync(p, 'utf8')).runId ?? null);
   check('scenes.png', (p) => pngText(readFileSync(p))['run-id'] ?? null);

@@ -81,7 +81,7 @@ export interface JobWebGPUOptions {
 /** The 'budget' mode's cap on one tuning pass. */
 export const TUNING_BUDGET_MS = 5000;
 
-function webgpuOptions(c: TrainJobConfig): JobWebGPUOptions {
+export function webgpuOptions(c: TrainJobConfig): JobWebGPUOptions {
   const mode = c.autotune === undefined || c.autotune === true ? 'full' : c.autotune === false ? 'off' : c.autotune;
   if (!['off', 'budget', 'full'].includes(mode)) throw new Error(`train: autotune must be off, budget or full, got ${JSON.stringify(c.autotune)}`);
   const autotune = mode === 'off' ? false : mode === 'budget' ? { budgetMs: TUNING_BUDGET_MS } : true;

@@ -5,6 +5,8 @@
 // metrics.json, report.html and --json from what the job reports of them.
 import { safetensorsMetadata } from '../../src/io/safetensors';
 import { sha256Hex, type Job } from './job';
+import { runEnsembleJob } from './ensemble_job';
+import { runSanityJob, type SanityJobResult } from './sanity_job';
 import { runTrainJob, type SceneSamples, type TrainJobConfig, type TrainJobProgress } from './train_job';
 
 export interface TrainRunInput {
@@ -14,8 +16,12 @@ export interface TrainRunInput {
   checkpointEvery?: number;
   /** checkpoint.safetensors of the run to continue (--resume). */
   resume?: string;
-  /** Where the job writes: the checkpoint and the weights (in --out), and the exports it was asked for. */
-  files: { checkpoint: string; weights: string; onnx?: string; torch?: string };
+  /** Where the job writes: the checkpoint and the weights (in --out), the exports it was asked for, and --ensemble's members' weights. */
+  files: { checkpoint: string; weights: string; onnx?: string; torch?: string; members?: string[] };
+  /** --sanity: the three checks instead of training, the overfitting one within this many steps. */
+  sanity?: { maxSteps: number };
+  /** --ensemble K: K members of seeds seed..seed+K-1, their weights to files.members, then the ensemble scored. */
+  ensemble?: number;
   /** --dataset folder:PATH: the folder's files and sub-folders, relative to `root` (the command lists them; the page cannot). */
   folder?: { root: string; files: string[]; folders: string[] };
 }
@@ -41,6 +47,8 @@ export interface TrainRunResult {
   weights: FileRecord | null;
   /** The exports written. */
   exported: string[];
+  /** --sanity: the checks' report (nothing else is set). */
+  sanity?: SanityJobResult;
 }
 
 /** The record of safetensors bytes: sha256, and the step of their metadata (`step`, or `optimizer_steps`). */
@@ -50,8 +58,43 @@ export async function fileRecord(bytes: Uint8Array, name: string): Promise<FileR
   return { sha256: await sha256Hex(bytes), step: step === undefined ? null : Number(step) };
 }
 
+/** The hooks --sanity and --ensemble take from the host. */
+function modeHooks(input: TrainRunInput, host: Parameters<Job<TrainRunInput, TrainRunResult>>[1], init: Uint8Array | undefined) {
+  return {
+    init,
+    createWebGPU: (options: Parameters<typeof host.createWebGPU>[0]) => host.createWebGPU(options),
+    folder: input.folder && {
+      source: {
+        name: input.folder.root,
+        files: input.folder.files,
+        folders: input.folder.folders,
+        read: (path: string) => host.readFile(`${input.folder!.root}/${path}`),
+      },
+      decoder: host.imageDecoder,
+    },
+  };
+}
+
 export const trainRun: Job<TrainRunInput, TrainRunResult> = async (input, host) => {
   const { config, files } = input;
+  const init = config.init && (input.sanity || input.ensemble) ? await host.readFile(config.init) : undefined;
+  if (input.sanity) {
+    const sanity = await runSanityJob(config, input.sanity.maxSteps, (p) => host.progress(p), host.datasets, modeHooks(input, host, init));
+    return { metrics: {}, filters: null, scenes: null, weights: null, exported: [], sanity };
+  }
+  if (input.ensemble) {
+    const paths = files.members ?? [];
+    if (paths.length !== input.ensemble) throw new Error(`train: --ensemble ${input.ensemble} needs ${input.ensemble} member files, got ${paths.length}`);
+    const { metrics } = await runEnsembleJob(config, input.ensemble, (p) => host.progress(p), host.datasets, {
+      ...modeHooks(input, host, init),
+      runId: input.runId,
+      writeMember: async (member, bytes) => {
+        await host.writeFile(paths[member - 1], bytes);
+        return fileRecord(bytes, paths[member - 1]);
+      },
+    });
+    return { metrics, filters: null, scenes: null, weights: null, exported: [] };
+  }
   const result = await runTrainJob(config, (p: TrainJobProgress) => host.progress(p), host.datasets, {
     resume: input.resume ? await host.readFile(input.resume) : undefined,
     init: config.init ? await host.readFile(config.init) : undefined,
