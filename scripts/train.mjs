@@ -39,6 +39,11 @@ const TRAIN = defineCommand({
   ],
   options: {
     model: { type: 'string', value: 'KEY', default: 'conv-bn', shown: 'conv-bn; with --task segment, unet-mini', help: 'a model of the zoo' },
+    'class-weights': {
+      type: 'string',
+      value: 'W0,W1,...',
+      help: "a loss weight per class (--task segment: per label, background first), the loss a weighted mean as PyTorch's CrossEntropyLoss(weight=...); e.g. 0.1,1,1,1,1,1,1,1,1,1,1 keeps the background from drowning the items",
+    },
     task: {
       type: 'choice',
       choices: ['classify', 'segment'],
@@ -150,6 +155,8 @@ const TRAIN = defineCommand({
     'metrics.json records the kernel variant every kernel ran (tuning); --tuning FILE replays those choices, so the same seed gives the same weights anywhere the adapter offers them.',
   ],
   check(o, given) {
+    if (given.has('class-weights') && !o['class-weights'].split(',').every((v) => v.trim() !== '' && Number(v) >= 0 && Number.isFinite(Number(v))))
+      throw new UsageError(`train: --class-weights must be numbers >= 0 separated by commas, got '${o['class-weights']}'`);
     // The zoo key, before anything starts (a .onnx --init brings its own network; --resume, the checkpoint's).
     if (!given.has('resume') && !/\.onnx$/i.test(o.init ?? '')) zooModel(o.task === 'segment' && !given.has('model') ? 'unet-mini' : o.model, 'train', o.task);
     if (o.adapter === 'lavapipe' && given.has('runtime') && o.runtime === 'browser')
@@ -205,6 +212,7 @@ function jobOf(o, given) {
     const config = {
       model: c.task === 'segment' && !given.has('model') ? 'unet-mini' : c.model,
       task: c.task,
+      classWeights: c['class-weights'] ? c['class-weights'].split(',').map(Number) : undefined,
       dataset: c.dataset.startsWith('folder:') ? `folder:${resolve(c.dataset.slice('folder:'.length))}` : c.dataset,
       ...(c.dataset.startsWith('folder:') ? { imageSize: c['image-size'] ?? 32, strict: !!c.strict } : {}),
       epochs: c.epochs,

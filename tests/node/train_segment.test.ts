@@ -78,6 +78,12 @@ describe('npm run train -- --task segment', () => {
     LIMIT_MS,
   );
 
+  it('refuses --class-weights that are not numbers >= 0 before anything starts', () => {
+    const run = train(['--task', 'segment', '--class-weights', '0.1,x,1', '--out', join(tmpdir(), 'never')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("train: --class-weights must be numbers >= 0 separated by commas, got '0.1,x,1'");
+  });
+
   it('refuses --augment and --pad with --task segment before anything starts', () => {
     for (const extra of [['--augment'], ['--pad', '2']]) {
       const run = train(['--task', 'segment', ...extra, '--out', join(tmpdir(), 'never')]);

@@ -30,6 +30,8 @@ export interface TrainJobConfig {
    * `testLimit` count scenes.
    */
   task?: TrainTask;
+  /** A loss weight per class (--task segment: per label, background first), the mean taken over the weights as PyTorch's. */
+  classWeights?: number[];
   /** fashion-mnist, mnist, or folder:PATH (an image folder, one subfolder per class; its validation split is the test set). */
   dataset: JobDataset;
   /** A folder data set's image side: RGB images of imageSize x imageSize (default 32). */
@@ -386,7 +388,11 @@ export async function runTrainJob(
     batchSize: c.batch,
     seed: c.seed,
     augment: c.augment ? { ...jobAugmentation(c.augment, train.shape[0]), pivot } : undefined,
-    loss: segment ? { kind: 'pixel-cross-entropy' } : undefined,
+    loss: segment
+      ? { kind: 'pixel-cross-entropy', ...(c.classWeights ? { classWeights: c.classWeights } : {}) }
+      : c.classWeights
+        ? { kind: 'softmax-cross-entropy', classWeights: c.classWeights }
+        : undefined,
   });
   const epochs: EpochReport[] = [];
   if (hooks.resume) {
