@@ -11,7 +11,12 @@
 //   param  read_write  n values, updated in place
 //   m      read_write  first-moment state, n values
 //   v      read_write  second-moment state, n values
-//   params uniform     n, beta1, beta2, eps, weight_decay, lr_scale
+//   params uniform     n, beta1, beta2, eps, weight_decay, lr_scale, one_minus_beta1, one_minus_beta2
+//
+// 1 - beta1 and 1 - beta2 come from the host, computed in double and then rounded: in f32,
+// 1.0 - beta2 would take beta2's own rounding into the difference (1 - f32(0.999) is
+// 0.00099998713, 1.3e-5 below 0.001; for 0.9999, 1.7e-4), a second moment that much too
+// small at every step, where PyTorch and the CPU reference take 0.001.
 //
 // One invocation updates one element.
 // Tunables (override): WG, DECOUPLED.
@@ -24,6 +29,8 @@ struct Params {
   weight_decay: f32,
   /** The layer's learning-rate multiplier (Model.scaleLearningRate; 1 for most). */
   lr_scale: f32,
+  one_minus_beta1: f32,
+  one_minus_beta2: f32,
 }
 
 @group(0) @binding(0) var<storage, read> grad: array<f32>;
@@ -42,8 +49,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (i >= params.n) { return; }
   let p = param[i];
   let g = grad[i] + select(params.weight_decay * p, 0.0, DECOUPLED);
-  let m1 = params.beta1 * m[i] + (1.0 - params.beta1) * g;
-  let v1 = params.beta2 * v[i] + (1.0 - params.beta2) * g * g;
+  let m1 = params.beta1 * m[i] + params.one_minus_beta1 * g;
+  let v1 = params.beta2 * v[i] + params.one_minus_beta2 * g * g;
   m[i] = m1;
   v[i] = v1;
   let lr = (hyper[0] * params.lr_scale);

@@ -13,7 +13,8 @@
 //   param2  read_write  n2 values, updated in place
 //   m2      read_write  n2 values
 //   v2      read_write  n2 values
-//   params  uniform     n, n2, beta1, beta2, eps, weight_decay, lr_scale
+//   params  uniform     n, n2, beta1, beta2, eps, weight_decay, lr_scale, one_minus_beta1,
+//                       one_minus_beta2 (from the host, computed in double: adam_update.wgsl)
 //
 // Tunables (override): WG, DECOUPLED.
 
@@ -26,6 +27,8 @@ struct Params {
   weight_decay: f32,
   /** The layer's learning-rate multiplier (Model.scaleLearningRate; 1 for most). */
   lr_scale: f32,
+  one_minus_beta1: f32,
+  one_minus_beta2: f32,
 }
 
 @group(0) @binding(0) var<storage, read> grad: array<f32>;
@@ -45,8 +48,8 @@ override DECOUPLED: bool = false;
 /** The new (param, m, v) from the old ones and the gradient. */
 fn adam(p: f32, grad_in: f32, m_in: f32, v_in: f32) -> vec3f {
   let g = grad_in + select(params.weight_decay * p, 0.0, DECOUPLED);
-  let m1 = params.beta1 * m_in + (1.0 - params.beta1) * g;
-  let v1 = params.beta2 * v_in + (1.0 - params.beta2) * g * g;
+  let m1 = params.beta1 * m_in + params.one_minus_beta1 * g;
+  let v1 = params.beta2 * v_in + params.one_minus_beta2 * g * g;
   let update = (m1 / hyper[1]) / (sqrt(v1 / hyper[2]) + params.eps) + select(0.0, params.weight_decay * p, DECOUPLED);
   return vec3f(p - (hyper[0] * params.lr_scale) * update, m1, v1);
 }

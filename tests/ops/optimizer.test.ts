@@ -119,3 +119,33 @@ describe('optimizer updates over many steps', () => {
     expect(() => argmax(a)).toThrow('argmax: input must be [rows, cols]');
   });
 });
+
+describe("Adam's moments take 1 - beta in double, as PyTorch and the CPU reference do", () => {
+  // 1 - beta2 in f32 would carry beta2's rounding: 1 - f32(0.999) = 0.00099998713 (1.3e-5
+  // below 0.001) and 1 - f32(0.9999) = 1.0001659e-4 (1.7e-4 above): a second moment off by
+  // that at every step. PyTorch's exp_avg_sq.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+  // takes 1 - beta2 in double, rounded once.
+  for (const [beta1, beta2] of [
+    [0.9, 0.999],
+    [0.95, 0.9999],
+  ]) {
+    it(`beta1 ${beta1}, beta2 ${beta2}: one step from zero state gives m = f32((1 - beta1) g) and v = f32((1 - beta2) g^2) on both backends`, async () => {
+      const g = Float32Array.of(1, -3, 0.5, 1e-3, 7);
+      for (const backend of [cpu, await gpuBackend()]) {
+        const param = tensor(backend, new Float32Array(g.length), [g.length]);
+        const m = tensor(backend, new Float32Array(g.length), [g.length]);
+        const v = tensor(backend, new Float32Array(g.length), [g.length]);
+        const hyper = tensor(backend, [1e-3, 1 - beta1, 1 - beta2], [3]);
+        const attrs = { beta1, beta2, eps: 1e-8, weightDecay: 0, decoupled: false };
+        adamUpdate(param, tensor(backend, g, [g.length]), hyper, m, v, attrs);
+        const [mv, vv] = [await m.read(), await v.read()];
+        g.forEach((x, i) => {
+          const wantM = Math.fround((1 - beta1) * x);
+          const wantV = Math.fround(Math.fround(1 - beta2) * Math.fround(x * x));
+          expect(Math.abs(mv[i] - wantM), `${backend.name} m[${i}]`).toBeLessThanOrEqual(Math.abs(wantM) * 2 ** -22);
+          expect(Math.abs(vv[i] - wantV), `${backend.name} v[${i}]: ${vv[i]}, want ${wantV}`).toBeLessThanOrEqual(Math.abs(wantV) * 2 ** -22);
+        });
+      }
+    });
+  }
+});

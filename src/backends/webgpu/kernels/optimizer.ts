@@ -18,8 +18,21 @@ export const adamUpdateShader = defineShader({
   name: 'adam_update',
   source: adamSource,
   bindings: ['grad', 'hyper', 'param', 'm', 'v'],
-  uniforms: ['n', 'beta1', 'beta2', 'eps', 'weight_decay', 'lr_scale'],
+  uniforms: ['n', 'beta1', 'beta2', 'eps', 'weight_decay', 'lr_scale', 'one_minus_beta1', 'one_minus_beta2'],
 });
+
+/** Adam's uniforms; 1 - beta computed here in double (in f32 it would carry beta's rounding: adam_update.wgsl). */
+function adamUniforms(attrs: AdamUpdateAttrs): Record<string, number> {
+  return {
+    beta1: attrs.beta1,
+    beta2: attrs.beta2,
+    eps: attrs.eps,
+    weight_decay: attrs.weightDecay,
+    lr_scale: attrs.lrScale ?? 1,
+    one_minus_beta1: 1 - attrs.beta1,
+    one_minus_beta2: 1 - attrs.beta2,
+  };
+}
 
 export const sgd_update: WebGPUKernel = (backend, [param, grad, hyper, velocity], rawAttrs) => {
   const attrs = rawAttrs as SgdUpdateAttrs;
@@ -45,7 +58,7 @@ export const adam_update: WebGPUKernel = (backend, [param, grad, hyper, m, v], r
     spec: adamUpdateShader,
     overrides: { WG: ELEMENTWISE_WG, DECOUPLED: attrs.decoupled ? 1 : 0 },
     buffers: { grad: grad.storage, hyper: hyper.storage, param: param.storage, m: m.storage, v: v.storage },
-    uniforms: { n, beta1: attrs.beta1, beta2: attrs.beta2, eps: attrs.eps, weight_decay: attrs.weightDecay, lr_scale: attrs.lrScale ?? 1 },
+    uniforms: { n, ...adamUniforms(attrs) },
     workgroups: elementwiseWorkgroups(n),
   });
   return param.storage;
@@ -62,7 +75,7 @@ export const adamUpdatePairShader = defineShader({
   name: 'adam_update_pair',
   source: adamPairSource,
   bindings: ['grad', 'grad2', 'hyper', 'param', 'm', 'v', 'param2', 'm2', 'v2'],
-  uniforms: ['n', 'n2', 'beta1', 'beta2', 'eps', 'weight_decay', 'lr_scale'],
+  uniforms: ['n', 'n2', 'beta1', 'beta2', 'eps', 'weight_decay', 'lr_scale', 'one_minus_beta1', 'one_minus_beta2'],
 });
 
 export const sgd_update_pair: WebGPUKernel = (backend, [p1, p2, g1, g2, hyper, v1, v2], rawAttrs) => {
@@ -106,7 +119,7 @@ export const adam_update_pair: WebGPUKernel = (backend, [p1, p2, g1, g2, hyper, 
       m2: m2.storage,
       v2: v2.storage,
     },
-    uniforms: { n, n2, beta1: attrs.beta1, beta2: attrs.beta2, eps: attrs.eps, weight_decay: attrs.weightDecay, lr_scale: attrs.lrScale ?? 1 },
+    uniforms: { n, n2, ...adamUniforms(attrs) },
     workgroups: elementwiseWorkgroups(n + n2),
   });
   return p1.storage;
