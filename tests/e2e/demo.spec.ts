@@ -1,8 +1,11 @@
 // The Home page: the engine in a paragraph, the pages as cards with pictures, the zoo as a
 // table, the adapter (its GEMM against the CPU reference) with a notice on a software one.
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import catalog from '../../src/nn/zoo_catalog.json';
 import { collectErrors, inkedPixels } from './page_checks';
+
+// Read, not imported: Playwright's loader would need an import attribute for JSON.
+const catalog = JSON.parse(readFileSync(new URL('../../src/nn/zoo_catalog.json', import.meta.url), 'utf8')) as { key: string }[];
 
 test('Home: the pages as cards with pictures, the zoo table, the adapter and its GEMM against the CPU reference', async ({ page }) => {
   const errors = collectErrors(page);
