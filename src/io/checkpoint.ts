@@ -76,10 +76,17 @@ export function badValue(name: string, data: Float32Array): string | null {
  * before any weight is written, so a corrupt, truncated or mismatched file leaves the
  * current weights untouched.
  */
-export function loadCheckpoint(model: Model, bytes: Uint8Array, file: string, optimizer?: CheckpointOptimizer): LoadedCheckpoint {
+export function loadCheckpoint(
+  model: Model,
+  bytes: Uint8Array,
+  file: string,
+  optimizer?: CheckpointOptimizer,
+  scoredPerExample = model.output.shape.length === 3 ? model.output.shape[1] * model.output.shape[2] : 1,
+): LoadedCheckpoint {
   model.assertIdle('loadCheckpoint');
   const parsed = parseSafetensors(bytes, file);
-  const info = readCheckpointMetadata(parsed.metadata, file);
+  // The epoch's correct answers per example: one class, or (by default for [classes, h, w] outputs) one label per pixel.
+  const info = readCheckpointMetadata(parsed.metadata, file, scoredPerExample);
   const byName = new Map(parsed.tensors.map((t) => [t.name, t]));
   if (optimizer) {
     // Creates the optimizer's state tensors so they can be filled.

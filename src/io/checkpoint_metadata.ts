@@ -82,8 +82,13 @@ function amount(file: string, field: string, value: string): number {
   return n;
 }
 
-/** Checks every field this engine reads; unknown fields (a run's configuration, say) are left to their readers. */
-export function readCheckpointMetadata(metadata: Record<string, string>, file: string): CheckpointInfo {
+/**
+ * Checks every field this engine reads; unknown fields (a run's configuration, say) are
+ * left to their readers. `scoredPerExample` bounds the correct answers an example can
+ * count in the epoch's progress: 1 for a class per example (the default), more where every
+ * output value is scored (a label per pixel, binary cross-entropy): at most the output's size.
+ */
+export function readCheckpointMetadata(metadata: Record<string, string>, file: string, scoredPerExample = 1): CheckpointInfo {
   const format = metadata.format;
   if (format !== undefined && format !== CHECKPOINT_FORMAT)
     throw new Error(`${file}: metadata field 'format' is ${JSON.stringify(format)}; this engine reads ${JSON.stringify(CHECKPOINT_FORMAT)}`);
@@ -112,7 +117,10 @@ export function readCheckpointMetadata(metadata: Record<string, string>, file: s
       nonFinite: count(file, f.nonFinite, metadata[f.nonFinite]),
       seconds: amount(file, f.seconds, metadata[f.seconds]),
     };
-    if (progress.correct > progress.seen) throw new Error(`${file}: metadata says ${progress.correct} correct of ${progress.seen} examples seen this epoch`);
+    if (progress.correct > progress.seen * scoredPerExample)
+      throw new Error(
+        `${file}: metadata says ${progress.correct} correct of ${progress.seen} examples seen this epoch${scoredPerExample > 1 ? ` (at most ${scoredPerExample} scored values each)` : ''}`,
+      );
     if (progress.nonFinite > progress.batch)
       throw new Error(`${file}: metadata says ${progress.nonFinite} non-finite steps of ${progress.batch} run this epoch`);
     if (progress.batch === 0 && (progress.seen > 0 || progress.lossSum > 0))

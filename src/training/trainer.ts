@@ -704,7 +704,7 @@ export class Trainer implements CallbackHost {
   loadCheckpoint(bytes: Uint8Array, file: string): Record<string, string> {
     if (this.fitting) throw new Error(`loadCheckpoint: this trainer is fitting; load between fits (stop it with its AbortSignal first)`);
     this.checkModel('loadCheckpoint');
-    const loaded = loadCheckpoint(this.model, bytes, file, this.optimizer);
+    const loaded = loadCheckpoint(this.model, bytes, file, this.optimizer, Math.max(1, this.scoredPerExample));
     if (loaded.progress) this.position = loaded.progress;
     return loaded.metadata;
   }

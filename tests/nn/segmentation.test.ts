@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend';
 import type { Dataset } from '../../src/data/dataset';
 import { segmentationScenes } from '../../src/data/segmentation_scenes';
-import { Conv2d, MaxPool2d, sequential, Trainer, Upsample } from '../../src/index';
+import { Conv2d, loadCheckpoint, MaxPool2d, saveCheckpoint, sequential, Trainer, Upsample } from '../../src/index';
 import { lossOf } from '../../src/training/losses';
 import { pixelTargets } from '../../src/training/pixel_loss';
 import { segmentationScores } from '../../src/training/segmentation_metrics';
@@ -74,6 +74,17 @@ describe('pixel cross-entropy', () => {
     const model = sequential([1, 4, 4], [new Conv2d({ filters: 3, kernel: 1 })]).build(cpu);
     expect(() => new Trainer(model, { optimizer: { kind: 'sgd', lr: 0.1 }, loss: { kind: 'pixel-cross-entropy', classWeights: [1, 2] } })).toThrow(
       "loss: 2 class weights for sequential's 3 classes",
+    );
+  });
+
+  it('a checkpoint taken mid-epoch loads: its correct answers count pixels, up to h x w per example', async () => {
+    const model = sequential([1, 4, 4], [new Conv2d({ filters: 3, kernel: 1 })]).build(cpu);
+    const progress = { epoch: 0, batch: 2, lossSum: 1.5, correct: 50, seen: 4, nonFinite: 0, seconds: 1 };
+    const bytes = await saveCheckpoint(model, undefined, { progress });
+    expect(loadCheckpoint(model, bytes, 'mid.safetensors').progress).toEqual(progress);
+    const tooMany = await saveCheckpoint(model, undefined, { progress: { ...progress, correct: 65 } });
+    expect(() => loadCheckpoint(model, tooMany, 'bad.safetensors')).toThrow(
+      'bad.safetensors: metadata says 65 correct of 4 examples seen this epoch (at most 16 scored values each)',
     );
   });
 
