@@ -77,15 +77,21 @@ test('Visualise page: top-9 patches beside their DeConvNet projections, saliency
   await page.locator('#thumbs canvas').nth(3).click();
   await page.waitForFunction(() => window.visualiseDemo.saliency?.image === 3, null, { timeout: 60_000 });
 
-  // Segmentation without a file: an untrained unet-mini, said so, with the 11 labels' legend.
+  // Segmentation at first: the shipped unet-mini of the recorded run, which labels most pixels right, with the 11 labels' legend.
   state = await page.evaluate(() => window.visualiseDemo);
-  expect(state.segmentation).toEqual({ model: 'unet-mini', trained: false, scenes: 4, pixelAccuracy: expect.any(Number) });
+  expect(state.segmentation).toEqual({ model: 'unet-mini', trained: true, scenes: 4, pixelAccuracy: expect.any(Number) });
+  expect(state.segmentation!.pixelAccuracy).toBeGreaterThan(0.85);
   await expect(page.locator('#scenes figure')).toHaveCount(4);
   await expect(page.locator('#scenes canvas')).toHaveCount(12);
-  await expect(page.locator('#seg-note')).toContainText('Untrained');
+  await expect(page.locator('#seg-note')).toContainText('segment-unet-mini.safetensors (shipped with the demo');
   await expect(page.locator('#legend span')).toHaveCount(11);
   await expect(page.locator('#legend')).toContainText('0: background');
   for (let i = 0; i < 12; i++) expect(await inkedPixels(page, `#scenes canvas >> nth=${i}`), `scene canvas ${i}`).toBeGreaterThan(100);
+  // Another model without a file: untrained, and said so.
+  await page.selectOption('#seg-model', 'fcn8s-mini');
+  await expect(page.locator('#seg-note')).toContainText('Untrained: fcn8s-mini');
+  await page.selectOption('#seg-model', 'unet-mini');
+  await expect(page.locator('#seg-note')).toContainText('Untrained: unet-mini');
 
   // A run's weights file (made here: every weight zero, so every pixel's logits tie and it says background).
   const shapes = await page.evaluate(async () => {
