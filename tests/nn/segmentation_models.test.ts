@@ -9,7 +9,7 @@ describe('the segmentation models', () => {
   it('fcn8s-mini and unet-mini output [11, 64, 64]; their parameters are pinned', () => {
     for (const [key, params] of [
       ['fcn8s-mini', 273_713],
-      ["unet-mini", 121_123],
+      ['unet-mini', 121_123],
     ] as const) {
       const s = summary(MODELS[key]());
       expect(s.rows.at(-1)!.outputShape, key).toEqual([11, 64, 64]);
