@@ -15,6 +15,10 @@ servePageJob<Parameters<typeof trainRun>[0], Awaited<ReturnType<typeof trainRun>
       return host.progress(p);
     },
   });
-  status.textContent = result.weights ? `done: test accuracy ${(result.metrics.testAccuracy as number).toFixed(4)}` : 'stopped: training diverged';
+  status.textContent = result.sanity
+    ? `sanity checks: ${result.sanity.report.passed ? 'passed' : `failed (${result.sanity.report.failed.join(', ')})`}`
+    : result.weights || input.ensemble
+      ? `done: test accuracy ${(result.metrics.testAccuracy as number).toFixed(4)}`
+      : 'stopped: training diverged';
   return result;
 });

@@ -332,7 +332,7 @@ function onModeProgress(p) {
   const on = `${config.dataset}${config.limit ? ` (first ${config.limit})` : ''}`;
   if (p.kind === 'sanity-start')
     bar.log(
-      `sanity checks of ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${on}: the loss of the first ${Math.min(64, p.trainExamples)} training examples at initialisation (${p.classes} classes), then the first ${Math.min(20, p.trainExamples)} fit with ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
+      `sanity checks of ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${on}: the loss at initialisation of ${Math.min(64, p.trainExamples)} training examples drawn by seed ${config.seed} (${p.classes} classes), then ${Math.min(20, p.trainExamples)} of them fit with ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
     );
   if (p.kind === 'sanity') bar.log(p.check.line);
   if (p.kind === 'ensemble-start')

@@ -161,6 +161,14 @@ export function selectClasses(d: Dataset, classes: readonly number[]): Dataset {
 }
 
 /**
+ * `count` examples (all of them when there are fewer) drawn by a seeded shuffle, a copy:
+ * a sample of a data set whatever its order (an image folder's comes class by class).
+ */
+export function sampleExamples(d: Dataset, count: number, seed: number): Dataset {
+  return gather(d, shuffledIndices(d.count, seed).subarray(0, Math.min(count, d.count)), d.classes);
+}
+
+/**
  * `perClass` examples of every class, drawn by a seeded shuffle and interleaved class by
  * class (a copy): the few labelled images of a transfer experiment. Throws naming the
  * class when it has fewer.

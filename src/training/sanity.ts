@@ -2,7 +2,7 @@
 // process"): the loss at initialisation is the loss of guessing (ln of the class count),
 // more regularisation raises the loss, and a tiny subset can be fit completely. Each runs
 // through the Trainer itself, so what passes here is what training will run.
-import { take, type Dataset } from '../data/dataset';
+import { sampleExamples, type Dataset } from '../data/dataset';
 import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint';
 import type { Model } from '../nn/model';
 import type { OptimizerConfig } from './optimizers';
@@ -31,13 +31,13 @@ export interface SanityReport {
 }
 
 export interface SanityOptions {
-  /** Examples whose first training step gives the initial loss (the first this many; default 64, at most the data's). */
+  /** Examples whose first training step gives the initial loss (default 64, at most the data's), drawn by `seed`. */
   batchSize?: number;
   /** How far from ln(classes) the initial loss may be, relative (default 0.1: within 10%). */
   tolerance?: number;
   /** λ of the L2 term (TrainerOptions.l2) the second check adds (default 1e-2). */
   l2?: number;
-  /** Examples of the tiny subset (the first this many; default 20). */
+  /** Examples of the tiny subset (default 20): the first of the same draw. */
   tinyCount?: number;
   /** Optimizer steps the tiny subset may take to reach 100% training accuracy (default 200). */
   maxSteps?: number;
@@ -45,7 +45,7 @@ export interface SanityOptions {
   optimizer?: OptimizerConfig;
   /** Cross-entropy as the run will train with it (label smoothing, class weights); default plain. */
   loss?: LossConfig;
-  /** Seeds the shuffling (and dropout) of the steps (default 1). */
+  /** Draws the examples (a seeded shuffle, so a data set in class order gives a mix) and seeds the steps (default 1). */
   seed?: number;
   /** Called as each check ends, before the next begins. */
   onCheck?(check: SanityCheckResult): void | Promise<void>;
@@ -59,14 +59,15 @@ const PROBE: OptimizerConfig = { kind: 'sgd', lr: 1e-3 };
 /**
  * Runs the three sanity checks on a built classifier and `data` (examples of the model's
  * input shape, with class labels), each step a step of the Trainer:
- * 1. `initial-loss`: the first step's loss on the first `batchSize` examples is within
+ * 1. `initial-loss`: the first step's loss on `batchSize` examples is within
  *    `tolerance` of ln(classes), the loss of a uniform guess;
  * 2. `regularization`: the same step with an L2 term of λ = `l2` in the loss reports a
  *    higher loss (the rise is λ/2 Σ w² over the trainable weights, printed beside it);
- * 3. `overfit`: the first `tinyCount` examples, trained as one batch with no
+ * 3. `overfit`: `tinyCount` of those examples, trained as one batch with no
  *    regularisation (no L2, no dropout, no augmentation), reach 100% training accuracy
  *    within `maxSteps` steps.
- * The model's weights and running statistics are put back as they were afterwards. The
+ * The examples are drawn by a seeded shuffle (`seed`), the tiny subset the first of the
+ * same draw, so a data set in class order (an image folder's) gives a mix. The model's weights and running statistics are put back as they were afterwards. The
  * report says which checks failed; nothing throws for a failed check.
  */
 export async function sanityCheck(model: Model, data: Dataset, options: SanityOptions = {}): Promise<SanityReport> {
@@ -94,7 +95,7 @@ export async function sanityCheck(model: Model, data: Dataset, options: SanityOp
     await o.onCheck?.(c);
   };
   try {
-    const batch = take(data, o.batchSize);
+    const batch = sampleExamples(data, o.batchSize, seed);
     const first = await firstStepLoss(model, batch, { loss, seed });
     restore();
     await done(initialLossCheck(first, model.output.shape[0], o.tolerance));
@@ -103,7 +104,7 @@ export async function sanityCheck(model: Model, data: Dataset, options: SanityOp
     let squares = 0;
     for (const p of model.trainableParams()) for (const v of await p.tensor.read()) squares += v * v;
     await done(regularizationCheck(first, regularized, o.l2, squares));
-    await done(await overfitCheck(model, take(data, o.tinyCount), { ...o, loss, seed }));
+    await done(await overfitCheck(model, sampleExamples(data, o.tinyCount, seed), { ...o, loss, seed }));
   } finally {
     restore();
   }

@@ -142,6 +142,25 @@ describe('sanityCheck', () => {
     model.dispose();
   });
 
+  it('draws its examples: a data set in class order is not fit by predicting one class', async () => {
+    const gpu = await gpuBackend();
+    const data = await fashion(200);
+    // Sorted by label, as an image folder comes: the first 20 are all T-shirts.
+    const order = [...data.labels.keys()].sort((a, b) => data.labels[a] - data.labels[b] || a - b);
+    const sorted: Dataset = {
+      ...data,
+      images: Float32Array.from(order.flatMap((i) => [...data.images.subarray(i * 784, (i + 1) * 784)])),
+      labels: Uint8Array.from(order.map((i) => data.labels[i])),
+    };
+    expect(new Set(sorted.labels.subarray(0, 20)).size).toBe(1);
+    const model = lenet5().build(gpu, { seed: 1 });
+    // Three steps fit one class, not a mix of ten.
+    const report = await sanityCheck(model, sorted, { maxSteps: 3 });
+    expect(report.failed).toEqual(['overfit']);
+    expect(report.checks[2].figures.accuracy).toBeLessThan(0.9);
+    model.dispose();
+  });
+
   it('fails the initial-loss check where the head starts large (Glorot on the last layer: logits of rms 2)', async () => {
     const gpu = await gpuBackend();
     const data = await fashion(64);
