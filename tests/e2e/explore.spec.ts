@@ -160,6 +160,8 @@ test("Explore page: the decks' toy 5x5 example by conv2d, with padding and strid
 
   // A drawing: a stroke with the mouse becomes the 28x28 input.
   await page.check('input[name=source][value=draw]');
+  // The mouse works in the viewport's coordinates: bring the pad into view first.
+  await page.locator('#pad canvas').scrollIntoViewIfNeeded();
   const box = (await page.locator('#pad canvas').boundingBox())!;
   await andWait(page, async () => {
     await page.mouse.move(box.x + 40, box.y + 40);

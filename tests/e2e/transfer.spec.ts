@@ -108,6 +108,8 @@ test('Transfer page: no files needed: built-in examples train a head, the status
   await expect(page.locator('#predictions canvas')).toHaveCount(30);
 
   // A drawing: predicted, then added to a class (which asks for training again).
+  // The mouse works in the viewport's coordinates: bring the pad into view first.
+  await page.locator('#pad canvas').scrollIntoViewIfNeeded();
   const box = (await page.locator('#pad canvas').boundingBox())!;
   await page.mouse.move(box.x + 30, box.y + 120);
   await page.mouse.down();
