@@ -96,17 +96,17 @@ describe('npm run train: runs that never lose work', () => {
   );
 
   it(
-    'a diverging run (sgd lr 1e3) stops naming the step and the rate, writes no weights, and says what happened in metrics.json and the report',
+    'a diverging run (sgd lr 1e6) stops naming the step and the rate, writes no weights, and says what happened in metrics.json and the report',
     () => {
       const out = mkdtempSync(join(tmpdir(), 'train-diverge-'));
-      // The explosion rule (tests/node/train_divergence.test.ts) would stop it first; off, NaN does.
+      // The explosion rule (tests/node/train_divergence.test.ts) would stop it first; off, a rate high enough for the loss to overflow stops on NaN.
       const r = train([
         '--model',
         'lenet5',
         '--optimizer',
         'sgd',
         '--lr',
-        '1e3',
+        '1e6',
         '--epochs',
         '1',
         '--limit',
