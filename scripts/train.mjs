@@ -422,7 +422,7 @@ function onCheckpoint({ file, metrics }) {
  */
 function train() {
   const reads = [job.resume, config.init, ...(folder?.files.map((f) => join(folder.root, f)) ?? [])].filter(Boolean);
-  const common = { input, reads, writes: Object.values(files), onProgress, onCheckpoint };
+  const common = { input, reads, writes: Object.values(files).flat(), onProgress, onCheckpoint };
   if (runtime === 'node') return runJob(root, { ...common, runtime: 'node', node: 'tools/jobs/train_node_main.ts', adapter: options.adapter });
   session.page.on('pageerror', (e) => bar.log(`page error: ${e.message}`));
   return runJob(root, { ...common, runtime: 'browser', page: '/demo/train_job.html', session });

@@ -97,4 +97,33 @@ describe('npm run train -- --ensemble K', () => {
     },
     LIMIT_MS,
   );
+
+  it(
+    'in headless Chromium too: the page hands each member over and the command writes it',
+    () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'train-ensemble-page-')), 'run');
+      const run = train([
+        '--model',
+        'lenet5',
+        '--autotune',
+        'off',
+        '--limit',
+        '320',
+        '--batch',
+        '32',
+        '--ensemble',
+        '2',
+        '--epochs',
+        '1',
+        '--test-limit',
+        '100',
+        '--out',
+        out,
+      ]);
+      expect(run.status, run.stdout + run.stderr).toBe(0);
+      expect(readdirSync(out).sort()).toEqual(['metrics.json', 'weights-1.safetensors', 'weights-2.safetensors']);
+      expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).ensemble.members).toHaveLength(2);
+    },
+    LIMIT_MS,
+  );
 });
