@@ -61,6 +61,22 @@ const SHOTS = [
     // From the image and filter choices to the toy example.
     area: async (page) => span(page, 'fieldset', '#toy-status'),
   },
+  {
+    name: 'visualise',
+    path: '/demo/visualise.html',
+    // The shipped LeNet-5: the top-9 patches of a conv2d_2 unit beside their DeConvNet projections, and a saliency map.
+    async prepare(page) {
+      await page.waitForFunction(() => window.visualiseDemo.segmentation !== null || window.visualiseDemo.state === 'error', null, { timeout: 180_000 });
+      const error = await page.evaluate(() => window.visualiseDemo.error);
+      if (error) throw new Error(error);
+      // Test image 1, a pullover: one of the shipped network's five classes (image 0 is an ankle boot, which it does not know).
+      await page.fill('#image-index', '1');
+      await page.dispatchEvent('#image-index', 'change');
+      await page.waitForFunction(() => window.visualiseDemo.saliency?.image === 1, null, { timeout: 60_000 });
+    },
+    // The unit's panel and the saliency panel.
+    area: (page) => between(page, '#show-unit', '#show-saliency'),
+  },
 ];
 
 /** The page's region from the top of `from` to the bottom of `to`, the main column's width. */
