@@ -11,6 +11,7 @@ import { defineCommand, UsageError } from '../tools/cli/options.mjs';
 import { ProgressBar } from '../tools/cli/progress.mjs';
 import { renderReport, scenesPng } from '../tools/cli/report.mjs';
 import { runJob } from '../tools/cli/job_runner.mjs';
+import { formatDuration, parseDuration } from '../tools/cli/duration.mjs';
 import { listFolder } from '../tools/cli/list_folder.mjs';
 import { openPageSession } from '../tools/cli/page_session.mjs';
 import { checkResumeFolder, openRunFolder, removeOtherRuns, safetensorsMetadataOf } from '../tools/cli/run_folder.mjs';
@@ -20,7 +21,7 @@ import { modelsHelp, zooModel } from '../tools/cli/zoo_catalog.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What may accompany --resume: the run's configuration comes from its checkpoint. */
-const WITH_RESUME = ['epochs', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch', 'runtime', 'adapter'];
+const WITH_RESUME = ['epochs', 'time-budget', 'checkpoint-every', 'json', 'out', 'export-onnx', 'export-torch', 'runtime', 'adapter'];
 
 const TRAIN = defineCommand({
   name: 'train',
@@ -29,7 +30,7 @@ const TRAIN = defineCommand({
     `--resume DIR [${WITH_RESUME.filter((k) => k !== 'out')
       .map(
         (k) =>
-          `--${k} ${{ epochs: 'N', 'checkpoint-every': 'STEPS', json: 'FILE', 'export-onnx': 'FILE', 'export-torch': 'FILE', runtime: 'browser|node', adapter: 'auto|lavapipe|swiftshader' }[k]}`,
+          `--${k} ${{ epochs: 'N', 'time-budget': 'DURATION', 'checkpoint-every': 'STEPS', json: 'FILE', 'export-onnx': 'FILE', 'export-torch': 'FILE', runtime: 'browser|node', adapter: 'auto|lavapipe|swiftshader' }[k]}`,
       )
       .join('] [')}] [--out DIR]`,
   ],
@@ -96,6 +97,11 @@ const TRAIN = defineCommand({
       help: "kernel variants: full (on is the same) times what the shipped table lacks, budget at most 5 s a pass, off runs every kernel's first variant",
     },
     tuning: { type: 'path', value: 'FILE', help: 'replay the kernel variants a run recorded (its metrics.json); nothing is timed' },
+    'time-budget': {
+      type: 'string',
+      value: 'DURATION',
+      help: "train until this much training time is spent (30s, 50m, 2h, 1h30m), then finish the batch, checkpoint, evaluate on the test set and write the report; --epochs, when given, still bounds it; the cosine schedule spans the steps the budget is estimated to hold (with --resume: the run's new budget)",
+    },
     'checkpoint-every': { type: 'integer', value: 'STEPS', help: 'also write checkpoint.safetensors every that many steps' },
     json: { type: 'path', value: 'FILE', help: 'also write the metrics to FILE' },
     out: { type: 'path', value: 'DIR', default: 'runs/latest', shown: 'runs/latest; with --resume, the resumed folder', help: "the run's folder" },
@@ -157,6 +163,8 @@ const TRAIN = defineCommand({
   check(o, given) {
     if (given.has('class-weights') && !o['class-weights'].split(',').every((v) => v.trim() !== '' && Number(v) >= 0 && Number.isFinite(Number(v))))
       throw new UsageError(`train: --class-weights must be numbers >= 0 separated by commas, got '${o['class-weights']}'`);
+    if (given.has('time-budget') && parseDuration(o['time-budget']) === null)
+      throw new UsageError(`train: --time-budget must be a duration such as 30s, 50m, 2h or 1h30m, got '${o['time-budget']}'`);
     // The zoo key, before anything starts (a .onnx --init brings its own network; --resume, the checkpoint's).
     if (!given.has('resume') && !/\.onnx$/i.test(o.init ?? '')) zooModel(o.task === 'segment' && !given.has('model') ? 'unet-mini' : o.model, 'train', o.task);
     if (o.adapter === 'lavapipe' && given.has('runtime') && o.runtime === 'browser')
@@ -205,6 +213,15 @@ function tuningOf(file) {
   return map;
 }
 
+/** The epochs of a --time-budget run without --epochs: a bound it does not reach. */
+const BUDGET_EPOCHS = 1000;
+
+/** An epoch's name in the log: of how many, or where a time budget bounds the run, whether it ended there. */
+const epochName = (p) =>
+  config.timeBudgetMs
+    ? `epoch ${p.epoch}${config.epochs < BUDGET_EPOCHS ? `/${config.epochs}` : ''}${p.stoppedByBudget ? ` (time budget of ${formatDuration(config.timeBudgetMs)} spent)` : ''}`
+    : `epoch ${p.epoch}/${config.epochs}`;
+
 /** The job's configuration: from the options, or from the checkpoint of the run being resumed. */
 function jobOf(o, given) {
   if (!o.resume) {
@@ -232,6 +249,8 @@ function jobOf(o, given) {
       onDiverge: c['on-diverge'],
       tuning: o.tuning ? tuningOf(o.tuning) : undefined,
       init: o.init ? resolve(o.init) : undefined,
+      // A time budget bounds the run; --epochs, when given too, still does.
+      ...(given.has('time-budget') ? { timeBudgetMs: parseDuration(c['time-budget']), epochs: given.has('epochs') ? c.epochs : BUDGET_EPOCHS } : {}),
     };
     checkInit(config.init);
     return { config, out: resolve(o.out), resume: undefined, runId: randomUUID(), notes: [], checkpoint: null };
@@ -250,6 +269,7 @@ function jobOf(o, given) {
   if (!metadata.run_config) throw new Error(`train: --resume ${o.resume}: ${file} is not a checkpoint of npm run train (no run_config)`);
   const config = JSON.parse(metadata.run_config);
   if (given.has('epochs')) config.epochs = o.epochs;
+  if (given.has('time-budget')) config.timeBudgetMs = parseDuration(o['time-budget']);
   // The folder's files must be of one run: the checkpoint's run id against metrics.json's (repaired or refused).
   const { runId, checkpoint, notes } = checkResumeFolder(dir, metadata, bytes);
   const out = resolve(given.has('out') ? o.out : dir);
@@ -374,17 +394,18 @@ function onProgress(p) {
     );
   if (p.kind === 'start')
     bar.log(
-      `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.task === 'segment' ? `64x64 scenes of ${config.dataset} items (label per pixel)` : config.dataset}: ${p.trainExamples} train / ${p.testExamples} ${tested} ${config.task === 'segment' ? 'scenes' : 'examples'}, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
+      `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.task === 'segment' ? `64x64 scenes of ${config.dataset} items (label per pixel)` : config.dataset}: ${p.trainExamples} train / ${p.testExamples} ${tested} ${config.task === 'segment' ? 'scenes' : 'examples'}, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}${config.timeBudgetMs ? `, time budget ${formatDuration(config.timeBudgetMs)}` : ''}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
     );
   if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
   if (p.kind === 'epoch')
     bar.log(
       p.testMeanIoU === undefined
-        ? `epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, ${tested} loss ${p.testLoss.toFixed(4)}, ${tested} accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`
-        : `epoch ${p.epoch}/${config.epochs}: loss ${p.loss.toFixed(4)}, train pixel accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test pixel accuracy ${p.testAccuracy.toFixed(4)}, test mean IoU ${p.testMeanIoU.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} scenes/s`,
+        ? `${epochName(p)}: loss ${p.loss.toFixed(4)}, train accuracy ${p.accuracy.toFixed(4)}, ${tested} loss ${p.testLoss.toFixed(4)}, ${tested} accuracy ${p.testAccuracy.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} images/s`
+        : `${epochName(p)}: loss ${p.loss.toFixed(4)}, train pixel accuracy ${p.accuracy.toFixed(4)}, test loss ${p.testLoss.toFixed(4)}, test pixel accuracy ${p.testAccuracy.toFixed(4)}, test mean IoU ${p.testMeanIoU.toFixed(4)}, ${p.seconds.toFixed(1)} s, ${p.imagesPerSecond.toFixed(1)} scenes/s`,
     );
   if (p.kind === 'epoch') for (const w of p.warnings ?? []) bar.log(`warning (rule ${w.rule}, --on-diverge warn): ${w.message}`);
 }
+
 let lastLoadLine = 0;
 
 /** The checkpoint of this run in --out (sha256, step), once there is one: metrics.json names it. */
@@ -506,6 +527,10 @@ try {
     bar.log(
       `${m.task === 'segment' ? `test pixel accuracy ${m.testAccuracy.toFixed(4)}, mean IoU ${m.testMeanIoU.toFixed(4)} (${m.testExamples} scenes)` : `${tested} accuracy ${m.testAccuracy.toFixed(4)} (${m.testExamples} images)`}; ${m.imagesPerSecond?.toFixed(1) ?? '-'} images/s training; ${m.dispatchesPerStep} dispatches, ${m.submitsPerStep} submit, ${m.readbacksPerStep} readback per step; ${m.totalSeconds.toFixed(0)} s`,
     );
+    if (m.timeBudgetSeconds !== null)
+      bar.log(
+        `time budget ${formatDuration(m.timeBudgetSeconds * 1000)}${m.stoppedByBudget ? ' spent' : ' not reached'}: ${m.imagesSeen.toLocaleString('en-US')} images seen in ${m.trainSeconds.toFixed(0)} s of training (${(m.imagesSeen / m.trainExamples).toFixed(2)} epochs)`,
+      );
     bar.log(
       `wrote ${join(out, 'weights.safetensors')}, checkpoint.safetensors, metrics.json, report.html${result.scenes ? ', scenes.png' : ''}${options.json ? ` and ${options.json}` : ''}${exported.length ? `; exported ${exported.join(', ')}` : ''}`,
     );

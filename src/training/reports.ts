@@ -31,6 +31,11 @@ export interface EpochReport {
   nonFiniteSteps?: number;
   /** A callback ended fit after this epoch (early stopping). */
   stoppedEarly?: boolean;
+  /**
+   * fit's timeBudgetMs ran out in (or at the end of) this epoch and fit stopped. Where it
+   * ran out mid-epoch, the report covers the steps run (`seconds`, `loss`, `accuracy`).
+   */
+  stoppedByBudget?: boolean;
   /** Divergence rules that fired this epoch with onDiverge 'warn' (at most one per rule). */
   warnings?: DivergenceWarning[];
 }

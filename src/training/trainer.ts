@@ -72,8 +72,19 @@ export interface FitOptions {
    * Epochs to train, counted from where the trainer stands: a trainer in the middle of
    * an epoch (aborted, or loaded from a mid-epoch checkpoint) first finishes that epoch,
    * which counts as the first. Each epoch's data order depends on (seed, epoch) alone.
+   * With `timeBudgetMs` it is an upper bound and may be left out (no bound).
    */
-  epochs: number;
+  epochs?: number;
+  /**
+   * Trains until this many milliseconds have passed since fit began (the time of the
+   * steps, the validation and the callbacks alike): then no further step is queued, the
+   * queued ones finish, and the epoch stopped in gets its report (`stoppedByBudget`; its
+   * figures over the steps it ran, and its validation) and onEpoch, then onCheckpoint;
+   * fit resolves. The callbacks' onEpochEnd is not called for such a part of an epoch.
+   * The trainer then stands mid-epoch, where a later fit (or a checkpoint saved then)
+   * continues. At least one step runs.
+   */
+  timeBudgetMs?: number;
   /** Evaluated after every epoch. */
   validation?: Dataset;
   /** How the validation set is evaluated: test-time augmentation (see Trainer.evaluate). */
@@ -301,7 +312,10 @@ export class Trainer implements CallbackHost {
       this.checkData('fit validation', options.validation, { padding: options.evaluation?.padding ?? 0, how: 'a centre crop' });
       evalViews('fit validation', options.evaluation ?? {}, this.model.input.shape, options.validation.shape, learnsLabels(this.loss));
     }
-    if (!Number.isInteger(options.epochs) || options.epochs <= 0) throw new Error(`fit: epochs must be a positive integer, got ${options.epochs}`);
+    if (options.timeBudgetMs !== undefined && !(options.timeBudgetMs > 0))
+      throw new Error(`fit: timeBudgetMs must be a positive number of milliseconds, got ${options.timeBudgetMs}`);
+    if (options.epochs === undefined ? options.timeBudgetMs === undefined : !Number.isInteger(options.epochs) || options.epochs <= 0)
+      throw new Error(`fit: epochs must be a positive integer${options.timeBudgetMs === undefined ? ' (or give timeBudgetMs)' : ''}, got ${options.epochs}`);
     checkDivergenceOptions(options.divergence);
     if (options.onDiverge !== undefined && options.onDiverge !== 'stop' && options.onDiverge !== 'warn')
       throw new Error(`fit: onDiverge must be 'stop' or 'warn', got ${String(options.onDiverge)}`);
@@ -336,6 +350,8 @@ export class Trainer implements CallbackHost {
   }
 
   private async fitEpochs(data: Dataset, batches: number, options: FitOptions): Promise<EpochReport[]> {
+    const deadline = performance.now() + (options.timeBudgetMs ?? Infinity);
+    let stepsRun = 0;
     const batch = this.batchSize;
     const x = new Float32Array(batch * sizeOf(data.shape));
     const labels = new Float32Array(batch);
@@ -360,7 +376,7 @@ export class Trainer implements CallbackHost {
         warnings.push({ rule: f.finding.rule, step: f.finding.step, epoch: f.finding.epoch, message: f.message });
     };
     const reports: EpochReport[] = [];
-    const endEpoch = this.position.epoch + options.epochs;
+    const endEpoch = this.position.epoch + (options.epochs ?? Infinity);
     const pending: PendingStep[] = [];
     let epochStart = 0;
     /** Device work of callbacks and checkpoints this epoch, kept out of the per-step counters. */
@@ -441,6 +457,7 @@ export class Trainer implements CallbackHost {
         const firstBatch = this.position.batch;
         epochStart = performance.now();
         for (let b = firstBatch; b < batches; b++) {
+          if (stepsRun > 0 && performance.now() >= deadline) break; // the time budget is spent
           if (options.signal?.aborted) {
             await drain();
             this.position.seconds += (performance.now() - epochStart) / 1000;
@@ -469,6 +486,7 @@ export class Trainer implements CallbackHost {
             lr,
           });
           this.optimizer.steps++;
+          stepsRun++;
           this.position.batch = b + 1;
           if (pending.length > (this.options.inFlight ?? 2)) await settle();
           if (options.checkpointEvery && (b + 1) % options.checkpointEvery === 0 && b + 1 < batches) {
@@ -482,8 +500,8 @@ export class Trainer implements CallbackHost {
         const at = this.position;
         const seconds = at.seconds + (performance.now() - epochStart) / 1000;
         const after = device.stats?.();
-        if (before && after) {
-          const ran = batches - firstBatch;
+        const ran = at.batch - firstBatch;
+        if (before && after && ran > 0) {
           this.measured = {
             ...planStats(step.program.stats),
             dispatchesPerStep: (after.dispatches - before.dispatches - aside.dispatches) / ran,
@@ -492,7 +510,9 @@ export class Trainer implements CallbackHost {
             peakBytes: after.peakBytes,
           };
         }
-        const finiteSteps = batches - at.nonFinite;
+        // Steps run in this epoch: all of them, or up to where the time budget ran out.
+        const partial = at.batch < batches;
+        const finiteSteps = at.batch - at.nonFinite;
         const report: EpochReport = {
           epoch: epoch + 1,
           loss: finiteSteps > 0 ? at.lossSum / finiteSteps : NaN,
@@ -501,13 +521,17 @@ export class Trainer implements CallbackHost {
           imagesPerSecond: at.seen / seconds,
         };
         if (at.nonFinite > 0) report.nonFiniteSteps = at.nonFinite;
-        this.position = { ...startOfTraining(), epoch: epoch + 1 };
+        // Stopped by the time budget mid-epoch: the trainer stays there, to continue later.
+        if (partial) {
+          report.stoppedByBudget = true;
+          at.seconds = seconds;
+        } else this.position = { ...startOfTraining(), epoch: epoch + 1 };
         if (options.validation) {
           const r = await this.evaluate(options.validation, options.evaluation);
           report.testLoss = r.loss;
           report.testAccuracy = r.accuracy;
         }
-        const atChance = watch.epoch(epoch + 1, report.accuracy, report.loss, this.optimizer.steps - 1, batches, batches * batch);
+        const atChance = partial ? null : watch.epoch(epoch + 1, report.accuracy, report.loss, this.optimizer.steps - 1, batches, batches * batch);
         if (atChance) {
           const d = new Diverged(atChance, this.optimizer.learningRate());
           if (stopOnDiverge) {
@@ -520,7 +544,7 @@ export class Trainer implements CallbackHost {
         reports.push(report);
         await options.onEpoch?.(report);
         let stop = false;
-        for (const c of options.callbacks ?? []) {
+        for (const c of partial ? [] : (options.callbacks ?? [])) {
           await outside(async () => {
             if ((await c.onEpochEnd?.(report, this)) === 'stop') stop = true;
           });
@@ -528,6 +552,10 @@ export class Trainer implements CallbackHost {
         await checkpoint();
         if (stop) {
           report.stoppedEarly = true;
+          break;
+        }
+        if (partial || performance.now() >= deadline) {
+          report.stoppedByBudget = true;
           break;
         }
       }

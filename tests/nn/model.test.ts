@@ -198,6 +198,6 @@ describe('layer options and wiring fail where they are written', () => {
     const empty = { images: new Float32Array(0), labels: new Uint8Array(0), shape: [1, 16, 16], classes: 4, count: 0 };
     await expect(trainer.evaluate(empty)).rejects.toThrow('evaluate: the dataset is empty (0 examples)');
     await expect(trainer.fit(empty, { epochs: 1 })).rejects.toThrow('fit: the dataset is empty (0 examples)');
-    await expect(trainer.fit(stripes(8, 4, 16), { epochs: 0 })).rejects.toThrow('fit: epochs must be a positive integer, got 0');
+    await expect(trainer.fit(stripes(8, 4, 16), { epochs: 0 })).rejects.toThrow('fit: epochs must be a positive integer (or give timeBudgetMs), got 0');
   });
 });

@@ -72,6 +72,18 @@ export interface TrainJobConfig {
   divergenceFactor?: number | 'off';
   /** What a loss explosion or an epoch at chance does: 'stop' (default; the last good weights stay) or 'warn'. */
   onDiverge?: 'stop' | 'warn';
+  /**
+   * Trains until this much training time is spent (fit's timeBudgetMs; a resumed run gets
+   * what its checkpoint has left of it), `epochs` bounding it still. The epoch stopped in
+   * is reported, checkpointed and evaluated on the test set.
+   */
+  timeBudgetMs?: number;
+  /**
+   * The cosine schedule's length in steps, where it is not epochs x steps per epoch: with a
+   * time budget, the steps the budget is estimated to hold (set by the job once it has
+   * timed some steps, then kept by the checkpoints).
+   */
+  scheduleSteps?: number;
 }
 
 /** What the job asks of the WebGPU backend it makes. */
@@ -284,8 +296,11 @@ export function jobAugmentation(kind: true | AugmentKind, channels: number): Par
 }
 
 /** The optimizer and learning-rate schedule a job (or the Train page) asks for. */
-export function optimizerConfig(c: Pick<TrainJobConfig, 'optimizer' | 'lr' | 'schedule' | 'warmupSteps' | 'epochs'>, stepsPerEpoch: number): OptimizerConfig {
-  const total = stepsPerEpoch * c.epochs;
+export function optimizerConfig(
+  c: Pick<TrainJobConfig, 'optimizer' | 'lr' | 'schedule' | 'warmupSteps' | 'epochs' | 'scheduleSteps'>,
+  stepsPerEpoch: number,
+): OptimizerConfig {
+  const total = c.scheduleSteps ?? stepsPerEpoch * c.epochs;
   const schedule =
     c.schedule === 'cosine'
       ? { kind: 'cosine' as const, totalSteps: total, warmupSteps: c.warmupSteps }
@@ -398,6 +413,8 @@ export async function runTrainJob(
   if (hooks.resume) {
     const metadata = trainer.loadCheckpoint(hooks.resume, 'checkpoint.safetensors');
     epochs.push(...runOfCheckpoint(metadata, 'checkpoint.safetensors').epochs);
+    // The part of an epoch a time budget ended: the epoch goes on now and gets its full report.
+    if (trainer.progress.batch > 0 && epochs.at(-1)?.stoppedByBudget) epochs.pop();
     const p = trainer.progress;
     await report({ kind: 'resume', epoch: p.epoch, batch: p.batch, steps: trainer.optimizer.steps });
   }
@@ -434,6 +451,8 @@ export async function runTrainJob(
       stepsPerEpoch,
       classNames,
       folder: images,
+      imagesSeen: trainer.optimizer.steps * c.batch,
+      midEpoch: trainer.progress.batch > 0,
     });
   // Which run wrote a file, and at which optimizer step: so a folder's files can be checked to be of one run.
   // What a reader of the file needs to use it (the demo's pages read these): the zoo key and the inputs' normalisation.
@@ -448,16 +467,22 @@ export async function runTrainJob(
     ...(hooks.runId ? { [RUN_ID]: hooks.runId, [RUN_STEP]: String(trainer.optimizer.steps) } : {}),
   });
   const remaining = c.epochs - trainer.progress.epoch;
-  if (remaining > 0) {
+  // A time budget: what the checkpoint's training time leaves of it.
+  const trained = epochs.reduce((sum, e) => sum + e.seconds, 0) + trainer.progress.seconds;
+  const budgetMs = c.timeBudgetMs === undefined ? undefined : c.timeBudgetMs - trained * 1000;
+  const horizon = budgetMs === undefined ? null : cosineHorizon(c, trainer, budgetMs);
+  if (remaining > 0 && !(budgetMs !== undefined && budgetMs <= 0)) {
     try {
       await trainer.fit(train, {
         epochs: remaining,
+        timeBudgetMs: budgetMs,
         checkpointEvery: hooks.checkpointEvery,
         // An image folder trains on random crops of its cached decodes, new each epoch.
         callbacks: images ? [images.randomCrops()] : undefined,
         divergence: c.divergenceFactor === undefined ? undefined : { lossFactor: c.divergenceFactor },
         onDiverge: c.onDiverge,
         onBatch: async (b) => {
+          horizon?.onStep();
           const now = performance.now();
           if (now - lastBatch > 250 || b.batch === b.batches) {
             lastBatch = now;
@@ -498,6 +523,36 @@ export async function runTrainJob(
   return { metrics, weights, filters, scenes, onnx, torch };
 }
 
+/** The cosine schedule's horizon a time budget is estimated to hold: set once enough steps are timed. */
+const HORIZON_AFTER_STEPS = 20;
+
+/**
+ * With a time budget and the cosine schedule (whose length epochs x steps per epoch no
+ * longer says), times the steps and, once HORIZON_AFTER_STEPS have run after the first
+ * five (compiling and tuning) and at least a twentieth of the budget has passed, sets the
+ * schedule's length to the steps done plus those the rest of the budget holds at that
+ * pace (c.scheduleSteps, kept by the checkpoints). Until then the rate is near its start.
+ */
+function cosineHorizon(c: TrainJobConfig, trainer: Trainer, budgetMs: number): { onStep(): void } | null {
+  const schedule = trainer.optimizer.config.schedule;
+  if (schedule?.kind !== 'cosine' || c.scheduleSteps !== undefined) return null;
+  const start = performance.now();
+  let from: { at: number; steps: number } | null = null;
+  let seen = 0;
+  return {
+    onStep() {
+      if (c.scheduleSteps !== undefined) return;
+      const now = performance.now();
+      const steps = trainer.optimizer.steps;
+      if (++seen === 5) from = { at: now, steps };
+      if (!from || steps - from.steps < HORIZON_AFTER_STEPS || now - start < budgetMs / 20) return;
+      const perStep = (now - from.at) / (steps - from.steps);
+      c.scheduleSteps = steps + Math.max(1, Math.floor((budgetMs - (now - start)) / perStep));
+      schedule.totalSteps = c.scheduleSteps;
+    },
+  };
+}
+
 interface JobState {
   model: Model;
   backend: Backend;
@@ -516,12 +571,18 @@ interface JobState {
   stepsPerEpoch: number;
   classNames: string[];
   folder?: ImageFolder;
+  /** Training images (or scenes) seen over the whole run: optimizer steps x batch. */
+  imagesSeen: number;
+  /** The run stands mid-epoch (its time budget ended there): the last epoch report is of a part. */
+  midEpoch: boolean;
 }
 
 /** The run's metrics as metrics.json holds them, complete or so far (after the epochs in `epochs`). */
 function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
   const trainSeconds = s.epochs.reduce((sum, e) => sum + e.seconds, 0);
-  const done = s.epochs.length;
+  const seenInEpochs = s.epochs.reduce((sum, e) => sum + e.imagesPerSecond * e.seconds, 0);
+  const done = s.epochs.length - (s.midEpoch ? 1 : 0);
+  const budgetSpent = s.epochs.at(-1)?.stoppedByBudget === true;
   const d = s.diverged;
   const seg = s.lastEval?.segmentation;
   return {
@@ -533,7 +594,7 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
       ? { vendor: s.adapter.vendor, architecture: s.adapter.architecture, description: s.adapter.description }
       : { vendor: 'cpu', architecture: 'reference' },
     config: c,
-    complete: done === c.epochs && !d,
+    complete: (done === c.epochs || budgetSpent) && !d,
     epochsDone: done,
     diverged: d
       ? {
@@ -566,7 +627,11 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
           testPixels: seg?.pixels ?? null,
         }
       : {}),
-    imagesPerSecond: trainSeconds > 0 ? (s.stepsPerEpoch * c.batch * done) / trainSeconds : null,
+    imagesPerSecond: trainSeconds > 0 ? seenInEpochs / trainSeconds : null,
+    imagesSeen: s.imagesSeen,
+    timeBudgetSeconds: c.timeBudgetMs === undefined ? null : c.timeBudgetMs / 1000,
+    stoppedByBudget: budgetSpent,
+    trainSeconds,
     epochSeconds: s.epochs.map((e) => e.seconds),
     // Divergence rules that fired with onDiverge 'warn': the run went on.
     warnings: s.epochs.flatMap((e) => e.warnings ?? []),
