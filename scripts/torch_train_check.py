@@ -13,17 +13,20 @@ This writes, per optimizer, torch.<optimizer>.safetensors:
   opt.<k>.<key>.<s>    the optimizer's state of every weight after step k: SGD's `velocity`
                        (momentum_buffer), Adam's `m` and `v` (exp_avg, exp_avg_sq), so that
                        the engine can restart any step from PyTorch's state (its per-step check)
+  loss64, step64.<k>.<key>
+                       the same run in float64 (from the same float32 weights and images)
   spread.loss          [steps] the float32 spread of each step's loss: the largest relative
-                       difference from this run of PyTorch's same run in float64, on two
-                       threads, with the input, or with the first weight, one unit in the last
-                       place away
+                       difference from the float64 run of PyTorch's float32 runs (this one,
+                       on two threads, and with the first weight one unit in the last place up)
   spread.<k>.<key>     [1] the same of every tensor after step k (relative to its largest value)
+  onestep64.loss, onestep64.<k>.<key>
+                       step k run in float64 from this run's state after step k-1 (weights,
+                       running statistics, optimizer state): the engine's per-step check
+                       restarts each step from that state and compares with this
   onestep.loss, onestep.<k>.<key>
-                       one step's float32 error: step k run in float64 from this run's state
-                       after step k-1 (weights, running statistics, optimizer state), against
-                       this run's step k (the engine's per-step check restarts each step so)
+                       one step's float32 error: this run's step k against onestep64
 and in its metadata `float64`: PyTorch's float32 run against its float64 run, in the same
-figures the engine's side computes of ours (how far float32 alone takes a trajectory).
+figures the engine's side computes of ours against the float32 run.
 
   /usr/bin/python3 scripts/torch_train_check.py --dir .cache/check_torch_train/resnet20 --optimizer sgd:0.01,adam:0.001
 """
@@ -87,7 +90,7 @@ def one_step_errors(path, state, x, labels, batch, steps, kind, lr, losses, stat
     model.train()
     params = dict(model.named_parameters())
     inverse = {v: k for k, v in STATE_NAMES.items()}
-    loss_errors, tensor_errors = [], []
+    loss_errors, tensor_errors, losses64, states64 = [], [], [], []
     for k in range(steps):
         if k > 0:
             model.load_state_dict({key: v.double() for key, v in states[k - 1].items()}, strict=False)
@@ -105,8 +108,10 @@ def one_step_errors(path, state, x, labels, batch, steps, kind, lr, losses, stat
         opt.step()
         loss_errors.append(abs(float(loss) - losses[k]) / abs(losses[k]))
         after = model.state_dict()
-        tensor_errors.append({key: relative(after[key], ref) for key, ref in states[k].items()})
-    return loss_errors, tensor_errors
+        tensor_errors.append({key: relative(ref, after[key]) for key, ref in states[k].items()})
+        losses64.append(float(loss))
+        states64.append({key: after[key].detach().float().clone() for key in states[k]})
+    return loss_errors, tensor_errors, losses64, states64
 
 
 def relative(a, b):
@@ -175,21 +180,29 @@ def main():
             m.to(dtype)
             return trajectory(m, (x * input_scale).to(dtype), labels, args.batch, args.steps, kind, float(lr), threads)[:2]
 
-        # What float32 alone does to this trajectory: the same run in float64, on two threads, nudged by one ulp.
+        # What float32 alone does to this trajectory: PyTorch's float32 runs (this one, on two
+        # threads, one weight nudged by one ulp) against the same run in float64.
         losses64, states64 = variant(torch.float64)
         figures64 = float_figures(losses, states, losses64, states64)
-        variants = [(losses64, states64), variant(threads=2), variant(input_scale=1 + 2**-23), variant(nudge=True)]
-        onestep_loss, onestep = one_step_errors(
+        variants = [(losses, states), variant(threads=2), variant(nudge=True)]
+        onestep_loss, onestep, onestep_losses64, onestep_states64 = one_step_errors(
             os.path.join(args.dir, "model.onnx"), state, x, labels, args.batch, args.steps, kind, float(lr), losses, states, opt_states
         )
-        out = {"loss": torch.tensor(losses, dtype=torch.float64), "onestep.loss": torch.tensor(onestep_loss, dtype=torch.float32)}
+        out = {
+            "loss": torch.tensor(losses, dtype=torch.float64),
+            "loss64": torch.tensor(losses64, dtype=torch.float64),
+            "onestep.loss": torch.tensor(onestep_loss, dtype=torch.float32),
+            "onestep64.loss": torch.tensor(onestep_losses64, dtype=torch.float64),
+        }
         for k, errors in enumerate(onestep):
             for key, error in errors.items():
                 out[f"onestep.{k + 1}.{key}"] = torch.tensor([error], dtype=torch.float32)
-        out["spread.loss"] = torch.tensor([max(abs(v[0][k] - losses[k]) / abs(losses[k]) for v in variants) for k in range(args.steps)], dtype=torch.float32)
+                out[f"onestep64.{k + 1}.{key}"] = onestep_states64[k][key]
+        out["spread.loss"] = torch.tensor([max(abs(v[0][k] - losses64[k]) / abs(losses64[k]) for v in variants) for k in range(args.steps)], dtype=torch.float32)
         for k in range(args.steps):
-            for key, ref in states[k].items():
+            for key, ref in states64[k].items():
                 out[f"spread.{k + 1}.{key}"] = torch.tensor([max(relative(v[1][k][key], ref) for v in variants)], dtype=torch.float32)
+                out[f"step64.{k + 1}.{key}"] = ref.float()
         for k, s in enumerate(states):
             for key, v in s.items():
                 out[f"step.{k + 1}.{key}"] = v

@@ -18,6 +18,8 @@ export interface TorchTrainCheckInput {
   batch: number;
   optimizers: TrainCheckOptimizer[];
   cpu?: boolean;
+  /** A kernel variant forced wherever its family offers it. */
+  variant?: string;
 }
 
 export const torchTrainCheckJob: Job<TorchTrainCheckInput, Record<string, unknown>> = async (input, host) => {
@@ -43,6 +45,7 @@ export const torchTrainCheckJob: Job<TorchTrainCheckInput, Record<string, unknow
     {
       steps: input.steps,
       batch: input.batch,
+      variant: input.variant,
     },
   );
   return { figures, backend: label };
