@@ -34,7 +34,8 @@ describe('npm run train -- --time-budget', () => {
       expect(m.trainSeconds).toBeLessThan(15);
       expect(m.testAccuracy).toBeGreaterThan(0.2);
       // The cosine schedule was fitted to the steps the budget holds, and the checkpoint keeps it for a resume.
-      expect(m.config.scheduleSteps).toBeGreaterThan(0);
+      // (The job times 20 steps after the first 5 before it fits it: a slow machine may not get that far in 8 s.)
+      if (m.imagesSeen > 25 * 32) expect(m.config.scheduleSteps).toBeGreaterThan(0);
 
       // --resume with a new budget goes on from the checkpoint, mid-epoch, with what is left of it.
       const more = train(['--resume', dir, '--time-budget', '12s']);
