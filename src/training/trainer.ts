@@ -76,8 +76,9 @@ export interface FitOptions {
    */
   epochs?: number;
   /**
-   * Trains until this many milliseconds have passed since fit began (the time of the
-   * steps, the validation and the callbacks alike): then no further step is queued, the
+   * Trains until this many milliseconds have passed since the first step's loss came back
+   * (the time of the steps, the validation and the callbacks alike; not compiling the
+   * step before it): then no further step is queued, the
    * queued ones finish, and the epoch stopped in gets its report (`stoppedByBudget`; its
    * figures over the steps it ran, and its validation) and onEpoch, then onCheckpoint;
    * fit resolves. The callbacks' onEpochEnd is not called for such a part of an epoch.
@@ -350,7 +351,9 @@ export class Trainer implements CallbackHost {
   }
 
   private async fitEpochs(data: Dataset, batches: number, options: FitOptions): Promise<EpochReport[]> {
-    const deadline = performance.now() + (options.timeBudgetMs ?? Infinity);
+    // The time budget's clock starts when the first step's loss is back: compiling the step
+    // and creating its pipelines (seconds on a CPU adapter under load) are not training.
+    let deadline = Infinity;
     let stepsRun = 0;
     const batch = this.batchSize;
     const x = new Float32Array(batch * sizeOf(data.shape));
@@ -401,6 +404,7 @@ export class Trainer implements CallbackHost {
     const settle = async () => {
       const p = pending.shift()!;
       const [loss, predictions] = await p.values;
+      if (deadline === Infinity && options.timeBudgetMs !== undefined) deadline = performance.now() + options.timeBudgetMs;
       const at = this.position;
       const finite = Number.isFinite(loss[0]);
       const done = p.batch + 1;

@@ -532,11 +532,12 @@ const HORIZON_AFTER_STEPS = 20;
  * five (compiling and tuning) and at least a twentieth of the budget has passed, sets the
  * schedule's length to the steps done plus those the rest of the budget holds at that
  * pace (c.scheduleSteps, kept by the checkpoints). Until then the rate is near its start.
+ * The budget is counted as fit counts it: from the first step's loss.
  */
 function cosineHorizon(c: TrainJobConfig, trainer: Trainer, budgetMs: number): { onStep(): void } | null {
   const schedule = trainer.optimizer.config.schedule;
   if (schedule?.kind !== 'cosine' || c.scheduleSteps !== undefined) return null;
-  const start = performance.now();
+  let start = 0;
   let from: { at: number; steps: number } | null = null;
   let seen = 0;
   return {
@@ -544,7 +545,8 @@ function cosineHorizon(c: TrainJobConfig, trainer: Trainer, budgetMs: number): {
       if (c.scheduleSteps !== undefined) return;
       const now = performance.now();
       const steps = trainer.optimizer.steps;
-      if (++seen === 5) from = { at: now, steps };
+      if (++seen === 1) start = now;
+      if (seen === 5) from = { at: now, steps };
       if (!from || steps - from.steps < HORIZON_AFTER_STEPS || now - start < budgetMs / 20) return;
       const perStep = (now - from.at) / (steps - from.steps);
       c.scheduleSteps = steps + Math.max(1, Math.floor((budgetMs - (now - start)) / perStep));
