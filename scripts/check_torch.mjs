@@ -77,6 +77,11 @@ const { values: o } = defineCommand({
     cpu: { type: 'boolean', help: 'run the engine on the CPU reference instead of WebGPU' },
     'export-only': { type: 'boolean', help: 'only our exportOnnx run by ONNX Runtime against our logits, no PyTorch' },
     keep: { type: 'boolean', help: "keep the temporary folder of PyTorch's files" },
+    reuse: {
+      type: 'boolean',
+      requires: 'train',
+      help: "with --train: take PyTorch's files from an earlier --keep run of the same --steps where they are there (comparing, say, another --variant)",
+    },
   },
   check(v, given) {
     // ddp round trip
@@ -215,43 +220,60 @@ async function checkTraining() {
   for (const model of trainModels) {
     const dir = join(root, '.cache', 'check_torch_train', model);
     mkdirSync(dir, { recursive: true });
-    try {
-      ({ backend } = await job({ mode: 'prepare', model, dir }));
-    } catch (err) {
-      console.error(`check:torch: the engine failed to prepare ${model}: ${err.message}`);
-      failed++;
-      continue;
+    // --reuse: PyTorch's files of an earlier --keep run of the same steps (its side does not depend on ours).
+    const kept = ['state.safetensors', 'batches.safetensors', ...optimizers.map((q) => `torch.${q.kind}.safetensors`)];
+    const reused =
+      o.reuse &&
+      kept.every((f) => existsSync(join(dir, f))) &&
+      existsSync(join(dir, 'steps.txt')) &&
+      readFileSync(join(dir, 'steps.txt'), 'utf8').trim() === String(steps);
+    if (!reused) {
+      try {
+        await job({ mode: 'prepare', model, dir });
+      } catch (err) {
+        console.error(`check:torch: the engine failed to prepare ${model}: ${err.message}`);
+        failed++;
+        continue;
+      }
     }
-    const prep = spawnSync(
-      python,
-      [
-        join(root, 'scripts', 'torch_train_check.py'),
-        '--dir',
-        dir,
-        '--steps',
-        String(steps),
-        '--batch',
-        String(batch),
-        '--optimizer',
-        optimizers.map((q) => `${q.kind}:${q.lr}`).join(','),
-      ],
-      { encoding: 'utf8' },
-    );
+    const prep = reused
+      ? { status: 0 }
+      : spawnSync(
+          python,
+          [
+            join(root, 'scripts', 'torch_train_check.py'),
+            '--dir',
+            dir,
+            '--steps',
+            String(steps),
+            '--batch',
+            String(batch),
+            '--optimizer',
+            optimizers.map((q) => `${q.kind}:${q.lr}`).join(','),
+          ],
+          { encoding: 'utf8' },
+        );
     if (prep.status !== 0) {
       console.error(`check:torch: PyTorch failed on ${model}:\n${prep.stderr}`);
       failed++;
       continue;
     }
+    writeFileSync(join(dir, 'steps.txt'), `${steps}\n`);
     let figures;
     try {
-      ({ figures } = await job({ mode: 'compare', model, dir }));
+      ({ figures, backend } = await job({ mode: 'compare', model, dir }));
     } catch (err) {
       console.error(`check:torch: the engine failed to train ${model}: ${err.message}`);
       failed++;
       continue;
     }
     for (const f of figures) {
-      all[`${model} ${f.optimizer} train ${o.cpu ? 'cpu' : 'webgpu'}`] = { ...f, backend, date: new Date().toISOString() };
+      all[`${model} ${f.optimizer} train ${o.cpu ? 'cpu' : 'webgpu'}${o.variant ? ` ${o.variant}` : ''}`] = {
+        ...f,
+        backend,
+        variant: o.variant ?? null,
+        date: new Date().toISOString(),
+      };
       const drift = [
         f.tensorDrift
           ? `first tensor over 1e-3: step ${f.tensorDrift.step}, ${f.tensorDrift.tensor} ${e(f.tensorDrift.error)}${f.tensorDrift.count > 1 ? ` (and ${f.tensorDrift.count - 1} more)` : ''}`
