@@ -17,7 +17,8 @@ This writes, per optimizer, torch.<optimizer>.safetensors:
                        the same run in float64 (from the same float32 weights and images)
   spread.loss          [steps] the float32 spread of each step's loss: the largest relative
                        difference from the float64 run of PyTorch's float32 runs (this one,
-                       on two threads, and with the first weight one unit in the last place up)
+                       on two threads, with the first weight one unit in the last place up,
+                       with oneDNN off, and in the channels-last layout)
   spread.<k>.<key>     [1] the same of every tensor after step k (relative to its largest value)
   onestep64.loss, onestep64.<k>.<key>
                        step k run in float64 from this run's state after step k-1 (weights,
@@ -170,7 +171,7 @@ def main():
         # Weights the inference graph does not reach (GoogLeNet's auxiliary heads) are left out on both sides.
         losses, states, opt_states = trajectory(model, x, labels, args.batch, args.steps, kind, float(lr))
 
-        def variant(dtype=torch.float32, threads=1, input_scale=1.0, nudge=False):
+        def variant(dtype=torch.float32, threads=1, nudge=False, mkldnn=True, channels_last=False):
             m = OnnxNet(os.path.join(args.dir, "model.onnx"))
             m.load_state_dict(state, strict=False)
             if nudge:
@@ -178,13 +179,23 @@ def main():
                     first = next(m.parameters()).view(-1)
                     first[0] = float(torch.nextafter(first[0], torch.tensor(float("inf"))))
             m.to(dtype)
-            return trajectory(m, (x * input_scale).to(dtype), labels, args.batch, args.steps, kind, float(lr), threads)[:2]
+            xs = x.to(dtype)
+            if channels_last:
+                m.to(memory_format=torch.channels_last)
+                xs = xs.contiguous(memory_format=torch.channels_last)
+            torch.backends.mkldnn.enabled = mkldnn
+            try:
+                return trajectory(m, xs, labels, args.batch, args.steps, kind, float(lr), threads)[:2]
+            finally:
+                torch.backends.mkldnn.enabled = True
 
-        # What float32 alone does to this trajectory: PyTorch's float32 runs (this one, on two
-        # threads, one weight nudged by one ulp) against the same run in float64.
+        # What float32 alone does to this trajectory: PyTorch's float32 runs against the same
+        # run in float64: this one, on two threads, one weight nudged by one ulp, and two other
+        # float32 implementations of PyTorch's own (oneDNN off: its native convolutions; the
+        # channels-last layout: other kernels, other summation orders).
         losses64, states64 = variant(torch.float64)
         figures64 = float_figures(losses, states, losses64, states64)
-        variants = [(losses, states), variant(threads=2), variant(nudge=True)]
+        variants = [(losses, states), variant(threads=2), variant(nudge=True), variant(mkldnn=False), variant(channels_last=True)]
         onestep_loss, onestep, onestep_losses64, onestep_states64 = one_step_errors(
             os.path.join(args.dir, "model.onnx"), state, x, labels, args.batch, args.steps, kind, float(lr), losses, states, opt_states
         )

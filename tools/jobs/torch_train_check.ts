@@ -139,7 +139,8 @@ export interface TrajectoryFigures {
   /**
    * The rule with float32's own spread: ours against PyTorch's float64 run, where a figure
    * passes within the issue's bound or within 4x the spread of PyTorch's float32 runs (on
-   * one thread, on two, with its first weight one unit in the last place up) from it.
+   * one thread, on two, with its first weight one unit in the last place up, with oneDNN
+   * off, in the channels-last layout) from it.
    * `loss` and `tensors`: the worst error over what is allowed (pass: at most 1); `drift`:
    * the first step with a tensor beyond it.
    */
