@@ -57,6 +57,9 @@ export {
   googlenetMini,
   mobilenetV1,
   mobilenetV1Cifar,
+  plain20,
+  zfnet,
+  zfnetMini,
 } from './nn/zoo';
 export { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152, vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 } from './nn/zoo';
 export { AdaptiveAvgPool2d } from './nn/pool_layers';

@@ -10,10 +10,11 @@ import { alexnet, alexnetGrouped, alexnetMini, alexnetTorchvision } from './mode
 import { densenet121, densenet169, densenetBc } from './models/densenet';
 import { googlenet, googlenetMini } from './models/googlenet';
 import { mobilenetV1, mobilenetV1Cifar } from './models/mobilenet';
-import { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152 } from './models/resnet';
+import { plain20, resnet18, resnet20, resnet34, resnet50, resnet101, resnet152 } from './models/resnet';
 import { vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 } from './models/vgg';
 import { fcn8sMini, unetMini } from './models/segmentation';
 import { fcnResnet50 } from './models/fcn';
+import { zfnet, zfnetMini } from './models/zfnet';
 
 export {
   alexnet,
@@ -28,6 +29,9 @@ export {
   googlenetMini,
   mobilenetV1,
   mobilenetV1Cifar,
+  plain20,
+  zfnet,
+  zfnetMini,
 };
 export { resnet18, resnet20, resnet34, resnet50, resnet101, resnet152, vgg11, vgg11Lrn, vgg13, vgg16, vgg16Bn, vgg16c, vgg19 };
 
@@ -176,6 +180,7 @@ export const MODELS: Record<string, (inputShape?: Shape, classes?: number) => Mo
   alexnet,
   'alexnet-grouped': alexnetGrouped,
   'alexnet-torchvision': alexnetTorchvision,
+  zfnet,
   vgg11,
   'vgg11-lrn': vgg11Lrn,
   vgg13,
@@ -198,10 +203,12 @@ export const MODELS: Record<string, (inputShape?: Shape, classes?: number) => Mo
   'fcn-resnet50-aux': (inputShape, classes) => fcnResnet50(inputShape, classes, { auxLoss: true }),
   // Their families at 28x28 and 32x32 inputs, 10 classes: they train here.
   resnet20,
+  plain20,
   'mobilenet-v1-cifar': mobilenetV1Cifar,
   'densenet-bc': densenetBc,
   'googlenet-mini': googlenetMini,
   'alexnet-mini': alexnetMini,
+  'zfnet-mini': zfnetMini,
   // Segmentation at 64x64, 11 labels (segmentationScenes): [classes, 64, 64] logits.
   'fcn8s-mini': fcn8sMini,
   'unet-mini': unetMini,
@@ -216,8 +223,10 @@ export const TRAINABLE_HERE = [
   'conv-bn-x2',
   'cifar-cnn',
   'resnet20',
+  'plain20',
   'mobilenet-v1-cifar',
   'densenet-bc',
   'googlenet-mini',
   'alexnet-mini',
+  'zfnet-mini',
 ];

@@ -13,11 +13,11 @@ import { AdaptiveAvgPool2d, MaxPool2d } from '../pool_layers';
 import type { Shape } from '../../shape';
 
 /** AlexNet's LRN constants (size 5, alpha 1e-4, beta 0.75, k 2). */
-const lrn = (name: string) => new Lrn({ size: 5, alpha: 1e-4, beta: 0.75, k: 2, name });
+export const lrn = (name: string) => new Lrn({ size: 5, alpha: 1e-4, beta: 0.75, k: 2, name });
 const pool = (name: string) => new MaxPool2d({ kernel: 3, stride: 2, name });
 
 /** The classifier: dropout, FC 4096, dropout, FC 4096, FC classes (classifier.0 to classifier.6). */
-function classifier(classes: number): Layer[] {
+export function classifier(classes: number): Layer[] {
   return [
     new Flatten('flatten'),
     new Dropout({ rate: 0.5, name: 'classifier.0' }),

@@ -3,7 +3,8 @@
 // 1x1 strided projections where the shape changes, global average pool, one dense layer.
 // Layer names are torchvision's module paths (conv1, bn1, layer1.0.conv1,
 // layer1.0.downsample.0, fc), so a torchvision state dict maps one name to one name.
-// resnet20 is He et al.'s CIFAR network (three stages of three basic blocks, 16/32/64).
+// resnet20 is He et al.'s CIFAR network (three stages of three basic blocks, 16/32/64);
+// plain20 is the same stack without its shortcuts (the paper's plain baseline).
 // resnetBody is the stem and stages alone, with torchvision's replace_stride_with_dilation
 // (FCN-ResNet50's body, models/fcn.ts).
 import { Add, Dense } from '../dense_layers';
@@ -20,8 +21,10 @@ export type Block = 'basic' | 'bottleneck';
  * One residual block at `name` (layer2.0): the residual branch, the shortcut (projected
  * where needed), add, ReLU. `dilation` spaces the bottleneck's 3x3 taps (padding =
  * dilation keeps the size), as torchvision's conv3x3 does; its BasicBlock has none.
+ * `shortcut: false` leaves out the shortcut, its projection and the add: the branch and
+ * its ReLU alone (He et al.'s plain block, the same layers under the same names).
  */
-export function residualBlock(x: SymbolicTensor, name: string, kind: Block, width: number, stride: number, dilation = 1): SymbolicTensor {
+export function residualBlock(x: SymbolicTensor, name: string, kind: Block, width: number, stride: number, dilation = 1, shortcut = true): SymbolicTensor {
   const inChannels = x.shape[0];
   const out = kind === 'basic' ? width : width * 4;
   let h: SymbolicTensor;
@@ -35,11 +38,12 @@ export function residualBlock(x: SymbolicTensor, name: string, kind: Block, widt
     h = convBnRelu(h, { conv: `${name}.conv2`, bn: `${name}.bn2` }, { filters: width, kernel: 3, stride, padding: dilation, dilation });
     h = convBnRelu(h, { conv: `${name}.conv3`, bn: `${name}.bn3` }, { filters: out, kernel: 1 }, { relu: false });
   }
-  const shortcut =
+  if (!shortcut) return relu(h);
+  const identity =
     stride !== 1 || inChannels !== out
       ? convBnRelu(x, { conv: `${name}.downsample.0`, bn: `${name}.downsample.1` }, { filters: out, kernel: 1, stride }, { relu: false })
       : x;
-  return relu(new Add(`${name}.add`).apply(h, shortcut));
+  return relu(new Add(`${name}.add`).apply(h, identity));
 }
 
 /**
@@ -54,7 +58,7 @@ function stages(
   kind: Block,
   widths: readonly number[],
   depths: readonly number[],
-  options: { prefix?: string; dilate?: readonly boolean[] } = {},
+  options: { prefix?: string; dilate?: readonly boolean[]; shortcuts?: boolean } = {},
 ): SymbolicTensor[] {
   const prefix = options.prefix ?? '';
   const outputs: SymbolicTensor[] = [];
@@ -67,7 +71,8 @@ function stages(
       dilation *= stride;
       stride = 1;
     }
-    for (let j = 0; j < depths[i]; j++) h = residualBlock(h, `${prefix}layer${i + 1}.${j}`, kind, width, j === 0 ? stride : 1, j === 0 ? previous : dilation);
+    for (let j = 0; j < depths[i]; j++)
+      h = residualBlock(h, `${prefix}layer${i + 1}.${j}`, kind, width, j === 0 ? stride : 1, j === 0 ? previous : dilation, options.shortcuts ?? true);
     outputs.push(h);
   });
   return outputs;
@@ -116,16 +121,31 @@ export const resnet101 = imagenetResnet('resnet101', 'bottleneck', [3, 4, 23, 3]
 /** ResNet-152: bottlenecks [3, 8, 36, 3], 60,192,808 parameters. */
 export const resnet152 = imagenetResnet('resnet152', 'bottleneck', [3, 8, 36, 3]);
 
+/** The CIFAR ResNet-20's stack, with or without its shortcuts. */
+function cifarResnet20(name: string, shortcuts: boolean, inputShape: Shape, classes: number): Model {
+  const x = input(inputShape);
+  let h = convBnRelu(x, { conv: 'conv1', bn: 'bn1' }, { filters: 16, kernel: 3, padding: 1 });
+  h = stages(h, 'basic', [16, 32, 64], [3, 3, 3], { shortcuts }).at(-1)!;
+  const out = new Dense({ units: classes, name: 'fc', init: 'small' }).apply(new GlobalAvgPool('avgpool').apply(h));
+  return new Model(x, out, name);
+}
+
 /**
  * He et al.'s CIFAR ResNet-20 (section 4.2): a 3x3 conv of 16, three stages of three basic
  * blocks at 16, 32 and 64 channels (stride 2 entering the last two), global average pool,
  * dense. Shortcuts that change shape are 1x1 projections with batch norm (option B; the
- * paper's CIFAR runs pad with zeros instead), 272,474 parameters for 10 classes.
+ * paper's CIFAR runs pad with zeros instead), 272,186 parameters for 10 classes.
  */
 export function resnet20(inputShape: Shape = [1, 28, 28], classes = 10): Model {
-  const x = input(inputShape);
-  let h = convBnRelu(x, { conv: 'conv1', bn: 'bn1' }, { filters: 16, kernel: 3, padding: 1 });
-  h = stages(h, 'basic', [16, 32, 64], [3, 3, 3]).at(-1)!;
-  const out = new Dense({ units: classes, name: 'fc', init: 'small' }).apply(new GlobalAvgPool('avgpool').apply(h));
-  return new Model(x, out, 'resnet20');
+  return cifarResnet20('resnet20', true, inputShape, classes);
+}
+
+/**
+ * He et al.'s plain 20-layer baseline (section 4.2, figure 6): resnet20's layers without
+ * its shortcuts: no identities, no adds, no 1x1 projections (their 2,752 parameters), the
+ * same names (layer2.0.conv1), 269,434 parameters for 10 classes. Trained beside resnet20
+ * it is the paper's plain-against-residual comparison at this machine's scale.
+ */
+export function plain20(inputShape: Shape = [1, 28, 28], classes = 10): Model {
+  return cifarResnet20('plain20', false, inputShape, classes);
 }
