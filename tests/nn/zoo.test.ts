@@ -20,6 +20,7 @@ import {
   tensor,
   torchStateDictLayout,
 } from '../../src/index';
+import type { Dense } from '../../src/nn/dense_layers';
 import { Random } from '../../src/random';
 import { cpu, gpuBackend } from '../helpers/backends';
 
@@ -273,6 +274,17 @@ describe('the zoo: the seed architectures, built to their papers', () => {
     expect(MODELS['googlenet-mini']().layers.filter((l) => l.name.endsWith('.concat'))).toHaveLength(4);
     const mini = MODELS['alexnet-mini']().layers.map((l) => l.kind);
     for (const kind of ['lrn', 'maxpool2d', 'dropout']) expect(mini).toContain(kind);
+  });
+
+  it("every trainable-here classifier's head starts small (0.01 x randn), so the first loss is about ln(classes)", () => {
+    // He-initialised, densenet-bc's head read the final BN-ReLU's pooled features (about 0.4 a
+    // channel, not centred) at a logit std of about 0.7: its first loss was 3 to 10% above ln(10).
+    for (const key of TRAINABLE_HERE) {
+      const head = MODELS[key]()
+        .layers.filter((l) => l.kind === 'dense')
+        .at(-1) as Dense;
+      expect(head.options.init, key).toBe('small');
+    }
   });
 
   it("the planner's working bytes for a ResNet-50 step at batch 4 of 224x224 (no device allocation)", async () => {
