@@ -110,6 +110,20 @@ const TRAIN = defineCommand({
       value: 'FILE',
       help: "start from a .onnx network to fine-tune (it replaces --model), or a .safetensors state dict for --model (PyTorch's names and layouts, or a checkpoint of this engine; a head of another class count keeps fresh weights)",
     },
+    'freeze-body': {
+      type: 'boolean',
+      help: "with --init: train only the head (the last layer with weights, which a new class count replaces); the pretrained body's weights stay as loaded",
+    },
+    'body-lr-scale': {
+      type: 'number',
+      value: 'X',
+      help: "with --init: the body's learning rate is X times the head's (0.1, 0.01: the seed's tenth and hundredth), with every optimizer",
+    },
+    'unfreeze-every': {
+      type: 'integer',
+      value: 'EPOCHS',
+      help: 'with --init: the body starts frozen, and every EPOCHS epochs one more of its layers (a batch norm with the layer before it) unfreezes, from the top; at --body-lr-scale when given',
+    },
     'export-onnx': { type: 'path', value: 'FILE', help: 'also write the trained model as ONNX' },
     'export-torch': { type: 'path', value: 'FILE', help: 'also write it as a PyTorch state dict (safetensors)' },
     runtime: {
@@ -193,6 +207,17 @@ const TRAIN = defineCommand({
     if (mode)
       for (const k of ['time-budget', 'checkpoint-every', 'export-onnx', 'export-torch'])
         if (given.has(k)) throw new UsageError(`train: --${k} does not apply to --${mode}`);
+    // Fine-tuning: a body pretrained (--init) under a head.
+    const tuning = ['freeze-body', 'body-lr-scale', 'unfreeze-every'].filter((k) => given.has(k));
+    for (const k of tuning) {
+      if (!given.has('init'))
+        throw new UsageError(`train: --${k} fine-tunes a pretrained network: give it with --init FILE (a .safetensors state dict or a .onnx network)`);
+      if (mode) throw new UsageError(`train: --${k} does not apply to --${mode}`);
+    }
+    if (o['freeze-body'] && given.has('body-lr-scale') && !given.has('unfreeze-every'))
+      throw new UsageError(
+        'train: --body-lr-scale sets the rate of a body that trains, and --freeze-body keeps it fixed; give one (or add --unfreeze-every EPOCHS)',
+      );
     if (!given.has('resume') && o.limit !== undefined && o.limit < o.batch)
       throw new UsageError(`train: --limit ${o.limit} is fewer examples than one batch of ${o.batch}; lower --batch or raise --limit`);
   },
@@ -249,6 +274,9 @@ function jobOf(o, given) {
       onDiverge: c['on-diverge'],
       tuning: o.tuning ? tuningOf(o.tuning) : undefined,
       init: o.init ? resolve(o.init) : undefined,
+      freezeBody: c['freeze-body'] || undefined,
+      bodyLrScale: c['body-lr-scale'],
+      unfreezeEvery: c['unfreeze-every'],
       // A time budget bounds the run; --epochs, when given too, still does.
       ...(given.has('time-budget') ? { timeBudgetMs: parseDuration(c['time-budget']), epochs: given.has('epochs') ? c.epochs : BUDGET_EPOCHS } : {}),
     };
@@ -392,6 +420,8 @@ function onProgress(p) {
     bar.log(
       `initial weights from ${p.init.file} (${p.init.kind}): ${p.init.loaded} tensors loaded${p.init.skipped.length ? `; skipped ${some(p.init.skipped)}` : ''}${p.init.missing.length ? `; kept fresh ${some(p.init.missing)}` : ''}`,
     );
+  if (p.kind === 'start' && p.fineTune) bar.log(p.fineTune);
+  if (p.kind === 'unfreeze') bar.log(`epoch ${p.epoch}: unfreezing ${p.layers.join(', ')}`);
   if (p.kind === 'start')
     bar.log(
       `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.task === 'segment' ? `64x64 scenes of ${config.dataset} items (label per pixel)` : config.dataset}: ${p.trainExamples} train / ${p.testExamples} ${tested} ${config.task === 'segment' ? 'scenes' : 'examples'}, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}${config.timeBudgetMs ? `, time budget ${formatDuration(config.timeBudgetMs)}` : ''}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,

@@ -19,10 +19,12 @@ import type { Model } from '../../src/nn/model';
 import { MODELS } from '../../src/nn/zoo';
 import type { OptimizerConfig } from '../../src/training/optimizers';
 import type { ImageFolder } from '../../src/data/image_folder';
+import { readCheckpointMetadata } from '../../src/io/checkpoint_metadata';
+import { isFineTuning, planFineTuning, unfreezeAt, unfreezeCallback, type FineTuneConfig, type FineTunePlan } from './fine_tune';
 import { folderOf, loadJobData, type JobDataset, type JobFolder, type TrainTask } from './train_data';
 
-/** What `npm run train` (and the demo's Train page) asks for. */
-export interface TrainJobConfig {
+/** What `npm run train` (and the demo's Train page) asks for; with `init`, the fine-tuning options of fine_tune.ts. */
+export interface TrainJobConfig extends FineTuneConfig {
   model: string;
   /**
    * classify (default): one class per image. segment: one label per pixel, on scenes of
@@ -107,6 +109,7 @@ export type TrainJobProgress =
   | ({ kind: 'batch' } & BatchReport)
   | ({ kind: 'epoch' } & EpochReport)
   | { kind: 'resume'; epoch: number; batch: number; steps: number }
+  | { kind: 'unfreeze'; epoch: number; layers: string[] }
   | { kind: 'load'; done: number; total: number; decoded: number; errors: number; perSecond: number }
   | {
       kind: 'loaded';
@@ -397,6 +400,9 @@ export async function runTrainJob(
   // Black, normalised: what the augmentation's contrast turns about (a folder's mean over channels).
   const pivot = images ? images.mean.reduce((a, m, ch) => a - m / images.std[ch], 0) / 3 : (0 - (mean as number)) / (std as number);
   const { model, init } = jobModel(c, hooks.init, train, backend);
+  // --freeze-body, --body-lr-scale, --unfreeze-every: the head and the body of the --init network.
+  if (isFineTuning(c) && !c.init) throw new Error('train: --freeze-body, --body-lr-scale and --unfreeze-every fine-tune a network started from --init FILE');
+  const fineTune = isFineTuning(c) ? planFineTuning(model, c, init?.missing ?? [], c.init!) : null;
   const stepsPerEpoch = Math.floor(train.count / c.batch);
   const trainer = new Trainer(model, {
     optimizer: optimizerConfig(c, stepsPerEpoch),
@@ -411,6 +417,9 @@ export async function runTrainJob(
   });
   const epochs: EpochReport[] = [];
   if (hooks.resume) {
+    // The layers the schedule had unfrozen by the checkpoint train (and have optimizer state) again.
+    const at = readCheckpointMetadata(safetensorsMetadata(hooks.resume, 'checkpoint.safetensors'), 'checkpoint.safetensors').progress;
+    if (fineTune && at) unfreezeAt(model, fineTune, at);
     const metadata = trainer.loadCheckpoint(hooks.resume, 'checkpoint.safetensors');
     epochs.push(...runOfCheckpoint(metadata, 'checkpoint.safetensors').epochs);
     // The part of an epoch a time budget ended: the epoch goes on now and gets its full report.
@@ -428,13 +437,14 @@ export async function runTrainJob(
     stepsPerEpoch,
     adapter: adapter ? `${adapter.vendor} ${adapter.architecture}` : 'cpu',
     init,
+    fineTune: fineTune?.description,
   });
   const started = performance.now();
   let lastBatch = 0;
   let lastEval: EvalResult | null = null;
   let diverged: DivergenceError | null = null;
-  const metricsNow = () =>
-    jobMetrics(c, {
+  const metricsNow = () => ({
+    ...jobMetrics(c, {
       model,
       backend,
       adapter,
@@ -453,7 +463,9 @@ export async function runTrainJob(
       folder: images,
       imagesSeen: trainer.optimizer.steps * c.batch,
       midEpoch: trainer.progress.batch > 0,
-    });
+    }),
+    ...(fineTune ? { fineTune: fineTuneRecord(c, fineTune, trainer.progress) } : {}),
+  });
   // Which run wrote a file, and at which optimizer step: so a folder's files can be checked to be of one run.
   // What a reader of the file needs to use it (the demo's pages read these): the zoo key and the inputs' normalisation.
   const described = {
@@ -478,7 +490,10 @@ export async function runTrainJob(
         timeBudgetMs: budgetMs,
         checkpointEvery: hooks.checkpointEvery,
         // An image folder trains on random crops of its cached decodes, new each epoch.
-        callbacks: images ? [images.randomCrops()] : undefined,
+        callbacks: [
+          ...(images ? [images.randomCrops()] : []),
+          ...(fineTune?.schedule.length ? [unfreezeCallback(model, fineTune, (epoch, layers) => report({ kind: 'unfreeze', epoch, layers }))] : []),
+        ],
         divergence: c.divergenceFactor === undefined ? undefined : { lossFactor: c.divergenceFactor },
         onDiverge: c.onDiverge,
         onBatch: async (b) => {
@@ -521,6 +536,19 @@ export async function runTrainJob(
   trainer.dispose();
   model.dispose();
   return { metrics, weights, filters, scenes, onnx, torch };
+}
+
+/** What metrics.json records of the fine-tuning: the head, the body, the options, and the layers unfrozen so far. */
+function fineTuneRecord(c: TrainJobConfig, plan: FineTunePlan, progress: { epoch: number; batch: number }) {
+  const begun = progress.epoch + (progress.batch > 0 ? 1 : 0);
+  return {
+    head: plan.head,
+    body: plan.body,
+    freezeBody: !!c.freezeBody,
+    bodyLrScale: c.bodyLrScale ?? 1,
+    unfreezeEvery: c.unfreezeEvery ?? null,
+    unfrozen: plan.schedule.filter((s) => s.epoch <= begun).map((s) => ({ epoch: s.epoch, layers: s.layers })),
+  };
 }
 
 /** The cosine schedule's horizon a time budget is estimated to hold: set once enough steps are timed. */
