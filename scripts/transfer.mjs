@@ -17,7 +17,7 @@ const { values: o } = defineCommand({
   name: 'transfer',
   summary: 'the transfer experiment on the real Fashion-MNIST, or from it to an image folder, in Node on Dawn.',
   description: [
-    'Pretrains on classes 0-4, then learns 5-9 from a few labelled images per class three ways: from scratch, with the pretrained body frozen under a new head, and fine-tuned. Writes results.json, table.md, plot.svg and the pretrained checkpoint to --out (locked like a run folder of npm run train).',
+    'Pretrains on classes 0-4, then learns 5-9 from a few labelled images per class three ways: from scratch, with the pretrained body frozen under a new head, and fine-tuned with the body at --body-lr-scale times the rate (with --unfreeze-every, a fourth: the body unfrozen layer by layer). Writes results.json, table.md, plot.svg and the pretrained checkpoint to --out (locked like a run folder of npm run train).',
     "With --dataset folder:PATH the network is pretrained on classes 0-4 drawn as RGB at --image-size, and the new task is the folder's classes (one subfolder per class), scored on its validation split.",
   ],
   options: {
@@ -40,6 +40,17 @@ const { values: o } = defineCommand({
     },
     'pretrain-epochs': { type: 'integer', value: 'N', default: 2, help: 'epochs of pretraining on classes 0-4' },
     steps: { type: 'integer', value: 'N', default: 150, help: 'Adam steps at batch 32 of each way of learning classes 5-9' },
+    'body-lr-scale': {
+      type: 'number',
+      value: 'X',
+      default: 0.1,
+      help: "the fine-tuned way's body learning rate as a multiple of the head's (0.01: a hundredth)",
+    },
+    'unfreeze-every': {
+      type: 'integer',
+      value: 'EPOCHS',
+      help: 'a fourth way: the body starts frozen under the new head, and every EPOCHS epochs one more of its layers unfreezes, from the top, at --body-lr-scale',
+    },
     seed: { type: 'integer', value: 'S', min: 0, default: 1, help: 'weights, samples and data order' },
     out: { type: 'path', value: 'DIR', default: 'runs/transfer', help: 'where the results and pretrained.safetensors go' },
     ship: { type: 'boolean', help: 'also copy the checkpoint to demo/pretrained/, the one the demo starts from' },
@@ -70,7 +81,8 @@ const config = {
   steps: o.steps,
   batch: 32,
   lr: 2e-3,
-  bodyScale: 0.1,
+  bodyScale: o['body-lr-scale'],
+  ...(o['unfreeze-every'] !== undefined ? { unfreezeEvery: o['unfreeze-every'] } : {}),
   seed: o.seed,
 };
 const out = resolve(o.out);
@@ -85,7 +97,12 @@ try {
 
 const started = performance.now();
 let lastLoadLine = 0;
-const names = { scratch: 'from scratch', frozen: 'frozen body + new head', finetune: 'fine-tuned (body at 0.1x)' };
+const names = {
+  scratch: 'from scratch',
+  frozen: 'frozen body + new head',
+  finetune: `fine-tuned (body at ${config.bodyScale}x)`,
+  ...(config.unfreezeEvery !== undefined ? { gradual: `unfrozen every ${config.unfreezeEvery} epoch(s)` } : {}),
+};
 const pretrainedFile = join(out, 'pretrained.safetensors');
 const shipped = join(root, 'demo', 'pretrained', `fashion-mnist-0-4-${config.model}.safetensors`);
 // The job (tools/jobs/transfer_main.ts) writes the pretrained checkpoint itself.
@@ -126,7 +143,7 @@ try {
 }
 
 const rows = result.rows;
-const header = `| images per class | ${Object.values(names).join(' | ')} |\n| ---: | ---: | ---: | ---: |`;
+const header = `| images per class | ${Object.values(names).join(' | ')} |\n| ---: |${' ---: |'.repeat(Object.keys(names).length)}`;
 const perClass = [...new Set(rows.map((r) => r.perClass))];
 const table = [
   header,
@@ -145,6 +162,7 @@ writeFileAtomic(
   transferPlot(
     rows,
     `${folder ? `${result.target.classNames.length} folder classes` : 'Fashion-MNIST 5-9'} from few images: ${config.model} pretrained on 0-4 (${(result.pretrainAccuracy * 100).toFixed(1)}%)`,
+    names,
   ),
 );
 console.log(

@@ -7,10 +7,11 @@ const STYLE = {
   scratch: { name: 'from scratch', color: '#868e96' },
   frozen: { name: 'frozen body + new head', color: '#1f5fbf' },
   finetune: { name: 'fine-tuned (body at 0.1x)', color: '#d9480f' },
+  gradual: { name: 'unfrozen layer by layer', color: '#2b8a3e' },
 };
 
-/** rows: [{ perClass, method, testAccuracy }]. */
-export function transferPlot(rows, title) {
+/** rows: [{ perClass, method, testAccuracy }]; names: a method's legend where it is not the default (the body's rate). */
+export function transferPlot(rows, title, names = {}) {
   const w = 520,
     h = 320,
     left = 56,
@@ -39,12 +40,16 @@ export function transferPlot(rows, title) {
   for (const n of ns) parts.push(`<text x="${x(n)}" y="${h - 26}" text-anchor="middle" font-size="11">${n}</text>`);
   parts.push(`<text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle" font-size="11">labelled images per class (log scale)</text>`);
   parts.push(`<text transform="translate(14 ${(top + h - bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="11">test accuracy</text>`);
-  Object.entries(STYLE).forEach(([method, s], k) => {
+  const shown = Object.keys(STYLE).filter((method) => rows.some((r) => r.method === method));
+  shown.forEach((method, k) => {
+    const s = { ...STYLE[method], name: names[method] ?? STYLE[method].name };
     const mine = ns.map((n) => rows.find((r) => r.perClass === n && r.method === method)).filter(Boolean);
     if (mine.length === 0) return;
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${mine.map((r) => `${x(r.perClass)},${y(r.testAccuracy)}`).join(' ')}"/>`);
     for (const r of mine) parts.push(`<circle cx="${x(r.perClass)}" cy="${y(r.testAccuracy)}" r="3.5" fill="${s.color}"/>`);
-    parts.push(`<text x="${w - right - 4}" y="${h - bottom - 10 - 15 * (2 - k)}" text-anchor="end" font-size="12" fill="${s.color}">${esc(s.name)}</text>`);
+    parts.push(
+      `<text x="${w - right - 4}" y="${h - bottom - 10 - 15 * (shown.length - 1 - k)}" text-anchor="end" font-size="12" fill="${s.color}">${esc(s.name)}</text>`,
+    );
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

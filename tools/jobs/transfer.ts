@@ -2,7 +2,8 @@
 // classes (Fashion-MNIST 0-4), then learn the others (5-9) from a few labelled images
 // per class in three ways: from scratch; the pretrained body frozen under a new head
 // (its features, "CNN codes", feed a new classifier); and the whole network fine-tuned
-// with the body at a tenth of the head's learning rate. `npm run transfer` runs it.
+// with the body at a tenth of the head's learning rate; and, when asked (unfreezeEvery),
+// the body unfrozen layer by layer from the top. `npm run transfer` runs it.
 import type { Backend } from '../../src/backends/backend';
 import { samplePerClass, selectClasses, type Dataset } from '../../src/data/dataset';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint';
@@ -10,9 +11,18 @@ import { Dense } from '../../src/nn/dense_layers';
 import { withHead, type Model } from '../../src/nn/model';
 import { Trainer } from '../../src/training/trainer';
 import { MODELS } from '../../src/nn/zoo';
+import { unfreezeSchedule } from '../../src/training/callbacks';
+import { planFineTuning } from './fine_tune';
 
-export type TransferMethod = 'scratch' | 'frozen' | 'finetune';
+export type TransferMethod = 'scratch' | 'frozen' | 'finetune' | 'gradual';
+/** The three ways every experiment runs; 'gradual' joins them when the config has unfreezeEvery. */
 export const TRANSFER_METHODS: readonly TransferMethod[] = ['scratch', 'frozen', 'finetune'];
+
+/** The ways an experiment of `config` runs. */
+export const transferMethods = (config: Pick<TransferConfig, 'unfreezeEvery'>): TransferMethod[] => [
+  ...TRANSFER_METHODS,
+  ...(config.unfreezeEvery === undefined ? [] : (['gradual'] as const)),
+];
 
 export interface TransferConfig {
   /** A zoo model (default lenet5). */
@@ -34,8 +44,13 @@ export interface TransferConfig {
   batch: number;
   /** Adam's rate for pretraining, scratch runs and heads. */
   lr: number;
-  /** The body's rate relative to the head's when fine-tuning (default 0.1). */
+  /** The body's rate relative to the head's when fine-tuning (default 0.1), and once unfrozen ('gradual'). */
   bodyScale: number;
+  /**
+   * Adds the 'gradual' way: the body starts frozen under the new head, and every this many
+   * epochs one more of its layers unfreezes (top first, at bodyScale).
+   */
+  unfreezeEvery?: number;
   seed: number;
 }
 
@@ -159,12 +174,15 @@ export async function runTransfer(
     const sample = samplePerClass(pool, n, config.seed * 1000 + n);
     const batch = Math.min(config.batch, sample.count);
     const epochs = Math.max(1, Math.ceil(config.steps / Math.floor(sample.count / batch)));
-    for (const method of TRANSFER_METHODS) {
+    for (const method of transferMethods(config)) {
       const t0 = performance.now();
       const { model, body } = transferModel(method, fresh, freshTarget, pretrained, cut, targetClasses, config);
       try {
         const trainer = new Trainer(model, { optimizer: { kind: 'adam', lr: config.lr }, batchSize: batch, seed: config.seed });
-        await trainer.fit(sample, { epochs });
+        // The gradual way: the body frozen under the head, its layers unfrozen top first every unfreezeEvery epochs.
+        const schedule =
+          method === 'gradual' ? planFineTuning(model, { unfreezeEvery: config.unfreezeEvery, bodyLrScale: config.bodyScale }, [], 'pretrained').schedule : [];
+        await trainer.fit(sample, { epochs, callbacks: schedule.length ? [unfreezeSchedule(schedule)] : [] });
         const row: TransferRow = { perClass: n, method, testAccuracy: (await trainer.evaluate(targetTest)).accuracy, epochs, seconds: elapsed(t0) };
         rows.push(row);
         await report?.({ kind: 'row', ...row });
@@ -190,7 +208,12 @@ function transferModel(
   if (method === 'scratch') return { model: freshTarget(config.seed + 1) };
   const body = fresh(config.seed);
   loadCheckpoint(body, pretrained, 'pretrained network');
-  const model = newHead(body, cut, classes, method, { bodyScale: config.bodyScale, seed: config.seed + 2, name: `${body.name}-${method}` });
+  // The gradual way starts as the frozen one; its fit unfreezes the body.
+  const model = newHead(body, cut, classes, method === 'gradual' ? 'frozen' : method, {
+    bodyScale: config.bodyScale,
+    seed: config.seed + 2,
+    name: `${body.name}-${method}`,
+  });
   return { model, body };
 }
 
