@@ -78,6 +78,8 @@ export interface ImageFolder {
   validation: Dataset;
   /** The class folders' names, in label order (sorted). */
   classNames: string[];
+  /** Each example's file, relative to the folder, in the order of `train` and `validation` (to name a misclassified image). */
+  paths: { train: string[]; validation: string[] };
   mean: [number, number, number];
   std: [number, number, number];
   /** Whether the split came from train/ and val/ folders or from the seed. */
@@ -211,6 +213,7 @@ export async function loadImageFolder(source: ImageFolderSource, options: ImageF
     train,
     validation,
     classNames,
+    paths: { train: trainIdx.map((i) => entries[i].path), validation: valIdx.map((i) => entries[i].path) },
     mean,
     std,
     split,

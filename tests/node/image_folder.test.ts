@@ -115,6 +115,8 @@ describe('imageFolder (Node, Skia)', () => {
     const f = await imageFolder(dir, { size: 8, validation: 0, mean: [0, 0, 0], std: [1, 1, 1] });
     expect(f.bad).toEqual([]);
     expect(f.classNames).toEqual(['blue', 'red']);
+    // Each example's file, in the data set's order (to name a misclassified one).
+    expect(f.paths).toEqual({ train: ['blue/b.bmp', 'red/a.gif'], validation: [] });
     const at = (i: number, c: number) => f.train.images[(i * 3 + c) * 64 + 27];
     expect([at(0, 0), at(0, 1), at(0, 2)]).toEqual([0, 0, 1]);
     expect([at(1, 0), at(1, 1), at(1, 2)]).toEqual([1, 0, 0]);
@@ -151,6 +153,8 @@ describe('imageFolder (Node, Skia)', () => {
     expect(f.split).toBe('folders');
     expect(f.classNames).toEqual(['t-shirt', 'trouser']);
     expect([f.train.count, f.validation.count]).toEqual([16, 4]);
+    expect(f.paths.validation.every((p, i) => p.startsWith(`val/${f.classNames[f.validation.labels[i]]}/`))).toBe(true);
+    expect(f.paths.train).toHaveLength(16);
   });
 
   it('--strict: a bad file is an error naming it; fewer than two classes is an error that says so', async () => {
