@@ -1,4 +1,5 @@
 import type { Attrs, Backend, KernelInput, Storage } from '../backend';
+import { F16_OPERANDS, roundToF16 } from '../../numerics';
 import { formatShape, sizeOf, type Shape } from '../../shape';
 import type { CpuStorage } from './cpu_kernel';
 import { cpuKernels } from './kernel_registry';
@@ -6,6 +7,13 @@ import { cpuKernels } from './kernel_registry';
 export interface CpuBackendOptions {
   /** 'float64' keeps every value in double precision (finite-difference gradient checks). */
   precision?: 'float32' | 'float64';
+  /**
+   * The reference of the GPU's f16 kernel rows (precision 'f16'): the operands those rows
+   * store in f16 (numerics.ts's F16_OPERANDS: matmul's A and B, the convolution's input and
+   * filter, its input gradient's dy and filter) are rounded to f16, to nearest, ties to
+   * even, before the float64 sum; biases and outputs stay as they are.
+   */
+  f16Operands?: boolean;
 }
 
 /**
@@ -15,9 +23,11 @@ export interface CpuBackendOptions {
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
   readonly precision: 'float32' | 'float64';
+  readonly f16Operands: boolean;
 
   constructor(options: CpuBackendOptions = {}) {
     this.precision = options.precision ?? 'float32';
+    this.f16Operands = options.f16Operands === true;
   }
 
   private store(values: ArrayLike<number>): CpuStorage {
@@ -49,6 +59,8 @@ export class CpuBackend implements Backend {
   run(op: string, inputs: readonly KernelInput[], attrs: Attrs, outShape: Shape): Storage {
     const kernel = cpuKernels[op];
     if (!kernel) throw new Error(`${op}: the cpu backend has no kernel for this op`);
+    const rounded = this.f16Operands ? F16_OPERANDS[op] : undefined;
+    if (rounded) inputs = inputs.map((x, i) => (rounded.includes(i) ? { ...x, storage: Float64Array.from(x.storage as CpuStorage, roundToF16) } : x));
     const out = kernel(inputs as readonly KernelInput<CpuStorage>[], attrs, outShape);
     // In-place kernels (optimizer updates, assign) return their first input's storage.
     if (inputs.length > 0 && out === inputs[0].storage) return out as CpuStorage;
