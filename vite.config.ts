@@ -52,8 +52,13 @@ export default defineConfig({
           },
         },
       },
-      // The command line's file handling (atomic writes, the report) runs in Node.
-      { extends: true, test: { name: 'node', include: ['tests/node/**/*.test.ts'], environment: 'node' } },
+      // The command line's file handling (atomic writes, the report) runs in Node, and the
+      // engine on Dawn (tests/helpers/backends.ts). wgsl_reflect goes through Vite, which
+      // takes its ES module: Node would load its "main", a CommonJS file its package marks ESM.
+      {
+        extends: true,
+        test: { name: 'node', include: ['tests/node/**/*.test.ts'], environment: 'node', server: { deps: { inline: ['wgsl_reflect'] } } },
+      },
     ],
   },
 });

@@ -12,6 +12,13 @@ export interface KernelInput<S extends Storage = Storage> {
   readonly shape: Shape;
 }
 
+/**
+ * What kernels store their operands in: 'f16' rounds matmul's and the convolution's
+ * operands to f16 (numerics.ts's F16_OPERANDS) and sums them in float32; 'f32' is float32
+ * throughout. Values between kernels are float32 either way.
+ */
+export type Precision = 'f32' | 'f16';
+
 /** Attributes of an op: plain data (numbers, booleans, strings, arrays of them). */
 export type Attrs = Readonly<Record<string, unknown>>;
 
@@ -99,6 +106,12 @@ export interface Backend {
   autotune?(): Promise<number>;
   /** Runs `fn` (which enqueues work) and measures it. */
   time?(fn: () => void): Promise<Timing>;
+  /**
+   * Runs `fn`, which runs (or records) the kernels of an inference pass, at the precision
+   * the backend was created with for inference (WebGPU's `precision` option); every other
+   * kernel, training's included, runs float32.
+   */
+  atInferencePrecision?<T>(fn: () => T): T;
   /** Runs `fn` and returns the shader of every dispatch it enqueued, in order. */
   traceShaders?<T>(fn: () => T): { result: T; shaders: string[] };
   /** The adapter the device came from. */

@@ -41,9 +41,12 @@ export class Program {
 
   readonly backend: Backend;
   readonly plan: Plan;
-  constructor(backend: Backend, plan: Plan) {
+  /** An inference pass: its kernels run at the backend's inference precision (atInferencePrecision). */
+  private readonly inference: boolean;
+  constructor(backend: Backend, plan: Plan, options: { inference?: boolean } = {}) {
     this.backend = backend;
     this.plan = plan;
+    this.inference = options.inference === true;
     this.recorder = backend.recorder ?? null;
     this.storages = new Array(plan.values.length);
     for (const v of plan.values) {
@@ -63,7 +66,7 @@ export class Program {
     let workingBytes = unsharedBytes;
     let withoutReuse = unsharedBytes;
     if (this.recorder) {
-      this.recording = this.recorder.record(() => this.execute());
+      this.recording = this.recorder.record(() => this.executeAtPrecision());
       workingBytes = this.recording.bytes;
       // The device's buffers come in size classes and kernels take temporaries: compare like with like.
       withoutReuse = this.recording.bytesWithoutReuse;
@@ -89,7 +92,7 @@ export class Program {
     if (!this.recording || !recorder || !backend.autotune || !backend.tuner?.pendingCount) return false;
     await backend.autotune();
     this.recording.destroy();
-    this.recording = recorder.record(() => this.execute());
+    this.recording = recorder.record(() => this.executeAtPrecision());
     this.stats = {
       ...this.stats,
       dispatchesPerRun: this.recording.dispatches,
@@ -102,6 +105,12 @@ export class Program {
   private own(id: number, s: Storage): void {
     this.storages[id] = s;
     this.owned.push(s);
+  }
+
+  /** execute(), at the inference precision for an inference pass. */
+  private executeAtPrecision(): void {
+    if (this.inference && this.backend.atInferencePrecision) this.backend.atInferencePrecision(() => this.execute());
+    else this.execute();
   }
 
   /** Runs every node once on the backend, releasing values after their last reader. */
@@ -157,7 +166,7 @@ export class Program {
         reads.map((id) => this.storages[this.plan.root[id]]!),
       );
     }
-    this.execute();
+    this.executeAtPrecision();
     return Promise.all(reads.map((id) => this.backend.read(this.storages[this.plan.root[id]]!)));
   }
 

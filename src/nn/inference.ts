@@ -30,7 +30,7 @@ export interface InferenceStep {
 
 /**
  * Traces the model's inference forward (dropout off, batch norm on running statistics) at
- * `batch` and compiles it; `output` (default the model's) may be any layer's output, and
+ * `batch` and compiles it as an inference pass (at the backend's inference precision); `output` (default the model's) may be any layer's output, and
  * only the layers it depends on are kept.
  */
 export function compileInference(model: InferenceModel, batch: number, output: SymbolicTensor = model.output): InferenceStep {
@@ -39,7 +39,7 @@ export function compileInference(model: InferenceModel, batch: number, output: S
   const y = model.forwardAll({ training: false, use: externalsOf(model, trace) }, x).get(output.id);
   if (!y) throw new Error(`${model.name}: the value asked for is not computed by this model`);
   const id = trace.valueOf(y).id;
-  return { program: new Program(model.backend, planGraph(trace, [id])), output: id, batch };
+  return { program: new Program(model.backend, planGraph(trace, [id]), { inference: true }), output: id, batch };
 }
 
 export interface PredictOptions {

@@ -5,6 +5,7 @@ import { shaderSpecs } from '../../src/backends/webgpu/shader_registry';
 import type { AdapterTraits } from '../../src/backends/webgpu/kernel_host';
 import { kernelFamilies, offeredVariants, variantNamed } from '../../src/backends/webgpu/variants';
 import { matmulDims } from '../../src/ops/matmul';
+import { WebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
 import { gpuBackend } from '../helpers/backends';
 
 const swiftshader: AdapterTraits = {
@@ -77,6 +78,42 @@ describe('kernel variant tables', () => {
     ]);
     // Without subgroups the subgroup row is not offered at all.
     expect(offeredVariants(matmulFamily, problem, { ...discrete, subgroups: false }).map((v) => v.name)).not.toContain('matmul_subgroup');
+  });
+
+  it('offers the f16 rows only at precision f16, and then instead of the float32 rows where one fits', () => {
+    const attrs = { transposeA: false, transposeB: false };
+    const d = matmulDims(
+      [
+        [64, 64],
+        [64, 64],
+      ],
+      attrs,
+    );
+    const problem = { attrs, d } as Parameters<typeof matmulFamily.shapeClass>[0];
+    const f32Rows = offeredVariants(matmulFamily, problem, discrete, 'f32').map((v) => v.name);
+    expect(f32Rows).not.toContain('matmul_f16');
+    expect(offeredVariants(matmulFamily, problem, discrete).map((v) => v.name)).toEqual(f32Rows);
+    expect(offeredVariants(matmulFamily, problem, discrete, 'f16').map((v) => v.name)).toEqual(['matmul_f16']);
+    // Without shader-f16 no f16 row fits: precision f16 falls back to the float32 rows.
+    expect(offeredVariants(matmulFamily, problem, { ...discrete, f16: false }, 'f16').map((v) => v.name)).toEqual(f32Rows);
+    for (const f of kernelFamilies())
+      for (const v of f.variants)
+        if (v.precision === 'f16')
+          expect(
+            v.shaders.some((s) => /_f16$/.test(s)),
+            v.name,
+          ).toBe(true);
+  });
+
+  it("refuses precision 'f16' on an adapter without shader-f16, naming the adapter and the feature", async () => {
+    const gpu = await gpuBackend();
+    if (gpu.adapterTraits.f16) return;
+    const { vendor, architecture } = gpu.adapterInfo;
+    await expect(WebGPUBackend.create({ autotune: false, precision: 'f16' })).rejects.toThrow(
+      `createWebGPUBackend: precision 'f16' needs the adapter's 'shader-f16' feature, which the adapter ${vendor} ${architecture}`,
+    );
+    await expect(WebGPUBackend.create({ autotune: false, precision: 'f64' as 'f16' })).rejects.toThrow("precision must be 'f32' or 'f16', got 'f64'");
+    expect(() => gpu.withPrecision('f16', () => 0)).toThrow("precision 'f16' needs the adapter's 'shader-f16' feature");
   });
 
   it("the backend's adapter traits are this device's (SwiftShader here: fallback, subgroups)", async () => {

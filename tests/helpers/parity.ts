@@ -3,11 +3,18 @@ import { formatShape } from '../../src/shape';
 import type { Backend } from '../../src/backends/backend';
 import { runOpByName } from '../../src/ops/op';
 import type { Tensor } from '../../src/tensor';
-import { variantNamed } from '../../src/backends/webgpu/variants';
+import { kernelFamilies, variantNamed } from '../../src/backends/webgpu/variants';
+import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
 import { cpu, gpuBackend } from './backends';
-import { makeInputs, parityError, unravel, type ParityCase } from './parity_core';
+import { f16Allowed, f16Reference, makeInputs, parityError, unravel, type ParityCase } from './parity_core';
 
 export { makeInputs, parityError, tolerance, type InputSpec, type ParityCase, type ParityTable } from './parity_core';
+
+/** The CPU reference of the f16 rows: operands rounded to f16, float64 sums. */
+const cpuF16 = new CpuBackend({ f16Operands: true });
+
+/** Whether `variant` is an f16 row (variants.ts's `precision: 'f16'`). */
+export const isF16Variant = (variant: string) => kernelFamilies().some((f) => f.variants.some((v) => v.name === variant && v.precision === 'f16'));
 
 /**
  * Runs a case on WebGPU and on the CPU reference and asserts every element agrees.
@@ -41,15 +48,19 @@ export async function checkParity(c: ParityCase, variant?: string): Promise<void
     return { values, shape };
   };
   const got = await run(gpu);
-  const ref = await run(cpu);
+  // An f16 row against the f16 reference, under the bound derived for it; any other against float32's rule.
+  const f16 = variant !== undefined && isF16Variant(variant);
+  const ref16 = f16 ? await f16Reference(cpuF16, c) : null;
+  const ref = ref16 ?? (await run(cpu));
   expect(formatShape(got.shape), `${c.name}: output shape`).toBe(formatShape(ref.shape));
-  const { worstExcess, worst, tol } = parityError(c, got.values, ref.values);
+  const bound = ref16 ? f16Allowed(c, ref16.magnitude) : undefined;
+  const { worstExcess, worst, allowed } = parityError(c, got.values, ref.values, bound);
   if (worstExcess > 1) {
     const r = ref.values[worst];
     const g = got.values[worst];
     expect.fail(
-      `${c.name}: worst element ${unravel(worst, ref.shape)} (flat ${worst}): gpu ${g}, cpu ${r}, ` +
-        `error ${Math.abs(g - r).toExponential(3)} > allowed ${(tol + tol * Math.abs(r)).toExponential(3)} (tol ${tol.toExponential(2)})`,
+      `${c.name}: worst element ${unravel(worst, ref.shape)} (flat ${worst}): gpu ${g}, cpu${f16 ? ' (f16 operands)' : ''} ${r}, ` +
+        `error ${Math.abs(g - r).toExponential(3)} > allowed ${allowed(worst).toExponential(3)}`,
     );
   }
 }

@@ -2,6 +2,8 @@
 // (parity.ts) and the device pack's parity sweep (tools/device/parity_sweep.ts) share it.
 import { sizeOf, stridesOf, type Shape } from '../../src/shape';
 import type { Attrs, Backend } from '../../src/backends/backend';
+import { gammaF32 } from '../../src/numerics';
+import { runOpByName } from '../../src/ops/op';
 import { Random } from '../../src/random';
 import { tensor } from '../../src/tensor';
 
@@ -65,18 +67,51 @@ export function makeInputs(backend: Backend, c: ParityCase, seed = 1234) {
 
 /** How far a run is from the reference: the worst element's error over what it may be, and the largest plain error. */
 export interface ParityError {
-  /** |got - ref| / (tol + tol * |ref|) at the worst element (0: exact; above 1: fails); Infinity for a NaN where the reference has a number. */
+  /** |got - ref| / allowed(i) at the worst element (0: exact; above 1: fails); Infinity for a NaN where the reference has a number. */
   worstExcess: number;
   /** Flat index of that element (-1 when every element is exact). */
   worst: number;
   /** The largest |got - ref| over elements that are both finite. */
   maxAbs: number;
-  tol: number;
+  /** The error element i may have. */
+  allowed(i: number): number;
+}
+
+/**
+ * The reference of an f16 kernel row (variants.ts's `precision: 'f16'`) on a case: the op
+ * on a CPU backend in f16 mode (`new CpuBackend({ f16Operands: true })`: the operands the
+ * row stores in f16 rounded to nearest, summed in float64), and per element the sum of
+ * the absolute values of its terms (the same op on the inputs' absolute values, without
+ * the fused ReLU), which the error bound scales with (f16Allowed).
+ */
+export async function f16Reference(cpuF16: Backend, c: ParityCase): Promise<{ values: Float32Array; magnitude: Float32Array; shape: number[] }> {
+  const inputs = makeInputs(cpuF16, c);
+  const out = runOpByName(c.op, inputs, c.attrs ?? {});
+  const absolute = await Promise.all(inputs.map(async (t) => tensor(cpuF16, (await t.read()).map(Math.abs), t.shape)));
+  const sum = runOpByName(c.op, absolute, { ...c.attrs, relu: false });
+  const [values, magnitude] = [await out.read(), await sum.read()];
+  const shape = [...out.shape];
+  for (const t of [...inputs, ...absolute, out, sum]) t.dispose();
+  return { values, magnitude, shape };
+}
+
+/**
+ * What an f16 row may differ from its reference (f16Reference) by at element i, derived
+ * (docs/numerics.md): the row and the reference multiply the same f16 values, whose
+ * products are exact in float32, so the only difference is the row's float32 sum of the
+ * L = c.reduction terms (bias included): at most gamma_L * sum |term| in any order; plus
+ * the reference's own rounding to float32 and that of the magnitude, one unit roundoff of
+ * the magnitude each: gamma_(L+2) * magnitude. The fused ReLU only shrinks differences.
+ */
+export function f16Allowed(c: ParityCase, magnitude: ArrayLike<number>): (i: number) => number {
+  const gamma = gammaF32(Math.max(1, c.reduction ?? 1) + 2);
+  return (i) => gamma * magnitude[i];
 }
 
 /** Compares a run's values with the reference's under the case's tolerance (NaN where both are NaN, equal infinities: exact). */
-export function parityError(c: ParityCase, got: ArrayLike<number>, ref: ArrayLike<number>): ParityError {
+export function parityError(c: ParityCase, got: ArrayLike<number>, ref: ArrayLike<number>, bound?: (i: number) => number): ParityError {
   const tol = tolerance(c);
+  const allowed = bound ?? ((i: number) => tol + tol * Math.abs(ref[i]));
   let worst = -1;
   let worstExcess = 0;
   let maxAbs = 0;
@@ -87,12 +122,13 @@ export function parityError(c: ParityCase, got: ArrayLike<number>, ref: ArrayLik
     const sameInf = r === g;
     const err = Math.abs(g - r);
     if (Number.isFinite(err) && err > maxAbs) maxAbs = err;
-    const allowed = tol + tol * Math.abs(r);
-    const excess = bothNaN || sameInf ? 0 : Number.isNaN(err) ? Infinity : err / allowed;
+    const ratio = err / allowed(i);
+    // An allowance that is NaN (a NaN magnitude) allows nothing.
+    const excess = bothNaN || sameInf || err === 0 ? 0 : Number.isNaN(ratio) ? Infinity : ratio;
     if (excess > worstExcess) {
       worstExcess = excess;
       worst = i;
     }
   }
-  return { worstExcess, worst, maxAbs, tol };
+  return { worstExcess, worst, maxAbs, allowed };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KernelFamily } from '../../src/backends/webgpu/variants';
+import type { KernelFamily, KernelVariant } from '../../src/backends/webgpu/variants';
 import { requiredFeatures, shaderSpecs } from '../../src/backends/webgpu/shader_registry';
 import { gpuBackend } from './backends';
 import { checkParity, type ParityCase } from './parity';
@@ -15,12 +15,18 @@ export type FitModel = (variant: string, c: ParityCase) => boolean | undefined;
  * family's op: a row that fits must match the CPU reference and dispatch its own shaders
  * (checkParity), a row that does not fit must throw, not fall back; where a model is
  * given, fitting or not must agree with it. Each row must run on at least one case.
- * Rows whose shaders enable a device feature the adapter lacks (subgroups) are skipped,
- * saying so.
+ * Rows whose shaders enable a device feature the adapter lacks (subgroups, shader-f16)
+ * are skipped, saying so. An f16 row is checked against the f16 reference under its
+ * derived bound (checkParity). `rows` picks the rows to check (default all).
  */
-export function describeVariants(family: KernelFamily<unknown>, cases: readonly ParityCase[], model: FitModel = () => undefined): void {
+export function describeVariants(
+  family: KernelFamily<unknown>,
+  cases: readonly ParityCase[],
+  model: FitModel = () => undefined,
+  rows: (v: KernelVariant<unknown>) => boolean = () => true,
+): void {
   const own = cases.filter((c) => c.op === family.op);
-  for (const v of family.variants) {
+  for (const v of family.variants.filter(rows)) {
     describe(`${family.op} variant ${v.name}`, () => {
       let ran = 0;
       // The device features the row's shaders enable (subgroups); without them the row is skipped, saying so.

@@ -41,12 +41,14 @@ const tiledModel: Record<string, Set<string>> = {
   conv2d_rows: rowsCaseNames,
   conv2d_implicit_gemm: tile8CaseNames,
   conv2d_subgroup: tile8CaseNames,
+  conv2d_implicit_gemm_f16: tile8CaseNames,
 };
 const phaseModel: Record<string, Set<string>> = {
   conv2d_tile8_packed: phasePackedCaseNames,
   conv2d_tile8: phaseCaseNames,
   conv2d_implicit_gemm: phaseCaseNames,
   conv2d_subgroup: phaseCaseNames,
+  conv2d_implicit_gemm_f16: phaseCaseNames,
 };
 const fitModel: FitModel = (variant, c) => {
   if (variant.endsWith(':phases')) return phaseModel[variant.replace(/:phases$/, '')].has(c.name);

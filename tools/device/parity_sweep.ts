@@ -13,7 +13,7 @@ import { kernelFamilies, type KernelFamily } from '../../src/backends/webgpu/var
 import type { WebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
 import { runOpByName } from '../../src/ops/op';
 import { formatShape } from '../../src/shape';
-import { makeInputs, parityError, type ParityCase } from '../../tests/helpers/parity_core';
+import { f16Allowed, f16Reference, makeInputs, parityError, type ParityCase } from '../../tests/helpers/parity_core';
 import { conv2dTable } from '../../tests/ops/conv2d.cases';
 import { depthwiseTable } from '../../tests/ops/depthwise_conv2d.cases';
 import { matmulTable } from '../../tests/ops/matmul.cases';
@@ -37,6 +37,8 @@ export interface VariantRecord {
   failures: { case: string; message: string }[];
   /** Why it was not run at all (a device feature the adapter lacks). */
   skipped?: string;
+  /** An f16 row: checked against the f16 reference under its derived bound (docs/numerics.md). */
+  f16?: true;
 }
 
 export interface ParityReport {
@@ -61,10 +63,17 @@ function tableCases(): ParityCase[] {
 interface Reference {
   values: Float32Array;
   shape: number[];
+  /** For the f16 rows' reference: the sum of the terms' absolute values, per element (f16Reference). */
+  magnitude?: Float32Array;
 }
 
-/** The CPU reference of a case, on this thread. */
-async function cpuReference(cpu: CpuBackend, c: ParityCase): Promise<Reference> {
+const cpuF32 = new CpuBackend();
+const cpuF16 = new CpuBackend({ f16Operands: true });
+
+/** The CPU reference of a case, on this thread: float32's, or the f16 rows' (operands rounded to f16). */
+async function cpuReference(c: ParityCase, f16: boolean): Promise<Reference> {
+  if (f16) return f16Reference(cpuF16, c);
+  const cpu = cpuF32;
   const inputs = makeInputs(cpu, c);
   const out = runOpByName(c.op, inputs, c.attrs ?? {});
   const values = await out.read();
@@ -75,11 +84,11 @@ async function cpuReference(cpu: CpuBackend, c: ParityCase): Promise<Reference> 
 
 /** The worker side: computes references of the cases it is sent (device_main.ts starts it from the same bundle). */
 export function serveReferences(): void {
-  const cpu = new CpuBackend();
-  parentPort!.on('message', async ({ id, c }: { id: number; c: ParityCase }) => {
+  parentPort!.on('message', async ({ id, c, f16 }: { id: number; c: ParityCase; f16: boolean }) => {
     try {
-      const r = await cpuReference(cpu, c);
-      parentPort!.postMessage({ id, values: r.values, shape: r.shape }, [r.values.buffer as ArrayBuffer]);
+      const r = await cpuReference(c, f16);
+      const buffers = [r.values.buffer, ...(r.magnitude ? [r.magnitude.buffer] : [])] as ArrayBuffer[];
+      parentPort!.postMessage({ id, values: r.values, magnitude: r.magnitude, shape: r.shape }, buffers);
     } catch (e) {
       parentPort!.postMessage({ id, error: (e as Error).message });
     }
@@ -90,20 +99,19 @@ export function serveReferences(): void {
 class ReferencePool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, { resolve(r: Reference): void; reject(e: Error): void }>();
-  private readonly queue: { id: number; c: ParityCase }[] = [];
+  private readonly queue: { id: number; c: ParityCase; f16: boolean }[] = [];
   private readonly idle: Worker[] = [];
-  private readonly cpu = new CpuBackend();
   private next = 0;
   seconds = 0;
 
   constructor(count: number, script: URL | null) {
     for (let i = 0; i < (script ? count : 0); i++) {
       const w = new Worker(script!, { workerData: { role: 'parity-reference' } });
-      w.on('message', (m: { id: number; values?: Float32Array; shape?: number[]; error?: string }) => {
+      w.on('message', (m: { id: number; values?: Float32Array; magnitude?: Float32Array; shape?: number[]; error?: string }) => {
         const p = this.pending.get(m.id)!;
         this.pending.delete(m.id);
         if (m.error !== undefined) p.reject(new Error(m.error));
-        else p.resolve({ values: m.values!, shape: m.shape! });
+        else p.resolve({ values: m.values!, shape: m.shape!, ...(m.magnitude ? { magnitude: m.magnitude } : {}) });
         this.idle.push(w);
         this.pump();
       });
@@ -126,17 +134,17 @@ class ReferencePool {
     }
   }
 
-  /** Starts (or queues) the reference of `c`; the promise settles with it. */
-  request(c: ParityCase): Promise<Reference> {
+  /** Starts (or queues) the reference of `c` (the f16 rows' with `f16`); the promise settles with it. */
+  request(c: ParityCase, f16: boolean): Promise<Reference> {
     const start = performance.now();
     const done = (r: Reference) => {
       this.seconds += (performance.now() - start) / 1000;
       return r;
     };
-    if (this.workers.length === 0) return cpuReference(this.cpu, c).then(done);
+    if (this.workers.length === 0) return cpuReference(c, f16).then(done);
     const id = this.next++;
     const promise = new Promise<Reference>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.queue.push({ id, c });
+    this.queue.push({ id, c, f16 });
     this.pump();
     return promise;
   }
@@ -214,6 +222,7 @@ export async function paritySweep(options: PhaseOptions, bundle: URL | null): Pr
         maxAbs: 0,
         failures: [],
         ...(missing.length ? { skipped: `needs ${missing.join(', ')}, which this adapter does not offer` } : {}),
+        ...(v.precision === 'f16' ? { f16: true as const } : {}),
       });
     }
   }
@@ -226,12 +235,15 @@ export async function paritySweep(options: PhaseOptions, bundle: URL | null): Pr
   const wanted = (c: ParityCase) => [...records.values()].filter((r) => r.family === c.op && !r.skipped && r.ran < perVariant);
   // References start ahead in the pool; in smoke only for cases some variant still wants.
   const refs = new Map<ParityCase, Promise<Reference>>();
-  const reference = (c: ParityCase) => {
-    let p = refs.get(c);
+  // The f16 rows' references (f16 operands, and each element's magnitude for its bound).
+  const refsF16 = new Map<ParityCase, Promise<Reference>>();
+  const reference = (c: ParityCase, f16 = false) => {
+    const kept = f16 ? refsF16 : refs;
+    let p = kept.get(c);
     if (!p) {
-      p = pool.request(c);
+      p = pool.request(c, f16);
       p.catch(() => {});
-      refs.set(c, p);
+      kept.set(c, p);
     }
     return p;
   };
@@ -242,21 +254,27 @@ export async function paritySweep(options: PhaseOptions, bundle: URL | null): Pr
       if (rows.length === 0) continue;
       if (phase.timeUp(`case '${c.name}'`)) break;
       const runs: { row: (typeof rows)[number]; got: Reference | { error: string } }[] = [];
+      // Started before the GPU runs, so the workers compute it meanwhile.
+      if (rows.some((r) => r.f16)) reference(c, true);
       for (const row of rows) {
         const got = await gpuRun(backend, c, row.variant, row.shaders);
         if (got === 'not-fit') row.notFit++;
         else runs.push({ row, got });
       }
       if (runs.length === 0) continue;
-      let ref: Reference;
+      let ref32: Reference | null = null;
+      let ref16: Reference | null = null;
       try {
-        ref = await reference(c);
+        if (runs.some((r) => !r.row.f16)) ref32 = await reference(c);
+        if (runs.some((r) => r.row.f16)) ref16 = await reference(c, true);
       } catch (e) {
         phase.log(`reference of '${c.name}' failed: ${(e as Error).message}`);
         continue;
       }
       refs.delete(c);
+      refsF16.delete(c);
       for (const { row, got } of runs) {
+        const ref = (row.f16 ? ref16 : ref32)!;
         row.ran++;
         if ('error' in got) {
           row.failures.push({ case: c.name, message: got.error });
@@ -270,7 +288,7 @@ export async function paritySweep(options: PhaseOptions, bundle: URL | null): Pr
           row.worstCase = c.name;
           continue;
         }
-        const err = parityError(c, got.values, ref.values);
+        const err = parityError(c, got.values, ref.values, row.f16 ? f16Allowed(c, ref.magnitude!) : undefined);
         row.maxAbs = Math.max(row.maxAbs, err.maxAbs);
         if (err.worstExcess >= row.worstExcess) {
           row.worstExcess = err.worstExcess;
@@ -280,7 +298,7 @@ export async function paritySweep(options: PhaseOptions, bundle: URL | null): Pr
           const i = err.worst;
           row.failures.push({
             case: c.name,
-            message: `element ${i}: gpu ${got.values[i]}, cpu ${ref.values[i]}, error ${Math.abs(got.values[i] - ref.values[i]).toExponential(3)} > allowed ${(err.tol + err.tol * Math.abs(ref.values[i])).toExponential(3)}`,
+            message: `element ${i}: gpu ${got.values[i]}, cpu${row.f16 ? ' (f16 operands)' : ''} ${ref.values[i]}, error ${Math.abs(got.values[i] - ref.values[i]).toExponential(3)} > allowed ${err.allowed(i).toExponential(3)}`,
           });
           phase.log(`FAIL ${row.variant} on '${c.name}': ${row.failures.at(-1)!.message}`);
         }

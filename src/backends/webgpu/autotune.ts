@@ -1,4 +1,4 @@
-import type { Attrs } from '../backend';
+import type { Attrs, Precision } from '../backend';
 import { Random } from '../../random';
 import { sizeOf, type Shape } from '../../shape';
 
@@ -8,6 +8,8 @@ export interface TuneRequest {
   inputs: readonly Shape[];
   attrs: Attrs;
   outShape: Shape;
+  /** The precision the kernel ran at, where not float32: the timing reruns it so (its rows are the f16 ones). */
+  precision?: Precision;
 }
 
 /**
@@ -30,6 +32,8 @@ export interface TuneHost {
   release(storage: { length: number }): void;
   run(op: string, inputs: readonly { storage: { length: number }; shape: Shape }[], attrs: Attrs, outShape: Shape): { length: number };
   time(fn: () => void): Promise<{ wallMs: number; gpuMs: number | null }>;
+  /** Runs `fn` with kernels at `precision`: a request queued at 'f16' is timed so (WebGPUBackend has it). */
+  withPrecision?<T>(precision: Precision, fn: () => T): T;
 }
 
 /**
@@ -208,7 +212,13 @@ export class Autotuner {
       const inputs = request.inputs.map((shape, k) => ({ storage: host.upload(new Random(k + 1).uniformArray(sizeOf(shape))), shape }));
       const runs: number[][] = Array.from({ length: variants }, () => []);
       try {
-        const once = (v: number) => this.withVariant(v, () => host.release(host.run(request.op, inputs, request.attrs, request.outShape)));
+        const run = () => host.release(host.run(request.op, inputs, request.attrs, request.outShape));
+        const atPrecision = () => {
+          if (!request.precision || request.precision === 'f32') return run();
+          if (!host.withPrecision) throw new Error(`autotune: ${request.op} was queued at precision ${request.precision}, which this host cannot run`);
+          return host.withPrecision(request.precision, run);
+        };
+        const once = (v: number) => this.withVariant(v, atPrecision);
         for (let v = 0; v < variants; v++) once(v);
         for (let r = 0; r < TIMED_ROUNDS; r++) {
           for (let v = 0; v < variants; v++) {

@@ -2,7 +2,7 @@
 // enqueue dispatches and copies, read the adapter's traits and ask the tuner. Kernels
 // import this narrow host, never WebGPUBackend, which implements it and reads the
 // kernels' tables (kernel_registry.ts): no kernel imports the backend that imports it.
-import type { Attrs, KernelInput, Storage } from '../backend';
+import type { Attrs, KernelInput, Precision, Storage } from '../backend';
 import type { Shape } from '../../shape';
 import type { Autotuner } from './autotune';
 import type { OverrideValues } from './pipeline_cache';
@@ -52,6 +52,8 @@ export interface WebGPUKernelHost {
   readonly adapterTraits: AdapterTraits;
   /** Picks kernel variants per adapter and shape class. */
   readonly tuner: KernelTuner;
+  /** The precision kernels run at now: 'f16' inside an inference pass of a backend created with it, else 'f32'. */
+  readonly precision: Precision;
   /** Allocates output storage for `op`, checking the adapter's buffer limits first. */
   allocate(op: string, shape: Shape): GpuStorage;
   /** Frees a temporary; buffers go back to the pool only after the submit that used them. */

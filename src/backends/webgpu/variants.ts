@@ -1,3 +1,4 @@
+import type { Precision } from '../backend';
 import type { TuneRequest } from './autotune';
 import type { AdapterTraits, GpuStorage, WebGPUKernelHost } from './kernel_host';
 
@@ -23,6 +24,13 @@ export interface KernelVariant<P> {
   /** Every shader its dispatches run, in order: the record parity tests and the profiler read. */
   readonly shaders: readonly string[];
   readonly leads: Leads;
+  /**
+   * 'f16': the row stores its operands in f16 (numerics.ts's F16_OPERANDS; sums and output
+   * float32). Offered only while kernels run at precision 'f16' (inference on a backend
+   * created with it), and then instead of the float32 rows; never to training or the
+   * tuner at float32. Forcing it by name (parity tests) runs it at any precision.
+   */
+  readonly precision?: 'f16';
   fits(problem: P, adapter: AdapterTraits): boolean;
   run(backend: WebGPUKernelHost, problem: P): GpuStorage;
 }
@@ -70,33 +78,41 @@ export function variantNamed(name: string): { family: string; shaders: readonly 
 }
 
 /**
- * The rows of `family` that fit `problem` on `adapter`, in default order: the table's order
- * on fallback adapters; elsewhere the 'gpu' rows first, the others after them in table order.
+ * The rows of `family` that fit `problem` on `adapter` at `precision`, in default order:
+ * the table's order on fallback adapters; elsewhere the 'gpu' rows first, the others after
+ * them in table order. At 'f16' the f16 rows that fit, where any does (else the float32
+ * rows); at 'f32' only the float32 rows.
  */
-export function offeredVariants<P>(family: KernelFamily<P>, problem: P, adapter: AdapterTraits): KernelVariant<P>[] {
+export function offeredVariants<P>(family: KernelFamily<P>, problem: P, adapter: AdapterTraits, precision: Precision = 'f32'): KernelVariant<P>[] {
   const fitting = family.variants.filter((v) => v.fits(problem, adapter));
-  if (adapter.fallback) return fitting;
-  return [...fitting.filter((v) => v.leads === 'gpu'), ...fitting.filter((v) => v.leads !== 'gpu')];
+  const f16 = fitting.filter((v) => v.precision === 'f16');
+  const rows = precision === 'f16' && f16.length > 0 ? f16 : fitting.filter((v) => v.precision !== 'f16');
+  if (adapter.fallback) return rows;
+  return [...rows.filter((v) => v.leads === 'gpu'), ...rows.filter((v) => v.leads !== 'gpu')];
 }
 
 /**
  * The launcher's one path: filter the table, ask the tuner, run the chosen row. A variant
- * forced by name (tests, `withVariant`) that this family declares but that does not fit
- * throws, naming the op, the shape class and what does fit: a parity row never passes on
- * a kernel other than the one it names.
+ * forced by name (tests, `withVariant`) runs whatever the precision, if it fits; one this
+ * family declares that does not fit throws, naming the op, the shape class and what does
+ * fit: a parity row never passes on a kernel other than the one it names. The f16 rows
+ * are tuned and shipped under the shape class with ' f16' appended.
  */
 export function runFamily<P>(backend: WebGPUKernelHost, family: KernelFamily<P>, problem: P, request: TuneRequest): GpuStorage {
-  const offer = offeredVariants(family, problem, backend.adapterTraits);
-  const shapeClass = family.shapeClass(problem);
+  const adapter = backend.adapterTraits;
+  const offer = offeredVariants(family, problem, adapter, backend.precision);
+  const f16 = offer.some((v) => v.precision === 'f16');
+  const shapeClass = family.shapeClass(problem) + (f16 ? ' f16' : '');
+  const forced = backend.tuner.forcedName;
+  const forcedRow = forced === null ? undefined : family.variants.find((v) => v.name === forced);
+  if (forcedRow) {
+    if (forcedRow.fits(problem, adapter)) return forcedRow.run(backend, problem);
+    const fitting = family.variants.filter((v) => v.fits(problem, adapter)).map((v) => v.name);
+    throw new Error(`${family.op}: the forced variant '${forced}' does not fit ${shapeClass} on this adapter (fitting: ${fitting.join(', ')})`);
+  }
   if (offer.length === 0)
     throw new Error(`${family.op}: no variant fits ${shapeClass} on this adapter (table: ${family.variants.map((v) => v.name).join(', ')})`);
-  const forced = backend.tuner.forcedName;
-  if (forced !== null && family.variants.some((v) => v.name === forced) && !offer.some((v) => v.name === forced)) {
-    throw new Error(
-      `${family.op}: the forced variant '${forced}' does not fit ${shapeClass} on this adapter (fitting: ${offer.map((v) => v.name).join(', ')})`,
-    );
-  }
   const names = offer.map((v) => v.name);
-  const index = family.choice === 'first-fit' && (forced === null || !names.includes(forced)) ? 0 : backend.tuner.pick(family.op, shapeClass, names, request);
+  const index = family.choice === 'first-fit' ? 0 : backend.tuner.pick(family.op, shapeClass, names, f16 ? { ...request, precision: 'f16' } : request);
   return offer[index].run(backend, problem);
 }

@@ -1,4 +1,4 @@
-import type { Attrs, Backend, DeviceCounters, KernelInput, RecordedRun, Recorder, Storage, Timing } from '../backend';
+import type { Attrs, Backend, DeviceCounters, KernelInput, Precision, RecordedRun, Recorder, Storage, Timing } from '../backend';
 import { assertValidShape, formatShape, sizeOf, type Shape } from '../../shape';
 import { Tensor } from '../../tensor';
 import { Autotuner, defaultStore, type TuneStore } from './autotune';
@@ -55,6 +55,13 @@ export interface WebGPUBackendOptions extends DeviceOptions {
    */
   subgroups?: boolean;
   /**
+   * What inference (`model.predict`, `model.features`) stores matmul and convolution
+   * operands in (default 'f32'). 'f16' runs the f16 kernel rows (f16 operands, float32
+   * sums and outputs) where one fits, and needs the adapter's `shader-f16` (else creating
+   * the backend throws). Training always runs float32 on float32 master weights.
+   */
+  precision?: Precision;
+  /**
    * The app's own device: the engine uses it and its limits as they are, adds no
    * listener to it (its errors are caught in error scopes around the engine's own
    * calls), and `destroy()` leaves it alive.
@@ -105,6 +112,10 @@ export class WebGPUBackend implements Backend, WebGPUKernelHost {
   readonly tuner: Autotuner;
   /** What kernel tables ask of the adapter (variants.ts). */
   readonly adapterTraits: AdapterTraits;
+  /** What inference runs at (the `precision` option). */
+  readonly inferencePrecision: Precision;
+  /** What kernels run at now: the inference precision inside atInferencePrecision, else 'f32'. */
+  private kernelPrecision: Precision = 'f32';
   /** While `traceShaders` runs: the shader of every dispatch, in order. */
   private shaderTrace: string[] | null = null;
   /** False for the app's device (options.device): no listeners on it, and destroy() leaves it alive. */
@@ -131,6 +142,7 @@ export class WebGPUBackend implements Backend, WebGPUKernelHost {
       maxWorkgroupStorageBytes: device.limits.maxComputeWorkgroupStorageSize,
       maxInvocations: device.limits.maxComputeInvocationsPerWorkgroup,
     };
+    this.inferencePrecision = options.precision ?? 'f32';
     this.pool = new BufferPool(device);
     this.pipelines = new PipelineCache(device, (m) => this.recordError(m));
     const deviceMax = device.limits.maxComputeWorkgroupsPerDimension;
@@ -147,7 +159,16 @@ export class WebGPUBackend implements Backend, WebGPUKernelHost {
 
   /** Acquires an adapter and device; throws with instructions when WebGPU is missing. */
   static async create(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+    if (options.precision !== undefined && options.precision !== 'f32' && options.precision !== 'f16')
+      throw new Error(`createWebGPUBackend: precision must be 'f32' or 'f16', got '${options.precision}'`);
     const { device, info, isFallback, adapter } = options.device ? appDevice(options.device) : await acquireDevice(options);
+    if (options.precision === 'f16' && !device.features.has('shader-f16')) {
+      if (!options.device) device.destroy();
+      throw new Error(
+        `createWebGPUBackend: precision 'f16' needs the adapter's 'shader-f16' feature, which ${adapterName(info)} does not offer; ` +
+          "leave precision at 'f32' (the default) on this adapter",
+      );
+    }
     const enabled = options.autotune !== false && options.tuning === undefined;
     const budgetMs = typeof options.autotune === 'object' ? options.autotune.budgetMs : undefined;
     const adapterKey = [info.vendor, info.architecture, info.device, info.description].join('/');
@@ -159,6 +180,29 @@ export class WebGPUBackend implements Backend, WebGPUKernelHost {
     });
     await tuner.load();
     return new WebGPUBackend(device, info, isFallback, options, tuner, [adapter, options.gpu]);
+  }
+
+  /** The precision kernels run at now (kernel_host.ts): the inference precision inside atInferencePrecision, else 'f32'. */
+  get precision(): Precision {
+    return this.kernelPrecision;
+  }
+
+  /** Runs `fn` with kernels at `precision`; 'f16' needs the device's shader-f16. */
+  withPrecision<T>(precision: Precision, fn: () => T): T {
+    if (precision === 'f16' && !this.adapterTraits.f16)
+      throw new Error(`precision 'f16' needs the adapter's 'shader-f16' feature, which ${adapterName(this.adapterInfo)} does not offer`);
+    const before = this.kernelPrecision;
+    this.kernelPrecision = precision;
+    try {
+      return fn();
+    } finally {
+      this.kernelPrecision = before;
+    }
+  }
+
+  /** Runs `fn` (an inference pass's kernels) at the inference precision (the `precision` option). */
+  atInferencePrecision<T>(fn: () => T): T {
+    return this.withPrecision(this.inferencePrecision, fn);
   }
 
   /** Times the kernel variants queued by shape classes not seen before; returns how many were tuned. */
@@ -587,6 +631,12 @@ function appDevice(device: GPUDevice): { device: GPUDevice; info: GPUAdapterInfo
     (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo ??
     ({ vendor: 'unknown', architecture: 'app device', device: '', description: '' } as GPUAdapterInfo);
   return { device, info, isFallback: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true, adapter: null };
+}
+
+/** The adapter as a person names it: vendor, architecture and description (or device). */
+function adapterName(info: GPUAdapterInfo): string {
+  const detail = info.description || info.device;
+  return `the adapter ${[info.vendor, info.architecture].filter(Boolean).join(' ') || 'of unknown vendor'}${detail ? ` (${detail})` : ''}`;
 }
 
 /** What a lost device means for the caller, and what to do. */

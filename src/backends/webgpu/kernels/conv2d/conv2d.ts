@@ -9,7 +9,7 @@ import { defineFamily, runFamily, type KernelVariant } from '../../variants';
 import type { AdapterTraits, GpuStorage, WebGPUKernel, WebGPUKernelHost, WebGPUKernels } from '../../kernel_host';
 import { sumPartials } from '../reduce';
 import { tileCounts, tileShape } from '../tiling';
-import { dispatchGradFilterImplicitGemm, dispatchImplicitGemm, dispatchSubgroup, implicitGemmFits } from './conv2d_gemm';
+import { dispatchGradFilterImplicitGemm, dispatchImplicitGemm, dispatchImplicitGemmF16, dispatchSubgroup, implicitGemmFits } from './conv2d_gemm';
 import {
   dispatchPointwise,
   dispatchRows,
@@ -126,6 +126,8 @@ interface TiledRow {
   shader: string;
   shaders: readonly string[];
   leads: Leads;
+  /** 'f16': stores the input and filter in f16 (offered at precision 'f16' only; variants.ts). */
+  precision?: 'f16';
   fits(t: TiledConv, adapter: AdapterTraits, flipped: boolean): boolean;
   run(backend: WebGPUKernelHost, t: TiledConv): void;
 }
@@ -139,7 +141,8 @@ interface TiledRow {
  * channels, faster than the plain 8x8); 8x8 tiles (faster than the 4x4 kernel on wide
  * layers); row windows (stride 1, filters up to 5 wide). Written for real GPUs (first
  * there): the implicit GEMM through workgroup-memory tiles and, with subgroups, the filter
- * shared by shuffles.
+ * shared by shuffles. At precision 'f16' (inference, devices with shader-f16) only: the
+ * implicit GEMM with its tiles in f16.
  */
 const TILED_ROWS: readonly TiledRow[] = [
   { shader: 'conv2d_pointwise', shaders: ['conv2d_pointwise'], leads: 'fallback', fits: (t) => pointwiseMode(t) !== null, run: dispatchPointwise },
@@ -156,6 +159,14 @@ const TILED_ROWS: readonly TiledRow[] = [
   { shader: 'conv2d_rows', shaders: ['conv2d_rows'], leads: 'fallback', fits: rowsFit, run: dispatchRows },
   { shader: 'conv2d_implicit_gemm', shaders: ['conv2d_implicit_gemm'], leads: 'gpu', fits: (_t, a) => implicitGemmFits(a), run: dispatchImplicitGemm },
   { shader: 'conv2d_subgroup', shaders: ['conv2d_subgroup'], leads: 'gpu', fits: (_t, a) => a.subgroups, run: dispatchSubgroup },
+  {
+    shader: 'conv2d_implicit_gemm_f16',
+    shaders: ['conv2d_implicit_gemm_f16'],
+    leads: 'gpu',
+    precision: 'f16',
+    fits: (_t, a) => a.f16 && implicitGemmFits(a),
+    run: dispatchImplicitGemmF16,
+  },
 ];
 
 function tiledVariants(flipped: boolean): KernelVariant<ConvProblem>[] {
@@ -163,6 +174,7 @@ function tiledVariants(flipped: boolean): KernelVariant<ConvProblem>[] {
     name: flipped ? `${r.shader}:flipped` : r.shader,
     shaders: r.shaders,
     leads: r.leads,
+    ...(r.precision ? { precision: r.precision } : {}),
     fits: (p, a) => p.tiled !== null && r.fits(p.tiled, a, flipped),
     run: (backend, p) => {
       r.run(backend, p.tiled!);
@@ -177,13 +189,14 @@ function tiledVariants(flipped: boolean): KernelVariant<ConvProblem>[] {
  * npm run profile) the 8x8 tiles' phases ran its 3x3 stride-2 input gradients and its 1x1
  * projections' far faster than the gather kernel.
  */
-const PHASE_ROWS = new Set(['conv2d_tile8_packed', 'conv2d_tile8', 'conv2d_implicit_gemm', 'conv2d_subgroup']);
+const PHASE_ROWS = new Set(['conv2d_tile8_packed', 'conv2d_tile8', 'conv2d_implicit_gemm', 'conv2d_subgroup', 'conv2d_implicit_gemm_f16']);
 
 function phaseVariants(): KernelVariant<ConvProblem>[] {
   return TILED_ROWS.filter((r) => PHASE_ROWS.has(r.shader)).map((r) => ({
     name: `${r.shader}:phases`,
     shaders: [...r.shaders, 'conv2d_phase_scatter'],
     leads: r.leads,
+    ...(r.precision ? { precision: r.precision } : {}),
     fits: (p, a) => p.phases?.every((phase) => phase.conv === null || r.fits(phase.conv(p.out), a, true)) ?? false,
     run: (backend, p) => {
       dispatchPhases(backend, p.g, p.phases!, p.source, p.out, r.run);

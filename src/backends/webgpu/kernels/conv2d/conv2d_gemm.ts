@@ -1,7 +1,9 @@
 import conv2dGradFilterImplicitGemmSource from '../../../../../shaders/conv2d/conv2d_grad_filter_implicit_gemm.wgsl?raw';
 import conv2dImplicitGemmSource from '../../../../../shaders/conv2d/conv2d_implicit_gemm.wgsl?raw';
+import conv2dImplicitGemmF16Source from '../../../../../shaders/conv2d/conv2d_implicit_gemm_f16.wgsl?raw';
 import conv2dSubgroupSource from '../../../../../shaders/conv2d/conv2d_subgroup.wgsl?raw';
 import type { Conv2dGeometry } from '../../../../ops/conv2d';
+import type { ShaderSpec } from '../../shader';
 import { defineShader } from '../../shader_registry';
 import type { GpuStorage, WebGPUKernelHost } from '../../kernel_host';
 import { sumPartials } from '../reduce';
@@ -18,6 +20,13 @@ const WINDOW = ['N', 'IC', 'H', 'W', 'OC', 'OH', 'OW', 'KH', 'KW', 'stride_h', '
 export const conv2dImplicitGemmShader = defineShader({
   name: 'conv2d_implicit_gemm',
   source: conv2dImplicitGemmSource,
+  bindings: ['x', 'w', 'bias', 'out'],
+  uniforms: [...WINDOW, 'w_base', 'w_oc', 'w_ic', 'w_kh', 'w_kw', 'tiles_m', 'tiles_n'],
+});
+
+export const conv2dImplicitGemmF16Shader = defineShader({
+  name: 'conv2d_implicit_gemm_f16',
+  source: conv2dImplicitGemmF16Source,
   bindings: ['x', 'w', 'bias', 'out'],
   uniforms: [...WINDOW, 'w_base', 'w_oc', 'w_ic', 'w_kh', 'w_kw', 'tiles_m', 'tiles_n'],
 });
@@ -60,10 +69,19 @@ export const implicitGemmFits = (adapter: { maxWorkgroupStorageBytes: number; ma
 
 /** conv2d_implicit_gemm.wgsl: tiles of 64 output channels by 64 positions. */
 export function dispatchImplicitGemm(backend: WebGPUKernelHost, t: TiledConv): void {
+  dispatchGemmTiles(backend, t, conv2dImplicitGemmShader);
+}
+
+/** conv2d_implicit_gemm_f16.wgsl: the same tiles with the input window and filter stored in f16. */
+export function dispatchImplicitGemmF16(backend: WebGPUKernelHost, t: TiledConv): void {
+  dispatchGemmTiles(backend, t, conv2dImplicitGemmF16Shader);
+}
+
+function dispatchGemmTiles(backend: WebGPUKernelHost, t: TiledConv, spec: ShaderSpec): void {
   const tilesM = Math.ceil(t.outChannels / 64);
   const tilesN = Math.ceil((t.n * t.oh * t.ow) / 64);
   backend.dispatch({
-    spec: conv2dImplicitGemmShader,
+    spec,
     overrides: { HAS_BIAS: t.bias !== undefined, RELU: t.relu },
     buffers: { x: t.x, w: t.w, bias: t.bias ?? t.w, out: t.out },
     uniforms: { ...windowOf(t), ...filterUniforms(t), tiles_m: tilesM, tiles_n: tilesN },

@@ -1,4 +1,5 @@
 import matmulSource from '../../../../../shaders/matmul/matmul.wgsl?raw';
+import matmulF16Source from '../../../../../shaders/matmul/matmul_f16.wgsl?raw';
 import matmulSharedSource from '../../../../../shaders/matmul/matmul_shared.wgsl?raw';
 import matmulSubgroupSource from '../../../../../shaders/matmul/matmul_subgroup.wgsl?raw';
 import matmulTile8Source from '../../../../../shaders/matmul/matmul_tile8.wgsl?raw';
@@ -18,6 +19,7 @@ export const matmulSharedShader = gemmShader('matmul_shared', matmulSharedSource
 export const matmulTile8Shader = gemmShader('matmul_tile8', matmulTile8Source);
 export const matmulVec4Shader = gemmShader('matmul_vec4', matmulVec4Source);
 export const matmulSubgroupShader = gemmShader('matmul_subgroup', matmulSubgroupSource);
+export const matmulF16Shader = gemmShader('matmul_f16', matmulF16Source);
 
 /** One product as every GEMM variant sees it. */
 interface Gemm {
@@ -77,7 +79,8 @@ const registers = (name: string, wgX: number, wgY: number): KernelVariant<Gemm> 
  * LeNet-5's dense layers and large products, but a quarter of the invocations, so small
  * products run better on the 4x4s); vec4 loads where A and B are untransposed and K and N
  * multiples of 4. For real GPUs (first there): workgroup-memory tiles of 64 x 64, and A
- * shared through subgroup shuffles where the adapter has subgroups.
+ * shared through subgroup shuffles where the adapter has subgroups. At precision 'f16'
+ * (inference, devices with shader-f16) only: the workgroup-memory tiles in f16.
  */
 export const matmulFamily = defineFamily<Gemm>({
   op: 'matmul',
@@ -117,6 +120,14 @@ export const matmulFamily = defineFamily<Gemm>({
       leads: 'gpu',
       fits: (_p, adapter) => adapter.subgroups,
       run: (backend, p) => dispatchGemm(backend, p, matmulSubgroupShader, 4, 256, { ...transposes(p), ...epilogue(p) }),
+    },
+    {
+      name: 'matmul_f16',
+      shaders: ['matmul_f16'],
+      leads: 'gpu',
+      precision: 'f16',
+      fits: (_p, adapter) => adapter.f16 && adapter.maxInvocations >= 256 && adapter.maxWorkgroupStorageBytes >= 8192,
+      run: (backend, p) => dispatchGemm(backend, p, matmulF16Shader, 64, 64, { ...transposes(p), ...epilogue(p) }),
     },
   ],
 });
