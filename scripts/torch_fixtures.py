@@ -7,7 +7,7 @@
 The engine's tests load them (tests/io/torch_parity.test.ts, tests/node/onnx.test.ts)
 and compare against the same networks built from the zoo's pieces
 (tests/fixtures/torch_models.ts names every layer as these modules do).
-Beside them, lenet5.trajectory.safetensors and resnet20.trajectory.safetensors: 5 training
+Beside them, lenet5, resnet20, plain20 and zfnet-mini .trajectory.safetensors: 5 training
 steps of the zoo's networks with SGD and Adam on real Fashion-MNIST
 (torch_trajectory.py; tests/io/torch_trajectory.test.ts).
 

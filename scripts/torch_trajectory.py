@@ -1,5 +1,6 @@
 """Training-trajectory fixtures (written by torch_fixtures.py; `npm run fixtures:torch`):
-the zoo's lenet5 and resnet20 written as PyTorch modules under the zoo's own names,
+the zoo's lenet5, resnet20, plain20 and zfnet-mini written as PyTorch modules under the
+zoo's own names (zfnet-mini with its dropout at 0, as check:torch --train runs it),
 trained for 5 steps of 16 real Fashion-MNIST images with SGD (momentum 0.9) and Adam from
 weights both sides compute from the same integer hash (no weight file: resnet20's would
 be over 1 MB), so that tests/io/torch_trajectory.test.ts can compare the engine's
@@ -133,7 +134,66 @@ class Resnet20(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
-TRAJECTORIES = {"lenet5": Lenet5, "resnet20": Resnet20}
+class PlainBlock(nn.Module):
+    """torchvision's BasicBlock without the shortcut: conv1 - bn1 - ReLU - conv2 - bn2 - ReLU."""
+
+    def __init__(self, inplanes, planes, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+
+    def forward(self, x):
+        return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))))
+
+
+class Plain20(nn.Module):
+    """The zoo's plain20 (src/nn/models/resnet.ts): resnet20's layers without the shortcuts."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 16, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        layers = []
+        channels = 16
+        for width, stride in ((16, 1), (32, 2), (64, 2)):
+            layers.append(nn.Sequential(*[PlainBlock(channels if j == 0 else width, width, stride if j == 0 else 1) for j in range(3)]))
+            channels = width
+        self.layer1, self.layer2, self.layer3 = layers
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+class ZfnetMini(nn.Module):
+    """The zoo's zfnet-mini (src/nn/models/zfnet.ts) without dropout: conv 5x5 (32) - 3x3/2
+    ceil-mode pool - LRN (5, 1e-4, 0.75, 2) - conv 5x5 (64) - pool - LRN - 3x3 convs 96, 96,
+    64 - pool - FC 256, 256, 10, ReLU; features.{i} and classifier.{i} as the zoo names them."""
+
+    def __init__(self):
+        super().__init__()
+        pool = lambda: nn.MaxPool2d(3, 2, ceil_mode=True)  # noqa: E731
+        lrn = lambda: nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=2.0)  # noqa: E731
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), pool(), lrn(),
+            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), pool(), lrn(),
+            nn.Conv2d(64, 96, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(96, 96, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(96, 64, 3, padding=1), nn.ReLU(), pool(),
+        )  # fmt: skip
+        self.classifier = nn.Sequential(
+            nn.Identity(), nn.Linear(576, 256), nn.ReLU(), nn.Identity(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)
+        )  # fmt: skip
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
+TRAJECTORIES = {"lenet5": Lenet5, "resnet20": Resnet20, "plain20": Plain20, "zfnet-mini": ZfnetMini}
 
 
 def _idx(path):

@@ -1,28 +1,28 @@
 // Training trajectories against PyTorch without PyTorch: the fixtures of
-// scripts/torch_trajectory.py (`npm run fixtures:torch`) hold 5 steps of the zoo's lenet5
-// and resnet20 trained in PyTorch 1.13 (CPU) on 16 real Fashion-MNIST images a step, with
-// SGD (momentum 0.9) and Adam, from weights both sides compute from one hash
-// (tests/helpers/hash_init.ts), moved here by state dict: the float64 run, and the spread
-// of PyTorch's float32 runs around it (one and two threads, the input or a weight moved by
-// one unit in the last place). Ours runs the trainer's compiled step (compileTrainStep)
-// and must give every step's loss within 1e-4 (relative) and every weight and running
-// statistic after step 5 within 1e-4 of the tensor's largest value, at the fixture's
-// sampled indices; or, where float32 alone spreads PyTorch's runs further (resnet20 from
-// step 3: its loss by 2e-3 at step 4, its batch-norm shifts by a third), within four times
-// that spread. `npm run check:torch -- --train` is the
-// 30-step, six-network version of this, with PyTorch at hand.
+// scripts/torch_trajectory.py (`npm run fixtures:torch`) hold 5 steps of the zoo's lenet5,
+// resnet20, plain20 and zfnet-mini (its dropout at 0) trained in PyTorch 1.13 (CPU) on 16
+// real Fashion-MNIST images a step, with SGD (momentum 0.9) and Adam, from weights both
+// sides compute from one hash (tests/helpers/hash_init.ts), moved here by state dict: the
+// float64 run, and the spread of PyTorch's float32 runs around it (one and two threads,
+// the input or a weight moved by one unit in the last place). Ours runs the trainer's
+// compiled step (compileTrainStep) and must give every step's loss within 1e-4 (relative)
+// and every weight and running statistic after step 5 within 1e-4 of the tensor's largest
+// value, at the fixture's sampled indices; or, where float32 alone spreads PyTorch's runs
+// further (resnet20 and plain20 from step 3: their loss by 3e-3 at step 4, batch-norm
+// shifts by a third and more), within four times that spread. `npm run check:torch --
+// --train` is the 30-step, six-network version of this, with PyTorch at hand.
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend';
 import { parseSafetensors } from '../../src/io/safetensors';
 import { loadStateDict } from '../../src/io/state_dict';
 import { torchStateDictLayout } from '../../src/io/torch_layout';
 import type { Model } from '../../src/nn/model';
-import { lenet5, resnet20 } from '../../src/nn/zoo';
+import { lenet5, plain20, resnet20 } from '../../src/nn/zoo';
 import { transposeMatrix } from '../../src/numerics';
 import { sizeOf } from '../../src/shape';
 import { compileTrainStep } from '../../src/training/compile';
 import { Optimizer } from '../../src/training/optimizers';
-import { optimizerConfig, type TrainCheckOptimizer } from '../../tools/jobs/torch_train_check';
+import { checkModel, optimizerConfig, type TrainCheckOptimizer } from '../../tools/jobs/torch_train_check';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { fixtureBytes } from '../helpers/fixture_files';
 import { hashInitStateDict } from '../helpers/hash_init';
@@ -101,6 +101,9 @@ const cases: [string, string, () => Model, () => Promise<Backend>][] = [
   ['lenet5', 'webgpu', () => lenet5(), gpuBackend],
   // resnet20 on WebGPU only: the CPU reference takes minutes for its 10 steps.
   ['resnet20', 'webgpu', () => resnet20(), gpuBackend],
+  ['plain20', 'webgpu', () => plain20(), gpuBackend],
+  // Its dropout at 0 on both sides, as check:torch --train runs it.
+  ['zfnet-mini', 'webgpu', () => checkModel('zfnet-mini'), gpuBackend],
 ];
 
 describe.each(cases)('%s on %s: 5 training steps equal PyTorch', (name, _backend, make, getBackend) => {
