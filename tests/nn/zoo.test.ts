@@ -258,7 +258,7 @@ describe('the zoo: the seed architectures, built to their papers', () => {
   });
 
   it('the trainable-here versions keep their family structure and build for 28x28x1 and 32x32x3', () => {
-    for (const key of ['resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini']) {
+    for (const key of ['resnet20', 'plain20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini', 'zfnet-mini']) {
       expect(TRAINABLE_HERE).toContain(key);
       for (const shape of [
         [1, 28, 28],
@@ -327,7 +327,7 @@ describe('verify(): one training step of each zoo family on both backends', () =
     expect(rows.some((r) => r.phase === 'backward')).toBe(true);
     model.dispose();
   };
-  for (const key of ['resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini'])
+  for (const key of ['resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini', 'zfnet-mini'])
     it(`${key} at 28x28x1, batch 2`, () => check(key, [1, 28, 28], 10), 300_000);
   for (const key of ['resnet18', 'mobilenet-v1', 'densenet121', 'googlenet']) it(`${key} at 32x32x3, batch 2`, () => check(key, [3, 32, 32], 1000), 300_000);
 });
