@@ -111,6 +111,7 @@ describe('the docs', () => {
     'bench:tables': 'bench_tables',
     profile: 'profile',
     'check:torch': 'check_torch',
+    'parity:sweep': 'parity_sweep',
   };
   it.each(Object.entries(commands))('every option `npm run %s -- --help` lists is documented in docs/command-line.md', (command, script) => {
     expect(JSON.parse(read('package.json')).scripts[command]).toBe(`node scripts/${script}.mjs`);

@@ -199,8 +199,10 @@ export async function paritySweep(options: PhaseOptions, bundle: URL | null): Pr
   };
   const phase = new Phase('parity', options, report);
   const full = options.mode === 'full';
-  // smoke: each of its variants on its first fitting case of the tables; full: every table case and the real sizes.
-  const perVariant = full ? Infinity : 1;
+  // smoke: each of its variants on its first fitting case of the tables; tables: every table
+  // case (the suite's run on this machine's two implementations); full: those and the real sizes.
+  const everyRow = full || options.mode === 'tables';
+  const perVariant = options.perVariant ?? (everyRow ? Infinity : 1);
   const table = tableCases();
   const real = full ? realCases() : [];
   const cases = [...table, ...real];
@@ -208,8 +210,8 @@ export async function paritySweep(options: PhaseOptions, bundle: URL | null): Pr
   const families = kernelFamilies();
   const records = new Map<string, VariantRecord & { shaders: readonly string[] }>();
   for (const f of families as KernelFamily<unknown>[]) {
-    // Smoke: the first two rows of each family (the pack works); full: every row.
-    for (const v of full ? f.variants : f.variants.slice(0, SMOKE_ROWS)) {
+    // Smoke: the first two rows of each family (the pack works); tables and full: every row.
+    for (const v of everyRow ? f.variants : f.variants.slice(0, SMOKE_ROWS)) {
       const missing = missingFeatures(backend, v.shaders);
       records.set(v.name, {
         family: f.op,
@@ -247,7 +249,8 @@ export async function paritySweep(options: PhaseOptions, bundle: URL | null): Pr
     }
     return p;
   };
-  if (full) for (const c of cases) if (wanted(c).length > 0) reference(c);
+  // Ahead only when every case is wanted: with a cap per variant, most cases will not be.
+  if (perVariant === Infinity) for (const c of cases) if (wanted(c).length > 0) reference(c);
   try {
     for (const c of cases) {
       const rows = wanted(c);

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { createWebGPUBackend, gpuFamily, type WebGPUBackend, type WebGPUBackendOptions } from '../../src/backends/webgpu/webgpu_backend';
 import { createDawnGPU, type NodeAdapter } from '../../src/node';
 
-export type Mode = 'smoke' | 'full';
+/** smoke: a little of every phase; full: all of it; tables (the parity sweep alone): every row on every test-table case, no real sizes. */
+export type Mode = 'smoke' | 'tables' | 'full';
 
 export interface PhaseOptions {
   out: string;
@@ -23,6 +24,8 @@ export interface PhaseOptions {
   trainSeconds: number;
   /** Workers for the parity sweep's CPU reference (default: the cores less one, at most 12). */
   workers: number | null;
+  /** The parity sweep's cases per variant at most (default: 1 in smoke, every case otherwise). */
+  perVariant: number | null;
 }
 
 export function parsePhaseOptions(argv: string[]): { phase: string; options: PhaseOptions } {
@@ -38,12 +41,15 @@ export function parsePhaseOptions(argv: string[]): { phase: string; options: Pha
       data: { type: 'string', default: '' },
       'train-seconds': { type: 'string', default: '60' },
       workers: { type: 'string' },
+      'per-variant': { type: 'string' },
     },
   });
   const phase = positionals[0];
   if (!phase) throw new Error('device: name a phase (adapter, parity, roofline, bench, tune, train)');
   if (!values.out) throw new Error('device: --out DIR is required');
-  if (values.mode !== 'smoke' && values.mode !== 'full') throw new Error(`device: --mode is smoke or full, got ${values.mode}`);
+  if (values.mode !== 'smoke' && values.mode !== 'tables' && values.mode !== 'full')
+    throw new Error(`device: --mode is smoke, tables (the parity phase) or full, got ${values.mode}`);
+  if (values.mode === 'tables' && positionals[0] !== 'parity') throw new Error(`device: --mode tables is the parity phase's, not ${positionals[0]}'s`);
   const number = (name: string, v: string | undefined) => {
     if (v === undefined) return null;
     const n = Number(v);
@@ -61,6 +67,7 @@ export function parsePhaseOptions(argv: string[]): { phase: string; options: Pha
       data: values.data ?? '',
       trainSeconds: number('train-seconds', values['train-seconds'])!,
       workers: values.workers === undefined ? null : Math.floor(Number(values.workers)),
+      perVariant: number('per-variant', values['per-variant']),
     },
   };
 }
