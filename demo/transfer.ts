@@ -1,9 +1,11 @@
 // The Transfer page, the Teachable-Machine flow of the lecture decks: a network pretrained
 // on Fashion-MNIST 0-4 (shipped by npm run transfer -- --ship) keeps its convolutional
 // body; a new head learns the visitor's classes from a few images each (built-in examples
-// from the data set, files, or drawings: demo/ui/transfer_classes.ts), in the browser in
+// from the data set, files, or drawings: demo/ui/transfer_classes.ts; or a whole folder,
+// dropped or picked, one subfolder per class: demo/ui/transfer_folder.ts), in the browser in
 // seconds, the status line following each epoch; new images are predicted (held-out
-// examples, files, a drawing), and the training images' features are drawn in 2-D by a PCA
+// examples, files, a drawing), a folder's validation images are scored (confusion matrix,
+// the misclassified ones), and the training images' features are drawn in 2-D by a PCA
 // the engine computes. window.transferDemo tells the end-to-end tests what happened.
 import type { WebGPUBackend } from '../src/backends/webgpu/webgpu_backend';
 import type { Dataset } from '../src/data/dataset';
@@ -18,6 +20,9 @@ import { drawPad } from './ui/draw_pad';
 import { greyImage } from './ui/grey_image';
 import { imageCanvas } from './ui/images';
 import { type ClassImage, ClassList, datasetImages, EXAMPLES_PER_CLASS, HELD_OUT_PER_CLASS, SIZE } from './ui/transfer_classes';
+import { dropEntries, droppedFolder, pickedFolder } from './ui/folder_drop';
+import { folderImage, type FolderScore, type LoadedFolder, loadFolder, scoreFolder } from './ui/transfer_folder';
+import type { ImageFolderSource } from '../src/data/image_folder';
 
 /** The layer whose output the new head reads: LeNet-5's convolutional features. */
 const CUT = 'flatten_1';
@@ -45,21 +50,44 @@ declare global {
       pcaPoints: number;
       /** Every status line the training showed, in order (one per epoch, then the result). */
       statusLog: string[];
+      /** A dropped or picked folder, once read: its classes, split sizes and bad files. */
+      folder: { name: string; classes: string[]; train: number; validation: number; bad: string[] } | null;
+      /** The trained head on the folder's validation images. */
+      validation: FolderScore | null;
     };
   }
 }
-window.transferDemo = { state: 'loading', error: null, classes: [], trainAccuracy: null, predictions: [], pcaPoints: 0, statusLog: [] };
+window.transferDemo = {
+  state: 'loading',
+  error: null,
+  classes: [],
+  trainAccuracy: null,
+  predictions: [],
+  pcaPoints: 0,
+  statusLog: [],
+  folder: null,
+  validation: null,
+};
 
 let gpu: WebGPUBackend;
 let body: Model | null = null;
 let normalisation = { mean: 0, std: 1 };
 let head: { model: Model; classes: string[] } | null = null;
 let drawings = 0;
+/** The folder whose classes fill the rows, if one was given. */
+let folder: LoadedFolder | null = null;
 
 const fail = (e: unknown) => {
   const message = (e as Error).message;
   window.transferDemo.state = 'error';
   window.transferDemo.error = message;
+  setStatus(message, 'error');
+};
+
+/** A folder that cannot be used: said beside the folder and in the status; the page goes on as it was. */
+const folderFailed = (e: unknown) => {
+  const message = `The folder cannot be used: ${(e as Error).message}`;
+  $('folder-status').textContent = message;
   setStatus(message, 'error');
 };
 
@@ -161,9 +189,54 @@ async function train(): Promise<void> {
   $<HTMLInputElement>('query').disabled = false;
   $<HTMLButtonElement>('draw-predict').disabled = false;
   $<HTMLButtonElement>('predict-held-out').disabled = !given.some((c) => c.datasetClass !== null);
+  await scoreValidation(given);
   await drawFeatures(data, head.classes);
   window.transferDemo.state = 'trained';
   $<HTMLButtonElement>('train').disabled = false;
+}
+
+/** Arg-max classes of grey images by the trained head. */
+async function classify(greys: Float32Array[]): Promise<number[]> {
+  const per = SIZE * SIZE;
+  const x = new Float32Array(greys.length * per);
+  greys.forEach((g, i) => x.set(normalised(g), i * per));
+  const logits = await head!.model.predict(x);
+  const k = head!.classes.length;
+  return greys.map((_, i) => {
+    const row = Array.from(logits.subarray(i * k, (i + 1) * k));
+    return row.indexOf(Math.max(...row));
+  });
+}
+
+/** With a folder: its validation images scored by the new head (confusion matrix, the misclassified ones). */
+async function scoreValidation(given: ReturnType<ClassList['given']>): Promise<void> {
+  $('folder-results').hidden = !folder;
+  window.transferDemo.validation = null;
+  if (!folder || !head) return;
+  const score = await scoreFolder(folder, given, head.classes, classify, $('confusion'), $('misclassified'));
+  const right = score.count - score.misclassified.length;
+  $('folder-score').textContent = score.count
+    ? `${right} of ${score.count} validation images of ${folder.name} right (accuracy ${score.accuracy.toFixed(3)}); ${score.misclassified.length} misclassified, below with what the head said and what they are.`
+    : `None of ${folder.name}'s validation images is of a class the head learnt.`;
+  window.transferDemo.validation = score;
+}
+
+/** Reads a dropped or picked folder into the class rows. */
+async function useFolder(source: Promise<ImageFolderSource> | ImageFolderSource): Promise<void> {
+  if (!body || window.transferDemo.state === 'training') throw new Error('wait for the pretrained network (or the training) before giving a folder');
+  const loaded = await loadFolder(await source, classes, $<HTMLInputElement>('invert').checked, (t) => ($('folder-status').textContent = t));
+  folder = loaded;
+  head?.model.dispose();
+  head = null;
+  const validation = loaded.validation.labels.length;
+  $('folder-status').textContent =
+    `${loaded.name}: ${loaded.classNames.length} classes (${loaded.classNames.join(', ')}), ${loaded.train} training and ${validation} validation images (${loaded.split === 'folders' ? 'its train/ and val/ folders' : 'a fifth of each class held out'}); ${loaded.bad.length} bad file(s) skipped${loaded.bad.length ? `: ${loaded.bad.map((b) => `${b.path} (${b.reason})`).join('; ')}` : ''}.`;
+  // About 400 steps of 16 images, within 3 to 40 epochs.
+  $<HTMLInputElement>('epochs').value = String(Math.min(40, Math.max(3, Math.ceil(400 / Math.ceil(loaded.train / 16)))));
+  window.transferDemo.folder = { name: loaded.name, classes: loaded.classNames, train: loaded.train, validation, bad: loaded.bad.map((b) => b.path) };
+  window.transferDemo.validation = null;
+  $('folder-results').hidden = true;
+  classesChanged();
 }
 
 /** The training images' features in the plane of their first two principal components, coloured by class. */
@@ -246,7 +319,13 @@ async function start(): Promise<void> {
   for (let i = 0; i < 3; i++) classes.add();
   $('pad').append(pad.canvas);
   $('add-class').onclick = () => classes.add();
-  $('examples').onclick = () => classes.track(useBuiltIn());
+  $('examples').onclick = () => {
+    // The built-in examples take the first rows: a folder given before no longer describes them.
+    folder = null;
+    window.transferDemo.folder = null;
+    $('folder-status').textContent = '';
+    classes.track(useBuiltIn());
+  };
   $('train').onclick = () => void train().catch(fail);
   $('predict-held-out').onclick = () => void predictHeldOut().catch(fail);
   $('draw-clear').onclick = () => pad.clear();
@@ -262,8 +341,25 @@ async function start(): Promise<void> {
   };
   $<HTMLInputElement>('query').onchange = async (e) => {
     const files = [...((e.target as HTMLInputElement).files ?? [])];
-    const greys = await Promise.all(files.map((f) => greyImage(f, { square: SIZE, invert: $<HTMLInputElement>('invert').checked })));
-    await predict(greys.map((g, i) => ({ grey: g.data, source: files[i].name }))).catch(fail);
+    const invert = $<HTMLInputElement>('invert').checked;
+    // Read as the training images were: a folder's centred squares, or the files fitted into the square.
+    const greys = await Promise.all(files.map((f) => (folder ? folderImage(f, invert) : greyImage(f, { square: SIZE, invert }).then((g) => g.data))));
+    await predict(greys.map((g, i) => ({ grey: g, source: files[i].name }))).catch(fail);
+  };
+  $<HTMLInputElement>('folder').onchange = (e) => {
+    const files = [...((e.target as HTMLInputElement).files ?? [])];
+    if (files.length) void useFolder(pickedFolder(files)).catch(folderFailed);
+  };
+  const drop = $('folder-drop');
+  // A file dropped beside the zone would open in the tab instead.
+  for (const type of ['dragover', 'drop']) document.addEventListener(type, (e) => e.preventDefault());
+  drop.ondragover = () => drop.classList.add('over');
+  drop.ondragleave = () => drop.classList.remove('over');
+  drop.ondrop = (e) => {
+    drop.classList.remove('over');
+    // The items are readable only while the event runs: their entries are taken now.
+    const entries = dropEntries((e.dataTransfer?.items ?? []) as unknown as Parameters<typeof dropEntries>[0]);
+    void useFolder(droppedFolder(entries)).catch(folderFailed);
   };
   $<HTMLInputElement>('own').onchange = async (e) => {
     const f = (e.target as HTMLInputElement).files?.[0];

@@ -1,7 +1,7 @@
 // The Transfer page's classes: a name and a few 28x28 grey images each, from three places:
 // built-in examples (Fashion-MNIST test images, fetched from the server's dataset folder as
-// the other pages do), the visitor's files, and drawings. Each class row shows its images
-// as thumbnails; clicking one removes it.
+// the other pages do), the visitor's files, and drawings (or a whole folder: transfer_folder.ts).
+// Each class row shows its first images as thumbnails; clicking one removes it.
 import { FASHION_MNIST_CLASSES, fetchIdxSplit } from '../../src/data/fashion_mnist';
 import type { Dataset } from '../../src/data/dataset';
 import { greyImage } from './grey_image';
@@ -11,6 +11,8 @@ export const SIZE = 28;
 /** Built-in examples a class gets, and the held-out ones predicted after training. */
 export const EXAMPLES_PER_CLASS = 8;
 export const HELD_OUT_PER_CLASS = 10;
+/** Thumbnails a class row shows; the rest are counted. */
+export const THUMBNAILS_PER_CLASS = 12;
 
 /** One image of a class and where it came from ("sandal-21.png", "test image 21", "drawing 2"). */
 export interface ClassImage {
@@ -107,6 +109,13 @@ export class ClassList {
     return row;
   }
 
+  /** Removes every class row (a dropped folder brings its own classes). */
+  clear(): void {
+    for (const r of this.rows) r.element.remove();
+    this.rows.length = 0;
+    this.changed();
+  }
+
   /** Gives `row` the built-in examples of Fashion-MNIST class `label` (replacing its data set images) and that class's name. */
   async useExamples(row: ClassRow, label: number): Promise<void> {
     const images = await datasetImages(label, 0, EXAMPLES_PER_CLASS);
@@ -140,8 +149,9 @@ export class ClassList {
 
   private draw(row: ClassRow): void {
     const thumbs = row.element.querySelector('.class-thumbs')!;
+    const more = row.images.length - THUMBNAILS_PER_CLASS;
     thumbs.replaceChildren(
-      ...row.images.map((im, i) => {
+      ...row.images.slice(0, THUMBNAILS_PER_CLASS).map((im, i) => {
         const c = imageCanvas(im.grey, 1, SIZE, SIZE, 1, [0, 1]);
         c.title = `${im.source} (click to remove)`;
         c.onclick = () => {
@@ -152,6 +162,7 @@ export class ClassList {
         };
         return c;
       }),
+      ...(more > 0 ? [Object.assign(document.createElement('span'), { className: 'more', textContent: `and ${more} more` })] : []),
     );
     const n = row.images.length;
     row.element.querySelector('.class-count')!.textContent = n ? `${n} image${n === 1 ? '' : 's'}` : 'no images';

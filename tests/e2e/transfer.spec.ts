@@ -1,10 +1,15 @@
 // The Transfer page: the shipped pretrained LeNet-5 learns three new classes from eight
 // uploaded images each (Fashion-MNIST test images of classes it never saw, as PNG files),
 // predicts ten more of each, and draws the training images' features in 2-D; and the same
-// with no files at all: the built-in examples, held-out predictions, and a drawing.
-import { readFileSync } from 'node:fs';
+// with no files at all: the built-in examples, held-out predictions, and a drawing; and a
+// whole folder of class subfolders, picked with the directory input or dropped, whose
+// validation images are scored (confusion matrix, the misclassified ones).
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
+import { writeFashionFolder } from '../../tools/cli/fashion_folder.mjs';
 import { collectErrors, inkedPixels } from './page_checks';
 import { greyPng } from './png';
 
@@ -125,5 +130,124 @@ test('Transfer page: no files needed: built-in examples train a head, the status
   await page.click('#draw-add');
   await expect(rows.nth(2).locator('.class-count')).toHaveText('9 images');
   await expect(page.locator('#status')).toHaveText('The classes are sandal 8, sneaker 8, bag 9: train again to teach the head these.');
+  expect(errors).toEqual([]);
+});
+
+/** A folder of sandal, sneaker and bag images (Fashion-MNIST test images as tinted PNGs, 20 each) and, with `broken`, bad files; its path. */
+async function imageFolderOnDisk(broken: boolean): Promise<string> {
+  const dir = join(mkdtempSync(join(tmpdir(), 'transfer-folder-')), 'shoes-and-bags');
+  await writeFashionFolder(dir, { labels: [5, 7, 8], perClass: 20, size: 28, formats: ['png'], broken, seed: 5 });
+  return dir;
+}
+
+/** After a folder arrived: its classes fill the rows (a dozen thumbnails each), then training scores its validation images. */
+async function trainOnFolder(page: Page, bad: number) {
+  await page.waitForFunction(() => window.transferDemo.folder !== null || window.transferDemo.error !== null, null, { timeout: 60_000 });
+  const loaded = await page.evaluate(() => window.transferDemo);
+  expect(loaded.error).toBeNull();
+  expect(loaded.folder).toMatchObject({ name: 'shoes-and-bags', classes: ['bag', 'sandal', 'sneaker'], train: 48, validation: 12 });
+  expect(loaded.folder!.bad).toHaveLength(bad);
+  await expect(page.locator('#folder-status')).toContainText('shoes-and-bags: 3 classes (bag, sandal, sneaker), 48 training and 12 validation images');
+  const rows = page.locator('.class-row');
+  await expect(rows).toHaveCount(3);
+  for (const [k, name] of ['bag', 'sandal', 'sneaker'].entries()) {
+    await expect(rows.nth(k).locator('.class-name')).toHaveValue(name);
+    await expect(rows.nth(k).locator('.class-count')).toHaveText('16 images');
+    await expect(rows.nth(k).locator('.class-thumbs canvas')).toHaveCount(12);
+    await expect(rows.nth(k).locator('.class-thumbs .more')).toHaveText('and 4 more');
+  }
+  await page.click('#train');
+  await page.waitForFunction(() => ['trained', 'error'].includes(window.transferDemo.state), null, { timeout: 240_000 });
+  const trained = await page.evaluate(() => window.transferDemo);
+  expect(trained.error).toBeNull();
+  expect(trained.classes).toEqual(['bag', 'sandal', 'sneaker']);
+  const v = trained.validation!;
+  expect(v.count).toBe(12);
+  expect(v.confusion.flat().reduce((a, b) => a + b, 0)).toBe(12);
+  expect(v.confusion.map((row, t) => row[t]).reduce((a, b) => a + b, 0)).toBe(12 - v.misclassified.length);
+  // Three classes the body never saw, from 16 images each: well above chance (1/3).
+  expect(v.accuracy).toBeGreaterThan(0.6);
+  await expect(page.locator('#folder-results')).toBeVisible();
+  await expect(page.locator('#confusion table.confusion tbody tr')).toHaveCount(3);
+  await expect(page.locator('#misclassified > div')).toHaveCount(v.misclassified.length);
+  for (const m of v.misclassified) {
+    expect(m.label).not.toBe(m.truth);
+    expect(m.file.startsWith(`${m.truth}/`), m.file).toBe(true);
+  }
+  await expect(page.locator('#folder-score')).toContainText(`${12 - v.misclassified.length} of 12 validation images of shoes-and-bags right`);
+  return trained;
+}
+
+test('Transfer page: a folder picked with the directory input trains a head; its validation images are scored; a new image is predicted', async ({ page }) => {
+  const errors = collectErrors(page);
+  const dir = await imageFolderOnDisk(true);
+  await page.goto('/demo/transfer.html');
+  await page.waitForFunction(() => window.transferDemo.state !== 'loading', null, { timeout: 60_000 });
+  await page.locator('#folder').setInputFiles(dir);
+  // --broken's bad files are listed and skipped, as on the command line: six files, and the two
+  // class folders they are in, which hold nothing else (a directory input lists no empty folder).
+  await trainOnFolder(page, 8);
+  await expect(page.locator('#folder-status')).toContainText('8 bad file(s) skipped: ');
+  await expect(page.locator('#folder-status')).toContainText('shoes-and-bags/t-shirt/cmyk.jpg (a CMYK (or YCCK) JPEG');
+  // A new image: a bag test image the folder does not hold.
+  await page.locator('#query').setInputFiles(files(8, 'bag', 200, 1));
+  await page.waitForFunction(() => window.transferDemo.predictions.length === 1, null, { timeout: 60_000 });
+  expect(['bag', 'sandal', 'sneaker']).toContain((await page.evaluate(() => window.transferDemo.predictions))[0].label);
+  await expect(page.locator('#predictions canvas')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/transfer-folder.png', fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('Transfer page: a dropped folder is walked through its directory entries (webkitGetAsEntry) and trains', async ({ page }) => {
+  const errors = collectErrors(page);
+  const dir = await imageFolderOnDisk(false);
+  // Every file by its path below the folder, for entries the page walks as it walks a real drop's.
+  const list = (sub: string): { path: string; bytes: number[] }[] =>
+    readdirSync(join(dir, sub), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? list(join(sub, e.name)) : [{ path: join(sub, e.name), bytes: [...readFileSync(join(dir, sub, e.name))] }],
+    );
+  const found = list('');
+  expect(found).toHaveLength(60);
+  await page.goto('/demo/transfer.html');
+  await page.waitForFunction(() => window.transferDemo.state !== 'loading', null, { timeout: 60_000 });
+  await page.evaluate((files) => {
+    // FileSystemEntry's shape: directories read in batches (readEntries until an empty one), files by file().
+    type Entry = { isFile: boolean; isDirectory: boolean; name: string; fullPath: string; [k: string]: unknown };
+    const directory = (fullPath: string): Entry => {
+      const prefix = fullPath === '/shoes-and-bags' ? '' : `${fullPath.slice('/shoes-and-bags/'.length)}/`;
+      const below = files.filter((f) => f.path.startsWith(prefix) && f.path.length > prefix.length);
+      const names = [...new Set(below.map((f) => f.path.slice(prefix.length).split('/')[0]))];
+      const children = names.map((n) => {
+        const file = below.find((f) => f.path === prefix + n);
+        const path = `${fullPath}/${n}`;
+        return file
+          ? {
+              isFile: true,
+              isDirectory: false,
+              name: n,
+              fullPath: path,
+              file: (ok: (f: File) => void) => ok(new File([new Uint8Array(file.bytes)], n, { type: 'image/png' })),
+            }
+          : directory(path);
+      });
+      const half = Math.ceil(children.length / 2);
+      return {
+        isFile: false,
+        isDirectory: true,
+        name: fullPath.split('/').pop()!,
+        fullPath,
+        createReader: () => ({
+          readEntries: (ok: (entries: Entry[]) => void) => {
+            // Two batches, then none, as Chromium gives a large directory.
+            ok(children.splice(0, half));
+          },
+        }),
+      };
+    };
+    const drop = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(drop, 'dataTransfer', { value: { items: [{ kind: 'file', webkitGetAsEntry: () => directory('/shoes-and-bags') }], files: [] } });
+    document.getElementById('folder-drop')!.dispatchEvent(drop);
+  }, found);
+  await trainOnFolder(page, 0);
   expect(errors).toEqual([]);
 });
