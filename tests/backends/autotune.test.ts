@@ -104,6 +104,42 @@ describe('autotuning kernel variants', () => {
     expect(tuner.pick('k', 'c', names, request)).toBe(0);
   });
 
+  it('times a shape class queued at precision f16 at f16 (its rows are the f16 ones), and refuses a host that cannot', async () => {
+    const tuner = new Autotuner(true, 'fake');
+    const names = ['f16-a', 'f16-b'];
+    const request = { op: 'k', inputs: [[4]], attrs: {}, outShape: [4], precision: 'f16' as const };
+    expect(tuner.pick('k', 'c f16', names, request)).toBe(0);
+    let precision = 'f32';
+    const seen: string[] = [];
+    const host = {
+      upload: (data: Float32Array) => ({ length: data.length }),
+      release: () => {},
+      run: () => {
+        seen.push(precision);
+        return { length: 4 };
+      },
+      time: async (fn: () => void) => {
+        fn();
+        return { wallMs: 1, gpuMs: 1 };
+      },
+      withPrecision: <T>(p: 'f32' | 'f16', fn: () => T): T => {
+        const before = precision;
+        precision = p;
+        try {
+          return fn();
+        } finally {
+          precision = before;
+        }
+      },
+    };
+    expect(await tuner.tune(host)).toBe(1);
+    expect(new Set(seen)).toEqual(new Set(['f16']));
+    const other = new Autotuner(true, 'fake');
+    other.pick('k', 'c f16', names, request);
+    const { withPrecision: _, ...plain } = host;
+    await expect(other.tune(plain)).rejects.toThrow('autotune: k was queued at precision f16, which this host cannot run');
+  });
+
   it('a time budget times the shape classes it reaches; the rest run variant 0 and are not saved', async () => {
     let clock = 0;
     const store = memoryStore();
