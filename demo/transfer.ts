@@ -157,7 +157,9 @@ async function train(): Promise<void> {
   images.forEach((img, i) => data.images.set(img, i * per));
   head?.model.dispose();
   head = null;
-  const model = newHead(body, CUT, given.length, $<HTMLInputElement>('finetune').checked ? 'finetune' : 'frozen', { name: 'lenet5-transfer', seed: 2 });
+  // The body frozen, or trained at a tenth or a hundredth of the head's rate (npm run train's --freeze-body, --body-lr-scale).
+  const bodyScale = Number($<HTMLSelectElement>('body-rate').value);
+  const model = newHead(body, CUT, given.length, bodyScale > 0 ? 'finetune' : 'frozen', { name: 'lenet5-transfer', seed: 2, bodyScale });
   const names = given.map((c) => c.name());
   const batch = Math.min(16, count);
   const epochs = Math.max(1, Math.floor(Number($<HTMLInputElement>('epochs').value) || 1));
