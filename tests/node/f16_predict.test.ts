@@ -16,7 +16,11 @@ const F16_SHADERS = ['matmul_f16', 'conv2d_implicit_gemm_f16'];
 /** Standard deviations allowed: a Gaussian passes 6 of them once in 10^9 draws; the first-order model leaves room. */
 const SIGMAS = 6;
 
-describe.skipIf(!LAVAPIPE)('predict at precision f16 on lavapipe (skipped: Mesa lavapipe is not installed)', () => {
+it.runIf(!LAVAPIPE)('needs Mesa lavapipe', (ctx) =>
+  ctx.skip('skipped: Mesa lavapipe (lvp_icd.json) is not installed; on Debian 12: apt-get install -t bookworm-backports mesa-vulkan-drivers'),
+);
+
+describe.skipIf(!LAVAPIPE)('predict at precision f16 on lavapipe', () => {
   it('runs the f16 rows and matches predict at f32 within the derived spread (lenet5)', async (ctx) => {
     const f16 = await createNodeWebGPUBackend({ adapter: 'lavapipe', autotune: false, precision: 'f16' }).catch((e: Error) => e);
     if (f16 instanceof Error) {
