@@ -20,8 +20,8 @@ import { drawPad } from './ui/draw_pad';
 import { greyImage } from './ui/grey_image';
 import { imageCanvas } from './ui/images';
 import { type ClassImage, ClassList, datasetImages, EXAMPLES_PER_CLASS, HELD_OUT_PER_CLASS, SIZE } from './ui/transfer_classes';
-import { dropEntries, droppedFolder, pickedFolder } from './ui/folder_drop';
-import { folderImage, type FolderScore, type LoadedFolder, loadFolder, scoreFolder } from './ui/transfer_folder';
+import { acceptFolders } from './ui/folder_drop';
+import { folderImage, type FolderScore, folderSummary, type LoadedFolder, loadFolder, scoreFolder, scoreSummary } from './ui/transfer_folder';
 import type { ImageFolderSource } from '../src/data/image_folder';
 
 /** The layer whose output the new head reads: LeNet-5's convolutional features. */
@@ -216,23 +216,19 @@ async function scoreValidation(given: ReturnType<ClassList['given']>): Promise<v
   window.transferDemo.validation = null;
   if (!folder || !head) return;
   const score = await scoreFolder(folder, given, head.classes, classify, $('confusion'), $('misclassified'));
-  const right = score.count - score.misclassified.length;
-  $('folder-score').textContent = score.count
-    ? `${right} of ${score.count} validation images of ${folder.name} right (accuracy ${score.accuracy.toFixed(3)}); ${score.misclassified.length} misclassified, below with what the head said and what they are.`
-    : `None of ${folder.name}'s validation images is of a class the head learnt.`;
+  $('folder-score').textContent = scoreSummary(folder, score);
   window.transferDemo.validation = score;
 }
 
 /** Reads a dropped or picked folder into the class rows. */
-async function useFolder(source: Promise<ImageFolderSource> | ImageFolderSource): Promise<void> {
+async function useFolder(source: Promise<ImageFolderSource>): Promise<void> {
   if (!body || window.transferDemo.state === 'training') throw new Error('wait for the pretrained network (or the training) before giving a folder');
   const loaded = await loadFolder(await source, classes, $<HTMLInputElement>('invert').checked, (t) => ($('folder-status').textContent = t));
   folder = loaded;
   head?.model.dispose();
   head = null;
   const validation = loaded.validation.labels.length;
-  $('folder-status').textContent =
-    `${loaded.name}: ${loaded.classNames.length} classes (${loaded.classNames.join(', ')}), ${loaded.train} training and ${validation} validation images (${loaded.split === 'folders' ? 'its train/ and val/ folders' : 'a fifth of each class held out'}); ${loaded.bad.length} bad file(s) skipped${loaded.bad.length ? `: ${loaded.bad.map((b) => `${b.path} (${b.reason})`).join('; ')}` : ''}.`;
+  $('folder-status').textContent = folderSummary(loaded);
   // About 400 steps of 16 images, within 3 to 40 epochs.
   $<HTMLInputElement>('epochs').value = String(Math.min(40, Math.max(3, Math.ceil(400 / Math.ceil(loaded.train / 16)))));
   window.transferDemo.folder = { name: loaded.name, classes: loaded.classNames, train: loaded.train, validation, bad: loaded.bad.map((b) => b.path) };
@@ -348,21 +344,7 @@ async function start(): Promise<void> {
     const greys = await Promise.all(files.map((f) => (folder ? folderImage(f, invert) : greyImage(f, { square: SIZE, invert }).then((g) => g.data))));
     await predict(greys.map((g, i) => ({ grey: g, source: files[i].name }))).catch(fail);
   };
-  $<HTMLInputElement>('folder').onchange = (e) => {
-    const files = [...((e.target as HTMLInputElement).files ?? [])];
-    if (files.length) void useFolder(pickedFolder(files)).catch(folderFailed);
-  };
-  const drop = $('folder-drop');
-  // A file dropped beside the zone would open in the tab instead.
-  for (const type of ['dragover', 'drop']) document.addEventListener(type, (e) => e.preventDefault());
-  drop.ondragover = () => drop.classList.add('over');
-  drop.ondragleave = () => drop.classList.remove('over');
-  drop.ondrop = (e) => {
-    drop.classList.remove('over');
-    // The items are readable only while the event runs: their entries are taken now.
-    const entries = dropEntries((e.dataTransfer?.items ?? []) as unknown as Parameters<typeof dropEntries>[0]);
-    void useFolder(droppedFolder(entries)).catch(folderFailed);
-  };
+  acceptFolders($('folder-drop'), $<HTMLInputElement>('folder'), (source) => void useFolder(source).catch(folderFailed));
   $<HTMLInputElement>('own').onchange = async (e) => {
     const f = (e.target as HTMLInputElement).files?.[0];
     if (f) await loadBody(new Uint8Array(await f.arrayBuffer()), f.name).catch(fail);

@@ -87,3 +87,22 @@ export function pickedFolder(files: readonly File[]): ImageFolderSource {
     'picked folder',
   );
 }
+
+/**
+ * Takes folders dropped on `zone` (anywhere else a drop is ignored, not opened in the tab)
+ * or picked with `picker` (a webkitdirectory input), and hands each as a source to `use`.
+ */
+export function acceptFolders(zone: HTMLElement, picker: HTMLInputElement, use: (source: Promise<ImageFolderSource>) => void): void {
+  for (const type of ['dragover', 'drop']) document.addEventListener(type, (e) => e.preventDefault());
+  zone.ondragover = () => zone.classList.add('over');
+  zone.ondragleave = () => zone.classList.remove('over');
+  zone.ondrop = (e) => {
+    zone.classList.remove('over');
+    // The items are readable only while the event runs: their entries are taken now.
+    use(droppedFolder(dropEntries((e.dataTransfer?.items ?? []) as unknown as Parameters<typeof dropEntries>[0])));
+  };
+  picker.onchange = () => {
+    const files = [...(picker.files ?? [])];
+    if (files.length) use(Promise.resolve().then(() => pickedFolder(files)));
+  };
+}

@@ -147,3 +147,16 @@ export async function scoreFolder(
     misclassified: misses.map((m) => ({ file: m.image.source, truth: m.truth, label: m.label })),
   };
 }
+
+/** What the page says of a folder it read: classes, split and the bad files by path and reason. */
+export function folderSummary(f: LoadedFolder): string {
+  const bad = f.bad.length ? `: ${f.bad.map((b) => `${b.path} (${b.reason})`).join('; ')}` : '';
+  return `${f.name}: ${f.classNames.length} classes (${f.classNames.join(', ')}), ${f.train} training and ${f.validation.labels.length} validation images (${f.split === 'folders' ? 'its train/ and val/ folders' : 'a fifth of each class held out'}); ${f.bad.length} bad file(s) skipped${bad}.`;
+}
+
+/** What the page says of a score. */
+export function scoreSummary(f: LoadedFolder, s: FolderScore): string {
+  if (s.count === 0) return `None of ${f.name}'s validation images is of a class the head learnt.`;
+  const wrong = s.misclassified.length;
+  return `${s.count - wrong} of ${s.count} validation images of ${f.name} right (accuracy ${s.accuracy.toFixed(3)}); ${wrong} misclassified, below with what the head said and what they are.`;
+}
