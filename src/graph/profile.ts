@@ -28,7 +28,8 @@ export async function profileProgram(program: Program, gpu: ProfilingBackend): P
   for (const node of plan.nodes) {
     if (node.op === 'reshape') continue;
     const inputs = node.inputs.map((id) => ({ storage: storageOf(id), shape: plan.values[id].shape }));
-    const run = () => gpu.run(node.op, inputs, node.attrs, node.shape);
+    // At the program's precision: an inference pass on an f16 backend profiles its f16 rows.
+    const run = () => program.atPrecision(() => gpu.run(node.op, inputs, node.attrs, node.shape));
     // Warm-up (compiles the pipeline); in-place ops write state, which profiling accepts.
     const warm = run();
     if (!node.inPlace) gpu.release(warm);

@@ -107,10 +107,13 @@ export class Program {
     this.owned.push(s);
   }
 
-  /** execute(), at the inference precision for an inference pass. */
+  /** Runs `fn` (kernels of this program's nodes) at the precision the program runs at: the backend's inference precision for an inference pass. */
+  atPrecision<T>(fn: () => T): T {
+    return this.inference && this.backend.atInferencePrecision ? this.backend.atInferencePrecision(fn) : fn();
+  }
+
   private executeAtPrecision(): void {
-    if (this.inference && this.backend.atInferencePrecision) this.backend.atInferencePrecision(() => this.execute());
-    else this.execute();
+    this.atPrecision(() => this.execute());
   }
 
   /** Runs every node once on the backend, releasing values after their last reader. */

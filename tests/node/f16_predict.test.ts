@@ -4,6 +4,8 @@
 // docs/numerics.md). Training and eager ops stay float32.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { profileProgram } from '../../src/graph/profile';
+import { compileInference } from '../../src/nn/inference';
 import { lenet5 } from '../../src/nn/zoo';
 import { createNodeWebGPUBackend } from '../../src/node';
 import { Random } from '../../src/random';
@@ -58,6 +60,19 @@ describe.skipIf(!LAVAPIPE)('predict at precision f16 on lavapipe', () => {
       `lenet5 predict, f16 against f32 on lavapipe: largest |difference| ${maxDiff.toExponential(2)}, at most ${worst.toFixed(2)} sigma (largest sigma ${Math.max(...sigma).toExponential(2)}; largest |output| ${Math.max(...y32.map(Math.abs)).toExponential(2)})`,
     );
     for (const b of [f16, f32]) b.destroy();
+  });
+
+  it('profiles an inference pass of an f16 backend on its f16 rows', async (ctx) => {
+    const backend = await createNodeWebGPUBackend({ adapter: 'lavapipe', autotune: false, precision: 'f16' }).catch(() => null);
+    if (!backend) return ctx.skip('lavapipe here does not offer shader-f16');
+    const model = lenet5();
+    model.build(backend, { seed: 5 });
+    const step = compileInference(model, 2);
+    await step.program.run({ x: new Random(1).uniformArray(2 * 784, 0, 1) }, [step.output]);
+    const shaders = (await profileProgram(step.program, backend)).flatMap((r) => r.shaders);
+    expect(shaders.filter((s) => F16_SHADERS.includes(s))).toHaveLength(5);
+    step.program.dispose();
+    backend.destroy();
   });
 
   it('keeps eager ops and training-side kernels at f32 on an f16 backend, and the tuner never offered an f16 row there', async (ctx) => {
