@@ -208,6 +208,7 @@ async function checkTraining() {
     ['f64 loss', 8],
     ['f64 wts', 8],
     ['/spread', 7],
+    ['f64 step', 8],
     ['step loss', 9],
     ['step wts', 8],
     ['/1 step', 7],
@@ -280,7 +281,10 @@ async function checkTraining() {
           : '',
         f.lossDrift ? `loss out of bounds first at step ${f.lossDrift.step} (${e(f.lossDrift.error)})` : '',
         f.withSpread?.drift
-          ? `beyond 4x the float32 spread first at step ${f.withSpread.drift.step}: ${f.withSpread.drift.tensor} ${e(f.withSpread.drift.error)} (allowed ${e(f.withSpread.drift.allowed)})`
+          ? `beyond 4x its step's float32 spread first at step ${f.withSpread.drift.step}: ${f.withSpread.drift.tensor} ${e(f.withSpread.drift.error)} (allowed ${e(f.withSpread.drift.allowed)})`
+          : '',
+        f.float64Step && !f.float64Step.pass
+          ? `the first step in float64 is off PyTorch's: loss ${e(f.float64Step.loss)}, ${f.float64Step.gradientsOn} ${e(f.float64Step.gradients)} (allowed 1e-6)`
           : '',
         f.torchFloat64?.tensorDrift
           ? `PyTorch float32 against float64: first over 1e-3 at step ${f.torchFloat64.tensorDrift.step}, ${f.torchFloat64.tensorDrift.tensor} ${e(f.torchFloat64.tensorDrift.error)}`
@@ -296,6 +300,7 @@ async function checkTraining() {
         e(f.torchFloat64?.lossAll),
         e(f.torchFloat64?.weights),
         f.withSpread ? Math.max(f.withSpread.loss, f.withSpread.tensors).toFixed(2) : '-',
+        f.float64Step ? e(Math.max(f.float64Step.loss, f.float64Step.gradients)) : '-',
         e(f.resync.loss),
         e(f.resync.tensor),
         f.resync.ratio.toFixed(2),
@@ -315,7 +320,8 @@ async function checkTraining() {
       `${backend}, ${steps} steps of ${batch} Fashion-MNIST images from the same weights (moved by state dict); PyTorch in float32 on the CPU.`,
       `loss 1-10, loss 1-N: the worst |ours - PyTorch| / |PyTorch| over steps 1-10 (the issue's bound: 1e-4) and 1-${steps} (1e-3); weights, run stats: the worst tensor after step ${steps}, its largest error relative to its largest value (1e-3); pass: all four within their bounds.`,
       "f64 loss, f64 wts: the same two figures of PyTorch's own float32 run against its float64 run: what float32 alone does to this trajectory.",
-      `/spread: ours against PyTorch's float64 run, the worst error over what float32's spread allows (4x the largest difference from that run of PyTorch's float32 runs on one thread, on two, with one weight one ulp up, with oneDNN off and in the channels-last layout; or the issue's bound where larger), over every loss and every tensor after step ${steps}; w/ spread: at most 1.`,
+      `/spread: ours against PyTorch's float64 run, the worst error over what float32's spread allows (4x the largest difference from that run of PyTorch's float32 runs on one thread, on two, with one weight one ulp up, with oneDNN off, in the channels-last layout and from the weights moved by random ulps, three seeds; or the issue's bound where larger), over every loss (each held to the largest spread of any step's loss: a chaotic run parts at a step that is chance) and every tensor after step ${steps} (each to its own spread).`,
+      "f64 step: the first step in float64 on both sides (our CPU reference with precision 'float64' against PyTorch's float64), the worse of the loss's and the worst gradient's error: the arithmetic of every rule without float32 (at most 1e-6). w/ spread: /spread at most 1 and f64 step at most 1e-6.",
       "step loss, step wts: each step restarted from PyTorch's state before it (weights, running statistics, optimizer state), against PyTorch's same step in float64: the worst loss and tensor error; /1 step: the worst of them over what is allowed (1e-4 and 1e-3, or 4x PyTorch's own float32 error on that step where larger).",
       `A network fails when its trajectory passes neither the issue's rule nor the rule with the float32 spread; the per-step figures are shown, not judged (a single ReLU or Adam sign decided by float32 noise moves a tensor's one-step error by orders of magnitude in PyTorch too). Written to ${results}.`,
     ].join('\n'),

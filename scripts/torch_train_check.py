@@ -18,8 +18,15 @@ This writes, per optimizer, torch.<optimizer>.safetensors:
   spread.loss          [steps] the float32 spread of each step's loss: the largest relative
                        difference from the float64 run of PyTorch's float32 runs (this one,
                        on two threads, with the first weight one unit in the last place up,
-                       with oneDNN off, and in the channels-last layout)
+                       with oneDNN off, in the channels-last layout, and ULP_RUNS runs from
+                       the initial weights each moved at random by -1, 0 or +1 unit in the
+                       last place, seeds 1, 2, ...)
   spread.<k>.<key>     [1] the same of every tensor after step k (relative to its largest value)
+  grad64.loss, grad64.<key>
+                       the first step's loss and every weight's gradient, in float64 from the
+                       initial weights (stored as float64): the engine's CPU reference in float64
+                       computes the same step, so the arithmetic of every rule is compared
+                       without float32 in the way
   onestep64.loss, onestep64.<k>.<key>
                        step k run in float64 from this run's state after step k-1 (weights,
                        running statistics, optimizer state): the engine's per-step check
@@ -54,6 +61,38 @@ def make_optimizer(kind, params, lr):
 
 
 STATE_NAMES = {"momentum_buffer": "velocity", "exp_avg": "m", "exp_avg_sq": "v"}
+
+# Float32 runs from the initial weights moved by random units in the last place: how far
+# float32 alone moves this trajectory. Where a step's ReLU or max-pool decision lies within
+# float32's rounding of the exact one, the runs take it either way and part for good (a
+# chaotic trajectory); PyTorch's other variants share most of their kernels and summation
+# orders, so they tend to take it the same way and understate the spread.
+ULP_RUNS = 3
+
+
+def move_ulps(model, seed):
+    """Moves every weight of `model` by -1, 0 or +1 unit in the last place, at random (seeded)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            r = torch.randint(-1, 2, p.shape, generator=g)
+            up = torch.nextafter(p, torch.full_like(p, float("inf")))
+            down = torch.nextafter(p, torch.full_like(p, float("-inf")))
+            p.copy_(torch.where(r > 0, up, torch.where(r < 0, down, p)))
+
+
+def first_step_gradients(path, state, x, labels):
+    """The first step's loss and every weight's gradient in float64, from the initial weights."""
+    model = OnnxNet(path)
+    model.load_state_dict(state, strict=False)
+    model.double()
+    model.train()
+    loss = F.cross_entropy(model(x.double()), labels)
+    loss.backward()
+    out = {"grad64.loss": loss.detach().reshape(1)}
+    for key, p in model.named_parameters():
+        out[f"grad64.{key}"] = p.grad.detach().clone() if p.grad is not None else torch.zeros_like(p)
+    return out
 
 
 def trajectory(model, x, labels, batch, steps, kind, lr, threads=1):
@@ -171,9 +210,11 @@ def main():
         # Weights the inference graph does not reach (GoogLeNet's auxiliary heads) are left out on both sides.
         losses, states, opt_states = trajectory(model, x, labels, args.batch, args.steps, kind, float(lr))
 
-        def variant(dtype=torch.float32, threads=1, nudge=False, mkldnn=True, channels_last=False):
+        def variant(dtype=torch.float32, threads=1, nudge=False, mkldnn=True, channels_last=False, ulp_seed=None):
             m = OnnxNet(os.path.join(args.dir, "model.onnx"))
             m.load_state_dict(state, strict=False)
+            if ulp_seed is not None:
+                move_ulps(m, ulp_seed)
             if nudge:
                 with torch.no_grad():
                     first = next(m.parameters()).view(-1)
@@ -192,14 +233,17 @@ def main():
         # What float32 alone does to this trajectory: PyTorch's float32 runs against the same
         # run in float64: this one, on two threads, one weight nudged by one ulp, and two other
         # float32 implementations of PyTorch's own (oneDNN off: its native convolutions; the
-        # channels-last layout: other kernels, other summation orders).
+        # channels-last layout: other kernels, other summation orders), and ULP_RUNS runs from
+        # the initial weights moved at random by a unit in the last place.
         losses64, states64 = variant(torch.float64)
         figures64 = float_figures(losses, states, losses64, states64)
         variants = [(losses, states), variant(threads=2), variant(nudge=True), variant(mkldnn=False), variant(channels_last=True)]
+        variants += [variant(ulp_seed=seed) for seed in range(1, ULP_RUNS + 1)]
         onestep_loss, onestep, onestep_losses64, onestep_states64 = one_step_errors(
             os.path.join(args.dir, "model.onnx"), state, x, labels, args.batch, args.steps, kind, float(lr), losses, states, opt_states
         )
         out = {
+            **first_step_gradients(os.path.join(args.dir, "model.onnx"), state, x[: args.batch], labels[: args.batch]),
             "loss": torch.tensor(losses, dtype=torch.float64),
             "loss64": torch.tensor(losses64, dtype=torch.float64),
             "onestep.loss": torch.tensor(onestep_loss, dtype=torch.float32),

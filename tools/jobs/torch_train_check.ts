@@ -8,6 +8,7 @@
 // state dict, the batches); compareTrainCheck trains ours with the trainer's own compiled
 // step (compileTrainStep: one submit per step) and compares after each step.
 import type { Backend } from '../../src/backends/backend';
+import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
 import { meanStd, normalize } from '../../src/data/dataset';
 import { fetchIdxSplit } from '../../src/data/fashion_mnist';
 import { exportOnnx } from '../../src/io/onnx/onnx_export';
@@ -20,6 +21,7 @@ import { MODELS } from '../../src/nn/zoo';
 import { relativeError, transposeMatrix } from '../../src/numerics';
 import { compileTrainStep } from '../../src/training/compile';
 import { Optimizer, type OptimizerConfig } from '../../src/training/optimizers';
+import { stepGradients } from '../../src/training/step_gradients';
 
 /** The networks the check trains: one of each family of the zoo that trains here. */
 export const TRAIN_CHECK_MODELS = ['lenet5', 'resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini'] as const;
@@ -32,8 +34,14 @@ export const TRAIN_CHECK_OPTIMIZERS: readonly TrainCheckOptimizer[] = [
   { kind: 'adam', lr: 1e-3 },
 ];
 
-/** The pass rule: the loss within LOSS_EARLY (relative) for the first EARLY_STEPS steps and LOSS_LATE after; every tensor within TENSOR of its largest value. */
-export const TRAIN_CHECK_TOLERANCE = { earlySteps: 10, lossEarly: 1e-4, lossLate: 1e-3, tensor: 1e-3 } as const;
+/**
+ * The pass rule: the loss within LOSS_EARLY (relative) for the first EARLY_STEPS steps and
+ * LOSS_LATE after; every tensor within TENSOR of its largest value. FLOAT64_STEP: the first
+ * step's loss and gradients of the CPU reference in float64 against PyTorch's float64 (what
+ * the rule with float32's spread also asks; both sides' figures are read as float32, and
+ * batch norm's eps is a float32 constant here, 2.5e-8 off 1e-5).
+ */
+export const TRAIN_CHECK_TOLERANCE = { earlySteps: 10, lossEarly: 1e-4, lossLate: 1e-3, tensor: 1e-3, float64Step: 1e-6 } as const;
 
 /** The optimizer config of ours that PyTorch's torch.optim.SGD(momentum=0.9) or Adam(defaults) is. */
 export function optimizerConfig(o: TrainCheckOptimizer): OptimizerConfig {
@@ -140,9 +148,14 @@ export interface TrajectoryFigures {
    * The rule with float32's own spread: ours against PyTorch's float64 run, where a figure
    * passes within the issue's bound or within 4x the spread of PyTorch's float32 runs (on
    * one thread, on two, with its first weight one unit in the last place up, with oneDNN
-   * off, in the channels-last layout) from it.
+   * off, in the channels-last layout, and three from the initial weights moved at random by
+   * a unit in the last place) from it. Every loss is held to 4x the largest spread of any
+   * step's loss: where float32 makes the trajectory chaotic (a ReLU input within float32's
+   * rounding of zero, taken one way by one run and the other by another), the runs part at
+   * steps that are chance, so the rule holds how far ours parts, not when. The tensors are
+   * held after the last step, each to its own spread. Pass also needs `float64Step`.
    * `loss` and `tensors`: the worst error over what is allowed (pass: at most 1); `drift`:
-   * the first step with a tensor beyond it.
+   * the first step with a tensor beyond its own step's spread (shown, not judged).
    */
   withSpread: {
     loss: number;
@@ -152,6 +165,14 @@ export interface TrajectoryFigures {
     drift: { step: number; tensor: string; error: number; allowed: number } | null;
     pass: boolean;
   } | null;
+  /**
+   * The first step in float64 on both sides: the CPU reference with precision 'float64'
+   * against PyTorch's float64 step from the same weights on the same batch: the loss's
+   * relative error and the worst gradient's error relative to its largest value. With
+   * float32 out of the way this is the arithmetic of every forward and gradient rule; the
+   * rule with float32's spread passes only when it is within TRAIN_CHECK_TOLERANCE.float64Step.
+   */
+  float64Step: { loss: number; gradients: number; gradientsOn: string; pass: boolean } | null;
   /** Weights PyTorch's graph does not reach (GoogLeNet's auxiliary heads): not compared. */
   unreached: string[];
   losses: { ours: number[]; torch: number[] };
@@ -173,18 +194,60 @@ export async function compareTrainCheck(
   const batches = new Map(parseSafetensors(files.batches, 'batches.safetensors').tensors.map((t) => [t.name, t]));
   const x = batches.get('x')!;
   const labels = batches.get('labels')!.data;
+  const first = files.torch.values().next().value;
+  const float64Step = first ? await float64FirstStep(key, files.state, x.data, labels, options.batch, first) : null;
   const model = checkModel(key).build(backend, { seed: 1 });
   const out: TrajectoryFigures[] = [];
   try {
     for (const o of optimizers) {
       const bytes = files.torch.get(o.kind);
       if (!bytes) throw new Error(`check:torch --train: no PyTorch trajectory for ${o.kind}`);
-      out.push(await trajectory(key, model, files.state, x.data, labels, bytes, o, options));
+      const f = await trajectory(key, model, files.state, x.data, labels, bytes, o, options);
+      f.float64Step = float64Step;
+      if (f.withSpread) f.withSpread.pass &&= float64Step?.pass === true;
+      out.push(f);
     }
   } finally {
     model.dispose();
   }
   return out;
+}
+
+/**
+ * The first step on the CPU reference in float64 (every value kept in double) against
+ * PyTorch's float64 step (`grad64.*` of its file), from the same weights on the first
+ * batch: null where the file has no float64 step.
+ */
+async function float64FirstStep(
+  key: string,
+  state: Uint8Array,
+  x: Float32Array,
+  labels: Float32Array,
+  batch: number,
+  torchBytes: Uint8Array,
+): Promise<TrajectoryFigures['float64Step']> {
+  const torch = new Map(parseSafetensors(torchBytes, 'torch trajectory').tensors.map((t) => [t.name, t.data]));
+  const loss64 = torch.get('grad64.loss');
+  if (!loss64) return null;
+  const model = checkModel(key).build(new CpuBackend({ precision: 'float64' }), { seed: 1 });
+  try {
+    loadStateDict(model, state, { file: 'state.safetensors' });
+    const per = x.length / labels.length;
+    const step = await stepGradients(model, x.subarray(0, batch * per), labels.subarray(0, batch));
+    const out = { loss: Math.abs(step.loss - loss64[0]) / Math.abs(loss64[0]), gradients: 0, gradientsOn: '', pass: false };
+    for (const t of torchStateDictLayout(model)) {
+      const want = torch.get(`grad64.${t.torch}`);
+      const got = t.ours === null ? undefined : step.gradients.get(t.ours);
+      if (!want || !got) continue;
+      const p = model.params().find((q) => q.name === t.ours)!;
+      const error = relativeError(t.transposed ? transposeMatrix(got, p.spec.shape[0], p.spec.shape[1]) : got, want);
+      if (error > out.gradients) [out.gradients, out.gradientsOn] = [error, t.torch];
+    }
+    out.pass = out.loss <= TRAIN_CHECK_TOLERANCE.float64Step && out.gradients <= TRAIN_CHECK_TOLERANCE.float64Step;
+    return out;
+  } finally {
+    model.dispose();
+  }
 }
 
 async function trajectory(
@@ -236,6 +299,8 @@ async function trajectory(
   const loss64 = torch.get('loss64');
   const oneStepLoss64 = torch.get('onestep64.loss');
   const spreadOf = (k: number, key: string) => torch.get(`spread.${k}.${key}`)?.[0] ?? 0;
+  // The largest spread of any step's loss (the rule holds how far a chaotic run parts, not when).
+  const spreadLossMax = spreadLoss ? Math.max(...spreadLoss.subarray(0, steps)) : 0;
   const withSpread: NonNullable<TrajectoryFigures['withSpread']> = { loss: 0, lossStep: 0, tensors: 0, tensorsOn: '', drift: null, pass: false };
   const last = { weights: 0, weightsOn: '', runningStats: 0, runningStatsOn: '' };
   try {
@@ -255,7 +320,7 @@ async function trajectory(
       const lossBound = k < tol.earlySteps ? tol.lossEarly : tol.lossLate;
       if (!lossDrift && lossError > lossBound) lossDrift = { step: k + 1, error: lossError };
       if (spreadLoss && loss64) {
-        const ratio = Math.abs(loss[0] - loss64[k]) / Math.abs(loss64[k]) / Math.max(lossBound, 4 * spreadLoss[k]);
+        const ratio = Math.abs(loss[0] - loss64[k]) / Math.abs(loss64[k]) / Math.max(lossBound, 4 * spreadLossMax);
         if (ratio > withSpread.loss) [withSpread.loss, withSpread.lossStep] = [ratio, k + 1];
       }
       // Every weight and running statistic after this step.
@@ -352,6 +417,7 @@ async function trajectory(
     resync: { ...resync, pass: resync.ratio <= 1 },
     torchFloat64,
     withSpread: spreadLoss ? { ...withSpread, pass: withSpread.loss <= 1 && withSpread.tensors <= 1 } : null,
+    float64Step: null,
     unreached,
     losses: { ours, torch: Array.from(torchLoss.subarray(0, steps)) },
     pass: lossEarly <= tol.lossEarly && lossAll <= tol.lossLate && last.weights <= tol.tensor && last.runningStats <= tol.tensor,
