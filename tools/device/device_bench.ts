@@ -90,7 +90,7 @@ export async function benchPhase(options: PhaseOptions): Promise<void> {
       .map(([k, v]) => `${k}: ${v}`)
       .join('; ')}`,
   );
-  const cases = deviceBenchCases(options.mode);
+  const cases = deviceBenchCases(options.mode === 'full' ? 'full' : 'smoke');
   phase.log(
     `${'case'.padEnd(28)} ${'ours ms'.padStart(9)} ${'GFLOP/s'.padStart(9)} ${'roofline'.padStart(8)} ${'peak'.padStart(6)} ${'tfjs ms'.padStart(9)} ${'jax ms'.padStart(9)} ${'torch ms'.padStart(9)} ${'of torch'.padStart(8)}`,
   );

@@ -33,7 +33,7 @@ export async function tunePhase(options: PhaseOptions): Promise<void> {
     table: {} as Record<string, string>,
   });
   phase.log(`tuning for GPU family ${family} (${phase.report.adapter})`);
-  for (const w of tuneWorkloads(options.mode)) {
+  for (const w of tuneWorkloads(options.mode === 'full' ? 'full' : 'smoke')) {
     if (phase.timeUp(`model ${w.model}`)) break;
     await pretune(backend, [w], (p) => {
       phase.report.models.push(p);
