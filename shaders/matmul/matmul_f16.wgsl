@@ -16,7 +16,8 @@
 // values per invocation, read along the stored rows), waits at a barrier, and multiplies
 // from there, each f16 product widened to f32 (exact: 11 + 11 significand bits) and
 // summed in f32. Half the barriers of matmul_shared per K, half its workgroup-memory reads
-// in bytes. Out-of-range elements load as zero.
+// in bytes. Out-of-range elements load as zero. Parity-tested and timed on lavapipe only
+// (the one adapter here with shader-f16, a CPU), never yet on a GPU.
 //
 // Tunables (override): TRANS_A, TRANS_B, HAS_BIAS, RELU.
 enable f16;
