@@ -17,7 +17,7 @@ const make = () => {
   });
   return { model, trainer: new Trainer(model, { optimizer: { kind: 'adam', lr: 0.01 }, batchSize: 8, seed: 5 }) };
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const weights = (m: ReturnType<typeof make>['model']) => Promise.all(m.params().map((p) => p.tensor.read()));
 
 describe('fit with timeBudgetMs', () => {
