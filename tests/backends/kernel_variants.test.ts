@@ -26,6 +26,8 @@ describe('kernel variant tables', () => {
     expect(ops).toEqual([
       'avgpool2d',
       'avgpool2d_grad',
+      'batch_norm_grad_sums',
+      'batch_norm_stats',
       'conv2d',
       'conv2d_grad_filter',
       'conv2d_grad_input',
