@@ -112,6 +112,7 @@ describe('the docs', () => {
     profile: 'profile',
     'check:torch': 'check_torch',
     'parity:sweep': 'parity_sweep',
+    'plot:runs': 'plot_runs',
   };
   it.each(Object.entries(commands))('every option `npm run %s -- --help` lists is documented in docs/command-line.md', (command, script) => {
     expect(JSON.parse(read('package.json')).scripts[command]).toBe(`node scripts/${script}.mjs`);

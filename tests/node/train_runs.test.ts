@@ -90,6 +90,9 @@ describe('npm run train: runs that never lose work', () => {
       expect(m.complete).toBe(true);
       expect(m.loss).toEqual(w.loss);
       expect(m.testAccuracyPerEpoch).toEqual(w.testAccuracyPerEpoch);
+      // The training-loss curve too: its open window travels in the checkpoint.
+      expect(w.lossCurve.length).toBeGreaterThan(10);
+      expect(m.lossCurve).toEqual(w.lossCurve);
       expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     },
     4 * LIMIT_MS,

@@ -1,7 +1,9 @@
 // The training report: one self-contained HTML file with loss and accuracy curves
-// (train and test, per epoch), the test confusion matrix and the first layer's filters;
-// for --task segment also mean IoU per epoch and per label, and a grid of test scenes
-// (image, truth, prediction) as embedded PNGs.
+// (train and test, per epoch; the training loss as it went, against images seen), the
+// test confusion matrix and the first layer's filters; for --task segment also mean IoU
+// per epoch and per label, and a grid of test scenes (image, truth, prediction) as
+// embedded PNGs.
+import { curvePlot } from './curve_plot.mjs';
 import { encodePng } from './png.mjs';
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
@@ -140,6 +142,29 @@ function iouTable(iou) {
     .join('')}</table>`;
 }
 
+/** Images seen by the end of each epoch the run finished (the trainer drops a last partial batch). */
+export function epochEnds(metrics) {
+  const perEpoch = Math.floor(metrics.trainExamples / metrics.config.batch) * metrics.config.batch;
+  return (metrics.testAccuracyPerEpoch ?? []).map((_, i) => Math.min((i + 1) * perEpoch, metrics.imagesSeen ?? Infinity));
+}
+
+/** The training loss against images seen (metrics.lossCurve), the test accuracy after each epoch on the right. */
+function lossCurveChart(metrics) {
+  if (!metrics.lossCurve || metrics.lossCurve.length < 2) return '';
+  const ends = epochEnds(metrics);
+  return `<h2>Training loss as it went</h2>\n${curvePlot(
+    [
+      {
+        name: 'training loss (mean of each window of steps)',
+        color: '#1f5fbf',
+        points: metrics.lossCurve.map((p) => ({ x: p.images, y: p.loss })),
+        marks: (metrics.testAccuracyPerEpoch ?? []).map((a, i) => ({ x: ends[i], y: a })),
+      },
+    ],
+    { title: `${metrics.model}: training loss and test accuracy`, xLabel: 'training images seen', yLabel: 'loss', marksLabel: 'test accuracy (dots)' },
+  )}`;
+}
+
 /** The report HTML for a run's metrics and first-layer filters (and, for --task segment, its test scenes). */
 export function renderReport(metrics, filters, scenes = null) {
   const segment = metrics.task === 'segment';
@@ -200,6 +225,7 @@ ${chart(segment ? 'pixel accuracy and mean IoU' : 'accuracy', [
   ...(segment ? [{ name: 'test mean IoU', values: metrics.testMeanIoUPerEpoch, color: '#2b8a3e' }] : []),
 ])}
 </div>
+${lossCurveChart(metrics)}
 ${segment && scenes ? `<h2>Test scenes: image, truth, prediction</h2>\n${sceneGrid(scenes)}` : ''}
 ${segment && metrics.testIoU ? `<h2>IoU per label (test set)</h2>\n${iouTable(metrics.testIoU)}` : ''}
 <h2>Confusion matrix (test set${segment ? ', pixels' : ''})</h2>

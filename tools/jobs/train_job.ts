@@ -327,6 +327,44 @@ export function optimizerConfig(
 /** The checkpoint fields a job adds: its configuration and the epochs done, so a resume can finish the run. */
 const RUN_CONFIG = 'run_config';
 const RUN_EPOCHS = 'run_epochs';
+/** The training-loss curve so far and its open window ({ points, window }); absent in checkpoints older than it. */
+const RUN_CURVE = 'run_loss_curve';
+
+/** One point of the training-loss curve: the mean batch loss of a window of steps, at the images seen by its end. */
+export interface LossPoint {
+  images: number;
+  loss: number;
+}
+
+/** The curve as a checkpoint holds it: its points, and the batch losses summed since the last one. */
+export interface LossCurve {
+  points: LossPoint[];
+  window: { sum: number; steps: number };
+}
+
+/** Points per epoch of the curve: enough to draw it, few enough for metrics.json. */
+const CURVE_POINTS_PER_EPOCH = 25;
+
+/** The loss curve a job checkpoint holds (empty for a checkpoint without one), checked. */
+export function lossCurveOfCheckpoint(metadata: Record<string, string>, file: string): LossCurve {
+  const text = metadata[RUN_CURVE];
+  if (text === undefined) return { points: [], window: { sum: 0, steps: 0 } };
+  let curve: LossCurve;
+  try {
+    curve = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: metadata field '${RUN_CURVE}' is not JSON (${(e as Error).message})`);
+  }
+  const points = curve?.points;
+  if (
+    !Array.isArray(points) ||
+    points.some((p) => typeof p?.images !== 'number' || typeof p?.loss !== 'number') ||
+    typeof curve.window?.sum !== 'number' ||
+    !Number.isInteger(curve.window?.steps)
+  )
+    throw new Error(`${file}: metadata field '${RUN_CURVE}' must hold { points: [{ images, loss }], window: { sum, steps } }`);
+  return curve;
+}
 
 /** The configuration and epoch reports a job checkpoint holds, checked. */
 export function runOfCheckpoint(metadata: Record<string, string>, file: string): { config: TrainJobConfig; epochs: EpochReport[] } {
@@ -416,12 +454,14 @@ export async function runTrainJob(
         : undefined,
   });
   const epochs: EpochReport[] = [];
+  const curve: LossCurve = { points: [], window: { sum: 0, steps: 0 } };
   if (hooks.resume) {
     // The layers the schedule had unfrozen by the checkpoint train (and have optimizer state) again.
     const at = readCheckpointMetadata(safetensorsMetadata(hooks.resume, 'checkpoint.safetensors'), 'checkpoint.safetensors').progress;
     if (fineTune && at) unfreezeAt(model, fineTune, at);
     const metadata = trainer.loadCheckpoint(hooks.resume, 'checkpoint.safetensors');
     epochs.push(...runOfCheckpoint(metadata, 'checkpoint.safetensors').epochs);
+    Object.assign(curve, lossCurveOfCheckpoint(metadata, 'checkpoint.safetensors'));
     // The part of an epoch a time budget ended: the epoch goes on now and gets its full report.
     if (trainer.progress.batch > 0 && epochs.at(-1)?.stoppedByBudget) epochs.pop();
     const p = trainer.progress;
@@ -441,6 +481,8 @@ export async function runTrainJob(
   });
   const started = performance.now();
   let lastBatch = 0;
+  // The curve's points fall on fixed batches of each epoch, so a resumed run draws the same curve.
+  const curveEvery = Math.max(1, Math.round(stepsPerEpoch / CURVE_POINTS_PER_EPOCH));
   let lastEval: EvalResult | null = null;
   let diverged: DivergenceError | null = null;
   const metricsNow = () => ({
@@ -463,6 +505,7 @@ export async function runTrainJob(
       folder: images,
       imagesSeen: trainer.optimizer.steps * c.batch,
       midEpoch: trainer.progress.batch > 0,
+      lossCurve: curve.points,
     }),
     ...(fineTune ? { fineTune: fineTuneRecord(c, fineTune, trainer.progress) } : {}),
   });
@@ -498,6 +541,16 @@ export async function runTrainJob(
         onDiverge: c.onDiverge,
         onBatch: async (b) => {
           horizon?.onStep();
+          const w = curve.window;
+          if (Number.isFinite(b.loss)) {
+            w.sum += b.loss;
+            w.steps++;
+          }
+          if (w.steps > 0 && (b.batch % curveEvery === 0 || b.batch === b.batches)) {
+            // By the batch's place, not optimizer.steps: steps already queued behind it count there.
+            curve.points.push({ images: ((b.epoch - 1) * b.batches + b.batch) * c.batch, loss: w.sum / w.steps });
+            curve.window = { sum: 0, steps: 0 };
+          }
           const now = performance.now();
           if (now - lastBatch > 250 || b.batch === b.batches) {
             lastBatch = now;
@@ -514,7 +567,12 @@ export async function runTrainJob(
         },
         onCheckpoint: async () => {
           if (!hooks.onCheckpoint) return;
-          const bytes = await trainer.saveCheckpoint({ [RUN_CONFIG]: JSON.stringify(c), [RUN_EPOCHS]: JSON.stringify(epochs), ...stamp() });
+          const bytes = await trainer.saveCheckpoint({
+            [RUN_CONFIG]: JSON.stringify(c),
+            [RUN_EPOCHS]: JSON.stringify(epochs),
+            [RUN_CURVE]: JSON.stringify(curve),
+            ...stamp(),
+          });
           await hooks.onCheckpoint(bytes, metricsNow());
         },
       });
@@ -605,6 +663,7 @@ interface JobState {
   imagesSeen: number;
   /** The run stands mid-epoch (its time budget ended there): the last epoch report is of a part. */
   midEpoch: boolean;
+  lossCurve: LossPoint[];
 }
 
 /** The run's metrics as metrics.json holds them, complete or so far (after the epochs in `epochs`). */
@@ -645,6 +704,8 @@ function jobMetrics(c: TrainJobConfig, s: JobState): Record<string, unknown> {
     testAccuracy: s.lastEval?.accuracy ?? null,
     testLoss: s.lastEval?.loss ?? null,
     loss: s.epochs.map((e) => e.loss),
+    // The training loss as it went: the mean batch loss of each window of steps, at the images seen.
+    lossCurve: s.lossCurve,
     trainAccuracy: s.epochs.map((e) => e.accuracy),
     testLossPerEpoch: s.epochs.map((e) => e.testLoss),
     testAccuracyPerEpoch: s.epochs.map((e) => e.testAccuracy),
