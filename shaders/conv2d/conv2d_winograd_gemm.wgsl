@@ -16,9 +16,16 @@
 //
 // Per invocation: 8 output channels x 8 tiles of one xi. Workgroup: 64 invocations along
 // tiles (neighbours share the filter vec4s).
+//
+// The reduction may be split into PARTS parts of K rows (the last may be shorter): part q
+// sums rows q*K .. and writes its products PARTS times further on (m is PARTS x 16 x OC8 x
+// T8), for the caller to add. The filter gradient, whose reduction runs over every tile and
+// whose products are only 16 x OC8 x IC8, splits it so that narrow layers still give every
+// core work (16 channels: 64 invocations otherwise, one workgroup); the forward passes
+// PARTS = 1, K = IC.
 
 struct Params {
-  IC: u32, OC8: u32, T8: u32,
+  IC: u32, OC8: u32, T8: u32, K: u32, PARTS: u32,
 }
 
 @group(0) @binding(0) var<storage, read> u: array<vec4f>;
@@ -35,17 +42,21 @@ fn main(
   let id = flat_workgroup_index(wid, nwg) * 64u + lid.x;
   let t_blocks = params.T8 / 8u;
   let oc_blocks = params.OC8 / 8u;
-  if (id >= 16u * oc_blocks * t_blocks) { return; }
+  let products = 16u * oc_blocks * t_blocks;
+  if (id >= params.PARTS * products) { return; }
   let tb = id % t_blocks;
   let ob = (id / t_blocks) % oc_blocks;
-  let xi = id / (t_blocks * oc_blocks);
+  let xi = (id / (t_blocks * oc_blocks)) % 16u;
+  let part = id / products;
+  let first = part * params.K;
+  let rows = min(params.K, params.IC - first);
   let u_row = params.OC8 / 4u;
   let v_row = params.T8 / 4u;
-  var ui = xi * params.IC * u_row + ob * 2u;
-  var vi = xi * params.IC * v_row + tb * 2u;
+  var ui = (xi * params.IC + first) * u_row + ob * 2u;
+  var vi = (xi * params.IC + first) * v_row + tb * 2u;
 
   var acc: array<vec4f, 16>;
-  for (var ic = 0u; ic < params.IC; ic++) {
+  for (var ic = 0u; ic < rows; ic++) {
     let a0 = u[ui];
     let a1 = u[ui + 1u];
     let b0 = v[vi];
@@ -62,7 +73,7 @@ fn main(
     vi += v_row;
   }
 
-  var mi = (xi * params.OC8 + ob * 8u) * v_row + tb * 2u;
+  var mi = ((part * 16u + xi) * params.OC8 + ob * 8u) * v_row + tb * 2u;
   for (var i = 0u; i < 8u; i++) {
     m[mi] = acc[2u * i];
     m[mi + 1u] = acc[2u * i + 1u];

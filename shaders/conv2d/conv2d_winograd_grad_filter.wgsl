@@ -1,19 +1,20 @@
 // conv2d_winograd_grad_filter: the last step of Winograd's F(2x2, 3x3) filter gradient.
 // For output channel oc and input channel ic it gathers the 16 sums
-// p[xi][oc][ic] = sum over tiles of dM . V (conv2d_winograd_gemm.wgsl) into the 4x4 P and
+// p[xi][oc][ic] = sum over tiles of dM . V (conv2d_winograd_gemm.wgsl, in PARTS parts that
+// it adds here, PARTS x 16 x OC8 x IC8 apart) into the 4x4 P and
 // stores the 3x3 gradient dg = G^T P G with
 //   G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]
 // at dw[oc, ic, kh, kw] (OIHW).
 //
 // Bindings (group 0):
-//   p      read        sums, 16 x OC8 x IC8
+//   p      read        partial sums, PARTS x 16 x OC8 x IC8
 //   dw     read_write  filter gradient, OC x IC x 3 x 3
 //   params uniform     sizes
 //
 // Per invocation: one (oc, ic). Tunables (override): WG (workgroup size).
 
 struct Params {
-  OC: u32, IC: u32, OC8: u32, IC8: u32,
+  OC: u32, IC: u32, OC8: u32, IC8: u32, PARTS: u32,
 }
 
 @group(0) @binding(0) var<storage, read> p: array<f32>;
@@ -28,9 +29,15 @@ fn gt(r: vec4f) -> vec3f {
   return vec3f(r.x + mid, 0.5 * (r.y - r.z), mid + r.w);
 }
 
-/** Row r of P: positions 4r..4r+3, `stride` apart from `k`. */
+/** Row r of P: positions 4r..4r+3, `stride` apart from `k`, each the sum of its PARTS parts. */
 fn gather(k: u32, stride: u32) -> vec4f {
-  return vec4f(p[k], p[k + stride], p[k + 2u * stride], p[k + 3u * stride]);
+  var r = vec4f(0.0);
+  let part_stride = 16u * stride;
+  for (var q = 0u; q < params.PARTS; q++) {
+    let j = k + q * part_stride;
+    r += vec4f(p[j], p[j + stride], p[j + 2u * stride], p[j + 3u * stride]);
+  }
+  return r;
 }
 
 @compute @workgroup_size(WG)

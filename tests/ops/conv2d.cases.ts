@@ -54,6 +54,9 @@ export const convRows: ConvRow[] = [
   { x: [2, 9, 7, 5], o: 10, k: [3, 3], padding: 1, bias: true },
   { x: [3, 8, 9, 11], o: 8, k: [3, 3] },
   { x: [1, 12, 6, 7], o: 9, k: [3, 3], padding: [2, 0, 1, 2] },
+  // Its filter gradient's GEMM split over tiles (gradFilterParts): 50 tiles in parts of 17,
+  // 17 and 16.
+  { x: [2, 8, 10, 9], o: 8, k: [3, 3], padding: 1 },
   // Strided layers as ResNet has them, whose input gradients run phase by phase through the
   // packed tile: a 1x1 stride-2 projection (half its phases no tap reaches) and a 3x3 stride 2.
   { x: [2, 8, 8, 8], o: 16, k: [1, 1], stride: 2 },

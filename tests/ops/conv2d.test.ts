@@ -8,7 +8,7 @@ import { describeVariants, type FitModel } from '../helpers/variants';
 import { conv2dFamily, conv2dGradFilterFamily, conv2dGradInputFamily } from '../../src/backends/webgpu/kernels/conv2d/conv2d';
 import type { KernelFamily } from '../../src/backends/webgpu/variants';
 import { flippable, flippedConv, forwardConv, packedFit, pointwiseMode, rowsTallFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_tiled';
-import { winogradFit, winogradGradFilterFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_winograd';
+import { gradFilterParts, winogradFit, winogradGradFilterFit } from '../../src/backends/webgpu/kernels/conv2d/conv2d_winograd';
 import type { GpuStorage } from '../../src/backends/webgpu/kernel_host';
 import {
   type ConvRow,
@@ -191,6 +191,14 @@ describe('conv2d Winograd reach', () => {
     expect(fits({ x: [64, 1, 28, 28], o: 16, k: [3, 3], padding: 1 })).toEqual([false, false, false]);
     expect(fits({ x: [2, 8, 9, 9], o: 8, k: [3, 3], padding: 3 })).toEqual([false, false, false]);
     expect(fits({ x: [2, 8, 9, 9], o: 8, k: [3, 3], padding: 1, groups: 2 })).toEqual([false, false, false]);
+  });
+  it("splits the filter gradient's GEMM over tiles where its products give few invocations", () => {
+    // The parity case x=2x8x10x9: 50 tiles, 8 channels (16 invocations unsplit).
+    expect(gradFilterParts(50, 8, 8)).toEqual({ parts: 3, perPart: 17 });
+    // resnet20's 16-channel layers at batch 16 (3,136 tiles): 16 parts, 1,024 invocations.
+    expect(gradFilterParts(3136, 16, 16)).toEqual({ parts: 16, perPart: 196 });
+    // 64 channels already give 1,024: one part.
+    expect(gradFilterParts(256, 64, 64)).toEqual({ parts: 1, perPart: 256 });
   });
   it('falls back where its transformed input would not fit in one binding', () => {
     // VGG-16's first 64-channel layer at batch 8: 16 x 64 x 100,352 tiles x 4 bytes = 392 MiB.

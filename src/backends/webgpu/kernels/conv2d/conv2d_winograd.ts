@@ -37,7 +37,7 @@ export const conv2dWinogradGemmShader = defineShader({
   name: 'conv2d_winograd_gemm',
   source: conv2dWinogradGemmSource,
   bindings: ['u', 'v', 'm'],
-  uniforms: ['IC', 'OC8', 'T8'],
+  uniforms: ['IC', 'OC8', 'T8', 'K', 'PARTS'],
 });
 
 export const conv2dWinogradOutputShader = defineShader({
@@ -58,7 +58,7 @@ export const conv2dWinogradGradFilterShader = defineShader({
   name: 'conv2d_winograd_grad_filter',
   source: conv2dWinogradGradFilterSource,
   bindings: ['p', 'dw'],
-  uniforms: ['OC', 'IC', 'OC8', 'IC8'],
+  uniforms: ['OC', 'IC', 'OC8', 'IC8', 'PARTS'],
 });
 
 /** Rounds up to a multiple of 8 (the GEMM's 8x8 blocks). */
@@ -118,8 +118,8 @@ export function dispatchWinograd(backend: WebGPUKernelHost, t: TiledConv): void 
   backend.dispatch({
     spec: conv2dWinogradGemmShader,
     buffers: { u, v, m },
-    uniforms: { IC: ic, OC8: s.oc8, T8: s.tiles8 },
-    workgroups: gemmWorkgroups(s.oc8, s.tiles8),
+    uniforms: { IC: ic, OC8: s.oc8, T8: s.tiles8, K: ic, PARTS: 1 },
+    workgroups: gemmWorkgroups(s.oc8, s.tiles8, 1),
   });
   backend.release(u);
   backend.release(v);
@@ -133,9 +133,27 @@ export function dispatchWinograd(backend: WebGPUKernelHost, t: TiledConv): void 
   backend.release(m);
 }
 
-/** Workgroups of conv2d_winograd_gemm.wgsl for 16 products of rows x cols (both multiples of 8), 8x8 per invocation. */
-function gemmWorkgroups(rows: number, cols: number): number {
-  return Math.ceil((16 * (rows / 8) * (cols / 8)) / 64);
+/** Workgroups of conv2d_winograd_gemm.wgsl for `parts` x 16 products of rows x cols (both multiples of 8), 8x8 per invocation. */
+function gemmWorkgroups(rows: number, cols: number, parts: number): number {
+  return Math.ceil((parts * 16 * (rows / 8) * (cols / 8)) / 64);
+}
+
+/** Invocations the filter gradient's GEMM aims for by splitting its reduction over tiles. */
+const GRAD_FILTER_GEMM_INVOCATIONS = 1024;
+/** The fewest tiles a part of that reduction sums. */
+const GRAD_FILTER_MIN_PART_TILES = 16;
+
+/**
+ * How the filter gradient's GEMM splits its reduction over `tiles`: products of 16 x oc8 x
+ * ic8 give only 16 * (oc8 / 8) * (ic8 / 8) invocations (64 for 16 channels: one workgroup,
+ * one core of a CPU adapter, a sliver of a GPU), so the tiles are split into parts until
+ * about GRAD_FILTER_GEMM_INVOCATIONS run, each part at least GRAD_FILTER_MIN_PART_TILES long.
+ */
+export function gradFilterParts(tiles: number, oc8: number, ic8: number): { parts: number; perPart: number } {
+  const invocations = 16 * (oc8 / 8) * (ic8 / 8);
+  const want = Math.max(1, Math.min(Math.ceil(GRAD_FILTER_GEMM_INVOCATIONS / invocations), Math.floor(tiles / GRAD_FILTER_MIN_PART_TILES)));
+  const perPart = Math.ceil(tiles / want);
+  return { parts: Math.ceil(tiles / perPart), perPart };
 }
 
 /**
@@ -174,13 +192,15 @@ export function dispatchWinogradGradFilter(backend: WebGPUKernelHost, g: Conv2dG
     uniforms: { OC: g.o, OH: g.oh, OW: g.ow, OC8: oc8, TH: th, TW: tw, T: tiles },
     workgroups: elementwiseWorkgroups(tiles * oc8),
   });
-  // The GEMM's reduction is over tiles here: p[xi][oc][ic] = sum_t dm[xi][t][oc] * v[xi][t][ic].
-  const p = backend.allocate('conv2d_winograd_gemm', [16, oc8, ic8]);
+  // The GEMM's reduction is over tiles here: p[xi][oc][ic] = sum_t dm[xi][t][oc] * v[xi][t][ic],
+  // in parts that conv2d_winograd_grad_filter.wgsl adds.
+  const { parts, perPart } = gradFilterParts(tiles, oc8, ic8);
+  const p = backend.allocate('conv2d_winograd_gemm', [parts, 16, oc8, ic8]);
   backend.dispatch({
     spec: conv2dWinogradGemmShader,
     buffers: { u: dm, v, m: p },
-    uniforms: { IC: tiles, OC8: oc8, T8: ic8 },
-    workgroups: gemmWorkgroups(oc8, ic8),
+    uniforms: { IC: tiles, OC8: oc8, T8: ic8, K: perPart, PARTS: parts },
+    workgroups: gemmWorkgroups(oc8, ic8, parts),
   });
   backend.release(v);
   backend.release(dm);
@@ -188,7 +208,7 @@ export function dispatchWinogradGradFilter(backend: WebGPUKernelHost, g: Conv2dG
     spec: conv2dWinogradGradFilterShader,
     overrides: { WG: ELEMENTWISE_WG },
     buffers: { p, dw: out },
-    uniforms: { OC: g.o, IC: g.c, OC8: oc8, IC8: ic8 },
+    uniforms: { OC: g.o, IC: g.c, OC8: oc8, IC8: ic8, PARTS: parts },
     workgroups: elementwiseWorkgroups(g.o * g.c),
   });
   backend.release(p);
