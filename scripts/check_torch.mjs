@@ -30,9 +30,11 @@ const TORCHVISION = [
   'fcn-resnet50',
 ];
 // Zoo models torchvision lacks: only their export is checked (ours against ONNX Runtime).
-const ZOO_ONLY = ['alexnet', 'alexnet-grouped', 'vgg11-lrn', 'vgg16c', 'mobilenet-v1'];
+const ZOO_ONLY = ['alexnet', 'alexnet-grouped', 'zfnet', 'vgg11-lrn', 'vgg16c', 'mobilenet-v1'];
 // --train: the networks trained for 30 steps on both sides (tools/jobs/torch_train_check.ts).
 const TRAIN = ['lenet5', 'resnet20', 'mobilenet-v1-cifar', 'densenet-bc', 'googlenet-mini', 'alexnet-mini'];
+// --train --model also takes these: the seed's comparisons, of families the six already cover.
+const TRAIN_ALSO = ['plain20', 'zfnet-mini'];
 const { values: o } = defineCommand({
   name: 'check:torch',
   summary: "full-size zoo models against PyTorch (Debian's, /usr/bin/python3) and ONNX Runtime. Nothing is downloaded.",
@@ -46,7 +48,7 @@ const { values: o } = defineCommand({
       type: 'list',
       value: 'KEY[,KEY]|all',
       default: ['resnet18'],
-      help: `full-size zoo models: ${TORCHVISION.join(', ')}; export check only: ${ZOO_ONLY.join(', ')}; or all; with --train: ${TRAIN.join(', ')} (default all)`,
+      help: `full-size zoo models: ${TORCHVISION.join(', ')}; export check only: ${ZOO_ONLY.join(', ')}; or all; with --train: ${TRAIN.join(', ')} (default all), or ${TRAIN_ALSO.join(', ')}`,
     },
     train: { type: 'boolean', help: 'train the trainable-here networks for --steps steps on both sides and compare the trajectories' },
     // ddp round trip
@@ -92,7 +94,9 @@ const { values: o } = defineCommand({
     }
     if (v.train) {
       if (!given.has('model') || (v.model.length === 1 && v.model[0] === 'all')) return;
-      for (const m of v.model) if (!TRAIN.includes(m)) throw new UsageError(`check:torch: --train takes ${TRAIN.join(', ')} or all; got '${m}'`);
+      for (const m of v.model)
+        if (!TRAIN.includes(m) && !TRAIN_ALSO.includes(m))
+          throw new UsageError(`check:torch: --train takes ${[...TRAIN, ...TRAIN_ALSO].join(', ')} or all; got '${m}'`);
       return;
     }
     if (v.model.length === 1 && v.model[0] === 'all') return;
