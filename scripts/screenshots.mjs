@@ -4,11 +4,13 @@
 // a GPU) from a Vite server this script starts. Each entry of SHOTS names a page, what to
 // do on it before the picture, and the part to keep; add a page by adding an entry.
 // Without names, every shot is taken. Files go to docs/images/NAME.png (kept under 200 kB).
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { createServer } from 'vite';
+import { writeFashionFolder } from '../tools/cli/fashion_folder.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const browserConfig = JSON.parse(readFileSync(join(root, 'chromium.config.json'), 'utf8'));
@@ -76,6 +78,41 @@ const SHOTS = [
     },
     // The unit's panel and the saliency panel.
     area: (page) => between(page, '#show-unit', '#show-saliency'),
+  },
+  {
+    name: 'transfer',
+    path: '/demo/transfer.html',
+    // A folder of four Fashion-MNIST classes the shipped LeNet-5 never saw (sandal, sneaker,
+    // bag, ankle boot: 30 tinted PNGs each) picked with the directory input, a new head
+    // trained on the frozen body, and the folder's 24 validation images scored. On a cold
+    // Vite cache the page may reload once while Vite optimises its dependencies: then again.
+    async prepare(page) {
+      const dir = join(mkdtempSync(join(tmpdir(), 'screenshot-folder-')), 'shoes-and-bags');
+      await writeFashionFolder(dir, { labels: [5, 7, 8, 9], perClass: 30, size: 28, formats: ['png'], seed: 5 });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await page.waitForFunction(() => window.transferDemo?.state !== 'loading', null, { timeout: 90_000 });
+          await page.locator('#folder').setInputFiles(dir);
+          await page.waitForFunction(() => window.transferDemo.folder !== null || window.transferDemo.error !== null, null, { timeout: 90_000 });
+          await page.click('#train');
+          await page.waitForFunction(() => ['trained', 'error'].includes(window.transferDemo.state), null, { timeout: 240_000 });
+          const error = await page.evaluate(() => window.transferDemo.error);
+          if (error) throw new Error(error);
+          await page.locator('#folder-results').waitFor({ state: 'visible' });
+          return;
+        } catch (e) {
+          if (attempt === 2 || (await page.evaluate(() => window.transferDemo?.error ?? null).catch(() => null))) throw e;
+          await page.reload();
+        }
+      }
+    },
+    // From the folder's class rows (their thumbnails) down to the scored validation images,
+    // refused if the page has since reloaded (it would show an empty page).
+    async area(page) {
+      const area = await span(page, '#classes', '#folder-results');
+      if ((await page.evaluate(() => window.transferDemo?.state)) !== 'trained') throw new Error('the page reloaded before the picture: run it again');
+      return area;
+    },
   },
 ];
 
