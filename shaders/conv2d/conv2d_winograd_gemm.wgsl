@@ -1,7 +1,8 @@
-// conv2d_winograd_gemm: the 16 products of Winograd's F(2x2, 3x3) convolution,
-//   m[xi][oc][t] = sum_ic u[xi][ic][oc] * v[xi][ic][t]      (xi = 0..15)
-// with u from conv2d_winograd_filter.wgsl (16 x IC x OC8) and v from
-// conv2d_winograd_input.wgsl (16 x IC x T8); m is 16 x OC8 x T8.
+// conv2d_winograd_gemm: the XI products of Winograd's F(2x2, 3x3) convolution (XI = 16) or
+// F(4x4, 3x3) (XI = 36, the conv2d_winograd_f4_* shaders),
+//   m[xi][oc][t] = sum_ic u[xi][ic][oc] * v[xi][ic][t]      (xi = 0..XI-1)
+// with u from conv2d_winograd_filter.wgsl (XI x IC x OC8) and v from
+// conv2d_winograd_input.wgsl (XI x IC x T8); m is XI x OC8 x T8.
 //
 // Why this shape: both operands are stored with the reduction outermost, so the 8 output
 // channels and the 8 tiles an invocation needs per input channel are 2 + 2 aligned vec4
@@ -18,11 +19,11 @@
 // tiles (neighbours share the filter vec4s).
 //
 // The reduction may be split into PARTS parts of K rows (the last may be shorter): part q
-// sums rows q*K .. and writes its products PARTS times further on (m is PARTS x 16 x OC8 x
+// sums rows q*K .. and writes its products PARTS times further on (m is PARTS x XI x OC8 x
 // T8), for the caller to add. The filter gradient, whose reduction runs over every tile and
 // whose products are only 16 x OC8 x IC8, splits it so that narrow layers still give every
 // core work (16 channels: 64 invocations otherwise, one workgroup); the forward passes
-// PARTS = 1, K = IC.
+// PARTS = 1, K = IC. Tunables (override): XI.
 
 struct Params {
   IC: u32, OC8: u32, T8: u32, K: u32, PARTS: u32,
@@ -33,6 +34,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> m: array<vec4f>;
 @group(0) @binding(3) var<uniform> params: Params;
 
+override XI: u32 = 16u;
+
 @compute @workgroup_size(64)
 fn main(
   @builtin(workgroup_id) wid: vec3u,
@@ -42,11 +45,11 @@ fn main(
   let id = flat_workgroup_index(wid, nwg) * 64u + lid.x;
   let t_blocks = params.T8 / 8u;
   let oc_blocks = params.OC8 / 8u;
-  let products = 16u * oc_blocks * t_blocks;
+  let products = XI * oc_blocks * t_blocks;
   if (id >= params.PARTS * products) { return; }
   let tb = id % t_blocks;
   let ob = (id / t_blocks) % oc_blocks;
-  let xi = (id / (t_blocks * oc_blocks)) % 16u;
+  let xi = (id / (t_blocks * oc_blocks)) % XI;
   let part = id / products;
   let first = part * params.K;
   let rows = min(params.K, params.IC - first);
@@ -73,7 +76,7 @@ fn main(
     vi += v_row;
   }
 
-  var mi = ((part * 16u + xi) * params.OC8 + ob * 8u) * v_row + tb * 2u;
+  var mi = ((part * XI + xi) * params.OC8 + ob * 8u) * v_row + tb * 2u;
   for (var i = 0u; i < 8u; i++) {
     m[mi] = acc[2u * i];
     m[mi + 1u] = acc[2u * i + 1u];

@@ -35,6 +35,7 @@ describe('conv2d parity (gpu vs cpu)', () => {
 const tiledModel: Record<string, Set<string>> = {
   conv2d_pointwise: pointwiseCaseNames,
   conv2d_winograd: winogradCaseNames,
+  'conv2d_winograd:f4': winogradCaseNames,
   conv2d_rows_tall: tallCaseNames,
   conv2d_tile8_packed: packedCaseNames,
   conv2d_tile8: tile8CaseNames,

@@ -27,6 +27,7 @@ import {
 } from './conv2d_tiled';
 import { dispatchPhases, gradInputPhases, type GradInputPhase } from './conv2d_phases';
 import { dispatchWinograd, dispatchWinogradGradFilter, winogradFit, winogradGradFilterFit } from './conv2d_winograd';
+import { dispatchWinogradF4, winogradF4Fit } from './conv2d_winograd_f4';
 import type { Leads } from '../../variants';
 
 const GEOMETRY = [
@@ -135,7 +136,8 @@ interface TiledRow {
 /**
  * The tiled rows in their order on fallback adapters. Measured on SwiftShader: vec4 loads
  * for 1x1 layers; Winograd F(2x2, 3x3) for 3x3 stride-1 layers from 8 channels (faster than
- * the packed tile on VGG's 64-channel layer); four rows of row windows for 1- and 2-channel
+ * the packed tile on VGG's 64-channel layer), and F(4x4, 3x3) (faster still on resnet20's
+ * 28x28 and 7x7 maps, not on 14x14: the tuner picks); four rows of row windows for 1- and 2-channel
  * forwards and input gradients of up to 8 channels out (faster than the packed tile on
  * LeNet-5's 16 -> 6); 8x8 tiles reading a packed copy of the filter as vec4s (from 4
  * channels, faster than the plain 8x8); 8x8 tiles (faster than the 4x4 kernel on wide
@@ -152,6 +154,13 @@ const TILED_ROWS: readonly TiledRow[] = [
     leads: 'fallback',
     fits: (t, a) => winogradFit(t, a.maxBindingBytes),
     run: dispatchWinograd,
+  },
+  {
+    shader: 'conv2d_winograd:f4',
+    shaders: ['conv2d_winograd_f4_filter', 'conv2d_winograd_f4_input', 'conv2d_winograd_gemm', 'conv2d_winograd_f4_output'],
+    leads: 'fallback',
+    fits: (t, a) => winogradF4Fit(t, a.maxBindingBytes),
+    run: dispatchWinogradF4,
   },
   { shader: 'conv2d_rows_tall', shaders: ['conv2d_rows_tall'], leads: 'fallback', fits: (t, _a, flipped) => rowsTallFit(t, flipped), run: dispatchRowsTall },
   { shader: 'conv2d_tile8_packed', shaders: ['conv2d_filter_pack', 'conv2d_tile8_packed'], leads: 'fallback', fits: packedFit, run: dispatchTile8Packed },

@@ -62,7 +62,7 @@ export const conv2dWinogradGradFilterShader = defineShader({
 });
 
 /** Rounds up to a multiple of 8 (the GEMM's 8x8 blocks). */
-const up8 = (n: number) => Math.ceil(n / 8) * 8;
+export const up8 = (n: number) => Math.ceil(n / 8) * 8;
 
 /** The 2x2 output tiles of a convolution (TiledConv and Conv2dGeometry both name these n, oh, ow): per image th x tw, in all `tiles`. */
 function outputTiles(c: { n: number; oh: number; ow: number }) {
@@ -78,7 +78,16 @@ function winogradSizes(t: TiledConv) {
 }
 
 /** The window both Winograd paths take: 3x3, stride 1, undilated, padding 0-2 (the flipped gradient of padding 3 would be -1). */
-function winogradWindow(w: { kh: number; kw: number; strideH: number; strideW: number; dilH: number; dilW: number; padT: number; padL: number }): boolean {
+export function winogradWindow(w: {
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  dilH: number;
+  dilW: number;
+  padT: number;
+  padL: number;
+}): boolean {
   const unit = w.strideH === 1 && w.strideW === 1 && w.dilH === 1 && w.dilW === 1;
   return unit && w.kh === 3 && w.kw === 3 && w.padT >= 0 && w.padL >= 0 && w.padT <= 2 && w.padL <= 2;
 }
@@ -133,9 +142,9 @@ export function dispatchWinograd(backend: WebGPUKernelHost, t: TiledConv): void 
   backend.release(m);
 }
 
-/** Workgroups of conv2d_winograd_gemm.wgsl for `parts` x 16 products of rows x cols (both multiples of 8), 8x8 per invocation. */
-function gemmWorkgroups(rows: number, cols: number, parts: number): number {
-  return Math.ceil((parts * 16 * (rows / 8) * (cols / 8)) / 64);
+/** Workgroups of conv2d_winograd_gemm.wgsl for `parts` x `xi` products of rows x cols (both multiples of 8), 8x8 per invocation. */
+export function gemmWorkgroups(rows: number, cols: number, parts: number, xi = 16): number {
+  return Math.ceil((parts * xi * (rows / 8) * (cols / 8)) / 64);
 }
 
 /** Invocations the filter gradient's GEMM aims for by splitting its reduction over tiles. */
