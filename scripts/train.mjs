@@ -18,6 +18,9 @@ import { checkResumeFolder, openRunFolder, removeOtherRuns, safetensorsMetadataO
 import { exitOnSignals } from '../tools/cli/run_lock.mjs';
 import { modelsHelp, zooModel } from '../tools/cli/zoo_catalog.mjs';
 
+/** --batch when not given, but for an image folder (the job's defaultBatch, tools/jobs/train_data.ts, which names it DEFAULT_BATCH too). */
+const DEFAULT_BATCH = 64;
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What may accompany --resume: the run's configuration comes from its checkpoint. */
@@ -69,7 +72,12 @@ const TRAIN = defineCommand({
       help: 'with --dataset folder:PATH: a bad file (corrupt, empty, not an image, too small, CMYK, 16-bit) is an error instead of being listed and skipped',
     },
     epochs: { type: 'integer', value: 'N', default: 3, help: "epochs to train (with --resume: the run's new total)" },
-    batch: { type: 'integer', value: 'N', default: 64, help: 'batch size' },
+    batch: {
+      type: 'integer',
+      value: 'N',
+      shown: '64; with folder:PATH, 64 halved while an epoch would be under 100 steps, down to 16',
+      help: 'batch size',
+    },
     optimizer: { type: 'choice', choices: ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'], default: 'adam', help: 'the optimizer' },
     lr: { type: 'number', value: 'X', default: 2e-3, shown: '2e-3', help: 'learning rate' },
     schedule: { type: 'choice', choices: ['constant', 'cosine', 'step', 'exponential'], default: 'cosine', help: 'learning-rate schedule' },
@@ -218,8 +226,8 @@ const TRAIN = defineCommand({
       throw new UsageError(
         'train: --body-lr-scale sets the rate of a body that trains, and --freeze-body keeps it fixed; give one (or add --unfreeze-every EPOCHS)',
       );
-    if (!given.has('resume') && o.limit !== undefined && o.limit < o.batch)
-      throw new UsageError(`train: --limit ${o.limit} is fewer examples than one batch of ${o.batch}; lower --batch or raise --limit`);
+    if (!given.has('resume') && o.limit !== undefined && o.limit < (o.batch ?? DEFAULT_BATCH))
+      throw new UsageError(`train: --limit ${o.limit} is fewer examples than one batch of ${o.batch ?? DEFAULT_BATCH}; lower --batch or raise --limit`);
   },
 });
 
@@ -258,7 +266,8 @@ function jobOf(o, given) {
       dataset: c.dataset.startsWith('folder:') ? `folder:${resolve(c.dataset.slice('folder:'.length))}` : c.dataset,
       ...(c.dataset.startsWith('folder:') ? { imageSize: c['image-size'] ?? 32, strict: !!c.strict } : {}),
       epochs: c.epochs,
-      batch: c.batch,
+      // An image folder's default depends on its training split's size: the job picks it (defaultBatch) and reports it.
+      batch: c.batch ?? (c.dataset.startsWith('folder:') ? undefined : DEFAULT_BATCH),
       optimizer: c.optimizer,
       lr: c.lr,
       schedule: c.schedule,
@@ -385,7 +394,7 @@ function onModeProgress(p) {
   if (p.kind === 'sanity') bar.log(p.check.line);
   if (p.kind === 'ensemble-start')
     bar.log(
-      `training an ensemble of ${p.seeds.length} ${p.model} (${p.params.toLocaleString('en-US')} parameters each), seeds ${p.seeds[0]} to ${p.seeds.at(-1)}, on ${on}: ${p.trainExamples} train / ${p.testExamples} ${tested} examples, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
+      `training an ensemble of ${p.seeds.length} ${p.model} (${p.params.toLocaleString('en-US')} parameters each), seeds ${p.seeds[0]} to ${p.seeds.at(-1)}, on ${on}: ${p.trainExamples} train / ${p.testExamples} ${tested} examples, ${p.stepsPerEpoch} steps per epoch, batch ${p.batch}, ${config.optimizer} lr ${config.lr}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
     );
   if (p.kind === 'member') bar.log(`member ${p.member}/${p.members} (seed ${p.seed})`);
   if (p.kind === 'member-batch') bar.update({ ...p, epochs: config.epochs });
@@ -424,7 +433,7 @@ function onProgress(p) {
   if (p.kind === 'unfreeze') bar.log(`epoch ${p.epoch}: unfreezing ${p.layers.join(', ')}`);
   if (p.kind === 'start')
     bar.log(
-      `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.task === 'segment' ? `64x64 scenes of ${config.dataset} items (label per pixel)` : config.dataset}: ${p.trainExamples} train / ${p.testExamples} ${tested} ${config.task === 'segment' ? 'scenes' : 'examples'}, ${p.stepsPerEpoch} steps per epoch, batch ${config.batch}, ${config.optimizer} lr ${config.lr}${config.timeBudgetMs ? `, time budget ${formatDuration(config.timeBudgetMs)}` : ''}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
+      `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.task === 'segment' ? `64x64 scenes of ${config.dataset} items (label per pixel)` : config.dataset}: ${p.trainExamples} train / ${p.testExamples} ${tested} ${config.task === 'segment' ? 'scenes' : 'examples'}, ${p.stepsPerEpoch} steps per epoch, batch ${p.batch}, ${config.optimizer} lr ${config.lr}${config.timeBudgetMs ? `, time budget ${formatDuration(config.timeBudgetMs)}` : ''}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
     );
   if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
   if (p.kind === 'epoch')

@@ -48,7 +48,7 @@ export interface EnsembleJobResult {
 
 /** Trains the K members and scores them and their average; a member that diverges fails the job, naming it. */
 export async function runEnsembleJob(
-  c: TrainJobConfig,
+  config: TrainJobConfig,
   size: number,
   report: (p: ModeProgress) => void | Promise<void>,
   datasetsUrl: string,
@@ -56,7 +56,9 @@ export async function runEnsembleJob(
 ): Promise<EnsembleJobResult> {
   if (!Number.isInteger(size) || size < 2) throw new Error(`train: --ensemble must be an integer of at least 2, got ${size}`);
   const started = performance.now();
-  const s = await setUpClassifier(c, report, datasetsUrl, hooks);
+  const s = await setUpClassifier(config, report, datasetsUrl, hooks);
+  // The batch size the members train with (the run's, or the folder's default), as the record says.
+  const c = { ...config, batch: s.batch };
   if (s.train.count < c.batch)
     throw new Error(`train: ${s.train.count} training examples are fewer than one batch of ${c.batch}; lower --batch or raise --limit`);
   const seeds = Array.from({ length: size }, (_, i) => c.seed + i);
@@ -77,6 +79,7 @@ export async function runEnsembleJob(
           trainExamples: s.train.count,
           testExamples: s.test.count,
           stepsPerEpoch: s.stepsPerEpoch,
+          batch: s.batch,
           seeds,
         });
       await report({ kind: 'member', member, members: size, seed });

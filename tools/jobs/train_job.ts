@@ -21,7 +21,7 @@ import type { OptimizerConfig } from '../../src/training/optimizers';
 import type { ImageFolder } from '../../src/data/image_folder';
 import { readCheckpointMetadata } from '../../src/io/checkpoint_metadata';
 import { isFineTuning, planFineTuning, unfreezeAt, unfreezeCallback, type FineTuneConfig, type FineTunePlan } from './fine_tune';
-import { folderOf, loadJobData, type JobDataset, type JobFolder, type TrainTask } from './train_data';
+import { defaultBatch, folderOf, loadJobData, type JobDataset, type JobFolder, type TrainTask } from './train_data';
 
 /** What `npm run train` (and the demo's Train page) asks for; with `init`, the fine-tuning options of fine_tune.ts. */
 export interface TrainJobConfig extends FineTuneConfig {
@@ -41,7 +41,8 @@ export interface TrainJobConfig extends FineTuneConfig {
   /** A folder data set: any bad file is an error, not a skip. */
   strict?: boolean;
   epochs: number;
-  batch: number;
+  /** Examples per step; absent: defaultBatch (train_data.ts) of the training split, which the job then records. */
+  batch?: number;
   optimizer: 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw';
   lr: number;
   schedule?: 'constant' | 'cosine' | 'step' | 'exponential';
@@ -366,6 +367,11 @@ export function lossCurveOfCheckpoint(metadata: Record<string, string>, file: st
   return curve;
 }
 
+/** `c` with its batch size: the one it names, or defaultBatch of its `trainCount` training examples. */
+export function withBatch<C extends Pick<TrainJobConfig, 'batch' | 'dataset'>>(c: C, trainCount: number): C & { batch: number } {
+  return { ...c, batch: c.batch ?? defaultBatch(c.dataset, trainCount) };
+}
+
 /** The configuration and epoch reports a job checkpoint holds, checked. */
 export function runOfCheckpoint(metadata: Record<string, string>, file: string): { config: TrainJobConfig; epochs: EpochReport[] } {
   const parse = (field: string) => {
@@ -378,7 +384,7 @@ export function runOfCheckpoint(metadata: Record<string, string>, file: string):
     }
   };
   const config = parse(RUN_CONFIG) as TrainJobConfig;
-  if (typeof config !== 'object' || config === null || typeof config.model !== 'string' || !(config.epochs > 0) || !(config.batch > 0)) {
+  if (typeof config !== 'object' || config === null || typeof config.model !== 'string' || !(config.epochs > 0) || !((config.batch ?? 0) > 0)) {
     throw new Error(`${file}: metadata field '${RUN_CONFIG}' does not describe a run (model, epochs, batch)`);
   }
   const epochs = parse(RUN_EPOCHS) as EpochReport[];
@@ -396,21 +402,23 @@ export function runOfCheckpoint(metadata: Record<string, string>, file: string):
  * its metrics and no weights (its last checkpoint holds the last good ones).
  */
 export async function runTrainJob(
-  c: TrainJobConfig,
+  config: TrainJobConfig,
   report: (p: TrainJobProgress) => void | Promise<void>,
   datasetsUrl = '/datasets',
   hooks: TrainJobHooks = {},
 ): Promise<TrainJobResult> {
-  if (!c.init && !MODELS[c.model]) throw new Error(`train: unknown model '${c.model}' (models: ${Object.keys(MODELS).join(', ')})`);
-  const segment = c.task === 'segment';
+  if (!config.init && !MODELS[config.model]) throw new Error(`train: unknown model '${config.model}' (models: ${Object.keys(MODELS).join(', ')})`);
+  const segment = config.task === 'segment';
   // The GPU augmentations move and turn images, not their label maps.
-  if (segment && c.augment) throw new Error('train: --augment does not apply to --task segment (it would move the images but not their label maps)');
+  if (segment && config.augment) throw new Error('train: --augment does not apply to --task segment (it would move the images but not their label maps)');
   const folder = hooks.folder && {
     ...hooks.folder,
     onProgress: (p: { done: number; total: number; decoded: number; errors: number; perSecond: number }) =>
       void report({ kind: 'load', done: p.done, total: p.total, decoded: p.decoded, errors: p.errors, perSecond: p.perSecond }),
   };
-  const { train, test, classNames, folder: images } = await loadJobData(c, datasetsUrl, folder);
+  const { train, test, classNames, folder: images } = await loadJobData(config, datasetsUrl, folder);
+  // The batch size, once the training split's size is known; the run records it (a resumed run has it).
+  const c = withBatch(config, train.count);
   if (images)
     await report({
       kind: 'loaded',
@@ -475,6 +483,7 @@ export async function runTrainJob(
     trainExamples: train.count,
     testExamples: test.count,
     stepsPerEpoch,
+    batch: c.batch,
     adapter: adapter ? `${adapter.vendor} ${adapter.architecture}` : 'cpu',
     init,
     fineTune: fineTune?.description,

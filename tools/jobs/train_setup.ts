@@ -10,7 +10,7 @@ import type { BatchReport, EpochReport } from '../../src/training/reports';
 import type { SanityCheckResult } from '../../src/training/sanity';
 import type { TrainerOptions } from '../../src/training/trainer';
 import { folderOf, loadJobData, type JobFolder } from './train_data';
-import { jobAugmentation, optimizerConfig, webgpuOptions, type JobWebGPUOptions, type TrainJobConfig, type TrainJobProgress } from './train_job';
+import { jobAugmentation, optimizerConfig, webgpuOptions, withBatch, type JobWebGPUOptions, type TrainJobConfig, type TrainJobProgress } from './train_job';
 
 /** What --sanity and --ensemble report besides a run's messages. */
 export type ModeProgress =
@@ -25,6 +25,7 @@ export type ModeProgress =
       trainExamples: number;
       testExamples: number;
       stepsPerEpoch: number;
+      batch: number;
       seeds: number[];
     }
   | { kind: 'member'; member: number; members: number; seed: number }
@@ -44,6 +45,8 @@ export interface ClassifierSetup {
   std: number | number[];
   /** What the augmentation's contrast turns about: black, normalised. */
   pivot: number;
+  /** The batch size: the run's, or defaultBatch of the training split (train_data.ts). */
+  batch: number;
   stepsPerEpoch: number;
   /** The adapter, as the start line names it. */
   adapter: string;
@@ -86,6 +89,7 @@ export async function setUpClassifier(
   }
   const pivot = images ? images.mean.reduce((a, m, ch) => a - m / images.std[ch], 0) / 3 : (0 - (mean as number)) / (std as number);
   const info = backend.adapterInfo;
+  const { batch } = withBatch(c, train.count);
   return {
     train,
     test,
@@ -95,7 +99,8 @@ export async function setUpClassifier(
     mean,
     std,
     pivot,
-    stepsPerEpoch: Math.floor(train.count / c.batch),
+    batch,
+    stepsPerEpoch: Math.floor(train.count / batch),
     adapter: info ? `${info.vendor} ${info.architecture}` : 'cpu',
   };
 }
@@ -106,7 +111,7 @@ export function runTrainerOptions(c: TrainJobConfig, s: ClassifierSetup): Traine
   const { classWeights } = c as TrainJobConfig & { classWeights?: number[] };
   return {
     optimizer: optimizerConfig(c, s.stepsPerEpoch),
-    batchSize: c.batch,
+    batchSize: s.batch,
     seed: c.seed,
     augment: c.augment ? { ...jobAugmentation(c.augment, s.train.shape[0]), pivot: s.pivot } : undefined,
     loss: classWeights ? { kind: 'softmax-cross-entropy', classWeights } : undefined,
