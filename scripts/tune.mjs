@@ -56,11 +56,15 @@ try {
   process.exit(1);
 }
 
-/** The tables already in the file (the generated file is one JSON object after its declaration). */
+/**
+ * The tables already in the file: one object literal of strings after its declaration, as
+ * this command writes it (JSON) or as Biome formats it (single quotes, trailing commas), so
+ * it is read as JavaScript, not as JSON.
+ */
 function readTables() {
   const text = readFileSync(tableFile, 'utf8');
-  const json = text.slice(text.indexOf('= {') + 2, text.lastIndexOf('}') + 1);
-  return JSON.parse(json);
+  const literal = text.slice(text.indexOf('= {') + 2, text.lastIndexOf('}') + 1);
+  return new Function(`return (${literal});`)();
 }
 
 const tables = readTables();
