@@ -18,6 +18,12 @@ const { values: o } = defineCommand({
   ],
   options: {
     models: { type: 'list', value: 'KEY[,KEY]', help: "time only these models and merge into the family's table" },
+    adapter: {
+      type: 'choice',
+      choices: ['auto', 'lavapipe', 'swiftshader'],
+      default: 'auto',
+      help: "the Vulkan driver Dawn tunes (as train's --adapter): swiftshader remakes the browser's table here, lavapipe Mesa's",
+    },
     missing: {
       type: 'boolean',
       help: 'keep the shipped table and time only the shape classes it lacks (or whose shipped choice is no longer offered): a new variant then changes the table where it competes and nowhere else',
@@ -44,6 +50,7 @@ try {
   result = await runJob(root, {
     runtime: 'node',
     node: 'tools/jobs/tune_main.ts',
+    adapter: o.adapter,
     input: { models: models ?? null, missing },
     tuneFile: null,
     onProgress: (p) => {
