@@ -21,12 +21,9 @@
 //
 // The per-channel sums (OP 0, 1) spread a channel's M values over the WG invocations
 // of its workgroup, four consecutive values at a time where HW is a multiple of 4, then
-// add the WG partial sums from workgroup memory (two barriers): one invocation per
-// channel walking all M values serially made even a LeNet-sized batch norm slow.
-// WG for the sums is the launcher's (kernels/batch_norm.ts, one row per adapter kind):
-// 8 on fallback adapters, where a workgroup's barriers cost more than its few values
-// (measured on SwiftShader: 64 invocations took 2-10x longer on resnet20's layers), 64
-// elsewhere. Tunables (override): OP, WG.
+// add the WG partial sums in workgroup memory (log2(WG) barriers, once): one invocation
+// per channel walking all M values serially made even a LeNet-sized batch norm slow.
+// Tunables (override): OP, WG (a power of two).
 
 struct Params {
   C: u32,
@@ -54,8 +51,11 @@ var<workgroup> partial: array<vec2f, WG>;
 fn workgroup_sum(lid: u32, v: vec2f) -> vec2f {
   partial[lid] = v;
   workgroupBarrier();
-  var total = vec2f(0.0);
-  for (var i = 0u; i < WG; i++) { total += partial[i]; }
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (lid < half) { partial[lid] += partial[lid + half]; }
+    workgroupBarrier();
+  }
+  let total = partial[0];
   workgroupBarrier();
   return total;
 }
@@ -181,10 +181,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   // The element-wise passes take four consecutive elements per invocation (as unary.wgsl);
   // when HW is a multiple of 4 the four share one channel.
   let i = (g * WG + lid) * 4u;
-  // Otherwise (7x7 planes) four in one plane, or in one channel (C = 1), still take this
-  // path; only those that straddle two channels find each one's channel on their own.
-  let c = (i / HW) % C;
-  if (i + 4u <= params.total && (HW % 4u == 0u || i / HW == (i + 3u) / HW || C == 1u)) {
+  if (i + 4u <= params.total && HW % 4u == 0u) {
+    let c = (i / HW) % C;
     let inv_std = inverseSqrt(stats[C + c] + params.eps);
     let xhat = (vec4f(x[i], x[i + 1u], x[i + 2u], x[i + 3u]) - stats[c]) * inv_std;
     var r: vec4f;

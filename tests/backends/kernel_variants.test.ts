@@ -26,8 +26,6 @@ describe('kernel variant tables', () => {
     expect(ops).toEqual([
       'avgpool2d',
       'avgpool2d_grad',
-      'batch_norm_grad_sums',
-      'batch_norm_stats',
       'conv2d',
       'conv2d_grad_filter',
       'conv2d_grad_input',

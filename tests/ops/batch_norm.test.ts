@@ -7,19 +7,11 @@ import { tensor } from '../../src/tensor';
 import { cpu, gpuBackend } from '../helpers/backends';
 import { checkGradient } from '../helpers/gradcheck';
 import { checkParity } from '../helpers/parity';
-import { describeVariants } from '../helpers/variants';
-import { batchNormGradSumsFamily, batchNormStatsFamily } from '../../src/backends/webgpu/kernels/batch_norm';
-import type { KernelFamily } from '../../src/backends/webgpu/variants';
 import { batchNormGrads, batchNormTable } from './batch_norm.cases';
 
 describe('batch_norm parity (gpu vs cpu)', () => {
   for (const c of batchNormTable.cases) it(c.name, () => checkParity(c));
 });
-
-// Both workgroup sizes of the sums forced by name (each adapter kind runs one of them).
-for (const family of [batchNormStatsFamily, batchNormGradSumsFamily]) {
-  describeVariants(family as KernelFamily<unknown>, batchNormTable.cases);
-}
 
 describe('batch_norm gradient rules (finite differences, cpu float64)', () => {
   for (const c of batchNormGrads.cases) it(c.name, () => checkGradient(c));
