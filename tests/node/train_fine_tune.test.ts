@@ -156,6 +156,8 @@ describe('npm run train -- --init FILE, fine-tuning', () => {
     // LeNet-5 with batch norm from LeNet-5's checkpoint: the convolutions and dense layers load, the batch norms stay fresh.
     const r = run('partial', '--epochs', '1', '--freeze-body', '--model', 'lenet5-bn');
     expect(r.status).toBe(1);
-    expect(r.stdout + r.stderr).toMatch(/train: --freeze-body: --init \S+ holds no weights for batch_norm_1\.gamma, .* of the body, which frozen would stay random/);
+    expect(r.stdout + r.stderr).toMatch(
+      /train: --freeze-body: --init \S+ holds no weights for batch_norm_1\.gamma, .* of the body, which frozen would stay random/,
+    );
   });
 });
