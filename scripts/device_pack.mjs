@@ -32,7 +32,7 @@ import { dirname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
-import { bundleForNode } from '../tools/cli/node_bundle.mjs';
+import { bundleForNode, DEVICE_BUNDLED } from '../tools/cli/node_bundle.mjs';
 import { defineCommand } from '../tools/cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,7 +86,7 @@ console.log(`Dawn: npm webgpu ${webgpuVersion}, linux-x64`);
 
 // The one bundle.
 const bundle = await bundleForNode(root, 'tools/device/device_main.ts', join(work, 'bundle'), {
-  bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax', 'seedrandom'],
+  bundled: DEVICE_BUNDLED,
   singleFile: true,
 });
 copyFileSync(bundle, join(out, 'app', 'device.mjs'));

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleForNode } from '../tools/cli/node_bundle.mjs';
+import { bundleForNode, DEVICE_BUNDLED } from '../tools/cli/node_bundle.mjs';
 import { defineCommand } from '../tools/cli/options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,7 +43,7 @@ function bundleDir() {
 const out = o.out ?? mkdtempSync(join(tmpdir(), 'parity-sweep-'));
 mkdirSync(out, { recursive: true });
 const bundle = await bundleForNode(root, 'tools/device/device_main.ts', bundleDir(), {
-  bundled: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax', 'seedrandom'],
+  bundled: DEVICE_BUNDLED,
   singleFile: true,
 });
 const args = [

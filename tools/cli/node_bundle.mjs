@@ -4,6 +4,9 @@
 import { build } from 'vite';
 import { join } from 'node:path';
 
+/** The bench peers' packages, bundled into the device program (tools/device/device_main.ts): TF.js's ES modules import files without extensions. */
+export const DEVICE_BUNDLED = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax', 'seedrandom'];
+
 /**
  * Builds `entry` (relative to the repository) into `outDir`; returns the output file's path.
  * `bundled` names more packages to bundle rather than import at run time (TF.js, whose
