@@ -1,3 +1,4 @@
+import { cosineHorizon } from './cosine_horizon';
 import type { Backend } from '../../src/backends/backend';
 import { CpuBackend } from '../../src/backends/cpu/cpu_backend';
 import { createWebGPUBackend } from '../../src/backends/webgpu/webgpu_backend';
@@ -534,7 +535,12 @@ export async function runTrainJob(
   // A time budget: what the checkpoint's training time leaves of it.
   const trained = epochs.reduce((sum, e) => sum + e.seconds, 0) + trainer.progress.seconds;
   const budgetMs = c.timeBudgetMs === undefined ? undefined : c.timeBudgetMs - trained * 1000;
-  const horizon = budgetMs === undefined ? null : cosineHorizon(c, trainer, budgetMs);
+  const horizon =
+    budgetMs === undefined
+      ? null
+      : cosineHorizon(trainer, budgetMs, (steps) => {
+          c.scheduleSteps = steps;
+        });
   if (remaining > 0 && !(budgetMs !== undefined && budgetMs <= 0)) {
     try {
       await trainer.fit(train, {
@@ -615,38 +621,6 @@ function fineTuneRecord(c: TrainJobConfig, plan: FineTunePlan, progress: { epoch
     bodyLrScale: c.bodyLrScale ?? 1,
     unfreezeEvery: c.unfreezeEvery ?? null,
     unfrozen: plan.schedule.filter((s) => s.epoch <= begun).map((s) => ({ epoch: s.epoch, layers: s.layers })),
-  };
-}
-
-/** The cosine schedule's horizon a time budget is estimated to hold: set once enough steps are timed. */
-const HORIZON_AFTER_STEPS = 20;
-
-/**
- * With a time budget and the cosine schedule (whose length epochs x steps per epoch no
- * longer says), times the steps and, once HORIZON_AFTER_STEPS have run after the first
- * five (compiling and tuning) and at least a twentieth of the budget has passed, sets the
- * schedule's length to the steps done plus those the rest of the budget holds at that
- * pace (c.scheduleSteps, kept by the checkpoints). Until then the rate is near its start.
- * The budget is counted as fit counts it: from the first step's loss.
- */
-function cosineHorizon(c: TrainJobConfig, trainer: Trainer, budgetMs: number): { onStep(): void } | null {
-  const schedule = trainer.optimizer.config.schedule;
-  if (schedule?.kind !== 'cosine' || c.scheduleSteps !== undefined) return null;
-  let start = 0;
-  let from: { at: number; steps: number } | null = null;
-  let seen = 0;
-  return {
-    onStep() {
-      if (c.scheduleSteps !== undefined) return;
-      const now = performance.now();
-      const steps = trainer.optimizer.steps;
-      if (++seen === 1) start = now;
-      if (seen === 5) from = { at: now, steps };
-      if (!from || steps - from.steps < HORIZON_AFTER_STEPS || now - start < budgetMs / 20) return;
-      const perStep = (now - from.at) / (steps - from.steps);
-      c.scheduleSteps = steps + Math.max(1, Math.floor((budgetMs - (now - start)) / perStep));
-      schedule.totalSteps = c.scheduleSteps;
-    },
   };
 }
 
