@@ -1,6 +1,6 @@
 // The Transfer page, the Teachable-Machine flow of the lecture decks: a network pretrained
-// on Fashion-MNIST 0-4 (shipped by npm run transfer -- --ship) keeps its convolutional
-// body; a new head learns the visitor's classes from a few images each (built-in examples
+// on Fashion-MNIST (LeNet-5 on classes 0-4, shipped by npm run transfer -- --ship, or the
+// residual resnet20 of the recorded run on all ten) keeps its convolutional body; a new head learns the visitor's classes from a few images each (built-in examples
 // from the data set, files, or drawings: demo/ui/transfer_classes.ts; or a whole folder,
 // dropped or picked, one subfolder per class: demo/ui/transfer_folder.ts), in the browser in
 // seconds, the status line following each epoch; new images are predicted (held-out
@@ -14,7 +14,8 @@ import { newHead } from '../tools/jobs/transfer';
 import type { Model } from '../src/nn/model';
 import { pca } from '../src/nn/pca';
 import { Trainer } from '../src/training/trainer';
-import { lenet5 } from '../src/nn/zoo';
+import { lenet5, resnet20 } from '../src/nn/zoo';
+import { safetensorsMetadata } from '../src/io/safetensors';
 import { $, requireWebGPU } from './ui/backend_choice';
 import { drawPad } from './ui/draw_pad';
 import { greyImage } from './ui/grey_image';
@@ -24,8 +25,17 @@ import { acceptFolders } from './ui/folder_drop';
 import { folderImage, type FolderScore, folderSummary, type LoadedFolder, loadFolder, scoreFolder, scoreSummary } from './ui/transfer_folder';
 import type { ImageFolderSource } from '../src/data/image_folder';
 
-/** The layer whose output the new head reads: LeNet-5's convolutional features. */
-const CUT = 'flatten_1';
+/**
+ * The bodies the page can start from, by the zoo key a checkpoint's metadata names: the
+ * network to build for its weights, and the layer whose output the new head reads.
+ */
+const BODIES = {
+  /** LeNet-5 of npm run transfer -- --ship: 5 classes; the head reads its convolutional features. */
+  lenet5: { build: () => lenet5([1, SIZE, SIZE], 5), cut: 'flatten_1', name: 'LeNet-5' },
+  /** resnet20 of the recorded 2-epoch run: 10 classes; the head reads the 64 pooled channels. */
+  resnet20: { build: () => resnet20([1, SIZE, SIZE], 10), cut: 'avgpool', name: 'resnet20 (residual)' },
+} as const;
+type BodyKey = keyof typeof BODIES;
 /** The built-in examples' classes: sandal, sneaker, bag, none among the pretraining classes 0-4. */
 const BUILT_IN = [5, 7, 8];
 const COLOURS = ['#1f5fbf', '#d9480f', '#2b8a3e', '#862e9c', '#e67700', '#0b7285', '#c2255c', '#5c940d'];
@@ -43,6 +53,8 @@ declare global {
   interface Window {
     transferDemo: {
       state: 'loading' | 'ready' | 'training' | 'trained' | 'error';
+      /** The pretrained body's zoo key (lenet5, resnet20). */
+      body: string | null;
       error: string | null;
       classes: string[];
       trainAccuracy: number | null;
@@ -59,6 +71,7 @@ declare global {
 }
 window.transferDemo = {
   state: 'loading',
+  body: null,
   error: null,
   classes: [],
   trainAccuracy: null,
@@ -71,6 +84,8 @@ window.transferDemo = {
 
 let gpu: WebGPUBackend;
 let body: Model | null = null;
+/** The layer of the body the head reads. */
+let cut: string = BODIES.lenet5.cut;
 let normalisation = { mean: 0, std: 1 };
 let head: { model: Model; classes: string[] } | null = null;
 let drawings = 0;
@@ -105,15 +120,27 @@ const classes = new ClassList(
 );
 const pad = drawPad(168, 14, () => {});
 
-/** Loads a LeNet-5 checkpoint (5 classes, as npm run transfer writes it) as the body, with its input normalisation. */
+/**
+ * Loads a body checkpoint with its input normalisation: a LeNet-5 of 5 classes (as npm run
+ * transfer writes it) or a resnet20 of 10 (as npm run train writes it); the metadata's
+ * model_key (or model) says which, and a file of neither is refused by name.
+ */
 async function loadBody(bytes: Uint8Array, file: string): Promise<void> {
-  const model = lenet5([1, SIZE, SIZE], 5).build(gpu, { seed: 1 });
+  const named = safetensorsMetadata(bytes, file);
+  const key = (named.model_key ?? named.model ?? 'lenet5') as string;
+  if (!(key in BODIES)) throw new Error(`${file}: its metadata names the model ${key}; the Transfer page takes a lenet5 or a resnet20 checkpoint`);
+  const kind = BODIES[key as BodyKey];
+  const model = kind.build().build(gpu, { seed: 1 });
   const { metadata } = loadCheckpoint(model, bytes, file);
   body?.dispose();
+  head?.model.dispose();
   body = model;
+  cut = kind.cut;
   head = null;
   normalisation = { mean: Number(metadata.input_mean ?? 0), std: Number(metadata.input_std ?? 1) };
-  $('body-status').textContent = `${file}: LeNet-5 pretrained on classes ${metadata.transfer_source_classes ?? '?'}; the new head reads ${CUT}.`;
+  const source = metadata.transfer_source_classes ? `classes ${metadata.transfer_source_classes}` : 'all 10 classes (the built-in examples among them)';
+  $('body-status').textContent = `${file}: ${kind.name} pretrained on ${source} of Fashion-MNIST; the new head reads ${cut}.`;
+  window.transferDemo.body = key;
   window.transferDemo.state = 'ready';
   classesChanged();
 }
@@ -159,7 +186,7 @@ async function train(): Promise<void> {
   head = null;
   // The body frozen, or trained at a tenth or a hundredth of the head's rate (npm run train's --freeze-body, --body-lr-scale).
   const bodyScale = Number($<HTMLSelectElement>('body-rate').value);
-  const model = newHead(body, CUT, given.length, bodyScale > 0 ? 'finetune' : 'frozen', { name: 'lenet5-transfer', seed: 2, bodyScale });
+  const model = newHead(body, cut, given.length, bodyScale > 0 ? 'finetune' : 'frozen', { name: 'lenet5-transfer', seed: 2, bodyScale });
   const names = given.map((c) => c.name());
   const batch = Math.min(16, count);
   const epochs = Math.max(1, Math.floor(Number($<HTMLInputElement>('epochs').value) || 1));
@@ -239,7 +266,7 @@ async function useFolder(source: Promise<ImageFolderSource>): Promise<void> {
 
 /** The training images' features in the plane of their first two principal components, coloured by class. */
 async function drawFeatures(data: Dataset, classes: string[]): Promise<void> {
-  const features = await body!.features(data.images, CUT);
+  const features = await body!.features(data.images, cut);
   const d = features.length / data.count;
   const { projection, explained } = await pca(gpu, features, data.count, d, 2);
   const canvas = $<HTMLCanvasElement>('pca');
@@ -349,9 +376,19 @@ async function start(): Promise<void> {
     const f = (e.target as HTMLInputElement).files?.[0];
     if (f) await loadBody(new Uint8Array(await f.arrayBuffer()), f.name).catch(fail);
   };
+  $<HTMLSelectElement>('pretrained').onchange = () => void fetchBody().catch(fail);
+  await fetchBody();
+}
+
+/** Loads the body the network list names, from the demo's pretrained folder. */
+async function fetchBody(): Promise<void> {
+  if (window.transferDemo.state === 'training') throw new Error('wait for the training to end before changing the network');
+  window.transferDemo.state = 'loading';
+  $<HTMLButtonElement>('train').disabled = true;
   const url = $<HTMLSelectElement>('pretrained').value;
+  setStatus(`Loading ${url.split('/').pop()}…`);
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} (npm run transfer -- --ship writes it)`);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} (npm run transfer -- --ship, or the recorded resnet20 run, writes it)`);
   await loadBody(new Uint8Array(await res.arrayBuffer()), url.split('/').pop()!);
 }
 

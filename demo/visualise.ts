@@ -23,6 +23,8 @@ import { divergingCanvas, greyCanvas, grid, heatCanvas, labelCanvas, legend } fr
 
 /** The shipped network (npm run transfer -- --ship writes it). */
 const SHIPPED = './pretrained/fashion-mnist-0-4-lenet5.safetensors';
+/** The recorded 2-epoch resnet20 run's weights (docs/model-zoo.md): all 10 classes, test accuracy 0.9103. */
+const SHIPPED_RESNET20 = './pretrained/fashion-mnist-resnet20.safetensors';
 /** The recorded segmentation run's weights (docs/going-back-up.md#the-recorded-run): unet-mini, test mean IoU 0.497. */
 const SHIPPED_SEGMENTER = './pretrained/segment-unet-mini.safetensors';
 /** Fashion-MNIST's training-split statistics: what npm run train normalises with when a file records none. */
@@ -392,10 +394,11 @@ async function bytesOf(input: HTMLInputElement): Promise<{ bytes: Uint8Array; fi
   return { bytes: new Uint8Array(await f.arrayBuffer()), file: f.name };
 }
 
-async function loadShipped(): Promise<void> {
-  const res = await fetch(SHIPPED);
-  if (!res.ok) throw new Error(`${SHIPPED}: HTTP ${res.status} (npm run transfer -- --ship writes it)`);
-  await loadClassifier(new Uint8Array(await res.arrayBuffer()), SHIPPED.split('/').pop()!, 'shipped with the demo');
+/** A classifier shipped in demo/pretrained: LeNet-5 (the default) or the recorded run's resnet20. */
+async function loadShipped(url = SHIPPED): Promise<void> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} (npm run transfer -- --ship, or the recorded resnet20 run, writes it)`);
+  await loadClassifier(new Uint8Array(await res.arrayBuffer()), url.split('/').pop()!, 'shipped with the demo');
 }
 
 async function start(): Promise<void> {
@@ -428,6 +431,12 @@ async function loadShippedSegmenter(): Promise<void> {
 $('shipped').onclick = () =>
   run(async () => {
     await loadShipped();
+    await showUnit();
+    await showSaliency();
+  });
+$('shipped-resnet20').onclick = () =>
+  run(async () => {
+    await loadShipped(SHIPPED_RESNET20);
     await showUnit();
     await showSaliency();
   });

@@ -253,3 +253,44 @@ test('Transfer page: a dropped folder is walked through its directory entries (w
   await trainOnFolder(page, 0);
   expect(errors).toEqual([]);
 });
+
+test('Transfer page: the residual body (the shipped resnet20) trains a head on the built-in examples; a file of another model is refused by name', async ({
+  page,
+}) => {
+  const errors = collectErrors(page);
+  await page.goto('/demo/transfer.html');
+  await page.waitForFunction(() => window.transferDemo.state === 'ready', null, { timeout: 60_000 });
+  expect(await page.evaluate(() => window.transferDemo.body)).toBe('lenet5');
+  await page.selectOption('#pretrained', './pretrained/fashion-mnist-resnet20.safetensors');
+  await expect(page.locator('#body-status')).toHaveText(
+    'fashion-mnist-resnet20.safetensors: resnet20 (residual) pretrained on all 10 classes (the built-in examples among them) of Fashion-MNIST; the new head reads avgpool.',
+    { timeout: 60_000 },
+  );
+  expect(await page.evaluate(() => window.transferDemo.body)).toBe('resnet20');
+  await page.click('#examples');
+  const rows = page.locator('.class-row');
+  for (const k of [0, 1, 2]) await expect(rows.nth(k).locator('.class-count')).toHaveText('8 images', { timeout: 30_000 });
+  await page.fill('#epochs', '10');
+  await page.click('#train');
+  await page.waitForFunction(() => ['trained', 'error'].includes(window.transferDemo.state), null, { timeout: 180_000 });
+  const trained = await page.evaluate(() => window.transferDemo);
+  expect(trained.error).toBeNull();
+  expect(trained.trainAccuracy).toBeGreaterThan(0.9);
+  // The PCA reads the body's 64 pooled channels.
+  expect(trained.pcaPoints).toBe(24);
+  await page.click('#predict-held-out');
+  await page.waitForFunction(() => window.transferDemo.predictions.length === 30, null, { timeout: 60_000 });
+  const predictions = await page.evaluate(() => window.transferDemo.predictions);
+  const right = predictions.filter((p) => p.truth === p.label).length;
+  // resnet20 saw these classes in pretraining (0.97 and more on each of them over the test set): its features separate them.
+  expect(right, JSON.stringify(predictions.map((p) => `${p.file}: ${p.label}`))).toBeGreaterThanOrEqual(28);
+
+  // A checkpoint of a model the page cannot take a body from: refused, naming the file and the model.
+  const segmenter = readFileSync('demo/pretrained/segment-unet-mini.safetensors');
+  await page.locator('#own').setInputFiles({ name: 'segment-unet-mini.safetensors', mimeType: 'application/octet-stream', buffer: segmenter });
+  await page.waitForFunction(() => window.transferDemo.state === 'error', null, { timeout: 30_000 });
+  expect(await page.evaluate(() => window.transferDemo.error)).toBe(
+    'segment-unet-mini.safetensors: its metadata names the model unet-mini; the Transfer page takes a lenet5 or a resnet20 checkpoint',
+  );
+  expect(errors).toEqual([]);
+});

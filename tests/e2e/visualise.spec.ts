@@ -126,6 +126,17 @@ test('Visualise page: top-9 patches beside their DeConvNet projections, saliency
   );
   // The model shown before stays.
   expect(await page.evaluate(() => window.visualiseDemo.model)).toBe('lenet5');
+
+  // The shipped residual network: resnet20 of the recorded run, all ten classes.
+  await page.click('#shipped-resnet20');
+  await expect(page.locator('#model-status')).toContainText('fashion-mnist-resnet20.safetensors (shipped with the demo): resnet20', { timeout: 60_000 });
+  await expect(page.locator('#model-status')).toContainText(
+    '10 classes (T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot)',
+  );
+  await page.waitForFunction(() => window.visualiseDemo.state !== 'busy', null, { timeout: 120_000 });
+  state = await page.evaluate(() => window.visualiseDemo);
+  expect(state.state).toBe('ready');
+  expect(state.model).toBe('resnet20');
   expect(errors).toEqual([]);
 });
 
