@@ -65,7 +65,14 @@ const TRAIN = defineCommand({
       value: 'N',
       min: 8,
       shown: '32',
-      help: "with --dataset folder:PATH: the images' side (shorter side resized to about 8N/7, then N x N crops: random when training, the centre for validation)",
+      help: "with --dataset folder:PATH: the images' side (shorter side resized to N + 2 x --crop-margin, then N x N crops: random when training, the centre for validation)",
+    },
+    'crop-margin': {
+      type: 'integer',
+      value: 'M',
+      min: 0,
+      shown: '0',
+      help: 'with --dataset folder:PATH: pixels kept around the N x N crop, for random crops when training (0: the whole centred square; N/14 is the ImageNet recipe, 224 from 256)',
     },
     strict: {
       type: 'boolean',
@@ -197,7 +204,8 @@ const TRAIN = defineCommand({
     const isFolder = o.dataset.startsWith('folder:');
     if (!['fashion-mnist', 'mnist'].includes(o.dataset) && !(isFolder && o.dataset.length > 'folder:'.length))
       throw new UsageError(`train: --dataset must be fashion-mnist, mnist or folder:PATH, got '${o.dataset}'`);
-    if (!isFolder) for (const k of ['image-size', 'strict']) if (given.has(k)) throw new UsageError(`train: --${k} applies to --dataset folder:PATH only`);
+    if (!isFolder)
+      for (const k of ['image-size', 'crop-margin', 'strict']) if (given.has(k)) throw new UsageError(`train: --${k} applies to --dataset folder:PATH only`);
     if (isFolder) {
       for (const k of ['pad', 'limit', 'test-limit'])
         if (given.has(k)) throw new UsageError(`train: --${k} does not apply to --dataset folder:PATH (--image-size sets the size; the folder is read whole)`);
@@ -264,7 +272,7 @@ function jobOf(o, given) {
       task: c.task,
       classWeights: c['class-weights'] ? c['class-weights'].split(',').map(Number) : undefined,
       dataset: c.dataset.startsWith('folder:') ? `folder:${resolve(c.dataset.slice('folder:'.length))}` : c.dataset,
-      ...(c.dataset.startsWith('folder:') ? { imageSize: c['image-size'] ?? 32, strict: !!c.strict } : {}),
+      ...(c.dataset.startsWith('folder:') ? { imageSize: c['image-size'] ?? 32, cropMargin: c['crop-margin'] ?? 0, strict: !!c.strict } : {}),
       epochs: c.epochs,
       // An image folder's default depends on its training split's size: the job picks it (defaultBatch) and reports it.
       batch: c.batch ?? (c.dataset.startsWith('folder:') ? undefined : DEFAULT_BATCH),
@@ -420,7 +428,7 @@ function onProgress(p) {
   if (p.kind === 'loaded') {
     for (const b of p.bad) bar.log(`skipped ${b.path}: ${b.reason}`);
     bar.log(
-      `${p.folder}: ${p.classes.length} classes (${p.classes.join(', ')}), ${p.train} training and ${p.validation} validation images (${p.split === 'folders' ? 'its train/ and val/ folders' : `a fifth of each class held out, seed ${config.seed}`}), ${config.imageSize}x${config.imageSize} RGB; ${p.bad.length} bad file(s) skipped${p.ignored ? `, ${p.ignored} other file(s) ignored` : ''}; read in ${p.seconds.toFixed(1)} s`,
+      `${p.folder}: ${p.classes.length} classes (${p.classes.join(', ')}), ${p.train} training and ${p.validation} validation images (${p.split === 'folders' ? 'its train/ and val/ folders' : `a fifth of each class held out, seed ${config.seed}`}), ${config.imageSize}x${config.imageSize} RGB${config.cropMargin ? ` (random crops of ${config.imageSize + 2 * config.cropMargin}x${config.imageSize + 2 * config.cropMargin} when training)` : ''}; ${p.bad.length} bad file(s) skipped${p.ignored ? `, ${p.ignored} other file(s) ignored` : ''}; read in ${p.seconds.toFixed(1)} s`,
     );
   }
   if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);

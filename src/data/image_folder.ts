@@ -43,7 +43,10 @@ export interface ImageFolderOptions {
   /**
    * Pixels of margin around the centre crop: each image is resized so its shorter side is
    * `size + 2 * cropMargin` and cached; validation takes its centre, training random
-   * `size` x `size` crops of it (default round(size / 14): 32 from 36, 224 from 256 as on ImageNet).
+   * `size` x `size` crops of it. Default 0: the whole centred square, resized to `size`
+   * (nothing of a tightly framed object is cut off, and square images get no random crops;
+   * the trainer's `augment` adds them on the GPU). round(size / 14) is ImageNet's recipe
+   * (224 from 256), which cut 0.03 off two-epoch validation accuracy on Fashion-MNIST folders.
    */
   cropMargin?: number;
   /** Share of each class held out for validation when the folder has no train/ and val/ (default 0.2). */
@@ -248,7 +251,7 @@ function checkOptions(o: ImageFolderOptions): Checked {
   return {
     ...o,
     size,
-    cropMargin: int('cropMargin', o.cropMargin ?? Math.round(size / 14), 0),
+    cropMargin: int('cropMargin', o.cropMargin ?? 0, 0),
     validation,
     seed: o.seed ?? 1,
     strict: o.strict ?? false,

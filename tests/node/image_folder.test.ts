@@ -128,7 +128,8 @@ describe('imageFolder (Node, Skia)', () => {
       calls++;
       return nodeImageDecoder(...args);
     };
-    const f = await imageFolder(mixed, { size: 32, decoder: counting });
+    // A margin of 2 pixels: 36x36 decodes, 32x32 crops of them.
+    const f = await imageFolder(mixed, { size: 32, cropMargin: 2, decoder: counting });
     const decoded = calls;
     expect(decoded).toBe(f.decodes);
     const centre = f.train.images.slice();
@@ -144,6 +145,30 @@ describe('imageFolder (Node, Skia)', () => {
     expect(first).not.toEqual(centre);
     expect(f.validation.images).toEqual(validation);
     expect(calls).toBe(decoded);
+  });
+
+  it('keeps the whole centred square by default: the edges survive, and training has no random crops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'image-folder-edges-'));
+    for (const name of ['framed', 'plain']) mkdirSync(join(dir, name));
+    // 16x16, blue with a red frame one pixel wide: at size 16 and no margin, the frame is the edge pixels.
+    const canvas = createCanvas(16, 16);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = 'rgb(255, 0, 0)';
+    ctx.fillRect(0, 0, 16, 16);
+    ctx.fillStyle = 'rgb(0, 0, 255)';
+    ctx.fillRect(1, 1, 14, 14);
+    writeFileSync(join(dir, 'framed', 'a.png'), await canvas.encode('png'));
+    writeFileSync(join(dir, 'plain', 'b.png'), await canvas.encode('png'));
+    const options = { size: 16, validation: 0, mean: [0, 0, 0], std: [1, 1, 1] };
+    const whole = await imageFolder(dir, options);
+    const red = (f: typeof whole, x: number, y: number) => f.train.images[y * 16 + x];
+    expect([red(whole, 0, 0), red(whole, 15, 8), red(whole, 8, 8)]).toEqual([1, 1, 0]);
+    const before = whole.train.images.slice();
+    whole.cropTrain(1);
+    expect(whole.train.images).toEqual(before);
+    // ImageNet's margin (here 1 pixel a side): 18x18 decodes, the centre 16x16 loses the frame.
+    const cropped = await imageFolder(dir, { ...options, cropMargin: 1 });
+    expect(red(cropped, 0, 0)).toBeLessThan(0.5);
   });
 
   it('takes the split from train/ and val/ when the folder has them', async () => {

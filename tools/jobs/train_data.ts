@@ -60,6 +60,12 @@ export interface JobDataConfig {
   seed: number;
   /** A folder data set's image side (default 32). */
   imageSize?: number;
+  /**
+   * A folder data set's crop margin in pixels (imageFolder's cropMargin; npm run train's
+   * --crop-margin, default 0). Absent in the configs of runs from before the option, whose
+   * folders were read with round(imageSize / 14): a resumed one keeps its crops.
+   */
+  cropMargin?: number;
   /** A folder data set: any bad file is an error. */
   strict?: boolean;
 }
@@ -87,8 +93,10 @@ export async function loadJobData(c: JobDataConfig, datasetsUrl: string, images?
     if (c.pad) throw new Error('train: --pad does not apply to an image folder (--image-size sets its size)');
     if (c.limit || c.testLimit) throw new Error('train: --limit and --test-limit do not apply to an image folder (it is read whole)');
     if (!images) throw new Error(`train: --dataset ${c.dataset}: the folder's files were not given to the job`);
+    const size = c.imageSize ?? DEFAULT_IMAGE_SIZE;
     const f = await loadImageFolder(images.source, {
-      size: c.imageSize ?? DEFAULT_IMAGE_SIZE,
+      size,
+      cropMargin: c.cropMargin ?? Math.round(size / 14),
       seed: c.seed,
       strict: c.strict,
       decoder: images.decoder,

@@ -39,6 +39,8 @@ export interface TrainJobConfig extends FineTuneConfig {
   dataset: JobDataset;
   /** A folder data set's image side: RGB images of imageSize x imageSize (default 32). */
   imageSize?: number;
+  /** A folder data set's crop margin (train_data.ts's JobDataConfig). */
+  cropMargin?: number;
   /** A folder data set: any bad file is an error, not a skip. */
   strict?: boolean;
   epochs: number;
