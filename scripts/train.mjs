@@ -254,6 +254,10 @@ function tuningOf(file) {
   return map;
 }
 
+/** When this process saw its first step (a time budget counts from about there), and whether it resumed a run. */
+let budgetStart = null;
+let resumed = false;
+
 /** The epochs of a --time-budget run without --epochs: a bound it does not reach. */
 const BUDGET_EPOCHS = 1000;
 
@@ -431,6 +435,7 @@ function onProgress(p) {
       `${p.folder}: ${p.classes.length} classes (${p.classes.join(', ')}), ${p.train} training and ${p.validation} validation images (${p.split === 'folders' ? 'its train/ and val/ folders' : `a fifth of each class held out, seed ${config.seed}`}), ${config.imageSize}x${config.imageSize} RGB${config.cropMargin ? ` (random crops of ${config.imageSize + 2 * config.cropMargin}x${config.imageSize + 2 * config.cropMargin} when training)` : ''}; ${p.bad.length} bad file(s) skipped${p.ignored ? `, ${p.ignored} other file(s) ignored` : ''}; read in ${p.seconds.toFixed(1)} s`,
     );
   }
+  if (p.kind === 'resume') resumed = true;
   if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
   const some = (list) => `${list.length}: ${list.slice(0, 3).join(', ')}${list.length > 3 ? `, and ${list.length - 3} more (metrics.json lists them)` : ''}`;
   if (p.kind === 'start' && p.init)
@@ -443,7 +448,13 @@ function onProgress(p) {
     bar.log(
       `training ${p.model} (${p.params.toLocaleString('en-US')} parameters) on ${config.task === 'segment' ? `64x64 scenes of ${config.dataset} items (label per pixel)` : config.dataset}: ${p.trainExamples} train / ${p.testExamples} ${tested} ${config.task === 'segment' ? 'scenes' : 'examples'}, ${p.stepsPerEpoch} steps per epoch, batch ${p.batch}, ${config.optimizer} lr ${config.lr}${config.timeBudgetMs ? `, time budget ${formatDuration(config.timeBudgetMs)}` : ''}; ${config.backend} (${p.adapter})${runtime === 'node' ? ', in Node' : ''}`,
     );
-  if (p.kind === 'batch') bar.update({ ...p, epochs: config.epochs });
+  if (p.kind === 'batch') {
+    // A budget run without --epochs has no epoch count to show, and ends with its budget: the ETA is the nearer end.
+    // (A resumed run's budget left is not known here; its ETA stays the epoch's.)
+    budgetStart ??= Date.now();
+    const budgetLeft = config.timeBudgetMs && !resumed ? Math.max(0, (config.timeBudgetMs - (Date.now() - budgetStart)) / 1000) : Infinity;
+    bar.update({ ...p, epochs: config.epochs < BUDGET_EPOCHS ? config.epochs : null, etaSeconds: Math.min(p.etaSeconds, budgetLeft) });
+  }
   if (p.kind === 'epoch')
     bar.log(
       p.testMeanIoU === undefined

@@ -16,12 +16,12 @@ export class ProgressBar {
     this.lastPrint = 0;
   }
 
-  /** @param {{epoch: number, epochs: number, batch: number, batches: number, loss: number, accuracy: number, imagesPerSecond: number, etaSeconds: number}} p */
+  /** @param {{epoch: number, epochs: number | null, batch: number, batches: number, loss: number, accuracy: number, imagesPerSecond: number, etaSeconds: number}} p epochs null: a run bounded by time alone, its epoch shown without a count */
   update(p) {
     const fraction = p.batch / p.batches;
     const filled = Math.round(fraction * width);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    const line = `epoch ${p.epoch}/${p.epochs} ${bar} ${String(p.batch).padStart(String(p.batches).length)}/${p.batches}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(3)}  ${p.imagesPerSecond.toFixed(0)} img/s  ETA ${clock(p.etaSeconds)}`;
+    const line = `epoch ${p.epoch}${p.epochs === null ? '' : `/${p.epochs}`} ${bar} ${String(p.batch).padStart(String(p.batches).length)}/${p.batches}  loss ${p.loss.toFixed(4)}  acc ${p.accuracy.toFixed(3)}  ${p.imagesPerSecond.toFixed(0)} img/s  ETA ${clock(p.etaSeconds)}`;
     if (this.tty) {
       this.stream.write(`\r${line}\x1b[K`);
     } else if (Date.now() - this.lastPrint > 10_000 || p.batch === p.batches) {
