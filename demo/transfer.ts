@@ -126,17 +126,26 @@ const pad = drawPad(168, 14, () => {});
  * model_key (or model) says which, and a file of neither is refused by name.
  */
 async function loadBody(bytes: Uint8Array, file: string): Promise<void> {
+  // The head being trained shares the body's weights: they must outlive the training.
+  if (window.transferDemo.state === 'training') throw new Error('wait for the training to end before changing the network');
   const named = safetensorsMetadata(bytes, file);
   const key = (named.model_key ?? named.model ?? 'lenet5') as string;
   if (!(key in BODIES)) throw new Error(`${file}: its metadata names the model ${key}; the Transfer page takes a lenet5 or a resnet20 checkpoint`);
   const kind = BODIES[key as BodyKey];
   const model = kind.build().build(gpu, { seed: 1 });
-  const { metadata } = loadCheckpoint(model, bytes, file);
+  let metadata: Record<string, string>;
+  try {
+    metadata = loadCheckpoint(model, bytes, file).metadata;
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   body?.dispose();
   head?.model.dispose();
   body = model;
   cut = kind.cut;
   head = null;
+  forgetHead();
   normalisation = { mean: Number(metadata.input_mean ?? 0), std: Number(metadata.input_std ?? 1) };
   const source = metadata.transfer_source_classes ? `classes ${metadata.transfer_source_classes}` : 'all 10 classes (the built-in examples among them)';
   $('body-status').textContent = `${file}: ${kind.name} pretrained on ${source} of Fashion-MNIST; the new head reads ${cut}.`;
@@ -144,6 +153,28 @@ async function loadBody(bytes: Uint8Array, file: string): Promise<void> {
   window.transferDemo.state = 'ready';
   classesChanged();
 }
+
+/** A new body has no trained head: its controls are off, and what the old head showed is cleared. */
+function forgetHead(): void {
+  for (const id of ['query', 'draw-predict', 'predict-held-out']) $<HTMLInputElement>(id).disabled = true;
+  $('predictions').replaceChildren();
+  $('predict-status').textContent = '';
+  $('folder-results').hidden = true;
+  $('pca-caption').textContent = '';
+  const pcaCanvas = $<HTMLCanvasElement>('pca');
+  pcaCanvas.getContext('2d')!.clearRect(0, 0, pcaCanvas.width, pcaCanvas.height);
+  Object.assign(window.transferDemo, { classes: [], trainAccuracy: null, predictions: [], pcaPoints: 0, validation: null });
+}
+
+/** The network list's entry of the body loaded last, to go back to when another cannot be loaded. */
+let loadedUrl = '';
+
+/** A body that cannot be loaded (a refused file, a failed fetch, or during training): said, and the page goes on with the body it had. */
+const bodyFailed = (e: unknown) => {
+  if (!body) return fail(e);
+  $<HTMLSelectElement>('pretrained').value = loadedUrl;
+  setStatus(`The network was not changed: ${(e as Error).message}`, 'error');
+};
 
 const normalised = (grey: Float32Array) => grey.map((v) => (v - normalisation.mean) / normalisation.std);
 
@@ -374,22 +405,21 @@ async function start(): Promise<void> {
   acceptFolders($('folder-drop'), $<HTMLInputElement>('folder'), (source) => void useFolder(source).catch(folderFailed));
   $<HTMLInputElement>('own').onchange = async (e) => {
     const f = (e.target as HTMLInputElement).files?.[0];
-    if (f) await loadBody(new Uint8Array(await f.arrayBuffer()), f.name).catch(fail);
+    if (f) await loadBody(new Uint8Array(await f.arrayBuffer()), f.name).catch(bodyFailed);
   };
-  $<HTMLSelectElement>('pretrained').onchange = () => void fetchBody().catch(fail);
+  $<HTMLSelectElement>('pretrained').onchange = () => void fetchBody().catch(bodyFailed);
   await fetchBody();
 }
 
 /** Loads the body the network list names, from the demo's pretrained folder. */
 async function fetchBody(): Promise<void> {
   if (window.transferDemo.state === 'training') throw new Error('wait for the training to end before changing the network');
-  window.transferDemo.state = 'loading';
-  $<HTMLButtonElement>('train').disabled = true;
   const url = $<HTMLSelectElement>('pretrained').value;
   setStatus(`Loading ${url.split('/').pop()}…`);
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} (npm run transfer -- --ship, or the recorded resnet20 run, writes it)`);
   await loadBody(new Uint8Array(await res.arrayBuffer()), url.split('/').pop()!);
+  loadedUrl = url;
 }
 
 start().catch(fail);

@@ -285,12 +285,26 @@ test('Transfer page: the residual body (the shipped resnet20) trains a head on t
   // resnet20 saw these classes in pretraining (0.97 and more on each of them over the test set): its features separate them.
   expect(right, JSON.stringify(predictions.map((p) => `${p.file}: ${p.label}`))).toBeGreaterThanOrEqual(28);
 
-  // A checkpoint of a model the page cannot take a body from: refused, naming the file and the model.
+  // A checkpoint of a model the page cannot take a body from: refused, naming the file and the model; the trained head stays.
   const segmenter = readFileSync('demo/pretrained/segment-unet-mini.safetensors');
   await page.locator('#own').setInputFiles({ name: 'segment-unet-mini.safetensors', mimeType: 'application/octet-stream', buffer: segmenter });
-  await page.waitForFunction(() => window.transferDemo.state === 'error', null, { timeout: 30_000 });
-  expect(await page.evaluate(() => window.transferDemo.error)).toBe(
-    'segment-unet-mini.safetensors: its metadata names the model unet-mini; the Transfer page takes a lenet5 or a resnet20 checkpoint',
+  await expect(page.locator('#status')).toHaveText(
+    'The network was not changed: segment-unet-mini.safetensors: its metadata names the model unet-mini; the Transfer page takes a lenet5 or a resnet20 checkpoint',
   );
+  expect(await page.evaluate(() => [window.transferDemo.state, window.transferDemo.body, window.transferDemo.predictions.length])).toEqual([
+    'trained',
+    'resnet20',
+    30,
+  ]);
+
+  // Back to LeNet-5: the resnet20 head is gone, and so are its predictions and the controls that need it.
+  await page.selectOption('#pretrained', './pretrained/fashion-mnist-0-4-lenet5.safetensors');
+  await page.waitForFunction(() => window.transferDemo.body === 'lenet5', null, { timeout: 60_000 });
+  const after = await page.evaluate(() => window.transferDemo);
+  expect([after.state, after.predictions.length, after.trainAccuracy, after.pcaPoints]).toEqual(['ready', 0, null, 0]);
+  await expect(page.locator('#predictions canvas')).toHaveCount(0);
+  await expect(page.locator('#predict-held-out')).toBeDisabled();
+  await expect(page.locator('#query')).toBeDisabled();
+  await expect(page.locator('#status')).toHaveText('Ready to train on sandal 8, sneaker 8, bag 8.');
   expect(errors).toEqual([]);
 });
