@@ -258,6 +258,9 @@ function tuningOf(file) {
 let budgetStart = null;
 let resumed = false;
 
+/** A folder run's crop margin: its own, or for a run from before --crop-margin the round(N/14) it was read with (train_data.ts). */
+const folderMargin = () => config.cropMargin ?? Math.round(config.imageSize / 14);
+
 /** The epochs of a --time-budget run without --epochs: a bound it does not reach. */
 const BUDGET_EPOCHS = 1000;
 
@@ -432,7 +435,7 @@ function onProgress(p) {
   if (p.kind === 'loaded') {
     for (const b of p.bad) bar.log(`skipped ${b.path}: ${b.reason}`);
     bar.log(
-      `${p.folder}: ${p.classes.length} classes (${p.classes.join(', ')}), ${p.train} training and ${p.validation} validation images (${p.split === 'folders' ? 'its train/ and val/ folders' : `a fifth of each class held out, seed ${config.seed}`}), ${config.imageSize}x${config.imageSize} RGB${config.cropMargin ? ` (random crops of ${config.imageSize + 2 * config.cropMargin}x${config.imageSize + 2 * config.cropMargin} when training)` : ''}; ${p.bad.length} bad file(s) skipped${p.ignored ? `, ${p.ignored} other file(s) ignored` : ''}; read in ${p.seconds.toFixed(1)} s`,
+      `${p.folder}: ${p.classes.length} classes (${p.classes.join(', ')}), ${p.train} training and ${p.validation} validation images (${p.split === 'folders' ? 'its train/ and val/ folders' : `a fifth of each class held out, seed ${config.seed}`}), ${config.imageSize}x${config.imageSize} RGB${folderMargin() ? ` (random ${config.imageSize}x${config.imageSize} crops of ${config.imageSize + 2 * folderMargin()}x${config.imageSize + 2 * folderMargin()} when training)` : ''}; ${p.bad.length} bad file(s) skipped${p.ignored ? `, ${p.ignored} other file(s) ignored` : ''}; read in ${p.seconds.toFixed(1)} s`,
     );
   }
   if (p.kind === 'resume') resumed = true;
