@@ -50,6 +50,23 @@ describe('cosineHorizon', () => {
     expect(fits[0]).toBe(50 + Math.floor((10_000 - 490) / 10));
   });
 
+  it('fits a resumed run at once from the pace its checkpoint holds: a run its budget ended, resumed with more, goes on at a rate above zero', () => {
+    // Stopped by its budget at step 500, the kept length ends there; 10 s more at 100 ms a step hold 100 steps.
+    const schedule: Schedule = { kind: 'cosine', totalSteps: 500 };
+    const trainer = { optimizer: { steps: 500, config: { schedule } } };
+    const fits: number[] = [];
+    cosineHorizon(
+      trainer,
+      10_000,
+      (s) => fits.push(s),
+      () => 0,
+      100,
+    );
+    expect(fits).toEqual([600]);
+    // The cosine goes on over the longer horizon: at step 500 of 600, not at its end (0).
+    expect(learningRate(1, schedule, 500)).toBeCloseTo((1 + Math.cos((5 * Math.PI) / 6)) / 2, 12);
+  });
+
   it('does nothing for schedules other than cosine', () => {
     const trainer = { optimizer: { steps: 0, config: { schedule: { kind: 'constant' } as Schedule } } };
     expect(cosineHorizon(trainer, 1000, () => {})).toBeNull();

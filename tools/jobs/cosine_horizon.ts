@@ -19,16 +19,23 @@ export interface HorizonTrainer {
  * waits for HORIZON_AFTER_STEPS timed steps and a twentieth of the budget (until then the
  * rate stays near its start, or at the length a resumed run's checkpoint kept). The length
  * goes to `fitted` (the job's config.scheduleSteps, kept by the checkpoints). The budget is
- * counted as fit counts it: from the first step's loss.
+ * counted as fit counts it: from the first step's loss. A resumed run gives the pace of its
+ * steps so far (`resumedMsPerStep`): the length is fitted with it at once, since the kept one
+ * may end where the run stopped (a run its budget ended, resumed with a larger one).
  */
 export function cosineHorizon(
   trainer: HorizonTrainer,
   budgetMs: number,
   fitted: (steps: number) => void,
   now: () => number = () => performance.now(),
+  resumedMsPerStep?: number,
 ): { onStep(): void } | null {
   const schedule = trainer.optimizer.config.schedule;
   if (schedule?.kind !== 'cosine') return null;
+  if (resumedMsPerStep !== undefined && resumedMsPerStep > 0) {
+    schedule.totalSteps = trainer.optimizer.steps + Math.max(1, Math.floor(budgetMs / resumedMsPerStep));
+    fitted(schedule.totalSteps);
+  }
   let start = 0;
   let from: { at: number; steps: number } | null = null;
   let seen = 0;

@@ -540,9 +540,16 @@ export async function runTrainJob(
   const horizon =
     budgetMs === undefined
       ? null
-      : cosineHorizon(trainer, budgetMs, (steps) => {
-          c.scheduleSteps = steps;
-        });
+      : cosineHorizon(
+          trainer,
+          budgetMs,
+          (steps) => {
+            c.scheduleSteps = steps;
+          },
+          undefined,
+          // A resumed run: the pace of the training time and steps its checkpoint holds.
+          trained > 0 && trainer.optimizer.steps > 0 ? (trained * 1000) / trainer.optimizer.steps : undefined,
+        );
   if (remaining > 0 && !(budgetMs !== undefined && budgetMs <= 0)) {
     try {
       await trainer.fit(train, {
