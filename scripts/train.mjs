@@ -438,8 +438,10 @@ function onProgress(p) {
       `${p.folder}: ${p.classes.length} classes (${p.classes.join(', ')}), ${p.train} training and ${p.validation} validation images (${p.split === 'folders' ? 'its train/ and val/ folders' : `a fifth of each class held out, seed ${config.seed}`}), ${config.imageSize}x${config.imageSize} RGB${folderMargin() ? ` (random ${config.imageSize}x${config.imageSize} crops of ${config.imageSize + 2 * folderMargin()}x${config.imageSize + 2 * folderMargin()} when training)` : ''}; ${p.bad.length} bad file(s) skipped${p.ignored ? `, ${p.ignored} other file(s) ignored` : ''}; read in ${p.seconds.toFixed(1)} s`,
     );
   }
-  if (p.kind === 'resume') resumed = true;
-  if (p.kind === 'resume') bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
+  if (p.kind === 'resume') {
+    resumed = true;
+    bar.log(`resuming ${out} at epoch ${p.epoch + 1}, step ${p.batch} (optimizer step ${p.steps})`);
+  }
   const some = (list) => `${list.length}: ${list.slice(0, 3).join(', ')}${list.length > 3 ? `, and ${list.length - 3} more (metrics.json lists them)` : ''}`;
   if (p.kind === 'start' && p.init)
     bar.log(
